@@ -1,0 +1,235 @@
+//! The `admit` command line.
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{self, Application};
+use crate::config::Config;
+use crate::usecases::{self, Actor};
+
+#[derive(Parser)]
+#[command(name = "admit", version, about = "Who at your customers and partners may log in to your portals, and what they see")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct ConfigArg {
+    /// A TOML configuration file; `ADMIT_` environment variables override it.
+    #[arg(long, env = "ADMIT_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console, the API and the background jobs.
+    Serve(ConfigArg),
+    /// A first look: an embedded database with sample data, served at once.
+    Demo {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// The folder for the demo database (created when missing, reused after).
+        #[arg(long, default_value = "admit-data")]
+        data: PathBuf,
+    },
+    /// Apply the database migrations and exit.
+    Migrate(ConfigArg),
+    /// Staff users of the console.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// API keys.
+    Apikey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+    /// Print the OpenAPI document of the API.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff user. Prints a generated password unless one comes on standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// An administrator: sees and does everything.
+        #[arg(long, conflicts_with = "supervisor")]
+        admin: bool,
+        /// A supervisor: only the organizations and contacts of their areas.
+        #[arg(long, requires = "area")]
+        supervisor: bool,
+        /// An area (name or id) of a supervisor; repeat for several.
+        #[arg(long)]
+        area: Vec<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create an API key and print it, once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Limit the key to an area (name or id), like a supervisor; repeat for several.
+        #[arg(long)]
+        area: Vec<String>,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ADMIT_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if format == "json" {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn load(config: &ConfigArg) -> anyhow::Result<Config> {
+    Config::load(config.config.as_deref()).context("reading the configuration")
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(c) => {
+            let config = load(&c)?;
+            init_logging(&config.log_format);
+            tracing::info!(?config, "starting");
+            let app = Application::build(config).await?;
+            tracing::info!(address = %app.local_addr(), "listening");
+            app.run_until(app::shutdown_signal()).await
+        }
+        Command::Demo { listen, data } => {
+            init_logging("text");
+            crate::demo::run(&listen, &data).await
+        }
+        Command::Migrate(c) => {
+            let config = load(&c)?;
+            init_logging(&config.log_format);
+            let db = app::open_database(&config).await?;
+            db.close().await;
+            println!("The database is up to date.");
+            Ok(())
+        }
+        Command::Staff {
+            command: StaffCommand::Create { email, name, admin, supervisor, area, password_stdin, config },
+        } => {
+            let config = load(&config)?;
+            if !admin && !supervisor {
+                bail!("say --admin or --supervisor --area AREA");
+            }
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).context("reading the password")?;
+                s.trim_end_matches(['\n', '\r']).to_string()
+            } else {
+                crate::security::tokens::random_hex(12)
+            };
+            let db = app::open_database(&config).await?;
+            let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
+            let area_ids = resolve_areas(&cx, &area).await?;
+            let input = usecases::staff::NewStaff {
+                email,
+                name,
+                role: if admin { "administrator".into() } else { "supervisor".into() },
+                area_ids,
+                password: password.clone(),
+            };
+            let user = usecases::staff::create_staff(&cx, &Actor::cli(), &input)
+                .await
+                .map_err(describe)?;
+            db.close().await;
+            println!("Created {} {} (id {}).", user.role, user.email, user.id);
+            if !password_stdin {
+                println!("Password: {password}");
+                if !std::io::stdout().is_terminal() {
+                    eprintln!("(the password above is shown once; store it safely)");
+                }
+            }
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApiKeyCommand::Create { name, area, config },
+        } => {
+            let config = load(&config)?;
+            let db = app::open_database(&config).await?;
+            let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
+            let area_ids = resolve_areas(&cx, &area).await?;
+            let created = usecases::apikeys::create(&cx, &Actor::cli(), &name, &area_ids)
+                .await
+                .map_err(describe)?;
+            db.close().await;
+            eprintln!("Created API key {} ({}). It is shown once:", created.key.name, created.key.prefix);
+            println!("{}", created.secret);
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::web::api::openapi_document());
+            Ok(())
+        }
+    }
+}
+
+async fn resolve_areas(cx: &usecases::Ctx, names: &[String]) -> anyhow::Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut tx = cx.db.read().await?;
+    for n in names {
+        let found = match crate::storage::directory::find_area_by_name(&mut tx, n).await? {
+            Some(a) => Some(a.id),
+            None => match n.parse::<i64>() {
+                Ok(id) => crate::storage::directory::get_area(&mut tx, id).await?.map(|a| a.id),
+                Err(_) => None,
+            },
+        };
+        match found {
+            Some(id) => ids.push(id),
+            None => bail!("no area named {n}"),
+        }
+    }
+    Ok(ids)
+}
+
+fn describe(e: usecases::Error) -> anyhow::Error {
+    match e {
+        usecases::Error::Invalid(f) | usecases::Error::Conflict(f) => anyhow::anyhow!("{f}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}

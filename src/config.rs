@@ -1,0 +1,149 @@
+//! Configuration: defaults < TOML file (`--config`) < `ADMIT_` environment variables.
+
+use std::fmt;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on, `host:port`.
+    pub listen: String,
+    /// `sqlite://path/to/admit.db` or `postgres://user:pass@host/db`.
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    pub database_max_connections: u32,
+    /// The URL people use to reach Admit, for links; defaults to `http://{listen}`.
+    pub public_url: Option<String>,
+    /// Mark cookies `Secure`; defaults to true when `public_url` is https.
+    pub secure_cookies: Option<bool>,
+    /// Trust the left-most `X-Forwarded-For` address as the client address (only behind a proxy).
+    pub trust_forwarded_for: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// A console session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A console session ends this many hours after login, whatever happens.
+    pub session_absolute_hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://admit.db".into(),
+            database_max_connections: 10,
+            public_url: None,
+            secure_cookies: None,
+            trust_forwarded_for: false,
+            log_format: "text".into(),
+            session_idle_minutes: 120,
+            session_absolute_hours: 12,
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layered configuration. `file` is optional; a named file that does not exist is an error.
+    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(figment::Error::from(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        figment = figment.merge(Env::prefixed("ADMIT_"));
+        let config: Config = figment.extract()?;
+        config.validate().map_err(figment::Error::from)?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(format!("listen: `{}` is not an address like 127.0.0.1:8080", self.listen));
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err("database_url: must start with sqlite: or postgres://".into());
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err("log_format: must be `text` or `json`".into());
+        }
+        if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
+            return Err("session_idle_minutes and session_absolute_hours must be at least 1".into());
+        }
+        if self.database_max_connections < 1 {
+            return Err("database_max_connections must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
+            .unwrap_or_else(|| self.public_url().starts_with("https://"))
+    }
+}
+
+/// Replaces the password of a URL with `***`, for logs and `Debug`.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.rsplit_once('@')
+    {
+        let user = userinfo.split(':').next().unwrap_or("");
+        if userinfo.contains(':') {
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_string()
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("database_max_connections", &self.database_max_connections)
+            .field("public_url", &self.public_url)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("log_format", &self.log_format)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("session_absolute_hours", &self.session_absolute_hours)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://admit:s3cret@db:5432/admit"),
+            "postgres://admit:***@db:5432/admit"
+        );
+        assert_eq!(redact_url("sqlite://admit.db"), "sqlite://admit.db");
+        let config = Config {
+            database_url: "postgres://a:hunter2@h/d".into(),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("hunter2"));
+    }
+}

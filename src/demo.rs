@@ -1,0 +1,248 @@
+//! `admit demo`: an embedded database, filled once with realistic sample data, served at once.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::app::{self, Application};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::domain::directory::{
+    AreaInput, ContactInput, ModuleInput, OrganizationInput, PartnershipInput, PortalInput,
+};
+use crate::usecases::{self, Actor, Ctx, directory as dir};
+
+pub const ADMIN_EMAIL: &str = "admin@admit.example";
+pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+pub const SUPERVISOR_EMAIL: &str = "supervisor.north@admit.example";
+pub const SUPERVISOR_PASSWORD: &str = "demo-supervisor-password";
+
+pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let db_path = data.join("admit.db");
+    let config = Config {
+        listen: listen.to_string(),
+        database_url: format!("sqlite://{}", db_path.display()),
+        ..Config::default()
+    };
+    let db = app::open_database(&config).await?;
+    let cx = app::context(db.clone(), Arc::new(SystemClock));
+    let fresh = {
+        let mut tx = db.read().await?;
+        crate::storage::staff::count_staff(&mut tx).await? == 0
+    };
+    if fresh {
+        seed(&cx).await.context("filling the demo database")?;
+    }
+    let app = Application::build_with(config, db, Arc::new(SystemClock)).await?;
+    let url = format!("http://{}", app.local_addr());
+    println!();
+    println!("Admit demo {}", if fresh { "(new sample data)" } else { "(reusing its data)" });
+    println!("  database:   {}", db_path.display());
+    println!("  console:    {url}/console");
+    println!("  API docs:   {url}/api/docs");
+    println!("  administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
+    println!("  supervisor (area North): {SUPERVISOR_EMAIL} / {SUPERVISOR_PASSWORD}");
+    println!("Stop with Ctrl-C.");
+    app.run_until(app::shutdown_signal()).await
+}
+
+fn describe(e: usecases::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+const FIRST: &[&str] = &[
+    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin",
+    "Lukas", "Mara", "Noah", "Olga", "Paul", "Rita", "Stefan", "Tina", "Uwe", "Vera", "Willi",
+    "Yara", "Zoe", "Sophie", "Tom", "Lea", "Max", "Nina", "Jan",
+];
+const LAST: &[&str] = &[
+    "Bauer", "Schmidt", "Keller", "Fischer", "Wagner", "Becker", "Hoffmann", "Richter", "Klein",
+    "Wolf", "Neumann", "Schwarz", "Zimmermann", "Braun", "Hartmann", "Lange", "Krause", "Meier",
+    "Lehmann", "Huber",
+];
+
+/// Fills an empty database: 2 areas, 3 portals, 20 organizations (customers with sub-accounts,
+/// two partners with partnerships), 60 contacts, an administrator and a supervisor.
+pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
+    let actor = Actor::system("demo data");
+    let north = dir::create_area(cx, &actor, &AreaInput { name: "North".into() }).await.map_err(describe)?;
+    let south = dir::create_area(cx, &actor, &AreaInput { name: "South".into() }).await.map_err(describe)?;
+
+    let module = |name: &str, admin_only: bool| ModuleInput { name: name.into(), admin_only };
+    let portals = [
+        PortalInput {
+            name: "Customer portal".into(),
+            kind: "customer".into(),
+            base_url: "https://customers.example.com".into(),
+            registration_mode: "self_manual".into(),
+            self_registration_creates_contact: false,
+            invitation_lifetime_days: Some(7),
+            default_language: Some("en".into()),
+            modules: vec![
+                module("Schedule", false),
+                module("Invoices", false),
+                module("Pricing", true),
+                module("Payment", true),
+                module("User management", true),
+            ],
+        },
+        PortalInput {
+            name: "Installer portal".into(),
+            kind: "installer".into(),
+            base_url: "https://installers.example.com".into(),
+            registration_mode: "self_automatic".into(),
+            self_registration_creates_contact: true,
+            invitation_lifetime_days: Some(7),
+            default_language: Some("de".into()),
+            modules: vec![module("Projects", false), module("Documents", false), module("User management", true)],
+        },
+        PortalInput {
+            name: "Partner portal".into(),
+            kind: "partner".into(),
+            base_url: "https://partners.example.com".into(),
+            registration_mode: "invitation_only".into(),
+            self_registration_creates_contact: false,
+            invitation_lifetime_days: Some(7),
+            default_language: Some("en".into()),
+            modules: vec![
+                module("Customers", false),
+                module("Tasks", false),
+                module("Partner kit", false),
+                module("Reports", true),
+                module("User management", true),
+            ],
+        },
+    ];
+    for p in &portals {
+        dir::create_portal(cx, &actor, p).await.map_err(describe)?;
+    }
+
+    let org = |kind: &str, name: &str, area: i64, parent: Option<i64>, ext: &str| OrganizationInput {
+        kind: kind.into(),
+        name: name.into(),
+        parent_id: parent,
+        parent_external_id: None,
+        area_id: Some(area),
+        external_id: Some(ext.into()),
+    };
+    // (name, area, sub-accounts)
+    let customers: &[(&str, i64, &[&str])] = &[
+        ("Nordlicht Facility GmbH", north.id, &["Nordlicht Hamburg", "Nordlicht Kiel"]),
+        ("Hafenblick Hotels AG", north.id, &["Hafenblick Bremen"]),
+        ("Bäckerei Sonnenschein", north.id, &[]),
+        ("Küstenwerk Logistik", north.id, &[]),
+        ("Alpenrand Kliniken", south.id, &["Alpenrand Klinik Rosenheim", "Alpenrand Klinik Kempten"]),
+        ("Isartal Schulen e.V.", south.id, &[]),
+        ("Bodensee Bürohaus KG", south.id, &["Bodensee Bürohaus Lindau"]),
+        ("Weinberg Immobilien", south.id, &[]),
+    ];
+    let mut all_customers = Vec::new();
+    let mut n = 0;
+    for (name, area, subs) in customers {
+        n += 1;
+        let parent = dir::create_organization(cx, &actor, &org("customer", name, *area, None, &format!("CRM-C{n:03}")))
+            .await
+            .map_err(describe)?;
+        all_customers.push((parent.id, *area));
+        for sub in *subs {
+            n += 1;
+            let child = dir::create_organization(cx, &actor, &org("customer", sub, *area, Some(parent.id), &format!("CRM-C{n:03}")))
+                .await
+                .map_err(describe)?;
+            all_customers.push((child.id, *area));
+        }
+    }
+    let partners = [
+        ("Elektro Blitz Installationen", north.id, "CRM-P001"),
+        ("SolarSüd Partner GmbH", south.id, "CRM-P002"),
+    ];
+    let mut all_orgs: Vec<(i64, String)> = Vec::new();
+    for (name, area, ext) in partners {
+        let p = dir::create_organization(cx, &actor, &org("partner", name, area, None, ext)).await.map_err(describe)?;
+        all_orgs.push((p.id, p.name.clone()));
+        let in_area: Vec<i64> = all_customers.iter().filter(|(_, a)| *a == area).map(|(id, _)| *id).collect();
+        let (first, second) = in_area.split_at(in_area.len() / 2);
+        for (label, members) in [("Service programme", first), ("Installation programme", second)] {
+            dir::create_partnership(
+                cx,
+                &actor,
+                &PartnershipInput {
+                    partner_id: p.id,
+                    name: label.into(),
+                    external_id: Some(format!("{ext}-{}", if label.starts_with("Service") { "S" } else { "I" })),
+                    customer_ids: members.to_vec(),
+                },
+            )
+            .await
+            .map_err(describe)?;
+        }
+    }
+    for (id, _) in &all_customers {
+        let o = dir::get_organization(cx, &actor, *id).await.map_err(describe)?;
+        all_orgs.push((o.id, o.name));
+    }
+
+    // 60 contacts, spread over the organizations; some German-speaking.
+    for i in 0..60 {
+        let (org_id, org_name) = &all_orgs[i % all_orgs.len()];
+        let first = FIRST[i % FIRST.len()];
+        let last = LAST[(i * 7 + 3) % LAST.len()];
+        let domain: String = org_name
+            .to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'ä' => 'a',
+                'ö' => 'o',
+                'ü' => 'u',
+                'ß' => 's',
+                c if c.is_ascii_alphanumeric() => c,
+                _ => '-',
+            })
+            .collect::<String>()
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("-");
+        let contact = ContactInput {
+            organization_id: Some(*org_id),
+            organization_external_id: None,
+            name: format!("{first} {last}"),
+            email: Some(format!("{}.{}@{domain}.example", first.to_lowercase(), last.to_lowercase())),
+            phone: Some(format!("+49 40 {:07}", 1_000_000 + i * 7_919)),
+            language: Some(if i % 3 == 0 { "en".into() } else { "de".into() }),
+            external_id: Some(format!("CRM-K{:04}", i + 1)),
+        };
+        dir::create_contact(cx, &actor, &contact).await.map_err(describe)?;
+    }
+
+    usecases::staff::create_staff(
+        cx,
+        &actor,
+        &usecases::staff::NewStaff {
+            email: ADMIN_EMAIL.into(),
+            name: "Demo Administrator".into(),
+            role: "administrator".into(),
+            area_ids: vec![],
+            password: ADMIN_PASSWORD.into(),
+        },
+    )
+    .await
+    .map_err(describe)?;
+    usecases::staff::create_staff(
+        cx,
+        &actor,
+        &usecases::staff::NewStaff {
+            email: SUPERVISOR_EMAIL.into(),
+            name: "Demo Supervisor North".into(),
+            role: "supervisor".into(),
+            area_ids: vec![north.id],
+            password: SUPERVISOR_PASSWORD.into(),
+        },
+    )
+    .await
+    .map_err(describe)?;
+    Ok(())
+}

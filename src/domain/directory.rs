@@ -1,0 +1,559 @@
+//! The directory: areas, organizations, partnerships, contacts and portals, and the rules
+//! their fields follow.
+
+use serde::{Deserialize, Serialize};
+
+use super::email::EmailAddress;
+use super::validation::{FieldErrors, optional_text, required_text};
+
+pub const NAME_MAX: usize = 200;
+pub const EXTERNAL_ID_MAX: usize = 200;
+pub const PHONE_MAX: usize = 40;
+pub const URL_MAX: usize = 500;
+pub const MODULES_MAX: usize = 50;
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } expected $expected:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, String> {
+                match s.trim() {
+                    $($text => Ok($name::$variant),)+
+                    "" => Err("is required".into()),
+                    _ => Err(format!("must be one of: {}", $expected)),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// A customer (may have sub-accounts) or a partner (holds partnerships).
+    OrganizationKind { Customer = "customer", Partner = "partner" } expected "customer, partner"
+);
+string_enum!(
+    /// What kind of portal; shown as the access's source.
+    PortalKind { Customer = "customer", Installer = "installer", Partner = "partner" }
+    expected "customer, installer, partner"
+);
+string_enum!(
+    /// How people come to have an account on a portal.
+    RegistrationMode {
+        InvitationOnly = "invitation_only",
+        SelfAutomatic = "self_automatic",
+        SelfManual = "self_manual",
+    }
+    expected "invitation_only, self_automatic, self_manual"
+);
+string_enum!(
+    /// The languages Admit speaks to people in.
+    Language { En = "en", De = "de" } expected "en, de"
+);
+
+impl OrganizationKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            OrganizationKind::Customer => "Customer",
+            OrganizationKind::Partner => "Partner",
+        }
+    }
+}
+
+impl PortalKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            PortalKind::Customer => "Customer portal",
+            PortalKind::Installer => "Installer portal",
+            PortalKind::Partner => "Partner portal",
+        }
+    }
+}
+
+impl RegistrationMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            RegistrationMode::InvitationOnly => "Invitation only",
+            RegistrationMode::SelfAutomatic => "Self-registration, automatic approval",
+            RegistrationMode::SelfManual => "Self-registration, manual approval",
+        }
+    }
+}
+
+impl Language {
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::En => "English",
+            Language::De => "Deutsch",
+        }
+    }
+}
+
+fn check_external_id(value: Option<&str>) -> Result<Option<String>, String> {
+    optional_text(value, EXTERNAL_ID_MAX)
+}
+
+/// An area, as entered.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AreaInput {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidArea {
+    pub name: String,
+}
+
+pub fn validate_area(input: &AreaInput) -> Result<ValidArea, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", required_text(&input.name, 100));
+    errors.into_result()?;
+    Ok(ValidArea {
+        name: name.unwrap_or_default(),
+    })
+}
+
+/// An organization, as entered. References are checked by the use case.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationInput {
+    /// `customer` or `partner`.
+    pub kind: String,
+    pub name: String,
+    /// The parent customer, for a sub-account.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    /// The parent customer by its external id (instead of `parent_id`).
+    #[serde(default)]
+    pub parent_external_id: Option<String>,
+    #[serde(default)]
+    pub area_id: Option<i64>,
+    /// The organization's id in the CRM.
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// Where an organization's parent is to be found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ParentRef {
+    None,
+    Id(i64),
+    ExternalId(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidOrganization {
+    pub kind: OrganizationKind,
+    pub name: String,
+    pub parent: ParentRef,
+    pub area_id: Option<i64>,
+    pub external_id: Option<String>,
+}
+
+pub fn validate_organization(input: &OrganizationInput) -> Result<ValidOrganization, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let kind = errors.take("kind", OrganizationKind::parse(&input.kind));
+    let name = errors.take("name", required_text(&input.name, NAME_MAX));
+    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    let parent_external = errors.take(
+        "parent_external_id",
+        check_external_id(input.parent_external_id.as_deref()),
+    );
+    let parent = match (input.parent_id, parent_external.flatten()) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "parent_external_id",
+                "give either parent_id or parent_external_id, not both",
+            );
+            ParentRef::None
+        }
+        (Some(id), None) => ParentRef::Id(id),
+        (None, Some(ext)) => ParentRef::ExternalId(ext),
+        (None, None) => ParentRef::None,
+    };
+    if kind == Some(OrganizationKind::Partner) && parent != ParentRef::None {
+        errors.add(
+            "parent_id",
+            "only a customer can be a sub-account; a partner has no parent",
+        );
+    }
+    errors.into_result()?;
+    Ok(ValidOrganization {
+        kind: kind.expect("checked"),
+        name: name.expect("checked"),
+        parent,
+        area_id: input.area_id,
+        external_id: external_id.flatten(),
+    })
+}
+
+/// True when making `parent` the parent of `org` would close a cycle. `parent_of` answers
+/// the current parent of an organization.
+pub fn would_cycle(org: i64, parent: i64, mut parent_of: impl FnMut(i64) -> Option<i64>) -> bool {
+    let mut current = Some(parent);
+    let mut steps = 0;
+    while let Some(id) = current {
+        if id == org {
+            return true;
+        }
+        steps += 1;
+        if steps > 10_000 {
+            // A cycle already in the data; refuse rather than loop.
+            return true;
+        }
+        current = parent_of(id);
+    }
+    false
+}
+
+/// A contact, as entered.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[serde(default)]
+    pub organization_id: Option<i64>,
+    /// The organization by its external id (instead of `organization_id`).
+    #[serde(default)]
+    pub organization_external_id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// `en` or `de`; English when not given.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The contact's id in the CRM.
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum OrganizationRef {
+    Id(i64),
+    ExternalId(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidContact {
+    pub organization: OrganizationRef,
+    pub name: String,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<String>,
+    pub language: Language,
+    pub external_id: Option<String>,
+}
+
+pub fn validate_phone(value: Option<&str>) -> Result<Option<String>, String> {
+    let Some(phone) = optional_text(value, PHONE_MAX)? else {
+        return Ok(None);
+    };
+    let ok_chars = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +()-./".contains(c));
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if !ok_chars || digits < 3 {
+        return Err("must be a phone number: digits, spaces and + ( ) - . / only".into());
+    }
+    Ok(Some(phone))
+}
+
+pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let org_external = errors.take(
+        "organization_external_id",
+        check_external_id(input.organization_external_id.as_deref()),
+    );
+    let organization = match (input.organization_id, org_external.flatten()) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                "organization_external_id",
+                "give either organization_id or organization_external_id, not both",
+            );
+            None
+        }
+        (Some(id), None) => Some(OrganizationRef::Id(id)),
+        (None, Some(ext)) => Some(OrganizationRef::ExternalId(ext)),
+        (None, None) => {
+            errors.add("organization_id", "is required");
+            None
+        }
+    };
+    let name = errors.take("name", required_text(&input.name, NAME_MAX));
+    let email = match input.email.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(e) => errors.take("email", EmailAddress::parse(e)),
+    };
+    let phone = errors.take("phone", validate_phone(input.phone.as_deref()));
+    let language = match input.language.as_deref().map(str::trim) {
+        None | Some("") => Some(Language::En),
+        Some(l) => errors.take("language", Language::parse(l)),
+    };
+    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    errors.into_result()?;
+    Ok(ValidContact {
+        organization: organization.expect("checked"),
+        name: name.expect("checked"),
+        email,
+        phone: phone.flatten(),
+        language: language.expect("checked"),
+        external_id: external_id.flatten(),
+    })
+}
+
+/// A partnership, as entered.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnershipInput {
+    pub partner_id: i64,
+    pub name: String,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The customers this partnership holds; replaces the current set.
+    #[serde(default)]
+    pub customer_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidPartnership {
+    pub partner_id: i64,
+    pub name: String,
+    pub external_id: Option<String>,
+    pub customer_ids: Vec<i64>,
+}
+
+pub fn validate_partnership(input: &PartnershipInput) -> Result<ValidPartnership, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", required_text(&input.name, NAME_MAX));
+    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    if input.customer_ids.len() > 100_000 {
+        errors.add("customer_ids", "must hold at most 100000 customers");
+    }
+    errors.into_result()?;
+    let mut customer_ids = input.customer_ids.clone();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    Ok(ValidPartnership {
+        partner_id: input.partner_id,
+        name: name.expect("checked"),
+        external_id: external_id.flatten(),
+        customer_ids,
+    })
+}
+
+/// A portal module, as entered.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModuleInput {
+    pub name: String,
+    /// Only an organization's admins see it (Pricing, Payment, User management).
+    #[serde(default)]
+    pub admin_only: bool,
+}
+
+/// A portal, as entered.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalInput {
+    pub name: String,
+    /// `customer`, `installer` or `partner`.
+    pub kind: String,
+    pub base_url: String,
+    /// `invitation_only`, `self_automatic` or `self_manual`.
+    pub registration_mode: String,
+    /// Whether self-registration may create a contact when none matches.
+    #[serde(default)]
+    pub self_registration_creates_contact: bool,
+    /// Days an invitation link stays valid; 7 when not given.
+    #[serde(default)]
+    pub invitation_lifetime_days: Option<i64>,
+    /// `en` or `de`; English when not given.
+    #[serde(default)]
+    pub default_language: Option<String>,
+    #[serde(default)]
+    pub modules: Vec<ModuleInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValidPortal {
+    pub name: String,
+    pub kind: PortalKind,
+    pub base_url: String,
+    pub registration_mode: RegistrationMode,
+    pub self_registration_creates_contact: bool,
+    pub invitation_lifetime_days: i64,
+    pub default_language: Language,
+    pub modules: Vec<ModuleInput>,
+}
+
+pub fn validate_url(value: &str) -> Result<String, String> {
+    let url = required_text(value, URL_MAX)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "must start with https:// or http://".to_string())?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(' ') || host.contains('@') {
+        return Err("must be a web address like https://portal.example.com".into());
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", required_text(&input.name, 100));
+    let kind = errors.take("kind", PortalKind::parse(&input.kind));
+    let base_url = errors.take("base_url", validate_url(&input.base_url));
+    let registration_mode = errors.take(
+        "registration_mode",
+        RegistrationMode::parse(&input.registration_mode),
+    );
+    let lifetime = input.invitation_lifetime_days.unwrap_or(7);
+    if !(1..=90).contains(&lifetime) {
+        errors.add("invitation_lifetime_days", "must be between 1 and 90 days");
+    }
+    let default_language = match input.default_language.as_deref().map(str::trim) {
+        None | Some("") => Some(Language::En),
+        Some(l) => errors.take("default_language", Language::parse(l)),
+    };
+    let mut modules: Vec<ModuleInput> = Vec::new();
+    if input.modules.len() > MODULES_MAX {
+        errors.add(
+            "modules",
+            format!("a portal has at most {MODULES_MAX} modules"),
+        );
+    }
+    for (i, m) in input.modules.iter().enumerate() {
+        let field = format!("modules[{i}].name");
+        match required_text(&m.name, 100) {
+            Ok(n) => {
+                if modules.iter().any(|x| x.name.eq_ignore_ascii_case(&n)) {
+                    errors.add(&field, format!("the module {n} is listed twice"));
+                } else {
+                    modules.push(ModuleInput {
+                        name: n,
+                        admin_only: m.admin_only,
+                    });
+                }
+            }
+            Err(e) => errors.add(&field, e),
+        }
+    }
+    errors.into_result()?;
+    Ok(ValidPortal {
+        name: name.expect("checked"),
+        kind: kind.expect("checked"),
+        base_url: base_url.expect("checked"),
+        registration_mode: registration_mode.expect("checked"),
+        self_registration_creates_contact: input.self_registration_creates_contact,
+        invitation_lifetime_days: lifetime,
+        default_language: default_language.expect("checked"),
+        modules,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn cycles_are_found() {
+        // 1 <- 2 <- 3 (3's parent is 2, 2's parent is 1)
+        let parents: HashMap<i64, i64> = [(2, 1), (3, 2)].into();
+        let parent_of = |id| parents.get(&id).copied();
+        assert!(would_cycle(1, 3, parent_of));
+        assert!(would_cycle(1, 1, parent_of));
+        assert!(!would_cycle(3, 1, parent_of));
+        assert!(!would_cycle(4, 3, parent_of));
+    }
+
+    #[test]
+    fn organization_errors_name_their_fields() {
+        let err = validate_organization(&OrganizationInput {
+            kind: "vendor".into(),
+            name: " ".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.get("kind").unwrap().contains("customer, partner"));
+        assert_eq!(err.get("name"), Some("is required"));
+
+        let err = validate_organization(&OrganizationInput {
+            kind: "partner".into(),
+            name: "P".into(),
+            parent_id: Some(3),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(err.get("parent_id").is_some());
+    }
+
+    #[test]
+    fn contacts_need_an_organization_and_a_valid_address() {
+        let err = validate_contact(&ContactInput {
+            name: "Erika".into(),
+            email: Some("erika-at-example".into()),
+            language: Some("fr".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(err.get("organization_id"), Some("is required"));
+        assert!(err.get("email").unwrap().contains("valid e-mail address"));
+        assert!(err.get("language").is_some());
+
+        let ok = validate_contact(&ContactInput {
+            organization_id: Some(1),
+            name: " Erika Muster ".into(),
+            email: Some("Erika@Example.com".into()),
+            phone: Some("+49 30 1234567".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(ok.name, "Erika Muster");
+        assert_eq!(ok.email.unwrap().as_str(), "erika@example.com");
+        assert_eq!(ok.language, Language::En);
+    }
+
+    #[test]
+    fn portals_default_to_seven_day_invitations_and_refuse_duplicate_modules() {
+        let mut input = PortalInput {
+            name: "Customer portal".into(),
+            kind: "customer".into(),
+            base_url: "https://portal.example.com/".into(),
+            registration_mode: "self_manual".into(),
+            modules: vec![ModuleInput {
+                name: "Invoices".into(),
+                admin_only: false,
+            }],
+            ..Default::default()
+        };
+        let ok = validate_portal(&input).unwrap();
+        assert_eq!(ok.invitation_lifetime_days, 7);
+        assert_eq!(ok.base_url, "https://portal.example.com");
+        input.modules.push(ModuleInput {
+            name: "invoices".into(),
+            admin_only: true,
+        });
+        input.base_url = "ftp://x".into();
+        let err = validate_portal(&input).unwrap_err();
+        assert!(err.get("modules[1].name").is_some());
+        assert!(err.get("base_url").is_some());
+    }
+}

@@ -1,0 +1,9 @@
+//! The rules and types of Admit, as plain functions with no I/O.
+
+pub mod directory;
+pub mod email;
+pub mod staff;
+pub mod validation;
+
+pub use email::EmailAddress;
+pub use validation::{FieldError, FieldErrors};

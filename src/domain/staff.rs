@@ -1,0 +1,135 @@
+//! Staff users and what each may see: administrators everything, supervisors their areas.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    Administrator,
+    Supervisor,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Administrator => "administrator",
+            StaffRole::Supervisor => "supervisor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "administrator" => Ok(StaffRole::Administrator),
+            "supervisor" => Ok(StaffRole::Supervisor),
+            _ => Err("must be administrator or supervisor".into()),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffRole::Administrator => "Administrator",
+            StaffRole::Supervisor => "Supervisor",
+        }
+    }
+}
+
+/// The part of the directory an actor may see and change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// Everything: staff administrators, unrestricted API keys, the CLI.
+    All,
+    /// Only organizations (and their contacts) in these areas.
+    Areas(Vec<i64>),
+}
+
+impl Scope {
+    pub fn is_all(&self) -> bool {
+        matches!(self, Scope::All)
+    }
+
+    /// May the actor see an organization in `area` (`None`: an organization without area)?
+    /// An organization without an area belongs to no supervisor.
+    pub fn allows_area(&self, area: Option<i64>) -> bool {
+        match (self, area) {
+            (Scope::All, _) => true,
+            (Scope::Areas(areas), Some(a)) => areas.contains(&a),
+            (Scope::Areas(_), None) => false,
+        }
+    }
+
+    /// The areas to filter on; `None` means no filter.
+    pub fn area_filter(&self) -> Option<&[i64]> {
+        match self {
+            Scope::All => None,
+            Scope::Areas(a) => Some(a),
+        }
+    }
+}
+
+/// The message when a change would leave no active administrator.
+pub const LAST_ADMIN: &str = "This is the last active administrator. Make another staff user an active administrator first.";
+
+/// At least one active administrator always remains: a change that takes `target` out of the
+/// active administrators is allowed only when another active administrator exists.
+/// `active_admins` are the ids of the active administrators, read under a lock.
+pub fn check_admin_remains(
+    target: i64,
+    stays_active_admin: bool,
+    active_admins: &[i64],
+) -> Result<(), &'static str> {
+    if stays_active_admin {
+        return Ok(());
+    }
+    let others = active_admins.iter().filter(|&&id| id != target).count();
+    if others == 0 && active_admins.contains(&target) {
+        return Err(LAST_ADMIN);
+    }
+    Ok(())
+}
+
+/// A password a staff user may choose: at least 12 characters, at most 128, not among the
+/// most common. No composition rules; never truncated.
+pub fn check_password(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < 12 {
+        return Err("must be at least 12 characters".into());
+    }
+    if n > 128 {
+        return Err("must be at most 128 characters".into());
+    }
+    if crate::security::passwords::is_common(password) {
+        return Err("is one of the most common passwords; choose another".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supervisors_see_only_their_areas() {
+        let s = Scope::Areas(vec![1, 2]);
+        assert!(s.allows_area(Some(1)));
+        assert!(!s.allows_area(Some(3)));
+        assert!(!s.allows_area(None));
+        assert!(Scope::All.allows_area(None));
+    }
+
+    #[test]
+    fn the_last_active_administrator_stays() {
+        assert_eq!(check_admin_remains(1, false, &[1]), Err(LAST_ADMIN));
+        assert!(check_admin_remains(1, false, &[1, 2]).is_ok());
+        assert!(check_admin_remains(1, true, &[1]).is_ok());
+        // Someone who is not an active administrator can always be changed.
+        assert!(check_admin_remains(3, false, &[1]).is_ok());
+    }
+
+    #[test]
+    fn passwords_follow_length_rules_only() {
+        assert!(check_password("short").is_err());
+        assert!(check_password("correct horse battery staple").is_ok());
+        assert!(check_password(&"x".repeat(129)).is_err());
+        assert!(check_password("1qaz2wsx3edc").is_err());
+    }
+}

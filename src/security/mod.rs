@@ -1,0 +1,4 @@
+//! Secrets: password hashing and random tokens, stored only as hashes.
+
+pub mod passwords;
+pub mod tokens;

@@ -1,0 +1,274 @@
+//! Queries for staff users, their areas and their console sessions.
+
+use serde::Serialize;
+
+use super::{Engine, Result, Tx};
+use crate::{exec_tx, on_tx};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaffUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    /// `administrator` or `supervisor`.
+    pub role: String,
+    pub active: bool,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_login_at: Option<i64>,
+    #[sqlx(skip)]
+    pub area_ids: Vec<i64>,
+}
+
+impl StaffUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == "administrator"
+    }
+}
+
+const STAFF_SELECT: &str = "SELECT id, email, name, role, active, password_hash, created_at, updated_at, last_login_at FROM staff_users";
+
+async fn with_areas(tx: &mut Tx, user: Option<StaffUser>) -> Result<Option<StaffUser>> {
+    match user {
+        Some(mut u) => {
+            u.area_ids = staff_area_ids(tx, u.id).await?;
+            Ok(Some(u))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn get_staff(tx: &mut Tx, id: i64) -> Result<Option<StaffUser>> {
+    let user = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{STAFF_SELECT} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    with_areas(tx, user).await
+}
+
+pub async fn find_staff_by_email(tx: &mut Tx, email: &str) -> Result<Option<StaffUser>> {
+    let user = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{STAFF_SELECT} WHERE email = $1"
+    )))
+    .bind(email)
+    .fetch_optional(c)
+    .await)?;
+    with_areas(tx, user).await
+}
+
+pub async fn list_staff(tx: &mut Tx) -> Result<Vec<StaffUser>> {
+    let users: Vec<StaffUser> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{STAFF_SELECT} ORDER BY email LIMIT 10000"
+    )))
+    .fetch_all(c)
+    .await)?;
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        out.extend(with_areas(tx, Some(u)).await?);
+    }
+    Ok(out)
+}
+
+pub async fn staff_area_ids(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT area_id FROM staff_user_areas WHERE staff_user_id = $1 ORDER BY area_id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn insert_staff(
+    tx: &mut Tx,
+    email: &str,
+    name: &str,
+    role: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO staff_users (email, name, role, active, password_hash, created_at, updated_at) \
+         VALUES ($1, $2, $3, TRUE, $4, $5, $5) RETURNING id"
+    )
+    .bind(email)
+    .bind(name)
+    .bind(role)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+}
+
+pub async fn update_staff(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    role: &str,
+    active: bool,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE staff_users SET name = $1, role = $2, active = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(name)
+    .bind(role)
+    .bind(active)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn set_staff_password(tx: &mut Tx, id: i64, hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE staff_users SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn set_staff_areas(tx: &mut Tx, id: i64, areas: &[i64]) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_user_areas WHERE staff_user_id = $1")
+        .bind(id)
+        .execute(c)
+        .await)?;
+    for area in areas {
+        exec_tx!(tx, |c| sqlx::query(
+            "INSERT INTO staff_user_areas (staff_user_id, area_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*area)
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}
+
+/// The ids of the active administrators, locked until the transaction ends, so that two
+/// concurrent demotions cannot both see "another administrator remains".
+/// SQLite's write transactions (`BEGIN IMMEDIATE`) are already serialized.
+pub async fn lock_active_admins(tx: &mut Tx) -> Result<Vec<i64>> {
+    match tx.engine() {
+        Engine::Postgres => {
+            // Lock every administrator row (active or not) in id order: a second transaction
+            // waits here until the first commits, then sees its result.
+            exec_tx!(tx, |c| sqlx::query(
+                "SELECT id FROM staff_users WHERE role = 'administrator' ORDER BY id FOR UPDATE"
+            )
+            .execute(c)
+            .await)?;
+        }
+        Engine::Sqlite => {}
+    }
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM staff_users WHERE role = 'administrator' AND active = TRUE ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn count_staff(tx: &mut Tx) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
+        .fetch_one(c)
+        .await)
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StaffSession {
+    pub token_hash: String,
+    pub staff_user_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn insert_session(
+    tx: &mut Tx,
+    s: &StaffSession,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO staff_sessions (token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(&s.token_hash)
+    .bind(s.staff_user_id)
+    .bind(s.created_at)
+    .bind(s.last_seen_at)
+    .bind(s.expires_at)
+    .bind(&s.client_addr)
+    .bind(&s.user_agent)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn get_session(tx: &mut Tx, token_hash: &str) -> Result<Option<StaffSession>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent \
+         FROM staff_sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn list_sessions(tx: &mut Tx, staff_user_id: i64) -> Result<Vec<StaffSession>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent \
+         FROM staff_sessions WHERE staff_user_id = $1 ORDER BY last_seen_at DESC"
+    )
+    .bind(staff_user_id)
+    .fetch_all(c)
+    .await)
+}
+
+pub async fn touch_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn delete_sessions_of(tx: &mut Tx, staff_user_id: i64) -> Result<u64> {
+    let r = exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1")
+        .bind(staff_user_id)
+        .execute(c)
+        .await)?;
+    Ok(r)
+}
+
+pub async fn delete_expired_sessions(tx: &mut Tx, now: i64, idle_cutoff: i64) -> Result<u64> {
+    let r = exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM staff_sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
+    )
+    .bind(now)
+    .bind(idle_cutoff)
+    .execute(c)
+    .await)?;
+    Ok(r)
+}

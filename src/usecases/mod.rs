@@ -1,0 +1,187 @@
+//! The actions of Admit. Each runs its rule inside one database transaction and writes the
+//! audit event in that same transaction, so that a change and its record stand or fall together.
+
+use serde::Serialize;
+
+use crate::clock::SharedClock;
+use crate::domain::FieldErrors;
+use crate::domain::staff::Scope;
+use crate::security::passwords::PasswordHasher;
+use crate::storage::audit::{self, NewAuditEvent};
+use crate::storage::{Db, Tx};
+
+pub mod apikeys;
+pub mod directory;
+pub mod staff;
+
+/// What the actions need: the database, the clock, the password hasher.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub clock: SharedClock,
+    pub hasher: PasswordHasher,
+}
+
+impl Ctx {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Staff,
+    ApiKey,
+    Cli,
+    System,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::Staff => "staff",
+            ActorKind::ApiKey => "api_key",
+            ActorKind::Cli => "cli",
+            ActorKind::System => "system",
+        }
+    }
+}
+
+/// Who is acting, what they may reach, and from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<i64>,
+    pub label: String,
+    pub scope: Scope,
+    /// Administrators (and unrestricted keys, the CLI) manage areas, portals, staff and keys.
+    pub admin: bool,
+    pub client_addr: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        Actor {
+            kind: ActorKind::Cli,
+            id: None,
+            label: format!("command line ({user})"),
+            scope: Scope::All,
+            admin: true,
+            client_addr: None,
+        }
+    }
+
+    pub fn system(label: &str) -> Self {
+        Actor {
+            kind: ActorKind::System,
+            id: None,
+            label: label.into(),
+            scope: Scope::All,
+            admin: true,
+            client_addr: None,
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.admin {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "Only administrators may do this.".into(),
+            ))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input is wrong; each error names its field. Nothing was written.
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// The thing does not exist, or lies outside what the actor may see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The input clashes with what exists (a taken external id, a taken name).
+    #[error("conflict: {0}")]
+    Conflict(FieldErrors),
+    /// A rule refuses the change (the last administrator stays).
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<FieldErrors> for Error {
+    fn from(e: FieldErrors) -> Self {
+        Error::Invalid(e)
+    }
+}
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Error::Invalid(FieldErrors::single(field, message))
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Error::Conflict(FieldErrors::single(field, message))
+    }
+
+    /// A unique violation that a check inside the transaction could not see (a concurrent
+    /// write) becomes a conflict instead of a server error.
+    pub fn from_write(err: sqlx::Error, field: &str) -> Self {
+        if crate::storage::is_unique_violation(&err) {
+            Error::conflict(field, "is already in use")
+        } else {
+            Error::Db(err)
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What an audit event says about its target.
+pub struct Target<'a> {
+    pub kind: &'a str,
+    pub id: Option<i64>,
+    pub label: &'a str,
+}
+
+/// Writes an audit event inside `tx`.
+pub async fn record(
+    tx: &mut Tx,
+    now: i64,
+    actor: &Actor,
+    action: &str,
+    target: Target<'_>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<()> {
+    audit::insert(
+        tx,
+        &NewAuditEvent {
+            occurred_at: now,
+            actor_kind: actor.kind.as_str(),
+            actor_id: actor.id,
+            actor_label: &actor.label,
+            action,
+            target_kind: target.kind,
+            target_id: target.id,
+            target_label: target.label,
+            before,
+            after,
+            client_addr: actor.client_addr.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+pub fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}

@@ -1,0 +1,126 @@
+//! Extractors for the API whose rejections are JSON that names what is wrong.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::usecases::Actor;
+use crate::usecases::apikeys;
+use crate::web::error::ApiError;
+use crate::web::{AppState, ClientAddr};
+
+/// A JSON body; malformed JSON, a wrong type and an unknown field are a 400 or 422 naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "bad_request",
+                "Send the body as JSON with `Content-Type: application/json`.",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            ApiError::new(e.status(), "bad_request", format!("Could not read the body: {e}"))
+        })?;
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(ApiJson(v)),
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                let message = if inner.is_syntax() || inner.is_eof() {
+                    format!("The body is not valid JSON: {inner}")
+                } else if path == "." {
+                    format!("{inner}")
+                } else {
+                    format!("{path}: {inner}")
+                };
+                if inner.is_data() {
+                    let mut e = ApiError::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        message.clone(),
+                    );
+                    let field = if path == "." { String::new() } else { path };
+                    e.body.fields.push(crate::domain::FieldError {
+                        field,
+                        message: inner.to_string(),
+                    });
+                    Err(e)
+                } else {
+                    Err(ApiError::bad_request(message))
+                }
+            }
+        }
+    }
+}
+
+/// Query parameters; a wrong one is a 400 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ApiError::bad_request(format!("Query parameter {path}: {}", e.into_inner()))
+            })
+    }
+}
+
+fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(q.as_bytes())
+}
+
+/// A numeric id in the path; anything else is "not found".
+pub struct Id(pub i64);
+
+impl FromRequestParts<AppState> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("resource"))?;
+        raw.parse::<i64>().map(Id).map_err(|_| ApiError::not_found("resource"))
+    }
+}
+
+/// The caller, authenticated by `Authorization: Bearer <API key>`.
+pub struct ApiActor(pub Actor);
+
+impl FromRequestParts<AppState> for ApiActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr(None));
+        let secret = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthorized)?;
+        match apikeys::authenticate(&state.cx, secret, addr).await {
+            Ok(Some(actor)) => Ok(ApiActor(actor)),
+            Ok(None) => Err(ApiError::unauthorized()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! The JSON API under `/api/v1`, authenticated by API keys, described by the OpenAPI
+//! document at `/api/openapi.json` (Swagger UI at `/api/docs`).
+
+use axum::Router;
+use axum::routing::{get, put};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::AppState;
+
+pub mod directory;
+pub mod extract;
+
+pub fn router() -> Router<AppState> {
+    use directory::*;
+    Router::new()
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/v1/areas", get(list_areas).post(create_area))
+        .route("/api/v1/areas/{id}", get(get_area).put(update_area))
+        .route(
+            "/api/v1/organizations",
+            get(list_organizations).post(create_organization),
+        )
+        .route(
+            "/api/v1/organizations/by-external-id/{external_id}",
+            put(upsert_organization),
+        )
+        .route(
+            "/api/v1/organizations/{id}",
+            get(get_organization).put(update_organization),
+        )
+        .route("/api/v1/contacts", get(list_contacts).post(create_contact))
+        .route(
+            "/api/v1/contacts/by-external-id/{external_id}",
+            put(upsert_contact),
+        )
+        .route("/api/v1/contacts/{id}", get(get_contact).put(update_contact))
+        .route(
+            "/api/v1/partnerships",
+            get(list_partnerships).post(create_partnership),
+        )
+        .route(
+            "/api/v1/partnerships/{id}",
+            get(get_partnership).put(update_partnership),
+        )
+        .route("/api/v1/portals", get(list_portals).post(create_portal))
+        .route("/api/v1/portals/{id}", get(get_portal).put(update_portal))
+        .route("/api/v1/audit-events", get(list_audit_events))
+}
+
+/// Unknown addresses: JSON under `/api/`, a page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        super::error::ApiError::not_found("route").into_response()
+    } else {
+        super::console::not_found_page().into_response()
+    }
+}
+
+/// The Swagger UI, with its assets inside the binary.
+pub fn docs() -> Router {
+    utoipa_swagger_ui::SwaggerUi::new("/api/docs")
+        .url("/api/docs/openapi.json", ApiDoc::openapi())
+        .into()
+}
+
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        openapi_document(),
+    )
+        .into_response()
+}
+
+/// The OpenAPI document, as served and as committed in `openapi.json`.
+pub fn openapi_document() -> String {
+    let mut s = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    s.push('\n');
+    s
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API key created by a staff administrator: `admit_...`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Admit API",
+        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals) and the audit log. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    security(("api_key" = [])),
+    paths(
+        directory::list_areas,
+        directory::create_area,
+        directory::get_area,
+        directory::update_area,
+        directory::list_organizations,
+        directory::create_organization,
+        directory::get_organization,
+        directory::update_organization,
+        directory::upsert_organization,
+        directory::list_contacts,
+        directory::create_contact,
+        directory::get_contact,
+        directory::update_contact,
+        directory::upsert_contact,
+        directory::list_partnerships,
+        directory::create_partnership,
+        directory::get_partnership,
+        directory::update_partnership,
+        directory::list_portals,
+        directory::create_portal,
+        directory::get_portal,
+        directory::update_portal,
+        directory::list_audit_events,
+    ),
+    tags(
+        (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
+        (name = "audit", description = "Who changed what, when, from where"),
+    )
+)]
+pub struct ApiDoc;

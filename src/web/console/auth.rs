@@ -1,0 +1,135 @@
+//! Logging in and out of the console.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, cookie, error_page, set_cookie};
+use crate::usecases::staff::{self as uc, LoginOutcome};
+use crate::web::{AppState, ClientAddr};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/login", get(login_page).post(login))
+        .route("/console/logout", post(logout))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/login.html")]
+struct LoginPage {
+    csrf: String,
+    email: String,
+    next: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    out: Option<String>,
+}
+
+/// Only our own console pages are followed after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/console/organizations".to_string(),
+    }
+}
+
+fn login_form(state: &AppState, page: LoginPage, status: StatusCode) -> Response {
+    let cookie = set_cookie(state, LOGIN_COOKIE, &page.csrf, Some(3600));
+    (status, [(header::SET_COOKIE, cookie)], page).into_response()
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let csrf = cookie(&headers, LOGIN_COOKIE)
+        .filter(|c| c.len() == 64)
+        .map(str::to_string)
+        .unwrap_or_else(crate::security::tokens::new_token);
+    let notice = if q.out.is_some() {
+        Some("You are logged out.".to_string())
+    } else if q.expired.is_some() {
+        Some("The login form had expired; please log in again.".to_string())
+    } else {
+        None
+    };
+    let page = LoginPage {
+        csrf,
+        email: String::new(),
+        next: safe_next(q.next.as_deref()),
+        error: None,
+        notice,
+    };
+    login_form(&state, page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+    #[allow(dead_code)]
+    csrf: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let previous = cookie(&headers, SESSION_COOKIE);
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let outcome = uc::login(&state.cx, &state.policy, &form.email, &form.password, previous, addr, agent).await;
+    match outcome {
+        Ok(LoginOutcome::LoggedIn(session)) => {
+            let max_age = state.policy.absolute_ms / 1000;
+            let cookie = set_cookie(&state, SESSION_COOKIE, &session.token, Some(max_age));
+            let clear_login = set_cookie(&state, LOGIN_COOKIE, "", Some(0));
+            let mut res = axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
+            let h = res.headers_mut();
+            h.append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
+            h.append(header::SET_COOKIE, clear_login.parse().expect("cookie header"));
+            res
+        }
+        Ok(LoginOutcome::WrongCredentials) => {
+            let page = LoginPage {
+                csrf: crate::security::tokens::new_token(),
+                email: form.email.chars().take(254).collect(),
+                next: safe_next(form.next.as_deref()),
+                error: Some("Wrong e-mail or password.".into()),
+                notice: None,
+            };
+            login_form(&state, page, StatusCode::UNAUTHORIZED)
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, staff: Staff) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = uc::logout(&state.cx, &staff.actor, token).await
+    {
+        return error_page(e);
+    }
+    let clear = set_cookie(&state, SESSION_COOKIE, "", Some(0));
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/console/login?out=1".to_string()),
+            (header::SET_COOKIE, clear),
+        ],
+    )
+        .into_response()
+}

@@ -1,0 +1,112 @@
+//! The surfaces: the staff console (`/console`), the JSON API (`/api/v1`), health checks.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::usecases::Ctx;
+use crate::usecases::staff::SessionPolicy;
+
+pub mod api;
+pub mod console;
+pub mod error;
+pub mod forms;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    pub cx: Ctx,
+    pub config: Arc<Config>,
+    pub policy: SessionPolicy,
+}
+
+/// Largest request body: 1 MiB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Longest URI (path and query): 8 KiB.
+pub const URI_LIMIT: usize = 8 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/console") }))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(api::router())
+        .merge(console::router())
+        .fallback(api::not_found)
+        .layer(middleware::from_fn(limit_uri))
+        .layer(middleware::from_fn(security_headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(|_| {
+            error::plain(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+        }))
+        .with_state(state)
+        .merge(api::docs())
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let ping = tokio::time::timeout(Duration::from_secs(3), state.cx.db.ping()).await;
+    if matches!(ping, Ok(true)) {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+async fn limit_uri(req: Request, next: Next) -> Response {
+    if req.uri().to_string().len() > URI_LIMIT {
+        return error::plain(StatusCode::URI_TOO_LONG, "The address is too long.");
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.entry("x-frame-options").or_insert(HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res
+}
+
+/// The client's address: the peer, or the left-most `X-Forwarded-For` when configured to trust it.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub Option<String>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.config.trust_forwarded_for
+            && let Some(v) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(first) = v.split(',').next()
+        {
+            let first = first.trim();
+            if first.parse::<std::net::IpAddr>().is_ok() {
+                return Ok(ClientAddr(Some(first.to_string())));
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(ClientAddr(peer))
+    }
+}
