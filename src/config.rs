@@ -30,6 +30,34 @@ pub struct Config {
     pub session_absolute_hours: i64,
 }
 
+/// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
+pub const FIELDS: &[&str] = &[
+    "listen",
+    "database_url",
+    "database_max_connections",
+    "public_url",
+    "secure_cookies",
+    "trust_forwarded_for",
+    "log_format",
+    "session_idle_minutes",
+    "session_absolute_hours",
+];
+
+/// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
+/// `ADMIT_TEST_*` belong to the test suite).
+pub fn unknown_env_vars(keys: impl Iterator<Item = String>) -> Vec<String> {
+    keys.filter(|k| {
+        let Some(rest) = k.strip_prefix("ADMIT_") else { return false };
+        let rest = rest.to_lowercase();
+        !(FIELDS.contains(&rest.as_str())
+            || rest == "config"
+            || rest == "log"
+            || rest.starts_with("test_")
+            || rest == "bin")
+    })
+    .collect()
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -59,7 +87,10 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment = figment.merge(Env::prefixed("ADMIT_"));
+        for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
+            eprintln!("warning: ignoring the environment variable {unknown}: Admit has no such setting");
+        }
+        figment = figment.merge(Env::prefixed("ADMIT_").only(FIELDS));
         let config: Config = figment.extract()?;
         config.validate().map_err(figment::Error::from)?;
         Ok(config)
@@ -132,6 +163,12 @@ impl fmt::Debug for Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_variables_are_named() {
+        let keys = ["ADMIT_LISTEN", "ADMIT_LISTN", "ADMIT_TEST_POSTGRES_URL", "PATH", "ADMIT_LOG"];
+        assert_eq!(unknown_env_vars(keys.iter().map(|k| k.to_string())), vec!["ADMIT_LISTN"]);
+    }
 
     #[test]
     fn passwords_in_database_urls_are_redacted() {

@@ -93,9 +93,18 @@ async function expectPageText(page, expected) {
   });
 }
 
+/**
+ * The environment for a child process: ours without any ADMIT_ variable (ADMIT_BIN and
+ * ADMIT_TEST_POSTGRES_URL are the tests' own, not configuration of admit), plus `extra`.
+ */
+function childEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ADMIT_')));
+  return { ...env, ...extra };
+}
+
 function run(cmd, args, { env, input } = {}) {
   const res = spawnSync(cmd, args, {
-    env: { ...process.env, ...env },
+    env: childEnv(env),
     input,
     encoding: 'utf8',
     timeout: 120_000,
@@ -157,7 +166,7 @@ async function startServer(databaseUrl, logName) {
   const base = `http://127.0.0.1:${port}`;
   const log = createWriteStream(join(RESULTS, logName));
   const child = spawn(ADMIT_BIN, ['serve'], {
-    env: { ...process.env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: `127.0.0.1:${port}` },
+    env: childEnv({ ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: `127.0.0.1:${port}` }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;
@@ -171,7 +180,8 @@ async function startServer(databaseUrl, logName) {
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk) => {
       log.write(chunk);
-      output = (output + chunk.toString()).slice(-4_000);
+      // eslint-disable-next-line no-control-regex
+      output = (output + chunk.toString().replace(/\x1b\[[0-9;]*m/g, '')).slice(-4_000);
     });
   }
   const logTail = () => `--- last output of admit serve (all of it in test-results/${logName}) ---\n${output.slice(-2_000)}`;
@@ -307,7 +317,8 @@ function scenario(engine, makeDatabase) {
       const nav = page.getByRole('navigation').first();
       await nav.getByRole('link', { name: 'Organizations', exact: true }).waitFor();
       await nav.getByRole('link', { name: 'Contacts', exact: true }).waitFor();
-      await nav.getByRole('button', { name: 'Log out' }).waitFor();
+      // The log-out button sits in the page's top bar, inside or beside the <nav>.
+      await page.getByRole('button', { name: 'Log out', exact: true }).waitFor();
     });
 
     step('create an organization', async () => {
