@@ -91,6 +91,19 @@ enum ApiKeyCommand {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// List the API keys (never their secrets).
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Revoke an API key: programs using it stop working at once.
+    Revoke {
+        /// The key's id, as `admit apikey list` shows it.
+        #[arg(long)]
+        id: i64,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -202,6 +215,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             eprintln!("Created API key {} ({}). It is shown once:", created.key.name, created.key.prefix);
             println!("{}", created.secret);
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApiKeyCommand::List { config },
+        } => {
+            let config = load(&config)?;
+            let db = app::open_database(&config).await?;
+            let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
+            let keys = usecases::apikeys::list(&cx, &Actor::cli()).await.map_err(describe)?;
+            db.close().await;
+            println!("{:>5}  {:<14} {:<10} {:<20} name", "id", "prefix", "status", "created");
+            for k in keys {
+                let status = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                println!(
+                    "{:>5}  {:<14} {:<10} {:<20} {}",
+                    k.id,
+                    k.prefix,
+                    status,
+                    crate::clock::format_time(k.created_at),
+                    k.name
+                );
+            }
+            Ok(())
+        }
+        Command::Apikey {
+            command: ApiKeyCommand::Revoke { id, config },
+        } => {
+            let config = load(&config)?;
+            let db = app::open_database(&config).await?;
+            let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
+            let key = usecases::apikeys::revoke(&cx, &Actor::cli(), id).await.map_err(describe)?;
+            db.close().await;
+            println!("Revoked API key {} ({}).", key.name, key.prefix);
             Ok(())
         }
         Command::Openapi => {

@@ -65,12 +65,20 @@ async fn commands_work(engine: Engine) {
     let dbh = admit::storage::Db::connect(&db.url, 2).await.unwrap();
     let cx = admit::app::context(dbh.clone(), common::system_clock());
     assert!(admit::usecases::apikeys::authenticate(&cx, key, None).await.unwrap().is_some());
+    let (ok, out, _) = admit(&db.url, &["apikey", "list"], None);
+    assert!(ok && out.contains("CRM sync") && out.contains("active"), "{out}");
+    assert!(!out.contains(key), "the secret is never listed");
+    let id = out.lines().nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let (ok, out, err) = admit(&db.url, &["apikey", "revoke", "--id", &id], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("Revoked"));
+    assert!(admit::usecases::apikeys::authenticate(&cx, key, None).await.unwrap().is_none());
     // Every change by the command line is audited.
     let mut tx = dbh.read().await.unwrap();
     let events = admit::storage::audit::list(&mut tx, &admit::storage::audit::AuditFilter { limit: 50, ..Default::default() }).await.unwrap();
     drop(tx);
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["api_key.created", "staff.created", "staff.created"]);
+    assert_eq!(actions, vec!["api_key.revoked", "api_key.created", "staff.created", "staff.created"]);
     assert!(events.iter().all(|e| e.actor_kind == "cli"));
     dbh.close().await;
 }
