@@ -33,7 +33,9 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 pub fn context(db: Db, clock: SharedClock) -> Ctx {
-    let limit = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let limit = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     Ctx {
         db,
         clock,
@@ -66,7 +68,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn state(&self) -> &AppState {
@@ -80,8 +84,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let jobs = tokio::spawn(background_jobs(state.clone()));
-        let app = web::router(state.clone())
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await

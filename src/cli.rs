@@ -12,7 +12,11 @@ use crate::config::Config;
 use crate::usecases::{self, Actor};
 
 #[derive(Parser)]
-#[command(name = "admit", version, about = "Who at your customers and partners may log in to your portals, and what they see")]
+#[command(
+    name = "admit",
+    version,
+    about = "Who at your customers and partners may log in to your portals, and what they see"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -108,7 +112,10 @@ enum ApiKeyCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -166,7 +173,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Staff {
-            command: StaffCommand::Create { email, name, admin, supervisor, area, password_stdin, config },
+            command:
+                StaffCommand::Create {
+                    email,
+                    name,
+                    admin,
+                    supervisor,
+                    area,
+                    password_stdin,
+                    config,
+                },
         } => {
             let config = load(&config)?;
             if !admin && !supervisor {
@@ -174,7 +190,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let password = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("reading the password")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the password")?;
                 s.trim_end_matches(['\n', '\r']).to_string()
             } else {
                 crate::security::tokens::random_hex(12)
@@ -185,7 +203,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let input = usecases::staff::NewStaff {
                 email,
                 name,
-                role: if admin { "administrator".into() } else { "supervisor".into() },
+                role: if admin {
+                    "administrator".into()
+                } else {
+                    "supervisor".into()
+                },
                 area_ids,
                 password: password.clone(),
             };
@@ -213,7 +235,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(describe)?;
             db.close().await;
-            eprintln!("Created API key {} ({}). It is shown once:", created.key.name, created.key.prefix);
+            eprintln!(
+                "Created API key {} ({}). It is shown once:",
+                created.key.name, created.key.prefix
+            );
             println!("{}", created.secret);
             Ok(())
         }
@@ -223,11 +248,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(&config)?;
             let db = app::open_database(&config).await?;
             let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
-            let keys = usecases::apikeys::list(&cx, &Actor::cli()).await.map_err(describe)?;
+            let keys = usecases::apikeys::list(&cx, &Actor::cli())
+                .await
+                .map_err(describe)?;
             db.close().await;
-            println!("{:>5}  {:<14} {:<10} {:<20} name", "id", "prefix", "status", "created");
+            println!(
+                "{:>5}  {:<14} {:<10} {:<20} name",
+                "id", "prefix", "status", "created"
+            );
             for k in keys {
-                let status = if k.revoked_at.is_some() { "revoked" } else { "active" };
+                let status = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
                 println!(
                     "{:>5}  {:<14} {:<10} {:<20} {}",
                     k.id,
@@ -245,7 +279,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(&config)?;
             let db = app::open_database(&config).await?;
             let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
-            let key = usecases::apikeys::revoke(&cx, &Actor::cli(), id).await.map_err(describe)?;
+            let key = usecases::apikeys::revoke(&cx, &Actor::cli(), id)
+                .await
+                .map_err(describe)?;
             db.close().await;
             println!("Revoked API key {} ({}).", key.name, key.prefix);
             Ok(())
@@ -264,7 +300,9 @@ async fn resolve_areas(cx: &usecases::Ctx, names: &[String]) -> anyhow::Result<V
         let found = match crate::storage::directory::find_area_by_name(&mut tx, n).await? {
             Some(a) => Some(a.id),
             None => match n.parse::<i64>() {
-                Ok(id) => crate::storage::directory::get_area(&mut tx, id).await?.map(|a| a.id),
+                Ok(id) => crate::storage::directory::get_area(&mut tx, id)
+                    .await?
+                    .map(|a| a.id),
                 Err(_) => None,
             },
         };

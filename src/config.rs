@@ -47,7 +47,9 @@ pub const FIELDS: &[&str] = &[
 /// `ADMIT_TEST_*` belong to the test suite).
 pub fn unknown_env_vars(keys: impl Iterator<Item = String>) -> Vec<String> {
     keys.filter(|k| {
-        let Some(rest) = k.strip_prefix("ADMIT_") else { return false };
+        let Some(rest) = k.strip_prefix("ADMIT_") else {
+            return false;
+        };
         let rest = rest.to_lowercase();
         !(FIELDS.contains(&rest.as_str())
             || rest == "config"
@@ -76,29 +78,31 @@ impl Default for Config {
 
 impl Config {
     /// Loads the layered configuration. `file` is optional; a named file that does not exist is an error.
-    pub fn load(file: Option<&Path>) -> Result<Self, figment::Error> {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.exists() {
-                return Err(figment::Error::from(format!(
-                    "configuration file {} does not exist",
-                    path.display()
-                )));
+                anyhow::bail!("configuration file {} does not exist", path.display());
             }
             figment = figment.merge(Toml::file(path));
         }
         for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
-            eprintln!("warning: ignoring the environment variable {unknown}: Admit has no such setting");
+            eprintln!(
+                "warning: ignoring the environment variable {unknown}: Admit has no such setting"
+            );
         }
         figment = figment.merge(Env::prefixed("ADMIT_").only(FIELDS));
-        let config: Config = figment.extract()?;
-        config.validate().map_err(figment::Error::from)?;
+        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
+        config.validate().map_err(|e| anyhow::anyhow!(e))?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), String> {
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(format!("listen: `{}` is not an address like 127.0.0.1:8080", self.listen));
+            return Err(format!(
+                "listen: `{}` is not an address like 127.0.0.1:8080",
+                self.listen
+            ));
         }
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")
@@ -110,7 +114,9 @@ impl Config {
             return Err("log_format: must be `text` or `json`".into());
         }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
-            return Err("session_idle_minutes and session_absolute_hours must be at least 1".into());
+            return Err(
+                "session_idle_minutes and session_absolute_hours must be at least 1".into(),
+            );
         }
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());
@@ -166,8 +172,17 @@ mod tests {
 
     #[test]
     fn unknown_variables_are_named() {
-        let keys = ["ADMIT_LISTEN", "ADMIT_LISTN", "ADMIT_TEST_POSTGRES_URL", "PATH", "ADMIT_LOG"];
-        assert_eq!(unknown_env_vars(keys.iter().map(|k| k.to_string())), vec!["ADMIT_LISTN"]);
+        let keys = [
+            "ADMIT_LISTEN",
+            "ADMIT_LISTN",
+            "ADMIT_TEST_POSTGRES_URL",
+            "PATH",
+            "ADMIT_LOG",
+        ];
+        assert_eq!(
+            unknown_env_vars(keys.iter().map(|k| k.to_string())),
+            vec!["ADMIT_LISTN"]
+        );
     }
 
     #[test]

@@ -38,7 +38,14 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     let app = Application::build_with(config, db, Arc::new(SystemClock)).await?;
     let url = format!("http://{}", app.local_addr());
     println!();
-    println!("Admit demo {}", if fresh { "(new sample data)" } else { "(reusing its data)" });
+    println!(
+        "Admit demo {}",
+        if fresh {
+            "(new sample data)"
+        } else {
+            "(reusing its data)"
+        }
+    );
     println!("  database:   {}", db_path.display());
     println!("  console:    {url}/console");
     println!("  API docs:   {url}/api/docs");
@@ -58,19 +65,55 @@ const FIRST: &[&str] = &[
     "Yara", "Zoe", "Sophie", "Tom", "Lea", "Max", "Nina", "Jan",
 ];
 const LAST: &[&str] = &[
-    "Bauer", "Schmidt", "Keller", "Fischer", "Wagner", "Becker", "Hoffmann", "Richter", "Klein",
-    "Wolf", "Neumann", "Schwarz", "Zimmermann", "Braun", "Hartmann", "Lange", "Krause", "Meier",
-    "Lehmann", "Huber",
+    "Bauer",
+    "Schmidt",
+    "Keller",
+    "Fischer",
+    "Wagner",
+    "Becker",
+    "Hoffmann",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+    "Zimmermann",
+    "Braun",
+    "Hartmann",
+    "Lange",
+    "Krause",
+    "Meier",
+    "Lehmann",
+    "Huber",
 ];
 
 /// Fills an empty database: 2 areas, 3 portals, 20 organizations (customers with sub-accounts,
 /// two partners with partnerships), 60 contacts, an administrator and a supervisor.
 pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     let actor = Actor::system("demo data");
-    let north = dir::create_area(cx, &actor, &AreaInput { name: "North".into() }).await.map_err(describe)?;
-    let south = dir::create_area(cx, &actor, &AreaInput { name: "South".into() }).await.map_err(describe)?;
+    let north = dir::create_area(
+        cx,
+        &actor,
+        &AreaInput {
+            name: "North".into(),
+        },
+    )
+    .await
+    .map_err(describe)?;
+    let south = dir::create_area(
+        cx,
+        &actor,
+        &AreaInput {
+            name: "South".into(),
+        },
+    )
+    .await
+    .map_err(describe)?;
 
-    let module = |name: &str, admin_only: bool| ModuleInput { name: name.into(), admin_only };
+    let module = |name: &str, admin_only: bool| ModuleInput {
+        name: name.into(),
+        admin_only,
+    };
     let portals = [
         PortalInput {
             name: "Customer portal".into(),
@@ -96,7 +139,11 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             self_registration_creates_contact: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("de".into()),
-            modules: vec![module("Projects", false), module("Documents", false), module("User management", true)],
+            modules: vec![
+                module("Projects", false),
+                module("Documents", false),
+                module("User management", true),
+            ],
         },
         PortalInput {
             name: "Partner portal".into(),
@@ -119,38 +166,65 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         dir::create_portal(cx, &actor, p).await.map_err(describe)?;
     }
 
-    let org = |kind: &str, name: &str, area: i64, parent: Option<i64>, ext: &str| OrganizationInput {
-        kind: kind.into(),
-        name: name.into(),
-        parent_id: parent,
-        parent_external_id: None,
-        area_id: Some(area),
-        external_id: Some(ext.into()),
-    };
+    let org =
+        |kind: &str, name: &str, area: i64, parent: Option<i64>, ext: &str| OrganizationInput {
+            kind: kind.into(),
+            name: name.into(),
+            parent_id: parent,
+            parent_external_id: None,
+            area_id: Some(area),
+            external_id: Some(ext.into()),
+        };
     // (name, area, sub-accounts)
     let customers: &[(&str, i64, &[&str])] = &[
-        ("Nordlicht Facility GmbH", north.id, &["Nordlicht Hamburg", "Nordlicht Kiel"]),
+        (
+            "Nordlicht Facility GmbH",
+            north.id,
+            &["Nordlicht Hamburg", "Nordlicht Kiel"],
+        ),
         ("Hafenblick Hotels AG", north.id, &["Hafenblick Bremen"]),
         ("Bäckerei Sonnenschein", north.id, &[]),
         ("Küstenwerk Logistik", north.id, &[]),
-        ("Alpenrand Kliniken", south.id, &["Alpenrand Klinik Rosenheim", "Alpenrand Klinik Kempten"]),
+        (
+            "Alpenrand Kliniken",
+            south.id,
+            &["Alpenrand Klinik Rosenheim", "Alpenrand Klinik Kempten"],
+        ),
         ("Isartal Schulen e.V.", south.id, &[]),
-        ("Bodensee Bürohaus KG", south.id, &["Bodensee Bürohaus Lindau"]),
+        (
+            "Bodensee Bürohaus KG",
+            south.id,
+            &["Bodensee Bürohaus Lindau"],
+        ),
         ("Weinberg Immobilien", south.id, &[]),
     ];
     let mut all_customers = Vec::new();
     let mut n = 0;
     for (name, area, subs) in customers {
         n += 1;
-        let parent = dir::create_organization(cx, &actor, &org("customer", name, *area, None, &format!("CRM-C{n:03}")))
-            .await
-            .map_err(describe)?;
+        let parent = dir::create_organization(
+            cx,
+            &actor,
+            &org("customer", name, *area, None, &format!("CRM-C{n:03}")),
+        )
+        .await
+        .map_err(describe)?;
         all_customers.push((parent.id, *area));
         for sub in *subs {
             n += 1;
-            let child = dir::create_organization(cx, &actor, &org("customer", sub, *area, Some(parent.id), &format!("CRM-C{n:03}")))
-                .await
-                .map_err(describe)?;
+            let child = dir::create_organization(
+                cx,
+                &actor,
+                &org(
+                    "customer",
+                    sub,
+                    *area,
+                    Some(parent.id),
+                    &format!("CRM-C{n:03}"),
+                ),
+            )
+            .await
+            .map_err(describe)?;
             all_customers.push((child.id, *area));
         }
     }
@@ -160,18 +234,34 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     ];
     let mut all_orgs: Vec<(i64, String)> = Vec::new();
     for (name, area, ext) in partners {
-        let p = dir::create_organization(cx, &actor, &org("partner", name, area, None, ext)).await.map_err(describe)?;
+        let p = dir::create_organization(cx, &actor, &org("partner", name, area, None, ext))
+            .await
+            .map_err(describe)?;
         all_orgs.push((p.id, p.name.clone()));
-        let in_area: Vec<i64> = all_customers.iter().filter(|(_, a)| *a == area).map(|(id, _)| *id).collect();
+        let in_area: Vec<i64> = all_customers
+            .iter()
+            .filter(|(_, a)| *a == area)
+            .map(|(id, _)| *id)
+            .collect();
         let (first, second) = in_area.split_at(in_area.len() / 2);
-        for (label, members) in [("Service programme", first), ("Installation programme", second)] {
+        for (label, members) in [
+            ("Service programme", first),
+            ("Installation programme", second),
+        ] {
             dir::create_partnership(
                 cx,
                 &actor,
                 &PartnershipInput {
                     partner_id: p.id,
                     name: label.into(),
-                    external_id: Some(format!("{ext}-{}", if label.starts_with("Service") { "S" } else { "I" })),
+                    external_id: Some(format!(
+                        "{ext}-{}",
+                        if label.starts_with("Service") {
+                            "S"
+                        } else {
+                            "I"
+                        }
+                    )),
                     customer_ids: members.to_vec(),
                 },
             )
@@ -180,7 +270,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         }
     }
     for (id, _) in &all_customers {
-        let o = dir::get_organization(cx, &actor, *id).await.map_err(describe)?;
+        let o = dir::get_organization(cx, &actor, *id)
+            .await
+            .map_err(describe)?;
         all_orgs.push((o.id, o.name));
     }
 
@@ -210,12 +302,18 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             organization_id: Some(*org_id),
             organization_external_id: None,
             name: format!("{first} {last}"),
-            email: Some(format!("{}.{}@{domain}.example", first.to_lowercase(), last.to_lowercase())),
+            email: Some(format!(
+                "{}.{}@{domain}.example",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )),
             phone: Some(format!("+49 40 {:07}", 1_000_000 + i * 7_919)),
             language: Some(if i % 3 == 0 { "en".into() } else { "de".into() }),
             external_id: Some(format!("CRM-K{:04}", i + 1)),
         };
-        dir::create_contact(cx, &actor, &contact).await.map_err(describe)?;
+        dir::create_contact(cx, &actor, &contact)
+            .await
+            .map_err(describe)?;
     }
 
     usecases::staff::create_staff(

@@ -9,7 +9,11 @@ use serde_json::{Value, json};
 fn field_of(body: &Value) -> Vec<String> {
     body["fields"]
         .as_array()
-        .map(|a| a.iter().map(|f| f["field"].as_str().unwrap_or("").to_string()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|f| f["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -22,7 +26,10 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let org = json!({"kind": "customer", "name": "Nordlicht GmbH", "area_id": area_id});
     let res = api
         .client
-        .put(format!("{}/api/v1/organizations/by-external-id/CRM-1", app.base))
+        .put(format!(
+            "{}/api/v1/organizations/by-external-id/CRM-1",
+            app.base
+        ))
         .bearer_auth(&api.key)
         .json(&org)
         .send()
@@ -37,7 +44,10 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let audit_before = app.count("audit_events").await;
     let res = api
         .client
-        .put(format!("{}/api/v1/organizations/by-external-id/CRM-1", app.base))
+        .put(format!(
+            "{}/api/v1/organizations/by-external-id/CRM-1",
+            app.base
+        ))
         .bearer_auth(&api.key)
         .json(&org)
         .send()
@@ -48,7 +58,11 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let again: Value = res.json().await.unwrap();
     assert_eq!(again["id"], created["id"]);
     assert_eq!(again["updated_at"], created["updated_at"]);
-    assert_eq!(app.count("audit_events").await, audit_before, "an unchanged upsert writes nothing");
+    assert_eq!(
+        app.count("audit_events").await,
+        audit_before,
+        "an unchanged upsert writes nothing"
+    );
     assert_eq!(app.count("organizations").await, 1);
 
     // A sub-account referring to its parent by the CRM's id.
@@ -70,74 +84,166 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(renamed["name"], "Nordlicht Facility GmbH");
-    let (_, events) = api.get(&format!("/api/v1/audit-events?target_kind=organization&target_id={}", created["id"])).await;
+    let (_, events) = api
+        .get(&format!(
+            "/api/v1/audit-events?target_kind=organization&target_id={}",
+            created["id"]
+        ))
+        .await;
     let latest = &events[0];
     assert_eq!(latest["action"], "organization.updated");
-    assert!(latest["before_json"].as_str().unwrap().contains("Nordlicht GmbH"));
-    assert!(latest["after_json"].as_str().unwrap().contains("Nordlicht Facility GmbH"));
-    assert!(latest["actor_label"].as_str().unwrap().starts_with("API key test"));
+    assert!(
+        latest["before_json"]
+            .as_str()
+            .unwrap()
+            .contains("Nordlicht GmbH")
+    );
+    assert!(
+        latest["after_json"]
+            .as_str()
+            .unwrap()
+            .contains("Nordlicht Facility GmbH")
+    );
+    assert!(
+        latest["actor_label"]
+            .as_str()
+            .unwrap()
+            .starts_with("API key test")
+    );
     assert_eq!(latest["client_addr"], "127.0.0.1");
 
     // Contacts, likewise.
     let contact = json!({"organization_external_id": "CRM-1", "name": "Erika Muster", "email": "Erika@Example.com", "language": "de"});
-    let (status, c1) = api.put("/api/v1/contacts/by-external-id/K-1", &contact).await;
+    let (status, c1) = api
+        .put("/api/v1/contacts/by-external-id/K-1", &contact)
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{c1}");
     assert_eq!(c1["email"], "erika@example.com");
     assert_eq!(c1["organization_id"], created["id"]);
-    let (status, c2) = api.put("/api/v1/contacts/by-external-id/K-1", &contact).await;
+    let (status, c2) = api
+        .put("/api/v1/contacts/by-external-id/K-1", &contact)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(c2["updated_at"], c1["updated_at"]);
     assert_eq!(app.count("contacts").await, 1);
 }
-both!(upserts_are_idempotent, upserts_by_external_id_are_idempotent);
+both!(
+    upserts_are_idempotent,
+    upserts_by_external_id_are_idempotent
+);
 
 async fn bad_input_is_refused_naming_the_field(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    let (_, org) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "Acme", "external_id": "A-1"})).await;
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Acme", "external_id": "A-1"}),
+        )
+        .await;
     let org_id = org["id"].as_i64().unwrap();
     let orgs_before = app.count("organizations").await;
     let contacts_before = app.count("contacts").await;
     let audit_before = app.count("audit_events").await;
 
     // Malformed JSON.
-    let (status, body) = api.raw(reqwest::Method::POST, "/api/v1/organizations", "application/json", b"{\"kind\": ".to_vec()).await;
+    let (status, body) = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/organizations",
+            "application/json",
+            b"{\"kind\": ".to_vec(),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body["message"].as_str().unwrap().contains("not valid JSON"));
     // Not JSON at all.
-    let (status, _) = api.raw(reqwest::Method::POST, "/api/v1/organizations", "text/plain", b"hello".to_vec()).await;
+    let (status, _) = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/organizations",
+            "text/plain",
+            b"hello".to_vec(),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // An unknown field.
-    let (status, body) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "X", "colour": "red"})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "X", "colour": "red"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("colour"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("colour"),
+        "{body}"
+    );
     // A wrong type names its field.
-    let (status, body) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "X", "area_id": "north"})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "X", "area_id": "north"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["message"].as_str().unwrap().starts_with("area_id"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("area_id"),
+        "{body}"
+    );
     // Over-long strings, a bad kind.
-    let (status, body) = api.post("/api/v1/organizations", &json!({"kind": "vendor", "name": "x".repeat(201)})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "vendor", "name": "x".repeat(201)}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["kind", "name"]);
     // An invalid e-mail address.
-    let (status, body) = api.post("/api/v1/contacts", &json!({"organization_id": org_id, "name": "E", "email": "not-an-email"})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": org_id, "name": "E", "email": "not-an-email"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["email"]);
     // Header injection through an address.
     let (status, _) = api.post("/api/v1/contacts", &json!({"organization_id": org_id, "name": "E", "email": "a@example.com\r\nBcc: x@example.com"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A duplicate external id.
-    let (status, body) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "Other", "external_id": "A-1"})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Other", "external_id": "A-1"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(field_of(&body), vec!["external_id"]);
     // A missing foreign key.
-    let (status, body) = api.post("/api/v1/contacts", &json!({"organization_id": 999_999, "name": "E"})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": 999_999, "name": "E"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["organization_id"]);
-    let (status, body) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "X", "area_id": 999})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "X", "area_id": 999}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["area_id"]);
     // A parent that would make a cycle: Acme -> Child -> Acme.
-    let (_, child) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "Child", "parent_id": org_id})).await;
+    let (_, child) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Child", "parent_id": org_id}),
+        )
+        .await;
     let orgs_with_child = app.count("organizations").await;
     let (status, body) = api
         .put(&format!("/api/v1/organizations/{org_id}"), &json!({"kind": "customer", "name": "Acme", "external_id": "A-1", "parent_id": child["id"]}))
@@ -147,14 +253,27 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
     assert!(body["message"].as_str().unwrap().contains("cycle"));
     // Its own parent.
     let (status, _) = api
-        .put(&format!("/api/v1/organizations/{org_id}"), &json!({"kind": "customer", "name": "Acme", "parent_id": org_id}))
+        .put(
+            &format!("/api/v1/organizations/{org_id}"),
+            &json!({"kind": "customer", "name": "Acme", "parent_id": org_id}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A partner with a parent; a partner as parent.
-    let (status, _) = api.post("/api/v1/organizations", &json!({"kind": "partner", "name": "P", "parent_id": org_id})).await;
+    let (status, _) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "partner", "name": "P", "parent_id": org_id}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // An external id in the body that differs from the path.
-    let (status, _) = api.put("/api/v1/organizations/by-external-id/A-9", &json!({"kind": "customer", "name": "Z", "external_id": "A-8"})).await;
+    let (status, _) = api
+        .put(
+            "/api/v1/organizations/by-external-id/A-9",
+            &json!({"kind": "customer", "name": "Z", "external_id": "A-8"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // Bad query parameters and ids.
     let (status, _) = api.get("/api/v1/organizations?limit=100000").await;
@@ -169,10 +288,22 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"], "not_found");
     // Body and URI size limits.
-    let big = format!("{{\"kind\":\"customer\",\"name\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let (status, _) = api.raw(reqwest::Method::POST, "/api/v1/organizations", "application/json", big.into_bytes()).await;
+    let big = format!(
+        "{{\"kind\":\"customer\",\"name\":\"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let (status, _) = api
+        .raw(
+            reqwest::Method::POST,
+            "/api/v1/organizations",
+            "application/json",
+            big.into_bytes(),
+        )
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    let (status, _) = api.get(&format!("/api/v1/organizations?q={}", "x".repeat(10_000))).await;
+    let (status, _) = api
+        .get(&format!("/api/v1/organizations?q={}", "x".repeat(10_000)))
+        .await;
     assert_eq!(status, StatusCode::URI_TOO_LONG);
 
     // Nothing was written by any of it.
@@ -188,23 +319,52 @@ both!(bad_input, bad_input_is_refused_naming_the_field);
 
 async fn keys_are_required_and_revocable(app: TestApp) {
     let client = reqwest::Client::new();
-    let res = client.get(app.url("/api/v1/organizations")).send().await.unwrap();
+    let res = client
+        .get(app.url("/api/v1/organizations"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(res.headers()["www-authenticate"], "Bearer");
-    let res = client.get(app.url("/api/v1/organizations")).bearer_auth("admit_0000000000000000000000000000000000000000").send().await.unwrap();
+    let res = client
+        .get(app.url("/api/v1/organizations"))
+        .bearer_auth("admit_0000000000000000000000000000000000000000")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 
-    let created = admit::usecases::apikeys::create(&app.cx, &admit::usecases::Actor::cli(), "sync", &[]).await.unwrap();
+    let created =
+        admit::usecases::apikeys::create(&app.cx, &admit::usecases::Actor::cli(), "sync", &[])
+            .await
+            .unwrap();
     // Only the hash is stored.
     let stored: i64 = match &app.cx.db {
-        admit::storage::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1").bind(&created.secret).fetch_one(p).await.unwrap(),
-        admit::storage::Db::Postgres(p) => sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1").bind(&created.secret).fetch_one(p).await.unwrap(),
+        admit::storage::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
+                .bind(&created.secret)
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
+        admit::storage::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
+                .bind(&created.secret)
+                .fetch_one(p)
+                .await
+                .unwrap()
+        }
     };
     assert_eq!(stored, 0);
     let api = app.api(&created.secret);
     assert_eq!(api.get("/api/v1/organizations").await.0, StatusCode::OK);
-    admit::usecases::apikeys::revoke(&app.cx, &admit::usecases::Actor::cli(), created.key.id).await.unwrap();
-    assert_eq!(api.get("/api/v1/organizations").await.0, StatusCode::UNAUTHORIZED);
+    admit::usecases::apikeys::revoke(&app.cx, &admit::usecases::Actor::cli(), created.key.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        api.get("/api/v1/organizations").await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 both!(api_keys, keys_are_required_and_revocable);
 
@@ -213,53 +373,129 @@ async fn area_keys_reach_only_their_areas(app: TestApp) {
     let (_, north) = admin.post("/api/v1/areas", &json!({"name": "North"})).await;
     let (_, south) = admin.post("/api/v1/areas", &json!({"name": "South"})).await;
     let (north, south) = (north["id"].as_i64().unwrap(), south["id"].as_i64().unwrap());
-    let (_, n_org) = admin.post("/api/v1/organizations", &json!({"kind": "customer", "name": "North Co", "area_id": north})).await;
+    let (_, n_org) = admin
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "North Co", "area_id": north}),
+        )
+        .await;
     let (_, s_org) = admin.post("/api/v1/organizations", &json!({"kind": "customer", "name": "South Co", "area_id": south, "external_id": "S-1"})).await;
     let (_, s_contact) = admin.post("/api/v1/contacts", &json!({"organization_id": s_org["id"], "name": "Sven Süd", "email": "sven@south.example"})).await;
-    let (_, n_contact) = admin.post("/api/v1/contacts", &json!({"organization_id": n_org["id"], "name": "Nora Nord"})).await;
+    let (_, n_contact) = admin
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": n_org["id"], "name": "Nora Nord"}),
+        )
+        .await;
 
     let sup = app.api(&app.area_key(&[north]).await);
     // Lists hold only the own area.
     let (_, list) = sup.get("/api/v1/contacts").await;
-    let names: Vec<&str> = list["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, vec!["Nora Nord"]);
     let (_, list) = sup.get("/api/v1/organizations?q=co").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     // The other area's records answer 404, for reading and for changing.
-    assert_eq!(sup.get(&format!("/api/v1/contacts/{}", s_contact["id"])).await.0, StatusCode::NOT_FOUND);
-    assert_eq!(sup.get(&format!("/api/v1/organizations/{}", s_org["id"])).await.0, StatusCode::NOT_FOUND);
-    let (status, _) = sup.put(&format!("/api/v1/contacts/{}", s_contact["id"]), &json!({"organization_id": s_org["id"], "name": "Hacked"})).await;
+    assert_eq!(
+        sup.get(&format!("/api/v1/contacts/{}", s_contact["id"]))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        sup.get(&format!("/api/v1/organizations/{}", s_org["id"]))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _) = sup
+        .put(
+            &format!("/api/v1/contacts/{}", s_contact["id"]),
+            &json!({"organization_id": s_org["id"], "name": "Hacked"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = sup.put(&format!("/api/v1/organizations/{}", s_org["id"]), &json!({"kind": "customer", "name": "Hacked", "area_id": north})).await;
+    let (status, _) = sup
+        .put(
+            &format!("/api/v1/organizations/{}", s_org["id"]),
+            &json!({"kind": "customer", "name": "Hacked", "area_id": north}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Creating into the other area, or moving a contact there, is refused naming the field.
-    let (status, body) = sup.post("/api/v1/organizations", &json!({"kind": "customer", "name": "Sneaky", "area_id": south})).await;
+    let (status, body) = sup
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Sneaky", "area_id": south}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["area_id"]);
-    let (status, body) = sup.put(&format!("/api/v1/contacts/{}", n_contact["id"]), &json!({"organization_id": s_org["id"], "name": "Nora Nord"})).await;
+    let (status, body) = sup
+        .put(
+            &format!("/api/v1/contacts/{}", n_contact["id"]),
+            &json!({"organization_id": s_org["id"], "name": "Nora Nord"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["organization_id"]);
-    let (status, _) = sup.put("/api/v1/organizations/by-external-id/S-1", &json!({"kind": "customer", "name": "Hacked", "area_id": north})).await;
+    let (status, _) = sup
+        .put(
+            "/api/v1/organizations/by-external-id/S-1",
+            &json!({"kind": "customer", "name": "Hacked", "area_id": north}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT);
     // Administration is not theirs.
-    assert_eq!(sup.post("/api/v1/areas", &json!({"name": "West"})).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(sup.get("/api/v1/audit-events").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        sup.post("/api/v1/areas", &json!({"name": "West"})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        sup.get("/api/v1/audit-events").await.0,
+        StatusCode::FORBIDDEN
+    );
     // Their own area works.
-    let (status, _) = sup.put(&format!("/api/v1/contacts/{}", n_contact["id"]), &json!({"organization_id": n_org["id"], "name": "Nora Nordmann"})).await;
+    let (status, _) = sup
+        .put(
+            &format!("/api/v1/contacts/{}", n_contact["id"]),
+            &json!({"organization_id": n_org["id"], "name": "Nora Nordmann"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     // Nothing of the other area changed.
-    let (_, still) = admin.get(&format!("/api/v1/contacts/{}", s_contact["id"])).await;
+    let (_, still) = admin
+        .get(&format!("/api/v1/contacts/{}", s_contact["id"]))
+        .await;
     assert_eq!(still["name"], "Sven Süd");
-    let (_, still) = admin.get(&format!("/api/v1/organizations/{}", s_org["id"])).await;
+    let (_, still) = admin
+        .get(&format!("/api/v1/organizations/{}", s_org["id"]))
+        .await;
     assert_eq!(still["name"], "South Co");
 }
 both!(area_scope, area_keys_reach_only_their_areas);
 
 async fn lists_page_by_keyset_and_filter(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    for name in ["Delta", "Alpha", "Echo", "Bravo", "Golf", "Charlie", "Foxtrot"] {
-        let kind = if name == "Golf" { "partner" } else { "customer" };
-        let (status, _) = api.post("/api/v1/organizations", &json!({"kind": kind, "name": name})).await;
+    for name in [
+        "Delta", "Alpha", "Echo", "Bravo", "Golf", "Charlie", "Foxtrot",
+    ] {
+        let kind = if name == "Golf" {
+            "partner"
+        } else {
+            "customer"
+        };
+        let (status, _) = api
+            .post(
+                "/api/v1/organizations",
+                &json!({"kind": kind, "name": name}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED);
     }
     let mut seen = Vec::new();
@@ -275,7 +511,12 @@ async fn lists_page_by_keyset_and_filter(app: TestApp) {
             None => break,
         }
     }
-    assert_eq!(seen, vec!["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"]);
+    assert_eq!(
+        seen,
+        vec![
+            "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"
+        ]
+    );
     let (_, partners) = api.get("/api/v1/organizations?kind=partner").await;
     assert_eq!(partners["items"].as_array().unwrap().len(), 1);
     let (_, found) = api.get("/api/v1/organizations?q=HARL").await;
@@ -288,20 +529,45 @@ both!(keyset_pagination, lists_page_by_keyset_and_filter);
 
 async fn partnerships_and_portals(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    let (_, partner) = api.post("/api/v1/organizations", &json!({"kind": "partner", "name": "SolarSüd"})).await;
-    let (_, c1) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "C1"})).await;
-    let (_, c2) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "C2"})).await;
+    let (_, partner) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "partner", "name": "SolarSüd"}),
+        )
+        .await;
+    let (_, c1) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "C1"}),
+        )
+        .await;
+    let (_, c2) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "C2"}),
+        )
+        .await;
     let (status, p) = api
         .post("/api/v1/partnerships", &json!({"partner_id": partner["id"], "name": "Service", "customer_ids": [c2["id"], c1["id"], c1["id"]]}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["customer_ids"], json!([c1["id"], c2["id"]]));
     // A customer as partner, a partner as customer: refused.
-    let (status, body) = api.post("/api/v1/partnerships", &json!({"partner_id": c1["id"], "name": "X", "customer_ids": [partner["id"]]})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/partnerships",
+            &json!({"partner_id": c1["id"], "name": "X", "customer_ids": [partner["id"]]}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["partner_id", "customer_ids"]);
     // A customer held by a partnership cannot become a partner.
-    let (status, body) = api.put(&format!("/api/v1/organizations/{}", c1["id"]), &json!({"kind": "partner", "name": "C1"})).await;
+    let (status, body) = api
+        .put(
+            &format!("/api/v1/organizations/{}", c1["id"]),
+            &json!({"kind": "partner", "name": "C1"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(field_of(&body), vec!["kind"]);
 
@@ -314,7 +580,10 @@ async fn partnerships_and_portals(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["invitation_lifetime_days"], 7);
     assert_eq!(created["default_language"], "en");
-    assert_eq!(created["modules"][1], json!({"name": "Pricing", "admin_only": true}));
+    assert_eq!(
+        created["modules"][1],
+        json!({"name": "Pricing", "admin_only": true})
+    );
     let (status, body) = api.post("/api/v1/portals", &portal).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(field_of(&body), vec!["name"]);
@@ -322,7 +591,15 @@ async fn partnerships_and_portals(app: TestApp) {
         .post("/api/v1/portals", &json!({"name": "P2", "kind": "shop", "base_url": "ftp://x", "registration_mode": "open", "invitation_lifetime_days": 0}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_of(&body), vec!["kind", "base_url", "registration_mode", "invitation_lifetime_days"]);
+    assert_eq!(
+        field_of(&body),
+        vec![
+            "kind",
+            "base_url",
+            "registration_mode",
+            "invitation_lifetime_days"
+        ]
+    );
 }
 both!(partnerships_portals, partnerships_and_portals);
 

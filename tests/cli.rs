@@ -17,7 +17,12 @@ fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, Str
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("admit runs");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
@@ -35,25 +40,82 @@ async fn commands_work(engine: Engine) {
     assert!(out.contains("up to date"));
 
     // A generated password is printed once.
-    let (ok, out, err) = admit(&db.url, &["staff", "create", "--email", "First@Example.test", "--admin"], None);
+    let (ok, out, err) = admit(
+        &db.url,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "First@Example.test",
+            "--admin",
+        ],
+        None,
+    );
     assert!(ok, "{err}");
     assert!(out.contains("administrator first@example.test"), "{out}");
-    let password = out.lines().find_map(|l| l.strip_prefix("Password: ")).expect("a password is printed");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("a password is printed");
     assert_eq!(password.len(), 24);
 
     // A password from standard input is not printed; a weak one is refused.
-    let (ok, _, err) = admit(&db.url, &["staff", "create", "--email", "weak@example.test", "--admin", "--password-stdin"], Some("short\n"));
+    let (ok, _, err) = admit(
+        &db.url,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "weak@example.test",
+            "--admin",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
     assert!(!ok);
     assert!(err.contains("password"), "{err}");
-    let (ok, out, err) = admit(&db.url, &["staff", "create", "--email", "second@example.test", "--admin", "--password-stdin"], Some("correct horse battery staple\n"));
+    let (ok, out, err) = admit(
+        &db.url,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "second@example.test",
+            "--admin",
+            "--password-stdin",
+        ],
+        Some("correct horse battery staple\n"),
+    );
     assert!(ok, "{err}");
     assert!(!out.contains("correct horse"));
     // The same address twice is refused.
-    let (ok, _, err) = admit(&db.url, &["staff", "create", "--email", "second@example.test", "--admin"], None);
+    let (ok, _, err) = admit(
+        &db.url,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "second@example.test",
+            "--admin",
+        ],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("email"), "{err}");
     // A supervisor needs an existing area.
-    let (ok, _, err) = admit(&db.url, &["staff", "create", "--email", "sup@example.test", "--supervisor", "--area", "Nowhere"], None);
+    let (ok, _, err) = admit(
+        &db.url,
+        &[
+            "staff",
+            "create",
+            "--email",
+            "sup@example.test",
+            "--supervisor",
+            "--area",
+            "Nowhere",
+        ],
+        None,
+    );
     assert!(!ok);
     assert!(err.contains("Nowhere"));
 
@@ -64,21 +126,57 @@ async fn commands_work(engine: Engine) {
     assert!(key.starts_with("admit_") && key.len() == 46, "{out}");
     let dbh = admit::storage::Db::connect(&db.url, 2).await.unwrap();
     let cx = admit::app::context(dbh.clone(), common::system_clock());
-    assert!(admit::usecases::apikeys::authenticate(&cx, key, None).await.unwrap().is_some());
+    assert!(
+        admit::usecases::apikeys::authenticate(&cx, key, None)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let (ok, out, _) = admit(&db.url, &["apikey", "list"], None);
-    assert!(ok && out.contains("CRM sync") && out.contains("active"), "{out}");
+    assert!(
+        ok && out.contains("CRM sync") && out.contains("active"),
+        "{out}"
+    );
     assert!(!out.contains(key), "the secret is never listed");
-    let id = out.lines().nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let id = out
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     let (ok, out, err) = admit(&db.url, &["apikey", "revoke", "--id", &id], None);
     assert!(ok, "{err}");
     assert!(out.contains("Revoked"));
-    assert!(admit::usecases::apikeys::authenticate(&cx, key, None).await.unwrap().is_none());
+    assert!(
+        admit::usecases::apikeys::authenticate(&cx, key, None)
+            .await
+            .unwrap()
+            .is_none()
+    );
     // Every change by the command line is audited.
     let mut tx = dbh.read().await.unwrap();
-    let events = admit::storage::audit::list(&mut tx, &admit::storage::audit::AuditFilter { limit: 50, ..Default::default() }).await.unwrap();
+    let events = admit::storage::audit::list(
+        &mut tx,
+        &admit::storage::audit::AuditFilter {
+            limit: 50,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     drop(tx);
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, vec!["api_key.revoked", "api_key.created", "staff.created", "staff.created"]);
+    assert_eq!(
+        actions,
+        vec![
+            "api_key.revoked",
+            "api_key.created",
+            "staff.created",
+            "staff.created"
+        ]
+    );
     assert!(events.iter().all(|e| e.actor_kind == "cli"));
     dbh.close().await;
 }

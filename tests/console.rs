@@ -7,20 +7,31 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 async fn login_logout_and_sessions(app: TestApp) {
-    app.create_staff("admin@example.test", "administrator", &[], PASSWORD).await;
+    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+        .await;
     let b = app.browser();
     // Not logged in: to the login page, remembering where to go.
     let page = b.get("/console/contacts").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
-    assert_eq!(page.location.as_deref(), Some("/console/login?next=%2Fconsole%2Fcontacts"));
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/console/login?next=%2Fconsole%2Fcontacts")
+    );
 
     // A wrong password and an unknown address get the same answer.
-    let wrong = b.login("admin@example.test", "not the password at all").await;
-    let unknown = b.login("nobody@example.test", "not the password at all").await;
+    let wrong = b
+        .login("admin@example.test", "not the password at all")
+        .await;
+    let unknown = b
+        .login("nobody@example.test", "not the password at all")
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert!(wrong.body.contains("Wrong e-mail or password"));
-    let strip = |s: &str| s.replace("admin@example.test", "").replace("nobody@example.test", "");
+    let strip = |s: &str| {
+        s.replace("admin@example.test", "")
+            .replace("nobody@example.test", "")
+    };
     let no_csrf = |s: String| {
         let marker = "name=\"csrf\" value=\"";
         match s.find(marker) {
@@ -31,7 +42,12 @@ async fn login_logout_and_sessions(app: TestApp) {
     assert_eq!(no_csrf(strip(&wrong.body)), no_csrf(strip(&unknown.body)));
 
     // The login form needs its token.
-    let page = b.post("/console/login", &[("email", "admin@example.test"), ("password", PASSWORD)]).await;
+    let page = b
+        .post(
+            "/console/login",
+            &[("email", "admin@example.test"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location.as_deref(), Some("/console/login?expired=1"));
 
@@ -52,7 +68,12 @@ async fn login_logout_and_sessions(app: TestApp) {
     assert_ne!(first, second);
 
     // A form without its CSRF token changes nothing.
-    let page = b.post("/console/organizations/new", &[("name", "Forged"), ("kind", "customer")]).await;
+    let page = b
+        .post(
+            "/console/organizations/new",
+            &[("name", "Forged"), ("kind", "customer")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     // Nor from another site.
     let csrf = b.csrf().await;
@@ -72,28 +93,55 @@ async fn login_logout_and_sessions(app: TestApp) {
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location.as_deref(), Some("/console/login?out=1"));
     assert!(session_hashes(&app).await.is_empty());
-    assert_eq!(b.get("/console/organizations").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get("/console/organizations").await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 both!(login, login_logout_and_sessions);
 
 async fn session_hashes(app: &TestApp) -> Vec<String> {
     match &app.cx.db {
-        admit::storage::Db::Sqlite(p) => sqlx::query_scalar("SELECT token_hash FROM staff_sessions").fetch_all(p).await.unwrap(),
-        admit::storage::Db::Postgres(p) => sqlx::query_scalar("SELECT token_hash FROM staff_sessions").fetch_all(p).await.unwrap(),
+        admit::storage::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT token_hash FROM staff_sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        admit::storage::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT token_hash FROM staff_sessions")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
     }
 }
 
 async fn forms_create_and_show_errors_next_to_fields(app: TestApp) {
-    app.create_staff("admin@example.test", "administrator", &[], PASSWORD).await;
+    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+        .await;
     let b = app.browser();
     b.login("admin@example.test", PASSWORD).await;
     let csrf = b.csrf().await;
-    let page = b.post("/console/organizations/new", &[("csrf", &csrf), ("name", " "), ("kind", "customer")]).await;
+    let page = b
+        .post(
+            "/console/organizations/new",
+            &[("csrf", &csrf), ("name", " "), ("kind", "customer")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"name-error\""), "{}", page.body);
 
     let page = b
-        .post("/console/organizations/new", &[("csrf", &csrf), ("name", "Browserless GmbH"), ("kind", "customer"), ("external_id", "X-1")])
+        .post(
+            "/console/organizations/new",
+            &[
+                ("csrf", &csrf),
+                ("name", "Browserless GmbH"),
+                ("kind", "customer"),
+                ("external_id", "X-1"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let org_url = page.location.unwrap();
@@ -107,20 +155,37 @@ async fn forms_create_and_show_errors_next_to_fields(app: TestApp) {
     let page = b
         .post(
             "/console/contacts/new",
-            &[("csrf", &csrf), ("organization_id", &org_id), ("name", "Erika <b>Muster</b>"), ("email", "not-an-email"), ("language", "de")],
+            &[
+                ("csrf", &csrf),
+                ("organization_id", &org_id),
+                ("name", "Erika <b>Muster</b>"),
+                ("email", "not-an-email"),
+                ("language", "de"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"email-error\""));
     assert!(page.body.contains("valid e-mail address"));
     // The entered values stay, escaped.
-    assert!(page.body.contains("Erika &#60;b&#62;Muster&#60;/b&#62;") || page.body.contains("Erika &lt;b&gt;Muster&lt;/b&gt;"), "{}", page.body);
+    assert!(
+        page.body.contains("Erika &#60;b&#62;Muster&#60;/b&#62;")
+            || page.body.contains("Erika &lt;b&gt;Muster&lt;/b&gt;"),
+        "{}",
+        page.body
+    );
     assert_eq!(app.count("contacts").await, 0);
 
     let page = b
         .post(
             "/console/contacts/new",
-            &[("csrf", &csrf), ("organization_id", &org_id), ("name", "Erika Muster"), ("email", "erika@example.test"), ("language", "de")],
+            &[
+                ("csrf", &csrf),
+                ("organization_id", &org_id),
+                ("name", "Erika Muster"),
+                ("email", "erika@example.test"),
+                ("language", "de"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -134,10 +199,31 @@ async fn supervisors_reach_only_their_areas(app: TestApp) {
     let api = app.api(&app.api_key().await);
     let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
     let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
-    let (_, s_org) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "South Co", "area_id": south["id"]})).await;
-    let (_, s_contact) = api.post("/api/v1/contacts", &json!({"organization_id": s_org["id"], "name": "Sven Süd"})).await;
-    let (_, n_org) = api.post("/api/v1/organizations", &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]})).await;
-    app.create_staff("sup@example.test", "supervisor", &[north["id"].as_i64().unwrap()], PASSWORD).await;
+    let (_, s_org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "South Co", "area_id": south["id"]}),
+        )
+        .await;
+    let (_, s_contact) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": s_org["id"], "name": "Sven Süd"}),
+        )
+        .await;
+    let (_, n_org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]}),
+        )
+        .await;
+    app.create_staff(
+        "sup@example.test",
+        "supervisor",
+        &[north["id"].as_i64().unwrap()],
+        PASSWORD,
+    )
+    .await;
 
     let b = app.browser();
     b.login("sup@example.test", PASSWORD).await;
@@ -145,18 +231,28 @@ async fn supervisors_reach_only_their_areas(app: TestApp) {
     let list = b.get("/console/organizations").await;
     assert!(list.body.contains("North Co") && !list.body.contains("South Co"));
     assert!(!b.get("/console/contacts").await.body.contains("Sven"));
-    let page = b.get(&format!("/console/contacts/{}", s_contact["id"])).await;
+    let page = b
+        .get(&format!("/console/contacts/{}", s_contact["id"]))
+        .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    let page = b.get(&format!("/console/organizations/{}", s_org["id"])).await;
+    let page = b
+        .get(&format!("/console/organizations/{}", s_org["id"]))
+        .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     let page = b
         .post(
             &format!("/console/contacts/{}", s_contact["id"]),
-            &[("csrf", &csrf), ("organization_id", &n_org["id"].to_string()), ("name", "Taken over")],
+            &[
+                ("csrf", &csrf),
+                ("organization_id", &n_org["id"].to_string()),
+                ("name", "Taken over"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    let (_, still) = api.get(&format!("/api/v1/contacts/{}", s_contact["id"])).await;
+    let (_, still) = api
+        .get(&format!("/api/v1/contacts/{}", s_contact["id"]))
+        .await;
     assert_eq!(still["name"], "Sven Süd");
     assert_eq!(still["organization_id"], s_org["id"]);
     // Administrator pages are not theirs.

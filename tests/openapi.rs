@@ -7,7 +7,12 @@ use common::{Engine, TestApp};
 #[tokio::test]
 async fn the_served_document_matches_the_committed_one() {
     let app = TestApp::spawn(Engine::Sqlite).await;
-    let served = reqwest::get(app.url("/api/openapi.json")).await.unwrap().text().await.unwrap();
+    let served = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json"))
         .expect("openapi.json is committed");
     assert!(

@@ -58,21 +58,38 @@ async fn the_audit_log_is_append_only() {
         admit::usecases::directory::create_area(
             &admit::app::context(db.clone(), common::system_clock()),
             &admit::usecases::Actor::cli(),
-            &admit::domain::directory::AreaInput { name: "North".into() },
+            &admit::domain::directory::AreaInput {
+                name: "North".into(),
+            },
         )
         .await
         .unwrap();
         let (update, delete) = match &db {
             Db::Sqlite(p) => (
-                sqlx::query("UPDATE audit_events SET action = 'x'").execute(p).await.is_err(),
-                sqlx::query("DELETE FROM audit_events").execute(p).await.is_err(),
+                sqlx::query("UPDATE audit_events SET action = 'x'")
+                    .execute(p)
+                    .await
+                    .is_err(),
+                sqlx::query("DELETE FROM audit_events")
+                    .execute(p)
+                    .await
+                    .is_err(),
             ),
             Db::Postgres(p) => (
-                sqlx::query("UPDATE audit_events SET action = 'x'").execute(p).await.is_err(),
-                sqlx::query("DELETE FROM audit_events").execute(p).await.is_err(),
+                sqlx::query("UPDATE audit_events SET action = 'x'")
+                    .execute(p)
+                    .await
+                    .is_err(),
+                sqlx::query("DELETE FROM audit_events")
+                    .execute(p)
+                    .await
+                    .is_err(),
             ),
         };
-        assert!(update && delete, "{engine:?}: audit events cannot be changed or deleted");
+        assert!(
+            update && delete,
+            "{engine:?}: audit events cannot be changed or deleted"
+        );
         db.close().await;
     }
 }

@@ -170,7 +170,10 @@ pub fn validate_organization(input: &OrganizationInput) -> Result<ValidOrganizat
     let mut errors = FieldErrors::new();
     let kind = errors.take("kind", OrganizationKind::parse(&input.kind));
     let name = errors.take("name", required_text(&input.name, NAME_MAX));
-    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    let external_id = errors.take(
+        "external_id",
+        check_external_id(input.external_id.as_deref()),
+    );
     let parent_external = errors.take(
         "parent_external_id",
         check_external_id(input.parent_external_id.as_deref()),
@@ -305,7 +308,10 @@ pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, FieldError
         None | Some("") => Some(Language::En),
         Some(l) => errors.take("language", Language::parse(l)),
     };
-    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    let external_id = errors.take(
+        "external_id",
+        check_external_id(input.external_id.as_deref()),
+    );
     errors.into_result()?;
     Ok(ValidContact {
         organization: organization.expect("checked"),
@@ -341,7 +347,10 @@ pub struct ValidPartnership {
 pub fn validate_partnership(input: &PartnershipInput) -> Result<ValidPartnership, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = errors.take("name", required_text(&input.name, NAME_MAX));
-    let external_id = errors.take("external_id", check_external_id(input.external_id.as_deref()));
+    let external_id = errors.take(
+        "external_id",
+        check_external_id(input.external_id.as_deref()),
+    );
     if input.customer_ids.len() > 100_000 {
         errors.add("customer_ids", "must hold at most 100000 customers");
     }

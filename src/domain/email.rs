@@ -43,9 +43,9 @@ fn valid_local(local: &str) -> bool {
     if local.contains("..") {
         return false;
     }
-    local.chars().all(|c| {
-        c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
-    })
+    local
+        .chars()
+        .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
 }
 
 fn valid_domain(domain: &str) -> bool {

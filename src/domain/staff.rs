@@ -67,7 +67,8 @@ impl Scope {
 }
 
 /// The message when a change would leave no active administrator.
-pub const LAST_ADMIN: &str = "This is the last active administrator. Make another staff user an active administrator first.";
+pub const LAST_ADMIN: &str =
+    "This is the last active administrator. Make another staff user an active administrator first.";
 
 /// At least one active administrator always remains: a change that takes `target` out of the
 /// active administrators is allowed only when another active administrator exists.

@@ -19,8 +19,15 @@ pub struct ApiKey {
 
 const SELECT: &str = "SELECT id, name, prefix, created_at, revoked_at, last_used_at FROM api_keys";
 
-pub async fn insert(tx: &mut Tx, name: &str, prefix: &str, key_hash: &str, now: i64) -> Result<i64> {
-    on_tx!(tx, |c| sqlx::query_scalar(
+pub async fn insert(
+    tx: &mut Tx,
+    name: &str,
+    prefix: &str,
+    key_hash: &str,
+    now: i64,
+) -> Result<i64> {
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id"
     )
     .bind(name)
@@ -28,16 +35,19 @@ pub async fn insert(tx: &mut Tx, name: &str, prefix: &str, key_hash: &str, now: 
     .bind(key_hash)
     .bind(now)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn set_areas(tx: &mut Tx, id: i64, areas: &[i64]) -> Result<()> {
     for area in areas {
-        exec_tx!(tx, |c| sqlx::query("INSERT INTO api_key_areas (api_key_id, area_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(*area)
-            .execute(c)
-            .await)?;
+        exec_tx!(tx, |c| sqlx::query(
+            "INSERT INTO api_key_areas (api_key_id, area_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*area)
+        .execute(c)
+        .await)?;
     }
     Ok(())
 }
@@ -97,11 +107,13 @@ pub async fn find_active(tx: &mut Tx, key_hash: &str) -> Result<Option<ApiKey>> 
 }
 
 pub async fn mark_used(tx: &mut Tx, id: i64, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE api_keys SET last_used_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
     Ok(())
 }
 

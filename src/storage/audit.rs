@@ -24,7 +24,8 @@ pub struct NewAuditEvent<'a> {
 pub async fn insert(tx: &mut Tx, e: &NewAuditEvent<'_>) -> Result<i64> {
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO audit_events (occurred_at, actor_kind, actor_id, actor_label, action, target_kind, \
          target_id, target_label, before_json, after_json, client_addr) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
@@ -41,7 +42,8 @@ pub async fn insert(tx: &mut Tx, e: &NewAuditEvent<'_>) -> Result<i64> {
     .bind(after)
     .bind(e.client_addr)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -92,8 +94,11 @@ pub async fn list(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
         );
         if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
             if let Some(prefix) = a.strip_suffix('*') {
+                let mut pattern = super::like_pattern(prefix);
+                pattern.remove(0);
                 qb.push(" AND action LIKE ")
-                    .push_bind(format!("{}%", prefix.replace(['%', '_'], "")));
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\'");
             } else {
                 qb.push(" AND action = ").push_bind(a.to_string());
             }

@@ -25,7 +25,7 @@ pub fn encode_cursor(key: &str, id: i64) -> String {
 }
 
 pub fn decode_cursor(cursor: &str) -> Option<(String, i64)> {
-    if cursor.len() % 2 != 0 || cursor.len() > 2048 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2048 {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..cursor.len())
@@ -186,10 +186,13 @@ pub async fn list_organizations(
                 .push_bind(*id)
                 .push("))");
         }
-        qb.push(" ORDER BY o.name, o.id LIMIT ").push_bind(f.limit + 1);
+        qb.push(" ORDER BY o.name, o.id LIMIT ")
+            .push_bind(f.limit + 1);
         qb.build_query_as().fetch_all(c).await
     })?;
-    Ok(page(rows, f.limit, |o: &Organization| (o.name.clone(), o.id)))
+    Ok(page(rows, f.limit, |o: &Organization| {
+        (o.name.clone(), o.id)
+    }))
 }
 
 pub async fn get_organization(tx: &mut Tx, id: i64) -> Result<Option<Organization>> {
@@ -248,7 +251,8 @@ impl OrganizationRow<'_> {
 
 pub async fn insert_organization(tx: &mut Tx, o: &OrganizationRow<'_>, now: i64) -> Result<i64> {
     let search = o.search_text();
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO organizations (kind, name, parent_id, area_id, external_id, search_text, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
     )
@@ -260,7 +264,8 @@ pub async fn insert_organization(tx: &mut Tx, o: &OrganizationRow<'_>, now: i64)
     .bind(&search)
     .bind(now)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn update_organization(
@@ -270,7 +275,8 @@ pub async fn update_organization(
     now: i64,
 ) -> Result<()> {
     let search = o.search_text();
-    exec_tx!(tx, |c| sqlx::query(
+    exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE organizations SET kind = $1, name = $2, parent_id = $3, area_id = $4, external_id = $5, \
          search_text = $6, updated_at = $7 WHERE id = $8"
     )
@@ -283,7 +289,8 @@ pub async fn update_organization(
     .bind(now)
     .bind(id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
@@ -382,24 +389,31 @@ pub async fn find_partnership_by_external_id(
 }
 
 pub async fn partnership_customer_ids(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "SELECT customer_id FROM partnership_customers WHERE partnership_id = $1 ORDER BY customer_id"
     )
     .bind(id)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 /// The partnerships (id, partner name, partnership name) that hold a customer.
-pub async fn partnerships_of_customer(tx: &mut Tx, customer_id: i64) -> Result<Vec<(i64, String, String)>> {
-    on_tx!(tx, |c| sqlx::query_as(
+pub async fn partnerships_of_customer(
+    tx: &mut Tx,
+    customer_id: i64,
+) -> Result<Vec<(i64, String, String)>> {
+    on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT ps.id, o.name, ps.name FROM partnership_customers pc \
          JOIN partnerships ps ON ps.id = pc.partnership_id JOIN organizations o ON o.id = ps.partner_id \
          WHERE pc.customer_id = $1 ORDER BY o.name, ps.name"
     )
     .bind(customer_id)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn insert_partnership(
@@ -429,7 +443,8 @@ pub async fn update_partnership(
     external_id: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
+    exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE partnerships SET partner_id = $1, name = $2, external_id = $3, updated_at = $4 WHERE id = $5"
     )
     .bind(partner_id)
@@ -438,7 +453,8 @@ pub async fn update_partnership(
     .bind(now)
     .bind(id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
@@ -448,10 +464,12 @@ pub async fn set_partnership_customers(
     customer_ids: &[i64],
     now: i64,
 ) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query("DELETE FROM partnership_customers WHERE partnership_id = $1")
-        .bind(id)
-        .execute(&mut *c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM partnership_customers WHERE partnership_id = $1"
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
     for chunk in customer_ids.chunks(500) {
         exec_tx!(tx, |c| {
             let mut qb = QueryBuilder::new(
@@ -557,7 +575,8 @@ pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Res
                 .push_bind(*id)
                 .push("))");
         }
-        qb.push(" ORDER BY ct.name, ct.id LIMIT ").push_bind(f.limit + 1);
+        qb.push(" ORDER BY ct.name, ct.id LIMIT ")
+            .push_bind(f.limit + 1);
         qb.build_query_as().fetch_all(c).await
     })?;
     Ok(page(rows, f.limit, |ct: &Contact| (ct.name.clone(), ct.id)))
@@ -572,7 +591,10 @@ pub async fn get_contact(tx: &mut Tx, id: i64) -> Result<Option<Contact>> {
     .await)
 }
 
-pub async fn find_contact_by_external_id(tx: &mut Tx, external_id: &str) -> Result<Option<Contact>> {
+pub async fn find_contact_by_external_id(
+    tx: &mut Tx,
+    external_id: &str,
+) -> Result<Option<Contact>> {
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{CONTACT_SELECT} WHERE ct.external_id = $1"
     )))
@@ -603,7 +625,8 @@ impl ContactRow<'_> {
 
 pub async fn insert_contact(tx: &mut Tx, ct: &ContactRow<'_>, now: i64) -> Result<i64> {
     let search = ct.search_text();
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO contacts (organization_id, name, email, phone, language, external_id, search_text, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
     )
@@ -616,12 +639,14 @@ pub async fn insert_contact(tx: &mut Tx, ct: &ContactRow<'_>, now: i64) -> Resul
     .bind(&search)
     .bind(now)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn update_contact(tx: &mut Tx, id: i64, ct: &ContactRow<'_>, now: i64) -> Result<()> {
     let search = ct.search_text();
-    exec_tx!(tx, |c| sqlx::query(
+    exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE contacts SET organization_id = $1, name = $2, email = $3, phone = $4, language = $5, \
          external_id = $6, search_text = $7, updated_at = $8 WHERE id = $9"
     )
@@ -635,7 +660,8 @@ pub async fn update_contact(tx: &mut Tx, id: i64, ct: &ContactRow<'_>, now: i64)
     .bind(now)
     .bind(id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
@@ -711,10 +737,12 @@ pub async fn get_portal(tx: &mut Tx, id: i64) -> Result<Option<Portal>> {
 }
 
 pub async fn find_portal_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>> {
-    on_tx!(tx, |c| sqlx::query_scalar("SELECT id FROM portals WHERE lower(name) = lower($1)")
-        .bind(name)
-        .fetch_optional(c)
-        .await)
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM portals WHERE lower(name) = lower($1)"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)
 }
 
 pub struct PortalRow<'a> {
@@ -728,7 +756,8 @@ pub struct PortalRow<'a> {
 }
 
 pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i64> {
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
          invitation_lifetime_days, default_language, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
@@ -742,11 +771,13 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(p.default_language)
     .bind(now)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
+    exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
          updated_at = $8 WHERE id = $9"
@@ -761,18 +792,22 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(now)
     .bind(id)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
 /// Replaces a portal's modules, keeping their order.
 pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[(String, bool)]) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query("DELETE FROM portal_modules WHERE portal_id = $1")
-        .bind(id)
-        .execute(c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_modules WHERE portal_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
     for (position, (name, admin_only)) in modules.iter().enumerate() {
-        exec_tx!(tx, |c| sqlx::query(
+        exec_tx!(tx, |c| {
+            sqlx::query(
             "INSERT INTO portal_modules (portal_id, name, admin_only, position) VALUES ($1, $2, $3, $4)"
         )
         .bind(id)
@@ -780,7 +815,8 @@ pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[(String, bool)]
         .bind(*admin_only)
         .bind(position as i64)
         .execute(c)
-        .await)?;
+        .await
+        })?;
     }
     Ok(())
 }

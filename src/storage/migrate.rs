@@ -46,7 +46,9 @@ pub enum MigrateError {
         "migration {version} ({name}) was changed after it was applied; restore it and add a new migration instead"
     )]
     Changed { version: i64, name: String },
-    #[error("the database has migration {0}, which this version of Admit does not know; run a newer Admit")]
+    #[error(
+        "the database has migration {0}, which this version of Admit does not know; run a newer Admit"
+    )]
     Newer(i64),
 }
 

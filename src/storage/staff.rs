@@ -90,7 +90,8 @@ pub async fn insert_staff(
     password_hash: &str,
     now: i64,
 ) -> Result<i64> {
-    on_tx!(tx, |c| sqlx::query_scalar(
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO staff_users (email, name, role, active, password_hash, created_at, updated_at) \
          VALUES ($1, $2, $3, TRUE, $4, $5, $5) RETURNING id"
     )
@@ -100,7 +101,8 @@ pub async fn insert_staff(
     .bind(password_hash)
     .bind(now)
     .fetch_one(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn update_staff(
@@ -137,10 +139,12 @@ pub async fn set_staff_password(tx: &mut Tx, id: i64, hash: &str, now: i64) -> R
 }
 
 pub async fn set_staff_areas(tx: &mut Tx, id: i64, areas: &[i64]) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_user_areas WHERE staff_user_id = $1")
-        .bind(id)
-        .execute(c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM staff_user_areas WHERE staff_user_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
     for area in areas {
         exec_tx!(tx, |c| sqlx::query(
             "INSERT INTO staff_user_areas (staff_user_id, area_id) VALUES ($1, $2)"
@@ -177,9 +181,11 @@ pub async fn lock_active_admins(tx: &mut Tx) -> Result<Vec<i64>> {
 }
 
 pub async fn count_staff(tx: &mut Tx) -> Result<i64> {
-    on_tx!(tx, |c| sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
-        .fetch_one(c)
-        .await)
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM staff_users"
+    )
+    .fetch_one(c)
+    .await)
 }
 
 // ---------------------------------------------------------------- sessions
@@ -195,11 +201,9 @@ pub struct StaffSession {
     pub user_agent: Option<String>,
 }
 
-pub async fn insert_session(
-    tx: &mut Tx,
-    s: &StaffSession,
-) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
+pub async fn insert_session(tx: &mut Tx, s: &StaffSession) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO staff_sessions (token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
@@ -211,28 +215,33 @@ pub async fn insert_session(
     .bind(&s.client_addr)
     .bind(&s.user_agent)
     .execute(c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
 pub async fn get_session(tx: &mut Tx, token_hash: &str) -> Result<Option<StaffSession>> {
-    on_tx!(tx, |c| sqlx::query_as(
+    on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent \
          FROM staff_sessions WHERE token_hash = $1"
     )
     .bind(token_hash)
     .fetch_optional(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn list_sessions(tx: &mut Tx, staff_user_id: i64) -> Result<Vec<StaffSession>> {
-    on_tx!(tx, |c| sqlx::query_as(
+    on_tx!(tx, |c| {
+        sqlx::query_as(
         "SELECT token_hash, staff_user_id, created_at, last_seen_at, expires_at, client_addr, user_agent \
          FROM staff_sessions WHERE staff_user_id = $1 ORDER BY last_seen_at DESC"
     )
     .bind(staff_user_id)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn touch_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<()> {
@@ -247,18 +256,22 @@ pub async fn touch_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<()
 }
 
 pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(c)
-        .await)?;
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM staff_sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(c)
+    .await)?;
     Ok(())
 }
 
 pub async fn delete_sessions_of(tx: &mut Tx, staff_user_id: i64) -> Result<u64> {
-    let r = exec_tx!(tx, |c| sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1")
-        .bind(staff_user_id)
-        .execute(c)
-        .await)?;
+    let r = exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM staff_sessions WHERE staff_user_id = $1"
+    )
+    .bind(staff_user_id)
+    .execute(c)
+    .await)?;
     Ok(r)
 }
 

@@ -43,8 +43,27 @@ pub async fn create(cx: &Ctx, actor: &Actor, name: &str, area_ids: &[i64]) -> Re
     let prefix = tokens::api_key_prefix(&secret);
     let id = store::insert(&mut tx, &name, &prefix, &tokens::hash_token(&secret), now).await?;
     store::set_areas(&mut tx, id, &areas).await?;
-    let key = store::get(&mut tx, id).await?.ok_or(Error::NotFound("API key"))?;
-    record(&mut tx, now, actor, "api_key.created", Target { kind: "api_key", id: Some(id), label: &name }, None, json(&KeyView { name: &name, prefix: &prefix, area_ids: &areas })).await?;
+    let key = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("API key"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "api_key.created",
+        Target {
+            kind: "api_key",
+            id: Some(id),
+            label: &name,
+        },
+        None,
+        json(&KeyView {
+            name: &name,
+            prefix: &prefix,
+            area_ids: &areas,
+        }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedKey { key, secret })
 }
@@ -59,19 +78,40 @@ pub async fn revoke(cx: &Ctx, actor: &Actor, id: i64) -> Result<ApiKey> {
     actor.require_admin()?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let key = store::get(&mut tx, id).await?.ok_or(Error::NotFound("API key"))?;
+    let key = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("API key"))?;
     if key.revoked_at.is_some() {
         return Ok(key);
     }
     store::revoke(&mut tx, id, now).await?;
-    record(&mut tx, now, actor, "api_key.revoked", Target { kind: "api_key", id: Some(id), label: &key.name }, None, None).await?;
-    let key = store::get(&mut tx, id).await?.ok_or(Error::NotFound("API key"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "api_key.revoked",
+        Target {
+            kind: "api_key",
+            id: Some(id),
+            label: &key.name,
+        },
+        None,
+        None,
+    )
+    .await?;
+    let key = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("API key"))?;
     tx.commit().await?;
     Ok(key)
 }
 
 /// The actor behind a bearer key, when the key is active.
-pub async fn authenticate(cx: &Ctx, secret: &str, client_addr: Option<String>) -> Result<Option<Actor>> {
+pub async fn authenticate(
+    cx: &Ctx,
+    secret: &str,
+    client_addr: Option<String>,
+) -> Result<Option<Actor>> {
     if !secret.starts_with("admit_") || secret.len() > 100 {
         return Ok(None);
     }
@@ -92,7 +132,11 @@ pub async fn authenticate(cx: &Ctx, secret: &str, client_addr: Option<String>) -
         kind: ActorKind::ApiKey,
         id: Some(key.id),
         label: format!("API key {} ({})", key.name, key.prefix),
-        scope: if unrestricted { Scope::All } else { Scope::Areas(key.area_ids.clone()) },
+        scope: if unrestricted {
+            Scope::All
+        } else {
+            Scope::Areas(key.area_ids.clone())
+        },
         admin: unrestricted,
         client_addr,
     }))

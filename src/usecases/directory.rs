@@ -8,11 +8,11 @@ use crate::domain::directory::{
     ParentRef, PartnershipInput, PortalInput, ValidContact, ValidOrganization,
 };
 use crate::domain::staff::Scope;
+use crate::storage::Tx;
 use crate::storage::directory::{
     self as store, Area, Contact, ContactRow, Organization, OrganizationRow, Partnership, Portal,
     PortalRow,
 };
-use crate::storage::Tx;
 
 /// Whether an upsert created, changed or left alone its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -53,8 +53,23 @@ pub async fn create_area(cx: &Ctx, actor: &Actor, input: &AreaInput) -> Result<A
     let id = store::insert_area(&mut tx, &v.name, now)
         .await
         .map_err(|e| Error::from_write(e, "name"))?;
-    let area = store::get_area(&mut tx, id).await?.ok_or(Error::NotFound("area"))?;
-    record(&mut tx, now, actor, "area.created", Target { kind: "area", id: Some(id), label: &area.name }, None, json(&area)).await?;
+    let area = store::get_area(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("area"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "area.created",
+        Target {
+            kind: "area",
+            id: Some(id),
+            label: &area.name,
+        },
+        None,
+        json(&area),
+    )
+    .await?;
     tx.commit().await?;
     Ok(area)
 }
@@ -64,7 +79,9 @@ pub async fn update_area(cx: &Ctx, actor: &Actor, id: i64, input: &AreaInput) ->
     let v = rules::validate_area(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let before = store::get_area(&mut tx, id).await?.ok_or(Error::NotFound("area"))?;
+    let before = store::get_area(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("area"))?;
     if let Some(other) = store::find_area_by_name(&mut tx, &v.name).await?
         && other.id != id
     {
@@ -76,8 +93,23 @@ pub async fn update_area(cx: &Ctx, actor: &Actor, id: i64, input: &AreaInput) ->
     store::update_area(&mut tx, id, &v.name, now)
         .await
         .map_err(|e| Error::from_write(e, "name"))?;
-    let after = store::get_area(&mut tx, id).await?.ok_or(Error::NotFound("area"))?;
-    record(&mut tx, now, actor, "area.updated", Target { kind: "area", id: Some(id), label: &after.name }, json(&before), json(&after)).await?;
+    let after = store::get_area(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("area"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "area.updated",
+        Target {
+            kind: "area",
+            id: Some(id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -117,7 +149,10 @@ async fn resolve_organization<'a>(
     if let Some(area) = v.area_id {
         let found = store::get_area(tx, area).await?;
         if found.is_none() || !actor.scope.allows_area(Some(area)) {
-            errors.add("area_id", format!("no area with id {area} (or not one of yours)"));
+            errors.add(
+                "area_id",
+                format!("no area with id {area} (or not one of yours)"),
+            );
         }
     } else if !actor.scope.is_all() {
         errors.add("area_id", "is required: choose one of your areas");
@@ -155,7 +190,10 @@ async fn resolve_organization<'a>(
     }
     if let Some(me) = existing {
         if v.kind == OrganizationKind::Partner && store::count_children(tx, me.id).await? > 0 {
-            errors.add("kind", "this customer has sub-accounts; a partner cannot have them");
+            errors.add(
+                "kind",
+                "this customer has sub-accounts; a partner cannot have them",
+            );
         }
         if v.kind.as_str() != me.kind {
             let held = store::count_partnership_links(tx, me.id).await?;
@@ -203,7 +241,10 @@ fn check_parent(
             }
         }
         _ => {
-            errors.add(field, format!("no organization {shown} (or not in your areas)"));
+            errors.add(
+                field,
+                format!("no organization {shown} (or not in your areas)"),
+            );
             None
         }
     }
@@ -229,8 +270,23 @@ pub async fn create_organization(
     let id = store::insert_organization(&mut tx, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let org = store::get_organization(&mut tx, id).await?.ok_or(Error::NotFound("organization"))?;
-    record(&mut tx, now, actor, "organization.created", Target { kind: "organization", id: Some(id), label: &org.name }, None, json(&org)).await?;
+    let org = store::get_organization(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("organization"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "organization.created",
+        Target {
+            kind: "organization",
+            id: Some(id),
+            label: &org.name,
+        },
+        None,
+        json(&org),
+    )
+    .await?;
     tx.commit().await?;
     Ok(org)
 }
@@ -249,8 +305,23 @@ async fn change_organization(
     store::update_organization(tx, before.id, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let after = store::get_organization(tx, before.id).await?.ok_or(Error::NotFound("organization"))?;
-    record(tx, now, actor, "organization.updated", Target { kind: "organization", id: Some(after.id), label: &after.name }, json(&before), json(&after)).await?;
+    let after = store::get_organization(tx, before.id)
+        .await?
+        .ok_or(Error::NotFound("organization"))?;
+    record(
+        tx,
+        now,
+        actor,
+        "organization.updated",
+        Target {
+            kind: "organization",
+            id: Some(after.id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
     Ok((after, Outcome::Updated))
 }
 
@@ -281,17 +352,26 @@ pub async fn upsert_organization(
     let mut input = input.clone();
     match input.external_id.as_deref() {
         Some(e) if e.trim() != external_id.trim() => {
-            return Err(Error::invalid("external_id", "must match the external id in the path"));
+            return Err(Error::invalid(
+                "external_id",
+                "must match the external id in the path",
+            ));
         }
         _ => input.external_id = Some(external_id.to_string()),
     }
     let v = rules::validate_organization(&input)?;
-    let ext = v.external_id.clone().ok_or_else(|| Error::invalid("external_id", "is required"))?;
+    let ext = v
+        .external_id
+        .clone()
+        .ok_or_else(|| Error::invalid("external_id", "is required"))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let result = match store::find_organization_by_external_id(&mut tx, &ext).await? {
         Some(existing) if !actor.scope.allows_area(existing.area_id) => {
-            return Err(Error::conflict("external_id", "is already used by an organization outside your areas"));
+            return Err(Error::conflict(
+                "external_id",
+                "is already used by an organization outside your areas",
+            ));
         }
         Some(existing) => change_organization(&mut tx, now, actor, existing, &v).await?,
         None => {
@@ -299,8 +379,23 @@ pub async fn upsert_organization(
             let id = store::insert_organization(&mut tx, &row, now)
                 .await
                 .map_err(|e| Error::from_write(e, "external_id"))?;
-            let org = store::get_organization(&mut tx, id).await?.ok_or(Error::NotFound("organization"))?;
-            record(&mut tx, now, actor, "organization.created", Target { kind: "organization", id: Some(id), label: &org.name }, None, json(&org)).await?;
+            let org = store::get_organization(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound("organization"))?;
+            record(
+                &mut tx,
+                now,
+                actor,
+                "organization.created",
+                Target {
+                    kind: "organization",
+                    id: Some(id),
+                    label: &org.name,
+                },
+                None,
+                json(&org),
+            )
+            .await?;
             (org, Outcome::Created)
         }
     };
@@ -341,7 +436,9 @@ async fn resolve_contact<'a>(
 ) -> Result<ContactRow<'a>> {
     let org = match &v.organization {
         OrganizationRef::Id(id) => store::get_organization(tx, *id).await?,
-        OrganizationRef::ExternalId(ext) => store::find_organization_by_external_id(tx, ext).await?,
+        OrganizationRef::ExternalId(ext) => {
+            store::find_organization_by_external_id(tx, ext).await?
+        }
     };
     let organization_id = match org {
         Some(o) if actor.scope.allows_area(o.area_id) => o.id,
@@ -350,14 +447,20 @@ async fn resolve_contact<'a>(
                 OrganizationRef::Id(id) => ("organization_id", id.to_string()),
                 OrganizationRef::ExternalId(e) => ("organization_external_id", e.clone()),
             };
-            return Err(Error::invalid(field, format!("no organization {shown} (or not in your areas)")));
+            return Err(Error::invalid(
+                field,
+                format!("no organization {shown} (or not in your areas)"),
+            ));
         }
     };
     if let Some(ext) = &v.external_id
         && let Some(other) = store::find_contact_by_external_id(tx, ext).await?
         && existing.map(|e| e.id) != Some(other.id)
     {
-        return Err(Error::conflict("external_id", "is already used by another contact"));
+        return Err(Error::conflict(
+            "external_id",
+            "is already used by another contact",
+        ));
     }
     Ok(ContactRow {
         organization_id,
@@ -386,8 +489,23 @@ pub async fn create_contact(cx: &Ctx, actor: &Actor, input: &ContactInput) -> Re
     let id = store::insert_contact(&mut tx, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let contact = store::get_contact(&mut tx, id).await?.ok_or(Error::NotFound("contact"))?;
-    record(&mut tx, now, actor, "contact.created", Target { kind: "contact", id: Some(id), label: &contact.name }, None, json(&contact)).await?;
+    let contact = store::get_contact(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("contact"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "contact.created",
+        Target {
+            kind: "contact",
+            id: Some(id),
+            label: &contact.name,
+        },
+        None,
+        json(&contact),
+    )
+    .await?;
     tx.commit().await?;
     Ok(contact)
 }
@@ -406,12 +524,32 @@ async fn change_contact(
     store::update_contact(tx, before.id, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let after = store::get_contact(tx, before.id).await?.ok_or(Error::NotFound("contact"))?;
-    record(tx, now, actor, "contact.updated", Target { kind: "contact", id: Some(after.id), label: &after.name }, json(&before), json(&after)).await?;
+    let after = store::get_contact(tx, before.id)
+        .await?
+        .ok_or(Error::NotFound("contact"))?;
+    record(
+        tx,
+        now,
+        actor,
+        "contact.updated",
+        Target {
+            kind: "contact",
+            id: Some(after.id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
     Ok((after, Outcome::Updated))
 }
 
-pub async fn update_contact(cx: &Ctx, actor: &Actor, id: i64, input: &ContactInput) -> Result<Contact> {
+pub async fn update_contact(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    input: &ContactInput,
+) -> Result<Contact> {
     let v = rules::validate_contact(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
@@ -432,17 +570,26 @@ pub async fn upsert_contact(
     let mut input = input.clone();
     match input.external_id.as_deref() {
         Some(e) if e.trim() != external_id.trim() => {
-            return Err(Error::invalid("external_id", "must match the external id in the path"));
+            return Err(Error::invalid(
+                "external_id",
+                "must match the external id in the path",
+            ));
         }
         _ => input.external_id = Some(external_id.to_string()),
     }
     let v = rules::validate_contact(&input)?;
-    let ext = v.external_id.clone().ok_or_else(|| Error::invalid("external_id", "is required"))?;
+    let ext = v
+        .external_id
+        .clone()
+        .ok_or_else(|| Error::invalid("external_id", "is required"))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let result = match store::find_contact_by_external_id(&mut tx, &ext).await? {
         Some(existing) if !actor.scope.allows_area(existing.area_id) => {
-            return Err(Error::conflict("external_id", "is already used by a contact outside your areas"));
+            return Err(Error::conflict(
+                "external_id",
+                "is already used by a contact outside your areas",
+            ));
         }
         Some(existing) => change_contact(&mut tx, now, actor, existing, &v).await?,
         None => {
@@ -450,8 +597,23 @@ pub async fn upsert_contact(
             let id = store::insert_contact(&mut tx, &row, now)
                 .await
                 .map_err(|e| Error::from_write(e, "external_id"))?;
-            let contact = store::get_contact(&mut tx, id).await?.ok_or(Error::NotFound("contact"))?;
-            record(&mut tx, now, actor, "contact.created", Target { kind: "contact", id: Some(id), label: &contact.name }, None, json(&contact)).await?;
+            let contact = store::get_contact(&mut tx, id)
+                .await?
+                .ok_or(Error::NotFound("contact"))?;
+            record(
+                &mut tx,
+                now,
+                actor,
+                "contact.created",
+                Target {
+                    kind: "contact",
+                    id: Some(id),
+                    label: &contact.name,
+                },
+                None,
+                json(&contact),
+            )
+            .await?;
             (contact, Outcome::Created)
         }
     };
@@ -463,7 +625,11 @@ pub async fn upsert_contact(
 
 // ---------------------------------------------------------------- partnerships
 
-pub async fn list_partnerships(cx: &Ctx, actor: &Actor, partner_id: Option<i64>) -> Result<Vec<Partnership>> {
+pub async fn list_partnerships(
+    cx: &Ctx,
+    actor: &Actor,
+    partner_id: Option<i64>,
+) -> Result<Vec<Partnership>> {
     let mut tx = cx.db.read().await?;
     Ok(store::list_partnerships(&mut tx, &actor.scope, partner_id).await?)
 }
@@ -496,30 +662,61 @@ async fn check_partnership(
             .take(5)
             .map(|id| id.to_string())
             .collect();
-        errors.add("customer_ids", format!("not customers: {}", missing.join(", ")));
+        errors.add(
+            "customer_ids",
+            format!("not customers: {}", missing.join(", ")),
+        );
     }
     if let Some(ext) = &v.external_id
         && let Some(other) = store::find_partnership_by_external_id(tx, ext).await?
         && Some(other.id) != existing
     {
-        return Err(Error::conflict("external_id", "is already used by another partnership"));
+        return Err(Error::conflict(
+            "external_id",
+            "is already used by another partnership",
+        ));
     }
     errors.into_result()?;
     Ok(())
 }
 
-pub async fn create_partnership(cx: &Ctx, actor: &Actor, input: &PartnershipInput) -> Result<Partnership> {
+pub async fn create_partnership(
+    cx: &Ctx,
+    actor: &Actor,
+    input: &PartnershipInput,
+) -> Result<Partnership> {
     actor.require_admin()?;
     let v = rules::validate_partnership(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     check_partnership(&mut tx, &v, None).await?;
-    let id = store::insert_partnership(&mut tx, v.partner_id, &v.name, v.external_id.as_deref(), now)
-        .await
-        .map_err(|e| Error::from_write(e, "name"))?;
+    let id = store::insert_partnership(
+        &mut tx,
+        v.partner_id,
+        &v.name,
+        v.external_id.as_deref(),
+        now,
+    )
+    .await
+    .map_err(|e| Error::from_write(e, "name"))?;
     store::set_partnership_customers(&mut tx, id, &v.customer_ids, now).await?;
-    let p = store::get_partnership(&mut tx, id).await?.ok_or(Error::NotFound("partnership"))?;
-    record(&mut tx, now, actor, "partnership.created", Target { kind: "partnership", id: Some(id), label: &p.name }, None, json(&p)).await?;
+    let p = store::get_partnership(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("partnership"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "partnership.created",
+        Target {
+            kind: "partnership",
+            id: Some(id),
+            label: &p.name,
+        },
+        None,
+        json(&p),
+    )
+    .await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -534,7 +731,9 @@ pub async fn update_partnership(
     let v = rules::validate_partnership(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let before = store::get_partnership(&mut tx, id).await?.ok_or(Error::NotFound("partnership"))?;
+    let before = store::get_partnership(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("partnership"))?;
     check_partnership(&mut tx, &v, Some(id)).await?;
     if before.partner_id == v.partner_id
         && before.name == v.name
@@ -543,14 +742,36 @@ pub async fn update_partnership(
     {
         return Ok(before);
     }
-    store::update_partnership(&mut tx, id, v.partner_id, &v.name, v.external_id.as_deref(), now)
-        .await
-        .map_err(|e| Error::from_write(e, "name"))?;
+    store::update_partnership(
+        &mut tx,
+        id,
+        v.partner_id,
+        &v.name,
+        v.external_id.as_deref(),
+        now,
+    )
+    .await
+    .map_err(|e| Error::from_write(e, "name"))?;
     if before.customer_ids != v.customer_ids {
         store::set_partnership_customers(&mut tx, id, &v.customer_ids, now).await?;
     }
-    let after = store::get_partnership(&mut tx, id).await?.ok_or(Error::NotFound("partnership"))?;
-    record(&mut tx, now, actor, "partnership.updated", Target { kind: "partnership", id: Some(id), label: &after.name }, json(&before), json(&after)).await?;
+    let after = store::get_partnership(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("partnership"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "partnership.updated",
+        Target {
+            kind: "partnership",
+            id: Some(id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -564,7 +785,9 @@ pub async fn list_portals(cx: &Ctx) -> Result<Vec<Portal>> {
 
 pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
     let mut tx = cx.db.read().await?;
-    store::get_portal(&mut tx, id).await?.ok_or(Error::NotFound("portal"))
+    store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))
 }
 
 fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
@@ -580,7 +803,10 @@ fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
 }
 
 fn modules_of(v: &rules::ValidPortal) -> Vec<(String, bool)> {
-    v.modules.iter().map(|m| (m.name.clone(), m.admin_only)).collect()
+    v.modules
+        .iter()
+        .map(|m| (m.name.clone(), m.admin_only))
+        .collect()
 }
 
 pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Result<Portal> {
@@ -588,25 +814,50 @@ pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Resu
     let v = rules::validate_portal(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    if store::find_portal_by_name(&mut tx, &v.name).await?.is_some() {
+    if store::find_portal_by_name(&mut tx, &v.name)
+        .await?
+        .is_some()
+    {
         return Err(Error::conflict("name", "a portal with this name exists"));
     }
     let id = store::insert_portal(&mut tx, &portal_row(&v), now)
         .await
         .map_err(|e| Error::from_write(e, "name"))?;
     store::set_portal_modules(&mut tx, id, &modules_of(&v)).await?;
-    let p = store::get_portal(&mut tx, id).await?.ok_or(Error::NotFound("portal"))?;
-    record(&mut tx, now, actor, "portal.created", Target { kind: "portal", id: Some(id), label: &p.name }, None, json(&p)).await?;
+    let p = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "portal.created",
+        Target {
+            kind: "portal",
+            id: Some(id),
+            label: &p.name,
+        },
+        None,
+        json(&p),
+    )
+    .await?;
     tx.commit().await?;
     Ok(p)
 }
 
-pub async fn update_portal(cx: &Ctx, actor: &Actor, id: i64, input: &PortalInput) -> Result<Portal> {
+pub async fn update_portal(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    input: &PortalInput,
+) -> Result<Portal> {
     actor.require_admin()?;
     let v = rules::validate_portal(input)?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let before = store::get_portal(&mut tx, id).await?.ok_or(Error::NotFound("portal"))?;
+    let before = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
     if let Some(other) = store::find_portal_by_name(&mut tx, &v.name).await?
         && other != id
     {
@@ -614,8 +865,11 @@ pub async fn update_portal(cx: &Ctx, actor: &Actor, id: i64, input: &PortalInput
     }
     let row = portal_row(&v);
     let modules = modules_of(&v);
-    let before_modules: Vec<(String, bool)> =
-        before.modules.iter().map(|m| (m.name.clone(), m.admin_only)).collect();
+    let before_modules: Vec<(String, bool)> = before
+        .modules
+        .iter()
+        .map(|m| (m.name.clone(), m.admin_only))
+        .collect();
     let unchanged = before.name == row.name
         && before.kind == row.kind
         && before.base_url == row.base_url
@@ -633,8 +887,23 @@ pub async fn update_portal(cx: &Ctx, actor: &Actor, id: i64, input: &PortalInput
     if before_modules != modules {
         store::set_portal_modules(&mut tx, id, &modules).await?;
     }
-    let after = store::get_portal(&mut tx, id).await?.ok_or(Error::NotFound("portal"))?;
-    record(&mut tx, now, actor, "portal.updated", Target { kind: "portal", id: Some(id), label: &after.name }, json(&before), json(&after)).await?;
+    let after = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "portal.updated",
+        Target {
+            kind: "portal",
+            id: Some(id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

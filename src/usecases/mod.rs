@@ -88,9 +88,7 @@ impl Actor {
         if self.admin {
             Ok(())
         } else {
-            Err(Error::Forbidden(
-                "Only administrators may do this.".into(),
-            ))
+            Err(Error::Forbidden("Only administrators may do this.".into()))
         }
     }
 }

@@ -50,7 +50,12 @@ pub struct StaffChange {
     pub area_ids: Vec<i64>,
 }
 
-async fn check_areas(tx: &mut Tx, errors: &mut FieldErrors, role: Option<StaffRole>, areas: &[i64]) -> Result<()> {
+async fn check_areas(
+    tx: &mut Tx,
+    errors: &mut FieldErrors,
+    role: Option<StaffRole>,
+    areas: &[i64],
+) -> Result<()> {
     for area in areas {
         if directory::get_area(tx, *area).await?.is_none() {
             errors.add("area_ids", format!("no area with id {area}"));
@@ -67,7 +72,9 @@ pub async fn create_staff(cx: &Ctx, actor: &Actor, input: &NewStaff) -> Result<S
     let mut errors = FieldErrors::new();
     let email = errors.take("email", EmailAddress::parse(&input.email));
     let name = match input.name.trim() {
-        "" => email.as_ref().map(|e| e.as_str().split('@').next().unwrap_or("").to_string()),
+        "" => email
+            .as_ref()
+            .map(|e| e.as_str().split('@').next().unwrap_or("").to_string()),
         n => errors.take("name", required_text(n, 200)),
     };
     let role = errors.take("role", StaffRole::parse(&input.role));
@@ -89,16 +96,44 @@ pub async fn create_staff(cx: &Ctx, actor: &Actor, input: &NewStaff) -> Result<S
     check_areas(&mut tx, &mut errors, role, &areas).await?;
     errors.into_result()?;
     let email = email.expect("checked");
-    if store::find_staff_by_email(&mut tx, email.as_str()).await?.is_some() {
-        return Err(Error::conflict("email", "a staff user with this e-mail exists"));
+    if store::find_staff_by_email(&mut tx, email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict(
+            "email",
+            "a staff user with this e-mail exists",
+        ));
     }
     let role = role.expect("checked");
-    let id = store::insert_staff(&mut tx, email.as_str(), &name.unwrap_or_default(), role.as_str(), &hash.unwrap_or_default(), now)
-        .await
-        .map_err(|e| Error::from_write(e, "email"))?;
+    let id = store::insert_staff(
+        &mut tx,
+        email.as_str(),
+        &name.unwrap_or_default(),
+        role.as_str(),
+        &hash.unwrap_or_default(),
+        now,
+    )
+    .await
+    .map_err(|e| Error::from_write(e, "email"))?;
     store::set_staff_areas(&mut tx, id, &areas).await?;
-    let user = store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))?;
-    record(&mut tx, now, actor, "staff.created", Target { kind: "staff", id: Some(id), label: &user.email }, None, view(&user)).await?;
+    let user = store::get_staff(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("staff user"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "staff.created",
+        Target {
+            kind: "staff",
+            id: Some(id),
+            label: &user.email,
+        },
+        None,
+        view(&user),
+    )
+    .await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -110,16 +145,24 @@ pub async fn list_staff(cx: &Ctx, actor: &Actor) -> Result<Vec<StaffUser>> {
 }
 
 pub async fn get_staff(cx: &Ctx, actor: &Actor, id: i64) -> Result<StaffUser> {
-    if !actor.admin && !(actor.kind == ActorKind::Staff && actor.id == Some(id)) {
+    let own = actor.kind == ActorKind::Staff && actor.id == Some(id);
+    if !actor.admin && !own {
         return Err(Error::NotFound("staff user"));
     }
     let mut tx = cx.db.read().await?;
-    store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))
+    store::get_staff(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("staff user"))
 }
 
 /// Changes a staff user's name, role, areas and status. Refused when it would leave no active
 /// administrator, also when two such changes race. Deactivating ends the user's sessions.
-pub async fn update_staff(cx: &Ctx, actor: &Actor, id: i64, change: &StaffChange) -> Result<StaffUser> {
+pub async fn update_staff(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    change: &StaffChange,
+) -> Result<StaffUser> {
     actor.require_admin()?;
     let mut errors = FieldErrors::new();
     let name = errors.take("name", required_text(&change.name, 200));
@@ -134,14 +177,20 @@ pub async fn update_staff(cx: &Ctx, actor: &Actor, id: i64, change: &StaffChange
     let mut tx = cx.db.write().await?;
     // Lock first, so that a concurrent change waits and then sees this one.
     let active_admins = store::lock_active_admins(&mut tx).await?;
-    let before = store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))?;
+    let before = store::get_staff(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("staff user"))?;
     check_areas(&mut tx, &mut errors, role, &areas).await?;
     errors.into_result()?;
     let role = role.expect("checked");
     let stays = role == StaffRole::Administrator && change.active;
     rules::check_admin_remains(id, stays, &active_admins).map_err(|m| Error::Refused(m.into()))?;
     let name = name.expect("checked");
-    if before.name == name && before.role == role.as_str() && before.active == change.active && before.area_ids == areas {
+    if before.name == name
+        && before.role == role.as_str()
+        && before.active == change.active
+        && before.area_ids == areas
+    {
         return Ok(before);
     }
     store::update_staff(&mut tx, id, &name, role.as_str(), change.active, now).await?;
@@ -150,13 +199,28 @@ pub async fn update_staff(cx: &Ctx, actor: &Actor, id: i64, change: &StaffChange
         // What they could see changed: make them log in again.
         store::delete_sessions_of(&mut tx, id).await?;
     }
-    let after = store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))?;
+    let after = store::get_staff(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("staff user"))?;
     let action = match (before.active, after.active) {
         (true, false) => "staff.deactivated",
         (false, true) => "staff.reactivated",
         _ => "staff.updated",
     };
-    record(&mut tx, now, actor, action, Target { kind: "staff", id: Some(id), label: &after.email }, view(&before), view(&after)).await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        action,
+        Target {
+            kind: "staff",
+            id: Some(id),
+            label: &after.email,
+        },
+        view(&before),
+        view(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -178,16 +242,28 @@ pub async fn set_password(
     rules::check_password(new_password).map_err(|m| Error::invalid("new_password", m))?;
     {
         let mut tx = cx.db.read().await?;
-        let user = store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))?;
+        let user = store::get_staff(&mut tx, id)
+            .await?
+            .ok_or(Error::NotFound("staff user"))?;
         drop(tx);
-        if own && !cx.hasher.verify(current.unwrap_or(""), Some(&user.password_hash)).await {
-            return Err(Error::invalid("current_password", "is not your current password"));
+        if own
+            && !cx
+                .hasher
+                .verify(current.unwrap_or(""), Some(&user.password_hash))
+                .await
+        {
+            return Err(Error::invalid(
+                "current_password",
+                "is not your current password",
+            ));
         }
     }
     let hash = cx.hasher.hash(new_password).await?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let user = store::get_staff(&mut tx, id).await?.ok_or(Error::NotFound("staff user"))?;
+    let user = store::get_staff(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("staff user"))?;
     store::set_staff_password(&mut tx, id, &hash, now).await?;
     let sessions = store::list_sessions(&mut tx, id).await?;
     for s in sessions {
@@ -195,7 +271,20 @@ pub async fn set_password(
             store::delete_session(&mut tx, &s.token_hash).await?;
         }
     }
-    record(&mut tx, now, actor, "staff.password_changed", Target { kind: "staff", id: Some(id), label: &user.email }, None, None).await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "staff.password_changed",
+        Target {
+            kind: "staff",
+            id: Some(id),
+            label: &user.email,
+        },
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -246,7 +335,10 @@ pub async fn login(
         Some(u) if password_ok && u.active => u,
         other => {
             let mut tx = cx.db.write().await?;
-            let label = email.as_ref().map(|e| e.as_str()).unwrap_or("(not an address)");
+            let label = email
+                .as_ref()
+                .map(|e| e.as_str())
+                .unwrap_or("(not an address)");
             let actor = Actor {
                 kind: ActorKind::System,
                 id: None,
@@ -255,7 +347,20 @@ pub async fn login(
                 admin: false,
                 client_addr: client_addr.clone(),
             };
-            record(&mut tx, now, &actor, "staff.login_failed", Target { kind: "staff", id: other.as_ref().map(|u| u.id), label }, None, None).await?;
+            record(
+                &mut tx,
+                now,
+                &actor,
+                "staff.login_failed",
+                Target {
+                    kind: "staff",
+                    id: other.as_ref().map(|u| u.id),
+                    label,
+                },
+                None,
+                None,
+            )
+            .await?;
             tx.commit().await?;
             return Ok(LoginOutcome::WrongCredentials);
         }
@@ -279,13 +384,28 @@ pub async fn login(
         },
     )
     .await?;
-    crate::exec_tx!(&mut tx, |c| sqlx::query("UPDATE staff_users SET last_login_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(user.id)
-        .execute(c)
-        .await)?;
+    crate::exec_tx!(&mut tx, |c| sqlx::query(
+        "UPDATE staff_users SET last_login_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(user.id)
+    .execute(c)
+    .await)?;
     let actor = staff_actor(&user, client_addr);
-    record(&mut tx, now, &actor, "staff.logged_in", Target { kind: "staff", id: Some(user.id), label: &user.email }, None, None).await?;
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "staff.logged_in",
+        Target {
+            kind: "staff",
+            id: Some(user.id),
+            label: &user.email,
+        },
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(LoginOutcome::LoggedIn(NewSession { token, user }))
 }
@@ -297,14 +417,22 @@ pub fn staff_actor(user: &StaffUser, client_addr: Option<String>) -> Actor {
         kind: ActorKind::Staff,
         id: Some(user.id),
         label: user.email.clone(),
-        scope: if admin { Scope::All } else { Scope::Areas(user.area_ids.clone()) },
+        scope: if admin {
+            Scope::All
+        } else {
+            Scope::Areas(user.area_ids.clone())
+        },
         admin,
         client_addr,
     }
 }
 
 /// The staff user of a session token, when the session is alive; refreshes its idle timer.
-pub async fn session_user(cx: &Ctx, policy: &SessionPolicy, token: &str) -> Result<Option<StaffUser>> {
+pub async fn session_user(
+    cx: &Ctx,
+    policy: &SessionPolicy,
+    token: &str,
+) -> Result<Option<StaffUser>> {
     let hash = tokens::hash_token(token);
     let now = cx.now();
     let mut tx = cx.db.read().await?;
@@ -337,7 +465,20 @@ pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     store::delete_session(&mut tx, &tokens::hash_token(token)).await?;
-    record(&mut tx, now, actor, "staff.logged_out", Target { kind: "staff", id: actor.id, label: &actor.label }, None, None).await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "staff.logged_out",
+        Target {
+            kind: "staff",
+            id: actor.id,
+            label: &actor.label,
+        },
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -356,7 +497,20 @@ pub async fn end_session(cx: &Ctx, actor: &Actor, token_hash: &str) -> Result<()
     match store::get_session(&mut tx, token_hash).await? {
         Some(s) if s.staff_user_id == id => {
             store::delete_session(&mut tx, token_hash).await?;
-            record(&mut tx, now, actor, "staff.session_ended", Target { kind: "staff", id: Some(id), label: &actor.label }, None, None).await?;
+            record(
+                &mut tx,
+                now,
+                actor,
+                "staff.session_ended",
+                Target {
+                    kind: "staff",
+                    id: Some(id),
+                    label: &actor.label,
+                },
+                None,
+                None,
+            )
+            .await?;
             tx.commit().await?;
             Ok(())
         }

@@ -53,7 +53,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     fn with_fields(status: StatusCode, code: &str, fields: FieldErrors) -> Self {
@@ -71,7 +75,9 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         match e {
-            Error::Invalid(f) => ApiError::with_fields(StatusCode::UNPROCESSABLE_ENTITY, "invalid", f),
+            Error::Invalid(f) => {
+                ApiError::with_fields(StatusCode::UNPROCESSABLE_ENTITY, "invalid", f)
+            }
             Error::Conflict(f) => ApiError::with_fields(StatusCode::CONFLICT, "conflict", f),
             Error::NotFound(what) => ApiError::not_found(what),
             Error::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),

@@ -19,7 +19,11 @@ pub fn opt_id(errors: &mut FieldErrors, field: &str, value: &str) -> Option<i64>
 /// An optional text from a form field: empty is `None`.
 pub fn opt_text(value: &str) -> Option<String> {
     let v = value.trim();
-    if v.is_empty() { None } else { Some(v.to_string()) }
+    if v.is_empty() {
+        None
+    } else {
+        Some(v.to_string())
+    }
 }
 
 /// A checkbox: present (any value) is true.

@@ -39,7 +39,10 @@ pub const URI_LIMIT: usize = 8 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/console") }))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api::router())
@@ -50,7 +53,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(|_| {
-            error::plain(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+            error::plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side.",
+            )
         }))
         .with_state(state)
         .merge(api::docs())
@@ -79,10 +85,15 @@ async fn limit_uri(req: Request, next: Next) -> Response {
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.entry("x-frame-options").or_insert(HeaderValue::from_static("DENY"));
-    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    h.entry("x-frame-options")
+        .or_insert(HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     res
 }
 
@@ -93,9 +104,15 @@ pub struct ClientAddr(pub Option<String>);
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if state.config.trust_forwarded_for
-            && let Some(v) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(v) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
             && let Some(first) = v.split(',').next()
         {
             let first = first.trim();

@@ -28,11 +28,13 @@ macro_rules! both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$body($crate::common::TestApp::spawn($crate::common::Engine::Sqlite).await).await
+                super::$body($crate::common::TestApp::spawn($crate::common::Engine::Sqlite).await)
+                    .await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$body($crate::common::TestApp::spawn($crate::common::Engine::Postgres).await).await
+                super::$body($crate::common::TestApp::spawn($crate::common::Engine::Postgres).await)
+                    .await
             }
         }
     };
@@ -57,7 +59,12 @@ impl TestDb {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary directory");
                 let url = format!("sqlite://{}", dir.path().join("admit.db").display());
-                TestDb { url, engine, _dir: Some(dir), pg_name: None }
+                TestDb {
+                    url,
+                    engine,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
             }
             Engine::Postgres => {
                 let admin = postgres_admin_url();
@@ -74,7 +81,12 @@ impl TestDb {
                     Some((base, _)) => format!("{base}/{name}"),
                     None => panic!("ADMIT_TEST_POSTGRES_URL must end with a database name"),
                 };
-                TestDb { url, engine, _dir: None, pg_name: Some(name) }
+                TestDb {
+                    url,
+                    engine,
+                    _dir: None,
+                    pg_name: Some(name),
+                }
             }
         }
     }
@@ -86,7 +98,9 @@ impl Drop for TestDb {
             let admin = postgres_admin_url();
             // A thread of its own: Drop cannot await, and the test's runtime may be ending.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
                         if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
@@ -177,7 +191,13 @@ impl TestApp {
         }
     }
 
-    pub async fn create_staff(&self, email: &str, role: &str, areas: &[i64], password: &str) -> i64 {
+    pub async fn create_staff(
+        &self,
+        email: &str,
+        role: &str,
+        areas: &[i64],
+        password: &str,
+    ) -> i64 {
         usecases::staff::create_staff(
             &self.cx,
             &Actor::cli(),
@@ -198,8 +218,14 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match &self.cx.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await.unwrap(),
-            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await.unwrap(),
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(p)
+                .await
+                .unwrap(),
         }
     }
 
@@ -259,14 +285,34 @@ impl Api {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        read(self.req(reqwest::Method::POST, path).json(body).send().await.unwrap()).await
+        read(
+            self.req(reqwest::Method::POST, path)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        read(self.req(reqwest::Method::PUT, path).json(body).send().await.unwrap()).await
+        read(
+            self.req(reqwest::Method::PUT, path)
+                .json(body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
-    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
         read(
             self.req(method, path)
                 .header("content-type", content_type)
@@ -310,7 +356,14 @@ impl Page {
 
 impl Browser {
     pub async fn get(&self, path: &str) -> Page {
-        page(self.client.get(format!("{}{}", self.base, path)).send().await.unwrap()).await
+        page(
+            self.client
+                .get(format!("{}{}", self.base, path))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
@@ -331,7 +384,12 @@ impl Browser {
         let csrf = form.csrf();
         self.post(
             "/console/login",
-            &[("email", email), ("password", password), ("csrf", &csrf), ("next", "/console/organizations")],
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/console/organizations"),
+            ],
         )
         .await
     }
@@ -349,7 +407,11 @@ async fn page(res: Response) -> Page {
         .get("location")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    Page { status, location, body: res.text().await.unwrap() }
+    Page {
+        status,
+        location,
+        body: res.text().await.unwrap(),
+    }
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";

@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::extract::{ApiActor, ApiJson, ApiQuery, Id};
-use crate::domain::directory::{AreaInput, ContactInput, OrganizationInput, PartnershipInput, PortalInput};
+use crate::domain::directory::{
+    AreaInput, ContactInput, OrganizationInput, PartnershipInput, PortalInput,
+};
 use crate::storage::audit::{AuditEvent, AuditFilter};
 use crate::storage::directory::{
     Area, Contact, ContactFilter, Organization, OrganizationFilter, Page, Partnership, Portal,
@@ -22,9 +24,9 @@ type ApiResult<T> = Result<T, ApiError>;
 fn cursor(after: Option<&str>) -> ApiResult<Option<(String, i64)>> {
     match after {
         None | Some("") => Ok(None),
-        Some(c) => decode_cursor(c)
-            .map(Some)
-            .ok_or_else(|| ApiError::bad_request("Query parameter after: not a cursor from a previous page")),
+        Some(c) => decode_cursor(c).map(Some).ok_or_else(|| {
+            ApiError::bad_request("Query parameter after: not a cursor from a previous page")
+        }),
     }
 }
 
@@ -32,12 +34,18 @@ fn limit(l: Option<i64>) -> ApiResult<i64> {
     match l {
         None => Ok(50),
         Some(n) if (1..=500).contains(&n) => Ok(n),
-        Some(_) => Err(ApiError::bad_request("Query parameter limit: must be between 1 and 500")),
+        Some(_) => Err(ApiError::bad_request(
+            "Query parameter limit: must be between 1 and 500",
+        )),
     }
 }
 
 fn upserted<T: serde::Serialize>((value, outcome): (T, Outcome)) -> Response {
-    let status = if outcome == Outcome::Created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if outcome == Outcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let outcome = match outcome {
         Outcome::Created => "created",
         Outcome::Updated => "updated",
@@ -47,8 +55,12 @@ fn upserted<T: serde::Serialize>((value, outcome): (T, Outcome)) -> Response {
 }
 
 fn check_external_id(external_id: &str) -> ApiResult<()> {
-    if external_id.trim().is_empty() || external_id.chars().count() > crate::domain::directory::EXTERNAL_ID_MAX {
-        return Err(ApiError::bad_request("external_id in the path: must be 1 to 200 characters"));
+    if external_id.trim().is_empty()
+        || external_id.chars().count() > crate::domain::directory::EXTERNAL_ID_MAX
+    {
+        return Err(ApiError::bad_request(
+            "external_id in the path: must be 1 to 200 characters",
+        ));
     }
     Ok(())
 }
@@ -58,7 +70,10 @@ fn check_external_id(external_id: &str) -> ApiResult<()> {
 /// List the areas (a supervisor-scoped key sees its own).
 #[utoipa::path(get, path = "/api/v1/areas", tag = "directory",
     responses((status = 200, body = Vec<Area>), (status = 401, body = ErrorBody)))]
-pub async fn list_areas(State(s): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<Area>>> {
+pub async fn list_areas(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<Area>>> {
     Ok(Json(uc::list_areas(&s.cx, &actor).await?))
 }
 
@@ -70,13 +85,20 @@ pub async fn create_area(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<AreaInput>,
 ) -> ApiResult<(StatusCode, Json<Area>)> {
-    Ok((StatusCode::CREATED, Json(uc::create_area(&s.cx, &actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(uc::create_area(&s.cx, &actor, &input).await?),
+    ))
 }
 
 /// Read an area.
 #[utoipa::path(get, path = "/api/v1/areas/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = Area), (status = 404, body = ErrorBody)))]
-pub async fn get_area(State(s): State<AppState>, ApiActor(actor): ApiActor, Id(id): Id) -> ApiResult<Json<Area>> {
+pub async fn get_area(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> ApiResult<Json<Area>> {
     Ok(Json(uc::get_area(&s.cx, &actor, id).await?))
 }
 
@@ -140,7 +162,10 @@ pub async fn create_organization(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<(StatusCode, Json<Organization>)> {
-    Ok((StatusCode::CREATED, Json(uc::create_organization(&s.cx, &actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(uc::create_organization(&s.cx, &actor, &input).await?),
+    ))
 }
 
 /// Read an organization.
@@ -163,7 +188,9 @@ pub async fn update_organization(
     Id(id): Id,
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<Json<Organization>> {
-    Ok(Json(uc::update_organization(&s.cx, &actor, id, &input).await?))
+    Ok(Json(
+        uc::update_organization(&s.cx, &actor, id, &input).await?,
+    ))
 }
 
 /// Create or update the organization with this external id (CRM sync). Repeating the same
@@ -180,7 +207,9 @@ pub async fn upsert_organization(
     ApiJson(input): ApiJson<OrganizationInput>,
 ) -> ApiResult<Response> {
     check_external_id(&external_id)?;
-    Ok(upserted(uc::upsert_organization(&s.cx, &actor, &external_id, &input).await?))
+    Ok(upserted(
+        uc::upsert_organization(&s.cx, &actor, &external_id, &input).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- contacts
@@ -225,13 +254,20 @@ pub async fn create_contact(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
-    Ok((StatusCode::CREATED, Json(uc::create_contact(&s.cx, &actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(uc::create_contact(&s.cx, &actor, &input).await?),
+    ))
 }
 
 /// Read a contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = Contact), (status = 404, body = ErrorBody)))]
-pub async fn get_contact(State(s): State<AppState>, ApiActor(actor): ApiActor, Id(id): Id) -> ApiResult<Json<Contact>> {
+pub async fn get_contact(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> ApiResult<Json<Contact>> {
     Ok(Json(uc::get_contact(&s.cx, &actor, id).await?))
 }
 
@@ -261,7 +297,9 @@ pub async fn upsert_contact(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Response> {
     check_external_id(&external_id)?;
-    Ok(upserted(uc::upsert_contact(&s.cx, &actor, &external_id, &input).await?))
+    Ok(upserted(
+        uc::upsert_contact(&s.cx, &actor, &external_id, &input).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- partnerships
@@ -280,7 +318,9 @@ pub async fn list_partnerships(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<PartnershipQuery>,
 ) -> ApiResult<Json<Vec<Partnership>>> {
-    Ok(Json(uc::list_partnerships(&s.cx, &actor, q.partner_id).await?))
+    Ok(Json(
+        uc::list_partnerships(&s.cx, &actor, q.partner_id).await?,
+    ))
 }
 
 /// Create a partnership (unrestricted keys only).
@@ -291,7 +331,10 @@ pub async fn create_partnership(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<PartnershipInput>,
 ) -> ApiResult<(StatusCode, Json<Partnership>)> {
-    Ok((StatusCode::CREATED, Json(uc::create_partnership(&s.cx, &actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(uc::create_partnership(&s.cx, &actor, &input).await?),
+    ))
 }
 
 /// Read a partnership.
@@ -314,14 +357,19 @@ pub async fn update_partnership(
     Id(id): Id,
     ApiJson(input): ApiJson<PartnershipInput>,
 ) -> ApiResult<Json<Partnership>> {
-    Ok(Json(uc::update_partnership(&s.cx, &actor, id, &input).await?))
+    Ok(Json(
+        uc::update_partnership(&s.cx, &actor, id, &input).await?,
+    ))
 }
 
 // ---------------------------------------------------------------- portals
 
 /// List the portals with their modules.
 #[utoipa::path(get, path = "/api/v1/portals", tag = "directory", responses((status = 200, body = Vec<Portal>)))]
-pub async fn list_portals(State(s): State<AppState>, ApiActor(_): ApiActor) -> ApiResult<Json<Vec<Portal>>> {
+pub async fn list_portals(
+    State(s): State<AppState>,
+    ApiActor(_): ApiActor,
+) -> ApiResult<Json<Vec<Portal>>> {
     Ok(Json(uc::list_portals(&s.cx).await?))
 }
 
@@ -333,13 +381,20 @@ pub async fn create_portal(
     ApiActor(actor): ApiActor,
     ApiJson(input): ApiJson<PortalInput>,
 ) -> ApiResult<(StatusCode, Json<Portal>)> {
-    Ok((StatusCode::CREATED, Json(uc::create_portal(&s.cx, &actor, &input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(uc::create_portal(&s.cx, &actor, &input).await?),
+    ))
 }
 
 /// Read a portal.
 #[utoipa::path(get, path = "/api/v1/portals/{id}", tag = "directory", params(("id" = i64, Path)),
     responses((status = 200, body = Portal), (status = 404, body = ErrorBody)))]
-pub async fn get_portal(State(s): State<AppState>, ApiActor(_): ApiActor, Id(id): Id) -> ApiResult<Json<Portal>> {
+pub async fn get_portal(
+    State(s): State<AppState>,
+    ApiActor(_): ApiActor,
+    Id(id): Id,
+) -> ApiResult<Json<Portal>> {
     Ok(Json(uc::get_portal(&s.cx, id).await?))
 }
 

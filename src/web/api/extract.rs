@@ -31,7 +31,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            ApiError::new(e.status(), "bad_request", format!("Could not read the body: {e}"))
+            ApiError::new(
+                e.status(),
+                "bad_request",
+                format!("Could not read the body: {e}"),
+            )
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
@@ -94,11 +98,16 @@ pub struct Id(pub i64);
 impl FromRequestParts<AppState> for Id {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Path(raw) = Path::<String>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::not_found("resource"))?;
-        raw.parse::<i64>().map(Id).map_err(|_| ApiError::not_found("resource"))
+        raw.parse::<i64>()
+            .map(Id)
+            .map_err(|_| ApiError::not_found("resource"))
     }
 }
 
@@ -108,8 +117,13 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state).await.unwrap_or(ClientAddr(None));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientAddr(None));
         let secret = parts
             .headers
             .get(header::AUTHORIZATION)

@@ -34,7 +34,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/contacts/by-external-id/{external_id}",
             put(upsert_contact),
         )
-        .route("/api/v1/contacts/{id}", get(get_contact).put(update_contact))
+        .route(
+            "/api/v1/contacts/{id}",
+            get(get_contact).put(update_contact),
+        )
         .route(
             "/api/v1/partnerships",
             get(list_partnerships).post(create_partnership),
@@ -93,7 +96,9 @@ impl utoipa::Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API key created by a staff administrator: `admit_...`"))
+                    .description(Some(
+                        "An API key created by a staff administrator: `admit_...`",
+                    ))
                     .build(),
             ),
         );

@@ -39,7 +39,9 @@ struct LoginQuery {
 /// Only our own console pages are followed after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => {
+            n.to_string()
+        }
         _ => "/console/organizations".to_string(),
     }
 }
@@ -49,7 +51,11 @@ fn login_form(state: &AppState, page: LoginPage, status: StatusCode) -> Response
     (status, [(header::SET_COOKIE, cookie)], page).into_response()
 }
 
-async fn login_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     let csrf = cookie(&headers, LOGIN_COOKIE)
         .filter(|c| c.len() == 64)
         .map(str::to_string)
@@ -91,16 +97,29 @@ async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let outcome = uc::login(&state.cx, &state.policy, &form.email, &form.password, previous, addr, agent).await;
+    let outcome = uc::login(
+        &state.cx,
+        &state.policy,
+        &form.email,
+        &form.password,
+        previous,
+        addr,
+        agent,
+    )
+    .await;
     match outcome {
         Ok(LoginOutcome::LoggedIn(session)) => {
             let max_age = state.policy.absolute_ms / 1000;
             let cookie = set_cookie(&state, SESSION_COOKIE, &session.token, Some(max_age));
             let clear_login = set_cookie(&state, LOGIN_COOKIE, "", Some(0));
-            let mut res = axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
+            let mut res =
+                axum::response::Redirect::to(&safe_next(form.next.as_deref())).into_response();
             let h = res.headers_mut();
             h.append(header::SET_COOKIE, cookie.parse().expect("cookie header"));
-            h.append(header::SET_COOKIE, clear_login.parse().expect("cookie header"));
+            h.append(
+                header::SET_COOKIE,
+                clear_login.parse().expect("cookie header"),
+            );
             res
         }
         Ok(LoginOutcome::WrongCredentials) => {

@@ -22,11 +22,23 @@ use crate::web::forms::{opt_id, opt_text};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console/organizations", get(list_organizations))
-        .route("/console/organizations/new", get(new_organization).post(create_organization))
-        .route("/console/organizations/{id}", get(show_organization).post(update_organization))
+        .route(
+            "/console/organizations/new",
+            get(new_organization).post(create_organization),
+        )
+        .route(
+            "/console/organizations/{id}",
+            get(show_organization).post(update_organization),
+        )
         .route("/console/contacts", get(list_contacts))
-        .route("/console/contacts/new", get(new_contact).post(create_contact))
-        .route("/console/contacts/{id}", get(show_contact).post(update_contact))
+        .route(
+            "/console/contacts/new",
+            get(new_contact).post(create_contact),
+        )
+        .route(
+            "/console/contacts/{id}",
+            get(show_contact).post(update_contact),
+        )
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -82,7 +94,9 @@ async fn list_organizations(
 ) -> Response {
     let filter = OrganizationFilter {
         q: opt_text(&q.q),
-        kind: OrganizationKind::parse(&q.kind).ok().map(|k| k.as_str().to_string()),
+        kind: OrganizationKind::parse(&q.kind)
+            .ok()
+            .map(|k| k.as_str().to_string()),
         area_id: q.area_id.parse().ok(),
         parent_id: None,
         after: decode_cursor(&q.after),
@@ -92,7 +106,9 @@ async fn list_organizations(
         Ok(p) => p,
         Err(e) => return error_page(e),
     };
-    let areas = uc::list_areas(&s.cx, &staff.actor).await.unwrap_or_default();
+    let areas = uc::list_areas(&s.cx, &staff.actor)
+        .await
+        .unwrap_or_default();
     let next = next_link(
         "/console/organizations",
         &[("q", &q.q), ("kind", &q.kind), ("area_id", &q.area_id)],
@@ -219,11 +235,15 @@ async fn organization_page(
             .items;
             let mut tx = s.cx.db.read().await?;
             let partnerships = if o.kind == "partner" {
-                crate::storage::directory::list_partnerships(&mut tx, &staff.actor.scope, Some(o.id))
-                    .await?
-                    .into_iter()
-                    .map(|p| (p.id, p.partner_name, p.name))
-                    .collect()
+                crate::storage::directory::list_partnerships(
+                    &mut tx,
+                    &staff.actor.scope,
+                    Some(o.id),
+                )
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.partner_name, p.name))
+                .collect()
             } else {
                 crate::storage::directory::partnerships_of_customer(&mut tx, o.id).await?
             };
@@ -258,22 +278,37 @@ struct NewOrgQuery {
     parent_id: String,
 }
 
-async fn new_organization(State(s): State<AppState>, staff: Staff, Query(q): Query<NewOrgQuery>) -> Response {
+async fn new_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NewOrgQuery>,
+) -> Response {
     let form = OrgForm {
         kind: "customer".into(),
         parent_id: q.parent_id,
         ..Default::default()
     };
-    render_form(organization_page(&s, &staff, None, form, Errors::new()).await, StatusCode::OK)
+    render_form(
+        organization_page(&s, &staff, None, form, Errors::new()).await,
+        StatusCode::OK,
+    )
 }
 
-async fn create_organization(State(s): State<AppState>, staff: Staff, Form(form): Form<OrgForm>) -> Response {
+async fn create_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<OrgForm>,
+) -> Response {
     let result = match form.to_input() {
         Ok(input) => uc::create_organization(&s.cx, &staff.actor, &input).await,
         Err(errors) => Err(Error::Invalid(errors)),
     };
     match result {
-        Ok(org) => done(&s, &format!("/console/organizations/{}", org.id), "Organization created."),
+        Ok(org) => done(
+            &s,
+            &format!("/console/organizations/{}", org.id),
+            "Organization created.",
+        ),
         Err(Error::Invalid(errors) | Error::Conflict(errors)) => render_form(
             organization_page(&s, &staff, None, form, errors).await,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,12 +317,21 @@ async fn create_organization(State(s): State<AppState>, staff: Staff, Form(form)
     }
 }
 
-async fn show_organization(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    let Some(id) = parse_id(&id) else { return not_found_page() };
+async fn show_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
     match uc::get_organization(&s.cx, &staff.actor, id).await {
         Ok(org) => {
             let form = OrgForm::from_org(&org);
-            render_form(organization_page(&s, &staff, Some(org), form, Errors::new()).await, StatusCode::OK)
+            render_form(
+                organization_page(&s, &staff, Some(org), form, Errors::new()).await,
+                StatusCode::OK,
+            )
         }
         Err(e) => error_page(e),
     }
@@ -299,13 +343,19 @@ async fn update_organization(
     Path(id): Path<String>,
     Form(form): Form<OrgForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else { return not_found_page() };
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
     let result = match form.to_input() {
         Ok(input) => uc::update_organization(&s.cx, &staff.actor, id, &input).await,
         Err(errors) => Err(Error::Invalid(errors)),
     };
     match result {
-        Ok(org) => done(&s, &format!("/console/organizations/{}", org.id), "Organization saved."),
+        Ok(org) => done(
+            &s,
+            &format!("/console/organizations/{}", org.id),
+            "Organization saved.",
+        ),
         Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
             let org = match uc::get_organization(&s.cx, &staff.actor, id).await {
                 Ok(o) => o,
@@ -347,12 +397,18 @@ struct ContactsPage {
     next: Option<String>,
 }
 
-async fn list_contacts(State(s): State<AppState>, staff: Staff, Query(q): Query<ContactListQuery>) -> Response {
+async fn list_contacts(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ContactListQuery>,
+) -> Response {
     let filter = ContactFilter {
         q: opt_text(&q.q),
         organization_id: None,
         area_id: q.area_id.parse().ok(),
-        language: Language::parse(&q.language).ok().map(|l| l.as_str().to_string()),
+        language: Language::parse(&q.language)
+            .ok()
+            .map(|l| l.as_str().to_string()),
         after: decode_cursor(&q.after),
         limit: PAGE_SIZE,
     };
@@ -360,10 +416,16 @@ async fn list_contacts(State(s): State<AppState>, staff: Staff, Query(q): Query<
         Ok(p) => p,
         Err(e) => return error_page(e),
     };
-    let areas = uc::list_areas(&s.cx, &staff.actor).await.unwrap_or_default();
+    let areas = uc::list_areas(&s.cx, &staff.actor)
+        .await
+        .unwrap_or_default();
     let next = next_link(
         "/console/contacts",
-        &[("q", &q.q), ("area_id", &q.area_id), ("language", &q.language)],
+        &[
+            ("q", &q.q),
+            ("area_id", &q.area_id),
+            ("language", &q.language),
+        ],
         page.next.as_deref(),
     );
     ContactsPage {
@@ -481,22 +543,37 @@ struct NewContactQuery {
     organization_id: String,
 }
 
-async fn new_contact(State(s): State<AppState>, staff: Staff, Query(q): Query<NewContactQuery>) -> Response {
+async fn new_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NewContactQuery>,
+) -> Response {
     let form = ContactForm {
         organization_id: q.organization_id,
         language: "en".into(),
         ..Default::default()
     };
-    render_contact(contact_page(&s, &staff, None, form, Errors::new()).await, StatusCode::OK)
+    render_contact(
+        contact_page(&s, &staff, None, form, Errors::new()).await,
+        StatusCode::OK,
+    )
 }
 
-async fn create_contact(State(s): State<AppState>, staff: Staff, Form(form): Form<ContactForm>) -> Response {
+async fn create_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<ContactForm>,
+) -> Response {
     let result = match form.to_input() {
         Ok(input) => uc::create_contact(&s.cx, &staff.actor, &input).await,
         Err(errors) => Err(Error::Invalid(errors)),
     };
     match result {
-        Ok(c) => done(&s, &format!("/console/contacts/{}", c.id), "Contact created."),
+        Ok(c) => done(
+            &s,
+            &format!("/console/contacts/{}", c.id),
+            "Contact created.",
+        ),
         Err(Error::Invalid(errors) | Error::Conflict(errors)) => render_contact(
             contact_page(&s, &staff, None, form, errors).await,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -506,11 +583,16 @@ async fn create_contact(State(s): State<AppState>, staff: Staff, Form(form): For
 }
 
 async fn show_contact(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    let Some(id) = parse_id(&id) else { return not_found_page() };
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
     match uc::get_contact(&s.cx, &staff.actor, id).await {
         Ok(c) => {
             let form = ContactForm::from_contact(&c);
-            render_contact(contact_page(&s, &staff, Some(c), form, Errors::new()).await, StatusCode::OK)
+            render_contact(
+                contact_page(&s, &staff, Some(c), form, Errors::new()).await,
+                StatusCode::OK,
+            )
         }
         Err(e) => error_page(e),
     }
@@ -522,7 +604,9 @@ async fn update_contact(
     Path(id): Path<String>,
     Form(form): Form<ContactForm>,
 ) -> Response {
-    let Some(id) = parse_id(&id) else { return not_found_page() };
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
     let result = match form.to_input() {
         Ok(input) => uc::update_contact(&s.cx, &staff.actor, id, &input).await,
         Err(errors) => Err(Error::Invalid(errors)),

@@ -27,8 +27,14 @@ pub const FLASH_COOKIE: &str = "admit_flash";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/console", get(|| async { Redirect::to("/console/organizations") }))
-        .route("/console/", get(|| async { Redirect::to("/console/organizations") }))
+        .route(
+            "/console",
+            get(|| async { Redirect::to("/console/organizations") }),
+        )
+        .route(
+            "/console/",
+            get(|| async { Redirect::to("/console/organizations") }),
+        )
         .route("/console/style.css", get(style))
         .merge(auth::router())
         .merge(directory::router())
@@ -74,13 +80,20 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
 /// A one-time message shown on the next page.
 pub fn flash(state: &AppState, message: &str) -> (header::HeaderName, String) {
     let encoded: String = form_urlencoded::byte_serialize(message.as_bytes()).collect();
-    (header::SET_COOKIE, set_cookie(state, FLASH_COOKIE, &encoded, Some(60)))
+    (
+        header::SET_COOKIE,
+        set_cookie(state, FLASH_COOKIE, &encoded, Some(60)),
+    )
 }
 
 /// A redirect after a successful form, with a flash message.
 pub fn done(state: &AppState, to: &str, message: &str) -> Response {
     let (k, v) = flash(state, message);
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string()), (k, v)]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, to.to_string()), (k, v)],
+    )
+        .into_response()
 }
 
 /// What every console page shows around its content.
@@ -116,10 +129,18 @@ impl Staff {
 impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let to_login = || {
             let next: String = form_urlencoded::byte_serialize(
-                parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/console").as_bytes(),
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/console")
+                    .as_bytes(),
             )
             .collect();
             Redirect::to(&format!("/console/login?next={next}")).into_response()
@@ -278,7 +299,8 @@ fn internal(err: &dyn std::fmt::Display) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         MessagePage {
             title: "Something went wrong".into(),
-            message: "Something went wrong on our side; it has been logged. Try again in a moment.".into(),
+            message: "Something went wrong on our side; it has been logged. Try again in a moment."
+                .into(),
         },
     )
         .into_response()

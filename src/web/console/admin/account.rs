@@ -1,0 +1,172 @@
+//! Every staff user's own account: who they are, their password, their sessions.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{RawForm, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::{FormData, area_names};
+use crate::clock::format_time;
+use crate::domain::staff::StaffRole;
+use crate::security::tokens::hash_token;
+use crate::usecases::Error;
+use crate::usecases::directory as dir_uc;
+use crate::usecases::staff as uc;
+use crate::web::AppState;
+use crate::web::console::{
+    Chrome, Errors, SESSION_COOKIE, Staff, cookie, done, error_page, set_cookie,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/account", get(show_account))
+        .route("/console/account/password", post(change_password))
+        .route("/console/account/sessions/end", post(end_session))
+}
+
+/// The hash of this request's session token, as sessions are stored.
+fn current_session(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(hash_token)
+}
+
+struct SessionRow {
+    token_hash: String,
+    created: String,
+    last_seen: String,
+    client_addr: String,
+    user_agent: String,
+    current: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    email: String,
+    name: String,
+    role: String,
+    areas: String,
+    sessions: Vec<SessionRow>,
+    errors: Errors,
+}
+
+async fn account_page(
+    s: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let current = current_session(headers);
+    let sessions = match uc::list_sessions(&s.cx, &staff.actor).await {
+        Ok(list) => list,
+        Err(e) => return error_page(e),
+    };
+    let areas = if staff.user.is_admin() {
+        "all".to_string()
+    } else {
+        match dir_uc::list_areas(&s.cx, &staff.actor).await {
+            Ok(a) => area_names(&a, &staff.user.area_ids),
+            Err(e) => return error_page(e),
+        }
+    };
+    let sessions = sessions
+        .into_iter()
+        .map(|x| SessionRow {
+            current: current.as_deref() == Some(x.token_hash.as_str()),
+            created: format_time(x.created_at),
+            last_seen: format_time(x.last_seen_at),
+            client_addr: x.client_addr.unwrap_or_default(),
+            user_agent: x.user_agent.unwrap_or_default(),
+            token_hash: x.token_hash,
+        })
+        .collect();
+    let u = &staff.user;
+    (
+        status,
+        AccountPage {
+            chrome: staff.chrome("account"),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: StaffRole::parse(&u.role)
+                .map(|r| r.label().to_string())
+                .unwrap_or_else(|_| u.role.clone()),
+            areas,
+            sessions,
+            errors,
+        },
+    )
+        .into_response()
+}
+
+async fn show_account(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Response {
+    account_page(&s, &staff, &headers, Errors::new(), StatusCode::OK).await
+}
+
+async fn change_password(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let d = FormData::parse(&body);
+    let current = d.get("current_password");
+    let new_password = d.get("new_password");
+    let keep = current_session(&headers);
+    match uc::set_password(
+        &s.cx,
+        &staff.actor,
+        staff.user.id,
+        Some(&current),
+        &new_password,
+        keep.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => done(
+            &s,
+            "/console/account",
+            "Password changed; your other sessions have ended.",
+        ),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            account_page(
+                &s,
+                &staff,
+                &headers,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn end_session(
+    State(s): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    RawForm(body): RawForm,
+) -> Response {
+    let d = FormData::parse(&body);
+    let session = d.get("session");
+    if let Err(e) = uc::end_session(&s.cx, &staff.actor, &session).await {
+        return error_page(e);
+    }
+    if current_session(&headers).as_deref() == Some(session.as_str()) {
+        // Ending this very session logs out.
+        let clear = set_cookie(&s, SESSION_COOKIE, "", Some(0));
+        return (
+            StatusCode::SEE_OTHER,
+            [
+                (header::LOCATION, "/console/login?out=1".to_string()),
+                (header::SET_COOKIE, clear),
+            ],
+        )
+            .into_response();
+    }
+    done(&s, "/console/account", "Session ended.")
+}

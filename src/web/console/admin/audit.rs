@@ -1,0 +1,196 @@
+//! The audit log: who changed what, when, newest first.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::refuse_non_admin;
+use crate::clock::format_time;
+use crate::storage::audit::{self, AuditEvent, AuditFilter};
+use crate::usecases::Error;
+use crate::web::AppState;
+use crate::web::console::{Chrome, Staff, error_page};
+use crate::web::forms::opt_text;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/console/audit", get(show_audit))
+}
+
+const PAGE_SIZE: usize = 100;
+
+const TARGET_KINDS: &[&str] = &[
+    "organization",
+    "contact",
+    "area",
+    "partnership",
+    "portal",
+    "staff",
+    "api_key",
+];
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    target_kind: String,
+    #[serde(default)]
+    target_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    before_id: String,
+}
+
+/// Midnight UTC of a `YYYY-MM-DD` date, in milliseconds.
+fn day_start(date: &str) -> Option<i64> {
+    let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
+    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+}
+
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+struct AuditRow {
+    time: String,
+    actor: String,
+    client_addr: Option<String>,
+    action: String,
+    target_kind: String,
+    target_label: String,
+    target_link: Option<String>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+fn pretty(json: Option<String>) -> Option<String> {
+    let text = json?;
+    Some(
+        serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or(text),
+    )
+}
+
+fn target_link(kind: &str, id: Option<i64>) -> Option<String> {
+    let id = id?;
+    let base = match kind {
+        "organization" => "/console/organizations",
+        "contact" => "/console/contacts",
+        "partnership" => "/console/partnerships",
+        "portal" => "/console/portals",
+        "staff" => "/console/staff",
+        "area" => "/console/areas",
+        _ => return None,
+    };
+    Some(format!("{base}/{id}"))
+}
+
+impl From<AuditEvent> for AuditRow {
+    fn from(e: AuditEvent) -> Self {
+        AuditRow {
+            time: format_time(e.occurred_at),
+            target_link: target_link(&e.target_kind, e.target_id),
+            actor: e.actor_label,
+            client_addr: e.client_addr,
+            action: e.action,
+            target_kind: e.target_kind,
+            target_label: e.target_label,
+            before: pretty(e.before_json),
+            after: pretty(e.after_json),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    q: AuditQuery,
+    target_kinds: &'static [&'static str],
+    rows: Vec<AuditRow>,
+    older: Option<String>,
+}
+
+async fn show_audit(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AuditQuery>,
+) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let filter = AuditFilter {
+        action: opt_text(&q.action),
+        actor: opt_text(&q.actor),
+        target_kind: TARGET_KINDS
+            .iter()
+            .find(|k| **k == q.target_kind.trim())
+            .map(|k| k.to_string()),
+        target_id: q.target_id.trim().parse().ok(),
+        from: day_start(&q.from),
+        // The "to" day is included: up to its end.
+        until: day_start(&q.to).map(|t| t + DAY_MS),
+        before_id: q.before_id.trim().parse().ok(),
+        limit: PAGE_SIZE as i64 + 1,
+    };
+    let events = async {
+        let mut tx = s.cx.db.read().await?;
+        Ok::<_, Error>(audit::list(&mut tx, &filter).await?)
+    }
+    .await;
+    let mut events = match events {
+        Ok(e) => e,
+        Err(e) => return error_page(e),
+    };
+    let older = if events.len() > PAGE_SIZE {
+        events.truncate(PAGE_SIZE);
+        events.last().map(|last| {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in [
+                ("action", &q.action),
+                ("actor", &q.actor),
+                ("target_kind", &q.target_kind),
+                ("target_id", &q.target_id),
+                ("from", &q.from),
+                ("to", &q.to),
+            ] {
+                if !v.trim().is_empty() {
+                    ser.append_pair(k, v.trim());
+                }
+            }
+            ser.append_pair("before_id", &last.id.to_string());
+            format!("/console/audit?{}", ser.finish())
+        })
+    } else {
+        None
+    };
+    AuditPage {
+        chrome: staff.chrome("audit"),
+        q,
+        target_kinds: TARGET_KINDS,
+        rows: events.into_iter().map(AuditRow::from).collect(),
+        older,
+    }
+    .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_midnight() {
+        assert_eq!(day_start("1970-01-02"), Some(DAY_MS));
+        assert_eq!(day_start("not a date"), None);
+        assert_eq!(day_start(""), None);
+    }
+}

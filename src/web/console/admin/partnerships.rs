@@ -1,0 +1,261 @@
+//! Partnerships: a partner organization and the customers it works for. Everyone sees those
+//! of their areas; only administrators change them.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::{Choice, FormData, all_organizations, parse_id};
+use crate::domain::directory::{PartnershipInput, validate_partnership};
+use crate::storage::directory::{Organization, Partnership};
+use crate::usecases::Error;
+use crate::usecases::directory as uc;
+use crate::web::AppState;
+use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::forms::opt_text;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/partnerships", get(list_partnerships))
+        .route(
+            "/console/partnerships/new",
+            get(new_partnership).post(create_partnership),
+        )
+        .route(
+            "/console/partnerships/{id}",
+            get(show_partnership).post(update_partnership),
+        )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/partnerships.html")]
+struct PartnershipsPage {
+    chrome: Chrome,
+    rows: Vec<Partnership>,
+}
+
+async fn list_partnerships(State(s): State<AppState>, staff: Staff) -> Response {
+    match uc::list_partnerships(&s.cx, &staff.actor, None).await {
+        Ok(rows) => PartnershipsPage {
+            chrome: staff.chrome("partnerships"),
+            rows,
+        }
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+#[derive(Default)]
+struct PartnershipForm {
+    partner_id: String,
+    name: String,
+    external_id: String,
+    customer_ids: Vec<i64>,
+}
+
+impl PartnershipForm {
+    fn from_partnership(p: &Partnership) -> Self {
+        PartnershipForm {
+            partner_id: p.partner_id.to_string(),
+            name: p.name.clone(),
+            external_id: p.external_id.clone().unwrap_or_default(),
+            customer_ids: p.customer_ids.clone(),
+        }
+    }
+
+    fn parse(body: &[u8]) -> (Self, Errors) {
+        let data = FormData::parse(body);
+        let mut errors = Errors::new();
+        let customer_ids = data.ids(&mut errors, "customer_ids");
+        (
+            PartnershipForm {
+                partner_id: data.get("partner_id"),
+                name: data.get("name"),
+                external_id: data.get("external_id"),
+                customer_ids,
+            },
+            errors,
+        )
+    }
+
+    fn to_input(&self, mut errors: Errors) -> Result<PartnershipInput, Errors> {
+        let partner_id = match self.partner_id.trim() {
+            "" => {
+                errors.add("partner_id", "is required");
+                0
+            }
+            v => v.parse::<i64>().unwrap_or_else(|_| {
+                errors.add("partner_id", "must be chosen from the list");
+                0
+            }),
+        };
+        let input = PartnershipInput {
+            partner_id,
+            name: self.name.clone(),
+            external_id: opt_text(&self.external_id),
+            customer_ids: self.customer_ids.clone(),
+        };
+        if !errors.is_empty() {
+            // Show every mistake at once, not only the one found here.
+            if let Err(more) = validate_partnership(&input) {
+                errors.0.extend(more.0);
+            }
+            return Err(errors);
+        }
+        Ok(input)
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/partnership.html")]
+struct PartnershipPage {
+    chrome: Chrome,
+    partnership: Option<Partnership>,
+    form: PartnershipForm,
+    errors: Errors,
+    partners: Vec<Organization>,
+    customers: Vec<Choice>,
+    /// Customers of the partnership the user may not see (outside a supervisor's areas).
+    hidden_customers: usize,
+    can_edit: bool,
+}
+
+async fn partnership_page(
+    s: &AppState,
+    staff: &Staff,
+    partnership: Option<Partnership>,
+    form: PartnershipForm,
+    errors: Errors,
+) -> Result<PartnershipPage, Error> {
+    let partners = all_organizations(&s.cx, &staff.actor, "partner").await?;
+    let customers = all_organizations(&s.cx, &staff.actor, "customer").await?;
+    let hidden_customers = form
+        .customer_ids
+        .iter()
+        .filter(|id| !customers.iter().any(|c| c.id == **id))
+        .count();
+    let customers = customers
+        .into_iter()
+        .map(|c| Choice {
+            checked: form.customer_ids.contains(&c.id),
+            name: match &c.area_name {
+                Some(a) => format!("{} ({a})", c.name),
+                None => c.name,
+            },
+            id: c.id,
+        })
+        .collect();
+    Ok(PartnershipPage {
+        chrome: staff.chrome("partnerships"),
+        partnership,
+        form,
+        errors,
+        partners,
+        customers,
+        hidden_customers,
+        can_edit: staff.user.is_admin(),
+    })
+}
+
+fn render(page: Result<PartnershipPage, Error>, status: StatusCode) -> Response {
+    match page {
+        Ok(p) => (status, p).into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn new_partnership(State(s): State<AppState>, staff: Staff) -> Response {
+    if let Some(r) = super::refuse_non_admin(&staff) {
+        return r;
+    }
+    render(
+        partnership_page(&s, &staff, None, PartnershipForm::default(), Errors::new()).await,
+        StatusCode::OK,
+    )
+}
+
+async fn create_partnership(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawForm(body): RawForm,
+) -> Response {
+    let (form, errors) = PartnershipForm::parse(&body);
+    let result = match form.to_input(errors) {
+        Ok(input) => uc::create_partnership(&s.cx, &staff.actor, &input).await,
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match result {
+        Ok(p) => done(
+            &s,
+            &format!("/console/partnerships/{}", p.id),
+            "Partnership created.",
+        ),
+        // Supervisors may not create partnerships: no form for them, only the refusal.
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) if staff.user.is_admin() => render(
+            partnership_page(&s, &staff, None, form, errors).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(Error::Invalid(_) | Error::Conflict(_)) => {
+            error_page(Error::Forbidden("Only administrators may do this.".into()))
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn show_partnership(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("partnership"));
+    };
+    match uc::get_partnership(&s.cx, &staff.actor, id).await {
+        Ok(p) => {
+            let form = PartnershipForm::from_partnership(&p);
+            render(
+                partnership_page(&s, &staff, Some(p), form, Errors::new()).await,
+                StatusCode::OK,
+            )
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn update_partnership(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("partnership"));
+    };
+    let (form, errors) = PartnershipForm::parse(&body);
+    let result = match form.to_input(errors) {
+        Ok(input) => uc::update_partnership(&s.cx, &staff.actor, id, &input).await,
+        Err(errors) if staff.user.is_admin() => Err(Error::Invalid(errors)),
+        Err(_) => Err(Error::Forbidden("Only administrators may do this.".into())),
+    };
+    match result {
+        Ok(p) => done(
+            &s,
+            &format!("/console/partnerships/{}", p.id),
+            "Partnership saved.",
+        ),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            match uc::get_partnership(&s.cx, &staff.actor, id).await {
+                Ok(p) => render(
+                    partnership_page(&s, &staff, Some(p), form, errors).await,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}

@@ -1,0 +1,370 @@
+//! Portals: the websites Admit grants access to, with their registration rules and modules.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::{FormData, parse_id, refuse_non_admin};
+use crate::domain::directory::{
+    Language, ModuleInput, PortalInput, PortalKind, RegistrationMode, validate_portal,
+};
+use crate::storage::directory::Portal;
+use crate::usecases::Error;
+use crate::usecases::directory as uc;
+use crate::web::AppState;
+use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::forms::opt_text;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/portals", get(list_portals))
+        .route("/console/portals/new", get(new_portal).post(create_portal))
+        .route(
+            "/console/portals/{id}",
+            get(show_portal).post(update_portal),
+        )
+}
+
+fn kind_label(kind: &str) -> String {
+    PortalKind::parse(kind)
+        .map(|k| k.label().to_string())
+        .unwrap_or_else(|_| kind.to_string())
+}
+
+fn mode_label(mode: &str) -> String {
+    RegistrationMode::parse(mode)
+        .map(|m| m.label().to_string())
+        .unwrap_or_else(|_| mode.to_string())
+}
+
+struct PortalRow {
+    id: i64,
+    name: String,
+    kind: String,
+    base_url: String,
+    registration: String,
+    modules: usize,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/portals.html")]
+struct PortalsPage {
+    chrome: Chrome,
+    rows: Vec<PortalRow>,
+}
+
+async fn list_portals(State(s): State<AppState>, staff: Staff) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    match uc::list_portals(&s.cx).await {
+        Ok(portals) => PortalsPage {
+            chrome: staff.chrome("portals"),
+            rows: portals
+                .into_iter()
+                .map(|p| PortalRow {
+                    id: p.id,
+                    kind: kind_label(&p.kind),
+                    registration: mode_label(&p.registration_mode),
+                    modules: p.modules.len(),
+                    name: p.name,
+                    base_url: p.base_url,
+                })
+                .collect(),
+        }
+        .into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+/// The portal form, as the browser sends it.
+struct PortalForm {
+    name: String,
+    kind: String,
+    base_url: String,
+    registration_mode: String,
+    self_registration_creates_contact: bool,
+    invitation_lifetime_days: String,
+    default_language: String,
+    /// One module per line; a line ending in ` *` is admin-only.
+    modules: String,
+}
+
+impl Default for PortalForm {
+    fn default() -> Self {
+        PortalForm {
+            name: String::new(),
+            kind: PortalKind::Customer.as_str().into(),
+            base_url: String::new(),
+            registration_mode: RegistrationMode::InvitationOnly.as_str().into(),
+            self_registration_creates_contact: false,
+            invitation_lifetime_days: "7".into(),
+            default_language: Language::En.as_str().into(),
+            modules: String::new(),
+        }
+    }
+}
+
+/// The modules of a textarea, and the line each came from (for error messages).
+fn parse_modules(text: &str) -> (Vec<ModuleInput>, Vec<usize>) {
+    let mut modules = Vec::new();
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (name, admin_only) = match line.strip_suffix(" *") {
+            Some(n) => (n.trim(), true),
+            None => (line, false),
+        };
+        modules.push(ModuleInput {
+            name: name.to_string(),
+            admin_only,
+        });
+        lines.push(i + 1);
+    }
+    (modules, lines)
+}
+
+impl PortalForm {
+    fn from_portal(p: &Portal) -> Self {
+        PortalForm {
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+            base_url: p.base_url.clone(),
+            registration_mode: p.registration_mode.clone(),
+            self_registration_creates_contact: p.self_registration_creates_contact,
+            invitation_lifetime_days: p.invitation_lifetime_days.to_string(),
+            default_language: p.default_language.clone(),
+            modules: p
+                .modules
+                .iter()
+                .map(|m| {
+                    if m.admin_only {
+                        format!("{} *", m.name)
+                    } else {
+                        m.name.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    fn parse(body: &[u8]) -> Self {
+        let d = FormData::parse(body);
+        PortalForm {
+            name: d.get("name"),
+            kind: d.get("kind"),
+            base_url: d.get("base_url"),
+            registration_mode: d.get("registration_mode"),
+            self_registration_creates_contact: d.has("self_registration_creates_contact"),
+            invitation_lifetime_days: d.get("invitation_lifetime_days"),
+            default_language: d.get("default_language"),
+            modules: d.get("modules"),
+        }
+    }
+
+    fn to_input(&self) -> Result<PortalInput, Errors> {
+        let mut errors = Errors::new();
+        let invitation_lifetime_days = match self.invitation_lifetime_days.trim() {
+            "" => None,
+            v => match v.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.add("invitation_lifetime_days", "must be a whole number of days");
+                    None
+                }
+            },
+        };
+        let input = PortalInput {
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            base_url: self.base_url.clone(),
+            registration_mode: self.registration_mode.clone(),
+            self_registration_creates_contact: self.self_registration_creates_contact,
+            invitation_lifetime_days,
+            default_language: opt_text(&self.default_language),
+            modules: parse_modules(&self.modules).0,
+        };
+        if !errors.is_empty() {
+            // Show every mistake at once, not only the one found here.
+            if let Err(more) = validate_portal(&input) {
+                errors.0.extend(more.0);
+            }
+            return Err(errors);
+        }
+        Ok(input)
+    }
+
+    /// The errors about modules, each naming its line of the textarea.
+    fn module_errors(&self, errors: &Errors) -> Vec<String> {
+        let (_, lines) = parse_modules(&self.modules);
+        errors
+            .0
+            .iter()
+            .filter_map(|e| {
+                if e.field == "modules" {
+                    return Some(e.message.clone());
+                }
+                let n: usize = e
+                    .field
+                    .strip_prefix("modules[")?
+                    .strip_suffix("].name")?
+                    .parse()
+                    .ok()?;
+                Some(match lines.get(n) {
+                    Some(line) => format!("Line {line}: {}", e.message),
+                    None => e.message.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/portal.html")]
+struct PortalPage {
+    chrome: Chrome,
+    portal: Option<Portal>,
+    form: PortalForm,
+    errors: Errors,
+    module_errors: Vec<String>,
+    kinds: &'static [PortalKind],
+    modes: &'static [RegistrationMode],
+    languages: &'static [Language],
+}
+
+fn portal_page(
+    staff: &Staff,
+    portal: Option<Portal>,
+    form: PortalForm,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    let module_errors = form.module_errors(&errors);
+    (
+        status,
+        PortalPage {
+            chrome: staff.chrome("portals"),
+            portal,
+            form,
+            errors,
+            module_errors,
+            kinds: PortalKind::ALL,
+            modes: RegistrationMode::ALL,
+            languages: Language::ALL,
+        },
+    )
+        .into_response()
+}
+
+async fn new_portal(staff: Staff) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    portal_page(
+        &staff,
+        None,
+        PortalForm::default(),
+        Errors::new(),
+        StatusCode::OK,
+    )
+}
+
+async fn create_portal(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawForm(body): RawForm,
+) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let form = PortalForm::parse(&body);
+    let result = match form.to_input() {
+        Ok(input) => uc::create_portal(&s.cx, &staff.actor, &input).await,
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match result {
+        Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal created."),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            portal_page(&staff, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn show_portal(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("portal"));
+    };
+    match uc::get_portal(&s.cx, id).await {
+        Ok(p) => {
+            let form = PortalForm::from_portal(&p);
+            portal_page(&staff, Some(p), form, Errors::new(), StatusCode::OK)
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn update_portal(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("portal"));
+    };
+    let form = PortalForm::parse(&body);
+    let result = match form.to_input() {
+        Ok(input) => uc::update_portal(&s.cx, &staff.actor, id, &input).await,
+        Err(errors) => Err(Error::Invalid(errors)),
+    };
+    match result {
+        Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal saved."),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            match uc::get_portal(&s.cx, id).await {
+                Ok(p) => portal_page(
+                    &staff,
+                    Some(p),
+                    form,
+                    errors,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modules_come_one_per_line_and_a_star_means_admin_only() {
+        let (modules, lines) = parse_modules("Invoices\r\n\n  Pricing *\nPayment*\n");
+        let names: Vec<(&str, bool)> = modules
+            .iter()
+            .map(|m| (m.name.as_str(), m.admin_only))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("Invoices", false), ("Pricing", true), ("Payment*", false)]
+        );
+        assert_eq!(lines, vec![1, 3, 4]);
+    }
+}

@@ -1,0 +1,348 @@
+//! Staff users: administrators and supervisors of the console.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use super::{Choice, FormData, area_choices, area_names, parse_id, refuse_non_admin};
+use crate::clock::format_time;
+use crate::domain::staff::StaffRole;
+use crate::storage::staff::StaffUser;
+use crate::usecases::Error;
+use crate::usecases::directory as dir_uc;
+use crate::usecases::staff::{self as uc, NewStaff, StaffChange};
+use crate::web::AppState;
+use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/staff", get(list_staff))
+        .route("/console/staff/new", get(new_staff).post(create_staff))
+        .route("/console/staff/{id}", get(show_staff).post(update_staff))
+        .route("/console/staff/{id}/password", post(set_password))
+}
+
+const ROLES: &[StaffRole] = &[StaffRole::Administrator, StaffRole::Supervisor];
+
+fn role_label(role: &str) -> String {
+    StaffRole::parse(role)
+        .map(|r| r.label().to_string())
+        .unwrap_or_else(|_| role.to_string())
+}
+
+struct StaffRow {
+    id: i64,
+    email: String,
+    name: String,
+    role: String,
+    areas: String,
+    active: bool,
+    last_login: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/staff_list.html")]
+struct StaffListPage {
+    chrome: Chrome,
+    rows: Vec<StaffRow>,
+}
+
+async fn list_staff(State(s): State<AppState>, staff: Staff) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let users = match uc::list_staff(&s.cx, &staff.actor).await {
+        Ok(u) => u,
+        Err(e) => return error_page(e),
+    };
+    let areas = match dir_uc::list_areas(&s.cx, &staff.actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(e),
+    };
+    StaffListPage {
+        chrome: staff.chrome("staff"),
+        rows: users
+            .into_iter()
+            .map(|u| StaffRow {
+                id: u.id,
+                areas: if u.is_admin() {
+                    "all".into()
+                } else {
+                    area_names(&areas, &u.area_ids)
+                },
+                role: role_label(&u.role),
+                active: u.active,
+                last_login: u
+                    .last_login_at
+                    .map(format_time)
+                    .unwrap_or_else(|| "never".into()),
+                email: u.email,
+                name: u.name,
+            })
+            .collect(),
+    }
+    .into_response()
+}
+
+/// The staff form, new or existing.
+struct StaffForm {
+    email: String,
+    name: String,
+    role: String,
+    area_ids: Vec<i64>,
+    active: bool,
+}
+
+impl StaffForm {
+    fn from_user(u: &StaffUser) -> Self {
+        StaffForm {
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            area_ids: u.area_ids.clone(),
+            active: u.active,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/staff.html")]
+struct StaffPage {
+    chrome: Chrome,
+    /// `None` for a new staff user.
+    user: Option<StaffUser>,
+    form: StaffForm,
+    areas: Vec<Choice>,
+    roles: &'static [StaffRole],
+    errors: Errors,
+    /// A rule refused the change (the last administrator stays).
+    refused: Option<String>,
+    password_errors: Errors,
+    /// The logged-in user: their own password is changed on the account page.
+    chrome_user_id: i64,
+    last_login: String,
+}
+
+struct PageParts {
+    user: Option<StaffUser>,
+    form: StaffForm,
+    errors: Errors,
+    refused: Option<String>,
+    password_errors: Errors,
+}
+
+async fn staff_page(s: &AppState, staff: &Staff, parts: PageParts, status: StatusCode) -> Response {
+    let areas = match dir_uc::list_areas(&s.cx, &staff.actor).await {
+        Ok(a) => a,
+        Err(e) => return error_page(e),
+    };
+    (
+        status,
+        StaffPage {
+            chrome: staff.chrome("staff"),
+            areas: area_choices(&areas, &parts.form.area_ids),
+            last_login: parts
+                .user
+                .as_ref()
+                .and_then(|u| u.last_login_at)
+                .map(format_time)
+                .unwrap_or_else(|| "never".into()),
+            user: parts.user,
+            form: parts.form,
+            roles: ROLES,
+            errors: parts.errors,
+            refused: parts.refused,
+            password_errors: parts.password_errors,
+            chrome_user_id: staff.user.id,
+        },
+    )
+        .into_response()
+}
+
+async fn new_staff(State(s): State<AppState>, staff: Staff) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let form = StaffForm {
+        email: String::new(),
+        name: String::new(),
+        role: StaffRole::Supervisor.as_str().into(),
+        area_ids: vec![],
+        active: true,
+    };
+    let parts = PageParts {
+        user: None,
+        form,
+        errors: Errors::new(),
+        refused: None,
+        password_errors: Errors::new(),
+    };
+    staff_page(&s, &staff, parts, StatusCode::OK).await
+}
+
+async fn create_staff(State(s): State<AppState>, staff: Staff, RawForm(body): RawForm) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let d = FormData::parse(&body);
+    let mut errors = Errors::new();
+    let form = StaffForm {
+        email: d.get("email"),
+        name: d.get("name"),
+        role: d.get("role"),
+        area_ids: d.ids(&mut errors, "area_ids"),
+        active: true,
+    };
+    let result = if errors.is_empty() {
+        let input = NewStaff {
+            email: form.email.clone(),
+            name: form.name.clone(),
+            role: form.role.clone(),
+            area_ids: form.area_ids.clone(),
+            password: d.get("password"),
+        };
+        uc::create_staff(&s.cx, &staff.actor, &input).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match result {
+        Ok(u) => done(
+            &s,
+            &format!("/console/staff/{}", u.id),
+            "Staff user created.",
+        ),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            let parts = PageParts {
+                user: None,
+                form,
+                errors,
+                refused: None,
+                password_errors: Errors::new(),
+            };
+            staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn show_staff(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("staff user"));
+    };
+    match uc::get_staff(&s.cx, &staff.actor, id).await {
+        Ok(u) => {
+            let parts = PageParts {
+                form: StaffForm::from_user(&u),
+                user: Some(u),
+                errors: Errors::new(),
+                refused: None,
+                password_errors: Errors::new(),
+            };
+            staff_page(&s, &staff, parts, StatusCode::OK).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn update_staff(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("staff user"));
+    };
+    let user = match uc::get_staff(&s.cx, &staff.actor, id).await {
+        Ok(u) => u,
+        Err(e) => return error_page(e),
+    };
+    let d = FormData::parse(&body);
+    let mut errors = Errors::new();
+    let form = StaffForm {
+        email: user.email.clone(),
+        name: d.get("name"),
+        role: d.get("role"),
+        area_ids: d.ids(&mut errors, "area_ids"),
+        active: d.has("active"),
+    };
+    let result = if errors.is_empty() {
+        let change = StaffChange {
+            name: form.name.clone(),
+            role: form.role.clone(),
+            active: form.active,
+            area_ids: form.area_ids.clone(),
+        };
+        uc::update_staff(&s.cx, &staff.actor, id, &change).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    let mut parts = PageParts {
+        user: Some(user),
+        form,
+        errors: Errors::new(),
+        refused: None,
+        password_errors: Errors::new(),
+    };
+    match result {
+        Ok(u) => done(&s, &format!("/console/staff/{}", u.id), "Staff user saved."),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            parts.errors = errors;
+            staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(Error::Refused(message)) => {
+            parts.refused = Some(message);
+            staff_page(&s, &staff, parts, StatusCode::CONFLICT).await
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+async fn set_password(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    if let Some(r) = refuse_non_admin(&staff) {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else {
+        return error_page(Error::NotFound("staff user"));
+    };
+    let d = FormData::parse(&body);
+    let new_password = d.get("new_password");
+    match uc::set_password(&s.cx, &staff.actor, id, None, &new_password, None).await {
+        Ok(()) => done(
+            &s,
+            &format!("/console/staff/{id}"),
+            "Password set; the user's sessions have ended.",
+        ),
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            match uc::get_staff(&s.cx, &staff.actor, id).await {
+                Ok(u) => {
+                    let parts = PageParts {
+                        form: StaffForm::from_user(&u),
+                        user: Some(u),
+                        errors: Errors::new(),
+                        refused: None,
+                        password_errors: errors,
+                    };
+                    staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
+                }
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
