@@ -33,13 +33,29 @@ pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
 }
 
 pub fn context(db: Db, clock: SharedClock) -> Ctx {
+    context_with(db, clock, &Config::default())
+}
+
+/// The context of the use cases, with the outbox settings of `config`.
+pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
     let limit = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2);
+    let domain = config
+        .mail_from
+        .parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.domain().to_string())
+        .unwrap_or_else(|_| "localhost.localdomain".into());
     Ctx {
         db,
         clock,
         hasher: PasswordHasher::new(limit),
+        mail: crate::usecases::mail::MailSettings {
+            max_attempts: config.mail_max_attempts,
+            domain,
+            public_url: config.public_url(),
+        },
+        mail_wakeup: Default::default(),
     }
 }
 
@@ -59,10 +75,12 @@ impl Application {
             idle_ms: config.session_idle_minutes * 60_000,
             absolute_ms: config.session_absolute_hours * 3_600_000,
         };
+        let mailer = crate::mail::Mailer::from_config(&config)?;
         let state = AppState {
-            cx: context(db, clock),
+            cx: context_with(db, clock, &config),
             config: Arc::new(config),
             policy,
+            mailer,
         };
         Ok(Self { listener, state })
     }
@@ -84,12 +102,28 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let jobs = tokio::spawn(background_jobs(state.clone()));
+        let worker = crate::jobs::outbox::OutboxWorker::new(
+            state.cx.clone(),
+            state.mailer.clone(),
+            crate::jobs::outbox::WorkerSettings::from_config(&state.config),
+        );
+        let (stop_outbox, stopped) = tokio::sync::watch::channel(false);
+        let mut outbox = tokio::spawn(worker.run(stopped));
         let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .context("serving")?;
         jobs.abort();
+        // Let the messages in flight finish; a worker still busy after 10 s leaves them to
+        // its lease, and they are sent again later.
+        let _ = stop_outbox.send(true);
+        if tokio::time::timeout(Duration::from_secs(10), &mut outbox)
+            .await
+            .is_err()
+        {
+            outbox.abort();
+        }
         state.cx.db.close().await;
         Ok(())
     }

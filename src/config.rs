@@ -28,6 +28,25 @@ pub struct Config {
     pub session_idle_minutes: i64,
     /// A console session ends this many hours after login, whatever happens.
     pub session_absolute_hours: i64,
+    /// The sender of every e-mail: `Name <address>` or an address.
+    pub mail_from: String,
+    /// The SMTP server; without one, mail goes to the built-in mailbox (console: Mail).
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// `starttls` (default), `tls` or `none`.
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// Pooled SMTP connections, and messages sent at once.
+    pub smtp_connections: u32,
+    pub smtp_timeout_seconds: u64,
+    /// Attempts before a message is marked failed.
+    pub mail_max_attempts: i64,
+    /// The first retry waits this long; each next one twice as long, up to `mail_retry_max_seconds`.
+    pub mail_retry_seconds: i64,
+    pub mail_retry_max_seconds: i64,
+    /// A worker's claim on a message lasts this long; a worker that dies leaves it to others then.
+    pub mail_lease_seconds: i64,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -41,6 +60,18 @@ pub const FIELDS: &[&str] = &[
     "log_format",
     "session_idle_minutes",
     "session_absolute_hours",
+    "mail_from",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "smtp_connections",
+    "smtp_timeout_seconds",
+    "mail_max_attempts",
+    "mail_retry_seconds",
+    "mail_retry_max_seconds",
+    "mail_lease_seconds",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -72,6 +103,18 @@ impl Default for Config {
             log_format: "text".into(),
             session_idle_minutes: 120,
             session_absolute_hours: 12,
+            mail_from: "Admit <admit@localhost.localdomain>".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            smtp_connections: 4,
+            smtp_timeout_seconds: 30,
+            mail_max_attempts: 8,
+            mail_retry_seconds: 30,
+            mail_retry_max_seconds: 3600,
+            mail_lease_seconds: 120,
         }
     }
 }
@@ -118,6 +161,21 @@ impl Config {
                 "session_idle_minutes and session_absolute_hours must be at least 1".into(),
             );
         }
+        crate::mail::Security::parse(&self.smtp_security)?;
+        if self.smtp_connections < 1 || self.mail_max_attempts < 1 || self.mail_lease_seconds < 5 {
+            return Err("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
+        }
+        if self.mail_retry_seconds < 1 || self.mail_retry_max_seconds < self.mail_retry_seconds {
+            return Err(
+                "mail_retry_seconds must be at least 1 and at most mail_retry_max_seconds".into(),
+            );
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "mail_from: `{}` is not an e-mail address",
+                self.mail_from
+            ));
+        }
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());
         }
@@ -162,7 +220,15 @@ impl fmt::Debug for Config {
             .field("log_format", &self.log_format)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
-            .finish()
+            .field("mail_from", &self.mail_from)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("smtp_connections", &self.smtp_connections)
+            .field("mail_max_attempts", &self.mail_max_attempts)
+            .finish_non_exhaustive()
     }
 }
 
@@ -197,5 +263,10 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{config:?}").contains("hunter2"));
+        let config = Config {
+            smtp_password: Some("mailsecret".into()),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("mailsecret"));
     }
 }

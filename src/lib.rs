@@ -15,6 +15,8 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod jobs;
+pub mod mail;
 pub mod security;
 pub mod storage;
 pub mod usecases;

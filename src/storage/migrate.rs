@@ -24,7 +24,8 @@ macro_rules! migration {
     };
 }
 
-pub const MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+pub const MIGRATIONS: &[Migration] =
+    &[migration!(1, "0001_foundation"), migration!(2, "0002_mail")];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (
     version BIGINT PRIMARY KEY,

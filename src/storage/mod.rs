@@ -15,6 +15,7 @@ pub mod apikeys;
 pub mod audit;
 pub mod directory;
 pub mod migrate;
+pub mod outbox;
 pub mod staff;
 
 /// Runs `$body` with `$c` bound to the transaction's connection, on whichever engine it is.

@@ -12,14 +12,18 @@ use crate::storage::{Db, Tx};
 
 pub mod apikeys;
 pub mod directory;
+pub mod mail;
 pub mod staff;
 
-/// What the actions need: the database, the clock, the password hasher.
+/// What the actions need: the database, the clock, the password hasher, the outbox settings.
 #[derive(Clone)]
 pub struct Ctx {
     pub db: Db,
     pub clock: SharedClock,
     pub hasher: PasswordHasher,
+    pub mail: mail::MailSettings,
+    /// Wakes the outbox worker when a message was queued, so that it need not wait for its poll.
+    pub mail_wakeup: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Ctx {

@@ -30,6 +30,7 @@ pub struct AppState {
     pub cx: Ctx,
     pub config: Arc<Config>,
     pub policy: SessionPolicy,
+    pub mailer: crate::mail::Mailer,
 }
 
 /// Largest request body: 1 MiB.

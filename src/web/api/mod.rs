@@ -10,6 +10,7 @@ use super::AppState;
 
 pub mod directory;
 pub mod extract;
+pub mod mail;
 
 pub fn router() -> Router<AppState> {
     use directory::*;
@@ -49,6 +50,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/portals", get(list_portals).post(create_portal))
         .route("/api/v1/portals/{id}", get(get_portal).put(update_portal))
         .route("/api/v1/audit-events", get(list_audit_events))
+        .route("/api/v1/outbox", get(mail::list_outbox))
+        .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
 }
 
 /// Unknown addresses: JSON under `/api/`, a page elsewhere.
@@ -109,7 +112,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(
         title = "Admit API",
-        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals) and the audit log. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
+        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log and the outbox. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
         version = "1"
     ),
     modifiers(&BearerAuth),
@@ -138,10 +141,13 @@ impl utoipa::Modify for BearerAuth {
         directory::get_portal,
         directory::update_portal,
         directory::list_audit_events,
+        mail::list_outbox,
+        mail::get_outbox_message,
     ),
     tags(
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
         (name = "audit", description = "Who changed what, when, from where"),
+        (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
     )
 )]
 pub struct ApiDoc;

@@ -20,6 +20,7 @@ use crate::usecases::{Actor, Error};
 pub mod admin;
 pub mod auth;
 pub mod directory;
+pub mod mail;
 
 pub const SESSION_COOKIE: &str = "admit_console";
 pub const LOGIN_COOKIE: &str = "admit_login";
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(admin::router())
+        .merge(mail::router())
         .layer(middleware::from_fn(check_csrf))
 }
 

@@ -1,0 +1,3 @@
+//! Background work inside `admit serve`, safe with several processes on one PostgreSQL.
+
+pub mod outbox;

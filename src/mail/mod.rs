@@ -1,0 +1,224 @@
+//! Delivering e-mail: over SMTP (lettre, pooled connections, plain / STARTTLS / TLS, optional
+//! authentication), or into the built-in mailbox when no SMTP server is configured.
+//! Messages come from the outbox ([`crate::jobs::outbox`]); nothing here decides what to send.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart, header};
+use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Config;
+
+pub mod templates;
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Plain text (only for a server on this machine or a trusted network).
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl Security {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Security::None),
+            "starttls" => Ok(Security::StartTls),
+            "tls" => Ok(Security::Tls),
+            _ => Err("smtp_security must be none, starttls or tls".into()),
+        }
+    }
+}
+
+/// Where messages go.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// The built-in mailbox: messages are stored and shown on the console's Mail page.
+    Mailbox,
+}
+
+/// The sender and the transport.
+#[derive(Clone)]
+pub struct Mailer {
+    pub transport: Transport,
+    pub from: Mailbox,
+    /// For Message-IDs: `<id@domain>`.
+    pub domain: String,
+}
+
+/// What the SMTP server answered when it took a message.
+pub type Answer = String;
+
+/// Why a message was not delivered, and whether trying again may help.
+#[derive(Debug, Clone)]
+pub struct SendError {
+    pub permanent: bool,
+    pub message: String,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let from: Mailbox = config.mail_from.parse().map_err(|e| {
+            anyhow::anyhow!("mail_from `{}` is not an address: {e}", config.mail_from)
+        })?;
+        let domain = from.email.domain().to_string();
+        let transport = match &config.smtp_host {
+            None => Transport::Mailbox,
+            Some(host) => {
+                let security =
+                    Security::parse(&config.smtp_security).map_err(anyhow::Error::msg)?;
+                let tls = || TlsParameters::new(host.clone());
+                let builder = match security {
+                    Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+                    Security::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                            .tls(Tls::Required(tls()?))
+                    }
+                    Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                        .tls(Tls::Wrapper(tls()?)),
+                };
+                let mut builder = builder
+                    .port(config.smtp_port)
+                    .timeout(Some(Duration::from_secs(config.smtp_timeout_seconds)))
+                    .pool_config(PoolConfig::new().max_size(config.smtp_connections));
+                if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password)
+                {
+                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+                }
+                Transport::Smtp(builder.build())
+            }
+        };
+        Ok(Mailer {
+            transport,
+            from,
+            domain,
+        })
+    }
+
+    pub fn is_mailbox(&self) -> bool {
+        matches!(self.transport, Transport::Mailbox)
+    }
+
+    /// Builds the MIME message. Names and subjects are encoded by lettre; a line break in
+    /// either cannot start a new header.
+    pub fn build(
+        &self,
+        message_id: &str,
+        sender_name: &str,
+        to: &str,
+        to_name: Option<&str>,
+        rendered: &templates::Rendered,
+    ) -> Result<Message, SendError> {
+        let to_address = to.parse().map_err(|e| SendError {
+            permanent: true,
+            message: format!("the recipient {to} is not an address: {e}"),
+        })?;
+        let to = Mailbox::new(
+            to_name.map(templates::one_line).filter(|n| !n.is_empty()),
+            to_address,
+        );
+        let from = Mailbox::new(
+            Some(templates::one_line(sender_name)),
+            self.from.email.clone(),
+        );
+        Message::builder()
+            .message_id(Some(format!("<{message_id}>")))
+            .from(from)
+            .to(to)
+            .subject(templates::one_line(&rendered.subject))
+            .header(header::MIME_VERSION_1_0)
+            .multipart(MultiPart::alternative_plain_html(
+                rendered.text.clone(),
+                rendered.html.clone(),
+            ))
+            .map_err(|e| SendError {
+                permanent: true,
+                message: format!("the message cannot be built: {e}"),
+            })
+    }
+
+    /// Sends over SMTP. Temporary failures (4xx answers, connection trouble) may succeed later;
+    /// permanent ones (5xx) will not.
+    pub async fn send_smtp(
+        transport: &AsyncSmtpTransport<Tokio1Executor>,
+        message: &Message,
+    ) -> Result<Answer, SendError> {
+        match transport.send(message.clone()).await {
+            Ok(response) => Ok(format!(
+                "{} {}",
+                response.code(),
+                response.message().collect::<Vec<_>>().join(" ")
+            )),
+            Err(e) => Err(SendError {
+                permanent: e.is_permanent(),
+                message: smtp_error_text(&e),
+            }),
+        }
+    }
+}
+
+fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text.chars().take(1000).collect()
+}
+
+/// A fresh Message-ID (without the angle brackets).
+pub fn new_message_id(domain: &str) -> String {
+    format!("{}@{}", crate::security::tokens::random_hex(16), domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mailer() -> Mailer {
+        Mailer::from_config(&Config::default()).unwrap()
+    }
+
+    #[test]
+    fn header_injection_through_names_and_subjects_is_impossible() {
+        let m = mailer();
+        let rendered = templates::Rendered {
+            subject: "Hello\r\nBcc: victim@example.com".into(),
+            html: "<p>x</p>".into(),
+            text: "x".into(),
+        };
+        let msg = m
+            .build(
+                "abc@example.com",
+                "Portal\r\nBcc: a@example.com",
+                "erika@example.com",
+                Some("Erika\nBcc: b@example.com"),
+                &rendered,
+            )
+            .unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        let headers = raw.split("\r\n\r\n").next().unwrap();
+        assert!(
+            !headers
+                .lines()
+                .any(|l| l.to_ascii_lowercase().starts_with("bcc:")),
+            "{headers}"
+        );
+        assert!(headers.contains("Message-ID: <abc@example.com>"));
+        // A recipient that is not an address is a permanent failure.
+        assert!(
+            m.build("x@example.com", "P", "not an address", None, &rendered)
+                .unwrap_err()
+                .permanent
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! E-mail as the other actions use it: a message is written to the outbox inside the action's
+//! own transaction (no change, no mail; no mail lost with a change), rendered from the portal's
+//! template when it is sent. Staff edit templates (validated at save), look at the outbox, and
+//! send a failed message again.
+
+use serde_json::Value;
+
+use super::{Actor, Ctx, Error, Result, Target, json, record};
+use crate::domain::EmailAddress;
+use crate::domain::directory::Language;
+use crate::mail::templates::{self, MailText, Rendered};
+use crate::storage::outbox::{
+    self as store, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
+};
+use crate::storage::{Tx, directory};
+
+/// What the outbox needs to know besides the message.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub max_attempts: i64,
+    /// The domain of Message-IDs.
+    pub domain: String,
+    /// Admit's own address, for links and for mails that belong to no portal.
+    pub public_url: String,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            max_attempts: 8,
+            domain: "localhost.localdomain".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+        }
+    }
+}
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing<'a> {
+    pub portal_id: Option<i64>,
+    pub event: &'a str,
+    pub language: Language,
+    /// The address it goes to: the contact's, or another one given by staff.
+    pub recipient: &'a EmailAddress,
+    pub recipient_name: Option<&'a str>,
+    /// The event's variables besides the common ones. Never a secret: links with tokens are
+    /// made when the message is sent.
+    pub variables: Value,
+}
+
+/// The language of a message: the recipient's when Admit has texts in it, else the portal's.
+pub fn choose_language(recipient: Option<&str>, portal_default: Option<&str>) -> Language {
+    recipient
+        .and_then(|l| Language::parse(l).ok())
+        .or_else(|| portal_default.and_then(|l| Language::parse(l).ok()))
+        .unwrap_or(Language::En)
+}
+
+/// Writes a message to the outbox inside `tx`. Returns its id.
+pub async fn enqueue(
+    tx: &mut Tx,
+    now: i64,
+    settings: &MailSettings,
+    m: &Outgoing<'_>,
+) -> Result<i64> {
+    let event =
+        templates::event(m.event).ok_or_else(|| anyhow::anyhow!("no e-mail event {}", m.event))?;
+    if let Value::Object(map) = &m.variables {
+        let allowed = event.allowed();
+        if let Some(bad) = map.keys().find(|k| !allowed.contains(k.as_str())) {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "the {} e-mail has no variable {bad}",
+                m.event
+            )));
+        }
+    }
+    let message_id = crate::mail::new_message_id(&settings.domain);
+    let variables = m.variables.to_string();
+    let id = store::insert(
+        tx,
+        &NewMessage {
+            message_id: &message_id,
+            portal_id: m.portal_id,
+            event: m.event,
+            language: m.language.as_str(),
+            recipient: m.recipient.as_str(),
+            recipient_name: m.recipient_name,
+            variables_json: &variables,
+            max_attempts: settings.max_attempts,
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The template an event uses on a portal in a language: the portal's own, else the default
+/// in that language, else the English default. The flag says whether it is the portal's own.
+pub async fn template_for(
+    tx: &mut Tx,
+    portal_id: Option<i64>,
+    event: &str,
+    language: Language,
+) -> Result<(MailText, bool)> {
+    if let Some(p) = portal_id
+        && let Some(t) = store::get_template(tx, p, event, language.as_str()).await?
+    {
+        return Ok((
+            MailText {
+                subject: t.subject,
+                html: t.html_body,
+                text: t.text_body,
+            },
+            true,
+        ));
+    }
+    let t = templates::default_text(event, language)
+        .or_else(|| templates::default_text(event, Language::En))
+        .ok_or_else(|| anyhow::anyhow!("no template for the e-mail event {event}"))?;
+    Ok((t, false))
+}
+
+/// Renders an outbox message as it will be sent; also returns the sender's display name.
+pub async fn render_message(
+    tx: &mut Tx,
+    settings: &MailSettings,
+    m: &OutboxMessage,
+) -> Result<(Rendered, String)> {
+    let language = Language::parse(&m.language).unwrap_or(Language::En);
+    let portal = match m.portal_id {
+        Some(id) => directory::get_portal(tx, id).await?,
+        None => None,
+    };
+    let (template, _) = template_for(tx, portal.as_ref().map(|p| p.id), &m.event, language).await?;
+    let mut vars: Value =
+        serde_json::from_str(&m.variables_json).unwrap_or_else(|_| serde_json::json!({}));
+    if !vars.is_object() {
+        vars = serde_json::json!({});
+    }
+    vars["recipient_name"] = Value::String(m.recipient_name.clone().unwrap_or_default());
+    let (portal_name, portal_url) = match &portal {
+        Some(p) => (p.name.clone(), p.base_url.clone()),
+        None => ("Admit".to_string(), settings.public_url.clone()),
+    };
+    vars["portal_name"] = Value::String(portal_name.clone());
+    vars["portal_url"] = Value::String(portal_url);
+    let rendered =
+        templates::render(&template, &vars).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    Ok((rendered, portal_name))
+}
+
+/// Sends a test message through the outbox.
+pub async fn send_test(cx: &Ctx, actor: &Actor, to: &str, portal_id: Option<i64>) -> Result<i64> {
+    actor.require_admin()?;
+    let to = EmailAddress::parse(to).map_err(|m| Error::invalid("to", m))?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let language = match portal_id {
+        Some(p) => {
+            let portal = directory::get_portal(&mut tx, p)
+                .await?
+                .ok_or_else(|| Error::invalid("portal_id", "no such portal"))?;
+            choose_language(None, Some(&portal.default_language))
+        }
+        None => Language::En,
+    };
+    let id = enqueue(
+        &mut tx,
+        now,
+        &cx.mail,
+        &Outgoing {
+            portal_id,
+            event: "test",
+            language,
+            recipient: &to,
+            recipient_name: None,
+            variables: serde_json::json!({ "sent_at": crate::clock::format_time(now) }),
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "mail.test_queued",
+        Target {
+            kind: "outbox_message",
+            id: Some(id),
+            label: to.as_str(),
+        },
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(id)
+}
+
+pub async fn list(cx: &Ctx, actor: &Actor, filter: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::list(&mut tx, filter).await?)
+}
+
+pub async fn get(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessage> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("message"))
+}
+
+/// A failed message goes back in the queue, with a fresh count of attempts.
+pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessage> {
+    actor.require_admin()?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let m = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("message"))?;
+    if m.status != "failed" {
+        return Err(Error::Refused(format!(
+            "Only a failed message can be sent again; this one is {}.",
+            m.status
+        )));
+    }
+    store::requeue(&mut tx, id, now).await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "mail.requeued",
+        Target {
+            kind: "outbox_message",
+            id: Some(id),
+            label: &m.recipient,
+        },
+        None,
+        None,
+    )
+    .await?;
+    let m = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("message"))?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(m)
+}
+
+/// Checks and renders a template on sample data, without saving.
+pub fn preview(event: &str, language: Language, t: &MailText) -> Result<Rendered> {
+    let e = templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
+    templates::validate(e, t)?;
+    templates::render(t, &e.sample(language)).map_err(|m| Error::invalid("text_body", m))
+}
+
+/// Saves a portal's own template for an event and language, refused with the line and the
+/// reason when it does not parse or uses a variable the event does not have.
+pub async fn save_template(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+    event: &str,
+    language: Language,
+    t: &MailText,
+) -> Result<()> {
+    actor.require_admin()?;
+    let e = templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
+    templates::validate(e, t)?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let portal = directory::get_portal(&mut tx, portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let (before, custom) = template_for(&mut tx, Some(portal_id), event, language).await?;
+    if custom && before == *t {
+        return Ok(());
+    }
+    store::put_template(
+        &mut tx,
+        &StoredTemplate {
+            portal_id,
+            event: event.to_string(),
+            language: language.as_str().to_string(),
+            subject: t.subject.clone(),
+            html_body: t.html.clone(),
+            text_body: t.text.clone(),
+            updated_at: now,
+        },
+    )
+    .await?;
+    let label = format!("{}: {event} ({language})", portal.name);
+    record(
+        &mut tx,
+        now,
+        actor,
+        "mail_template.saved",
+        Target {
+            kind: "portal",
+            id: Some(portal_id),
+            label: &label,
+        },
+        json(&before),
+        json(t),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Goes back to the default text.
+pub async fn reset_template(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+    event: &str,
+    language: Language,
+) -> Result<()> {
+    actor.require_admin()?;
+    templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let portal = directory::get_portal(&mut tx, portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let (before, custom) = template_for(&mut tx, Some(portal_id), event, language).await?;
+    if !custom {
+        return Ok(());
+    }
+    store::delete_template(&mut tx, portal_id, event, language.as_str()).await?;
+    let label = format!("{}: {event} ({language})", portal.name);
+    record(
+        &mut tx,
+        now,
+        actor,
+        "mail_template.reset",
+        Target {
+            kind: "portal",
+            id: Some(portal_id),
+            label: &label,
+        },
+        json(&before),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

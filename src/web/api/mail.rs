@@ -1,0 +1,75 @@
+//! The outbox, for staff API keys: list and read messages.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+
+use super::extract::{ApiActor, ApiQuery, Id};
+use crate::storage::outbox::{OutboxFilter, OutboxMessage};
+use crate::usecases::mail as uc;
+use crate::web::AppState;
+use crate::web::error::{ApiError, ErrorBody};
+
+const STATUSES: &[&str] = &["queued", "sending", "sent", "retrying", "failed"];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    /// `queued`, `sending`, `sent`, `retrying` or `failed`.
+    status: Option<String>,
+    /// The e-mail's event, e.g. `invitation`.
+    event: Option<String>,
+    portal_id: Option<i64>,
+    /// Text in the recipient's address.
+    recipient: Option<String>,
+    /// Only messages with an id below this (the previous page's last id).
+    before_id: Option<i64>,
+    /// 1 to 500, default 50.
+    limit: Option<i64>,
+}
+
+/// The outbox, newest first (unrestricted keys only).
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "mail", params(OutboxQuery),
+    responses((status = 200, body = Vec<OutboxMessage>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_outbox(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiQuery(q): ApiQuery<OutboxQuery>,
+) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
+    if let Some(st) = &q.status
+        && !STATUSES.contains(&st.as_str())
+    {
+        return Err(ApiError::bad_request(
+            "Query parameter status: must be queued, sending, sent, retrying or failed",
+        ));
+    }
+    let limit = match q.limit {
+        None => 50,
+        Some(n) if (1..=500).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Query parameter limit: must be between 1 and 500",
+            ));
+        }
+    };
+    let filter = OutboxFilter {
+        status: q.status,
+        event: q.event,
+        portal_id: q.portal_id,
+        recipient: q.recipient,
+        before_id: q.before_id,
+        limit,
+    };
+    Ok(Json(uc::list(&s.cx, &actor, &filter).await?))
+}
+
+/// One message of the outbox, with its status, attempts and last error.
+#[utoipa::path(get, path = "/api/v1/outbox/{id}", tag = "mail", params(("id" = i64, Path)),
+    responses((status = 200, body = OutboxMessage), (status = 404, body = ErrorBody)))]
+pub async fn get_outbox_message(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> Result<Json<OutboxMessage>, ApiError> {
+    Ok(Json(uc::get(&s.cx, &actor, id).await?))
+}
