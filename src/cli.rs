@@ -61,6 +61,31 @@ enum Command {
     },
     /// Print the OpenAPI document of the API.
     Openapi,
+    /// Measurements on this machine.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Enqueue throughput, and delivery throughput to an SMTP server on this machine.
+    Mail {
+        /// The SMTP server's port on 127.0.0.1 (plain SMTP).
+        #[arg(long)]
+        smtp_port: u16,
+        /// The database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 100_000)]
+        enqueue: usize,
+        #[arg(long, default_value_t = 2_000)]
+        send: usize,
+        /// Numbers of SMTP connections to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,4,8")]
+        connections: Vec<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -353,6 +378,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     e.message
                 ),
             }
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Mail {
+                    smtp_port,
+                    database_url,
+                    enqueue,
+                    send,
+                    connections,
+                },
+        } => {
+            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+            let result = crate::bench::mail(&url, smtp_port, enqueue, send, &connections).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
         }
         Command::Openapi => {
             print!("{}", crate::web::api::openapi_document());

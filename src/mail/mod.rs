@@ -12,6 +12,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::Config;
 
+pub mod smtp;
 pub mod templates;
 
 /// How to reach the SMTP server.
@@ -36,10 +37,18 @@ impl Security {
     }
 }
 
+/// An SMTP server to send to.
+pub enum SmtpClient {
+    /// Plain or STARTTLS: our own connections, with `TCP_NODELAY`.
+    Direct(smtp::SmtpPool),
+    /// Implicit TLS: lettre's pooled transport.
+    Lettre(AsyncSmtpTransport<Tokio1Executor>),
+}
+
 /// Where messages go.
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(std::sync::Arc<SmtpClient>),
     /// The built-in mailbox: messages are stored and shown on the console's Mail page.
     Mailbox,
 }
@@ -74,25 +83,36 @@ impl Mailer {
             Some(host) => {
                 let security =
                     Security::parse(&config.smtp_security).map_err(anyhow::Error::msg)?;
-                let tls = || TlsParameters::new(host.clone());
-                let builder = match security {
-                    Security::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-                    Security::StartTls => {
-                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                            .tls(Tls::Required(tls()?))
+                let credentials = match (&config.smtp_username, &config.smtp_password) {
+                    (Some(user), Some(password)) => {
+                        Some(Credentials::new(user.clone(), password.clone()))
                     }
-                    Security::Tls => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                        .tls(Tls::Wrapper(tls()?)),
+                    _ => None,
                 };
-                let mut builder = builder
-                    .port(config.smtp_port)
-                    .timeout(Some(Duration::from_secs(config.smtp_timeout_seconds)))
-                    .pool_config(PoolConfig::new().max_size(config.smtp_connections));
-                if let (Some(user), Some(password)) = (&config.smtp_username, &config.smtp_password)
-                {
-                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-                }
-                Transport::Smtp(builder.build())
+                let timeout = Duration::from_secs(config.smtp_timeout_seconds);
+                let client = match security {
+                    Security::None | Security::StartTls => SmtpClient::Direct(smtp::SmtpPool::new(
+                        host.clone(),
+                        config.smtp_port,
+                        security == Security::StartTls,
+                        credentials,
+                        timeout,
+                        config.smtp_connections as usize,
+                    )),
+                    Security::Tls => {
+                        let mut builder =
+                            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                                .tls(Tls::Wrapper(TlsParameters::new(host.clone())?))
+                                .port(config.smtp_port)
+                                .timeout(Some(timeout))
+                                .pool_config(PoolConfig::new().max_size(config.smtp_connections));
+                        if let Some(c) = credentials {
+                            builder = builder.credentials(c);
+                        }
+                        SmtpClient::Lettre(builder.build())
+                    }
+                };
+                Transport::Smtp(std::sync::Arc::new(client))
             }
         };
         Ok(Mailer {
@@ -146,21 +166,26 @@ impl Mailer {
 
     /// Sends over SMTP. Temporary failures (4xx answers, connection trouble) may succeed later;
     /// permanent ones (5xx) will not.
-    pub async fn send_smtp(
-        transport: &AsyncSmtpTransport<Tokio1Executor>,
-        message: &Message,
-    ) -> Result<Answer, SendError> {
-        match transport.send(message.clone()).await {
-            Ok(response) => Ok(format!(
+    pub async fn send_smtp(client: &SmtpClient, message: &Message) -> Result<Answer, SendError> {
+        let result = match client {
+            SmtpClient::Direct(pool) => pool.send(message).await,
+            SmtpClient::Lettre(transport) => {
+                transport
+                    .send(message.clone())
+                    .await
+                    .map_err(|e| SendError {
+                        permanent: e.is_permanent(),
+                        message: smtp_error_text(&e),
+                    })
+            }
+        };
+        result.map(|response| {
+            format!(
                 "{} {}",
                 response.code(),
                 response.message().collect::<Vec<_>>().join(" ")
-            )),
-            Err(e) => Err(SendError {
-                permanent: e.is_permanent(),
-                message: smtp_error_text(&e),
-            }),
-        }
+            )
+        })
     }
 }
 

@@ -347,3 +347,21 @@ pub async fn reset_template(
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_recipients_language_comes_first_then_the_portals() {
+        assert_eq!(choose_language(Some("de"), Some("en")), Language::De);
+        assert_eq!(choose_language(None, Some("de")), Language::De);
+        assert_eq!(
+            choose_language(Some("fr"), Some("de")),
+            Language::De,
+            "no French texts: the portal's"
+        );
+        assert_eq!(choose_language(Some("fr"), None), Language::En);
+        assert_eq!(choose_language(None, None), Language::En);
+    }
+}
