@@ -48,6 +48,9 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     );
     println!("  database:   {}", db_path.display());
     println!("  console:    {url}/console");
+    println!(
+        "  mail:       {url}/console/mail (every e-mail lands here: no SMTP server in the demo)"
+    );
     println!("  API docs:   {url}/api/docs");
     println!("  administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
     println!("  supervisor (area North): {SUPERVISOR_EMAIL} / {SUPERVISOR_PASSWORD}");

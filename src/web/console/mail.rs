@@ -63,6 +63,7 @@ fn framed(html: &str) -> String {
 
 pub struct Row {
     pub m: OutboxMessage,
+    pub portal: String,
     pub created: String,
     pub sent: String,
 }
@@ -76,6 +77,8 @@ struct OutboxPage {
     status: String,
     event: String,
     recipient: String,
+    portal_id: String,
+    portals: Vec<Portal>,
     events: Vec<(&'static str, &'static str)>,
     statuses: &'static [&'static str],
     older: Option<String>,
@@ -93,6 +96,8 @@ struct OutboxQuery {
     #[serde(default)]
     recipient: String,
     #[serde(default)]
+    portal_id: String,
+    #[serde(default)]
     before_id: String,
 }
 
@@ -108,7 +113,7 @@ async fn outbox_page(
     let filter = OutboxFilter {
         status: Some(q.status.clone()).filter(|x| STATUSES.contains(&x.as_str())),
         event: Some(q.event.clone()).filter(|x| templates::event(x).is_some()),
-        portal_id: None,
+        portal_id: q.portal_id.parse().ok(),
         recipient: Some(q.recipient.clone()).filter(|x| !x.is_empty()),
         before_id: q.before_id.parse().ok(),
         limit: 100,
@@ -118,6 +123,7 @@ async fn outbox_page(
         let mut tx = s.cx.db.read().await?;
         store::counts(&mut tx).await?
     };
+    let portals = dir_uc::list_portals(&s.cx).await?;
     let older = (messages.len() == 100).then(|| {
         let last = messages.last().map(|m| m.id).unwrap_or_default();
         let mut ser = form_urlencoded::Serializer::new(String::new());
@@ -125,6 +131,7 @@ async fn outbox_page(
             ("status", &q.status),
             ("event", &q.event),
             ("recipient", &q.recipient),
+            ("portal_id", &q.portal_id),
         ] {
             if !v.is_empty() {
                 ser.append_pair(k, v);
@@ -138,6 +145,11 @@ async fn outbox_page(
         rows: messages
             .into_iter()
             .map(|m| Row {
+                portal: m
+                    .portal_id
+                    .and_then(|id| portals.iter().find(|p| p.id == id))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
                 created: format_time(m.created_at),
                 sent: m.sent_at.map(format_time).unwrap_or_default(),
                 m,
@@ -147,6 +159,8 @@ async fn outbox_page(
         status: q.status,
         event: q.event,
         recipient: q.recipient,
+        portal_id: q.portal_id,
+        portals,
         events: EVENTS.iter().map(|e| (e.key, e.label)).collect(),
         statuses: STATUSES,
         older,
