@@ -521,6 +521,41 @@ async fn lists_page_by_keyset_and_filter(app: TestApp) {
     assert_eq!(partners["items"].as_array().unwrap().len(), 1);
     let (_, found) = api.get("/api/v1/organizations?q=HARL").await;
     assert_eq!(found["items"][0]["name"], "Charlie");
+    // The search index follows changes.
+    let (_, delta) = api.get("/api/v1/organizations?q=delta").await;
+    let id = delta["items"][0]["id"].as_i64().unwrap();
+    let (status, _) = api
+        .put(
+            &format!("/api/v1/organizations/{id}"),
+            &json!({"kind": "customer", "name": "Zulu Quarz"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        api.get("/api/v1/organizations?q=delta").await.1["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        api.get("/api/v1/organizations?q=quarz").await.1["items"][0]["id"],
+        id
+    );
+    assert_eq!(
+        api.get("/api/v1/organizations?q=ZU").await.1["items"][0]["id"],
+        id,
+        "two letters: LIKE"
+    );
+    // Quotes and FTS syntax are text.
+    assert_eq!(
+        api.get("/api/v1/organizations?q=%22a%20OR%20b%22").await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api.get("/api/v1/organizations?q=NEAR(x*").await.0,
+        StatusCode::OK
+    );
     // LIKE wildcards are taken literally.
     let (_, none) = api.get("/api/v1/organizations?q=%25").await;
     assert_eq!(none["items"].as_array().unwrap().len(), 0);

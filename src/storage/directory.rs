@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
-use super::{Result, Tx, like_pattern};
+use super::{Engine, Result, Tx, like_pattern};
 use crate::domain::staff::Scope;
 use crate::{exec_tx, on_tx};
 
@@ -48,6 +48,33 @@ fn page<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> (String, i64)) -> 
         None
     };
     Page { items, next }
+}
+
+/// Adds "the search text contains `q`" to a query, the fast way each engine has: SQLite's
+/// FTS5 trigram table `{table}_search`, PostgreSQL's trigram index (which serves LIKE). Terms
+/// shorter than three characters have no trigram: they fall back to LIKE on both.
+macro_rules! push_search {
+    ($qb:expr, $engine:expr, $alias:literal, $table:literal, $q:expr) => {{
+        let q: String = $q.trim().to_lowercase();
+        if $engine == Engine::Sqlite && q.chars().count() >= 3 {
+            let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+            $qb.push(concat!(
+                " AND ",
+                $alias,
+                ".id IN (SELECT rowid FROM ",
+                $table,
+                "_search WHERE ",
+                $table,
+                "_search MATCH "
+            ))
+            .push_bind(phrase)
+            .push(")");
+        } else {
+            $qb.push(concat!(" AND ", $alias, ".search_text LIKE "))
+                .push_bind(like_pattern(&q))
+                .push(" ESCAPE '\\'");
+        }
+    }};
 }
 
 // ---------------------------------------------------------------- areas
@@ -153,6 +180,7 @@ pub async fn list_organizations(
     scope: &Scope,
     f: &OrganizationFilter,
 ) -> Result<Page<Organization>> {
+    let engine = tx.engine();
     let rows: Vec<Organization> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(ORG_SELECT);
         qb.push(" WHERE 1 = 1");
@@ -164,9 +192,7 @@ pub async fn list_organizations(
             qb.push(")");
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            qb.push(" AND o.search_text LIKE ")
-                .push_bind(like_pattern(&q.trim().to_lowercase()))
-                .push(" ESCAPE '\\'");
+            push_search!(qb, engine, "o", "organizations", q);
         }
         if let Some(kind) = &f.kind {
             qb.push(" AND o.kind = ").push_bind(kind.clone());
@@ -542,6 +568,7 @@ pub struct ContactFilter {
 }
 
 pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Result<Page<Contact>> {
+    let engine = tx.engine();
     let rows: Vec<Contact> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(CONTACT_SELECT);
         qb.push(" WHERE 1 = 1");
@@ -553,9 +580,7 @@ pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Res
             qb.push(")");
         }
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            qb.push(" AND ct.search_text LIKE ")
-                .push_bind(like_pattern(&q.trim().to_lowercase()))
-                .push(" ESCAPE '\\'");
+            push_search!(qb, engine, "ct", "contacts", q);
         }
         if let Some(org) = f.organization_id {
             qb.push(" AND ct.organization_id = ").push_bind(org);
