@@ -204,11 +204,19 @@ async fn organization_page(
         },
     )
     .await?;
-    let parents = customers
+    let mut parents: Vec<Organization> = customers
         .items
         .into_iter()
         .filter(|c| org.as_ref().is_none_or(|o| o.id != c.id))
         .collect();
+    // The chosen parent is always in the list, even past the first 500: saving the form
+    // must not drop it.
+    if let Ok(id) = form.parent_id.parse::<i64>()
+        && !parents.iter().any(|p| p.id == id)
+        && let Ok(p) = uc::get_organization(&s.cx, &staff.actor, id).await
+    {
+        parents.insert(0, p);
+    }
     let (children, contacts, partnerships) = match &org {
         Some(o) => {
             let children = uc::list_organizations(
