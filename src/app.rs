@@ -71,6 +71,11 @@ impl Application {
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
+        let mut config = config;
+        if config.public_url.is_none() {
+            // Links in e-mail point at the address actually bound (port 0 picks one).
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
         let policy = SessionPolicy {
             idle_ms: config.session_idle_minutes * 60_000,
             absolute_ms: config.session_absolute_hours * 3_600_000,

@@ -39,6 +39,7 @@ async fn enqueue(cx: &crate::usecases::Ctx, n: usize, batch: usize) -> anyhow::R
                     recipient: &to,
                     recipient_name: None,
                     variables: json!({"sent_at": "now"}),
+                    link: None,
                 },
             )
             .await

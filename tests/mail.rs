@@ -164,6 +164,7 @@ async fn outbox_rows_follow_their_transaction(app: TestApp) {
         recipient: &to,
         recipient_name: Some("Erika"),
         variables: json!({"sent_at": "now"}),
+        link: None,
     };
     {
         let mut tx = app.cx.db.write().await.unwrap();
@@ -209,6 +210,7 @@ async fn names_cannot_inject_headers(engine: Engine) {
             recipient: &to,
             recipient_name: Some("Erika\r\nBcc: victim@example.test"),
             variables: json!({"sent_at": "jetzt\r\nBcc: other@example.test"}),
+            link: None,
         },
     )
     .await

@@ -74,6 +74,7 @@ async fn queue(db: &Db, n: usize) -> Vec<String> {
                 recipient: &to,
                 recipient_name: None,
                 variables: json!({"sent_at": "now"}),
+                link: None,
             },
         )
         .await

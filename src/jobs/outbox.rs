@@ -137,9 +137,19 @@ impl OutboxWorker {
             );
             return self.fail(m, &error, None).await;
         }
+        let link = if m.link_purpose.is_some() {
+            match crate::usecases::accounts::mint_link(&self.cx, m).await {
+                Ok(Ok(link)) => Some(link),
+                Ok(Err(reason)) => return self.fail(m, &reason, None).await,
+                Err(e) => return Err(anyhow::anyhow!("making the link: {e}")),
+            }
+        } else {
+            None
+        };
         let rendered = {
             let mut tx = self.cx.db.read().await?;
-            render_message(&mut tx, &self.cx.mail, m).await
+            let link = link.as_ref().map(|(u, e)| (u.as_str(), e.as_str()));
+            render_message(&mut tx, &self.cx.mail, m, link).await
         };
         let (rendered, sender_name) = match rendered {
             Ok(r) => r,

@@ -61,10 +61,16 @@ pub struct OutboxMessage {
     #[serde(serialize_with = "rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub sent_at: Option<i64>,
+    /// The single-use link the message carries, made when it is sent:
+    /// `invitation`, `activation`, `password` or `email_change`.
+    pub link_purpose: Option<String>,
+    /// The portal account the link is for.
+    pub link_account_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, message_id, portal_id, event, language, recipient, recipient_name, variables_json, status, \
-     attempts, max_attempts, next_attempt_at, lease_owner, lease_until, last_error, smtp_answer, created_at, updated_at, sent_at";
+     attempts, max_attempts, next_attempt_at, lease_owner, lease_until, last_error, smtp_answer, created_at, updated_at, sent_at, \
+     link_purpose, link_account_id";
 
 pub struct NewMessage<'a> {
     pub message_id: &'a str,
@@ -75,14 +81,16 @@ pub struct NewMessage<'a> {
     pub recipient_name: Option<&'a str>,
     pub variables_json: &'a str,
     pub max_attempts: i64,
+    pub link_purpose: Option<&'a str>,
+    pub link_account_id: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>, now: i64) -> Result<i64> {
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO outbox_messages (message_id, portal_id, event, language, recipient, recipient_name, variables_json, \
-         status, attempts, max_attempts, next_attempt_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9) RETURNING id"
+         status, attempts, max_attempts, next_attempt_at, created_at, updated_at, link_purpose, link_account_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9, $10, $11) RETURNING id"
     )
     .bind(m.message_id)
     .bind(m.portal_id)
@@ -93,6 +101,8 @@ pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>, now: i64) -> Result<i64> {
     .bind(m.variables_json)
     .bind(m.max_attempts)
     .bind(now)
+    .bind(m.link_purpose)
+    .bind(m.link_account_id)
     .fetch_one(c)
     .await
     })

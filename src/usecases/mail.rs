@@ -46,7 +46,21 @@ pub struct Outgoing<'a> {
     /// The event's variables besides the common ones. Never a secret: links with tokens are
     /// made when the message is sent.
     pub variables: Value,
+    /// The single-use link the message carries (`link` and `expires_at`), made when it is sent.
+    pub link: Option<Link>,
 }
+
+/// A single-use link for a portal account, made when the message is sent, so that no token is
+/// stored anywhere but as a hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// `invitation`, `activation`, `password` or `email_change`.
+    pub purpose: &'static str,
+    pub account_id: i64,
+}
+
+/// What a message shows where its link will be, before it is sent.
+pub const LINK_PLACEHOLDER: &str = "[a single-use link, made when the message is sent]";
 
 /// The language of a message: the recipient's when Admit has texts in it, else the portal's.
 pub fn choose_language(recipient: Option<&str>, portal_default: Option<&str>) -> Language {
@@ -74,6 +88,12 @@ pub async fn enqueue(
             )));
         }
     }
+    if m.link.is_some() && !event.variables.contains(&"link") {
+        return Err(Error::Internal(anyhow::anyhow!(
+            "the {} e-mail carries no link",
+            m.event
+        )));
+    }
     let message_id = crate::mail::new_message_id(&settings.domain);
     let variables = m.variables.to_string();
     let id = store::insert(
@@ -87,6 +107,8 @@ pub async fn enqueue(
             recipient_name: m.recipient_name,
             variables_json: &variables,
             max_attempts: settings.max_attempts,
+            link_purpose: m.link.map(|l| l.purpose),
+            link_account_id: m.link.map(|l| l.account_id),
         },
         now,
     )
@@ -120,11 +142,13 @@ pub async fn template_for(
     Ok((t, false))
 }
 
-/// Renders an outbox message as it will be sent; also returns the sender's display name.
+/// Renders an outbox message as it will be sent, with its link (url, expiry) when it has one;
+/// also returns the sender's display name. Without the link, a placeholder shows where it goes.
 pub async fn render_message(
     tx: &mut Tx,
     settings: &MailSettings,
     m: &OutboxMessage,
+    link: Option<(&str, &str)>,
 ) -> Result<(Rendered, String)> {
     let language = Language::parse(&m.language).unwrap_or(Language::En);
     let portal = match m.portal_id {
@@ -142,6 +166,11 @@ pub async fn render_message(
         Some(p) => (p.name.clone(), p.base_url.clone()),
         None => ("Admit".to_string(), settings.public_url.clone()),
     };
+    if m.link_purpose.is_some() {
+        let (url, expires) = link.unwrap_or((LINK_PLACEHOLDER, "-"));
+        vars["link"] = Value::String(url.to_string());
+        vars["expires_at"] = Value::String(expires.to_string());
+    }
     vars["portal_name"] = Value::String(portal_name.clone());
     vars["portal_url"] = Value::String(portal_url);
     let rendered =
@@ -175,6 +204,7 @@ pub async fn send_test(cx: &Ctx, actor: &Actor, to: &str, portal_id: Option<i64>
             recipient: &to,
             recipient_name: None,
             variables: serde_json::json!({ "sent_at": crate::clock::format_time(now) }),
+            link: None,
         },
     )
     .await?;

@@ -8,6 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::AppState;
 
+pub mod accounts;
 pub mod directory;
 pub mod extract;
 pub mod mail;
@@ -50,6 +51,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/portals", get(list_portals).post(create_portal))
         .route("/api/v1/portals/{id}", get(get_portal).put(update_portal))
         .route("/api/v1/audit-events", get(list_audit_events))
+        .route(
+            "/api/v1/accounts",
+            axum::routing::post(accounts::grant_access),
+        )
+        .route("/api/v1/accounts/{id}", get(accounts::get_account))
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
 }
@@ -141,12 +147,15 @@ impl utoipa::Modify for BearerAuth {
         directory::get_portal,
         directory::update_portal,
         directory::list_audit_events,
+        accounts::grant_access,
+        accounts::get_account,
         mail::list_outbox,
         mail::get_outbox_message,
     ),
     tags(
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
         (name = "audit", description = "Who changed what, when, from where"),
+        (name = "accounts", description = "Portal accounts: who may log in to which portal"),
         (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
     )
 )]

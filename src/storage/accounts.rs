@@ -1,0 +1,247 @@
+//! Queries for portal accounts, their modules and their single-use link tokens (stored as hashes).
+
+use serde::Serialize;
+
+use super::{Result, Tx};
+use crate::{exec_tx, on_tx};
+
+fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::clock::rfc3339(*ms))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PortalAccount {
+    pub id: i64,
+    pub portal_id: i64,
+    pub portal_name: String,
+    /// `customer`, `installer` or `partner`: the access's source.
+    pub portal_kind: String,
+    /// The user name on its portal.
+    pub email: String,
+    pub contact_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+    /// The area of the contact's organization.
+    pub area_id: Option<i64>,
+    pub name: String,
+    /// `admin`, `user`, `marketing` or `notifications`.
+    pub role: String,
+    /// `invited`, `activation_sent` or `registered`.
+    pub registration: String,
+    /// `pending`, `approved` or `declined`.
+    pub approval: String,
+    pub access_granted: bool,
+    /// The last day the account may log in, as days since 1970-01-01.
+    pub valid_until: Option<i64>,
+    /// `active` or `deactivated`.
+    pub lifecycle: String,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub language: String,
+    pub time_zone: String,
+    #[serde(skip)]
+    pub registration_data: Option<String>,
+    #[sqlx(skip)]
+    pub modules: Vec<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: i64,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: i64,
+    #[schema(value_type = Option<i64>)]
+    pub last_login_at: Option<i64>,
+}
+
+const SELECT: &str = "SELECT a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
+     ct.organization_id, o.name AS organization_name, o.area_id, a.name, a.role, a.registration, a.approval, \
+     a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.registration_data, \
+     a.created_at, a.updated_at, a.last_login_at \
+     FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
+     LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id";
+
+async fn with_modules(
+    tx: &mut Tx,
+    account: Option<PortalAccount>,
+) -> Result<Option<PortalAccount>> {
+    match account {
+        Some(mut a) => {
+            a.modules =
+                on_tx!(tx, |c| {
+                    sqlx::query_scalar(
+                "SELECT module FROM portal_account_modules WHERE account_id = $1 ORDER BY module"
+            )
+            .bind(a.id)
+            .fetch_all(c)
+            .await
+                })?;
+            Ok(Some(a))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
+    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    with_modules(tx, a).await
+}
+
+pub async fn find(tx: &mut Tx, portal_id: i64, email: &str) -> Result<Option<PortalAccount>> {
+    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.portal_id = $1 AND a.email = $2"
+    )))
+    .bind(portal_id)
+    .bind(email)
+    .fetch_optional(c)
+    .await)?;
+    with_modules(tx, a).await
+}
+
+/// The accounts of a contact, on every portal.
+pub async fn of_contact(tx: &mut Tx, contact_id: i64) -> Result<Vec<PortalAccount>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.contact_id = $1 ORDER BY p.name"
+    )))
+    .bind(contact_id)
+    .fetch_all(c)
+    .await)
+}
+
+pub struct NewAccount<'a> {
+    pub portal_id: i64,
+    pub email: &'a str,
+    pub contact_id: Option<i64>,
+    pub name: &'a str,
+    pub role: &'a str,
+    pub registration: &'a str,
+    pub approval: &'a str,
+    pub access_granted: bool,
+    pub lifecycle: &'a str,
+    pub language: &'a str,
+    pub time_zone: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>, now: i64) -> Result<i64> {
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO portal_accounts (portal_id, email, contact_id, name, role, registration, approval, access_granted, \
+         lifecycle, language, time_zone, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
+    )
+    .bind(a.portal_id)
+    .bind(a.email)
+    .bind(a.contact_id)
+    .bind(a.name)
+    .bind(a.role)
+    .bind(a.registration)
+    .bind(a.approval)
+    .bind(a.access_granted)
+    .bind(a.lifecycle)
+    .bind(a.language)
+    .bind(a.time_zone)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    })
+}
+
+pub async fn set_modules(tx: &mut Tx, id: i64, modules: &[String]) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_account_modules WHERE account_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    for m in modules {
+        exec_tx!(tx, |c| sqlx::query(
+            "INSERT INTO portal_account_modules (account_id, module) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(m)
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- link tokens
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AccountToken {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub purpose: String,
+    pub new_email: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn insert_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    account_id: i64,
+    purpose: &str,
+    new_email: Option<&str>,
+    now: i64,
+    expires_at: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO account_tokens (token_hash, account_id, purpose, new_email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(token_hash)
+    .bind(account_id)
+    .bind(purpose)
+    .bind(new_email)
+    .bind(now)
+    .bind(expires_at)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn find_token(tx: &mut Tx, token_hash: &str) -> Result<Option<AccountToken>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT token_hash, account_id, purpose, new_email, created_at, expires_at, used_at \
+         FROM account_tokens WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Uses a token once: true when it was unused and unexpired (and now is used).
+pub async fn use_token(tx: &mut Tx, token_hash: &str, now: i64) -> Result<bool> {
+    let n = exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await
+    })?;
+    Ok(n == 1)
+}
+
+/// Ends every unused token of an account for a purpose (a new link replaces the old ones).
+pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, purpose: &str, now: i64) -> Result<u64> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL"
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(purpose)
+    .execute(c)
+    .await
+    })
+}

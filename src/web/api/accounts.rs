@@ -1,0 +1,45 @@
+//! Portal accounts through the API.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::extract::{ApiActor, ApiJson, Id};
+use crate::storage::accounts::PortalAccount;
+use crate::usecases::accounts::{self as uc, GrantInput};
+use crate::usecases::directory::Outcome;
+use crate::web::AppState;
+use crate::web::error::{ApiError, ErrorBody};
+
+/// Grant a contact access to a portal: an invited account and an invitation e-mail with a
+/// single-use link (to `send_to` when given). Granting access the contact already has on that
+/// portal returns the account (200) and sends nothing.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = GrantInput,
+    responses((status = 201, body = PortalAccount, description = "created and invited"),
+              (status = 200, body = PortalAccount, description = "the account there was"),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn grant_access(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<GrantInput>,
+) -> Result<Response, ApiError> {
+    let (account, outcome) = uc::grant_access(&s.cx, &actor, &input).await?;
+    let status = if outcome == Outcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(account)).into_response())
+}
+
+/// Read a portal account.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody)))]
+pub async fn get_account(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(uc::get_account(&s.cx, &actor, id).await?))
+}

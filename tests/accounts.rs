@@ -1,0 +1,200 @@
+//! Portal accounts: granting access sends an invitation whose single-use link is made when it
+//! is sent, and stored only as a hash.
+
+mod common;
+
+use common::{TestApp, eventually};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn setup(app: &TestApp) -> (common::Api, Value, Value, Value) {
+    let api = app.api(&app.api_key().await);
+    let (_, area) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Nordlicht GmbH", "area_id": area["id"]}),
+        )
+        .await;
+    let (_, contact) = api
+        .post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Erika Muster", "email": "erika@nordlicht.example", "language": "de"}))
+        .await;
+    let (status, portal) = api
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://portal.example.com", "registration_mode": "invitation_only",
+                    "modules": [{"name": "Invoices"}, {"name": "Pricing", "admin_only": true}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    (api, area, contact, portal)
+}
+
+async fn mailbox_texts(app: &TestApp) -> Vec<(String, String)> {
+    let sql = "SELECT recipient, text_body FROM mailbox_messages ORDER BY id";
+    match &app.cx.db {
+        admit::storage::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        admit::storage::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+async fn granting_access_sends_an_invitation(app: TestApp) {
+    let (api, area, contact, portal) = setup(&app).await;
+    let grant = json!({"contact_id": contact["id"], "portal_id": portal["id"], "role": "user", "modules": ["invoices"]});
+    let (status, account) = api.post("/api/v1/accounts", &grant).await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    assert_eq!(account["email"], "erika@nordlicht.example");
+    assert_eq!(account["registration"], "invited");
+    assert_eq!(account["approval"], "approved");
+    assert_eq!(account["modules"], json!(["Invoices"]));
+    assert_eq!(account["portal_kind"], "customer");
+    assert_eq!(account["organization_name"], "Nordlicht GmbH");
+
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 1 }).await);
+    let (to, text) = mailbox_texts(&app).await.remove(0);
+    assert_eq!(to, "erika@nordlicht.example");
+    assert!(
+        text.contains("Customer portal") && text.contains("Nordlicht GmbH"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("Hallo Erika Muster"),
+        "in the contact's language: {text}"
+    );
+    let start = text.find("token=").expect("the invitation has a link") + "token=".len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert_eq!(token.len(), 64);
+    assert!(
+        text.contains(&format!(
+            "{}/portal/{}/accept?token=",
+            app.base, portal["id"]
+        )),
+        "{text}"
+    );
+    // The token is stored only as its hash, and nowhere in the outbox.
+    let hash = admit::security::tokens::hash_token(&token);
+    let (found, clear, in_outbox): (i64, i64, i64) = {
+        let q1 =
+            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1 AND purpose = 'invitation'";
+        let q2 = "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1";
+        let q3 = "SELECT COUNT(*) FROM outbox_messages WHERE variables_json LIKE $1";
+        let pattern = format!("%{token}%");
+        match &app.cx.db {
+            admit::storage::Db::Sqlite(p) => (
+                sqlx::query_scalar(q1)
+                    .bind(&hash)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+                sqlx::query_scalar(q2)
+                    .bind(&token)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+                sqlx::query_scalar(q3)
+                    .bind(&pattern)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+            ),
+            admit::storage::Db::Postgres(p) => (
+                sqlx::query_scalar(q1)
+                    .bind(&hash)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+                sqlx::query_scalar(q2)
+                    .bind(&token)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+                sqlx::query_scalar(q3)
+                    .bind(&pattern)
+                    .fetch_one(p)
+                    .await
+                    .unwrap(),
+            ),
+        }
+    };
+    assert_eq!((found, clear, in_outbox), (1, 0, 0));
+
+    // Granting again returns the account and sends nothing.
+    let (status, again) = api.post("/api/v1/accounts", &grant).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["id"], account["id"]);
+    assert_eq!(app.count("outbox_messages").await, 1);
+    let (_, read) = api
+        .get(&format!("/api/v1/accounts/{}", account["id"]))
+        .await;
+    assert_eq!(read["id"], account["id"]);
+
+    // Bad input changes nothing.
+    let accounts = app.count("portal_accounts").await;
+    let (status, body) = api.post("/api/v1/accounts", &json!({"contact_id": contact["id"], "portal_id": portal["id"], "role": "boss", "modules": ["Cake"]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["role", "modules"]);
+    let (status, _) = api
+        .post(
+            "/api/v1/accounts",
+            &json!({"contact_id": 999, "portal_id": portal["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, nomail) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": contact["organization_id"], "name": "No Mail"}),
+        )
+        .await;
+    let (status, body) = api
+        .post(
+            "/api/v1/accounts",
+            &json!({"contact_id": nomail["id"], "portal_id": portal["id"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "contact_id");
+    assert_eq!(app.count("portal_accounts").await, accounts);
+
+    // The invitation can go to another address; a key of another area does not reach the contact.
+    let (_, second) = api
+        .post("/api/v1/portals", &json!({"name": "Installer portal", "kind": "installer", "base_url": "https://i.example.com", "registration_mode": "invitation_only"}))
+        .await;
+    let (status, _) = api
+        .post("/api/v1/accounts", &json!({"contact_id": contact["id"], "portal_id": second["id"], "send_to": "office@nordlicht.example"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 2 }).await);
+    assert_eq!(mailbox_texts(&app).await[1].0, "office@nordlicht.example");
+    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    let other = app.api(&app.area_key(&[south["id"].as_i64().unwrap()]).await);
+    assert_eq!(
+        other.post("/api/v1/accounts", &grant).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other
+            .get(&format!("/api/v1/accounts/{}", account["id"]))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let north = app.api(&app.area_key(&[area["id"].as_i64().unwrap()]).await);
+    assert_eq!(
+        north
+            .get(&format!("/api/v1/accounts/{}", account["id"]))
+            .await
+            .0,
+        StatusCode::OK
+    );
+}
+both!(grant, granting_access_sends_an_invitation);
