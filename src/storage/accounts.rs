@@ -66,15 +66,14 @@ async fn with_modules(
 ) -> Result<Option<PortalAccount>> {
     match account {
         Some(mut a) => {
-            a.modules =
-                on_tx!(tx, |c| {
-                    sqlx::query_scalar(
+            a.modules = on_tx!(tx, |c| {
+                sqlx::query_scalar(
                 "SELECT module FROM portal_account_modules WHERE account_id = $1 ORDER BY module"
             )
             .bind(a.id)
             .fetch_all(c)
             .await
-                })?;
+            })?;
             Ok(Some(a))
         }
         None => Ok(None),
@@ -244,4 +243,99 @@ pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, purpose: &str, now: i64
     .execute(c)
     .await
     })
+}
+
+/// Sets the password and marks the account registered.
+pub async fn set_registered(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, registration = 'registered', updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_last_login(tx: &mut Tx, id: i64, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET last_login_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- portal sessions
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PortalSession {
+    pub token_hash: String,
+    pub account_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_session(
+    tx: &mut Tx,
+    token_hash: &str,
+    account_id: i64,
+    now: i64,
+    expires_at: i64,
+    client_addr: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO portal_sessions (token_hash, account_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6)"
+    )
+    .bind(token_hash)
+    .bind(account_id)
+    .bind(now)
+    .bind(expires_at)
+    .bind(client_addr)
+    .bind(user_agent)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn get_session(tx: &mut Tx, token_hash: &str) -> Result<Option<PortalSession>> {
+    on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT token_hash, account_id, created_at, last_seen_at, expires_at FROM portal_sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await
+    })
+}
+
+pub async fn touch_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(c)
+    .await)?;
+    Ok(())
 }

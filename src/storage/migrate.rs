@@ -29,6 +29,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_mail"),
     migration!(3, "0003_search"),
     migration!(4, "0004_portal_accounts"),
+    migration!(5, "0005_portal_sessions"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

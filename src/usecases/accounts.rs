@@ -244,3 +244,295 @@ pub async fn mint_link(
     );
     Ok(Ok((url, crate::clock::format_time(expires_at))))
 }
+
+/// The rules' view of an account row.
+pub fn state_of(a: &PortalAccount) -> Option<AccountState> {
+    use crate::domain::account::{Approval, Assignment, Lifecycle, Registration};
+    Some(AccountState {
+        registration: Registration::parse(&a.registration)?,
+        approval: Approval::parse(&a.approval)?,
+        assignment: if a.contact_id.is_some() {
+            Assignment::Assigned
+        } else {
+            Assignment::Pending
+        },
+        access_granted: a.access_granted,
+        valid_until: a.valid_until,
+        lifecycle: Lifecycle::parse(&a.lifecycle)?,
+        role: Role::parse(&a.role)?,
+    })
+}
+
+/// Today, for valid-until: the UTC day of `now`.
+pub fn today(now: i64) -> i64 {
+    now.div_euclid(86_400_000)
+}
+
+fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
+    Actor {
+        kind: super::ActorKind::PortalUser,
+        id: Some(account.id),
+        label: account.email.clone(),
+        scope: crate::domain::staff::Scope::Areas(vec![]),
+        admin: false,
+        client_addr,
+    }
+}
+
+/// The account an invitation link is for, while the link is unused, unexpired, and the
+/// account still waits for its password.
+pub async fn check_invitation(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<PortalAccount>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let now = cx.now();
+    let mut tx = cx.db.read().await?;
+    let Some(t) = store::find_token(&mut tx, &tokens::hash_token(token)).await? else {
+        return Ok(None);
+    };
+    if t.purpose != "invitation" || t.used_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    let account = store::get(&mut tx, t.account_id).await?;
+    Ok(account.filter(|a| a.portal_id == portal_id && a.registration == "invited"))
+}
+
+/// The invited person sets their password: the link is used up, the account registered.
+pub async fn accept_invitation(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+    client_addr: Option<String>,
+) -> Result<PortalAccount> {
+    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
+    if password != confirmation {
+        return Err(Error::invalid(
+            "confirmation",
+            "does not match the password",
+        ));
+    }
+    if check_invitation(cx, portal_id, token).await?.is_none() {
+        return Err(Error::NotFound("invitation"));
+    }
+    let hash = cx.hasher.hash(password).await?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let token_hash = tokens::hash_token(token);
+    let t = store::find_token(&mut tx, &token_hash)
+        .await?
+        .ok_or(Error::NotFound("invitation"))?;
+    // Single use, also when the same link is submitted twice at once.
+    if !store::use_token(&mut tx, &token_hash, now).await? {
+        return Err(Error::NotFound("invitation"));
+    }
+    let account = store::get(&mut tx, t.account_id)
+        .await?
+        .ok_or(Error::NotFound("invitation"))?;
+    let state = state_of(&account)
+        .ok_or_else(|| anyhow::anyhow!("account {} has an unknown status", account.id))?;
+    let next = state
+        .apply(crate::domain::account::Action::AcceptInvitation)
+        .map_err(|e| Error::Refused(e.message().into()))?;
+    store::set_registered(&mut tx, account.id, &hash, now).await?;
+    store::revoke_tokens(&mut tx, account.id, "invitation", now).await?;
+    let actor = person(&account, client_addr);
+    let label = format!("{} on {}", account.email, account.portal_name);
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.invitation_accepted",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        },
+        json(&state),
+        json(&next),
+    )
+    .await?;
+    let account = store::get(&mut tx, account.id)
+        .await?
+        .ok_or(Error::NotFound("account"))?;
+    tx.commit().await?;
+    Ok(account)
+}
+
+/// The answer to a login on a portal page. A wrong password and an unknown address are one
+/// answer; only after the right password does the person learn why they are refused.
+pub enum PortalLogin {
+    LoggedIn {
+        token: String,
+        account: PortalAccount,
+    },
+    Refused {
+        refusal: crate::domain::account::Refusal,
+        account: PortalAccount,
+    },
+    WrongCredentials,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn portal_login(
+    cx: &Ctx,
+    session_ms: i64,
+    portal_id: i64,
+    email: &str,
+    password: &str,
+    previous_token: Option<&str>,
+    client_addr: Option<String>,
+    user_agent: Option<String>,
+) -> Result<PortalLogin> {
+    let email = EmailAddress::parse(email).ok();
+    let account = match &email {
+        Some(e) => {
+            let mut tx = cx.db.read().await?;
+            store::find(&mut tx, portal_id, e.as_str()).await?
+        }
+        None => None,
+    };
+    let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password_ok = cx.hasher.verify(password, hash.as_deref()).await;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = match account {
+        Some(a) if password_ok => a,
+        other => {
+            let label = email
+                .as_ref()
+                .map(|e| e.as_str())
+                .unwrap_or("(not an address)");
+            let actor = Actor {
+                kind: super::ActorKind::System,
+                id: None,
+                label: label.to_string(),
+                scope: crate::domain::staff::Scope::Areas(vec![]),
+                admin: false,
+                client_addr,
+            };
+            let target = Target {
+                kind: "portal_account",
+                id: other.as_ref().map(|a| a.id),
+                label,
+            };
+            record(
+                &mut tx,
+                now,
+                &actor,
+                "account.login_failed",
+                target,
+                None,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(PortalLogin::WrongCredentials);
+        }
+    };
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let actor = person(&account, client_addr.clone());
+    let state = state_of(&account)
+        .ok_or_else(|| anyhow::anyhow!("account {} has an unknown status", account.id))?;
+    if let Err(refusal) = state.login(today(now)) {
+        let reason = serde_json::json!({ "refused": refusal });
+        let target = Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        };
+        record(
+            &mut tx,
+            now,
+            &actor,
+            "account.login_refused",
+            target,
+            None,
+            Some(reason),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(PortalLogin::Refused { refusal, account });
+    }
+    if let Some(prev) = previous_token {
+        store::delete_session(&mut tx, &tokens::hash_token(prev)).await?;
+    }
+    let token = tokens::new_token();
+    let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
+    store::insert_session(
+        &mut tx,
+        &tokens::hash_token(&token),
+        account.id,
+        now,
+        now + session_ms,
+        client_addr.as_deref(),
+        agent.as_deref(),
+    )
+    .await?;
+    store::set_last_login(&mut tx, account.id, now).await?;
+    let target = Target {
+        kind: "portal_account",
+        id: Some(account.id),
+        label: &label,
+    };
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.logged_in",
+        target,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PortalLogin::LoggedIn { token, account })
+}
+
+/// The account of a portal session while the session is alive and the account may still log
+/// in: switching access off, expiry or deactivation ends every session at its next request.
+pub async fn portal_session(
+    cx: &Ctx,
+    idle_ms: i64,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<PortalAccount>> {
+    let hash = tokens::hash_token(token);
+    let now = cx.now();
+    let mut tx = cx.db.read().await?;
+    let Some(session) = store::get_session(&mut tx, &hash).await? else {
+        return Ok(None);
+    };
+    let account = store::get(&mut tx, session.account_id).await?;
+    drop(tx);
+    let alive = session.expires_at > now && session.last_seen_at + idle_ms > now;
+    let allowed = account
+        .as_ref()
+        .filter(|a| a.portal_id == portal_id)
+        .and_then(state_of)
+        .is_some_and(|s| s.login(today(now)).is_ok());
+    if alive && allowed {
+        if now - session.last_seen_at > 60_000 {
+            let mut tx = cx.db.write().await?;
+            store::touch_session(&mut tx, &hash, now).await?;
+            tx.commit().await?;
+        }
+        return Ok(account);
+    }
+    let mut tx = cx.db.write().await?;
+    store::delete_session(&mut tx, &hash).await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+pub async fn portal_logout(cx: &Ctx, token: &str) -> Result<()> {
+    let mut tx = cx.db.write().await?;
+    store::delete_session(&mut tx, &tokens::hash_token(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -40,6 +40,8 @@ pub enum ActorKind {
     ApiKey,
     Cli,
     System,
+    /// A person on the portal pages, acting on their own account.
+    PortalUser,
 }
 
 impl ActorKind {
@@ -49,6 +51,7 @@ impl ActorKind {
             ActorKind::ApiKey => "api_key",
             ActorKind::Cli => "cli",
             ActorKind::System => "system",
+            ActorKind::PortalUser => "portal_user",
         }
     }
 }

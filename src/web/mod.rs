@@ -23,6 +23,7 @@ pub mod api;
 pub mod console;
 pub mod error;
 pub mod forms;
+pub mod portal;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(api::router())
         .merge(console::router())
+        .merge(portal::router())
         .fallback(api::not_found)
         .layer(middleware::from_fn(limit_uri))
         .layer(middleware::from_fn(security_headers))

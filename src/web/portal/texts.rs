@@ -1,0 +1,111 @@
+//! The words of the portal pages, in English and German.
+
+use crate::domain::directory::Language;
+
+pub struct T {
+    pub log_in: &'static str,
+    pub log_out: &'static str,
+    pub email: &'static str,
+    pub password: &'static str,
+    pub confirmation: &'static str,
+    pub wrong_credentials: &'static str,
+    pub accept_title: &'static str,
+    pub invited_to: &'static str,
+    pub choose_password: &'static str,
+    pub password_hint: &'static str,
+    pub set_password: &'static str,
+    pub confirmation_mismatch: &'static str,
+    pub link_invalid_title: &'static str,
+    pub link_invalid: &'static str,
+    pub go_to_login: &'static str,
+    pub password_set: &'static str,
+    pub logged_out: &'static str,
+    pub welcome: &'static str,
+    pub logged_in_as: &'static str,
+    pub role: &'static str,
+    pub organization: &'static str,
+    pub modules: &'static str,
+    pub none: &'static str,
+    pub other_language: &'static str,
+    pub other_language_code: &'static str,
+}
+
+static EN: T = T {
+    log_in: "Log in",
+    log_out: "Log out",
+    email: "E-mail",
+    password: "Password",
+    confirmation: "Password again",
+    wrong_credentials: "Wrong e-mail or password.",
+    accept_title: "Accept your invitation",
+    invited_to: "You are invited to",
+    choose_password: "Choose your password to finish.",
+    password_hint: "At least 12 characters. A few words make a good password.",
+    set_password: "Set password",
+    confirmation_mismatch: "The two passwords are not the same.",
+    link_invalid_title: "This link no longer works",
+    link_invalid: "The link has expired or has already been used. If you already set your password, log in. Otherwise ask your contact person for a new invitation.",
+    go_to_login: "Go to the login page",
+    password_set: "Your password is set. You can log in now.",
+    logged_out: "You are logged out.",
+    welcome: "Welcome",
+    logged_in_as: "You are logged in as",
+    role: "Role",
+    organization: "Organization",
+    modules: "Modules",
+    none: "none",
+    other_language: "Deutsch",
+    other_language_code: "de",
+};
+
+static DE: T = T {
+    log_in: "Anmelden",
+    log_out: "Abmelden",
+    email: "E-Mail",
+    password: "Passwort",
+    confirmation: "Passwort wiederholen",
+    wrong_credentials: "E-Mail oder Passwort ist falsch.",
+    accept_title: "Einladung annehmen",
+    invited_to: "Sie sind eingeladen zu",
+    choose_password: "Wählen Sie Ihr Passwort, um abzuschließen.",
+    password_hint: "Mindestens 12 Zeichen. Einige Wörter ergeben ein gutes Passwort.",
+    set_password: "Passwort festlegen",
+    confirmation_mismatch: "Die beiden Passwörter stimmen nicht überein.",
+    link_invalid_title: "Dieser Link funktioniert nicht mehr",
+    link_invalid: "Der Link ist abgelaufen oder wurde schon verwendet. Wenn Sie Ihr Passwort schon festgelegt haben, melden Sie sich an. Sonst bitten Sie Ihre Ansprechperson um eine neue Einladung.",
+    go_to_login: "Zur Anmeldung",
+    password_set: "Ihr Passwort ist festgelegt. Sie können sich jetzt anmelden.",
+    logged_out: "Sie sind abgemeldet.",
+    welcome: "Willkommen",
+    logged_in_as: "Sie sind angemeldet als",
+    role: "Rolle",
+    organization: "Organisation",
+    modules: "Module",
+    none: "keine",
+    other_language: "English",
+    other_language_code: "en",
+};
+
+impl T {
+    pub fn of(language: Language) -> &'static T {
+        match language {
+            Language::De => &DE,
+            Language::En => &EN,
+        }
+    }
+
+    /// A password rule's message in the page's language.
+    pub fn password_rule(&self, message: &str) -> String {
+        let german = std::ptr::eq(self, &DE);
+        match (german, message) {
+            (true, m) if m.contains("at least") => {
+                "Das Passwort muss mindestens 12 Zeichen lang sein.".into()
+            }
+            (true, m) if m.contains("at most") => {
+                "Das Passwort darf höchstens 128 Zeichen lang sein.".into()
+            }
+            (true, _) => "Dieses Passwort ist zu verbreitet; bitte wählen Sie ein anderes.".into(),
+            (false, m) => format!("The password {m}."),
+        }
+    }
+}

@@ -1,0 +1,321 @@
+//! The portal pages: accept an invitation, log in (and be told why not), log out.
+
+mod common;
+
+use common::{PASSWORD, TestApp, eventually};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// Grants access by API and returns (portal id, account, the invitation's token).
+async fn invited(app: &TestApp, role: &str, email: &str) -> (i64, Value, String) {
+    let api = app.api(&app.api_key().await);
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
+        )
+        .await;
+    let (_, contact) = api
+        .post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email, "language": "en"}))
+        .await;
+    let (_, portal) = match api.get("/api/v1/portals").await.1.as_array().unwrap().first() {
+        Some(p) => (StatusCode::OK, p.clone()),
+        None => {
+            api.post(
+                "/api/v1/portals",
+                &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://portal.example.com", "registration_mode": "invitation_only", "default_language": "en"}),
+            )
+            .await
+        }
+    };
+    let (status, account) = api
+        .post(
+            "/api/v1/accounts",
+            &json!({"contact_id": contact["id"], "portal_id": portal["id"], "role": role}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    let token_of = |mails: Vec<(String, String)>| {
+        mails
+            .into_iter()
+            .filter(|(to, _)| to == email)
+            .find_map(|(_, text)| {
+                let start = text.find("token=")? + 6;
+                Some(text[start..start + 64].to_string())
+            })
+    };
+    assert!(eventually(10, || async { token_of(mails(app).await).is_some() }).await);
+    let token = token_of(mails(app).await).unwrap();
+    (portal["id"].as_i64().unwrap(), account, token)
+}
+
+async fn mails(app: &TestApp) -> Vec<(String, String)> {
+    let sql = "SELECT recipient, text_body FROM mailbox_messages ORDER BY id";
+    match &app.cx.db {
+        admit::storage::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        admit::storage::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in {body}"))
+        + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    match &app.cx.db {
+        admit::storage::Db::Sqlite(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        admit::storage::Db::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn an_invited_person_sets_a_password_and_logs_in(app: TestApp) {
+    let (pid, account, token) = invited(&app, "user", "erika@nordlicht.example").await;
+    let b = app.browser();
+    let accept = format!("/portal/{pid}/accept?token={token}");
+    let page = b.get(&accept).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("erika@nordlicht.example") && page.body.contains("Nordlicht GmbH"));
+    let csrf = hidden(&page.body, "csrf");
+    let form = |password: &'static str, again: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("token", token.clone()),
+            ("password", password.to_string()),
+            ("confirmation", again.to_string()),
+        ]
+    };
+    // Too short, then not the same twice: the form says so, the link stays good.
+    let page = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/accept")))
+        .form(&form("short", "short"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().await.unwrap().contains("id=\"password-error\""));
+    let page = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/accept")))
+        .form(&form(PASSWORD, "something else entirely"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("id=\"confirmation-error\"")
+    );
+    let page = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/accept")))
+        .form(&form(PASSWORD, PASSWORD))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    // The link works once.
+    let again = b.get(&accept).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert!(again.body.contains("no longer works"));
+    let api = app.api(&app.api_key().await);
+    assert_eq!(
+        api.get(&format!("/api/v1/accounts/{}", account["id"]))
+            .await
+            .1["registration"],
+        "registered"
+    );
+
+    // A wrong password and an unknown address: one answer.
+    let login = b.get(&format!("/portal/{pid}/login")).await;
+    let csrf = hidden(&login.body, "csrf");
+    let post = |email: &'static str, password: &'static str| {
+        b.client
+            .post(app.url(&format!("/portal/{pid}/login")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+            ])
+            .send()
+    };
+    let wrong = post("erika@nordlicht.example", "not the right password")
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    let unknown = post("nobody@nordlicht.example", "not the right password")
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail or password")
+    );
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail or password")
+    );
+
+    let ok = post("erika@nordlicht.example", PASSWORD).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    let home = b.get(&format!("/portal/{pid}/")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(
+        home.body.contains("Welcome, Erika Muster")
+            && home.body.contains("erika@nordlicht.example")
+    );
+
+    // Switching access off ends the session at its next request; the login says why, in German too.
+    exec(
+        &app,
+        &format!(
+            "UPDATE portal_accounts SET access_granted = FALSE WHERE id = {}",
+            account["id"]
+        ),
+    )
+    .await;
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/")).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let refused = post("erika@nordlicht.example", PASSWORD).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("User deactivated."));
+    let german = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/login")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "erika@nordlicht.example"),
+            ("password", PASSWORD),
+            ("lang", "de"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        german
+            .text()
+            .await
+            .unwrap()
+            .contains("Benutzer deaktiviert.")
+    );
+    // A wrong password still says only that.
+    let wrong = post("erika@nordlicht.example", "not the right password")
+        .await
+        .unwrap();
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Wrong e-mail or password")
+    );
+
+    // Back on: in again, and out.
+    exec(
+        &app,
+        &format!(
+            "UPDATE portal_accounts SET access_granted = TRUE WHERE id = {}",
+            account["id"]
+        ),
+    )
+    .await;
+    assert_eq!(
+        post("erika@nordlicht.example", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let home = b.get(&format!("/portal/{pid}/")).await;
+    let page = b
+        .post(
+            &format!("/portal/{pid}/logout"),
+            &[("csrf", &hidden(&home.body, "csrf"))],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/")).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+both!(
+    accept_and_log_in,
+    an_invited_person_sets_a_password_and_logs_in
+);
+
+async fn a_notifications_account_never_logs_in(app: TestApp) {
+    let (pid, _, token) = invited(&app, "notifications", "alerts@nordlicht.example").await;
+    let b = app.browser();
+    let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
+    let csrf = hidden(&page.body, "csrf");
+    let res = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/accept")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("token", token.as_str()),
+            ("password", PASSWORD),
+            ("confirmation", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let login = b.get(&format!("/portal/{pid}/login")).await;
+    let res = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/login")))
+        .form(&[
+            ("csrf", hidden(&login.body, "csrf").as_str()),
+            ("email", "alerts@nordlicht.example"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("cannot log in"));
+    // A bad or forged link is "no longer works", never an error.
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token=abc"))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token={}", "0".repeat(64)))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    assert_eq!(
+        b.get("/portal/999/login").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+both!(notifications_role, a_notifications_account_never_logs_in);
