@@ -259,3 +259,70 @@ async fn supervisors_reach_only_their_areas(app: TestApp) {
     assert!(!list.body.contains("/console/staff"));
 }
 both!(supervisor_scope, supervisors_reach_only_their_areas);
+
+async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
+    let api = app.api(&app.api_key().await);
+    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]}),
+        )
+        .await;
+    let (_, contact) = api.post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Nora Nord", "email": "nora@north.example"})).await;
+    let (_, portal) = api
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://p.example.com", "registration_mode": "invitation_only", "modules": [{"name": "Invoices"}]}),
+        )
+        .await;
+    app.create_staff(
+        "sup@example.test",
+        "supervisor",
+        &[north["id"].as_i64().unwrap()],
+        PASSWORD,
+    )
+    .await;
+    let b = app.browser();
+    b.login("sup@example.test", PASSWORD).await;
+    let csrf = b.csrf().await;
+    let url = format!("/console/contacts/{}", contact["id"]);
+    assert!(b.get(&url).await.body.contains("No portal access yet."));
+    let pid = portal["id"].to_string();
+    let page = b
+        .post(
+            &format!("{url}/grant"),
+            &[
+                ("csrf", &csrf),
+                ("portal_id", &pid),
+                ("role", "user"),
+                ("modules", "Cake"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"modules-error\""));
+    let page = b
+        .post(
+            &format!("{url}/grant"),
+            &[
+                ("csrf", &csrf),
+                ("portal_id", &pid),
+                ("role", "admin"),
+                ("modules", "Invoices"),
+                ("send_to", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = b.get(&url).await;
+    assert!(
+        page.body
+            .contains("invitation to Customer portal is on its way"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("nora@north.example") && page.body.contains("invited"));
+    assert_eq!(app.count("outbox_messages").await, 1);
+}
+both!(grant_in_console, staff_grant_access_from_the_contacts_page);

@@ -39,6 +39,10 @@ pub fn router() -> Router<AppState> {
             "/console/contacts/{id}",
             get(show_contact).post(update_contact),
         )
+        .route(
+            "/console/contacts/{id}/grant",
+            axum::routing::post(grant_access),
+        )
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -502,6 +506,10 @@ struct ContactPage {
     errors: Errors,
     organizations: Vec<Organization>,
     languages: &'static [Language],
+    /// The contact's portal accounts.
+    accounts: Vec<crate::storage::accounts::PortalAccount>,
+    portals: Vec<crate::storage::directory::Portal>,
+    grant_errors: Errors,
 }
 
 async fn contact_page(
@@ -528,6 +536,13 @@ async fn contact_page(
     {
         organizations.insert(0, o);
     }
+    let accounts = match &contact {
+        Some(c) => {
+            let mut tx = s.cx.db.read().await?;
+            crate::storage::accounts::of_contact(&mut tx, c.id).await?
+        }
+        None => vec![],
+    };
     Ok(ContactPage {
         chrome: staff.chrome("contacts"),
         contact,
@@ -535,6 +550,9 @@ async fn contact_page(
         errors,
         organizations,
         languages: Language::ALL,
+        accounts,
+        portals: uc::list_portals(&s.cx).await?,
+        grant_errors: Errors::new(),
     })
 }
 
@@ -630,6 +648,72 @@ async fn update_contact(
                 contact_page(&s, &staff, Some(c), form, errors).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// "Grant access" on a contact's page: portal, role, modules, optionally another address.
+async fn grant_access(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let fields: Vec<(String, String)> = form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = crate::usecases::accounts::GrantInput {
+        contact_id: id,
+        portal_id: get("portal_id").parse().unwrap_or(0),
+        role: Some(get("role")),
+        modules: fields
+            .iter()
+            .filter(|(k, _)| k == "modules")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        send_to: opt_text(&get("send_to")),
+    };
+    match crate::usecases::accounts::grant_access(&s.cx, &staff.actor, &input).await {
+        Ok((account, crate::usecases::directory::Outcome::Created)) => done(
+            &s,
+            &format!("/console/contacts/{id}"),
+            &format!(
+                "Access granted: an invitation to {} is on its way.",
+                account.portal_name
+            ),
+        ),
+        Ok((account, _)) => done(
+            &s,
+            &format!("/console/contacts/{id}"),
+            &format!(
+                "{} already has access to {}.",
+                account.email, account.portal_name
+            ),
+        ),
+        Err(Error::Invalid(errors)) => {
+            let contact = match uc::get_contact(&s.cx, &staff.actor, id).await {
+                Ok(c) => c,
+                Err(e) => return error_page(e),
+            };
+            let form = ContactForm::from_contact(&contact);
+            match contact_page(&s, &staff, Some(contact), form, Errors::new()).await {
+                Ok(mut page) => {
+                    page.grant_errors = errors;
+                    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+                }
+                Err(e) => error_page(e),
+            }
         }
         Err(e) => error_page(e),
     }
