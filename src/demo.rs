@@ -91,7 +91,8 @@ const LAST: &[&str] = &[
 ];
 
 /// Fills an empty database: 2 areas, 3 portals, 20 organizations (customers with sub-accounts,
-/// two partners with partnerships), 60 contacts, an administrator and a supervisor.
+/// two partners with partnerships), 60 contacts, four invitations to portals, an administrator
+/// and a supervisor.
 pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     let actor = Actor::system("demo data");
     let north = dir::create_area(
@@ -317,6 +318,50 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         dir::create_contact(cx, &actor, &contact)
             .await
             .map_err(describe)?;
+    }
+
+    // A few invitations, waiting on the Mail page to be followed.
+    let portals = dir::list_portals(cx).await.map_err(describe)?;
+    let contacts = dir::list_contacts(
+        cx,
+        &actor,
+        &crate::storage::directory::ContactFilter {
+            limit: 60,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(describe)?
+    .items;
+    for (portal_name, org_name, role) in [
+        ("Customer portal", "Nordlicht Facility GmbH", "admin"),
+        ("Customer portal", "Hafenblick Hotels AG", "user"),
+        ("Partner portal", "Elektro Blitz Installationen", "admin"),
+        ("Installer portal", "SolarSüd Partner GmbH", "user"),
+    ] {
+        let portal = portals.iter().find(|p| p.name == portal_name);
+        let contact = contacts.iter().find(|c| c.organization_name == org_name);
+        if let (Some(p), Some(c)) = (portal, contact) {
+            let modules = p
+                .modules
+                .iter()
+                .filter(|m| !m.admin_only || role == "admin")
+                .map(|m| m.name.clone())
+                .collect();
+            usecases::accounts::grant_access(
+                cx,
+                &actor,
+                &usecases::accounts::GrantInput {
+                    contact_id: c.id,
+                    portal_id: p.id,
+                    role: Some(role.into()),
+                    modules,
+                    send_to: None,
+                },
+            )
+            .await
+            .map_err(describe)?;
+        }
     }
 
     usecases::staff::create_staff(

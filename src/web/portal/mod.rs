@@ -202,9 +202,14 @@ async fn accept_page(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let language = language(&headers, q.lang.as_deref(), &portal);
+    let language_of_page = language(&headers, q.lang.as_deref(), &portal);
     match uc::check_invitation(&s.cx, portal.id, &q.token).await {
         Ok(Some(account)) => {
+            // The invitation's language (the person's), unless they chose another.
+            let language = match q.lang.as_deref() {
+                Some(_) => language_of_page,
+                None => Language::parse(&account.language).unwrap_or(language_of_page),
+            };
             let csrf = form_token(&headers);
             let pid = portal.id;
             let page = AcceptPage {
@@ -219,7 +224,7 @@ async fn accept_page(
             };
             with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
         }
-        Ok(None) => link_invalid(portal, language),
+        Ok(None) => link_invalid(portal, language_of_page),
         Err(e) => super::console::error_page(e),
     }
 }
@@ -434,6 +439,7 @@ struct HomePage {
     lang: &'static str,
     portal: Portal,
     account: PortalAccount,
+    role: &'static str,
     csrf: String,
 }
 
@@ -462,9 +468,13 @@ async fn home(
                 Some(_) => language(&headers, q.lang.as_deref(), &portal),
                 None => Language::parse(&account.language).unwrap_or(Language::En),
             };
+            let role = crate::domain::account::Role::parse(&account.role)
+                .map(|r| r.label(language == Language::De))
+                .unwrap_or("");
             HomePage {
                 t: T::of(language),
                 lang: language.as_str(),
+                role,
                 csrf: session_csrf(token),
                 portal,
                 account,
