@@ -187,15 +187,20 @@ async fn an_invited_person_sets_a_password_and_logs_in(app: TestApp) {
             && home.body.contains("erika@nordlicht.example")
     );
 
-    // Switching access off ends the session at its next request; the login says why, in German too.
-    exec(
-        &app,
-        &format!(
-            "UPDATE portal_accounts SET access_granted = FALSE WHERE id = {}",
-            account["id"]
-        ),
-    )
-    .await;
+    // Switching access off (staff, by API) ends the session at its next request, tells the
+    // person by e-mail, and the login says why, in German too.
+    let status = |body: Value| {
+        let api = &api;
+        let id = account["id"].clone();
+        async move {
+            api.post(&format!("/api/v1/accounts/{id}/status"), &body)
+                .await
+        }
+    };
+    let mails_before = mails(&app).await.len();
+    let (code, changed) = status(json!({"action": "switch_off"})).await;
+    assert_eq!(code, StatusCode::OK, "{changed}");
+    assert_eq!(changed["access_granted"], false);
     assert_eq!(
         b.get(&format!("/portal/{pid}/")).await.status,
         StatusCode::SEE_OTHER
@@ -232,6 +237,99 @@ async fn an_invited_person_sets_a_password_and_logs_in(app: TestApp) {
             .await
             .unwrap()
             .contains("Wrong e-mail or password")
+    );
+    assert!(eventually(10, || async { mails(&app).await.len() == mails_before + 1 }).await);
+    assert!(mails(&app).await.last().unwrap().1.contains("switched off"));
+    // Switching off twice changes nothing and is refused.
+    assert_eq!(
+        status(json!({"action": "switch_off"})).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        status(json!({"action": "switch_on"})).await.0,
+        StatusCode::OK
+    );
+
+    // Past its valid-until day: "User deactivated" too; the day itself still works.
+    let day = |offset: i64| {
+        (chrono::Utc::now().date_naive() + chrono::Duration::days(offset))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    assert_eq!(
+        status(json!({"action": "set_valid_until", "valid_until": day(-1)}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert!(
+        post("erika@nordlicht.example", PASSWORD)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("User deactivated.")
+    );
+    assert_eq!(
+        status(json!({"action": "set_valid_until", "valid_until": day(0), "notify": false}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        post("erika@nordlicht.example", PASSWORD)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (code, body) =
+        status(json!({"action": "set_valid_until", "valid_until": "31.12.2026"})).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "valid_until");
+    assert_eq!(
+        status(json!({"action": "set_valid_until", "valid_until": null}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // Declined (also after approval), deactivated: each says so.
+    assert_eq!(status(json!({"action": "decline"})).await.0, StatusCode::OK);
+    assert!(
+        post("erika@nordlicht.example", PASSWORD)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("declined")
+    );
+    assert_eq!(status(json!({"action": "approve"})).await.0, StatusCode::OK);
+    assert_eq!(
+        status(json!({"action": "approve"})).await.0,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        status(json!({"action": "deactivate"})).await.0,
+        StatusCode::OK
+    );
+    assert!(
+        post("erika@nordlicht.example", PASSWORD)
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("User deactivated.")
+    );
+    assert_eq!(
+        status(json!({"action": "reactivate"})).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(json!({"action": "explode"})).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
     );
 
     // Back on: in again, and out.

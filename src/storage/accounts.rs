@@ -339,3 +339,35 @@ pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
     .await)?;
     Ok(())
 }
+
+/// Writes an account's statuses.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_state(
+    tx: &mut Tx,
+    id: i64,
+    registration: &str,
+    approval: &str,
+    access_granted: bool,
+    valid_until: Option<i64>,
+    lifecycle: &str,
+    role: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET registration = $1, approval = $2, access_granted = $3, valid_until = $4, \
+         lifecycle = $5, role = $6, updated_at = $7 WHERE id = $8"
+    )
+    .bind(registration)
+    .bind(approval)
+    .bind(access_granted)
+    .bind(valid_until)
+    .bind(lifecycle)
+    .bind(role)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}

@@ -43,3 +43,19 @@ pub async fn get_account(
 ) -> Result<Json<PortalAccount>, ApiError> {
     Ok(Json(uc::get_account(&s.cx, &actor, id).await?))
 }
+
+/// Change an account's statuses: `approve`, `decline` (also an approved account),
+/// `switch_off` / `switch_on` the access, `set_valid_until` (`valid_until`: `YYYY-MM-DD`, or
+/// null to clear), `deactivate`, `reactivate`. The person gets the e-mail that goes with it
+/// unless `notify` is false. Refused (409) when it changes nothing.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/status", tag = "accounts", params(("id" = i64, Path)),
+    request_body = crate::usecases::accounts::StatusChange,
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_status(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(change): ApiJson<crate::usecases::accounts::StatusChange>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(uc::change_status(&s.cx, &actor, id, &change).await?))
+}

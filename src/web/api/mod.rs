@@ -56,6 +56,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(accounts::grant_access),
         )
         .route("/api/v1/accounts/{id}", get(accounts::get_account))
+        .route(
+            "/api/v1/accounts/{id}/status",
+            axum::routing::post(accounts::change_status),
+        )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
 }
@@ -149,6 +153,7 @@ impl utoipa::Modify for BearerAuth {
         directory::list_audit_events,
         accounts::grant_access,
         accounts::get_account,
+        accounts::change_status,
         mail::list_outbox,
         mail::get_outbox_message,
     ),

@@ -490,6 +490,7 @@ async fn home(
 struct LogoutForm {
     #[serde(default)]
     csrf: String,
+    lang: Option<String>,
 }
 
 async fn logout(
@@ -502,6 +503,7 @@ async fn logout(
         Ok(p) => p,
         Err(r) => return r,
     };
+    let language = language(&headers, f.lang.as_deref(), &portal);
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         if !tokens::constant_time_eq(&session_csrf(token), &f.csrf) {
             return (
@@ -520,7 +522,11 @@ async fn logout(
         [
             (
                 header::LOCATION,
-                format!("/portal/{}/login?out=1", portal.id),
+                format!(
+                    "/portal/{}/login?out=1&lang={}",
+                    portal.id,
+                    language.as_str()
+                ),
             ),
             (header::SET_COOKIE, c),
         ],
