@@ -324,5 +324,43 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
     );
     assert!(page.body.contains("nora@north.example") && page.body.contains("invited"));
     assert_eq!(app.count("outbox_messages").await, 1);
+
+    // The status actions, from the same page.
+    let marker = "/console/accounts/";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let account_id: String = page.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let status_url = format!("/console/accounts/{account_id}/status");
+    let page = b
+        .post(
+            &status_url,
+            &[("csrf", &csrf), ("action", "switch_off"), ("notify", "1")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(b.get(&url).await.body.contains("switched off"));
+    let page = b
+        .post(
+            &status_url,
+            &[
+                ("csrf", &csrf),
+                ("action", "set_valid_until"),
+                ("valid_until", "2030-01-31"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = b
+        .post(&status_url, &[("csrf", &csrf), ("action", "switch_off")])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::CONFLICT,
+        "switching off twice is refused"
+    );
+    // Nothing is e-mailed for an invitation still open.
+    assert_eq!(app.count("outbox_messages").await, 1);
 }
 both!(grant_in_console, staff_grant_access_from_the_contacts_page);

@@ -43,6 +43,10 @@ pub fn router() -> Router<AppState> {
             "/console/contacts/{id}/grant",
             axum::routing::post(grant_access),
         )
+        .route(
+            "/console/accounts/{id}/status",
+            axum::routing::post(change_account_status),
+        )
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -714,6 +718,42 @@ async fn grant_access(
                 }
                 Err(e) => error_page(e),
             }
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// The status buttons of an account on its contact's page.
+async fn change_account_status(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let get = |name: &str| {
+        form_urlencoded::parse(&body)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    let change = crate::usecases::accounts::StatusChange {
+        action: get("action").unwrap_or_default(),
+        valid_until: get("valid_until"),
+        notify: Some(get("notify").is_some()),
+    };
+    match crate::usecases::accounts::change_status(&s.cx, &staff.actor, id, &change).await {
+        Ok(account) => {
+            let back = match account.contact_id {
+                Some(c) => format!("/console/contacts/{c}"),
+                None => "/console/contacts".to_string(),
+            };
+            done(
+                &s,
+                &back,
+                &format!("{} on {}: saved.", account.email, account.portal_name),
+            )
         }
         Err(e) => error_page(e),
     }
