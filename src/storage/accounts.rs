@@ -371,3 +371,25 @@ pub async fn set_state(
     })?;
     Ok(())
 }
+
+pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Ends every session of an account.
+pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_sessions WHERE account_id = $1"
+    )
+    .bind(account_id)
+    .execute(c)
+    .await)
+}

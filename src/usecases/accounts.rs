@@ -210,6 +210,7 @@ pub async fn mint_link(
     let needed = match purpose {
         "invitation" => account.registration == "invited",
         "activation" => account.registration == "activation_sent",
+        "password" => account.registration == "registered",
         _ => true,
     };
     if !needed {
@@ -690,6 +691,231 @@ pub async fn change_status(
     let account = store::get(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("account"))?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
+
+/// Queues a message with a password link for `account`, ending the older password links.
+#[allow(clippy::too_many_arguments)]
+async fn queue_password_link(
+    cx: &Ctx,
+    tx: &mut crate::storage::Tx,
+    now: i64,
+    account: &PortalAccount,
+    event: &'static str,
+    recipient: &EmailAddress,
+) -> Result<()> {
+    let portal = directory::get_portal(tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    store::revoke_tokens(tx, account.id, "password", now).await?;
+    enqueue(
+        tx,
+        now,
+        &cx.mail,
+        &Outgoing {
+            portal_id: Some(portal.id),
+            event,
+            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            recipient,
+            recipient_name: Some(&account.name),
+            variables: serde_json::json!({}),
+            link: Some(Link {
+                purpose: "password",
+                account_id: account.id,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// "Forgot password": a reset link when the address has a registered account on the portal.
+/// The answer is the same whether or not it does.
+pub async fn request_password_reset(
+    cx: &Ctx,
+    portal_id: i64,
+    email: &str,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(());
+    };
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let Some(account) = store::find(&mut tx, portal_id, email.as_str()).await? else {
+        return Ok(());
+    };
+    if account.registration != "registered" {
+        return Ok(());
+    }
+    queue_password_link(cx, &mut tx, now, &account, "password_reset", &email).await?;
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let actor = person(&account, client_addr);
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.password_reset_requested",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        },
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// Staff (or, later, an organization admin) send a single-use set-password link, optionally to
+/// another address. No password is ever shown or e-mailed.
+pub async fn send_password_link(
+    cx: &Ctx,
+    actor: &Actor,
+    account_id: i64,
+    send_to: Option<&str>,
+) -> Result<PortalAccount> {
+    let send_to = match send_to.map(str::trim) {
+        None | Some("") => None,
+        Some(a) => Some(EmailAddress::parse(a).map_err(|m| Error::invalid("send_to", m))?),
+    };
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = match store::get(&mut tx, account_id).await? {
+        Some(a) if actor.scope.allows_area(a.area_id) => a,
+        _ => return Err(Error::NotFound("account")),
+    };
+    if account.registration != "registered" {
+        return Err(Error::Refused(
+            "The account has no password yet: send the invitation or activation e-mail again instead.".into(),
+        ));
+    }
+    let recipient = match send_to {
+        Some(a) => a,
+        None => {
+            EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?
+        }
+    };
+    queue_password_link(cx, &mut tx, now, &account, "new_password", &recipient).await?;
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let after = serde_json::json!({ "sent_to": recipient.as_str() });
+    record(
+        &mut tx,
+        now,
+        actor,
+        "account.password_link_sent",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label,
+        },
+        None,
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
+
+/// The account a password link is for, while the link is unused and unexpired.
+pub async fn check_password_link(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<PortalAccount>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let now = cx.now();
+    let mut tx = cx.db.read().await?;
+    let Some(t) = store::find_token(&mut tx, &tokens::hash_token(token)).await? else {
+        return Ok(None);
+    };
+    if t.purpose != "password" || t.used_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    let account = store::get(&mut tx, t.account_id).await?;
+    Ok(account.filter(|a| a.portal_id == portal_id && a.registration == "registered"))
+}
+
+/// Sets a new password by link: the link is used up, every session of the account ends, and
+/// the person is told by e-mail.
+pub async fn reset_password(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+    password: &str,
+    confirmation: &str,
+    client_addr: Option<String>,
+) -> Result<PortalAccount> {
+    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
+    if password != confirmation {
+        return Err(Error::invalid(
+            "confirmation",
+            "does not match the password",
+        ));
+    }
+    if check_password_link(cx, portal_id, token).await?.is_none() {
+        return Err(Error::NotFound("link"));
+    }
+    let hash = cx.hasher.hash(password).await?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let token_hash = tokens::hash_token(token);
+    let t = store::find_token(&mut tx, &token_hash)
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    if !store::use_token(&mut tx, &token_hash, now).await? {
+        return Err(Error::NotFound("link"));
+    }
+    let account = store::get(&mut tx, t.account_id)
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    store::set_password(&mut tx, account.id, &hash, now).await?;
+    store::revoke_tokens(&mut tx, account.id, "password", now).await?;
+    store::delete_sessions_of(&mut tx, account.id).await?;
+    let portal = directory::get_portal(&mut tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let recipient =
+        EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+    enqueue(
+        &mut tx,
+        now,
+        &cx.mail,
+        &Outgoing {
+            portal_id: Some(portal.id),
+            event: "password_changed_notice",
+            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            recipient: &recipient,
+            recipient_name: Some(&account.name),
+            variables: serde_json::json!({}),
+            link: None,
+        },
+    )
+    .await?;
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let actor = person(&account, client_addr);
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.password_reset",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        },
+        None,
+        None,
+    )
+    .await?;
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
     Ok(account)

@@ -59,3 +59,28 @@ pub async fn change_status(
 ) -> Result<Json<PortalAccount>, ApiError> {
     Ok(Json(uc::change_status(&s.cx, &actor, id, &change).await?))
 }
+
+/// Where to send a set-password link.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordLinkInput {
+    /// Another address than the account's, when given.
+    #[serde(default)]
+    pub send_to: Option<String>,
+}
+
+/// Send a single-use set-password link (the older ones stop working). No password is ever
+/// shown or e-mailed. Refused (409) for an account that has no password yet.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/password-link", tag = "accounts", params(("id" = i64, Path)),
+    request_body = PasswordLinkInput,
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn send_password_link(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(input): ApiJson<PasswordLinkInput>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(
+        uc::send_password_link(&s.cx, &actor, id, input.send_to.as_deref()).await?,
+    ))
+}

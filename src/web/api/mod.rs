@@ -60,6 +60,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/accounts/{id}/status",
             axum::routing::post(accounts::change_status),
         )
+        .route(
+            "/api/v1/accounts/{id}/password-link",
+            axum::routing::post(accounts::send_password_link),
+        )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
 }
@@ -154,6 +158,7 @@ impl utoipa::Modify for BearerAuth {
         accounts::grant_access,
         accounts::get_account,
         accounts::change_status,
+        accounts::send_password_link,
         mail::list_outbox,
         mail::get_outbox_message,
     ),

@@ -743,7 +743,12 @@ async fn change_account_status(
         valid_until: get("valid_until"),
         notify: Some(get("notify").is_some()),
     };
-    match crate::usecases::accounts::change_status(&s.cx, &staff.actor, id, &change).await {
+    let result = if change.action == "password_link" {
+        crate::usecases::accounts::send_password_link(&s.cx, &staff.actor, id, None).await
+    } else {
+        crate::usecases::accounts::change_status(&s.cx, &staff.actor, id, &change).await
+    };
+    match result {
         Ok(account) => {
             let back = match account.contact_id {
                 Some(c) => format!("/console/contacts/{c}"),

@@ -38,6 +38,11 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{id}/accept", get(accept_page).post(accept))
         .route("/portal/{id}/login", get(login_page).post(login))
         .route("/portal/{id}/logout", post(logout))
+        .route("/portal/{id}/forgot", get(forgot_page).post(forgot))
+        .route(
+            "/portal/{id}/password",
+            get(password_page).post(set_password),
+        )
         .layer(middleware::from_fn(same_origin))
 }
 
@@ -318,6 +323,7 @@ struct LoginQuery {
     lang: Option<String>,
     welcome: Option<String>,
     out: Option<String>,
+    reset: Option<String>,
 }
 
 async fn login_page(
@@ -335,6 +341,8 @@ async fn login_page(
     let csrf = form_token(&headers);
     let notice = if q.welcome.is_some() {
         Some(t.password_set)
+    } else if q.reset.is_some() {
+        Some(t.password_changed)
     } else if q.out.is_some() {
         Some(t.logged_out)
     } else {
@@ -532,4 +540,188 @@ async fn logout(
         ],
     )
         .into_response()
+}
+
+// ---------------------------------------------------------------- forgot password
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/forgot.html")]
+struct ForgotPage {
+    t: &'static T,
+    lang: &'static str,
+    portal: Portal,
+    csrf: String,
+    sent: bool,
+}
+
+async fn forgot_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, q.lang.as_deref(), &portal);
+    let csrf = form_token(&headers);
+    let pid = portal.id;
+    let page = ForgotPage {
+        t: T::of(language),
+        lang: language.as_str(),
+        portal,
+        csrf: csrf.clone(),
+        sent: false,
+    };
+    with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf: String,
+    lang: Option<String>,
+}
+
+/// The same answer, whether or not the address has an account.
+async fn forgot(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<ForgotForm>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, f.lang.as_deref(), &portal);
+    if !form_token_ok(&headers, &f.csrf) {
+        return Redirect::to(&format!("/portal/{}/forgot", portal.id)).into_response();
+    }
+    if let Err(e) = uc::request_password_reset(&s.cx, portal.id, &f.email, addr).await {
+        return super::console::error_page(e);
+    }
+    let pid = portal.id;
+    let page = ForgotPage {
+        t: T::of(language),
+        lang: language.as_str(),
+        portal,
+        csrf: f.csrf.clone(),
+        sent: true,
+    };
+    with_form_cookie(&s, pid, &f.csrf, StatusCode::OK, page)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/password.html")]
+struct PasswordPage {
+    t: &'static T,
+    lang: &'static str,
+    portal: Portal,
+    account: PortalAccount,
+    token: String,
+    csrf: String,
+    password_error: Option<String>,
+    confirmation_error: Option<String>,
+}
+
+async fn password_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, q.lang.as_deref(), &portal);
+    match uc::check_password_link(&s.cx, portal.id, &q.token).await {
+        Ok(Some(account)) => {
+            let csrf = form_token(&headers);
+            let pid = portal.id;
+            let page = PasswordPage {
+                t: T::of(language),
+                lang: language.as_str(),
+                portal,
+                account,
+                token: q.token,
+                csrf: csrf.clone(),
+                password_error: None,
+                confirmation_error: None,
+            };
+            with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+        }
+        Ok(None) => link_invalid(portal, language),
+        Err(e) => super::console::error_page(e),
+    }
+}
+
+async fn set_password(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<AcceptForm>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, f.lang.as_deref(), &portal);
+    let t = T::of(language);
+    if !form_token_ok(&headers, &f.csrf) {
+        return Redirect::to(&format!("/portal/{}/password?token={}", portal.id, f.token))
+            .into_response();
+    }
+    match uc::reset_password(
+        &s.cx,
+        portal.id,
+        &f.token,
+        &f.password,
+        &f.confirmation,
+        addr,
+    )
+    .await
+    {
+        Ok(_) => {
+            let c = set_cookie(&s, portal.id, SESSION_COOKIE, "", 0);
+            let to = format!(
+                "/portal/{}/login?reset=1&lang={}",
+                portal.id,
+                language.as_str()
+            );
+            (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, to), (header::SET_COOKIE, c)],
+            )
+                .into_response()
+        }
+        Err(Error::Invalid(errors)) => {
+            let Ok(Some(account)) = uc::check_password_link(&s.cx, portal.id, &f.token).await
+            else {
+                return link_invalid(portal, language);
+            };
+            let pid = portal.id;
+            let page = PasswordPage {
+                t,
+                lang: language.as_str(),
+                portal,
+                account,
+                token: f.token,
+                csrf: f.csrf.clone(),
+                password_error: errors.get("password").map(|m| t.password_rule(m)),
+                confirmation_error: errors
+                    .get("confirmation")
+                    .map(|_| t.confirmation_mismatch.to_string()),
+            };
+            with_form_cookie(&s, pid, &f.csrf, StatusCode::UNPROCESSABLE_ENTITY, page)
+        }
+        Err(Error::NotFound(_)) => link_invalid(portal, language),
+        Err(e) => super::console::error_page(e),
+    }
 }

@@ -28,6 +28,14 @@ pub struct T {
     pub none: &'static str,
     pub other_language: &'static str,
     pub other_language_code: &'static str,
+    pub forgot_link: &'static str,
+    pub forgot_title: &'static str,
+    pub forgot_intro: &'static str,
+    pub send_link: &'static str,
+    pub forgot_sent: &'static str,
+    pub new_password_title: &'static str,
+    pub choose_new_password: &'static str,
+    pub password_changed: &'static str,
 }
 
 static EN: T = T {
@@ -56,6 +64,14 @@ static EN: T = T {
     none: "none",
     other_language: "Deutsch",
     other_language_code: "de",
+    forgot_link: "Forgot your password?",
+    forgot_title: "Forgot your password?",
+    forgot_intro: "Enter your e-mail address and we will send you a link to choose a new password.",
+    send_link: "Send the link",
+    forgot_sent: "If an account with this address exists, a link to choose a new password is on its way. It works once, for a day.",
+    new_password_title: "Choose a new password",
+    choose_new_password: "Choose the new password for your account.",
+    password_changed: "Your new password is set, and every session has ended. Log in with the new password.",
 };
 
 static DE: T = T {
@@ -84,6 +100,14 @@ static DE: T = T {
     none: "keine",
     other_language: "English",
     other_language_code: "en",
+    forgot_link: "Passwort vergessen?",
+    forgot_title: "Passwort vergessen?",
+    forgot_intro: "Geben Sie Ihre E-Mail-Adresse ein; wir schicken Ihnen einen Link, mit dem Sie ein neues Passwort wählen.",
+    send_link: "Link schicken",
+    forgot_sent: "Wenn es zu dieser Adresse ein Konto gibt, ist ein Link zum Wählen eines neuen Passworts unterwegs. Er gilt einmal und einen Tag lang.",
+    new_password_title: "Neues Passwort wählen",
+    choose_new_password: "Wählen Sie das neue Passwort für Ihr Konto.",
+    password_changed: "Ihr neues Passwort ist festgelegt, und alle Sitzungen wurden beendet. Melden Sie sich mit dem neuen Passwort an.",
 };
 
 impl T {
