@@ -198,3 +198,122 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     );
 }
 both!(grant, granting_access_sends_an_invitation);
+
+fn token_in(text: &str) -> String {
+    let start = text.find("token=").unwrap() + "token=".len();
+    text[start..start + 64].to_string()
+}
+
+async fn resend_cancel_and_remove(app: TestApp) {
+    let (api, _, contact, portal) = setup(&app).await;
+    let grant = json!({"contact_id": contact["id"], "portal_id": portal["id"]});
+    let (_, account) = api.post("/api/v1/accounts", &grant).await;
+    let id = account["id"].clone();
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 1 }).await);
+    let first = token_in(&mailbox_texts(&app).await[0].1);
+
+    // Resend: a new link, the old one stops working.
+    let (status, _) = api
+        .post(&format!("/api/v1/accounts/{id}/resend"), &json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 2 }).await);
+    let second = token_in(&mailbox_texts(&app).await[1].1);
+    assert_ne!(first, second);
+    let b = app.browser();
+    let pid = portal["id"].as_i64().unwrap();
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token={first}"))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token={second}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Cancel the open invitation: no mail; the address can be invited again.
+    let res = api
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{id}")))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.count("portal_accounts").await, 0);
+    assert_eq!(app.count("contacts").await, 1, "the contact stays");
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token={second}"))
+            .await
+            .status,
+        StatusCode::GONE
+    );
+    let (status, again) = api.post("/api/v1/accounts", &grant).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 3 }).await);
+    let token = token_in(&mailbox_texts(&app).await[2].1);
+
+    // Register, then remove: the person is told that their access was revoked.
+    let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.body.find(marker).unwrap() + marker.len();
+    let csrf = page.body[start..start + 64].to_string();
+    let res = b
+        .client
+        .post(app.url(&format!("/portal/{pid}/accept")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("token", token.as_str()),
+            ("password", common::PASSWORD),
+            ("confirmation", common::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        api.post(
+            &format!("/api/v1/accounts/{}/resend", again["id"]),
+            &json!({})
+        )
+        .await
+        .0,
+        StatusCode::CONFLICT
+    );
+    let res = api
+        .client
+        .delete(app.url(&format!("/api/v1/accounts/{}", again["id"])))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 4 }).await);
+    let (to, text) = mailbox_texts(&app).await.remove(3);
+    assert_eq!(to, "erika@nordlicht.example");
+    assert!(
+        text.contains("wurde entzogen"),
+        "German, the contact's language: {text}"
+    );
+    let (_, events) = api.get("/api/v1/audit-events?action=account.*").await;
+    let actions: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "account.removed",
+        "account.invitation_cancelled",
+        "account.link_resent",
+        "account.invitation_accepted",
+        "account.granted",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
+both!(resend_and_remove, resend_cancel_and_remove);

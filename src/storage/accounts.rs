@@ -393,3 +393,13 @@ pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> Result<u64> {
     .execute(c)
     .await)
 }
+
+/// Deletes an account, with its modules, tokens and sessions (the contact stays).
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_accounts WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)
+}

@@ -920,3 +920,144 @@ pub async fn reset_password(
     cx.mail_wakeup.notify_one();
     Ok(account)
 }
+
+async fn account_in_scope(
+    tx: &mut crate::storage::Tx,
+    actor: &Actor,
+    id: i64,
+) -> Result<PortalAccount> {
+    match store::get(tx, id).await? {
+        Some(a) if actor.scope.allows_area(a.area_id) => Ok(a),
+        _ => Err(Error::NotFound("account")),
+    }
+}
+
+/// Sends the invitation (or the activation e-mail) again, with a new link; the old one stops
+/// working.
+pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = account_in_scope(&mut tx, actor, id).await?;
+    let (event, purpose) = match account.registration.as_str() {
+        "invited" => ("invitation", "invitation"),
+        "activation_sent" => ("activation", "activation"),
+        _ => {
+            return Err(Error::Refused(
+                "The account is already registered; send a new-password link instead.".into(),
+            ));
+        }
+    };
+    let portal = directory::get_portal(&mut tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    store::revoke_tokens(&mut tx, id, purpose, now).await?;
+    let recipient =
+        EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+    let variables = if event == "invitation" {
+        let inviter = if actor.kind == super::ActorKind::Staff {
+            actor.label.clone()
+        } else {
+            String::new()
+        };
+        serde_json::json!({ "organization_name": account.organization_name, "inviter_name": inviter })
+    } else {
+        serde_json::json!({})
+    };
+    enqueue(
+        &mut tx,
+        now,
+        &cx.mail,
+        &Outgoing {
+            portal_id: Some(portal.id),
+            event,
+            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            recipient: &recipient,
+            recipient_name: Some(&account.name),
+            variables,
+            link: Some(Link {
+                purpose,
+                account_id: id,
+            }),
+        },
+    )
+    .await?;
+    let label = format!("{} on {}", account.email, account.portal_name);
+    record(
+        &mut tx,
+        now,
+        actor,
+        "account.link_resent",
+        Target {
+            kind: "portal_account",
+            id: Some(id),
+            label: &label,
+        },
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
+
+/// Removes an account: the contact stays, the address can be invited again later. A person who
+/// had registered is told ("your access was revoked"); an invitation still open is simply
+/// cancelled.
+pub async fn remove_account(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    notify: bool,
+) -> Result<PortalAccount> {
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = account_in_scope(&mut tx, actor, id).await?;
+    let portal = directory::get_portal(&mut tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    store::delete(&mut tx, id).await?;
+    let cancelled = account.registration != "registered";
+    if notify && !cancelled {
+        let recipient =
+            EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+        enqueue(
+            &mut tx,
+            now,
+            &cx.mail,
+            &Outgoing {
+                portal_id: Some(portal.id),
+                event: "access_revoked",
+                language: choose_language(Some(&account.language), Some(&portal.default_language)),
+                recipient: &recipient,
+                recipient_name: Some(&account.name),
+                variables: serde_json::json!({ "organization_name": account.organization_name }),
+                link: None,
+            },
+        )
+        .await?;
+    }
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let action = if cancelled {
+        "account.invitation_cancelled"
+    } else {
+        "account.removed"
+    };
+    record(
+        &mut tx,
+        now,
+        actor,
+        action,
+        Target {
+            kind: "portal_account",
+            id: Some(id),
+            label: &label,
+        },
+        json(&account),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}

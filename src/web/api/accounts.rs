@@ -84,3 +84,37 @@ pub async fn send_password_link(
         uc::send_password_link(&s.cx, &actor, id, input.send_to.as_deref()).await?,
     ))
 }
+
+/// Send the invitation (or the activation e-mail) again with a new link; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/resend", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn resend(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(uc::resend_link(&s.cx, &actor, id).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveQuery {
+    /// Tell a registered person that their access was revoked (default true).
+    notify: Option<bool>,
+}
+
+/// Remove an account (the contact stays; the address can be invited again). A registered
+/// person gets "your access was revoked"; an open invitation is cancelled. Returns the account
+/// as it was.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path), RemoveQuery),
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody)))]
+pub async fn remove(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<RemoveQuery>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(
+        uc::remove_account(&s.cx, &actor, id, q.notify.unwrap_or(true)).await?,
+    ))
+}

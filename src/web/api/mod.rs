@@ -55,7 +55,14 @@ pub fn router() -> Router<AppState> {
             "/api/v1/accounts",
             axum::routing::post(accounts::grant_access),
         )
-        .route("/api/v1/accounts/{id}", get(accounts::get_account))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(accounts::get_account).delete(accounts::remove),
+        )
+        .route(
+            "/api/v1/accounts/{id}/resend",
+            axum::routing::post(accounts::resend),
+        )
         .route(
             "/api/v1/accounts/{id}/status",
             axum::routing::post(accounts::change_status),
@@ -159,6 +166,8 @@ impl utoipa::Modify for BearerAuth {
         accounts::get_account,
         accounts::change_status,
         accounts::send_password_link,
+        accounts::resend,
+        accounts::remove,
         mail::list_outbox,
         mail::get_outbox_message,
     ),

@@ -745,6 +745,16 @@ async fn change_account_status(
     };
     let result = if change.action == "password_link" {
         crate::usecases::accounts::send_password_link(&s.cx, &staff.actor, id, None).await
+    } else if change.action == "resend" {
+        crate::usecases::accounts::resend_link(&s.cx, &staff.actor, id).await
+    } else if change.action == "remove" {
+        crate::usecases::accounts::remove_account(
+            &s.cx,
+            &staff.actor,
+            id,
+            change.notify.unwrap_or(false),
+        )
+        .await
     } else {
         crate::usecases::accounts::change_status(&s.cx, &staff.actor, id, &change).await
     };
