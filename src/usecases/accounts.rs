@@ -305,6 +305,48 @@ pub async fn check_invitation(
     Ok(account.filter(|a| a.portal_id == portal_id && a.registration == "invited"))
 }
 
+/// Checks a new password against the rules and its confirmation, then uses up a link of
+/// `purpose` (once, also when the same link is submitted twice at once) inside a write
+/// transaction. Returns the transaction, the link's account, the new password's hash and the time.
+async fn use_link_with_password(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+    purpose: &str,
+    password: &str,
+    confirmation: &str,
+) -> Result<(crate::storage::Tx, PortalAccount, String, i64)> {
+    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
+    if password != confirmation {
+        return Err(Error::invalid(
+            "confirmation",
+            "does not match the password",
+        ));
+    }
+    let valid = match purpose {
+        "invitation" => check_invitation(cx, portal_id, token).await?,
+        _ => check_password_link(cx, portal_id, token).await?,
+    };
+    if valid.is_none() {
+        return Err(Error::NotFound("link"));
+    }
+    // Hash before taking the write lock: it takes a while.
+    let hash = cx.hasher.hash(password).await?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let token_hash = tokens::hash_token(token);
+    let t = store::find_token(&mut tx, &token_hash)
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    if t.purpose != purpose || !store::use_token(&mut tx, &token_hash, now).await? {
+        return Err(Error::NotFound("link"));
+    }
+    let account = store::get(&mut tx, t.account_id)
+        .await?
+        .ok_or(Error::NotFound("link"))?;
+    Ok((tx, account, hash, now))
+}
+
 /// The invited person sets their password: the link is used up, the account registered.
 pub async fn accept_invitation(
     cx: &Ctx,
@@ -314,30 +356,8 @@ pub async fn accept_invitation(
     confirmation: &str,
     client_addr: Option<String>,
 ) -> Result<PortalAccount> {
-    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
-    if password != confirmation {
-        return Err(Error::invalid(
-            "confirmation",
-            "does not match the password",
-        ));
-    }
-    if check_invitation(cx, portal_id, token).await?.is_none() {
-        return Err(Error::NotFound("invitation"));
-    }
-    let hash = cx.hasher.hash(password).await?;
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let token_hash = tokens::hash_token(token);
-    let t = store::find_token(&mut tx, &token_hash)
-        .await?
-        .ok_or(Error::NotFound("invitation"))?;
-    // Single use, also when the same link is submitted twice at once.
-    if !store::use_token(&mut tx, &token_hash, now).await? {
-        return Err(Error::NotFound("invitation"));
-    }
-    let account = store::get(&mut tx, t.account_id)
-        .await?
-        .ok_or(Error::NotFound("invitation"))?;
+    let (mut tx, account, hash, now) =
+        use_link_with_password(cx, portal_id, token, "invitation", password, confirmation).await?;
     let state = state_of(&account)
         .ok_or_else(|| anyhow::anyhow!("account {} has an unknown status", account.id))?;
     let next = state
@@ -854,29 +874,8 @@ pub async fn reset_password(
     confirmation: &str,
     client_addr: Option<String>,
 ) -> Result<PortalAccount> {
-    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
-    if password != confirmation {
-        return Err(Error::invalid(
-            "confirmation",
-            "does not match the password",
-        ));
-    }
-    if check_password_link(cx, portal_id, token).await?.is_none() {
-        return Err(Error::NotFound("link"));
-    }
-    let hash = cx.hasher.hash(password).await?;
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let token_hash = tokens::hash_token(token);
-    let t = store::find_token(&mut tx, &token_hash)
-        .await?
-        .ok_or(Error::NotFound("link"))?;
-    if !store::use_token(&mut tx, &token_hash, now).await? {
-        return Err(Error::NotFound("link"));
-    }
-    let account = store::get(&mut tx, t.account_id)
-        .await?
-        .ok_or(Error::NotFound("link"))?;
+    let (mut tx, account, hash, now) =
+        use_link_with_password(cx, portal_id, token, "password", password, confirmation).await?;
     store::set_password(&mut tx, account.id, &hash, now).await?;
     store::revoke_tokens(&mut tx, account.id, "password", now).await?;
     store::delete_sessions_of(&mut tx, account.id).await?;
