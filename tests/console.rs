@@ -362,5 +362,44 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
     );
     // Nothing is e-mailed for an invitation still open.
     assert_eq!(app.count("outbox_messages").await, 1);
+
+    // The access list shows it, with its statuses; filters narrow it down.
+    let list = b.get("/console/access").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("nora@north.example")
+            && list.body.contains("Invited")
+            && list.body.contains("switched off")
+    );
+    assert!(
+        !b.get("/console/access?registration=registered")
+            .await
+            .body
+            .contains("nora@north.example")
+    );
+    assert!(
+        b.get("/console/access?access=off&source=customer&q=NORA")
+            .await
+            .body
+            .contains("nora@north.example")
+    );
+    // A supervisor of another area does not see it.
+    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    app.create_staff(
+        "south@example.test",
+        "supervisor",
+        &[south["id"].as_i64().unwrap()],
+        PASSWORD,
+    )
+    .await;
+    let other = app.browser();
+    other.login("south@example.test", PASSWORD).await;
+    assert!(
+        !other
+            .get("/console/access")
+            .await
+            .body
+            .contains("nora@north.example")
+    );
 }
 both!(grant_in_console, staff_grant_access_from_the_contacts_page);

@@ -403,3 +403,96 @@ pub async fn delete(tx: &mut Tx, id: i64) -> Result<u64> {
     .execute(c)
     .await)
 }
+
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub q: Option<String>,
+    pub portal_id: Option<i64>,
+    /// The portal's kind: the access's source.
+    pub source: Option<String>,
+    pub registration: Option<String>,
+    pub approval: Option<String>,
+    /// `assigned` or `pending`.
+    pub assignment: Option<String>,
+    pub access_granted: Option<bool>,
+    pub lifecycle: Option<String>,
+    pub after: Option<(String, i64)>,
+    pub limit: i64,
+}
+
+/// The access list: accounts sorted by e-mail, a page at a time. Supervisors see the accounts
+/// of contacts in their areas.
+pub async fn list(
+    tx: &mut Tx,
+    scope: &crate::domain::staff::Scope,
+    f: &AccountFilter,
+) -> Result<super::directory::Page<PortalAccount>> {
+    let rows: Vec<PortalAccount> = on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(SELECT);
+        qb.push(" WHERE 1 = 1");
+        if let Some(areas) = scope.area_filter() {
+            qb.push(" AND o.area_id IN (NULL");
+            for a in areas {
+                qb.push(", ").push_bind(*a);
+            }
+            qb.push(")");
+        }
+        if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = super::like_pattern(&q.to_lowercase());
+            qb.push(" AND (a.email LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR lower(a.name) LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        if let Some(p) = f.portal_id {
+            qb.push(" AND a.portal_id = ").push_bind(p);
+        }
+        if let Some(k) = &f.source {
+            qb.push(" AND p.kind = ").push_bind(k.clone());
+        }
+        if let Some(r) = &f.registration {
+            qb.push(" AND a.registration = ").push_bind(r.clone());
+        }
+        if let Some(r) = &f.approval {
+            qb.push(" AND a.approval = ").push_bind(r.clone());
+        }
+        match f.assignment.as_deref() {
+            Some("assigned") => {
+                qb.push(" AND a.contact_id IS NOT NULL");
+            }
+            Some("pending") => {
+                qb.push(" AND a.contact_id IS NULL");
+            }
+            _ => {}
+        }
+        if let Some(g) = f.access_granted {
+            qb.push(" AND a.access_granted = ").push_bind(g);
+        }
+        if let Some(l) = &f.lifecycle {
+            qb.push(" AND a.lifecycle = ").push_bind(l.clone());
+        }
+        if let Some((email, id)) = &f.after {
+            qb.push(" AND (a.email > ")
+                .push_bind(email.clone())
+                .push(" OR (a.email = ")
+                .push_bind(email.clone())
+                .push(" AND a.id > ")
+                .push_bind(*id)
+                .push("))");
+        }
+        qb.push(" ORDER BY a.email, a.id LIMIT ")
+            .push_bind(f.limit + 1);
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    let mut items = rows;
+    let next = if items.len() as i64 > f.limit {
+        items.truncate(f.limit as usize);
+        items
+            .last()
+            .map(|a| super::directory::encode_cursor(&a.email, a.id))
+    } else {
+        None
+    };
+    Ok(super::directory::Page { items, next })
+}

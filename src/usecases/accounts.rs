@@ -1060,3 +1060,12 @@ pub async fn remove_account(
     cx.mail_wakeup.notify_one();
     Ok(account)
 }
+
+pub async fn list_accounts(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &store::AccountFilter,
+) -> Result<crate::storage::directory::Page<PortalAccount>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::list(&mut tx, &actor.scope, filter).await?)
+}

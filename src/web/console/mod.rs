@@ -17,6 +17,7 @@ use crate::storage::staff::StaffUser;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
 use crate::usecases::{Actor, Error};
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod directory;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/style.css", get(style))
         .merge(auth::router())
         .merge(directory::router())
+        .merge(access::router())
         .merge(admin::router())
         .merge(mail::router())
         .layer(middleware::from_fn(check_csrf))

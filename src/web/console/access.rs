@@ -1,0 +1,159 @@
+//! The access list: every portal account, with its statuses side by side and filters on each.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{Chrome, Staff, error_page};
+use crate::domain::account::{Approval, Lifecycle, Registration};
+use crate::storage::accounts::{AccountFilter, PortalAccount};
+use crate::storage::directory::{Portal, decode_cursor};
+use crate::usecases::accounts as uc;
+use crate::usecases::directory as dir_uc;
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/console/access", get(access_list))
+}
+
+#[derive(Deserialize, Default)]
+struct AccessQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    portal_id: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    registration: String,
+    #[serde(default)]
+    approval: String,
+    #[serde(default)]
+    assignment: String,
+    #[serde(default)]
+    access: String,
+    #[serde(default)]
+    lifecycle: String,
+    #[serde(default)]
+    after: String,
+}
+
+pub struct Row {
+    pub a: PortalAccount,
+    pub registration: &'static str,
+    pub approval: &'static str,
+    pub lifecycle: &'static str,
+    pub valid_until: String,
+    pub last_login: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/access.html")]
+struct AccessPage {
+    chrome: Chrome,
+    q: AccessQuery,
+    portals: Vec<Portal>,
+    registrations: Vec<(&'static str, &'static str)>,
+    approvals: Vec<(&'static str, &'static str)>,
+    lifecycles: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    next: Option<String>,
+}
+
+fn known(value: &str, allowed: &[&str]) -> Option<String> {
+    allowed.contains(&value).then(|| value.to_string())
+}
+
+async fn access_list(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<AccessQuery>,
+) -> Response {
+    let filter = AccountFilter {
+        q: Some(q.q.clone()).filter(|x| !x.trim().is_empty()),
+        portal_id: q.portal_id.parse().ok(),
+        source: known(&q.source, &["customer", "installer", "partner"]),
+        registration: known(
+            &q.registration,
+            &["invited", "activation_sent", "registered"],
+        ),
+        approval: known(&q.approval, &["pending", "approved", "declined"]),
+        assignment: known(&q.assignment, &["assigned", "pending"]),
+        access_granted: match q.access.as_str() {
+            "granted" => Some(true),
+            "off" => Some(false),
+            _ => None,
+        },
+        lifecycle: known(&q.lifecycle, &["active", "deactivated"]),
+        after: decode_cursor(&q.after),
+        limit: 50,
+    };
+    let page = match uc::list_accounts(&s.cx, &staff.actor, &filter).await {
+        Ok(p) => p,
+        Err(e) => return error_page(e),
+    };
+    let portals = dir_uc::list_portals(&s.cx).await.unwrap_or_default();
+    let next = page.next.as_ref().map(|n| {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &q.q),
+            ("portal_id", &q.portal_id),
+            ("source", &q.source),
+            ("registration", &q.registration),
+            ("approval", &q.approval),
+            ("assignment", &q.assignment),
+            ("access", &q.access),
+            ("lifecycle", &q.lifecycle),
+        ] {
+            if !v.is_empty() {
+                ser.append_pair(k, v);
+            }
+        }
+        ser.append_pair("after", n);
+        format!("/console/access?{}", ser.finish())
+    });
+    let rows = page
+        .items
+        .into_iter()
+        .map(|a| Row {
+            registration: Registration::parse(&a.registration)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            approval: Approval::parse(&a.approval)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            lifecycle: Lifecycle::parse(&a.lifecycle)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
+            last_login: a
+                .last_login_at
+                .map(crate::clock::format_time)
+                .unwrap_or_default(),
+            a,
+        })
+        .collect();
+    let labels =
+        |all: &'static [Registration]| all.iter().map(|r| (r.as_str(), r.label(false))).collect();
+    AccessPage {
+        chrome: staff.chrome("access"),
+        q,
+        portals,
+        registrations: labels(Registration::ALL),
+        approvals: Approval::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label(false)))
+            .collect(),
+        lifecycles: Lifecycle::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label(false)))
+            .collect(),
+        rows,
+        next,
+    }
+    .into_response()
+}
