@@ -613,3 +613,54 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 }
 both!(forgot_password, forgotten_passwords_are_reset_by_link);
+
+async fn an_expired_link_offers_a_new_one(app: TestApp) {
+    let (pid, _, token) = invited(&app, "user", "erika@nordlicht.example").await;
+    // Move the link past its end: the page says so and offers a new one.
+    exec(&app, "UPDATE account_tokens SET expires_at = 1").await;
+    let b = app.browser();
+    let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(
+        page.body.contains(&format!("/portal/{pid}/new-link")),
+        "{}",
+        page.body
+    );
+    let ask = |email: &'static str| {
+        let b = app.browser();
+        let pid = pid;
+        let base = app.base.clone();
+        async move {
+            let page = b.get(&format!("/portal/{pid}/new-link")).await;
+            let res = b
+                .client
+                .post(format!("{base}/portal/{pid}/new-link"))
+                .form(&[
+                    ("csrf", hidden(&page.body, "csrf").as_str()),
+                    ("email", email),
+                ])
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let before = mails(&app).await.len();
+    let (s1, known) = ask("erika@nordlicht.example").await;
+    let (s2, unknown) = ask("nobody@nordlicht.example").await;
+    assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
+    assert!(known.contains("If an invitation for this address is open"));
+    assert_eq!(known.replace("erika", ""), unknown.replace("nobody", ""));
+    assert!(eventually(10, || async { mails(&app).await.len() == before + 1 }).await);
+    let text = mails(&app).await.last().unwrap().1.clone();
+    let start = text.find("token=").unwrap() + 6;
+    let fresh = &text[start..start + 64];
+    assert_ne!(fresh, token);
+    assert_eq!(
+        b.get(&format!("/portal/{pid}/accept?token={fresh}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+both!(new_link, an_expired_link_offers_a_new_one);

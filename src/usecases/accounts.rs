@@ -1069,3 +1069,36 @@ pub async fn list_accounts(
     let mut tx = cx.db.read().await?;
     Ok(store::list(&mut tx, &actor.scope, filter).await?)
 }
+
+/// The person asks for a new invitation or activation link (theirs expired): sent again when
+/// the address has one open on the portal, nothing otherwise, and the same answer either way.
+pub async fn request_new_link(
+    cx: &Ctx,
+    portal_id: i64,
+    email: &str,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let Ok(email) = EmailAddress::parse(email) else {
+        return Ok(());
+    };
+    let account = {
+        let mut tx = cx.db.read().await?;
+        store::find(&mut tx, portal_id, email.as_str()).await?
+    };
+    match account {
+        Some(a) if a.registration != "registered" => {
+            let actor = person(&a, client_addr);
+            resend_link(
+                cx,
+                &Actor {
+                    scope: crate::domain::staff::Scope::All,
+                    ..actor
+                },
+                a.id,
+            )
+            .await?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{id}/login", get(login_page).post(login))
         .route("/portal/{id}/logout", post(logout))
         .route("/portal/{id}/forgot", get(forgot_page).post(forgot))
+        .route("/portal/{id}/new-link", get(new_link_page).post(new_link))
         .route(
             "/portal/{id}/password",
             get(password_page).post(set_password),
@@ -179,6 +180,7 @@ struct MessagePage {
     title: &'static str,
     message: String,
     link: Option<(String, &'static str)>,
+    second_link: Option<(String, &'static str)>,
 }
 
 fn link_invalid(portal: Portal, language: Language) -> Response {
@@ -191,6 +193,10 @@ fn link_invalid(portal: Portal, language: Language) -> Response {
             title: t.link_invalid_title,
             message: t.link_invalid.into(),
             link: Some((login, t.go_to_login)),
+            second_link: Some((
+                format!("/portal/{}/new-link?lang={}", portal.id, language.as_str()),
+                t.ask_new_link,
+            )),
             portal,
         },
     )
@@ -544,14 +550,53 @@ async fn logout(
 
 // ---------------------------------------------------------------- forgot password
 
+/// A page that asks for an e-mail address and answers the same whatever it is: "forgot
+/// password" and "a new invitation link".
 #[derive(Template, WebTemplate)]
-#[template(path = "portal/forgot.html")]
-struct ForgotPage {
+#[template(path = "portal/email_form.html")]
+struct EmailFormPage {
     t: &'static T,
     lang: &'static str,
     portal: Portal,
     csrf: String,
     sent: bool,
+    /// `forgot` or `new-link`: the page's own address, under the portal.
+    action: &'static str,
+    title: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    sent_message: &'static str,
+}
+
+fn email_form(
+    t: &'static T,
+    lang: Language,
+    portal: Portal,
+    csrf: String,
+    sent: bool,
+    action: &'static str,
+) -> EmailFormPage {
+    let (title, intro, button, sent_message) = match action {
+        "forgot" => (t.forgot_title, t.forgot_intro, t.send_link, t.forgot_sent),
+        _ => (
+            t.new_link_title,
+            t.new_link_intro,
+            t.send_link,
+            t.new_link_sent,
+        ),
+    };
+    EmailFormPage {
+        t,
+        lang: lang.as_str(),
+        portal,
+        csrf,
+        sent,
+        action,
+        title,
+        intro,
+        button,
+        sent_message,
+    }
 }
 
 async fn forgot_page(
@@ -567,13 +612,14 @@ async fn forgot_page(
     let language = language(&headers, q.lang.as_deref(), &portal);
     let csrf = form_token(&headers);
     let pid = portal.id;
-    let page = ForgotPage {
-        t: T::of(language),
-        lang: language.as_str(),
+    let page = email_form(
+        T::of(language),
+        language,
         portal,
-        csrf: csrf.clone(),
-        sent: false,
-    };
+        csrf.clone(),
+        false,
+        "forgot",
+    );
     with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
 }
 
@@ -606,13 +652,14 @@ async fn forgot(
         return super::console::error_page(e);
     }
     let pid = portal.id;
-    let page = ForgotPage {
-        t: T::of(language),
-        lang: language.as_str(),
+    let page = email_form(
+        T::of(language),
+        language,
         portal,
-        csrf: f.csrf.clone(),
-        sent: true,
-    };
+        f.csrf.clone(),
+        true,
+        "forgot",
+    );
     with_form_cookie(&s, pid, &f.csrf, StatusCode::OK, page)
 }
 
@@ -724,4 +771,60 @@ async fn set_password(
         Err(Error::NotFound(_)) => link_invalid(portal, language),
         Err(e) => super::console::error_page(e),
     }
+}
+
+async fn new_link_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, q.lang.as_deref(), &portal);
+    let csrf = form_token(&headers);
+    let pid = portal.id;
+    let page = email_form(
+        T::of(language),
+        language,
+        portal,
+        csrf.clone(),
+        false,
+        "new-link",
+    );
+    with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+}
+
+/// A new invitation (or activation) link for an address whose link expired; the same answer
+/// whether or not the address has an open invitation.
+async fn new_link(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<ForgotForm>,
+) -> Response {
+    let portal = match portal_of(&s, &id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(&headers, f.lang.as_deref(), &portal);
+    if !form_token_ok(&headers, &f.csrf) {
+        return Redirect::to(&format!("/portal/{}/new-link", portal.id)).into_response();
+    }
+    if let Err(e) = uc::request_new_link(&s.cx, portal.id, &f.email, addr).await {
+        return super::console::error_page(e);
+    }
+    let pid = portal.id;
+    let page = email_form(
+        T::of(language),
+        language,
+        portal,
+        f.csrf.clone(),
+        true,
+        "new-link",
+    );
+    with_form_cookie(&s, pid, &f.csrf, StatusCode::OK, page)
 }

@@ -36,6 +36,10 @@ pub struct T {
     pub new_password_title: &'static str,
     pub choose_new_password: &'static str,
     pub password_changed: &'static str,
+    pub ask_new_link: &'static str,
+    pub new_link_title: &'static str,
+    pub new_link_intro: &'static str,
+    pub new_link_sent: &'static str,
 }
 
 static EN: T = T {
@@ -72,6 +76,10 @@ static EN: T = T {
     new_password_title: "Choose a new password",
     choose_new_password: "Choose the new password for your account.",
     password_changed: "Your new password is set, and every session has ended. Log in with the new password.",
+    ask_new_link: "Ask for a new invitation link",
+    new_link_title: "A new invitation link",
+    new_link_intro: "Enter the e-mail address the invitation was sent for, and we will send a new link.",
+    new_link_sent: "If an invitation for this address is open, a new link is on its way. The old one no longer works.",
 };
 
 static DE: T = T {
@@ -108,6 +116,10 @@ static DE: T = T {
     new_password_title: "Neues Passwort wählen",
     choose_new_password: "Wählen Sie das neue Passwort für Ihr Konto.",
     password_changed: "Ihr neues Passwort ist festgelegt, und alle Sitzungen wurden beendet. Melden Sie sich mit dem neuen Passwort an.",
+    ask_new_link: "Einen neuen Einladungslink anfordern",
+    new_link_title: "Ein neuer Einladungslink",
+    new_link_intro: "Geben Sie die E-Mail-Adresse ein, für die die Einladung geschickt wurde; wir schicken Ihnen einen neuen Link.",
+    new_link_sent: "Wenn für diese Adresse eine Einladung offen ist, ist ein neuer Link unterwegs. Der alte funktioniert nicht mehr.",
 };
 
 impl T {
