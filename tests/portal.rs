@@ -628,7 +628,6 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
     );
     let ask = |email: &'static str| {
         let b = app.browser();
-        let pid = pid;
         let base = app.base.clone();
         async move {
             let page = b.get(&format!("/portal/{pid}/new-link")).await;
