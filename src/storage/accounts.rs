@@ -430,13 +430,7 @@ pub async fn list(
     let rows: Vec<PortalAccount> = on_tx!(tx, |c| {
         let mut qb = sqlx::QueryBuilder::new(SELECT);
         qb.push(" WHERE 1 = 1");
-        if let Some(areas) = scope.area_filter() {
-            qb.push(" AND o.area_id IN (NULL");
-            for a in areas {
-                qb.push(", ").push_bind(*a);
-            }
-            qb.push(")");
-        }
+        crate::push_area_scope!(qb, scope, "o.area_id");
         if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let pattern = super::like_pattern(&q.to_lowercase());
             qb.push(" AND (a.email LIKE ")

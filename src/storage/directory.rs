@@ -184,13 +184,7 @@ pub async fn list_organizations(
     let rows: Vec<Organization> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(ORG_SELECT);
         qb.push(" WHERE 1 = 1");
-        if let Some(areas) = scope.area_filter() {
-            qb.push(" AND o.area_id IN (NULL");
-            for a in areas {
-                qb.push(", ").push_bind(*a);
-            }
-            qb.push(")");
-        }
+        crate::push_area_scope!(qb, scope, "o.area_id");
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
             push_search!(qb, engine, "o", "organizations", q);
         }
@@ -363,13 +357,7 @@ pub async fn list_partnerships(
     let mut rows: Vec<Partnership> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(PARTNERSHIP_SELECT);
         qb.push(" WHERE 1 = 1");
-        if let Some(areas) = scope.area_filter() {
-            qb.push(" AND o.area_id IN (NULL");
-            for a in areas {
-                qb.push(", ").push_bind(*a);
-            }
-            qb.push(")");
-        }
+        crate::push_area_scope!(qb, scope, "o.area_id");
         if let Some(p) = partner_id {
             qb.push(" AND ps.partner_id = ").push_bind(p);
         }
@@ -572,13 +560,7 @@ pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Res
     let rows: Vec<Contact> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(CONTACT_SELECT);
         qb.push(" WHERE 1 = 1");
-        if let Some(areas) = scope.area_filter() {
-            qb.push(" AND o.area_id IN (NULL");
-            for a in areas {
-                qb.push(", ").push_bind(*a);
-            }
-            qb.push(")");
-        }
+        crate::push_area_scope!(qb, scope, "o.area_id");
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
             push_search!(qb, engine, "ct", "contacts", q);
         }

@@ -53,6 +53,22 @@ macro_rules! exec_tx {
     };
 }
 
+/// Limits a query to the areas of a scoped actor (a supervisor, an area-limited key): adds
+/// `AND {column} IN (...)`, or nothing for an actor who sees everything. A row without an
+/// area belongs to no supervisor.
+#[macro_export]
+macro_rules! push_area_scope {
+    ($qb:expr, $scope:expr, $column:literal) => {
+        if let Some(areas) = $scope.area_filter() {
+            $qb.push(concat!(" AND ", $column, " IN (NULL"));
+            for a in areas {
+                $qb.push(", ").push_bind(*a);
+            }
+            $qb.push(")");
+        }
+    };
+}
+
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(SqlitePool),

@@ -283,12 +283,14 @@ fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
     }
 }
 
-/// The account an invitation link is for, while the link is unused, unexpired, and the
-/// account still waits for its password.
-pub async fn check_invitation(
+/// The account a link of `purpose` is for, while the link is unused and unexpired and the
+/// account on `portal_id` is still in the `registration` the link is meant for.
+async fn check_link(
     cx: &Ctx,
     portal_id: i64,
     token: &str,
+    purpose: &str,
+    registration: &str,
 ) -> Result<Option<PortalAccount>> {
     if token.len() != 64 {
         return Ok(None);
@@ -298,11 +300,21 @@ pub async fn check_invitation(
     let Some(t) = store::find_token(&mut tx, &tokens::hash_token(token)).await? else {
         return Ok(None);
     };
-    if t.purpose != "invitation" || t.used_at.is_some() || t.expires_at <= now {
+    if t.purpose != purpose || t.used_at.is_some() || t.expires_at <= now {
         return Ok(None);
     }
     let account = store::get(&mut tx, t.account_id).await?;
-    Ok(account.filter(|a| a.portal_id == portal_id && a.registration == "invited"))
+    Ok(account.filter(|a| a.portal_id == portal_id && a.registration == registration))
+}
+
+/// The account an invitation link is for, while the link is unused, unexpired, and the
+/// account still waits for its password.
+pub async fn check_invitation(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<PortalAccount>> {
+    check_link(cx, portal_id, token, "invitation", "invited").await
 }
 
 /// Checks a new password against the rules and its confirmation, then uses up a link of
@@ -849,19 +861,7 @@ pub async fn check_password_link(
     portal_id: i64,
     token: &str,
 ) -> Result<Option<PortalAccount>> {
-    if token.len() != 64 {
-        return Ok(None);
-    }
-    let now = cx.now();
-    let mut tx = cx.db.read().await?;
-    let Some(t) = store::find_token(&mut tx, &tokens::hash_token(token)).await? else {
-        return Ok(None);
-    };
-    if t.purpose != "password" || t.used_at.is_some() || t.expires_at <= now {
-        return Ok(None);
-    }
-    let account = store::get(&mut tx, t.account_id).await?;
-    Ok(account.filter(|a| a.portal_id == portal_id && a.registration == "registered"))
+    check_link(cx, portal_id, token, "password", "registered").await
 }
 
 /// Sets a new password by link: the link is used up, every session of the account ends, and

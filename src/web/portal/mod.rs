@@ -605,12 +605,23 @@ async fn forgot_page(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let portal = match portal_of(&s, &id).await {
+    show_email_form(&s, &id, &headers, q.lang.as_deref(), "forgot").await
+}
+
+/// Shows "forgot password" or "a new invitation link" (`action`).
+async fn show_email_form(
+    s: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    lang: Option<&str>,
+    action: &'static str,
+) -> Response {
+    let portal = match portal_of(s, id).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let language = language(&headers, q.lang.as_deref(), &portal);
-    let csrf = form_token(&headers);
+    let language = language(headers, lang, &portal);
+    let csrf = form_token(headers);
     let pid = portal.id;
     let page = email_form(
         T::of(language),
@@ -618,9 +629,46 @@ async fn forgot_page(
         portal,
         csrf.clone(),
         false,
-        "forgot",
+        action,
     );
-    with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+    with_form_cookie(s, pid, &csrf, StatusCode::OK, page)
+}
+
+/// Takes "forgot password" or "a new invitation link" (`action`): the same answer, whether or
+/// not the address has an account.
+async fn submit_email_form(
+    s: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    addr: Option<String>,
+    f: ForgotForm,
+    action: &'static str,
+) -> Response {
+    let portal = match portal_of(s, id).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let language = language(headers, f.lang.as_deref(), &portal);
+    if !form_token_ok(headers, &f.csrf) {
+        return Redirect::to(&format!("/portal/{}/{action}", portal.id)).into_response();
+    }
+    let result = match action {
+        "forgot" => uc::request_password_reset(&s.cx, portal.id, &f.email, addr).await,
+        _ => uc::request_new_link(&s.cx, portal.id, &f.email, addr).await,
+    };
+    if let Err(e) = result {
+        return super::console::error_page(e);
+    }
+    let pid = portal.id;
+    let page = email_form(
+        T::of(language),
+        language,
+        portal,
+        f.csrf.clone(),
+        true,
+        action,
+    );
+    with_form_cookie(s, pid, &f.csrf, StatusCode::OK, page)
 }
 
 #[derive(Deserialize)]
@@ -632,7 +680,6 @@ struct ForgotForm {
     lang: Option<String>,
 }
 
-/// The same answer, whether or not the address has an account.
 async fn forgot(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -640,27 +687,7 @@ async fn forgot(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<ForgotForm>,
 ) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, f.lang.as_deref(), &portal);
-    if !form_token_ok(&headers, &f.csrf) {
-        return Redirect::to(&format!("/portal/{}/forgot", portal.id)).into_response();
-    }
-    if let Err(e) = uc::request_password_reset(&s.cx, portal.id, &f.email, addr).await {
-        return super::console::error_page(e);
-    }
-    let pid = portal.id;
-    let page = email_form(
-        T::of(language),
-        language,
-        portal,
-        f.csrf.clone(),
-        true,
-        "forgot",
-    );
-    with_form_cookie(&s, pid, &f.csrf, StatusCode::OK, page)
+    submit_email_form(&s, &id, &headers, addr, f, "forgot").await
 }
 
 #[derive(Template, WebTemplate)]
@@ -779,22 +806,7 @@ async fn new_link_page(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, q.lang.as_deref(), &portal);
-    let csrf = form_token(&headers);
-    let pid = portal.id;
-    let page = email_form(
-        T::of(language),
-        language,
-        portal,
-        csrf.clone(),
-        false,
-        "new-link",
-    );
-    with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+    show_email_form(&s, &id, &headers, q.lang.as_deref(), "new-link").await
 }
 
 /// A new invitation (or activation) link for an address whose link expired; the same answer
@@ -806,25 +818,5 @@ async fn new_link(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<ForgotForm>,
 ) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, f.lang.as_deref(), &portal);
-    if !form_token_ok(&headers, &f.csrf) {
-        return Redirect::to(&format!("/portal/{}/new-link", portal.id)).into_response();
-    }
-    if let Err(e) = uc::request_new_link(&s.cx, portal.id, &f.email, addr).await {
-        return super::console::error_page(e);
-    }
-    let pid = portal.id;
-    let page = email_form(
-        T::of(language),
-        language,
-        portal,
-        f.csrf.clone(),
-        true,
-        "new-link",
-    );
-    with_form_cookie(&s, pid, &f.csrf, StatusCode::OK, page)
+    submit_email_form(&s, &id, &headers, addr, f, "new-link").await
 }
