@@ -648,7 +648,7 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
     let (s1, known) = ask("erika@nordlicht.example").await;
     let (s2, unknown) = ask("nobody@nordlicht.example").await;
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
-    assert!(known.contains("If an invitation for this address is open"));
+    assert!(known.contains("If an invitation or registration for this address is open"));
     assert_eq!(known.replace("erika", ""), unknown.replace("nobody", ""));
     assert!(eventually(10, || async { mails(&app).await.len() == before + 1 }).await);
     let text = mails(&app).await.last().unwrap().1.clone();

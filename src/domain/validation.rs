@@ -87,6 +87,22 @@ pub fn optional_text(value: Option<&str>, max: usize) -> Result<Option<String>, 
     }
 }
 
+/// An optional text of several lines (a message): empty becomes `None`; line breaks and tabs
+/// are allowed, other control characters are not.
+pub fn optional_multiline(value: Option<&str>, max: usize) -> Result<Option<String>, String> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > max => Err(format!("must be at most {max} characters")),
+        Some(v)
+            if v.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err("must not contain control characters".into())
+        }
+        Some(v) => Ok(Some(v.replace("\r\n", "\n"))),
+    }
+}
+
 fn single_line(v: &str, max: usize) -> Result<String, String> {
     if v.chars().count() > max {
         return Err(format!("must be at most {max} characters"));

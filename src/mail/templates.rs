@@ -37,14 +37,19 @@ pub const EVENTS: &[Event] = &[
         variables: &["link", "expires_at"],
     },
     Event {
+        key: "account_exists",
+        label: "Registration for an address that has an account",
+        variables: &["login_url", "reset_url"],
+    },
+    Event {
         key: "approved",
         label: "Access approved",
-        variables: &["login_url"],
+        variables: &["login_url", "message"],
     },
     Event {
         key: "declined",
         label: "Request declined",
-        variables: &[],
+        variables: &["message"],
     },
     Event {
         key: "access_revoked",
@@ -131,6 +136,12 @@ impl Event {
                 "inviter_name" => json!("Max Keller"),
                 "link" => json!("https://portal.example.com/link/preview"),
                 "login_url" => json!("https://portal.example.com/login"),
+                "reset_url" => json!("https://portal.example.com/forgot"),
+                "message" => json!(if de {
+                    "Willkommen an Bord!"
+                } else {
+                    "Welcome aboard!"
+                }),
                 "expires_at" => json!(if de {
                     "30.11.2026, 14:00"
                 } else {

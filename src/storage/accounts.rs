@@ -260,6 +260,47 @@ pub async fn set_registered(tx: &mut Tx, id: i64, password_hash: &str, now: i64)
     Ok(())
 }
 
+/// A repeated self-registration before the first was confirmed: the newest password, name and
+/// registration data win.
+pub async fn set_registration(
+    tx: &mut Tx,
+    id: i64,
+    password_hash: &str,
+    name: &str,
+    registration_data: &str,
+    language: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, name = $2, registration_data = $3, language = $4, \
+         updated_at = $5 WHERE id = $6"
+    )
+    .bind(password_hash)
+    .bind(name)
+    .bind(registration_data)
+    .bind(language)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// Links (or unlinks) the account's contact.
+pub async fn set_contact(tx: &mut Tx, id: i64, contact_id: Option<i64>, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET contact_id = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(contact_id)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
 pub async fn set_last_login(tx: &mut Tx, id: i64, now: i64) -> Result<()> {
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE portal_accounts SET last_login_at = $1 WHERE id = $2"

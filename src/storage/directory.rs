@@ -610,6 +610,34 @@ pub async fn find_contact_by_external_id(
     .await)
 }
 
+/// Contacts whose e-mail address is `email` (already lower case), at most `limit`.
+pub async fn contacts_with_email(tx: &mut Tx, email: &str, limit: i64) -> Result<Vec<Contact>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CONTACT_SELECT} WHERE ct.email = $1 ORDER BY ct.id LIMIT $2"
+    )))
+    .bind(email)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
+/// Organizations of `kind` whose name is `name`, ignoring case, at most `limit`.
+pub async fn organizations_named(
+    tx: &mut Tx,
+    kind: &str,
+    name: &str,
+    limit: i64,
+) -> Result<Vec<Organization>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{ORG_SELECT} WHERE o.kind = $1 AND lower(o.name) = $2 ORDER BY o.id LIMIT $3"
+    )))
+    .bind(kind)
+    .bind(name.to_lowercase())
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
 pub struct ContactRow<'a> {
     pub organization_id: i64,
     pub name: &'a str,

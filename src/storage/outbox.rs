@@ -250,6 +250,27 @@ pub async fn list(tx: &mut Tx, f: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
     })
 }
 
+/// The messages of a portal account, newest first: those sent to its address on its portal,
+/// and those carrying a link for it (which may have gone to another address).
+pub async fn of_account(
+    tx: &mut Tx,
+    portal_id: i64,
+    email: &str,
+    account_id: i64,
+    limit: i64,
+) -> Result<Vec<OutboxMessage>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM outbox_messages WHERE (portal_id = $1 AND recipient = $2) \
+         OR link_account_id = $3 ORDER BY id DESC LIMIT $4"
+    )))
+    .bind(portal_id)
+    .bind(email)
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(c)
+    .await)
+}
+
 /// How many messages are in each status.
 pub async fn counts(tx: &mut Tx) -> Result<Vec<(String, i64)>> {
     on_tx!(tx, |c| sqlx::query_as(

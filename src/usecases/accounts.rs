@@ -272,7 +272,7 @@ pub fn today(now: i64) -> i64 {
     now.div_euclid(86_400_000)
 }
 
-fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
+pub(super) fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
     Actor {
         kind: super::ActorKind::PortalUser,
         id: Some(account.id),
@@ -285,7 +285,7 @@ fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
 
 /// The account a link of `purpose` is for, while the link is unused and unexpired and the
 /// account on `portal_id` is still in the `registration` the link is meant for.
-async fn check_link(
+pub(super) async fn check_link(
     cx: &Ctx,
     portal_id: i64,
     token: &str,
@@ -585,6 +585,9 @@ pub struct StatusChange {
     /// Send the person the e-mail that goes with the change (default true).
     #[serde(default)]
     pub notify: Option<bool>,
+    /// For `approve` and `decline`: a few words of staff's own for the e-mail.
+    #[serde(default)]
+    pub message: Option<String>,
 }
 
 fn parse_day(s: &str) -> std::result::Result<i64, String> {
@@ -633,6 +636,9 @@ pub async fn change_status(
             ));
         }
     };
+    let message = crate::domain::validation::optional_multiline(change.message.as_deref(), 2000)
+        .map_err(|m| Error::invalid("message", m))?
+        .unwrap_or_default();
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let account = match store::get(&mut tx, id).await? {
@@ -665,8 +671,11 @@ pub async fn change_status(
         portal.id
     );
     let mail = match action {
-        Action::Approve => Some(("approved", serde_json::json!({ "login_url": login_url }))),
-        Action::Decline => Some(("declined", serde_json::json!({}))),
+        Action::Approve => Some((
+            "approved",
+            serde_json::json!({ "login_url": login_url, "message": message }),
+        )),
+        Action::Decline => Some(("declined", serde_json::json!({ "message": message }))),
         Action::SwitchAccess(false) => Some(("access_off", serde_json::json!({}))),
         Action::SwitchAccess(true) => {
             Some(("access_on", serde_json::json!({ "login_url": login_url })))
@@ -920,7 +929,7 @@ pub async fn reset_password(
     Ok(account)
 }
 
-async fn account_in_scope(
+pub(super) async fn account_in_scope(
     tx: &mut crate::storage::Tx,
     actor: &Actor,
     id: i64,
@@ -1101,4 +1110,34 @@ pub async fn request_new_link(
         }
         _ => Ok(()),
     }
+}
+
+/// An account with its history from the audit log and its e-mails from the outbox, newest first.
+pub struct AccountDetail {
+    pub account: PortalAccount,
+    pub history: Vec<crate::storage::audit::AuditEvent>,
+    pub messages: Vec<OutboxMessage>,
+}
+
+pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountDetail> {
+    let mut tx = cx.db.read().await?;
+    let account = account_in_scope(&mut tx, actor, id).await?;
+    let history = crate::storage::audit::list(
+        &mut tx,
+        &crate::storage::audit::AuditFilter {
+            target_kind: Some("portal_account".into()),
+            target_id: Some(id),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let messages =
+        crate::storage::outbox::of_account(&mut tx, account.portal_id, &account.email, id, 50)
+            .await?;
+    Ok(AccountDetail {
+        account,
+        history,
+        messages,
+    })
 }

@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod apikeys;
 pub mod directory;
 pub mod mail;
+pub mod registration;
 pub mod staff;
 
 /// What the actions need: the database, the clock, the password hasher, the outbox settings.

@@ -43,10 +43,6 @@ pub fn router() -> Router<AppState> {
             "/console/contacts/{id}/grant",
             axum::routing::post(grant_access),
         )
-        .route(
-            "/console/accounts/{id}/status",
-            axum::routing::post(change_account_status),
-        )
 }
 
 const PAGE_SIZE: i64 = 50;
@@ -514,6 +510,8 @@ struct ContactPage {
     accounts: Vec<crate::storage::accounts::PortalAccount>,
     portals: Vec<crate::storage::directory::Portal>,
     grant_errors: Errors,
+    /// Where the account actions come back to.
+    back_url: String,
 }
 
 async fn contact_page(
@@ -549,6 +547,10 @@ async fn contact_page(
     };
     Ok(ContactPage {
         chrome: staff.chrome("contacts"),
+        back_url: contact
+            .as_ref()
+            .map(|c| format!("/console/contacts/{}", c.id))
+            .unwrap_or_else(|| "/console/contacts".into()),
         contact,
         form,
         errors,
@@ -718,57 +720,6 @@ async fn grant_access(
                 }
                 Err(e) => error_page(e),
             }
-        }
-        Err(e) => error_page(e),
-    }
-}
-
-/// The status buttons of an account on its contact's page.
-async fn change_account_status(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    axum::extract::RawForm(body): axum::extract::RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
-    let get = |name: &str| {
-        form_urlencoded::parse(&body)
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
-    let change = crate::usecases::accounts::StatusChange {
-        action: get("action").unwrap_or_default(),
-        valid_until: get("valid_until"),
-        notify: Some(get("notify").is_some()),
-    };
-    let result = if change.action == "password_link" {
-        crate::usecases::accounts::send_password_link(&s.cx, &staff.actor, id, None).await
-    } else if change.action == "resend" {
-        crate::usecases::accounts::resend_link(&s.cx, &staff.actor, id).await
-    } else if change.action == "remove" {
-        crate::usecases::accounts::remove_account(
-            &s.cx,
-            &staff.actor,
-            id,
-            change.notify.unwrap_or(false),
-        )
-        .await
-    } else {
-        crate::usecases::accounts::change_status(&s.cx, &staff.actor, id, &change).await
-    };
-    match result {
-        Ok(account) => {
-            let back = match account.contact_id {
-                Some(c) => format!("/console/contacts/{c}"),
-                None => "/console/contacts".to_string(),
-            };
-            done(
-                &s,
-                &back,
-                &format!("{} on {}: saved.", account.email, account.portal_name),
-            )
         }
         Err(e) => error_page(e),
     }

@@ -18,6 +18,7 @@ use crate::usecases::staff::{self as staff_uc, staff_actor};
 use crate::usecases::{Actor, Error};
 
 pub mod access;
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod directory;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
+        .merge(accounts::router())
         .merge(admin::router())
         .merge(mail::router())
         .layer(middleware::from_fn(check_csrf))

@@ -22,6 +22,7 @@ use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, PortalLogin};
 use crate::usecases::directory as dir_uc;
 
+mod register;
 mod texts;
 use texts::T;
 
@@ -40,6 +41,14 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{id}/logout", post(logout))
         .route("/portal/{id}/forgot", get(forgot_page).post(forgot))
         .route("/portal/{id}/new-link", get(new_link_page).post(new_link))
+        .route(
+            "/portal/{id}/register",
+            get(register::register_page).post(register::register),
+        )
+        .route(
+            "/portal/{id}/activate",
+            get(register::activate_page).post(register::activate),
+        )
         .route(
             "/portal/{id}/password",
             get(password_page).post(set_password),
@@ -322,6 +331,14 @@ struct LoginPage {
     email: String,
     error: Option<String>,
     notice: Option<&'static str>,
+    /// After "confirm your e-mail first": offer to send the confirmation again.
+    resend: bool,
+}
+
+impl LoginPage {
+    fn register_open(&self) -> bool {
+        self.portal.registration_mode != "invitation_only"
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -363,6 +380,7 @@ async fn login_page(
         email: String::new(),
         error: None,
         notice,
+        resend: false,
     };
     with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
 }
@@ -411,7 +429,7 @@ async fn login(
         agent,
     )
     .await;
-    let form_again = |error: String, status: StatusCode, portal: Portal| {
+    let form_again = |error: String, status: StatusCode, portal: Portal, resend: bool| {
         let page = LoginPage {
             t,
             lang: language.as_str(),
@@ -420,6 +438,7 @@ async fn login(
             email: f.email.chars().take(254).collect(),
             error: Some(error),
             notice: None,
+            resend,
         };
         with_form_cookie(&s, pid, &f.csrf, status, page)
     };
@@ -437,11 +456,15 @@ async fn login(
         }
         Ok(PortalLogin::Refused { refusal, .. }) => {
             let message = refusal.message(language == Language::De).to_string();
-            form_again(message, StatusCode::FORBIDDEN, portal)
+            let resend = refusal == crate::domain::account::Refusal::ConfirmEmail;
+            form_again(message, StatusCode::FORBIDDEN, portal, resend)
         }
-        Ok(PortalLogin::WrongCredentials) => {
-            form_again(t.wrong_credentials.into(), StatusCode::UNAUTHORIZED, portal)
-        }
+        Ok(PortalLogin::WrongCredentials) => form_again(
+            t.wrong_credentials.into(),
+            StatusCode::UNAUTHORIZED,
+            portal,
+            false,
+        ),
         Err(e) => super::console::error_page(e),
     }
 }

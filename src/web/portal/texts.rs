@@ -40,6 +40,24 @@ pub struct T {
     pub new_link_title: &'static str,
     pub new_link_intro: &'static str,
     pub new_link_sent: &'static str,
+    pub register_link: &'static str,
+    pub register_title: &'static str,
+    pub register_intro: &'static str,
+    pub name: &'static str,
+    pub company: &'static str,
+    pub phone: &'static str,
+    pub register_sent: &'static str,
+    pub required: &'static str,
+    pub invalid_email: &'static str,
+    pub invalid_value: &'static str,
+    pub activate_title: &'static str,
+    pub activate_intro: &'static str,
+    pub activate_button: &'static str,
+    pub activated_login: &'static str,
+    pub activated_wait: &'static str,
+    pub activation_invalid: &'static str,
+    pub ask_new_activation: &'static str,
+    pub resend_confirmation: &'static str,
 }
 
 static EN: T = T {
@@ -77,9 +95,27 @@ static EN: T = T {
     choose_new_password: "Choose the new password for your account.",
     password_changed: "Your new password is set, and every session has ended. Log in with the new password.",
     ask_new_link: "Ask for a new invitation link",
-    new_link_title: "A new invitation link",
-    new_link_intro: "Enter the e-mail address the invitation was sent for, and we will send a new link.",
-    new_link_sent: "If an invitation for this address is open, a new link is on its way. The old one no longer works.",
+    new_link_title: "A new link",
+    new_link_intro: "Enter the e-mail address of your invitation or registration, and we will send a new link.",
+    new_link_sent: "If an invitation or registration for this address is open, a new link is on its way. The old one no longer works.",
+    register_link: "Register",
+    register_title: "Register",
+    register_intro: "Ask for access to",
+    name: "Your name",
+    company: "Company",
+    phone: "Phone (optional)",
+    register_sent: "Thank you. Please check your e-mail: we have sent a message to the address you gave. Follow its link to confirm your address.",
+    required: "Please fill this in.",
+    invalid_email: "Please enter a valid e-mail address.",
+    invalid_value: "Please check this entry.",
+    activate_title: "Confirm your e-mail address",
+    activate_intro: "Confirm that this address is yours to finish registering with",
+    activate_button: "Confirm my e-mail address",
+    activated_login: "Your e-mail address is confirmed. You can log in now.",
+    activated_wait: "Your e-mail address is confirmed. Your access now awaits approval; we will let you know by e-mail.",
+    activation_invalid: "The link has expired or has already been used. If you already confirmed your address, log in. Otherwise ask for a new link.",
+    ask_new_activation: "Ask for a new confirmation link",
+    resend_confirmation: "Send the confirmation e-mail again",
 };
 
 static DE: T = T {
@@ -117,9 +153,27 @@ static DE: T = T {
     choose_new_password: "Wählen Sie das neue Passwort für Ihr Konto.",
     password_changed: "Ihr neues Passwort ist festgelegt, und alle Sitzungen wurden beendet. Melden Sie sich mit dem neuen Passwort an.",
     ask_new_link: "Einen neuen Einladungslink anfordern",
-    new_link_title: "Ein neuer Einladungslink",
-    new_link_intro: "Geben Sie die E-Mail-Adresse ein, für die die Einladung geschickt wurde; wir schicken Ihnen einen neuen Link.",
-    new_link_sent: "Wenn für diese Adresse eine Einladung offen ist, ist ein neuer Link unterwegs. Der alte funktioniert nicht mehr.",
+    new_link_title: "Ein neuer Link",
+    new_link_intro: "Geben Sie die E-Mail-Adresse Ihrer Einladung oder Registrierung ein; wir schicken Ihnen einen neuen Link.",
+    new_link_sent: "Wenn für diese Adresse eine Einladung oder Registrierung offen ist, ist ein neuer Link unterwegs. Der alte funktioniert nicht mehr.",
+    register_link: "Registrieren",
+    register_title: "Registrieren",
+    register_intro: "Zugang beantragen für",
+    name: "Ihr Name",
+    company: "Firma",
+    phone: "Telefon (optional)",
+    register_sent: "Vielen Dank. Bitte sehen Sie in Ihr Postfach: Wir haben eine Nachricht an die angegebene Adresse geschickt. Folgen Sie dem Link darin, um Ihre Adresse zu bestätigen.",
+    required: "Bitte füllen Sie dieses Feld aus.",
+    invalid_email: "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
+    invalid_value: "Bitte prüfen Sie diese Angabe.",
+    activate_title: "E-Mail-Adresse bestätigen",
+    activate_intro: "Bestätigen Sie, dass diese Adresse Ihnen gehört, um die Registrierung abzuschließen bei",
+    activate_button: "Meine E-Mail-Adresse bestätigen",
+    activated_login: "Ihre E-Mail-Adresse ist bestätigt. Sie können sich jetzt anmelden.",
+    activated_wait: "Ihre E-Mail-Adresse ist bestätigt. Ihr Zugang wartet jetzt auf Freigabe; wir benachrichtigen Sie per E-Mail.",
+    activation_invalid: "Der Link ist abgelaufen oder wurde schon verwendet. Wenn Sie Ihre Adresse schon bestätigt haben, melden Sie sich an. Sonst fordern Sie einen neuen Link an.",
+    ask_new_activation: "Einen neuen Bestätigungslink anfordern",
+    resend_confirmation: "Bestätigungs-E-Mail erneut senden",
 };
 
 impl T {
@@ -127,6 +181,17 @@ impl T {
         match language {
             Language::De => &DE,
             Language::En => &EN,
+        }
+    }
+
+    /// A field's message in the page's language (the rules speak English).
+    pub fn field_error(&self, field: &str, message: &str) -> String {
+        match (field, message) {
+            ("password", m) => self.password_rule(m),
+            ("confirmation", _) => self.confirmation_mismatch.into(),
+            (_, "is required") => self.required.into(),
+            ("email", _) => self.invalid_email.into(),
+            _ => self.invalid_value.into(),
         }
     }
 

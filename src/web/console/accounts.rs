@@ -1,0 +1,302 @@
+//! A portal account's page: its statuses, every staff action, linking a contact (the
+//! assignment queue), its history from the audit log and its e-mails from the outbox.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{Chrome, Staff, done, error_page, not_found_page};
+use crate::domain::account::{Approval, Lifecycle, Registration};
+use crate::storage::accounts::PortalAccount;
+use crate::storage::audit::AuditEvent;
+use crate::storage::directory::{Organization, OrganizationFilter};
+use crate::storage::outbox::OutboxMessage;
+use crate::usecases::Error;
+use crate::usecases::accounts as uc;
+use crate::usecases::registration::{self as reg, Candidate, CreateContactInput, RegistrationData};
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/console/accounts/{id}", get(show))
+        .route("/console/accounts/{id}/status", post(change_status))
+        .route("/console/accounts/{id}/contact", post(link_contact))
+        .route(
+            "/console/accounts/{id}/create-contact",
+            post(create_contact),
+        )
+}
+
+fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse().ok()
+}
+
+/// Where a form goes back to: a console page, never elsewhere.
+fn back_to(raw: Option<String>, fallback: String) -> String {
+    match raw {
+        Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => b,
+        _ => fallback,
+    }
+}
+
+/// The words people see for an account's statuses.
+pub struct Labels {
+    pub registration: &'static str,
+    pub approval: &'static str,
+    pub lifecycle: &'static str,
+    pub valid_until: String,
+    pub last_login: String,
+    pub created: String,
+}
+
+impl Labels {
+    pub fn of(a: &PortalAccount) -> Self {
+        Labels {
+            registration: Registration::parse(&a.registration)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            approval: Approval::parse(&a.approval)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            lifecycle: Lifecycle::parse(&a.lifecycle)
+                .map(|r| r.label(false))
+                .unwrap_or(""),
+            valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
+            last_login: a
+                .last_login_at
+                .map(crate::clock::format_time)
+                .unwrap_or_default(),
+            created: crate::clock::format_time(a.created_at),
+        }
+    }
+}
+
+pub struct HistoryRow {
+    pub at: String,
+    pub e: AuditEvent,
+}
+
+pub struct MessageRow {
+    pub at: String,
+    pub m: OutboxMessage,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/portal_account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    a: PortalAccount,
+    labels: Labels,
+    back_url: String,
+    registration: Option<RegistrationData>,
+    q: String,
+    candidates: Vec<Candidate>,
+    organizations: Vec<Organization>,
+    create_error: Option<String>,
+    history: Vec<HistoryRow>,
+    messages: Vec<MessageRow>,
+}
+
+#[derive(Deserialize, Default)]
+struct ShowQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn page(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    q: String,
+    create_error: Option<String>,
+) -> Result<AccountPage, Error> {
+    let detail = uc::account_detail(&s.cx, &staff.actor, id).await?;
+    let a = detail.account;
+    let registration = RegistrationData::of(&a);
+    let (candidates, organizations) = if a.contact_id.is_none() {
+        let candidates = reg::candidates(&s.cx, &staff.actor, id, Some(&q)).await?;
+        let organizations = match &registration {
+            Some(d) => {
+                crate::usecases::directory::list_organizations(
+                    &s.cx,
+                    &staff.actor,
+                    &OrganizationFilter {
+                        q: Some(d.organization.clone()),
+                        limit: 10,
+                        ..Default::default()
+                    },
+                )
+                .await?
+                .items
+            }
+            None => Vec::new(),
+        };
+        (candidates, organizations)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(AccountPage {
+        chrome: staff.chrome("access"),
+        labels: Labels::of(&a),
+        back_url: format!("/console/accounts/{id}"),
+        registration,
+        q,
+        candidates,
+        organizations,
+        create_error,
+        history: detail
+            .history
+            .into_iter()
+            .map(|e| HistoryRow {
+                at: crate::clock::format_time(e.occurred_at),
+                e,
+            })
+            .collect(),
+        messages: detail
+            .messages
+            .into_iter()
+            .map(|m| MessageRow {
+                at: crate::clock::format_time(m.created_at),
+                m,
+            })
+            .collect(),
+        a,
+    })
+}
+
+async fn show(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    match page(&s, &staff, id, q.q, None).await {
+        Ok(p) => p.into_response(),
+        Err(e) => error_page(e),
+    }
+}
+
+fn field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Every staff action on an account, from its page, its contact's page or the access list.
+async fn change_status(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let get = |name: &str| field(&body, name);
+    let change = uc::StatusChange {
+        action: get("action").unwrap_or_default(),
+        valid_until: get("valid_until"),
+        notify: Some(get("notify").is_some()),
+        message: get("message"),
+    };
+    let back = back_to(get("back"), format!("/console/accounts/{id}"));
+    let result = match change.action.as_str() {
+        "password_link" => {
+            let to = get("send_to");
+            uc::send_password_link(&s.cx, &staff.actor, id, to.as_deref()).await
+        }
+        "resend" => uc::resend_link(&s.cx, &staff.actor, id).await,
+        "remove" => {
+            let removed =
+                uc::remove_account(&s.cx, &staff.actor, id, change.notify.unwrap_or(false)).await;
+            return match removed {
+                Ok(a) => {
+                    // The account's own page is gone; go where it makes sense.
+                    let to = if back.starts_with(&format!("/console/accounts/{id}")) {
+                        "/console/access".to_string()
+                    } else {
+                        back
+                    };
+                    done(
+                        &s,
+                        &to,
+                        &format!("{} on {}: removed.", a.email, a.portal_name),
+                    )
+                }
+                Err(e) => error_page(e),
+            };
+        }
+        _ => uc::change_status(&s.cx, &staff.actor, id, &change).await,
+    };
+    match result {
+        Ok(a) => done(
+            &s,
+            &back,
+            &format!("{} on {}: saved.", a.email, a.portal_name),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn link_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let Some(contact_id) = field(&body, "contact_id").and_then(|c| c.parse().ok()) else {
+        return error_page(Error::invalid("contact_id", "choose a contact"));
+    };
+    match reg::link_contact(&s.cx, &staff.actor, id, contact_id).await {
+        Ok(a) => done(
+            &s,
+            &format!("/console/accounts/{id}"),
+            &format!(
+                "{} is now linked to {}.",
+                a.email,
+                a.organization_name.as_deref().unwrap_or("the contact")
+            ),
+        ),
+        Err(e) => error_page(e),
+    }
+}
+
+async fn create_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let input = CreateContactInput {
+        organization_id: field(&body, "organization_id").and_then(|o| o.parse().ok()),
+        allow_duplicate: field(&body, "allow_duplicate").is_some(),
+    };
+    match reg::create_contact(&s.cx, &staff.actor, id, &input).await {
+        Ok(a) => done(
+            &s,
+            &format!("/console/accounts/{id}"),
+            &format!("A contact was created for {} and linked.", a.email),
+        ),
+        Err(Error::Invalid(f) | Error::Conflict(f)) => {
+            match page(&s, &staff, id, String::new(), Some(f.to_string())).await {
+                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
