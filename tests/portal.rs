@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, eventually};
+use common::{PASSWORD, TestApp, eventually, exec, hidden, mails};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -47,40 +47,6 @@ async fn invited(app: &TestApp, role: &str, email: &str) -> (i64, Value, String)
     assert!(eventually(10, || async { token_of(mails(app).await).is_some() }).await);
     let token = token_of(mails(app).await).unwrap();
     (portal["id"].as_i64().unwrap(), account, token)
-}
-
-async fn mails(app: &TestApp) -> Vec<(String, String)> {
-    let sql = "SELECT recipient, text_body FROM mailbox_messages ORDER BY id";
-    match &app.cx.db {
-        admit::storage::Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
-        admit::storage::Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
-    }
-}
-
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} field in {body}"))
-        + marker.len();
-    body[start..start + body[start..].find('"').unwrap()].to_string()
-}
-
-async fn exec(app: &TestApp, sql: &str) {
-    match &app.cx.db {
-        admit::storage::Db::Sqlite(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(p)
-                .await
-                .unwrap();
-        }
-        admit::storage::Db::Postgres(p) => {
-            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(p)
-                .await
-                .unwrap();
-        }
-    }
 }
 
 async fn an_invited_person_sets_a_password_and_logs_in(app: TestApp) {

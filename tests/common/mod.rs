@@ -535,3 +535,53 @@ where
     }
     false
 }
+
+/// The messages of the built-in mailbox, oldest first: (recipient, text).
+pub async fn mails(app: &TestApp) -> Vec<(String, String)> {
+    let sql = "SELECT recipient, text_body FROM mailbox_messages ORDER BY id";
+    match &app.cx.db {
+        Db::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        Db::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+/// The token of the last link mailed to `to` (the built-in mailbox).
+pub async fn last_token_to(app: &TestApp, to: &str) -> Option<String> {
+    mails(app)
+        .await
+        .into_iter()
+        .rev()
+        .filter(|(r, _)| r == to)
+        .find_map(|(_, text)| {
+            let start = text.find("token=")? + 6;
+            Some(text[start..start + 64].to_string())
+        })
+}
+
+/// The value of the hidden field `name` in a page.
+pub fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} field in {body}"))
+        + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+/// Runs a statement on the test's database (to move a stored time, say).
+pub async fn exec(app: &TestApp, sql: &str) {
+    match &app.cx.db {
+        Db::Sqlite(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+        Db::Postgres(p) => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(p)
+                .await
+                .unwrap();
+        }
+    }
+}

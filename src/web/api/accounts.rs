@@ -118,3 +118,126 @@ pub async fn remove(
         uc::remove_account(&s.cx, &actor, id, q.notify.unwrap_or(true)).await?,
     ))
 }
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccountQuery {
+    /// Text in the e-mail address or name.
+    q: Option<String>,
+    portal_id: Option<i64>,
+    /// The portal's kind: `customer`, `installer` or `partner`.
+    source: Option<String>,
+    /// `invited`, `activation_sent` or `registered`.
+    registration: Option<String>,
+    /// `pending`, `approved` or `declined`.
+    approval: Option<String>,
+    /// `pending` (no contact linked yet) or `assigned`.
+    assignment: Option<String>,
+    access_granted: Option<bool>,
+    /// `active` or `deactivated`.
+    lifecycle: Option<String>,
+    after: Option<String>,
+    limit: Option<i64>,
+}
+
+fn one_of(name: &str, value: Option<String>, allowed: &[&str]) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if !allowed.contains(&v.as_str()) => Err(ApiError::bad_request(format!(
+            "Query parameter {name}: must be one of {}",
+            allowed.join(", ")
+        ))),
+        other => Ok(other),
+    }
+}
+
+/// The access list: portal accounts sorted by e-mail address, a page at a time, with filters
+/// on portal, source and every status.
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery),
+    responses((status = 200, body = crate::storage::directory::Page<PortalAccount>), (status = 400, body = ErrorBody)))]
+pub async fn list_accounts(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<AccountQuery>,
+) -> Result<Json<crate::storage::directory::Page<PortalAccount>>, ApiError> {
+    let filter = crate::storage::accounts::AccountFilter {
+        q: q.q,
+        portal_id: q.portal_id,
+        source: one_of("source", q.source, &["customer", "installer", "partner"])?,
+        registration: one_of(
+            "registration",
+            q.registration,
+            &["invited", "activation_sent", "registered"],
+        )?,
+        approval: one_of("approval", q.approval, &["pending", "approved", "declined"])?,
+        assignment: one_of("assignment", q.assignment, &["pending", "assigned"])?,
+        access_granted: q.access_granted,
+        lifecycle: one_of("lifecycle", q.lifecycle, &["active", "deactivated"])?,
+        after: super::directory::cursor(q.after.as_deref())?,
+        limit: super::directory::limit(q.limit)?,
+    };
+    Ok(Json(uc::list_accounts(&s.cx, &actor, &filter).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateQuery {
+    /// Search contacts by name, e-mail or organization instead of the likely matches.
+    q: Option<String>,
+}
+
+/// Contacts that may be the person behind an account awaiting its contact, the likeliest first
+/// (the same e-mail address, a similar name, an organization of a similar name), or those a
+/// search finds.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/candidates", tag = "accounts", params(("id" = i64, Path), CandidateQuery),
+    responses((status = 200, body = Vec<crate::usecases::registration::Candidate>), (status = 404, body = ErrorBody)))]
+pub async fn candidates(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    super::extract::ApiQuery(q): super::extract::ApiQuery<CandidateQuery>,
+) -> Result<Json<Vec<crate::usecases::registration::Candidate>>, ApiError> {
+    Ok(Json(
+        crate::usecases::registration::candidates(&s.cx, &actor, id, q.q.as_deref()).await?,
+    ))
+}
+
+/// The contact to link.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkContactInput {
+    pub contact_id: i64,
+}
+
+/// Link an account awaiting its contact (a self-registration) to a contact. Refused (409)
+/// when it already has one.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/contact", tag = "accounts", params(("id" = i64, Path)),
+    request_body = LinkContactInput,
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn link_contact(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(input): ApiJson<LinkContactInput>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(
+        crate::usecases::registration::link_contact(&s.cx, &actor, id, input.contact_id).await?,
+    ))
+}
+
+/// Create a contact from an account's registration (name, company, phone) and link it: in
+/// `organization_id`, else the organization of the registered company name (exactly one),
+/// else a new one. A contact with the same e-mail address is a likely duplicate: refused (409)
+/// unless `allow_duplicate` is true.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/create-contact", tag = "accounts", params(("id" = i64, Path)),
+    request_body = crate::usecases::registration::CreateContactInput,
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_contact(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(input): ApiJson<crate::usecases::registration::CreateContactInput>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(
+        crate::usecases::registration::create_contact(&s.cx, &actor, id, &input).await?,
+    ))
+}

@@ -21,7 +21,7 @@ use crate::web::error::{ApiError, ErrorBody};
 
 type ApiResult<T> = Result<T, ApiError>;
 
-fn cursor(after: Option<&str>) -> ApiResult<Option<(String, i64)>> {
+pub(super) fn cursor(after: Option<&str>) -> ApiResult<Option<(String, i64)>> {
     match after {
         None | Some("") => Ok(None),
         Some(c) => decode_cursor(c).map(Some).ok_or_else(|| {
@@ -30,7 +30,7 @@ fn cursor(after: Option<&str>) -> ApiResult<Option<(String, i64)>> {
     }
 }
 
-fn limit(l: Option<i64>) -> ApiResult<i64> {
+pub(super) fn limit(l: Option<i64>) -> ApiResult<i64> {
     match l {
         None => Ok(50),
         Some(n) if (1..=500).contains(&n) => Ok(n),

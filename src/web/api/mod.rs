@@ -53,7 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/audit-events", get(list_audit_events))
         .route(
             "/api/v1/accounts",
-            axum::routing::post(accounts::grant_access),
+            get(accounts::list_accounts).post(accounts::grant_access),
         )
         .route(
             "/api/v1/accounts/{id}",
@@ -66,6 +66,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/accounts/{id}/status",
             axum::routing::post(accounts::change_status),
+        )
+        .route(
+            "/api/v1/accounts/{id}/candidates",
+            get(accounts::candidates),
+        )
+        .route(
+            "/api/v1/accounts/{id}/contact",
+            axum::routing::post(accounts::link_contact),
+        )
+        .route(
+            "/api/v1/accounts/{id}/create-contact",
+            axum::routing::post(accounts::create_contact),
         )
         .route(
             "/api/v1/accounts/{id}/password-link",
@@ -168,6 +180,10 @@ impl utoipa::Modify for BearerAuth {
         accounts::send_password_link,
         accounts::resend,
         accounts::remove,
+        accounts::list_accounts,
+        accounts::candidates,
+        accounts::link_contact,
+        accounts::create_contact,
         mail::list_outbox,
         mail::get_outbox_message,
     ),
