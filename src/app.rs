@@ -136,15 +136,12 @@ impl Application {
 
 /// Housekeeping that runs inside the server: expired sessions are removed.
 async fn background_jobs(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        match crate::usecases::staff::purge_sessions(&state.cx, &state.policy).await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired console sessions removed"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
-        }
-    }
+    crate::jobs::maintenance::run(
+        state.cx.clone(),
+        state.policy.clone(),
+        Duration::from_secs(60),
+    )
+    .await
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod directory;
 pub mod email;
+pub mod limits;
 pub mod staff;
 pub mod validation;
 

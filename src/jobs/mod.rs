@@ -1,3 +1,4 @@
 //! Background work inside `admit serve`, safe with several processes on one PostgreSQL.
 
+pub mod maintenance;
 pub mod outbox;

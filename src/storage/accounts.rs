@@ -435,6 +435,46 @@ pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> Result<u64> {
     .await)
 }
 
+/// Deletes link tokens that are used up or expired.
+pub async fn purge_tokens(tx: &mut Tx, now: i64) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM account_tokens WHERE expires_at <= $1 OR used_at IS NOT NULL"
+    )
+    .bind(now)
+    .execute(c)
+    .await)
+}
+
+/// Deletes portal sessions past their end or idle since `idle_before`.
+pub async fn purge_sessions(tx: &mut Tx, now: i64, idle_before: i64) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
+    )
+    .bind(now)
+    .bind(idle_before)
+    .execute(c)
+    .await)
+}
+
+/// Accounts that still have sessions but may no longer log in: switched off, deactivated, or
+/// past their valid-until day (`today`). Returns (id, e-mail, portal name, why).
+pub async fn sessions_to_end(
+    tx: &mut Tx,
+    today: i64,
+) -> Result<Vec<(i64, String, String, String)>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.id, a.email, p.name, CASE WHEN a.access_granted = FALSE THEN 'switched_off' \
+         WHEN a.lifecycle = 'deactivated' THEN 'deactivated' ELSE 'valid_until_passed' END \
+         FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
+         WHERE EXISTS (SELECT 1 FROM portal_sessions s WHERE s.account_id = a.id) \
+         AND (a.access_granted = FALSE OR a.lifecycle = 'deactivated' OR a.valid_until < $1) \
+         ORDER BY a.id LIMIT 1000"
+    )
+    .bind(today)
+    .fetch_all(c)
+    .await)
+}
+
 /// Deletes an account, with its modules, tokens and sessions (the contact stays).
 pub async fn delete(tx: &mut Tx, id: i64) -> Result<u64> {
     exec_tx!(tx, |c| sqlx::query(

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod apikeys;
 pub mod audit;
 pub mod directory;
+pub mod limits;
 pub mod migrate;
 pub mod outbox;
 pub mod staff;

@@ -425,18 +425,26 @@ pub async fn portal_login(
     client_addr: Option<String>,
     user_agent: Option<String>,
 ) -> Result<PortalLogin> {
+    let keys = super::limits::LoginKeys::new(
+        &format!("portal:{portal_id}"),
+        email,
+        super::limits::client(client_addr.as_deref()),
+    );
     let email = EmailAddress::parse(email).ok();
-    let account = match &email {
-        Some(e) => {
-            let mut tx = cx.db.read().await?;
-            store::find(&mut tx, portal_id, e.as_str()).await?
+    let account = {
+        let mut tx = cx.db.read().await?;
+        keys.before(&mut tx, cx.now()).await?;
+        match &email {
+            Some(e) => store::find(&mut tx, portal_id, e.as_str()).await?,
+            None => None,
         }
-        None => None,
     };
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = cx.hasher.verify(password, hash.as_deref()).await;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
+    let right = password_ok && account.is_some();
+    keys.after(&mut tx, now, right).await?;
     let account = match account {
         Some(a) if password_ok => a,
         other => {
@@ -780,6 +788,7 @@ pub async fn request_password_reset(
     email: &str,
     client_addr: Option<String>,
 ) -> Result<()> {
+    super::limits::count_mail_request(cx, "forgot", email, client_addr.as_deref()).await?;
     let Ok(email) = EmailAddress::parse(email) else {
         return Ok(());
     };
@@ -1087,6 +1096,7 @@ pub async fn request_new_link(
     email: &str,
     client_addr: Option<String>,
 ) -> Result<()> {
+    super::limits::count_mail_request(cx, "new-link", email, client_addr.as_deref()).await?;
     let Ok(email) = EmailAddress::parse(email) else {
         return Ok(());
     };

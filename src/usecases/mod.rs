@@ -13,6 +13,7 @@ use crate::storage::{Db, Tx};
 pub mod accounts;
 pub mod apikeys;
 pub mod directory;
+pub mod limits;
 pub mod mail;
 pub mod registration;
 pub mod staff;
@@ -118,6 +119,9 @@ pub enum Error {
     Refused(String),
     #[error("{0}")]
     Forbidden(String),
+    /// Too many attempts: try again after a while.
+    #[error("too many attempts; try again in {retry_after_s} s")]
+    TooMany { retry_after_s: i64 },
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("{0}")]

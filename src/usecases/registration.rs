@@ -98,6 +98,8 @@ pub async fn register(
     };
     open_mode(&portal)?;
     let (data, email) = validate(input)?;
+    super::limits::count_mail_request(cx, "register", email.as_str(), client_addr.as_deref())
+        .await?;
     // Every path hashes, so that the answer takes as long whether or not the address is known.
     let hash = cx.hasher.hash(&input.password).await?;
     let data_json = serde_json::to_string(&data).map_err(anyhow::Error::from)?;

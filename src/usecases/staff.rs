@@ -318,23 +318,31 @@ pub async fn login(
     client_addr: Option<String>,
     user_agent: Option<String>,
 ) -> Result<LoginOutcome> {
+    let keys = super::limits::LoginKeys::new(
+        "console",
+        email,
+        super::limits::client(client_addr.as_deref()),
+    );
     let email = EmailAddress::parse(email).ok();
-    let user = match &email {
-        Some(e) => {
-            let mut tx = cx.db.read().await?;
-            store::find_staff_by_email(&mut tx, e.as_str()).await?
+    let user = {
+        let mut tx = cx.db.read().await?;
+        keys.before(&mut tx, cx.now()).await?;
+        match &email {
+            Some(e) => store::find_staff_by_email(&mut tx, e.as_str()).await?,
+            None => None,
         }
-        None => None,
     };
     let password_ok = cx
         .hasher
         .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
         .await;
     let now = cx.now();
+    let right = password_ok && user.as_ref().is_some_and(|u| u.active);
     let user = match user {
-        Some(u) if password_ok && u.active => u,
+        Some(u) if right => u,
         other => {
             let mut tx = cx.db.write().await?;
+            keys.after(&mut tx, now, false).await?;
             let label = email
                 .as_ref()
                 .map(|e| e.as_str())
@@ -367,6 +375,7 @@ pub async fn login(
     };
     let token = tokens::new_token();
     let mut tx = cx.db.write().await?;
+    keys.after(&mut tx, now, true).await?;
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
         store::delete_session(&mut tx, &tokens::hash_token(prev)).await?;

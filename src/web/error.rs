@@ -13,7 +13,7 @@ use crate::usecases::Error;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// A stable code: `invalid`, `not_found`, `conflict`, `refused`, `forbidden`,
-    /// `unauthorized`, `bad_request`, `internal`.
+    /// `unauthorized`, `bad_request`, `too_many_requests`, `internal`.
     pub error: String,
     /// What went wrong, for people.
     pub message: String,
@@ -82,6 +82,11 @@ impl From<Error> for ApiError {
             Error::NotFound(what) => ApiError::not_found(what),
             Error::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
             Error::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            Error::TooMany { retry_after_s } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_requests",
+                format!("Too many attempts; try again in {retry_after_s} seconds."),
+            ),
             Error::Db(err) => internal(&err),
             Error::Internal(err) => internal(&*err),
         }

@@ -40,6 +40,23 @@ macro_rules! both {
     };
 }
 
+/// As [`both!`], for a body that starts its own app (on a clock of its own, say): it gets the engine.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::common::Engine::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body($crate::common::Engine::Postgres).await
+            }
+        }
+    };
+}
+
 pub fn postgres_admin_url() -> String {
     std::env::var("ADMIT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
@@ -138,6 +155,23 @@ impl TestApp {
 
     /// As [`TestApp::spawn`], with changes to the configuration (SMTP, say).
     pub async fn spawn_with(engine: Engine, change: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start(engine, change, None).await
+    }
+
+    /// As [`TestApp::spawn_with`], on a clock the test moves.
+    pub async fn spawn_clocked(
+        engine: Engine,
+        clock: admit::clock::ManualClock,
+        change: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        Self::start(engine, change, Some(clock)).await
+    }
+
+    async fn start(
+        engine: Engine,
+        change: impl FnOnce(&mut Config),
+        clock: Option<admit::clock::ManualClock>,
+    ) -> TestApp {
         let db = TestDb::new(engine).await;
         let mut config = Config {
             listen: "127.0.0.1:0".into(),
@@ -146,7 +180,16 @@ impl TestApp {
             ..Config::default()
         };
         change(&mut config);
-        let app = Application::build(config).await.expect("the app builds");
+        let app = match clock {
+            None => Application::build(config).await,
+            Some(clock) => {
+                let database = admit::app::open_database(&config)
+                    .await
+                    .expect("the database opens");
+                Application::build_with(config, database, Arc::new(clock)).await
+            }
+        }
+        .expect("the app builds");
         let addr = app.local_addr();
         let cx = app.state().cx.clone();
         let (tx, rx) = oneshot::channel::<()>();

@@ -132,6 +132,23 @@ async fn login(
             };
             login_form(&state, page, StatusCode::UNAUTHORIZED)
         }
+        Err(crate::usecases::Error::TooMany { retry_after_s }) => {
+            let page = LoginPage {
+                csrf: crate::security::tokens::new_token(),
+                email: form.email.chars().take(254).collect(),
+                next: safe_next(form.next.as_deref()),
+                error: Some(format!(
+                    "Too many attempts. Please wait {} and try again.",
+                    super::minutes(retry_after_s)
+                )),
+                notice: None,
+            };
+            let mut res = login_form(&state, page, StatusCode::TOO_MANY_REQUESTS);
+            if let Ok(v) = header::HeaderValue::from_str(&retry_after_s.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
         Err(e) => error_page(e),
     }
 }

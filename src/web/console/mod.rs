@@ -294,8 +294,28 @@ pub fn error_page(e: Error) -> Response {
             },
         )
             .into_response(),
+        Error::TooMany { retry_after_s } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, retry_after_s.to_string())],
+            MessagePage {
+                title: "Too many attempts".into(),
+                message: format!(
+                    "Too many attempts. Please wait {} and try again.",
+                    minutes(retry_after_s)
+                ),
+            },
+        )
+            .into_response(),
         Error::Db(err) => internal(&err),
         Error::Internal(err) => internal(&*err),
+    }
+}
+
+/// A wait in words: "a minute", "5 minutes".
+pub fn minutes(seconds: i64) -> String {
+    match (seconds + 59) / 60 {
+        0 | 1 => "a minute".into(),
+        n => format!("{n} minutes"),
     }
 }
 

@@ -212,6 +212,24 @@ fn link_invalid(portal: Portal, language: Language) -> Response {
         .into_response()
 }
 
+/// Too many attempts: the page says so in the person's language, and when to try again.
+fn too_many(portal: Portal, language: Language, retry_after_s: i64) -> Response {
+    let t = T::of(language);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, retry_after_s.to_string())],
+        MessagePage {
+            lang: language.as_str(),
+            title: t.too_many_title,
+            message: t.too_many.into(),
+            link: None,
+            second_link: None,
+            portal,
+        },
+    )
+        .into_response()
+}
+
 async fn accept_page(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -459,6 +477,18 @@ async fn login(
             let resend = refusal == crate::domain::account::Refusal::ConfirmEmail;
             form_again(message, StatusCode::FORBIDDEN, portal, resend)
         }
+        Err(Error::TooMany { retry_after_s }) => {
+            let mut res = form_again(
+                t.too_many.into(),
+                StatusCode::TOO_MANY_REQUESTS,
+                portal,
+                false,
+            );
+            if let Ok(v) = header::HeaderValue::from_str(&retry_after_s.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
         Ok(PortalLogin::WrongCredentials) => form_again(
             t.wrong_credentials.into(),
             StatusCode::UNAUTHORIZED,
@@ -679,8 +709,10 @@ async fn submit_email_form(
         "forgot" => uc::request_password_reset(&s.cx, portal.id, &f.email, addr).await,
         _ => uc::request_new_link(&s.cx, portal.id, &f.email, addr).await,
     };
-    if let Err(e) = result {
-        return super::console::error_page(e);
+    match result {
+        Err(Error::TooMany { retry_after_s }) => return too_many(portal, language, retry_after_s),
+        Err(e) => return super::console::error_page(e),
+        Ok(()) => {}
     }
     let pid = portal.id;
     let page = email_form(

@@ -143,6 +143,9 @@ pub(super) async fn register(
     let (status, errors, sent) = match reg::register(&s.cx, pid, &input, language, addr).await {
         Ok(()) => (StatusCode::OK, Vec::new(), true),
         Err(Error::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, errors_in(t, &e), false),
+        Err(Error::TooMany { retry_after_s }) => {
+            return super::too_many(portal, language, retry_after_s);
+        }
         Err(e) => return super::super::console::error_page(e),
     };
     let csrf = f.csrf.clone();

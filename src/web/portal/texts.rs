@@ -58,6 +58,8 @@ pub struct T {
     pub activation_invalid: &'static str,
     pub ask_new_activation: &'static str,
     pub resend_confirmation: &'static str,
+    pub too_many_title: &'static str,
+    pub too_many: &'static str,
 }
 
 static EN: T = T {
@@ -116,6 +118,8 @@ static EN: T = T {
     activation_invalid: "The link has expired or has already been used. If you already confirmed your address, log in. Otherwise ask for a new link.",
     ask_new_activation: "Ask for a new confirmation link",
     resend_confirmation: "Send the confirmation e-mail again",
+    too_many_title: "Too many attempts",
+    too_many: "Too many attempts. Please wait a few minutes and try again.",
 };
 
 static DE: T = T {
@@ -174,6 +178,8 @@ static DE: T = T {
     activation_invalid: "Der Link ist abgelaufen oder wurde schon verwendet. Wenn Sie Ihre Adresse schon bestätigt haben, melden Sie sich an. Sonst fordern Sie einen neuen Link an.",
     ask_new_activation: "Einen neuen Bestätigungslink anfordern",
     resend_confirmation: "Bestätigungs-E-Mail erneut senden",
+    too_many_title: "Zu viele Versuche",
+    too_many: "Zu viele Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann erneut.",
 };
 
 impl T {

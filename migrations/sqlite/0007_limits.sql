@@ -1,0 +1,15 @@
+-- Rate limits and lockouts (login, registration, password reset, new links), counted per key
+-- across every Admit process on the database. Keys are stored as hashes: they hold e-mail
+-- addresses and client addresses.
+
+CREATE TABLE rate_limits (
+    key_hash TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    hits BIGINT NOT NULL,
+    strikes BIGINT NOT NULL,
+    blocked_until BIGINT
+);
+CREATE INDEX rate_limits_window ON rate_limits (window_start);
+
+-- An account's e-mails on its page: also those with its link sent to another address.
+CREATE INDEX outbox_messages_link_account ON outbox_messages (link_account_id);
