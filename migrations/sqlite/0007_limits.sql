@@ -13,3 +13,6 @@ CREATE INDEX rate_limits_window ON rate_limits (window_start);
 
 -- An account's e-mails on its page: also those with its link sent to another address.
 CREATE INDEX outbox_messages_link_account ON outbox_messages (link_account_id);
+
+-- A new e-mail address a person asked for, until they confirm it by the link sent there.
+ALTER TABLE portal_accounts ADD COLUMN pending_email TEXT;

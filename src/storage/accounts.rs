@@ -39,6 +39,8 @@ pub struct PortalAccount {
     pub password_hash: Option<String>,
     pub language: String,
     pub time_zone: String,
+    /// A new address the person asked for, until they confirm it.
+    pub pending_email: Option<String>,
     #[serde(skip)]
     pub registration_data: Option<String>,
     #[sqlx(skip)]
@@ -55,7 +57,7 @@ pub struct PortalAccount {
 
 const SELECT: &str = "SELECT a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
      ct.organization_id, o.name AS organization_name, o.area_id, a.name, a.role, a.registration, a.approval, \
-     a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.registration_data, \
+     a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
      a.created_at, a.updated_at, a.last_login_at \
      FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
      LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id";
@@ -431,6 +433,86 @@ pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> Result<u64> {
         "DELETE FROM portal_sessions WHERE account_id = $1"
     )
     .bind(account_id)
+    .execute(c)
+    .await)
+}
+
+/// The person's own settings.
+pub async fn set_profile(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    language: &str,
+    time_zone: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET name = $1, language = $2, time_zone = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(name)
+    .bind(language)
+    .bind(time_zone)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_pending_email(tx: &mut Tx, id: i64, email: Option<&str>, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET pending_email = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(email)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The confirmed new address becomes the user name.
+pub async fn set_email(tx: &mut Tx, id: i64, email: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET email = $1, pending_email = NULL, updated_at = $2 WHERE id = $3"
+    )
+    .bind(email)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// A session as its owner sees it in their list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub async fn sessions_of(tx: &mut Tx, account_id: i64) -> Result<Vec<SessionRow>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT token_hash, created_at, last_seen_at, client_addr, user_agent FROM portal_sessions \
+         WHERE account_id = $1 ORDER BY last_seen_at DESC"
+    )
+    .bind(account_id)
+    .fetch_all(c)
+    .await)
+}
+
+/// Ends one session of an account (and no one else's).
+pub async fn delete_session_of(tx: &mut Tx, account_id: i64, token_hash: &str) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_sessions WHERE account_id = $1 AND token_hash = $2"
+    )
+    .bind(account_id)
+    .bind(token_hash)
     .execute(c)
     .await)
 }

@@ -211,6 +211,7 @@ pub async fn mint_link(
         "invitation" => account.registration == "invited",
         "activation" => account.registration == "activation_sent",
         "password" => account.registration == "registered",
+        "email_change" => account.pending_email.is_some(),
         _ => true,
     };
     if !needed {
@@ -226,12 +227,16 @@ pub async fn mint_link(
         .unwrap_or(7);
     let token = tokens::new_token();
     let expires_at = now + lifetime_ms(purpose, days);
+    let new_email = match purpose {
+        "email_change" => account.pending_email.as_deref(),
+        _ => None,
+    };
     store::insert_token(
         &mut tx,
         &tokens::hash_token(&token),
         account_id,
         purpose,
-        None,
+        new_email,
         now,
         expires_at,
     )

@@ -15,6 +15,7 @@ pub mod apikeys;
 pub mod directory;
 pub mod limits;
 pub mod mail;
+pub mod profile;
 pub mod registration;
 pub mod staff;
 

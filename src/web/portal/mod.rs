@@ -22,6 +22,7 @@ use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, PortalLogin};
 use crate::usecases::directory as dir_uc;
 
+mod account;
 mod register;
 mod texts;
 use texts::T;
@@ -44,6 +45,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/portal/{id}/register",
             get(register::register_page).post(register::register),
+        )
+        .route("/portal/{id}/account", get(account::account_page))
+        .route("/portal/{id}/account/{what}", post(account::account_post))
+        .route(
+            "/portal/{id}/confirm-email",
+            get(account::confirm_email_page).post(account::confirm_email),
         )
         .route(
             "/portal/{id}/activate",

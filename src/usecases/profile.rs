@@ -1,0 +1,382 @@
+//! What a person does with their own portal account: their profile (name, language, time
+//! zone), their password, their e-mail address (confirmed by a link sent to the new one, the old
+//! one told), and their sessions. Changing the password or the address ends every session.
+
+use serde::Deserialize;
+
+use super::accounts::person;
+use super::mail::{Link, Outgoing, choose_language, enqueue};
+use super::{Ctx, Error, Result, Target, json, record};
+use crate::domain::EmailAddress;
+use crate::domain::FieldErrors;
+use crate::domain::directory::Language;
+use crate::domain::validation::required_text;
+use crate::security::tokens;
+use crate::storage::Tx;
+use crate::storage::accounts::{self as store, PortalAccount, SessionRow};
+use crate::storage::directory;
+
+/// A time zone of the IANA database (`Europe/Berlin`), or why not.
+pub fn check_time_zone(name: &str) -> std::result::Result<String, String> {
+    let name = name.trim();
+    name.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| "is not a known time zone (like Europe/Berlin)".to_string())
+}
+
+/// Every time zone a person may choose.
+pub fn time_zones() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProfileInput {
+    pub name: String,
+    pub language: String,
+    pub time_zone: String,
+}
+
+async fn own(tx: &mut Tx, account_id: i64) -> Result<PortalAccount> {
+    store::get(tx, account_id)
+        .await?
+        .ok_or(Error::NotFound("account"))
+}
+
+fn label(a: &PortalAccount) -> String {
+    format!("{} on {}", a.email, a.portal_name)
+}
+
+pub async fn update_profile(
+    cx: &Ctx,
+    account_id: i64,
+    input: &ProfileInput,
+    client_addr: Option<String>,
+) -> Result<PortalAccount> {
+    let mut errors = FieldErrors::new();
+    let name = errors.take("name", required_text(&input.name, 200));
+    let language = errors.take("language", Language::parse(input.language.trim()));
+    let time_zone = errors.take("time_zone", check_time_zone(&input.time_zone));
+    errors.into_result()?;
+    let (name, language, time_zone) = (
+        name.expect("checked"),
+        language.expect("checked"),
+        time_zone.expect("checked"),
+    );
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let before = own(&mut tx, account_id).await?;
+    store::set_profile(
+        &mut tx,
+        account_id,
+        &name,
+        language.as_str(),
+        &time_zone,
+        now,
+    )
+    .await?;
+    let after = own(&mut tx, account_id).await?;
+    let view = |a: &PortalAccount| serde_json::json!({ "name": a.name, "language": a.language, "time_zone": a.time_zone });
+    record(
+        &mut tx,
+        now,
+        &person(&before, client_addr),
+        "account.profile_changed",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label(&before),
+        },
+        Some(view(&before)),
+        Some(view(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Checks the person's current password; a wrong one is a field error.
+async fn check_current(cx: &Ctx, account: &PortalAccount, password: &str) -> Result<()> {
+    if cx
+        .hasher
+        .verify(password, account.password_hash.as_deref())
+        .await
+    {
+        Ok(())
+    } else {
+        Err(Error::invalid("current_password", "is not right"))
+    }
+}
+
+/// A new password, after the current one: every session ends (the person logs in again), and
+/// the person is told by e-mail.
+pub async fn change_password(
+    cx: &Ctx,
+    account_id: i64,
+    current: &str,
+    password: &str,
+    confirmation: &str,
+    client_addr: Option<String>,
+) -> Result<PortalAccount> {
+    let account = {
+        let mut tx = cx.db.read().await?;
+        own(&mut tx, account_id).await?
+    };
+    let mut errors = FieldErrors::new();
+    if let Err(m) = crate::domain::staff::check_password(password) {
+        errors.add("password", m);
+    } else if password != confirmation {
+        errors.add("confirmation", "does not match the password");
+    }
+    errors.into_result()?;
+    check_current(cx, &account, current).await?;
+    let hash = cx.hasher.hash(password).await?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    store::set_password(&mut tx, account_id, &hash, now).await?;
+    store::revoke_tokens(&mut tx, account_id, "password", now).await?;
+    store::delete_sessions_of(&mut tx, account_id).await?;
+    notify(
+        cx,
+        &mut tx,
+        now,
+        &account,
+        "password_changed_notice",
+        &account.email,
+        None,
+        serde_json::json!({}),
+    )
+    .await?;
+    record(
+        &mut tx,
+        now,
+        &person(&account, client_addr),
+        "account.password_changed",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label(&account),
+        },
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn notify(
+    cx: &Ctx,
+    tx: &mut Tx,
+    now: i64,
+    account: &PortalAccount,
+    event: &'static str,
+    to: &str,
+    link: Option<&'static str>,
+    variables: serde_json::Value,
+) -> Result<()> {
+    let portal = directory::get_portal(tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let recipient = EmailAddress::parse(to).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+    enqueue(
+        tx,
+        now,
+        &cx.mail,
+        &Outgoing {
+            portal_id: Some(portal.id),
+            event,
+            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            recipient: &recipient,
+            recipient_name: Some(&account.name),
+            variables,
+            link: link.map(|purpose| Link {
+                purpose,
+                account_id: account.id,
+            }),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The person asks for a new e-mail address (their user name), with their password: a link to
+/// confirm it goes to the new address, and the old one is told.
+pub async fn request_email_change(
+    cx: &Ctx,
+    account_id: i64,
+    new_email: &str,
+    current: &str,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let new_email =
+        EmailAddress::parse(new_email.trim()).map_err(|m| Error::invalid("new_email", m))?;
+    let account = {
+        let mut tx = cx.db.read().await?;
+        own(&mut tx, account_id).await?
+    };
+    if new_email.as_str() == account.email {
+        return Err(Error::invalid("new_email", "is your address already"));
+    }
+    check_current(cx, &account, current).await?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    if store::find(&mut tx, account.portal_id, new_email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict(
+            "new_email",
+            "belongs to another account on this portal",
+        ));
+    }
+    store::set_pending_email(&mut tx, account_id, Some(new_email.as_str()), now).await?;
+    store::revoke_tokens(&mut tx, account_id, "email_change", now).await?;
+    let variables = serde_json::json!({ "new_email": new_email.as_str() });
+    notify(
+        cx,
+        &mut tx,
+        now,
+        &account,
+        "email_change_confirm",
+        new_email.as_str(),
+        Some("email_change"),
+        variables.clone(),
+    )
+    .await?;
+    notify(
+        cx,
+        &mut tx,
+        now,
+        &account,
+        "email_changed_notice",
+        &account.email,
+        None,
+        variables,
+    )
+    .await?;
+    record(
+        &mut tx,
+        now,
+        &person(&account, client_addr),
+        "account.email_change_requested",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label(&account),
+        },
+        None,
+        Some(serde_json::json!({ "new_email": new_email.as_str() })),
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(())
+}
+
+/// The account an e-mail confirmation link is for, with the address it confirms, while the
+/// link is unused and unexpired and that address is still the one asked for.
+pub async fn check_email_link(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<(PortalAccount, String)>> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    let now = cx.now();
+    let mut tx = cx.db.read().await?;
+    let Some(t) = store::find_token(&mut tx, &tokens::hash_token(token)).await? else {
+        return Ok(None);
+    };
+    if t.purpose != "email_change" || t.used_at.is_some() || t.expires_at <= now {
+        return Ok(None);
+    }
+    let Some(account) = store::get(&mut tx, t.account_id).await? else {
+        return Ok(None);
+    };
+    match (&t.new_email, &account.pending_email) {
+        (Some(new), Some(pending)) if new == pending && account.portal_id == portal_id => {
+            let new = new.clone();
+            Ok(Some((account, new)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The link from the new address is followed: it becomes the user name, every session ends.
+pub async fn confirm_email_change(
+    cx: &Ctx,
+    portal_id: i64,
+    token: &str,
+    client_addr: Option<String>,
+) -> Result<PortalAccount> {
+    let Some((account, new_email)) = check_email_link(cx, portal_id, token).await? else {
+        return Err(Error::NotFound("link"));
+    };
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let token_hash = tokens::hash_token(token);
+    if !store::use_token(&mut tx, &token_hash, now).await? {
+        return Err(Error::NotFound("link"));
+    }
+    store::set_email(&mut tx, account.id, &new_email, now)
+        .await
+        .map_err(|e| Error::from_write(e, "new_email"))?;
+    store::revoke_tokens(&mut tx, account.id, "email_change", now).await?;
+    store::delete_sessions_of(&mut tx, account.id).await?;
+    record(
+        &mut tx,
+        now,
+        &person(&account, client_addr),
+        "account.email_changed",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label(&account),
+        },
+        Some(serde_json::json!({ "email": account.email })),
+        Some(serde_json::json!({ "email": new_email })),
+    )
+    .await?;
+    let after = own(&mut tx, account.id).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn sessions(cx: &Ctx, account_id: i64) -> Result<Vec<SessionRow>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::sessions_of(&mut tx, account_id).await?)
+}
+
+/// Ends one of the person's own sessions.
+pub async fn end_session(
+    cx: &Ctx,
+    account_id: i64,
+    token_hash: &str,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = own(&mut tx, account_id).await?;
+    if store::delete_session_of(&mut tx, account_id, token_hash).await? == 0 {
+        return Err(Error::NotFound("session"));
+    }
+    record(
+        &mut tx,
+        now,
+        &person(&account, client_addr),
+        "account.session_ended",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label(&account),
+        },
+        None,
+        json(&serde_json::json!({ "session": &token_hash[..12.min(token_hash.len())] })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
