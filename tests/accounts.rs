@@ -317,3 +317,108 @@ async fn resend_cancel_and_remove(app: TestApp) {
     }
 }
 both!(resend_and_remove, resend_cancel_and_remove);
+
+async fn many_people_are_invited_at_once(app: TestApp) {
+    let api = app.api(&app.api_key().await);
+    let (_, portal) = api
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://portal.example.com",
+                    "registration_mode": "invitation_only", "default_language": "de",
+                    "modules": [{"name": "Invoices"}, {"name": "Orders"}]}),
+        )
+        .await;
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
+        )
+        .await;
+    let (_, erika) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": org["id"], "name": "Erika Muster", "email": "erika@nordlicht.example"}),
+        )
+        .await;
+    let path = format!("/api/v1/organizations/{}/invitations", org["id"]);
+    // One bad line: nothing is written, and the line is named.
+    let (status, body) = api
+        .post(
+            &path,
+            &json!({"portal_id": portal["id"], "modules": ["Invoices"],
+                    "emails": ["max@nordlicht.example", "not an address"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("line 2"), "{body}");
+    assert_eq!(app.count("portal_accounts").await, 0);
+    assert_eq!(app.count("contacts").await, 1);
+
+    let (status, body) = api
+        .post(
+            &path,
+            &json!({"portal_id": portal["id"], "role": "user", "modules": ["Invoices"],
+                    "contact_ids": [erika["id"]],
+                    "emails": ["max@nordlicht.example", "ERIKA@nordlicht.example", "", "lena@nordlicht.example"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let invited = body.as_array().unwrap();
+    assert_eq!(invited.len(), 3, "Erika once, Max and Lena: {body}");
+    assert!(invited.iter().all(|i| i["outcome"] == "created"
+        && i["account"]["modules"] == json!(["Invoices"])
+        && i["account"]["organization_name"] == "Nordlicht GmbH"));
+    assert_eq!(app.count("contacts").await, 3, "two new contacts");
+    assert!(
+        common::eventually(10, || async {
+            let m = common::mails(&app).await;
+            ["erika", "max", "lena"].iter().all(|p| {
+                m.iter()
+                    .any(|(to, _)| to == &format!("{p}@nordlicht.example"))
+            })
+        })
+        .await
+    );
+    // Again: nobody is invited twice.
+    let (_, body) = api
+        .post(
+            &path,
+            &json!({"portal_id": portal["id"], "emails": ["max@nordlicht.example"]}),
+        )
+        .await;
+    assert_eq!(body[0]["outcome"], "unchanged");
+
+    // From the organization's page: a checkbox per contact.
+    app.create_staff("admin@example.test", "administrator", &[], common::PASSWORD)
+        .await;
+    let b = app.browser();
+    b.login("admin@example.test", common::PASSWORD).await;
+    let (_, jonas) = api
+        .post(
+            "/api/v1/contacts",
+            &json!({"organization_id": org["id"], "name": "Jonas Berg", "email": "jonas@nordlicht.example"}),
+        )
+        .await;
+    let page = b
+        .get(&format!("/console/organizations/{}", org["id"]))
+        .await;
+    assert!(page.body.contains("Grant access to Jonas Berg"));
+    let done = b
+        .post(
+            &format!("/console/organizations/{}/invite", org["id"]),
+            &[
+                ("csrf", &page.csrf()),
+                ("contact_ids", &jonas["id"].to_string()),
+                ("portal_id", &portal["id"].to_string()),
+                ("role", "admin"),
+                ("modules", "Orders"),
+                ("emails", ""),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, list) = api.get("/api/v1/accounts?q=jonas").await;
+    assert_eq!(list["items"][0]["role"], "admin");
+    assert_eq!(list["items"][0]["modules"], json!(["Orders"]));
+}
+both!(invite_many, many_people_are_invited_at_once);

@@ -517,6 +517,32 @@ pub async fn delete_session_of(tx: &mut Tx, account_id: i64, token_hash: &str) -
     .await)
 }
 
+/// Fills in the modules of a page of accounts, in one query.
+pub async fn fill_modules(tx: &mut Tx, accounts: &mut [PortalAccount]) -> Result<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT account_id, module FROM portal_account_modules WHERE account_id IN (",
+        );
+        let mut ids = qb.separated(", ");
+        for a in accounts.iter() {
+            ids.push_bind(a.id);
+        }
+        qb.push(") ORDER BY account_id, module");
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    for a in accounts.iter_mut() {
+        a.modules = rows
+            .iter()
+            .filter(|(id, _)| *id == a.id)
+            .map(|(_, m)| m.clone())
+            .collect();
+    }
+    Ok(())
+}
+
 /// Deletes link tokens that are used up or expired.
 pub async fn purge_tokens(tx: &mut Tx, now: i64) -> Result<u64> {
     exec_tx!(tx, |c| sqlx::query(

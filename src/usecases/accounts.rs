@@ -31,15 +31,14 @@ pub struct GrantInput {
     pub send_to: Option<String>,
 }
 
-/// Grants a contact access to a portal: an invited account, approved and assigned, and an
-/// invitation e-mail with a single-use link. Granting again returns the account there is.
-pub async fn grant_access(
-    cx: &Ctx,
-    actor: &Actor,
-    input: &GrantInput,
-) -> Result<(PortalAccount, Outcome)> {
-    let mut errors = FieldErrors::new();
-    let role = match input.role.as_deref().map(str::trim) {
+/// The role and modules of a grant, checked against the portal.
+fn check_grant(
+    errors: &mut FieldErrors,
+    portal: &crate::storage::directory::Portal,
+    role: Option<&str>,
+    modules: &[String],
+) -> (Option<Role>, Vec<String>) {
+    let role = match role.map(str::trim) {
         None | Some("") => Some(Role::User),
         Some(r) => {
             let parsed = Role::parse(r);
@@ -52,6 +51,38 @@ pub async fn grant_access(
             parsed
         }
     };
+    let mut chosen: Vec<String> = Vec::new();
+    for m in modules {
+        match portal
+            .modules
+            .iter()
+            .find(|pm| pm.name.eq_ignore_ascii_case(m.trim()))
+        {
+            Some(pm) if !chosen.contains(&pm.name) => chosen.push(pm.name.clone()),
+            Some(_) => {}
+            None => errors.add("modules", format!("{} has no module {m}", portal.name)),
+        }
+    }
+    (role, chosen)
+}
+
+async fn portal_for_grant(
+    tx: &mut crate::storage::Tx,
+    portal_id: i64,
+) -> Result<crate::storage::directory::Portal> {
+    directory::get_portal(tx, portal_id)
+        .await?
+        .ok_or_else(|| Error::invalid("portal_id", format!("no portal {portal_id}")))
+}
+
+/// Grants a contact access to a portal: an invited account, approved and assigned, and an
+/// invitation e-mail with a single-use link. Granting again returns the account there is.
+pub async fn grant_access(
+    cx: &Ctx,
+    actor: &Actor,
+    input: &GrantInput,
+) -> Result<(PortalAccount, Outcome)> {
+    let mut errors = FieldErrors::new();
     let send_to = match input.send_to.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(a) => errors.take("send_to", EmailAddress::parse(a)),
@@ -62,40 +93,56 @@ pub async fn grant_access(
         Some(c) if actor.scope.allows_area(c.area_id) => c,
         _ => return Err(Error::NotFound("contact")),
     };
-    let portal = directory::get_portal(&mut tx, input.portal_id).await?;
-    let Some(portal) = portal else {
-        return Err(Error::invalid(
-            "portal_id",
-            format!("no portal {}", input.portal_id),
-        ));
-    };
-    let mut modules: Vec<String> = Vec::new();
-    for m in &input.modules {
-        match portal
-            .modules
-            .iter()
-            .find(|pm| pm.name.eq_ignore_ascii_case(m.trim()))
-        {
-            Some(pm) if !modules.contains(&pm.name) => modules.push(pm.name.clone()),
-            Some(_) => {}
-            None => errors.add("modules", format!("{} has no module {m}", portal.name)),
-        }
-    }
-    let Some(email) = contact.email.clone() else {
+    let portal = portal_for_grant(&mut tx, input.portal_id).await?;
+    let (role, modules) = check_grant(&mut errors, &portal, input.role.as_deref(), &input.modules);
+    if contact.email.is_none() {
         errors.add(
             "contact_id",
             "the contact has no e-mail address, which is the user name",
         );
-        return Err(Error::Invalid(errors));
-    };
+    }
     errors.into_result()?;
     let role = role.expect("checked");
-    if let Some(existing) = store::find(&mut tx, portal.id, &email).await? {
+    let done = grant_in(
+        cx,
+        &mut tx,
+        now,
+        actor,
+        &contact,
+        &portal,
+        role,
+        &modules,
+        send_to.as_ref(),
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(done)
+}
+
+/// The grant itself, inside the caller's transaction: the contact has an address.
+#[allow(clippy::too_many_arguments)]
+async fn grant_in(
+    cx: &Ctx,
+    tx: &mut crate::storage::Tx,
+    now: i64,
+    actor: &Actor,
+    contact: &crate::storage::directory::Contact,
+    portal: &crate::storage::directory::Portal,
+    role: Role,
+    modules: &[String],
+    send_to: Option<&EmailAddress>,
+) -> Result<(PortalAccount, Outcome)> {
+    let email = contact
+        .email
+        .clone()
+        .ok_or_else(|| Error::invalid("contact_id", "the contact has no e-mail address"))?;
+    if let Some(existing) = store::find(tx, portal.id, &email).await? {
         return Ok((existing, Outcome::Unchanged));
     }
     let state = AccountState::invited(role);
     let id = store::insert(
-        &mut tx,
+        tx,
         &NewAccount {
             portal_id: portal.id,
             email: &email,
@@ -113,9 +160,9 @@ pub async fn grant_access(
     )
     .await
     .map_err(|e| Error::from_write(e, "contact_id"))?;
-    store::set_modules(&mut tx, id, &modules).await?;
+    store::set_modules(tx, id, modules).await?;
     let recipient = match send_to {
-        Some(a) => a,
+        Some(a) => a.clone(),
         None => EmailAddress::parse(&email).map_err(|m| Error::invalid("contact_id", m))?,
     };
     let inviter = match actor.kind {
@@ -123,7 +170,7 @@ pub async fn grant_access(
         _ => String::new(),
     };
     enqueue(
-        &mut tx,
+        tx,
         now,
         &cx.mail,
         &Outgoing {
@@ -143,11 +190,11 @@ pub async fn grant_access(
         },
     )
     .await?;
-    let account = store::get(&mut tx, id)
+    let account = store::get(tx, id)
         .await?
         .ok_or(Error::NotFound("account"))?;
     record(
-        &mut tx,
+        tx,
         now,
         actor,
         "account.granted",
@@ -160,9 +207,130 @@ pub async fn grant_access(
         json(&account),
     )
     .await?;
+    Ok((account, Outcome::Created))
+}
+
+/// Inviting many people of one organization at once, all with the same role and modules.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteInput {
+    pub portal_id: i64,
+    /// `admin`, `user`, `marketing` or `notifications`; `user` when not given.
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// Contacts of the organization to grant access to.
+    #[serde(default)]
+    pub contact_ids: Vec<i64>,
+    /// Addresses to invite: the organization's contact with that address, or a new contact.
+    #[serde(default)]
+    pub emails: Vec<String>,
+}
+
+/// One person of an invitation of many.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Invited {
+    pub account: PortalAccount,
+    /// `created` (invited now) or `unchanged` (had access already).
+    pub outcome: Outcome,
+}
+
+/// Grants access to several contacts of an organization and to addresses (made contacts of it
+/// when none has the address), with one role and the same modules. All or nothing: a bad
+/// address or contact is reported (with its line) and nothing is written.
+pub async fn invite_many(
+    cx: &Ctx,
+    actor: &Actor,
+    organization_id: i64,
+    input: &InviteInput,
+) -> Result<Vec<Invited>> {
+    let mut errors = FieldErrors::new();
+    let mut addresses: Vec<EmailAddress> = Vec::new();
+    for (i, raw) in input.emails.iter().enumerate() {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        match EmailAddress::parse(raw) {
+            Ok(a) if !addresses.contains(&a) => addresses.push(a),
+            Ok(_) => {}
+            Err(m) => errors.add("emails", format!("line {}: {raw} {m}", i + 1)),
+        }
+    }
+    if addresses.len() + input.contact_ids.len() > 500 {
+        errors.add("emails", "at most 500 people at once");
+    }
+    if addresses.is_empty() && input.contact_ids.is_empty() {
+        errors.add("emails", "choose contacts or enter addresses to invite");
+    }
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let org = super::directory::visible_organization(&mut tx, &actor.scope, organization_id)
+        .await
+        .map_err(|_| Error::NotFound("organization"))?;
+    let portal = portal_for_grant(&mut tx, input.portal_id).await?;
+    let (role, modules) = check_grant(&mut errors, &portal, input.role.as_deref(), &input.modules);
+    let mut contacts = Vec::new();
+    for &cid in &input.contact_ids {
+        match directory::get_contact(&mut tx, cid).await? {
+            Some(c) if c.organization_id == org.id && c.email.is_some() => contacts.push(c),
+            Some(c) if c.organization_id == org.id => errors.add(
+                "contact_ids",
+                format!("{} has no e-mail address, which is the user name", c.name),
+            ),
+            _ => errors.add("contact_ids", format!("no contact {cid} in {}", org.name)),
+        }
+    }
+    errors.into_result()?;
+    let role = role.expect("checked");
+    for address in &addresses {
+        let known = directory::contacts_with_email(&mut tx, address.as_str(), 50).await?;
+        let contact = match known.into_iter().find(|c| c.organization_id == org.id) {
+            Some(c) => c,
+            None => {
+                let row = directory::ContactRow {
+                    organization_id: org.id,
+                    name: address.as_str(),
+                    email: Some(address.as_str()),
+                    phone: None,
+                    language: &portal.default_language,
+                    external_id: None,
+                };
+                let id = directory::insert_contact(&mut tx, &row, now).await?;
+                let c = directory::get_contact(&mut tx, id)
+                    .await?
+                    .ok_or(Error::NotFound("contact"))?;
+                record(
+                    &mut tx,
+                    now,
+                    actor,
+                    "contact.created",
+                    Target {
+                        kind: "contact",
+                        id: Some(id),
+                        label: &c.name,
+                    },
+                    None,
+                    json(&c),
+                )
+                .await?;
+                c
+            }
+        };
+        if !contacts.iter().any(|c| c.id == contact.id) {
+            contacts.push(contact);
+        }
+    }
+    let mut out = Vec::new();
+    for c in &contacts {
+        let (account, outcome) =
+            grant_in(cx, &mut tx, now, actor, c, &portal, role, &modules, None).await?;
+        out.push(Invited { account, outcome });
+    }
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
-    Ok((account, Outcome::Created))
+    Ok(out)
 }
 
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
@@ -1090,7 +1258,9 @@ pub async fn list_accounts(
     filter: &store::AccountFilter,
 ) -> Result<crate::storage::directory::Page<PortalAccount>> {
     let mut tx = cx.db.read().await?;
-    Ok(store::list(&mut tx, &actor.scope, filter).await?)
+    let mut page = store::list(&mut tx, &actor.scope, filter).await?;
+    store::fill_modules(&mut tx, &mut page.items).await?;
+    Ok(page)
 }
 
 /// The person asks for a new invitation or activation link (theirs expired): sent again when

@@ -241,3 +241,19 @@ pub async fn create_contact(
         crate::usecases::registration::create_contact(&s.cx, &actor, id, &input).await?,
     ))
 }
+
+/// Grant access to several people of an organization at once, all with the same role and
+/// modules: its contacts by id, and addresses (the organization's contact with that address,
+/// or a new contact of it). All or nothing: a bad address or contact is reported and nothing is
+/// written. People who already have access on the portal are returned as `unchanged`.
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/invitations", tag = "accounts", params(("id" = i64, Path)),
+    request_body = crate::usecases::accounts::InviteInput,
+    responses((status = 200, body = Vec<crate::usecases::accounts::Invited>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_many(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(input): ApiJson<crate::usecases::accounts::InviteInput>,
+) -> Result<Json<Vec<crate::usecases::accounts::Invited>>, ApiError> {
+    Ok(Json(uc::invite_many(&s.cx, &actor, id, &input).await?))
+}

@@ -68,6 +68,10 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(accounts::change_status),
         )
         .route(
+            "/api/v1/organizations/{id}/invitations",
+            axum::routing::post(accounts::invite_many),
+        )
+        .route(
             "/api/v1/accounts/{id}/candidates",
             get(accounts::candidates),
         )
@@ -184,6 +188,7 @@ impl utoipa::Modify for BearerAuth {
         accounts::candidates,
         accounts::link_contact,
         accounts::create_contact,
+        accounts::invite_many,
         mail::list_outbox,
         mail::get_outbox_message,
     ),

@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Chrome, Errors, Staff, done, error_page, not_found_page};
+use super::{Chrome, Errors, Staff, done, done as done_page, error_page, not_found_page};
 use crate::domain::directory::{ContactInput, Language, OrganizationInput, OrganizationKind};
 use crate::storage::directory::{
     Area, Contact, ContactFilter, Organization, OrganizationFilter, decode_cursor,
@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/organizations/{id}",
             get(show_organization).post(update_organization),
+        )
+        .route(
+            "/console/organizations/{id}/invite",
+            axum::routing::post(invite),
         )
         .route("/console/contacts", get(list_contacts))
         .route(
@@ -188,6 +192,9 @@ struct OrganizationPage {
     children: Vec<Organization>,
     contacts: Vec<Contact>,
     partnerships: Vec<(i64, String, String)>,
+    /// Portals to grant access to from the contacts' checkboxes.
+    portals: Vec<crate::storage::directory::Portal>,
+    invite_error: Option<String>,
 }
 
 async fn organization_page(
@@ -274,7 +281,80 @@ async fn organization_page(
         children,
         contacts,
         partnerships,
+        portals: uc::list_portals(&s.cx).await?,
+        invite_error: None,
     })
+}
+
+/// Grants access from the organization's page: the checked contacts and the pasted addresses,
+/// with one portal, role and modules.
+async fn invite(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
+    let all = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    let first = |name: &str| all(name).into_iter().next().unwrap_or_default();
+    let input = crate::usecases::accounts::InviteInput {
+        portal_id: first("portal_id").parse().unwrap_or_default(),
+        role: Some(first("role")),
+        modules: all("modules"),
+        contact_ids: all("contact_ids")
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        emails: first("emails")
+            .split(|c: char| c == '\n' || c == ',' || c == ';')
+            .map(str::to_string)
+            .collect(),
+    };
+    match crate::usecases::accounts::invite_many(&s.cx, &staff.actor, id, &input).await {
+        Ok(done) => {
+            let new = done
+                .iter()
+                .filter(|d| d.outcome == crate::usecases::directory::Outcome::Created)
+                .count();
+            let had = done.len() - new;
+            done_page(
+                &s,
+                &format!("/console/organizations/{id}"),
+                &format!(
+                    "{new} invitation(s) on their way{}.",
+                    if had > 0 {
+                        format!("; {had} already had access")
+                    } else {
+                        String::new()
+                    }
+                ),
+            )
+        }
+        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+            let org = match uc::get_organization(&s.cx, &staff.actor, id).await {
+                Ok(o) => o,
+                Err(e) => return error_page(e),
+            };
+            let form = OrgForm::from_org(&org);
+            match organization_page(&s, &staff, Some(org), form, Errors::new()).await {
+                Ok(mut page) => {
+                    page.invite_error = Some(errors.to_string());
+                    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+                }
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
 }
 
 fn render_form(page: Result<OrganizationPage, Error>, status: StatusCode) -> Response {
