@@ -315,7 +315,7 @@ async fn invite(
             .filter_map(|c| c.parse().ok())
             .collect(),
         emails: first("emails")
-            .split(|c: char| c == '\n' || c == ',' || c == ';')
+            .split(['\n', ',', ';'])
             .map(str::to_string)
             .collect(),
     };
