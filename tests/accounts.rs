@@ -420,5 +420,28 @@ async fn many_people_are_invited_at_once(app: TestApp) {
     let (_, list) = api.get("/api/v1/accounts?q=jonas").await;
     assert_eq!(list["items"][0]["role"], "admin");
     assert_eq!(list["items"][0]["modules"], json!(["Orders"]));
+    // The invitation's page says who invited Jonas.
+    assert!(
+        eventually(10, || async {
+            common::last_token_to(&app, "jonas@nordlicht.example")
+                .await
+                .is_some()
+        })
+        .await
+    );
+    let token = common::last_token_to(&app, "jonas@nordlicht.example")
+        .await
+        .unwrap();
+    let accept = app
+        .browser()
+        .get(&format!("/portal/{}/accept?token={token}", portal["id"]))
+        .await;
+    assert!(
+        accept
+            .body
+            .contains("Invited by <strong id=\"inviter\">admin@example.test"),
+        "{}",
+        accept.body
+    );
 }
 both!(invite_many, many_people_are_invited_at_once);

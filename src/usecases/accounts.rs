@@ -490,6 +490,27 @@ pub async fn check_invitation(
     check_link(cx, portal_id, token, "invitation", "invited").await
 }
 
+/// Who invited the person, as the invitation page shows it: the staff user who granted the
+/// access, when it was one.
+pub async fn inviter_of(cx: &Ctx, account_id: i64) -> Result<Option<String>> {
+    let mut tx = cx.db.read().await?;
+    let events = crate::storage::audit::list(
+        &mut tx,
+        &crate::storage::audit::AuditFilter {
+            action: Some("account.granted".into()),
+            target_kind: Some("portal_account".into()),
+            target_id: Some(account_id),
+            limit: 1,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(events
+        .into_iter()
+        .find(|e| e.actor_kind == "staff")
+        .map(|e| e.actor_label))
+}
+
 /// Checks a new password against the rules and its confirmation, then uses up a link of
 /// `purpose` (once, also when the same link is submitted twice at once) inside a write
 /// transaction. Returns the transaction, the link's account, the new password's hash and the time.

@@ -182,6 +182,8 @@ struct AcceptPage {
     lang: &'static str,
     portal: Portal,
     account: PortalAccount,
+    /// The staff user who sent the invitation.
+    inviter: Option<String>,
     token: String,
     csrf: String,
     password_error: Option<String>,
@@ -257,10 +259,12 @@ async fn accept_page(
             };
             let csrf = form_token(&headers);
             let pid = portal.id;
+            let inviter = uc::inviter_of(&s.cx, account.id).await.unwrap_or(None);
             let page = AcceptPage {
                 t: T::of(language),
                 lang: language.as_str(),
                 portal,
+                inviter,
                 account,
                 token: q.token,
                 csrf: csrf.clone(),
@@ -325,10 +329,12 @@ async fn accept(
                 return link_invalid(portal, language);
             };
             let pid = portal.id;
+            let inviter = uc::inviter_of(&s.cx, account.id).await.unwrap_or(None);
             let page = AcceptPage {
                 t,
                 lang: language.as_str(),
                 portal,
+                inviter,
                 account,
                 token: f.token,
                 csrf: f.csrf.clone(),
