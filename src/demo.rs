@@ -125,6 +125,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             base_url: "https://customers.example.com".into(),
             registration_mode: "self_manual".into(),
             self_registration_creates_contact: false,
+            notify_staff_on_new_link: false,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![
@@ -141,6 +142,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             base_url: "https://installers.example.com".into(),
             registration_mode: "self_automatic".into(),
             self_registration_creates_contact: true,
+            notify_staff_on_new_link: false,
             invitation_lifetime_days: Some(7),
             default_language: Some("de".into()),
             modules: vec![
@@ -155,6 +157,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             base_url: "https://partners.example.com".into(),
             registration_mode: "invitation_only".into(),
             self_registration_creates_contact: false,
+            notify_staff_on_new_link: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![

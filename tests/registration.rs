@@ -479,3 +479,102 @@ async fn registering_an_address_twice_answers_the_same(app: TestApp) {
     assert_eq!(app.count("portal_accounts").await, 2);
 }
 both!(twice, registering_an_address_twice_answers_the_same);
+
+async fn a_portal_may_ask_staff_to_send_the_new_link(app: TestApp) {
+    let api = app.api(&app.api_key().await);
+    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
+    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+        .await;
+    app.create_staff(
+        "north@example.test",
+        "supervisor",
+        &[north["id"].as_i64().unwrap()],
+        PASSWORD,
+    )
+    .await;
+    app.create_staff(
+        "south@example.test",
+        "supervisor",
+        &[south["id"].as_i64().unwrap()],
+        PASSWORD,
+    )
+    .await;
+    let (_, portal) = api
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Partner portal", "kind": "partner", "base_url": "https://partner.example.com",
+                    "registration_mode": "invitation_only", "notify_staff_on_new_link": true}),
+        )
+        .await;
+    let pid = portal["id"].as_i64().unwrap();
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "partner", "name": "Nordlicht GmbH", "area_id": north["id"]}),
+        )
+        .await;
+    let cid = contact(
+        &api,
+        org["id"].as_i64().unwrap(),
+        "Erika Muster",
+        "erika@nordlicht.example",
+    )
+    .await;
+    let (_, account) = api
+        .post(
+            "/api/v1/accounts",
+            &json!({"contact_id": cid, "portal_id": pid}),
+        )
+        .await;
+    assert!(
+        eventually(10, || async {
+            last_token_to(&app, "erika@nordlicht.example")
+                .await
+                .is_some()
+        })
+        .await
+    );
+    common::exec(&app, "UPDATE account_tokens SET expires_at = 1").await;
+    let b = app.browser();
+    let form = b.get(&format!("/portal/{pid}/new-link")).await;
+    let page = b
+        .post(
+            &format!("/portal/{pid}/new-link"),
+            &[
+                ("csrf", &hidden(&form.body, "csrf")),
+                ("email", "erika@nordlicht.example"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("If an invitation or registration for this address is open")
+    );
+    let console = format!("/console/accounts/{}", account["id"]);
+    assert!(
+        eventually(10, || async {
+            let m = mails(&app).await;
+            ["admin@example.test", "north@example.test"]
+                .iter()
+                .all(|s| {
+                    m.iter().any(|(to, t)| {
+                        to == s && t.contains(&console) && t.contains("erika@nordlicht.example")
+                    })
+                })
+        })
+        .await,
+        "the administrator and the area's supervisor are told"
+    );
+    let m = mails(&app).await;
+    assert!(!m.iter().any(|(to, _)| to == "south@example.test"));
+    assert_eq!(
+        m.iter()
+            .filter(|(to, _)| to == "erika@nordlicht.example")
+            .count(),
+        1,
+        "no new link went out by itself"
+    );
+}
+both!(staff_told, a_portal_may_ask_staff_to_send_the_new_link);

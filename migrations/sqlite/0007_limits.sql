@@ -16,3 +16,6 @@ CREATE INDEX outbox_messages_link_account ON outbox_messages (link_account_id);
 
 -- A new e-mail address a person asked for, until they confirm it by the link sent there.
 ALTER TABLE portal_accounts ADD COLUMN pending_email TEXT;
+
+-- When someone with an expired link asks for a new one: tell staff instead of sending it.
+ALTER TABLE portals ADD COLUMN notify_staff_on_new_link BOOLEAN NOT NULL DEFAULT FALSE;

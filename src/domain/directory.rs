@@ -389,6 +389,10 @@ pub struct PortalInput {
     /// Whether self-registration may create a contact when none matches.
     #[serde(default)]
     pub self_registration_creates_contact: bool,
+    /// When someone with an expired link asks for a new one: tell staff (who send it), instead
+    /// of sending it again at once.
+    #[serde(default)]
+    pub notify_staff_on_new_link: bool,
     /// Days an invitation link stays valid; 7 when not given.
     #[serde(default)]
     pub invitation_lifetime_days: Option<i64>,
@@ -406,6 +410,7 @@ pub struct ValidPortal {
     pub base_url: String,
     pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
+    pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: Language,
     pub modules: Vec<ModuleInput>,
@@ -471,6 +476,7 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
         base_url: base_url.expect("checked"),
         registration_mode: registration_mode.expect("checked"),
         self_registration_creates_contact: input.self_registration_creates_contact,
+        notify_staff_on_new_link: input.notify_staff_on_new_link,
         invitation_lifetime_days: lifetime,
         default_language: default_language.expect("checked"),
         modules,

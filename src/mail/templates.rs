@@ -42,6 +42,16 @@ pub const EVENTS: &[Event] = &[
         variables: &["login_url", "reset_url"],
     },
     Event {
+        key: "new_link_requested",
+        label: "To staff: someone asks for a new link",
+        variables: &[
+            "account_email",
+            "account_name",
+            "organization_name",
+            "console_url",
+        ],
+    },
+    Event {
         key: "approved",
         label: "Access approved",
         variables: &["login_url", "message"],
@@ -137,6 +147,9 @@ impl Event {
                 "link" => json!("https://portal.example.com/link/preview"),
                 "login_url" => json!("https://portal.example.com/login"),
                 "reset_url" => json!("https://portal.example.com/forgot"),
+                "account_email" => json!("erika@nordlicht.example"),
+                "account_name" => json!("Erika Mustermann"),
+                "console_url" => json!("https://admit.example.com/console/accounts/1"),
                 "message" => json!(if de {
                     "Willkommen an Bord!"
                 } else {

@@ -718,6 +718,8 @@ pub struct Portal {
     /// `invitation_only`, `self_automatic` or `self_manual`.
     pub registration_mode: String,
     pub self_registration_creates_contact: bool,
+    /// When someone asks for a new link: tell staff instead of sending it again.
+    pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,
     /// `en` or `de`.
     pub default_language: String,
@@ -732,6 +734,7 @@ pub struct Portal {
 }
 
 const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
+     notify_staff_on_new_link, \
      invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
@@ -786,6 +789,7 @@ pub struct PortalRow<'a> {
     pub base_url: &'a str,
     pub registration_mode: &'a str,
     pub self_registration_creates_contact: bool,
+    pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: &'a str,
 }
@@ -794,8 +798,8 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
-         invitation_lifetime_days, default_language, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
+         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -805,6 +809,7 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(p.invitation_lifetime_days)
     .bind(p.default_language)
     .bind(now)
+    .bind(p.notify_staff_on_new_link)
     .fetch_one(c)
     .await
     })
@@ -815,7 +820,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
         sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
-         updated_at = $8 WHERE id = $9"
+         updated_at = $8, notify_staff_on_new_link = $10 WHERE id = $9"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -826,6 +831,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(p.default_language)
     .bind(now)
     .bind(id)
+    .bind(p.notify_staff_on_new_link)
     .execute(c)
     .await
     })?;

@@ -1300,7 +1300,19 @@ pub async fn request_new_link(
         let mut tx = cx.db.read().await?;
         store::find(&mut tx, portal_id, email.as_str()).await?
     };
+    let notify_staff = match &account {
+        Some(a) => {
+            let mut tx = cx.db.read().await?;
+            directory::get_portal(&mut tx, a.portal_id)
+                .await?
+                .is_some_and(|p| p.notify_staff_on_new_link)
+        }
+        None => false,
+    };
     match account {
+        Some(a) if a.registration != "registered" && notify_staff => {
+            tell_staff_of_request(cx, &a, client_addr).await
+        }
         Some(a) if a.registration != "registered" => {
             let actor = person(&a, client_addr);
             resend_link(
@@ -1346,4 +1358,72 @@ pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountD
         history,
         messages,
     })
+}
+
+/// The portal asks staff to send a new link themselves: an e-mail to every active
+/// administrator and to the supervisors of the account's area, with the account's page.
+async fn tell_staff_of_request(
+    cx: &Ctx,
+    account: &PortalAccount,
+    client_addr: Option<String>,
+) -> Result<()> {
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let staff = crate::storage::staff::list_staff(&mut tx).await?;
+    let console_url = format!(
+        "{}/console/accounts/{}",
+        cx.mail.public_url.trim_end_matches('/'),
+        account.id
+    );
+    let mut told = Vec::new();
+    for s in staff.iter().filter(|s| s.active) {
+        let reaches = s.role == "administrator"
+            || account
+                .area_id
+                .is_some_and(|area| s.area_ids.contains(&area));
+        if !reaches {
+            continue;
+        }
+        let Ok(to) = EmailAddress::parse(&s.email) else {
+            continue;
+        };
+        enqueue(
+            &mut tx,
+            now,
+            &cx.mail,
+            &Outgoing {
+                portal_id: Some(account.portal_id),
+                event: "new_link_requested",
+                language: crate::domain::directory::Language::En,
+                recipient: &to,
+                recipient_name: Some(&s.name),
+                variables: serde_json::json!({
+                    "account_email": account.email,
+                    "account_name": account.name,
+                    "organization_name": account.organization_name,
+                    "console_url": console_url,
+                }),
+                link: None,
+            },
+        )
+        .await?;
+        told.push(s.email.clone());
+    }
+    record(
+        &mut tx,
+        now,
+        &person(account, client_addr),
+        "account.new_link_requested",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &format!("{} on {}", account.email, account.portal_name),
+        },
+        None,
+        Some(serde_json::json!({ "staff_told": told })),
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(())
 }

@@ -797,6 +797,7 @@ fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
         base_url: &v.base_url,
         registration_mode: v.registration_mode.as_str(),
         self_registration_creates_contact: v.self_registration_creates_contact,
+        notify_staff_on_new_link: v.notify_staff_on_new_link,
         invitation_lifetime_days: v.invitation_lifetime_days,
         default_language: v.default_language.as_str(),
     }
@@ -875,6 +876,7 @@ pub async fn update_portal(
         && before.base_url == row.base_url
         && before.registration_mode == row.registration_mode
         && before.self_registration_creates_contact == row.self_registration_creates_contact
+        && before.notify_staff_on_new_link == row.notify_staff_on_new_link
         && before.invitation_lifetime_days == row.invitation_lifetime_days
         && before.default_language == row.default_language
         && before_modules == modules;
