@@ -262,10 +262,14 @@ pub fn text_to_html(text: &str, language: Language) -> String {
             .and_then(|b| b.strip_suffix("}}"))
             .map(str::trim);
         match var {
-            Some(name @ ("link" | "login_url")) => {
+            Some(name @ ("link" | "login_url" | "reset_url" | "console_url")) => {
                 let label = match (name, language) {
                     ("link", Language::De) => "Weiter",
                     ("link", _) => "Continue",
+                    ("reset_url", Language::De) => "Neues Passwort wählen",
+                    ("reset_url", _) => "Choose a new password",
+                    ("console_url", Language::De) => "In der Konsole öffnen",
+                    ("console_url", _) => "Open in the console",
                     (_, Language::De) => "Anmelden",
                     _ => "Log in",
                 };
