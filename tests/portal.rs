@@ -629,3 +629,70 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
     );
 }
 both!(new_link, an_expired_link_offers_a_new_one);
+
+async fn one_invitation_accepted_twice_at_once_registers_once(app: TestApp) {
+    let (pid, account, token) = invited(&app, "user", "erika@nordlicht.example").await;
+    let accept = |password: &'static str| {
+        let cx = app.cx.clone();
+        let token = token.clone();
+        async move {
+            admit::usecases::accounts::accept_invitation(&cx, pid, &token, password, password, None)
+                .await
+        }
+    };
+    let (a, b) = tokio::join!(
+        accept("first person's long password"),
+        accept("second person's long password")
+    );
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "exactly one succeeds: {:?} {:?}",
+        a.as_ref().err(),
+        b.as_ref().err()
+    );
+    let winner = if a.is_ok() {
+        "first person's long password"
+    } else {
+        "second person's long password"
+    };
+    let loser = if a.is_ok() {
+        "second person's long password"
+    } else {
+        "first person's long password"
+    };
+    let login = |password: &'static str| {
+        let cx = app.cx.clone();
+        async move {
+            matches!(
+                admit::usecases::accounts::portal_login(
+                    &cx,
+                    3_600_000,
+                    pid,
+                    "erika@nordlicht.example",
+                    password,
+                    None,
+                    Some("198.51.100.9".into()),
+                    None,
+                )
+                .await
+                .unwrap(),
+                admit::usecases::accounts::PortalLogin::LoggedIn { .. }
+            )
+        }
+    };
+    assert!(login(winner).await, "the winner's password is the one set");
+    assert!(!login(loser).await);
+    let (_, events) = app
+        .api(&app.api_key().await)
+        .get(&format!(
+            "/api/v1/audit-events?action=account.invitation_accepted&target_id={}",
+            account["id"]
+        ))
+        .await;
+    assert_eq!(events.as_array().unwrap().len(), 1);
+}
+both!(
+    accept_race,
+    one_invitation_accepted_twice_at_once_registers_once
+);
