@@ -89,6 +89,8 @@ async fn access_list(
             _ => None,
         },
         lifecycle: known(&q.lifecycle, &["active", "deactivated"]),
+        organization_id: None,
+        valid_until: None,
         after: decode_cursor(&q.after),
         limit: 50,
     };
