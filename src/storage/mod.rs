@@ -98,7 +98,12 @@ impl Db {
                 // Security state (sessions, tokens, audit) must survive a power cut.
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Reads through the memory map (up to SQLite's limit of 2 GiB) rather than a
+                // copy into each connection's 2 MiB page cache: several times fewer system
+                // calls on the lists. The cost: an I/O error while reading a page stops the
+                // process (SIGBUS) instead of failing the query.
+                .pragma("mmap_size", "2147418112");
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
                 .acquire_timeout(Duration::from_secs(15))
