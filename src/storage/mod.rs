@@ -14,6 +14,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 pub mod accounts;
 pub mod apikeys;
 pub mod audit;
+pub mod bulk;
 pub mod directory;
 pub mod migrate;
 pub mod outbox;
