@@ -86,6 +86,25 @@ enum BenchCommand {
         #[arg(long, value_delimiter = ',', default_value = "1,4,8")]
         connections: Vec<u32>,
     },
+    /// The access list with many portal accounts: generates them, times the first page of
+    /// each filter, then password logins per second against the Argon2id ceiling.
+    Accounts {
+        /// An empty database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// How many portal accounts to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: usize,
+        /// Measure the accounts already in the database (made by an earlier run) instead.
+        #[arg(long, requires = "database_url")]
+        existing: bool,
+        /// How many times to read each filter's first page.
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        /// Seconds to measure logins, and as many for the ceiling (in ten alternating rounds).
+        #[arg(long, default_value_t = 20.0)]
+        login_seconds: f64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -394,6 +413,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let url = database_url
                 .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
             let result = crate::bench::mail(&url, smtp_port, enqueue, send, &connections).await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Accounts {
+                    database_url,
+                    accounts,
+                    existing,
+                    runs,
+                    login_seconds,
+                },
+        } => {
+            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+            let result =
+                crate::bench::accounts(&url, accounts, existing, runs, login_seconds).await;
             let _ = std::fs::remove_dir_all(&dir);
             result
         }

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_search"),
     migration!(4, "0004_portal_accounts"),
     migration!(5, "0005_portal_sessions"),
+    migration!(6, "0006_account_search"),
     migration!(7, "0007_limits"),
 ];
 

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::{ApiActor, ApiJson, Id};
-use crate::storage::accounts::PortalAccount;
+use crate::storage::accounts::{PortalAccount, ValidUntilFilter};
 use crate::usecases::accounts::{self as uc, GrantInput};
 use crate::usecases::directory::Outcome;
 use crate::web::AppState;
@@ -136,6 +136,10 @@ pub struct AccountQuery {
     access_granted: Option<bool>,
     /// `active` or `deactivated`.
     lifecycle: Option<String>,
+    /// The organization of the linked contact.
+    organization_id: Option<i64>,
+    /// `set`, `none` or `past` (the last day has gone by).
+    valid_until: Option<String>,
     after: Option<String>,
     limit: Option<i64>,
 }
@@ -172,6 +176,17 @@ pub async fn list_accounts(
         assignment: one_of("assignment", q.assignment, &["pending", "assigned"])?,
         access_granted: q.access_granted,
         lifecycle: one_of("lifecycle", q.lifecycle, &["active", "deactivated"])?,
+        organization_id: q.organization_id,
+        valid_until: match one_of("valid_until", q.valid_until, &["set", "none", "past"])?
+            .as_deref()
+        {
+            Some("set") => Some(ValidUntilFilter::Set),
+            Some("none") => Some(ValidUntilFilter::None),
+            Some(_) => Some(ValidUntilFilter::Past {
+                today: uc::today(s.cx.now()),
+            }),
+            None => None,
+        },
         after: super::directory::cursor(q.after.as_deref())?,
         limit: super::directory::limit(q.limit)?,
     };

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Chrome, Staff, error_page};
 use crate::domain::account::{Approval, Lifecycle, Registration};
-use crate::storage::accounts::{AccountFilter, PortalAccount};
+use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
 use crate::storage::directory::{Portal, decode_cursor};
 use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
@@ -39,7 +39,47 @@ struct AccessQuery {
     #[serde(default)]
     lifecycle: String,
     #[serde(default)]
+    organization_id: String,
+    /// `set`, `none` or `past`.
+    #[serde(default)]
+    valid_until: String,
+    #[serde(default)]
     after: String,
+}
+
+impl AccessQuery {
+    /// This list's address with its filters, without `skip`, and with `after` when given.
+    fn url(&self, skip: &str, after: Option<&str>) -> String {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("portal_id", &self.portal_id),
+            ("source", &self.source),
+            ("registration", &self.registration),
+            ("approval", &self.approval),
+            ("assignment", &self.assignment),
+            ("access", &self.access),
+            ("lifecycle", &self.lifecycle),
+            ("organization_id", &self.organization_id),
+            ("valid_until", &self.valid_until),
+        ] {
+            if !v.is_empty() && k != skip {
+                ser.append_pair(k, v);
+            }
+        }
+        if let Some(a) = after {
+            ser.append_pair("after", a);
+        }
+        format!("/console/access?{}", ser.finish())
+    }
+}
+
+/// The organization the list is narrowed to: its id, its name when the staff user may see
+/// it, and the list's address without it.
+pub struct OrganizationChip {
+    pub id: i64,
+    pub name: Option<String>,
+    pub remove: String,
 }
 
 pub struct Row {
@@ -60,6 +100,7 @@ struct AccessPage {
     registrations: Vec<(&'static str, &'static str)>,
     approvals: Vec<(&'static str, &'static str)>,
     lifecycles: Vec<(&'static str, &'static str)>,
+    organization: Option<OrganizationChip>,
     rows: Vec<Row>,
     next: Option<String>,
 }
@@ -89,6 +130,15 @@ async fn access_list(
             _ => None,
         },
         lifecycle: known(&q.lifecycle, &["active", "deactivated"]),
+        organization_id: q.organization_id.parse().ok(),
+        valid_until: match q.valid_until.as_str() {
+            "set" => Some(ValidUntilFilter::Set),
+            "none" => Some(ValidUntilFilter::None),
+            "past" => Some(ValidUntilFilter::Past {
+                today: uc::today(s.cx.now()),
+            }),
+            _ => None,
+        },
         after: decode_cursor(&q.after),
         limit: 50,
     };
@@ -97,25 +147,18 @@ async fn access_list(
         Err(e) => return error_page(e),
     };
     let portals = dir_uc::list_portals(&s.cx).await.unwrap_or_default();
-    let next = page.next.as_ref().map(|n| {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", &q.q),
-            ("portal_id", &q.portal_id),
-            ("source", &q.source),
-            ("registration", &q.registration),
-            ("approval", &q.approval),
-            ("assignment", &q.assignment),
-            ("access", &q.access),
-            ("lifecycle", &q.lifecycle),
-        ] {
-            if !v.is_empty() {
-                ser.append_pair(k, v);
-            }
-        }
-        ser.append_pair("after", n);
-        format!("/console/access?{}", ser.finish())
-    });
+    let next = page.next.as_ref().map(|n| q.url("", Some(n)));
+    let organization = match filter.organization_id {
+        Some(id) => Some(OrganizationChip {
+            id,
+            name: dir_uc::get_organization(&s.cx, &staff.actor, id)
+                .await
+                .ok()
+                .map(|o| o.name),
+            remove: q.url("organization_id", None),
+        }),
+        None => None,
+    };
     let rows = page
         .items
         .into_iter()
@@ -152,6 +195,7 @@ async fn access_list(
             .iter()
             .map(|r| (r.as_str(), r.label(false)))
             .collect(),
+        organization,
         rows,
         next,
     }
