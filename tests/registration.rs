@@ -266,6 +266,40 @@ async fn without_a_contact_staff_link_one(app: TestApp) {
         .await;
     let staff = app.browser();
     staff.login("admin@example.test", PASSWORD).await;
+    // The access list's row menu offers it, and its actions come back to the list.
+    let list = staff.get("/console/access?assignment=pending").await;
+    assert!(list.body.contains("Actions for erika@home.example"));
+    assert!(
+        list.body
+            .contains(&format!("/console/accounts/{}#assign", account["id"]))
+    );
+    let back = "/console/access?assignment=pending";
+    let switched = staff
+        .post(
+            &format!("/console/accounts/{}/status", account["id"]),
+            &[
+                ("csrf", &list.csrf()),
+                ("action", "switch_off"),
+                ("back", back),
+            ],
+        )
+        .await;
+    assert_eq!(switched.location.as_deref(), Some(back));
+    let on = staff
+        .post(
+            &format!("/console/accounts/{}/status", account["id"]),
+            &[
+                ("csrf", &list.csrf()),
+                ("action", "switch_on"),
+                ("back", "https://elsewhere.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        on.location,
+        Some(format!("/console/accounts/{}", account["id"])),
+        "never back to another site"
+    );
     let page = staff
         .get(&format!("/console/accounts/{}", account["id"]))
         .await;

@@ -103,6 +103,8 @@ struct AccessPage {
     organization: Option<OrganizationChip>,
     rows: Vec<Row>,
     next: Option<String>,
+    /// This page, for the row menus' actions to come back to.
+    back_url: String,
 }
 
 fn known(value: &str, allowed: &[&str]) -> Option<String> {
@@ -112,6 +114,7 @@ fn known(value: &str, allowed: &[&str]) -> Option<String> {
 async fn access_list(
     State(s): State<AppState>,
     staff: Staff,
+    uri: axum::http::Uri,
     Query(q): Query<AccessQuery>,
 ) -> Response {
     let filter = AccountFilter {
@@ -198,6 +201,10 @@ async fn access_list(
         organization,
         rows,
         next,
+        back_url: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/console/access".into()),
     }
     .into_response()
 }
