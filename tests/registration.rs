@@ -612,3 +612,83 @@ async fn a_portal_may_ask_staff_to_send_the_new_link(app: TestApp) {
     );
 }
 both!(staff_told, a_portal_may_ask_staff_to_send_the_new_link);
+
+/// The link with a token in a raw message as the SMTP server received it (quoted-printable
+/// soft line breaks and `=3D` undone).
+fn link_in(raw: &str) -> Option<String> {
+    let plain = raw
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start = plain.find("http://")?;
+    let end = start + plain[start..].find(|c: char| c.is_whitespace() || c == '"' || c == '<')?;
+    let link = &plain[start..end];
+    link.contains("token=").then(|| link.to_string())
+}
+
+/// Registration, activation, approval and login, with every e-mail going through a real SMTP
+/// server and its link followed from what that server received.
+async fn the_whole_way_over_smtp(engine: common::Engine) {
+    let sink = common::SmtpSink::start();
+    let app = TestApp::spawn_with(engine, |c| sink.configure(c)).await;
+    let api = app.api(&app.api_key().await);
+    let pid = portal(&api, "Installer portal", "self_manual", true).await;
+    organization(&api, "Nordlicht GmbH").await;
+    let b = app.browser();
+    let (status, _) = register(
+        &b,
+        pid,
+        "Erika Muster",
+        "Nordlicht GmbH",
+        "erika@nordlicht.example",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let got = sink.wait_for(1, 10).await;
+    let raw = &got[0];
+    assert_eq!(
+        common::header(raw, "Subject"),
+        Some("Confirm your e-mail address for Installer portal")
+    );
+    assert!(
+        common::header(raw, "To")
+            .unwrap()
+            .contains("erika@nordlicht.example")
+    );
+    let link = link_in(raw).expect("an activation link");
+    let path = link.trim_start_matches(&app.base).to_string();
+    assert!(
+        path.starts_with(&format!("/portal/{pid}/activate?token=")),
+        "{path}"
+    );
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let token = hidden(&page.body, "token");
+    let done = b
+        .post(
+            &format!("/portal/{pid}/activate"),
+            &[("csrf", &hidden(&page.body, "csrf")), ("token", &token)],
+        )
+        .await;
+    assert!(done.body.contains("awaits approval"), "{}", done.body);
+    let account = account_of(&api, "erika@nordlicht.example").await;
+    assert_eq!(
+        account["organization_name"], "Nordlicht GmbH",
+        "created in it"
+    );
+    api.post(
+        &format!("/api/v1/accounts/{}/status", account["id"]),
+        &json!({"action": "approve"}),
+    )
+    .await;
+    let got = sink.wait_for(2, 10).await;
+    assert_eq!(
+        common::header(&got[1], "Subject"),
+        Some("Your access to Installer portal is approved")
+    );
+    let (status, _) = login(&b, pid, "erika@nordlicht.example", PASSWORD).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+on_both!(over_smtp, the_whole_way_over_smtp);
