@@ -754,6 +754,9 @@ pub async fn accounts(
     for l in ["active", "deactivated"] {
         case(format!("lifecycle={l}"), &|f| f.lifecycle = Some(l.into()));
     }
+    for r in ["admin", "user", "marketing", "notifications"] {
+        case(format!("role={r}"), &|f| f.role = Some(r.into()));
+    }
     for (label, (id, size)) in [("largest", g.largest_org), ("median", g.median_org)] {
         case(format!("organization={label} ({size} accounts)"), &|f| {
             f.organization_id = Some(id)

@@ -6,7 +6,7 @@ mod common;
 use admit::domain::staff::Scope;
 use admit::storage::accounts::{self, AccountFilter};
 use admit::storage::directory::decode_cursor;
-use common::{PASSWORD, TestApp};
+use common::{PASSWORD, TestApp, exec};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -131,6 +131,22 @@ async fn the_new_filters_and_the_search(app: TestApp) {
     assert_eq!(shown(&b, "/console/access?valid_until=past").await, [NORA]);
     let page = b.get("/console/access?valid_until=past").await;
     assert!(page.body.contains("<option value=\"past\" selected>"));
+    // Role: everyone is a user here; then Nils becomes the notifications account.
+    assert_eq!(shown(&b, "/console/access?role=user").await, ALL);
+    exec(
+        &app,
+        &format!("UPDATE portal_accounts SET role = 'notifications' WHERE email = '{NILS}'"),
+    )
+    .await;
+    assert_eq!(
+        shown(&b, "/console/access?role=notifications").await,
+        [NILS]
+    );
+    let (_, by_api) = app
+        .api(&app.api_key().await)
+        .get("/api/v1/accounts?role=notifications")
+        .await;
+    assert_eq!(by_api["items"][0]["email"], NILS);
     // Together with the organization, and with another filter.
     assert_eq!(
         shown(

@@ -617,6 +617,8 @@ pub struct AccountFilter {
     pub assignment: Option<String>,
     pub access_granted: Option<bool>,
     pub lifecycle: Option<String>,
+    /// `admin`, `user`, `marketing` or `notifications`.
+    pub role: Option<String>,
     /// The organization of the linked contact.
     pub organization_id: Option<i64>,
     pub valid_until: Option<ValidUntilFilter>,
@@ -672,6 +674,9 @@ macro_rules! push_filters {
         }
         if let Some(l) = &$f.lifecycle {
             $qb.push(" AND a.lifecycle = ").push_bind(l.clone());
+        }
+        if let Some(r) = &$f.role {
+            $qb.push(" AND a.role = ").push_bind(r.clone());
         }
         if let Some(org) = $f.organization_id {
             $qb.push(" AND ct.organization_id = ").push_bind(org);

@@ -136,6 +136,8 @@ pub struct AccountQuery {
     access_granted: Option<bool>,
     /// `active` or `deactivated`.
     lifecycle: Option<String>,
+    /// `admin`, `user`, `marketing` or `notifications`.
+    role: Option<String>,
     /// The organization of the linked contact.
     organization_id: Option<i64>,
     /// `set`, `none` or `past` (the last day has gone by).
@@ -176,6 +178,11 @@ pub async fn list_accounts(
         assignment: one_of("assignment", q.assignment, &["pending", "assigned"])?,
         access_granted: q.access_granted,
         lifecycle: one_of("lifecycle", q.lifecycle, &["active", "deactivated"])?,
+        role: one_of(
+            "role",
+            q.role,
+            &["admin", "user", "marketing", "notifications"],
+        )?,
         organization_id: q.organization_id,
         valid_until: match one_of("valid_until", q.valid_until, &["set", "none", "past"])?
             .as_deref()

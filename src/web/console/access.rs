@@ -39,6 +39,8 @@ struct AccessQuery {
     #[serde(default)]
     lifecycle: String,
     #[serde(default)]
+    role: String,
+    #[serde(default)]
     organization_id: String,
     /// `set`, `none` or `past`.
     #[serde(default)]
@@ -60,6 +62,7 @@ impl AccessQuery {
             ("assignment", &self.assignment),
             ("access", &self.access),
             ("lifecycle", &self.lifecycle),
+            ("role", &self.role),
             ("organization_id", &self.organization_id),
             ("valid_until", &self.valid_until),
         ] {
@@ -133,6 +136,7 @@ async fn access_list(
             _ => None,
         },
         lifecycle: known(&q.lifecycle, &["active", "deactivated"]),
+        role: known(&q.role, &["admin", "user", "marketing", "notifications"]),
         organization_id: q.organization_id.parse().ok(),
         valid_until: match q.valid_until.as_str() {
             "set" => Some(ValidUntilFilter::Set),
