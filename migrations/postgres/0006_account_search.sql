@@ -8,7 +8,6 @@ CREATE INDEX portal_accounts_registration ON portal_accounts (registration, emai
 CREATE INDEX portal_accounts_approval ON portal_accounts (approval, email, id);
 CREATE INDEX portal_accounts_access ON portal_accounts (access_granted, email, id);
 CREATE INDEX portal_accounts_lifecycle ON portal_accounts (lifecycle, email, id);
-CREATE INDEX portal_accounts_role ON portal_accounts (role, email, id);
 -- By contact in e-mail order: the accounts of a contact, of an organization's contacts, and
 -- those with no contact (assignment pending: contact_id IS NULL) are each read in list order.
 DROP INDEX portal_accounts_contact;
