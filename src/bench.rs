@@ -900,7 +900,14 @@ async fn logins(
                     email,
                     BENCH_PASSWORD,
                     None,
-                    Some("127.0.0.1".into()),
+                    // Many people log in, each from their own client: one client would be
+                    // held back by the per-client login limit, as a flood should be.
+                    Some(format!(
+                        "10.{}.{}.{}",
+                        (i >> 16) & 255,
+                        (i >> 8) & 255,
+                        i & 255
+                    )),
                     Some("admit-bench".into()),
                 )
                 .await
