@@ -279,31 +279,37 @@ async fn pages_follow_the_email_order(app: TestApp) {
     assert_eq!(pages, 2);
     assert_eq!(seen, [NILS, NORA, OLGA, SVEN]);
 
-    // A search a page at a time: the same order, whichever way the page is found.
+    // A search a page at a time, in pages of one, two and three: the addresses that begin with
+    // the term first, then the others; each part in e-mail order, whichever way it is found.
     for (q, expected) in [
         ("example", vec![NILS, NORA, OLGA, SVEN]),
         ("NORTH.example", vec![NILS, NORA]),
         ("süderberg", vec![SVEN]),
         ("rt", vec![NILS, NORA]),
         ("olga@other.example", vec![OLGA]),
+        ("nor", vec![NORA, NILS]),
+        ("o", vec![OLGA, NILS, NORA, SVEN]),
+        ("n", vec![NILS, NORA, OLGA, SVEN]),
     ] {
-        let mut filter = AccountFilter {
-            q: Some(q.into()),
-            limit: 1,
-            ..Default::default()
-        };
-        let mut seen = Vec::new();
-        loop {
-            let mut tx = app.cx.db.read().await.unwrap();
-            let page = accounts::list(&mut tx, &Scope::All, &filter).await.unwrap();
-            assert!(page.items.len() <= 1);
-            seen.extend(page.items.iter().map(|a| a.email.clone()));
-            match page.next {
-                Some(n) => filter.after = decode_cursor(&n),
-                None => break,
+        for limit in 1..=3 {
+            let mut filter = AccountFilter {
+                q: Some(q.into()),
+                limit,
+                ..Default::default()
+            };
+            let mut seen = Vec::new();
+            loop {
+                let mut tx = app.cx.db.read().await.unwrap();
+                let page = accounts::list(&mut tx, &Scope::All, &filter).await.unwrap();
+                assert!(page.items.len() as i64 <= limit);
+                seen.extend(page.items.iter().map(|a| a.email.clone()));
+                match page.next {
+                    Some(n) => filter.after = decode_cursor(&n),
+                    None => break,
+                }
             }
+            assert_eq!(seen, expected, "{q}, pages of {limit}");
         }
-        assert_eq!(seen, expected, "{q}");
     }
 }
 both!(keyset_pages, pages_follow_the_email_order);

@@ -722,15 +722,39 @@ macro_rules! push_like {
     };
 }
 
+/// Adds the part of a text search that `$bounds` asks for: ` AND` the e-mail begins with the
+/// term (a range of the e-mail index: `[term, end)`), or does not.
+macro_rules! push_bounds {
+    ($qb:expr, $alias:literal, $bounds:expr) => {
+        match $bounds {
+            Bounds::All => {}
+            Bounds::Prefix(lo, hi) => {
+                $qb.push(concat!(" AND ", $alias, ".email >= "))
+                    .push_bind(lo.to_string())
+                    .push(concat!(" AND ", $alias, ".email < "))
+                    .push_bind(hi.to_string());
+            }
+            Bounds::NotPrefix(lo, hi) => {
+                $qb.push(concat!(" AND (", $alias, ".email < "))
+                    .push_bind(lo.to_string())
+                    .push(concat!(" OR ", $alias, ".email >= "))
+                    .push_bind(hi.to_string())
+                    .push(")");
+            }
+        }
+    };
+}
+
 /// The ids query of [`Find::Walk`], the same on both engines.
 macro_rules! push_walk {
-    ($qb:expr, $engine:expr, $scope:expr, $f:expr, $pattern:expr, $limit:expr) => {{
+    ($qb:expr, $engine:expr, $scope:expr, $f:expr, $pattern:expr, $bounds:expr, $limit:expr) => {{
         $qb.push("SELECT a.id FROM portal_accounts a");
         push_filter_joins!($qb, $scope, $f);
         $qb.push(" WHERE 1 = 1");
         if let Some(p) = $pattern {
             push_like!($qb, $engine, "a", p);
         }
+        push_bounds!($qb, "a", $bounds);
         push_filters!($qb, $scope, $f);
         $qb.push(" ORDER BY a.email, a.id LIMIT ").push_bind($limit);
     }};
@@ -738,10 +762,11 @@ macro_rules! push_walk {
 
 /// The ids query of [`Find::Window`], the same on both engines.
 macro_rules! push_window {
-    ($qb:expr, $engine:expr, $scope:expr, $f:expr, $pattern:expr, $limit:expr) => {{
+    ($qb:expr, $engine:expr, $scope:expr, $f:expr, $pattern:expr, $bounds:expr, $limit:expr) => {{
         $qb.push("SELECT w.id FROM (SELECT a.id, a.email, a.name FROM portal_accounts a");
         push_filter_joins!($qb, $scope, $f);
         $qb.push(" WHERE 1 = 1");
+        push_bounds!($qb, "a", $bounds);
         push_filters!($qb, $scope, $f);
         $qb.push(" ORDER BY a.email, a.id LIMIT ")
             .push_bind(SEARCH_WINDOW)
@@ -839,6 +864,7 @@ async fn page_ids(
     scope: &crate::domain::staff::Scope,
     f: &AccountFilter,
     find: Find<'_>,
+    bounds: &Bounds,
 ) -> Result<Vec<i64>> {
     let limit = f.limit + 1;
     match tx {
@@ -846,8 +872,8 @@ async fn page_ids(
             let engine = super::Engine::Sqlite;
             let mut qb = sqlx::QueryBuilder::new("");
             match find {
-                Find::Walk(pattern) => push_walk!(qb, engine, scope, f, pattern, limit),
-                Find::Window(pattern) => push_window!(qb, engine, scope, f, pattern, limit),
+                Find::Walk(pattern) => push_walk!(qb, engine, scope, f, pattern, bounds, limit),
+                Find::Window(pattern) => push_window!(qb, engine, scope, f, pattern, bounds, limit),
                 Find::Gather(lookup) => {
                     // The matches stream out of the FTS5 trigram table (CROSS JOIN keeps it
                     // the outer loop), each is looked up by rowid, and the page sorted out.
@@ -862,6 +888,7 @@ async fn page_ids(
                     if let Some(whole) = &lookup.recheck {
                         push_like!(qb, engine, "a", whole);
                     }
+                    push_bounds!(qb, "a", bounds);
                     push_filters!(qb, scope, f);
                     qb.push(" ORDER BY a.email, a.id LIMIT ").push_bind(limit);
                 }
@@ -882,12 +909,13 @@ async fn page_ids(
                     if let Some(p) = pattern {
                         push_like!(qb, engine, "a", p);
                     }
+                    push_bounds!(qb, "a", bounds);
                     push_filters!(qb, scope, f);
                     qb.push(" OFFSET 0) m ORDER BY m.email, m.id LIMIT ")
                         .push_bind(limit);
                 }
-                Find::Walk(pattern) => push_walk!(qb, engine, scope, f, pattern, limit),
-                Find::Window(pattern) => push_window!(qb, engine, scope, f, pattern, limit),
+                Find::Walk(pattern) => push_walk!(qb, engine, scope, f, pattern, bounds, limit),
+                Find::Window(pattern) => push_window!(qb, engine, scope, f, pattern, bounds, limit),
                 Find::Gather(lookup) => {
                     // The trigram indexes find every match (OFFSET 0 keeps the planner from
                     // reading in e-mail order instead), and the page is sorted out. The whole
@@ -904,6 +932,7 @@ async fn page_ids(
                             .push_bind(whole.clone())
                             .push(" ESCAPE '\\')");
                     }
+                    push_bounds!(qb, "a", bounds);
                     push_filters!(qb, scope, f);
                     qb.push(" OFFSET 0) m ORDER BY m.email, m.id LIMIT ")
                         .push_bind(limit);
@@ -914,15 +943,49 @@ async fn page_ids(
     }
 }
 
+/// Which accounts a query of a text search reads: all, those whose e-mail begins with the term
+/// (`Prefix(term, end)`: the range `[term, end)` of the e-mail order), or the others.
+enum Bounds {
+    All,
+    Prefix(String, String),
+    NotPrefix(String, String),
+}
+
+/// The end of the range of texts that begin with `term`, in the order of code points (which is
+/// the byte order of UTF-8, SQLite's and PostgreSQL's `C` collation): the term with its last
+/// character raised by one. `None` when no text lies beyond (only U+10FFFF characters).
+fn prefix_end(term: &str) -> Option<String> {
+    let mut chars: Vec<char> = term.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+/// Marks a cursor of a text search that lies among the accounts whose e-mail does not begin
+/// with the term (an e-mail address has no control characters).
+const REST_MARK: char = '\u{1}';
+
 /// The access list: accounts sorted by e-mail, a page at a time. Supervisors see the accounts
 /// of contacts in their areas.
 ///
 /// First the ids of the page, then their rows. Each filter has an index in e-mail order
 /// (migration 0006): the ids are read in order and the query stops after one page, however
-/// many accounts match. A text search of three characters or more (a trigram) is made in two
-/// tries: the first [`SEARCH_WINDOW`] accounts in list order, which fills the page when the
-/// term is frequent; else every match from the trigram index (SQLite FTS5, PostgreSQL
-/// pg_trgm), sorted, which is quick when the term is not. A shorter term is read in order.
+/// many accounts match.
+///
+/// A text search lists the best matches first: the accounts whose e-mail begins with the term,
+/// read straight from the e-mail index; then the others that have it in the e-mail or the name.
+/// Each part is in e-mail order. (In pure e-mail order the page could not stop early: the
+/// addresses that begin with a common first name lie together deep in the list, and every
+/// match before them would have to be found and sorted.) The others are found, for a term of
+/// three characters or more (a trigram), in two tries: the first [`SEARCH_WINDOW`] accounts in
+/// list order, which fills the page when the term is frequent; else every match from the
+/// trigram index (SQLite FTS5, PostgreSQL pg_trgm), sorted, which is quick when it is not. A
+/// shorter term is read in order.
 pub async fn list(
     tx: &mut Tx,
     scope: &crate::domain::staff::Scope,
@@ -932,23 +995,76 @@ pub async fn list(
         f.q.as_deref()
             .map(|q| q.trim().to_lowercase())
             .filter(|q| !q.is_empty());
-    let pattern = term.as_deref().map(super::like_pattern);
-    let ids = match (term.as_deref(), pattern.as_deref()) {
-        (Some(term), Some(pattern)) if term.chars().count() >= 3 => {
+    let Some(term) = term else {
+        let ids = page_ids(tx, scope, f, Find::Walk(None), &Bounds::All).await?;
+        return page_of(tx, ids, f.limit, false).await;
+    };
+    let pattern = super::like_pattern(&term);
+    let end = prefix_end(&term).unwrap_or_else(|| format!("{term}\u{10FFFF}"));
+    // Where the page starts: among the prefix matches (no cursor, or one of theirs), or among
+    // the others.
+    let in_rest = f
+        .after
+        .as_ref()
+        .is_some_and(|(key, _)| key.starts_with(REST_MARK));
+    let mut ids = Vec::new();
+    if !in_rest {
+        let prefix = Bounds::Prefix(term.clone(), end.clone());
+        ids = page_ids(tx, scope, f, Find::Walk(None), &prefix).await?;
+    }
+    let prefix_count = ids.len();
+    if (ids.len() as i64) <= f.limit {
+        let mut rest_filter = f.clone();
+        rest_filter.limit = f.limit - ids.len() as i64;
+        rest_filter.after = f
+            .after
+            .as_ref()
+            .filter(|_| in_rest)
+            .map(|(key, id)| (key.trim_start_matches(REST_MARK).to_string(), *id));
+        let rest = Bounds::NotPrefix(term.clone(), end);
+        let found = if term.chars().count() >= 3 {
             // SQLite's LIKE folds the case of ASCII letters only, its trigram index of every
             // letter: the window's answer is the index's only for an ASCII term.
-            let mut ids = Vec::new();
+            let mut found = Vec::new();
             if tx.engine() == super::Engine::Postgres || term.is_ascii() {
-                ids = page_ids(tx, scope, f, Find::Window(pattern)).await?;
+                found = page_ids(tx, scope, &rest_filter, Find::Window(&pattern), &rest).await?;
             }
-            if ids.len() as i64 <= f.limit {
-                let lookup = Lookup::new(term);
-                ids = page_ids(tx, scope, f, Find::Gather(&lookup)).await?;
+            if found.len() as i64 <= rest_filter.limit {
+                let lookup = Lookup::new(&term);
+                found = page_ids(tx, scope, &rest_filter, Find::Gather(&lookup), &rest).await?;
             }
-            ids
+            found
+        } else {
+            page_ids(tx, scope, &rest_filter, Find::Walk(Some(&pattern)), &rest).await?
+        };
+        ids.extend(found);
+    }
+    let mut page = page_of(tx, ids[..prefix_count].to_vec(), f.limit, false).await?;
+    if page.next.is_none() && ids.len() > prefix_count {
+        let left = f.limit - page.items.len() as i64;
+        if left == 0 {
+            // The prefix matches fill the page exactly: the next starts after the last of them.
+            page.next = page
+                .items
+                .last()
+                .map(|a| super::directory::encode_cursor(&a.email, a.id));
+        } else {
+            let rest = page_of(tx, ids[prefix_count..].to_vec(), left, true).await?;
+            page.items.extend(rest.items);
+            page.next = rest.next;
         }
-        (_, pattern) => page_ids(tx, scope, f, Find::Walk(pattern)).await?,
-    };
+    }
+    Ok(page)
+}
+
+/// The rows of `ids` in list order, at most `limit` of them, and the cursor after the last
+/// when there are more (marked as one of the second part of a text search when `rest`).
+async fn page_of(
+    tx: &mut Tx,
+    ids: Vec<i64>,
+    limit: i64,
+    rest: bool,
+) -> Result<super::directory::Page<PortalAccount>> {
     let mut items: Vec<PortalAccount> = if ids.is_empty() {
         Vec::new()
     } else {
@@ -963,11 +1079,16 @@ pub async fn list(
             qb.build_query_as().fetch_all(c).await
         })?
     };
-    let next = if items.len() as i64 > f.limit {
-        items.truncate(f.limit as usize);
-        items
-            .last()
-            .map(|a| super::directory::encode_cursor(&a.email, a.id))
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit.max(0) as usize);
+        items.last().map(|a| {
+            let key = if rest {
+                format!("{REST_MARK}{}", a.email)
+            } else {
+                a.email.clone()
+            };
+            super::directory::encode_cursor(&key, a.id)
+        })
     } else {
         None
     };
@@ -1008,6 +1129,20 @@ mod tests {
         assert_eq!(l.pattern, format!("%{}%", trigrams.join("%")));
         assert!(like(term, &l.pattern));
         assert!(like(&format!("x{term}y"), &l.pattern));
+    }
+
+    #[test]
+    fn the_texts_that_begin_with_a_term_end_before_its_last_character_raised() {
+        use super::prefix_end;
+        assert_eq!(prefix_end("thomas").as_deref(), Some("thomat"));
+        assert_eq!(prefix_end("ab@").as_deref(), Some("abA"));
+        assert_eq!(prefix_end("s\u{d7ff}").as_deref(), Some("s\u{e000}"));
+        assert_eq!(prefix_end("a\u{10ffff}").as_deref(), Some("b"));
+        assert_eq!(prefix_end("\u{10ffff}"), None);
+        for text in ["thomas", "thomas.mueller@x.de", "thomas\u{10fffe}"] {
+            assert!("thomas" <= text && text < "thomat", "{text}");
+        }
+        assert!("thomat" >= prefix_end("thomas").unwrap().as_str());
     }
 
     #[test]

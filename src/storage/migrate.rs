@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_portal_sessions"),
     migration!(6, "0006_account_search"),
     migration!(7, "0007_limits"),
+    migration!(8, "0008_account_order"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

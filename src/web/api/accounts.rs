@@ -122,7 +122,8 @@ pub async fn remove(
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
-    /// Text in the e-mail address or name.
+    /// Text in the e-mail address or name. The best matches come first: the addresses that
+    /// begin with the text, then the others; each part in e-mail order.
     q: Option<String>,
     portal_id: Option<i64>,
     /// The portal's kind: `customer`, `installer` or `partner`.
