@@ -101,9 +101,14 @@ enum BenchCommand {
         /// How many times to read each filter's first page.
         #[arg(long, default_value_t = 100)]
         runs: usize,
-        /// Seconds to measure logins, and as many for the ceiling (in ten alternating rounds).
-        #[arg(long, default_value_t = 20.0)]
+        /// Seconds to measure logins, and as many for the ceiling (in alternating rounds of
+        /// about two seconds).
+        #[arg(long, default_value_t = 60.0)]
         login_seconds: f64,
+        /// How many people log in at once, each from a client of their own. Fewer than a few
+        /// per core leave the hashing idle while logins wait for the database.
+        #[arg(long, default_value_t = 32)]
+        login_clients: usize,
     },
 }
 
@@ -424,14 +429,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     existing,
                     runs,
                     login_seconds,
+                    login_clients,
                 },
         } => {
             let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
             std::fs::create_dir_all(&dir)?;
             let url = database_url
                 .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-            let result =
-                crate::bench::accounts(&url, accounts, existing, runs, login_seconds).await;
+            let result = crate::bench::accounts(
+                &url,
+                accounts,
+                existing,
+                runs,
+                login_seconds,
+                login_clients,
+            )
+            .await;
             let _ = std::fs::remove_dir_all(&dir);
             result
         }

@@ -1,22 +1,27 @@
-//! Argon2id password hashing (m=19456 KiB, t=2, p=1), off the async threads and behind a
-//! bound on how many hashes run at once.
+//! Argon2id password hashing (m=19456 KiB, t=2, p=1) on threads of its own, a bounded number
+//! at once.
 
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::PasswordHasher as _;
 use argon2::password_hash::phc::{Output, PasswordHash};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
-use tokio::sync::Semaphore;
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19_456, 2, 1, None).expect("valid Argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes and verifies passwords, at most `limit` at a time.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes and verifies passwords on `limit` threads of its own, which take the waiting work
+/// one after the other: a thread that finishes a hash starts the next at once, where handing
+/// each to a pool and back left the cores idle for a moment every time. The threads end when
+/// the last clone is dropped.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
     /// Verified against when the user is unknown, so that both answers take the same time.
     dummy_hash: Arc<String>,
 }
@@ -24,28 +29,62 @@ pub struct PasswordHasher {
 impl PasswordHasher {
     pub fn new(limit: usize) -> Self {
         let dummy_hash = hash_blocking("admit-dummy-password-for-timing").expect("hashing works");
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..limit.max(1) {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("admit-hash-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A job that panics drops its answer (the caller sees an error)
+                            // and the thread goes on.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("a hashing thread starts");
+        }
         Self {
-            permits: Arc::new(Semaphore::new(limit.max(1))),
+            jobs,
             dummy_hash: Arc::new(dummy_hash),
         }
     }
 
+    /// Runs `f` on a hashing thread.
+    async fn run<R: Send + 'static>(&self, f: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = done.send(f());
+        });
+        self.jobs.send(job).ok()?;
+        result.await.ok()
+    }
+
     pub async fn hash(&self, password: &str) -> anyhow::Result<String> {
-        let _permit = self.permits.acquire().await?;
         let password = password.to_string();
-        tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+        self.run(move || hash_blocking(&password))
+            .await
+            .ok_or_else(|| anyhow::anyhow!("the password hashing threads have stopped"))?
     }
 
     /// Checks `password` against `hash`; with `None` checks against a dummy hash and
     /// returns false, taking the same time.
     pub async fn verify(&self, password: &str, hash: Option<&str>) -> bool {
-        let Ok(_permit) = self.permits.acquire().await else {
-            return false;
-        };
         let known = hash.is_some();
         let hash = hash.unwrap_or(&self.dummy_hash).to_string();
         let password = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        let ok = self
+            .run(move || verify_blocking(&password, &hash))
             .await
             .unwrap_or(false);
         ok && known

@@ -6,6 +6,43 @@ use crate::{exec_tx, on_tx};
 pub use crate::domain::limits::Counter;
 
 #[derive(sqlx::FromRow)]
+struct KeyedRow {
+    key_hash: String,
+    window_start: i64,
+    hits: i64,
+    strikes: i64,
+    blocked_until: Option<i64>,
+}
+
+/// The counters of those of `key_hashes` that have one, in one query.
+pub async fn get_many(tx: &mut Tx, key_hashes: &[&str]) -> Result<Vec<(String, Counter)>> {
+    let rows: Vec<KeyedRow> = on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT key_hash, window_start, hits, strikes, blocked_until FROM rate_limits \
+             WHERE key_hash IN (",
+        );
+        let mut list = qb.separated(", ");
+        for k in key_hashes {
+            list.push_bind(k.to_string());
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let counter = Counter {
+                window_start: r.window_start,
+                hits: r.hits,
+                strikes: r.strikes,
+                blocked_until: r.blocked_until,
+            };
+            (r.key_hash, counter)
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
 struct Row {
     window_start: i64,
     hits: i64,

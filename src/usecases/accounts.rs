@@ -625,20 +625,21 @@ pub async fn portal_login(
         super::limits::client(client_addr.as_deref()),
     );
     let email = EmailAddress::parse(email).ok();
-    let account = {
+    let (account, seen) = {
         let mut tx = cx.db.read().await?;
-        keys.before(&mut tx, cx.now()).await?;
-        match &email {
+        let seen = keys.before(&mut tx, cx.now()).await?;
+        let account = match &email {
             Some(e) => store::find(&mut tx, portal_id, e.as_str()).await?,
             None => None,
-        }
+        };
+        (account, seen)
     };
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = cx.hasher.verify(password, hash.as_deref()).await;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let right = password_ok && account.is_some();
-    keys.after(&mut tx, now, right).await?;
+    keys.after(&mut tx, now, right, seen).await?;
     let account = match account {
         Some(a) if password_ok => a,
         other => {

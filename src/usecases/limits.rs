@@ -72,27 +72,50 @@ impl LoginKeys {
 
     /// Before the password is checked (a read): a blocked client or a locked address is
     /// refused without hashing anything.
-    pub async fn before(&self, tx: &mut Tx, now: i64) -> Result<()> {
-        check(tx, &self.client, now).await?;
-        check(tx, &self.failures, now).await?;
-        check(tx, &self.failures_anywhere, now).await
+    /// The answer says whether the address has failures counted, for [`LoginKeys::after`].
+    pub async fn before(&self, tx: &mut Tx, now: i64) -> Result<Seen> {
+        let hashes = [
+            hash(&self.client),
+            hash(&self.failures),
+            hash(&self.failures_anywhere),
+        ];
+        let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
+        let found = store::get_many(tx, &refs).await?;
+        if let Some(until) = found.iter().filter_map(|(_, c)| c.blocked(now)).max() {
+            return Err(too_many(until, now));
+        }
+        Ok(Seen {
+            failures: found.iter().any(|(k, _)| *k != hashes[0]),
+        })
     }
 
     /// After the password was checked, in the login's write: the attempt is counted for the
     /// client; a failure (a wrong password or an unknown address alike) for the address, a
-    /// success forgets the address's failures. A block starts with the next attempt.
-    pub async fn after(&self, tx: &mut Tx, now: i64, succeeded: bool) -> Result<()> {
+    /// success forgets the address's failures (when [`LoginKeys::before`] saw any: a failure
+    /// counted meanwhile by another attempt stays until its window passes). A block starts
+    /// with the next attempt.
+    pub async fn after(&self, tx: &mut Tx, now: i64, succeeded: bool, seen: Seen) -> Result<()> {
         let counted = hit(tx, &self.client, now, &Rule::LOGIN_PER_CLIENT).await;
         ignore_block(counted)?;
         if succeeded {
-            clear(tx, &self.failures).await?;
-            clear(tx, &self.failures_anywhere).await
+            if seen.failures {
+                clear(tx, &self.failures).await?;
+                clear(tx, &self.failures_anywhere).await?;
+            }
+            Ok(())
         } else {
             ignore_block(hit(tx, &self.failures, now, &Rule::LOGIN_FAILURES).await)?;
             let anywhere = &Rule::LOGIN_FAILURES_ANYWHERE;
             ignore_block(hit(tx, &self.failures_anywhere, now, anywhere).await)
         }
     }
+}
+
+/// What [`LoginKeys::before`] found.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    /// The address has failures counted.
+    pub failures: bool,
 }
 
 /// An attempt already under way is not refused by a block that began meanwhile.

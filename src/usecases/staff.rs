@@ -324,13 +324,14 @@ pub async fn login(
         super::limits::client(client_addr.as_deref()),
     );
     let email = EmailAddress::parse(email).ok();
-    let user = {
+    let (user, seen) = {
         let mut tx = cx.db.read().await?;
-        keys.before(&mut tx, cx.now()).await?;
-        match &email {
+        let seen = keys.before(&mut tx, cx.now()).await?;
+        let user = match &email {
             Some(e) => store::find_staff_by_email(&mut tx, e.as_str()).await?,
             None => None,
-        }
+        };
+        (user, seen)
     };
     let password_ok = cx
         .hasher
@@ -342,7 +343,7 @@ pub async fn login(
         Some(u) if right => u,
         other => {
             let mut tx = cx.db.write().await?;
-            keys.after(&mut tx, now, false).await?;
+            keys.after(&mut tx, now, false, seen).await?;
             let label = email
                 .as_ref()
                 .map(|e| e.as_str())
@@ -375,7 +376,7 @@ pub async fn login(
     };
     let token = tokens::new_token();
     let mut tx = cx.db.write().await?;
-    keys.after(&mut tx, now, true).await?;
+    keys.after(&mut tx, now, true, seen).await?;
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
         store::delete_session(&mut tx, &tokens::hash_token(prev)).await?;
