@@ -117,6 +117,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     let module = |name: &str, admin_only: bool| ModuleInput {
         name: name.into(),
         admin_only,
+        marketing: name == "Partner kit",
     };
     let portals = [
         PortalInput {

@@ -617,7 +617,7 @@ async fn partnerships_and_portals(app: TestApp) {
     assert_eq!(created["default_language"], "en");
     assert_eq!(
         created["modules"][1],
-        json!({"name": "Pricing", "admin_only": true})
+        json!({"name": "Pricing", "admin_only": true, "marketing": false})
     );
     let (status, body) = api.post("/api/v1/portals", &portal).await;
     assert_eq!(status, StatusCode::CONFLICT);

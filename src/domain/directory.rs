@@ -374,6 +374,9 @@ pub struct ModuleInput {
     /// Only an organization's admins see it (Pricing, Payment, User management).
     #[serde(default)]
     pub admin_only: bool,
+    /// Marketing material: the only modules a marketing account may be given.
+    #[serde(default)]
+    pub marketing: bool,
 }
 
 /// A portal, as entered.
@@ -463,6 +466,7 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
                     modules.push(ModuleInput {
                         name: n,
                         admin_only: m.admin_only,
+                        marketing: m.marketing,
                     });
                 }
             }
@@ -556,6 +560,7 @@ mod tests {
             modules: vec![ModuleInput {
                 name: "Invoices".into(),
                 admin_only: false,
+                marketing: false,
             }],
             ..Default::default()
         };
@@ -565,6 +570,7 @@ mod tests {
         input.modules.push(ModuleInput {
             name: "invoices".into(),
             admin_only: true,
+            marketing: false,
         });
         input.base_url = "ftp://x".into();
         let err = validate_portal(&input).unwrap_err();

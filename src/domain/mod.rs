@@ -1,5 +1,6 @@
 //! The rules and types of Admit, as plain functions with no I/O.
 
+pub mod access;
 pub mod account;
 pub mod directory;
 pub mod email;

@@ -702,10 +702,13 @@ pub async fn update_contact(tx: &mut Tx, id: i64, ct: &ContactRow<'_>, now: i64)
 
 // ---------------------------------------------------------------- portals
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Module {
     pub name: String,
+    /// Only an organization's admins see it.
     pub admin_only: bool,
+    /// Marketing material: the only modules a marketing account sees.
+    pub marketing: bool,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -738,12 +741,14 @@ const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode,
      invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
-    on_tx!(tx, |c| sqlx::query_as(
-        "SELECT name, admin_only FROM portal_modules WHERE portal_id = $1 ORDER BY position, id"
+    on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT name, admin_only, marketing FROM portal_modules WHERE portal_id = $1 ORDER BY position, id"
     )
     .bind(id)
     .fetch_all(c)
-    .await)
+    .await
+    })
 }
 
 pub async fn list_portals(tx: &mut Tx) -> Result<Vec<Portal>> {
@@ -839,24 +844,26 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
 }
 
 /// Replaces a portal's modules, keeping their order.
-pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[(String, bool)]) -> Result<()> {
+pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[Module]) -> Result<()> {
     exec_tx!(tx, |c| sqlx::query(
         "DELETE FROM portal_modules WHERE portal_id = $1"
     )
     .bind(id)
     .execute(c)
     .await)?;
-    for (position, (name, admin_only)) in modules.iter().enumerate() {
+    for (position, m) in modules.iter().enumerate() {
         exec_tx!(tx, |c| {
             sqlx::query(
-            "INSERT INTO portal_modules (portal_id, name, admin_only, position) VALUES ($1, $2, $3, $4)"
-        )
-        .bind(id)
-        .bind(name)
-        .bind(*admin_only)
-        .bind(position as i64)
-        .execute(c)
-        .await
+                "INSERT INTO portal_modules (portal_id, name, admin_only, marketing, position) \
+             VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&m.name)
+            .bind(m.admin_only)
+            .bind(m.marketing)
+            .bind(position as i64)
+            .execute(c)
+            .await
         })?;
     }
     Ok(())

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_account_search"),
     migration!(7, "0007_limits"),
     migration!(8, "0008_account_order"),
+    migration!(9, "0009_customer_scope"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

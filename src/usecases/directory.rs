@@ -803,10 +803,14 @@ fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
     }
 }
 
-fn modules_of(v: &rules::ValidPortal) -> Vec<(String, bool)> {
+fn modules_of(v: &rules::ValidPortal) -> Vec<store::Module> {
     v.modules
         .iter()
-        .map(|m| (m.name.clone(), m.admin_only))
+        .map(|m| store::Module {
+            name: m.name.clone(),
+            admin_only: m.admin_only,
+            marketing: m.marketing,
+        })
         .collect()
 }
 
@@ -866,11 +870,7 @@ pub async fn update_portal(
     }
     let row = portal_row(&v);
     let modules = modules_of(&v);
-    let before_modules: Vec<(String, bool)> = before
-        .modules
-        .iter()
-        .map(|m| (m.name.clone(), m.admin_only))
-        .collect();
+    let before_modules = before.modules.clone();
     let unchanged = before.name == row.name
         && before.kind == row.kind
         && before.base_url == row.base_url

@@ -120,6 +120,10 @@ fn parse_modules(text: &str) -> (Vec<ModuleInput>, Vec<usize>) {
         if line.is_empty() {
             continue;
         }
+        let (line, marketing) = match line.strip_suffix("(marketing)") {
+            Some(n) => (n.trim_end(), true),
+            None => (line, false),
+        };
         let (name, admin_only) = match line.strip_suffix(" *") {
             Some(n) => (n.trim(), true),
             None => (line, false),
@@ -127,6 +131,7 @@ fn parse_modules(text: &str) -> (Vec<ModuleInput>, Vec<usize>) {
         modules.push(ModuleInput {
             name: name.to_string(),
             admin_only,
+            marketing,
         });
         lines.push(i + 1);
     }
@@ -148,11 +153,14 @@ impl PortalForm {
                 .modules
                 .iter()
                 .map(|m| {
+                    let mut line = m.name.clone();
                     if m.admin_only {
-                        format!("{} *", m.name)
-                    } else {
-                        m.name.clone()
+                        line.push_str(" *");
                     }
+                    if m.marketing {
+                        line.push_str(" (marketing)");
+                    }
+                    line
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
@@ -360,16 +368,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn modules_come_one_per_line_and_a_star_means_admin_only() {
-        let (modules, lines) = parse_modules("Invoices\r\n\n  Pricing *\nPayment*\n");
-        let names: Vec<(&str, bool)> = modules
+    fn modules_come_one_per_line_a_star_means_admin_only_and_marketing_is_marked() {
+        let (modules, lines) = parse_modules(
+            "Invoices\r\n\n  Pricing *\nPayment*\nPartner kit (marketing)\nBrochures * (marketing)\n",
+        );
+        let names: Vec<(&str, bool, bool)> = modules
             .iter()
-            .map(|m| (m.name.as_str(), m.admin_only))
+            .map(|m| (m.name.as_str(), m.admin_only, m.marketing))
             .collect();
         assert_eq!(
             names,
-            vec![("Invoices", false), ("Pricing", true), ("Payment*", false)]
+            vec![
+                ("Invoices", false, false),
+                ("Pricing", true, false),
+                ("Payment*", false, false),
+                ("Partner kit", false, true),
+                ("Brochures", true, true)
+            ]
         );
-        assert_eq!(lines, vec![1, 3, 4]);
+        assert_eq!(lines, vec![1, 3, 4, 5, 6]);
     }
 }

@@ -1,0 +1,623 @@
+//! What a portal account may see (its customers and modules), the decision a portal
+//! application asks for, who may manage whose account, and the organization's last admin.
+//! Pure: the use cases read the facts, these functions decide.
+//!
+//! - An *admin* sees every customer its organization reaches and every module of the portal.
+//! - A *user* sees the modules granted to it (never an admin-only one) and, per grouping (a
+//!   partnership of a partner; the customer itself with its sub-accounts), the customers
+//!   assigned to it there; where it has no assignment in a grouping, all of that grouping's.
+//! - *Marketing* sees the marketing modules granted to it, never customer data.
+//! - *Notifications*, and any account that may not log in, sees nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::account::Role;
+
+/// Where a user's customers are assigned: a partnership of its partner organization, or the
+/// sub-accounts of its customer organization (the customer itself among them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Grouping {
+    Partnership(i64),
+    SubAccounts,
+}
+
+/// A module of a portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Module {
+    pub name: String,
+    pub admin_only: bool,
+    pub marketing: bool,
+}
+
+/// The customers an organization reaches, by grouping: a partner's partnerships with their
+/// customers; a customer's own id with its sub-accounts (all descendants).
+pub type Reach = BTreeMap<Grouping, BTreeSet<i64>>;
+
+/// Everything [`scope`] looks at.
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub role: Role,
+    /// The account may log in today (see `AccountState::login`).
+    pub may_log_in: bool,
+    pub reach: &'a Reach,
+    /// The account's customer assignments.
+    pub assigned: &'a BTreeSet<(Grouping, i64)>,
+    /// The modules granted to the account.
+    pub granted: &'a BTreeSet<String>,
+    /// The portal's modules.
+    pub modules: &'a [Module],
+}
+
+/// What an account may see.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AccessScope {
+    pub customers: BTreeSet<i64>,
+    pub modules: BTreeSet<String>,
+}
+
+/// The account's whole scope.
+pub fn scope(f: &Facts) -> AccessScope {
+    if !f.may_log_in {
+        return AccessScope::default();
+    }
+    let customers = match f.role {
+        Role::Admin => f.reach.values().flatten().copied().collect(),
+        Role::User => f
+            .reach
+            .iter()
+            .flat_map(|(grouping, members)| {
+                let restricted = f.assigned.iter().any(|(g, _)| g == grouping);
+                members
+                    .iter()
+                    .copied()
+                    .filter(move |c| !restricted || f.assigned.contains(&(*grouping, *c)))
+            })
+            .collect(),
+        Role::Marketing | Role::Notifications => BTreeSet::new(),
+    };
+    let modules = f
+        .modules
+        .iter()
+        .filter(|m| module_rule(f.role, m, f.granted.contains(&m.name)).0)
+        .map(|m| m.name.clone())
+        .collect();
+    AccessScope { customers, modules }
+}
+
+/// The rule that decided one question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// No such account, or it is not on the application's portal.
+    UnknownAccount,
+    /// The account may not log in (not registered, not approved, switched off, expired,
+    /// deactivated, or a notifications account).
+    CannotLogIn,
+    /// Marketing accounts never see customer data.
+    MarketingSeesNoCustomers,
+    /// The customer is not among those the account's organization reaches.
+    NotReached,
+    /// An admin sees every customer its organization reaches.
+    AdminReachesAll,
+    /// The user is assigned this customer.
+    Assigned,
+    /// The user has no assignment in a grouping that holds the customer: it sees all of it.
+    WholeGrouping,
+    /// The user has assignments in every grouping that holds the customer, not this one.
+    NotAssigned,
+    /// The portal has no module of that name.
+    UnknownModule,
+    /// An admin sees every module of the portal.
+    AdminSeesAllModules,
+    /// The module is granted to the account.
+    Granted,
+    /// The module is not granted to the account.
+    NotGranted,
+    /// Only admins see admin-only modules.
+    AdminOnly,
+    /// Marketing accounts see marketing modules only.
+    NotMarketing,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::UnknownAccount => "unknown_account",
+            Rule::CannotLogIn => "cannot_log_in",
+            Rule::MarketingSeesNoCustomers => "marketing_sees_no_customers",
+            Rule::NotReached => "not_reached",
+            Rule::AdminReachesAll => "admin_reaches_all",
+            Rule::Assigned => "assigned",
+            Rule::WholeGrouping => "whole_grouping",
+            Rule::NotAssigned => "not_assigned",
+            Rule::UnknownModule => "unknown_module",
+            Rule::AdminSeesAllModules => "admin_sees_all_modules",
+            Rule::Granted => "granted",
+            Rule::NotGranted => "not_granted",
+            Rule::AdminOnly => "admin_only",
+            Rule::NotMarketing => "not_marketing",
+        }
+    }
+}
+
+/// May an account with `role` see module `m`, granted to it or not, and by which rule.
+fn module_rule(role: Role, m: &Module, granted: bool) -> (bool, Rule) {
+    match role {
+        Role::Admin => (true, Rule::AdminSeesAllModules),
+        Role::Notifications => (false, Rule::CannotLogIn),
+        _ if m.admin_only => (false, Rule::AdminOnly),
+        Role::Marketing if !m.marketing => (false, Rule::NotMarketing),
+        _ if granted => (true, Rule::Granted),
+        _ => (false, Rule::NotGranted),
+    }
+}
+
+/// The facts about one customer that [`decide_customer`] needs: read for that customer alone,
+/// so that a decision costs the same however many accounts and assignments there are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFacts {
+    /// The groupings of the account's organization that hold the customer.
+    pub holding: BTreeSet<Grouping>,
+    /// Of those, the ones in which the account has any assignment.
+    pub restricted: BTreeSet<Grouping>,
+    /// Of those, the ones in which the account is assigned this customer.
+    pub assigned: BTreeSet<Grouping>,
+}
+
+impl CustomerFacts {
+    /// The facts about `customer`, from an account's whole reach and assignments.
+    pub fn of(reach: &Reach, assigned: &BTreeSet<(Grouping, i64)>, customer: i64) -> Self {
+        let holding: BTreeSet<Grouping> = reach
+            .iter()
+            .filter(|(_, members)| members.contains(&customer))
+            .map(|(g, _)| *g)
+            .collect();
+        let restricted = holding
+            .iter()
+            .copied()
+            .filter(|g| assigned.iter().any(|(a, _)| a == g))
+            .collect();
+        let assigned = holding
+            .iter()
+            .copied()
+            .filter(|g| assigned.contains(&(*g, customer)))
+            .collect();
+        CustomerFacts {
+            holding,
+            restricted,
+            assigned,
+        }
+    }
+}
+
+/// One answer: allowed or not, and the rule that decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub allow: bool,
+    pub rule: Rule,
+}
+
+impl Verdict {
+    fn deny(rule: Rule) -> Self {
+        Verdict { allow: false, rule }
+    }
+    fn allow(rule: Rule) -> Self {
+        Verdict { allow: true, rule }
+    }
+}
+
+/// May an account (that may log in or not) see a customer?
+pub fn decide_customer(role: Role, may_log_in: bool, c: &CustomerFacts) -> Verdict {
+    if !may_log_in || role == Role::Notifications {
+        return Verdict::deny(Rule::CannotLogIn);
+    }
+    if role == Role::Marketing {
+        return Verdict::deny(Rule::MarketingSeesNoCustomers);
+    }
+    if c.holding.is_empty() {
+        return Verdict::deny(Rule::NotReached);
+    }
+    if role == Role::Admin {
+        return Verdict::allow(Rule::AdminReachesAll);
+    }
+    if !c.assigned.is_empty() {
+        return Verdict::allow(Rule::Assigned);
+    }
+    if c.holding.iter().any(|g| !c.restricted.contains(g)) {
+        return Verdict::allow(Rule::WholeGrouping);
+    }
+    Verdict::deny(Rule::NotAssigned)
+}
+
+/// May an account see a module (`None`: the portal has no such module)?
+pub fn decide_module(
+    role: Role,
+    may_log_in: bool,
+    module: Option<&Module>,
+    granted: bool,
+) -> Verdict {
+    if !may_log_in || role == Role::Notifications {
+        return Verdict::deny(Rule::CannotLogIn);
+    }
+    let Some(m) = module else {
+        return Verdict::deny(Rule::UnknownModule);
+    };
+    let (allow, rule) = module_rule(role, m, granted);
+    Verdict { allow, rule }
+}
+
+/// Why a manager may not give or change this access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum NotAllowed {
+    /// The account is not one the manager may manage.
+    NotTheirs,
+    /// The grant would give a module the manager does not have.
+    Module(String),
+    /// The grant would give a customer the manager does not reach.
+    Customer(i64),
+    /// A customer assigned in a grouping that does not hold it.
+    NotInGrouping(i64),
+}
+
+impl NotAllowed {
+    pub fn message(&self) -> String {
+        match self {
+            NotAllowed::NotTheirs => "You may not manage this account.".into(),
+            NotAllowed::Module(m) => {
+                format!("You cannot give the module “{m}”: you do not have it yourself.")
+            }
+            NotAllowed::Customer(c) => {
+                format!("You cannot assign customer #{c}: you do not see it yourself.")
+            }
+            NotAllowed::NotInGrouping(c) => {
+                format!("Customer #{c} does not belong to the grouping it is assigned in.")
+            }
+        }
+    }
+}
+
+/// Where an account is: its organization (through its contact) and portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub organization: Option<i64>,
+    pub portal: i64,
+}
+
+/// Whether an organization admin at `admin` may manage an account at `target`: only the
+/// accounts of its own organization on its own portal. (Staff are checked by their areas.)
+pub fn admin_manages(admin: Place, target: Place) -> Result<(), NotAllowed> {
+    match (admin.organization, target.organization) {
+        (Some(a), Some(t)) if a == t && admin.portal == target.portal => Ok(()),
+        _ => Err(NotAllowed::NotTheirs),
+    }
+}
+
+/// A grant an organization admin would give: never more than it has itself. Every assigned
+/// customer must lie in the grouping it is assigned in (for staff too).
+pub fn check_grant(
+    giver: Option<&AccessScope>,
+    reach: &Reach,
+    modules: &BTreeSet<String>,
+    assigned: &BTreeSet<(Grouping, i64)>,
+) -> Result<(), NotAllowed> {
+    for (g, c) in assigned {
+        if !reach.get(g).is_some_and(|members| members.contains(c)) {
+            return Err(NotAllowed::NotInGrouping(*c));
+        }
+    }
+    if let Some(giver) = giver {
+        if let Some(m) = modules.iter().find(|m| !giver.modules.contains(*m)) {
+            return Err(NotAllowed::Module(m.clone()));
+        }
+        if let Some((_, c)) = assigned.iter().find(|(_, c)| !giver.customers.contains(c)) {
+            return Err(NotAllowed::Customer(*c));
+        }
+    }
+    Ok(())
+}
+
+/// The message when a change would leave an organization without an active admin.
+pub const LAST_ADMIN: &str = "This is the organization's last active admin on this portal. Make another of its accounts an active admin first.";
+
+/// Does an account in this state count as one of its organization's active admins: an admin
+/// that is active, has access, no end date and is not declined? (Whether it has registered yet
+/// does not matter: an invited admin is the organization's admin to be.)
+pub fn is_active_admin(s: &super::account::AccountState) -> bool {
+    use super::account::{Approval, Lifecycle};
+    s.role == Role::Admin
+        && s.lifecycle == Lifecycle::Active
+        && s.access_granted
+        && s.valid_until.is_none()
+        && s.approval != Approval::Declined
+}
+
+/// At least one active admin stays: a change that takes `target` out of its organization's
+/// active admins (`after`: its state afterwards, `None` when removed) is allowed only when
+/// another remains. `active_admins` are the ids of the organization's active admins on the
+/// portal, read under the organization's lock.
+pub fn check_admin_remains(
+    target: i64,
+    after: Option<&super::account::AccountState>,
+    active_admins: &[i64],
+) -> Result<(), &'static str> {
+    if after.is_some_and(is_active_admin) || !active_admins.contains(&target) {
+        return Ok(());
+    }
+    if active_admins.iter().any(|&id| id != target) {
+        Ok(())
+    } else {
+        Err(LAST_ADMIN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::{AccountState, Approval, Assignment, Lifecycle, Registration};
+    use proptest::prelude::*;
+
+    /// A small world: a partner with up to three partnerships over customers 1..=6 (a customer
+    /// may be in several), or a customer 1 with sub-accounts; modules; one account.
+    #[derive(Debug, Clone)]
+    struct World {
+        reach: Reach,
+        assigned: BTreeSet<(Grouping, i64)>,
+        role: Role,
+        may_log_in: bool,
+        granted: BTreeSet<String>,
+        modules: Vec<Module>,
+    }
+
+    const MODULE_NAMES: [&str; 4] = ["Schedule", "Invoices", "Pricing", "Partner kit"];
+
+    fn role() -> impl Strategy<Value = Role> {
+        prop_oneof![
+            Just(Role::Admin),
+            Just(Role::User),
+            Just(Role::Marketing),
+            Just(Role::Notifications)
+        ]
+    }
+
+    fn world() -> impl Strategy<Value = World> {
+        let groupings = prop_oneof![
+            // A partner: partnerships 10, 11, 12 with customers among 1..=6.
+            prop::collection::vec(prop::collection::btree_set(1i64..=6, 0..5), 0..=3).prop_map(
+                |ps| {
+                    ps.into_iter()
+                        .enumerate()
+                        .map(|(i, cs)| (Grouping::Partnership(10 + i as i64), cs))
+                        .collect::<Reach>()
+                }
+            ),
+            // A customer 1 with some of 2..=6 as sub-accounts.
+            prop::collection::btree_set(2i64..=6, 0..5).prop_map(|subs| {
+                let mut members = subs;
+                members.insert(1);
+                Reach::from([(Grouping::SubAccounts, members)])
+            }),
+        ];
+        (
+            groupings,
+            // Assignments anywhere, also outside the groupings (a customer that left one).
+            prop::collection::btree_set(
+                (
+                    prop_oneof![
+                        (10i64..=12).prop_map(Grouping::Partnership),
+                        Just(Grouping::SubAccounts)
+                    ],
+                    1i64..=7,
+                ),
+                0..6,
+            ),
+            role(),
+            any::<bool>(),
+            prop::collection::btree_set(prop::sample::select(MODULE_NAMES.to_vec()), 0..4),
+            prop::collection::vec((any::<bool>(), any::<bool>()), 4),
+        )
+            .prop_map(
+                |(reach, assigned, role, may_log_in, granted, flags)| World {
+                    reach,
+                    assigned,
+                    role,
+                    may_log_in,
+                    granted: granted.into_iter().map(String::from).collect(),
+                    modules: MODULE_NAMES
+                        .iter()
+                        .zip(flags)
+                        .map(|(n, (admin_only, marketing))| Module {
+                            name: n.to_string(),
+                            admin_only,
+                            marketing,
+                        })
+                        .collect(),
+                },
+            )
+    }
+
+    /// The reference model: the rules as DESIGN.md words them, customer by customer.
+    fn model_sees_customer(w: &World, c: i64) -> bool {
+        if !w.may_log_in {
+            return false;
+        }
+        match w.role {
+            Role::Notifications | Role::Marketing => false,
+            Role::Admin => w.reach.values().any(|m| m.contains(&c)),
+            Role::User => w.reach.iter().any(|(g, members)| {
+                let mine: Vec<i64> = w
+                    .assigned
+                    .iter()
+                    .filter(|(a, _)| a == g)
+                    .map(|(_, c)| *c)
+                    .collect();
+                members.contains(&c) && (mine.is_empty() || mine.contains(&c))
+            }),
+        }
+    }
+
+    fn model_sees_module(w: &World, m: &Module) -> bool {
+        let granted = w.granted.contains(&m.name);
+        w.may_log_in
+            && match w.role {
+                Role::Admin => true,
+                Role::User => granted && !m.admin_only,
+                Role::Marketing => granted && m.marketing && !m.admin_only,
+                Role::Notifications => false,
+            }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100_000))]
+
+        /// The scope, and every single decision, agree with the model.
+        #[test]
+        fn scope_and_decisions_agree_with_the_model(w in world()) {
+            let facts = Facts {
+                role: w.role,
+                may_log_in: w.may_log_in,
+                reach: &w.reach,
+                assigned: &w.assigned,
+                granted: &w.granted,
+                modules: &w.modules,
+            };
+            let s = scope(&facts);
+            for c in 1..=7 {
+                let expected = model_sees_customer(&w, c);
+                prop_assert_eq!(s.customers.contains(&c), expected, "customer {}", c);
+                let cf = CustomerFacts::of(&w.reach, &w.assigned, c);
+                let v = decide_customer(w.role, w.may_log_in, &cf);
+                prop_assert_eq!(v.allow, expected, "customer {}: {:?}", c, v);
+            }
+            for m in &w.modules {
+                let expected = model_sees_module(&w, m);
+                prop_assert_eq!(s.modules.contains(&m.name), expected, "module {}", m.name);
+                let v = decide_module(w.role, w.may_log_in, Some(m), w.granted.contains(&m.name));
+                prop_assert_eq!(v.allow, expected, "module {}: {:?}", m.name, v);
+            }
+            prop_assert!(!decide_module(w.role, w.may_log_in, None, true).allow);
+        }
+
+        /// An admin gives only what it has; whatever it gives, the receiver's scope (as a
+        /// user) lies within the giver's.
+        #[test]
+        fn an_admin_never_gives_more_than_it_has(w in world()) {
+            let giver_facts = Facts {
+                role: Role::Admin,
+                may_log_in: true,
+                reach: &w.reach,
+                assigned: &BTreeSet::new(),
+                granted: &BTreeSet::new(),
+                modules: &w.modules,
+            };
+            let giver = scope(&giver_facts);
+            let ok = check_grant(Some(&giver), &w.reach, &w.granted, &w.assigned).is_ok();
+            let within = w.assigned.iter().all(|(g, c)| {
+                w.reach.get(g).is_some_and(|m| m.contains(c))
+            }) && w.granted.iter().all(|m| giver.modules.contains(m));
+            prop_assert_eq!(ok, within);
+            if ok {
+                let receiver = scope(&Facts {
+                    role: Role::User,
+                    assigned: &w.assigned,
+                    granted: &w.granted,
+                    ..giver_facts.clone()
+                });
+                prop_assert!(receiver.customers.is_subset(&giver.customers));
+                prop_assert!(receiver.modules.is_subset(&giver.modules));
+            }
+        }
+
+        /// No sequence of changes leaves an organization that had an active admin without one.
+        #[test]
+        fn an_organization_keeps_an_active_admin(
+            changes in prop::collection::vec((0usize..3, 0u8..6), 1..20)
+        ) {
+            let admin = AccountState {
+                registration: Registration::Registered,
+                approval: Approval::Approved,
+                assignment: Assignment::Assigned,
+                access_granted: true,
+                valid_until: None,
+                lifecycle: Lifecycle::Active,
+                role: Role::Admin,
+            };
+            let mut accounts: Vec<Option<AccountState>> = vec![Some(admin); 3];
+            for (who, what) in changes {
+                let Some(before) = accounts[who] else { continue };
+                let after = match what {
+                    0 => Some(AccountState { role: Role::User, ..before }),
+                    1 => Some(AccountState { lifecycle: Lifecycle::Deactivated, ..before }),
+                    2 => Some(AccountState { access_granted: false, ..before }),
+                    3 => Some(AccountState { valid_until: Some(20_000), ..before }),
+                    4 => None,
+                    _ => Some(admin),
+                };
+                let admins: Vec<i64> = accounts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| a.as_ref().is_some_and(is_active_admin))
+                    .map(|(i, _)| i as i64)
+                    .collect();
+                if check_admin_remains(who as i64, after.as_ref(), &admins).is_ok() {
+                    accounts[who] = after;
+                }
+                let left = accounts.iter().flatten().filter(|a| is_active_admin(a)).count();
+                prop_assert!(left >= 1);
+            }
+        }
+    }
+
+    #[test]
+    fn decisions_name_their_rule() {
+        let reach = Reach::from([
+            (Grouping::Partnership(10), BTreeSet::from([1, 2])),
+            (Grouping::Partnership(11), BTreeSet::from([3])),
+        ]);
+        let assigned = BTreeSet::from([(Grouping::Partnership(10), 1)]);
+        let c = |id| CustomerFacts::of(&reach, &assigned, id);
+        assert_eq!(
+            decide_customer(Role::User, true, &c(1)).rule,
+            Rule::Assigned
+        );
+        assert_eq!(
+            decide_customer(Role::User, true, &c(2)).rule,
+            Rule::NotAssigned
+        );
+        assert_eq!(
+            decide_customer(Role::User, true, &c(3)).rule,
+            Rule::WholeGrouping
+        );
+        assert_eq!(
+            decide_customer(Role::User, true, &c(4)).rule,
+            Rule::NotReached
+        );
+        assert_eq!(
+            decide_customer(Role::Admin, true, &c(2)).rule,
+            Rule::AdminReachesAll
+        );
+        assert_eq!(
+            decide_customer(Role::Marketing, true, &c(1)).rule,
+            Rule::MarketingSeesNoCustomers
+        );
+        assert_eq!(
+            decide_customer(Role::Admin, false, &c(1)).rule,
+            Rule::CannotLogIn
+        );
+        let pricing = Module {
+            name: "Pricing".into(),
+            admin_only: true,
+            marketing: false,
+        };
+        assert_eq!(
+            decide_module(Role::User, true, Some(&pricing), true).rule,
+            Rule::AdminOnly
+        );
+        assert_eq!(
+            decide_module(Role::User, true, None, true).rule,
+            Rule::UnknownModule
+        );
+    }
+}
