@@ -360,6 +360,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
                     portal_id: p.id,
                     role: Some(role.into()),
                     modules,
+                    customers: Vec::new(),
                     send_to: None,
                 },
             )

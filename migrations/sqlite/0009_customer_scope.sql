@@ -10,8 +10,10 @@ CREATE TABLE portal_account_customers (
     customer_id BIGINT NOT NULL REFERENCES organizations (id),
     created_at BIGINT NOT NULL
 );
+-- By account and grouping (0: the sub-accounts): whether a user has assignments in a grouping,
+-- and whether it is assigned a customer there, are each one look-up.
 CREATE UNIQUE INDEX portal_account_customers_unique
-    ON portal_account_customers (account_id, customer_id, COALESCE(partnership_id, 0));
+    ON portal_account_customers (account_id, COALESCE(partnership_id, 0), customer_id);
 -- A customer's assignments (when it leaves a partnership or the directory).
 CREATE INDEX portal_account_customers_customer ON portal_account_customers (customer_id);
 CREATE INDEX portal_account_customers_partnership ON portal_account_customers (partnership_id);

@@ -323,15 +323,17 @@ pub fn check_grant(
 pub const LAST_ADMIN: &str = "This is the organization's last active admin on this portal. Make another of its accounts an active admin first.";
 
 /// Does an account in this state count as one of its organization's active admins: an admin
-/// that is active, has access, no end date and is not declined? (Whether it has registered yet
-/// does not matter: an invited admin is the organization's admin to be.)
+/// that is registered, approved, linked to its contact, active, has access and no end date?
+/// (An invitation still open is not: it can be cancelled whatever else there is.)
 pub fn is_active_admin(s: &super::account::AccountState) -> bool {
-    use super::account::{Approval, Lifecycle};
+    use super::account::{Approval, Assignment, Lifecycle, Registration};
     s.role == Role::Admin
+        && s.registration == Registration::Registered
+        && s.approval == Approval::Approved
+        && s.assignment == Assignment::Assigned
         && s.lifecycle == Lifecycle::Active
         && s.access_granted
         && s.valid_until.is_none()
-        && s.approval != Approval::Declined
 }
 
 /// At least one active admin stays: a change that takes `target` out of its organization's

@@ -21,6 +21,8 @@ pub struct PortalAccount {
     pub contact_id: Option<i64>,
     pub organization_id: Option<i64>,
     pub organization_name: Option<String>,
+    /// `customer` or `partner`.
+    pub organization_kind: Option<String>,
     /// The area of the contact's organization.
     pub area_id: Option<i64>,
     pub name: String,
@@ -56,7 +58,7 @@ pub struct PortalAccount {
 }
 
 const SELECT: &str = "SELECT a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
-     ct.organization_id, o.name AS organization_name, o.area_id, a.name, a.role, a.registration, a.approval, \
+     ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
      a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
      a.created_at, a.updated_at, a.last_login_at \
      FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \

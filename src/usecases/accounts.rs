@@ -26,13 +26,18 @@ pub struct GrantInput {
     /// Names of the portal's modules.
     #[serde(default)]
     pub modules: Vec<String>,
+    /// The customers a user sees, per partnership of the contact's partner organization (or,
+    /// with no partnership, among the sub-accounts of its customer organization); none in one
+    /// means all of it.
+    #[serde(default)]
+    pub customers: Vec<super::access::AssignmentInput>,
     /// Send the invitation to this address instead of the contact's.
     #[serde(default)]
     pub send_to: Option<String>,
 }
 
 /// The role and modules of a grant, checked against the portal.
-fn check_grant(
+pub(crate) fn check_grant(
     errors: &mut FieldErrors,
     portal: &crate::storage::directory::Portal,
     role: Option<&str>,
@@ -95,6 +100,13 @@ pub async fn grant_access(
     };
     let portal = portal_for_grant(&mut tx, input.portal_id).await?;
     let (role, modules) = check_grant(&mut errors, &portal, input.role.as_deref(), &input.modules);
+    let assigned = super::access::check_customers(
+        &mut tx,
+        &mut errors,
+        contact.organization_id,
+        &input.customers,
+    )
+    .await?;
     if contact.email.is_none() {
         errors.add(
             "contact_id",
@@ -112,6 +124,7 @@ pub async fn grant_access(
         &portal,
         role,
         &modules,
+        &assigned,
         send_to.as_ref(),
     )
     .await?;
@@ -131,6 +144,7 @@ async fn grant_in(
     portal: &crate::storage::directory::Portal,
     role: Role,
     modules: &[String],
+    assigned: &std::collections::BTreeSet<(crate::domain::access::Grouping, i64)>,
     send_to: Option<&EmailAddress>,
 ) -> Result<(PortalAccount, Outcome)> {
     let email = contact
@@ -161,6 +175,7 @@ async fn grant_in(
     .await
     .map_err(|e| Error::from_write(e, "contact_id"))?;
     store::set_modules(tx, id, modules).await?;
+    crate::storage::access::set_assignments(tx, id, assigned, now).await?;
     let recipient = match send_to {
         Some(a) => a.clone(),
         None => EmailAddress::parse(&email).map_err(|m| Error::invalid("contact_id", m))?,
@@ -220,6 +235,9 @@ pub struct InviteInput {
     pub role: Option<String>,
     #[serde(default)]
     pub modules: Vec<String>,
+    /// The customers each user sees (see `GrantInput`).
+    #[serde(default)]
+    pub customers: Vec<super::access::AssignmentInput>,
     /// Contacts of the organization to grant access to.
     #[serde(default)]
     pub contact_ids: Vec<i64>,
@@ -271,6 +289,8 @@ pub async fn invite_many(
         .map_err(|_| Error::NotFound("organization"))?;
     let portal = portal_for_grant(&mut tx, input.portal_id).await?;
     let (role, modules) = check_grant(&mut errors, &portal, input.role.as_deref(), &input.modules);
+    let assigned =
+        super::access::check_customers(&mut tx, &mut errors, org.id, &input.customers).await?;
     let mut contacts = Vec::new();
     for &cid in &input.contact_ids {
         match directory::get_contact(&mut tx, cid).await? {
@@ -324,8 +344,10 @@ pub async fn invite_many(
     }
     let mut out = Vec::new();
     for c in &contacts {
-        let (account, outcome) =
-            grant_in(cx, &mut tx, now, actor, c, &portal, role, &modules, None).await?;
+        let (account, outcome) = grant_in(
+            cx, &mut tx, now, actor, c, &portal, role, &modules, &assigned, None,
+        )
+        .await?;
         out.push(Invited { account, outcome });
     }
     tx.commit().await?;
@@ -853,6 +875,7 @@ pub async fn change_status(
     let next = state
         .apply(action)
         .map_err(|e| Error::Refused(e.message().into()))?;
+    super::access::keep_an_admin(&mut tx, &account, Some(&next)).await?;
     store::set_state(
         &mut tx,
         id,
@@ -1228,6 +1251,7 @@ pub async fn remove_account(
     let portal = directory::get_portal(&mut tx, account.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
+    super::access::keep_an_admin(&mut tx, &account, None).await?;
     store::delete(&mut tx, id).await?;
     let cancelled = account.registration != "registered";
     if notify && !cancelled {

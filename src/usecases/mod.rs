@@ -10,6 +10,7 @@ use crate::security::passwords::PasswordHasher;
 use crate::storage::audit::{self, NewAuditEvent};
 use crate::storage::{Db, Tx};
 
+pub mod access;
 pub mod accounts;
 pub mod apikeys;
 pub mod directory;

@@ -355,6 +355,26 @@ impl Api {
         .await
     }
 
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        read(
+            self.req(reqwest::Method::DELETE, path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A GET with `If-None-Match: etag`: its status.
+    pub async fn get_if_none_match(&self, path: &str, etag: &str) -> StatusCode {
+        self.req(reqwest::Method::GET, path)
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+
     pub async fn raw(
         &self,
         method: reqwest::Method,

@@ -8,6 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::AppState;
 
+pub mod access;
 pub mod accounts;
 pub mod directory;
 pub mod extract;
@@ -86,6 +87,12 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/accounts/{id}/password-link",
             axum::routing::post(accounts::send_password_link),
+        )
+        .route("/api/v1/decision", get(access::decision))
+        .route("/api/v1/accounts/{id}/scope", get(access::scope))
+        .route(
+            "/api/v1/accounts/{id}/access",
+            get(access::get_access).put(access::set_access),
         )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
@@ -189,6 +196,10 @@ impl utoipa::Modify for BearerAuth {
         accounts::link_contact,
         accounts::create_contact,
         accounts::invite_many,
+        access::decision,
+        access::scope,
+        access::get_access,
+        access::set_access,
         mail::list_outbox,
         mail::get_outbox_message,
     ),
@@ -196,6 +207,7 @@ impl utoipa::Modify for BearerAuth {
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
         (name = "audit", description = "Who changed what, when, from where"),
         (name = "accounts", description = "Portal accounts: who may log in to which portal"),
+        (name = "access", description = "What a portal account may see: the decision portal applications ask for, scopes, roles, modules and customers"),
         (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
     )
 )]

@@ -195,6 +195,8 @@ struct OrganizationPage {
     /// Portals to grant access to from the contacts' checkboxes.
     portals: Vec<crate::storage::directory::Portal>,
     invite_error: Option<String>,
+    /// The customer picker of the invitation form.
+    groupings: Vec<super::picker::GroupingView>,
 }
 
 async fn organization_page(
@@ -270,7 +272,10 @@ async fn organization_page(
         }
         None => (vec![], vec![], vec![]),
     };
+    let groupings =
+        super::picker::groupings(s, org.as_ref().map(|o| o.id), &Default::default()).await?;
     Ok(OrganizationPage {
+        groupings,
         chrome: staff.chrome("organizations"),
         org,
         form,
@@ -310,6 +315,7 @@ async fn invite(
         portal_id: first("portal_id").parse().unwrap_or_default(),
         role: Some(first("role")),
         modules: all("modules"),
+        customers: super::picker::parse(&all("customers")),
         contact_ids: all("contact_ids")
             .iter()
             .filter_map(|c| c.parse().ok())
@@ -590,6 +596,8 @@ struct ContactPage {
     accounts: Vec<crate::storage::accounts::PortalAccount>,
     portals: Vec<crate::storage::directory::Portal>,
     grant_errors: Errors,
+    /// The customer picker of the grant form.
+    groupings: Vec<super::picker::GroupingView>,
     /// Where the account actions come back to.
     back_url: String,
 }
@@ -625,8 +633,15 @@ async fn contact_page(
         }
         None => vec![],
     };
+    let groupings = super::picker::groupings(
+        s,
+        contact.as_ref().map(|c| c.organization_id),
+        &Default::default(),
+    )
+    .await?;
     Ok(ContactPage {
         chrome: staff.chrome("contacts"),
+        groupings,
         back_url: contact
             .as_ref()
             .map(|c| format!("/console/contacts/{}", c.id))
@@ -768,6 +783,13 @@ async fn grant_access(
             .filter(|(k, _)| k == "modules")
             .map(|(_, v)| v.clone())
             .collect(),
+        customers: super::picker::parse(
+            &fields
+                .iter()
+                .filter(|(k, _)| k == "customers")
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>(),
+        ),
         send_to: opt_text(&get("send_to")),
     };
     match crate::usecases::accounts::grant_access(&s.cx, &staff.actor, &input).await {

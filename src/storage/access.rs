@@ -1,0 +1,341 @@
+//! What the access rules (`domain::access`) read: the customers an organization reaches, an
+//! account's customer assignments, the facts about one customer for a decision, and an
+//! organization's active admins on a portal.
+
+use std::collections::BTreeSet;
+
+use super::{Result, Tx};
+use crate::domain::access::{CustomerFacts, Grouping, Reach};
+use crate::{exec_tx, on_tx};
+
+/// How deep sub-accounts are followed (a cycle in the directory would otherwise never end).
+const MAX_DEPTH: i64 = 32;
+
+/// The grouping of a stored `partnership_id` (`NULL`: the sub-accounts).
+fn grouping(partnership_id: Option<i64>) -> Grouping {
+    match partnership_id {
+        Some(p) => Grouping::Partnership(p),
+        None => Grouping::SubAccounts,
+    }
+}
+
+/// The key of a grouping in the assignments' index: the partnership, or 0.
+fn key(g: Grouping) -> i64 {
+    match g {
+        Grouping::Partnership(p) => p,
+        Grouping::SubAccounts => 0,
+    }
+}
+
+/// The customers `organization` reaches: a partner's partnerships (each, even an empty one, a
+/// grouping), or a customer with its sub-accounts at every depth.
+pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
+    let kind: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT kind FROM organizations WHERE id = $1"
+    )
+    .bind(organization)
+    .fetch_optional(c)
+    .await)?;
+    let mut reach = Reach::new();
+    match kind.as_deref() {
+        Some("partner") => {
+            let rows: Vec<(i64, Option<i64>)> = on_tx!(tx, |c| sqlx::query_as(
+                "SELECT p.id, pc.customer_id FROM partnerships p \
+                 LEFT JOIN partnership_customers pc ON pc.partnership_id = p.id \
+                 WHERE p.partner_id = $1"
+            )
+            .bind(organization)
+            .fetch_all(c)
+            .await)?;
+            for (p, customer) in rows {
+                let members = reach.entry(Grouping::Partnership(p)).or_default();
+                members.extend(customer);
+            }
+        }
+        Some(_) => {
+            let ids: Vec<i64> = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "WITH RECURSIVE tree (id, depth) AS ( \
+                     SELECT id, 0 FROM organizations WHERE id = $1 \
+                     UNION \
+                     SELECT o.id, t.depth + 1 FROM organizations o JOIN tree t ON o.parent_id = t.id \
+                     WHERE o.kind = 'customer' AND t.depth < $2 \
+                 ) SELECT DISTINCT id FROM tree"
+            )
+            .bind(organization)
+            .bind(MAX_DEPTH)
+            .fetch_all(c)
+            .await
+            })?;
+            reach.insert(Grouping::SubAccounts, ids.into_iter().collect());
+        }
+        None => {}
+    }
+    Ok(reach)
+}
+
+/// An account's customer assignments.
+pub async fn assignments(tx: &mut Tx, account: i64) -> Result<BTreeSet<(Grouping, i64)>> {
+    let rows: Vec<(Option<i64>, i64)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT partnership_id, customer_id FROM portal_account_customers WHERE account_id = $1"
+    )
+    .bind(account)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, customer)| (grouping(p), customer))
+        .collect())
+}
+
+/// Replaces an account's customer assignments.
+pub async fn set_assignments(
+    tx: &mut Tx,
+    account: i64,
+    assigned: &BTreeSet<(Grouping, i64)>,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_account_customers WHERE account_id = $1"
+    )
+    .bind(account)
+    .execute(c)
+    .await)?;
+    for (g, customer) in assigned {
+        let partnership = match g {
+            Grouping::Partnership(p) => Some(*p),
+            Grouping::SubAccounts => None,
+        };
+        exec_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO portal_account_customers (account_id, partnership_id, customer_id, created_at) \
+             VALUES ($1, $2, $3, $4)"
+        )
+        .bind(account)
+        .bind(partnership)
+        .bind(*customer)
+        .bind(now)
+        .execute(c)
+        .await
+        })?;
+    }
+    Ok(())
+}
+
+/// How many customers each of an account's groupings has assigned, for many accounts.
+pub async fn assignment_counts(tx: &mut Tx, accounts: &[i64]) -> Result<Vec<(i64, Grouping, i64)>> {
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, Option<i64>, i64)> = on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT account_id, partnership_id, COUNT(*) FROM portal_account_customers \
+             WHERE account_id IN (",
+        );
+        let mut list = qb.separated(", ");
+        for a in accounts {
+            list.push_bind(*a);
+        }
+        qb.push(") GROUP BY account_id, partnership_id");
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, p, n)| (a, grouping(p), n))
+        .collect())
+}
+
+/// The facts about one customer for a decision on an account of `organization`: a few
+/// look-ups by key, however large the directory.
+pub async fn customer_facts(
+    tx: &mut Tx,
+    account: i64,
+    organization: i64,
+    partner: bool,
+    customer: i64,
+) -> Result<CustomerFacts> {
+    let holding: BTreeSet<Grouping> = if partner {
+        let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT pc.partnership_id FROM partnership_customers pc \
+             JOIN partnerships p ON p.id = pc.partnership_id \
+             WHERE pc.customer_id = $1 AND p.partner_id = $2"
+        )
+        .bind(customer)
+        .bind(organization)
+        .fetch_all(c)
+        .await)?;
+        ids.into_iter().map(Grouping::Partnership).collect()
+    } else {
+        // The customer's line of parents, up to the organization or the top.
+        let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+            "WITH RECURSIVE up (id, parent_id, depth) AS ( \
+                 SELECT id, parent_id, 0 FROM organizations WHERE id = $1 AND kind = 'customer' \
+                 UNION ALL \
+                 SELECT o.id, o.parent_id, u.depth + 1 FROM organizations o \
+                 JOIN up u ON o.id = u.parent_id \
+                 WHERE o.kind = 'customer' AND u.id <> $2 AND u.depth < $3 \
+             ) SELECT id FROM up WHERE id = $2 LIMIT 1"
+        )
+        .bind(customer)
+        .bind(organization)
+        .bind(MAX_DEPTH)
+        .fetch_optional(c)
+        .await)?;
+        let mut holding = BTreeSet::new();
+        if found.is_some() {
+            // Every organization on the way is a customer (as in [`reach`]).
+            holding.insert(Grouping::SubAccounts);
+        }
+        holding
+    };
+    let mut facts = CustomerFacts {
+        holding: holding.clone(),
+        ..Default::default()
+    };
+    for g in holding {
+        let (restricted, assigned): (bool, bool) = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT \
+             EXISTS (SELECT 1 FROM portal_account_customers \
+                 WHERE account_id = $1 AND COALESCE(partnership_id, 0) = $2), \
+             EXISTS (SELECT 1 FROM portal_account_customers \
+                 WHERE account_id = $1 AND COALESCE(partnership_id, 0) = $2 AND customer_id = $3)"
+        )
+        .bind(account)
+        .bind(key(g))
+        .bind(customer)
+        .fetch_one(c)
+        .await)?;
+        if restricted {
+            facts.restricted.insert(g);
+        }
+        if assigned {
+            facts.assigned.insert(g);
+        }
+    }
+    Ok(facts)
+}
+
+/// The organization's active admins on a portal (see `domain::access::is_active_admin`),
+/// with the organization locked on PostgreSQL so that two changes to its admins run one
+/// after the other (SQLite's writer lock does that already).
+pub async fn lock_active_admins(tx: &mut Tx, organization: i64, portal: i64) -> Result<Vec<i64>> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind(organization)
+            .execute(&mut **t)
+            .await?;
+    }
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT a.id FROM portal_accounts a JOIN contacts ct ON ct.id = a.contact_id \
+         WHERE ct.organization_id = $1 AND a.portal_id = $2 AND a.role = 'admin' \
+         AND a.registration = 'registered' AND a.approval = 'approved' \
+         AND a.lifecycle = 'active' AND a.access_granted = TRUE AND a.valid_until IS NULL \
+         ORDER BY a.id"
+    )
+    .bind(organization)
+    .bind(portal)
+    .fetch_all(c)
+    .await)
+}
+
+/// How many accounts the organization has on the portal besides `except`.
+pub async fn other_accounts(
+    tx: &mut Tx,
+    organization: i64,
+    portal: i64,
+    except: i64,
+) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM portal_accounts a JOIN contacts ct ON ct.id = a.contact_id \
+         WHERE ct.organization_id = $1 AND a.portal_id = $2 AND a.id <> $3"
+    )
+    .bind(organization)
+    .bind(portal)
+    .bind(except)
+    .fetch_one(c)
+    .await)
+}
+
+/// A module of a portal, by its name (any case).
+pub async fn portal_module(
+    tx: &mut Tx,
+    portal: i64,
+    name: &str,
+) -> Result<Option<crate::domain::access::Module>> {
+    let row: Option<(String, bool, bool)> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT name, admin_only, marketing FROM portal_modules \
+         WHERE portal_id = $1 AND lower(name) = lower($2)"
+    )
+    .bind(portal)
+    .bind(name)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(
+        |(name, admin_only, marketing)| crate::domain::access::Module {
+            name,
+            admin_only,
+            marketing,
+        },
+    ))
+}
+
+/// Whether a module is granted to an account.
+pub async fn has_module(tx: &mut Tx, account: i64, module: &str) -> Result<bool> {
+    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT account_id FROM portal_account_modules WHERE account_id = $1 AND module = $2"
+    )
+    .bind(account)
+    .bind(module)
+    .fetch_optional(c)
+    .await)?;
+    Ok(found.is_some())
+}
+
+/// A grouping with the names of its customers, for a picker.
+#[derive(Debug, Clone)]
+pub struct GroupingListing {
+    pub grouping: Grouping,
+    /// The partnership's name, or the customer organization's for its sub-accounts.
+    pub label: String,
+    pub customers: Vec<(i64, String)>,
+}
+
+/// The groupings of `organization` with their customers' names, in name order.
+pub async fn groupings(tx: &mut Tx, organization: i64) -> Result<Vec<GroupingListing>> {
+    let reach = reach(tx, organization).await?;
+    let mut out = Vec::new();
+    for (g, members) in reach {
+        let label: Option<String> = match g {
+            Grouping::Partnership(p) => on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT name FROM partnerships WHERE id = $1"
+            )
+            .bind(p)
+            .fetch_optional(c)
+            .await)?,
+            Grouping::SubAccounts => on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT name FROM organizations WHERE id = $1"
+            )
+            .bind(organization)
+            .fetch_optional(c)
+            .await)?,
+        };
+        let mut customers = Vec::new();
+        for id in members {
+            let name: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+                "SELECT name FROM organizations WHERE id = $1"
+            )
+            .bind(id)
+            .fetch_optional(c)
+            .await)?;
+            customers.push((id, name.unwrap_or_default()));
+        }
+        customers.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        out.push(GroupingListing {
+            grouping: g,
+            label: label.unwrap_or_default(),
+            customers,
+        });
+    }
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(out)
+}

@@ -1,0 +1,92 @@
+//! The customer picker of the grant, invite and access forms: an organization's groupings (its
+//! partnerships, or its sub-accounts) with a checkbox per customer. None ticked in a grouping
+//! means all of it.
+
+use std::collections::BTreeSet;
+
+use crate::domain::access::Grouping;
+use crate::usecases::Error;
+use crate::usecases::access::AssignmentInput;
+use crate::web::AppState;
+
+pub struct Choice {
+    /// `p{partnership}:{customer}`, or `s:{customer}` among the sub-accounts.
+    pub value: String,
+    pub name: String,
+    pub checked: bool,
+}
+
+pub struct GroupingView {
+    pub label: String,
+    pub customers: Vec<Choice>,
+}
+
+fn value(g: Grouping, customer: i64) -> String {
+    match g {
+        Grouping::Partnership(p) => format!("p{p}:{customer}"),
+        Grouping::SubAccounts => format!("s:{customer}"),
+    }
+}
+
+/// The picker for a contact or account of `organization`, with `chosen` ticked.
+pub async fn groupings(
+    s: &AppState,
+    organization: Option<i64>,
+    chosen: &BTreeSet<(Grouping, i64)>,
+) -> Result<Vec<GroupingView>, Error> {
+    let Some(org) = organization else {
+        return Ok(Vec::new());
+    };
+    let mut tx = s.cx.db.read().await?;
+    let listing = crate::storage::access::groupings(&mut tx, org).await?;
+    Ok(listing
+        .into_iter()
+        .map(|l| GroupingView {
+            label: match l.grouping {
+                Grouping::Partnership(_) => format!("Partnership {}", l.label),
+                Grouping::SubAccounts => format!("{} and its sub-accounts", l.label),
+            },
+            customers: l
+                .customers
+                .into_iter()
+                .map(|(id, name)| Choice {
+                    value: value(l.grouping, id),
+                    name,
+                    checked: chosen.contains(&(l.grouping, id)),
+                })
+                .collect(),
+        })
+        .collect())
+}
+
+/// The ticked customers of a submitted form (values that are not a picker's are skipped).
+pub fn parse(values: &[String]) -> Vec<AssignmentInput> {
+    values
+        .iter()
+        .filter_map(|v| {
+            let (g, c) = v.split_once(':')?;
+            let customer_id = c.parse().ok()?;
+            let partnership_id = match g {
+                "s" => None,
+                p => Some(p.strip_prefix('p')?.parse().ok()?),
+            };
+            Some(AssignmentInput {
+                partnership_id,
+                customer_id,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn picker_values_name_grouping_and_customer() {
+        let got = super::parse(&["p7:12".into(), "s:3".into(), "x:1".into(), "p:2".into()]);
+        let pairs: Vec<(Option<i64>, i64)> = got
+            .iter()
+            .map(|a| (a.partnership_id, a.customer_id))
+            .collect();
+        assert_eq!(pairs, [(Some(7), 12), (None, 3)]);
+    }
+}
