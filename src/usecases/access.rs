@@ -64,13 +64,13 @@ fn may_log_in(a: &PortalAccount, now: i64) -> bool {
 
 async fn account_for(tx: &mut Tx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     match accounts_store::get(tx, id).await? {
-        Some(a) if actor.scope.allows_area(a.area_id) => Ok(a),
+        Some(a) if actor.reaches(&a) => Ok(a),
         _ => Err(Error::NotFound("account")),
     }
 }
 
 /// The scope of an account, read in the caller's transaction.
-async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<ScopeView> {
+pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<ScopeView> {
     let portal = directory::get_portal(tx, a.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
@@ -167,7 +167,7 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
     }
     let mut tx = cx.db.read().await?;
     let a = match accounts_store::get(&mut tx, q.account_id).await? {
-        Some(a) if actor.scope.allows_area(a.area_id) => a,
+        Some(a) if actor.reaches(&a) => a,
         _ => return Ok(deny(Rule::UnknownAccount)),
     };
     if q.portal_id.is_some_and(|p| p != a.portal_id) {
@@ -312,10 +312,12 @@ pub async fn access_of(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccessView> {
 }
 
 /// Refuses a change that would take the organization's last active admin on the portal out
-/// of the active admins (`after`: the account's state afterwards; `None`: removed). Removing
-/// the organization's only account on the portal leaves nobody to manage, and is allowed.
+/// of the active admins (`after`: the account's state afterwards; `None`: removed). Staff may
+/// remove the organization's only account on the portal (it leaves nobody to manage); an
+/// admin on the portal pages never removes itself as the last one.
 pub async fn keep_an_admin(
     tx: &mut Tx,
+    actor: &Actor,
     account: &PortalAccount,
     after: Option<&AccountState>,
 ) -> Result<()> {
@@ -329,20 +331,77 @@ pub async fn keep_an_admin(
         return Ok(());
     }
     let admins = store::lock_active_admins(tx, org, account.portal_id).await?;
-    if after.is_none() && store::other_accounts(tx, org, account.portal_id, account.id).await? == 0
+    let by_itself = actor.team.is_some_and(|t| t.account_id == account.id);
+    if after.is_none()
+        && !by_itself
+        && store::other_accounts(tx, org, account.portal_id, account.id).await? == 0
     {
         return Ok(());
     }
     rules::check_admin_remains(account.id, after, &admins).map_err(|m| Error::Refused(m.into()))
 }
 
+/// What an organization admin on the portal pages may give: its own scope, read afresh (it
+/// must still be an admin who may log in). `None` for staff, keys and the command line, who
+/// give within their areas whatever the organization reaches.
+pub(super) async fn giver_scope(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: i64,
+) -> Result<Option<AccessScope>> {
+    let Some(team) = actor.team else {
+        return Ok(None);
+    };
+    let admin = accounts_store::get(tx, team.account_id)
+        .await?
+        .filter(|a| {
+            a.role == "admin"
+                && may_log_in(a, now)
+                && a.organization_id == Some(team.organization_id)
+                && a.portal_id == team.portal_id
+        })
+        .ok_or_else(|| {
+            Error::Forbidden("Only an organization's admins manage its accounts.".into())
+        })?;
+    let s = scope_in(tx, &admin, now).await?;
+    Ok(Some(AccessScope {
+        customers: s.customers.into_iter().collect(),
+        modules: s.modules.into_iter().collect(),
+    }))
+}
+
+/// For an organization admin on the portal pages: the modules and customers it would give
+/// must be its own (reported under `modules` and `customers`). Nothing to check for staff.
+pub(super) async fn check_giver(
+    tx: &mut Tx,
+    actor: &Actor,
+    now: i64,
+    errors: &mut FieldErrors,
+    organization: i64,
+    modules: &[String],
+    assigned: &BTreeSet<(Grouping, i64)>,
+) -> Result<()> {
+    let Some(giver) = giver_scope(tx, actor, now).await? else {
+        return Ok(());
+    };
+    let reach = store::reach(tx, organization).await?;
+    let modules: BTreeSet<String> = modules.iter().cloned().collect();
+    if let Err(e) = rules::check_grant(Some(&giver), &reach, &modules, assigned) {
+        let field = match e {
+            rules::NotAllowed::Module(_) => "modules",
+            _ => "customers",
+        };
+        errors.add(field, e.message());
+    }
+    Ok(())
+}
+
 /// Changes an account's role, modules and customer assignments. Staff within their areas; an
-/// organization admin (`giver`: its own account) only on accounts of its organization on its
-/// portal, and never more than it has itself.
+/// organization admin (`actor.team`) only on accounts of its organization on its portal, and
+/// never more than it has itself.
 pub async fn set_access(
     cx: &Ctx,
     actor: &Actor,
-    giver: Option<i64>,
     id: i64,
     input: &AccessInput,
 ) -> Result<AccessView> {
@@ -352,30 +411,7 @@ pub async fn set_access(
     let portal = directory::get_portal(&mut tx, a.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
-    let giver_scope = match giver {
-        None => None,
-        Some(g) => {
-            let admin = accounts_store::get(&mut tx, g)
-                .await?
-                .ok_or(Error::NotFound("account"))?;
-            let place = |x: &PortalAccount| rules::Place {
-                organization: x.organization_id,
-                portal: x.portal_id,
-            };
-            if admin.role != "admin" || !may_log_in(&admin, now) {
-                return Err(Error::Forbidden(
-                    "Only an organization's admins manage its accounts.".into(),
-                ));
-            }
-            rules::admin_manages(place(&admin), place(&a))
-                .map_err(|_| Error::NotFound("account"))?;
-            let s = scope_in(&mut tx, &admin, now).await?;
-            Some(AccessScope {
-                customers: s.customers.into_iter().collect(),
-                modules: s.modules.into_iter().collect(),
-            })
-        }
-    };
+    let giver_scope = giver_scope(&mut tx, actor, now).await?;
     let mut errors = FieldErrors::new();
     let (role, modules) = super::accounts::check_grant(
         &mut errors,
@@ -443,7 +479,7 @@ pub async fn set_access(
         role,
         ..before_state
     };
-    keep_an_admin(&mut tx, &a, Some(&after_state)).await?;
+    keep_an_admin(&mut tx, actor, &a, Some(&after_state)).await?;
     let before = serde_json::json!({
         "role": a.role, "modules": a.modules, "customers": inputs_of(&before_assigned),
     });

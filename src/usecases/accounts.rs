@@ -180,10 +180,7 @@ async fn grant_in(
         Some(a) => a.clone(),
         None => EmailAddress::parse(&email).map_err(|m| Error::invalid("contact_id", m))?,
     };
-    let inviter = match actor.kind {
-        super::ActorKind::Staff => actor.label.clone(),
-        _ => String::new(),
-    };
+    let inviter = inviter_name(actor);
     enqueue(
         tx,
         now,
@@ -284,13 +281,32 @@ pub async fn invite_many(
     }
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let org = super::directory::visible_organization(&mut tx, &actor.scope, organization_id)
-        .await
-        .map_err(|_| Error::NotFound("organization"))?;
+    let org = match actor.team {
+        // An organization admin invites to its own organization, on its own portal.
+        Some(t) if t.organization_id == organization_id && t.portal_id == input.portal_id => {
+            directory::get_organization(&mut tx, organization_id)
+                .await?
+                .ok_or(Error::NotFound("organization"))?
+        }
+        Some(_) => return Err(Error::NotFound("organization")),
+        None => super::directory::visible_organization(&mut tx, &actor.scope, organization_id)
+            .await
+            .map_err(|_| Error::NotFound("organization"))?,
+    };
     let portal = portal_for_grant(&mut tx, input.portal_id).await?;
     let (role, modules) = check_grant(&mut errors, &portal, input.role.as_deref(), &input.modules);
     let assigned =
         super::access::check_customers(&mut tx, &mut errors, org.id, &input.customers).await?;
+    super::access::check_giver(
+        &mut tx,
+        actor,
+        now,
+        &mut errors,
+        org.id,
+        &modules,
+        &assigned,
+    )
+    .await?;
     let mut contacts = Vec::new();
     for &cid in &input.contact_ids {
         match directory::get_contact(&mut tx, cid).await? {
@@ -358,7 +374,7 @@ pub async fn invite_many(
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     let mut tx = cx.db.read().await?;
     match store::get(&mut tx, id).await? {
-        Some(a) if actor.scope.allows_area(a.area_id) => Ok(a),
+        Some(a) if actor.reaches(&a) => Ok(a),
         _ => Err(Error::NotFound("account")),
     }
 }
@@ -475,6 +491,7 @@ pub(super) fn person(account: &PortalAccount, client_addr: Option<String>) -> Ac
         scope: crate::domain::staff::Scope::Areas(vec![]),
         admin: false,
         client_addr,
+        team: None,
     }
 }
 
@@ -512,8 +529,18 @@ pub async fn check_invitation(
     check_link(cx, portal_id, token, "invitation", "invited").await
 }
 
-/// Who invited the person, as the invitation page shows it: the staff user who granted the
-/// access, when it was one.
+/// The name an invitation gives as its sender: a staff user, or an organization's admin on the
+/// portal pages; nobody for keys and the command line.
+fn inviter_name(actor: &Actor) -> String {
+    match actor.kind {
+        super::ActorKind::Staff => actor.label.clone(),
+        super::ActorKind::PortalUser if actor.team.is_some() => actor.label.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Who invited the person, as the invitation page shows it: the staff user or organization
+/// admin who granted the access, when it was one.
 pub async fn inviter_of(cx: &Ctx, account_id: i64) -> Result<Option<String>> {
     let mut tx = cx.db.read().await?;
     let events = crate::storage::audit::list(
@@ -529,7 +556,7 @@ pub async fn inviter_of(cx: &Ctx, account_id: i64) -> Result<Option<String>> {
     .await?;
     Ok(events
         .into_iter()
-        .find(|e| e.actor_kind == "staff")
+        .find(|e| e.actor_kind == "staff" || e.actor_kind == "portal_user")
         .map(|e| e.actor_label))
 }
 
@@ -676,6 +703,7 @@ pub async fn portal_login(
                 scope: crate::domain::staff::Scope::Areas(vec![]),
                 admin: false,
                 client_addr,
+                team: None,
             };
             let target = Target {
                 kind: "portal_account",
@@ -861,13 +889,19 @@ pub async fn change_status(
             ));
         }
     };
+    if actor.team.is_some() && !matches!(action, Action::Deactivate | Action::Reactivate) {
+        return Err(Error::Forbidden(
+            "An organization's admins deactivate and reactivate its accounts; staff do the rest."
+                .into(),
+        ));
+    }
     let message = crate::domain::validation::optional_multiline(change.message.as_deref(), 2000)
         .map_err(|m| Error::invalid("message", m))?
         .unwrap_or_default();
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let account = match store::get(&mut tx, id).await? {
-        Some(a) if actor.scope.allows_area(a.area_id) => a,
+        Some(a) if actor.reaches(&a) => a,
         _ => return Err(Error::NotFound("account")),
     };
     let state =
@@ -875,7 +909,7 @@ pub async fn change_status(
     let next = state
         .apply(action)
         .map_err(|e| Error::Refused(e.message().into()))?;
-    super::access::keep_an_admin(&mut tx, &account, Some(&next)).await?;
+    super::access::keep_an_admin(&mut tx, actor, &account, Some(&next)).await?;
     store::set_state(
         &mut tx,
         id,
@@ -1162,7 +1196,7 @@ pub(super) async fn account_in_scope(
     id: i64,
 ) -> Result<PortalAccount> {
     match store::get(tx, id).await? {
-        Some(a) if actor.scope.allows_area(a.area_id) => Ok(a),
+        Some(a) if actor.reaches(&a) => Ok(a),
         _ => Err(Error::NotFound("account")),
     }
 }
@@ -1189,11 +1223,7 @@ pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccou
     let recipient =
         EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
     let variables = if event == "invitation" {
-        let inviter = if actor.kind == super::ActorKind::Staff {
-            actor.label.clone()
-        } else {
-            String::new()
-        };
+        let inviter = inviter_name(actor);
         serde_json::json!({ "organization_name": account.organization_name, "inviter_name": inviter })
     } else {
         serde_json::json!({})
@@ -1251,7 +1281,7 @@ pub async fn remove_account(
     let portal = directory::get_portal(&mut tx, account.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
-    super::access::keep_an_admin(&mut tx, &account, None).await?;
+    super::access::keep_an_admin(&mut tx, actor, &account, None).await?;
     store::delete(&mut tx, id).await?;
     let cancelled = account.registration != "registered";
     if notify && !cancelled {

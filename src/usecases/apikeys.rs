@@ -139,5 +139,6 @@ pub async fn authenticate(
         },
         admin: unrestricted,
         client_addr,
+        team: None,
     }))
 }

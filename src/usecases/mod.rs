@@ -19,6 +19,7 @@ pub mod mail;
 pub mod profile;
 pub mod registration;
 pub mod staff;
+pub mod team;
 
 /// What the actions need: the database, the clock, the password hasher, the outbox settings.
 #[derive(Clone)]
@@ -70,6 +71,19 @@ pub struct Actor {
     /// Administrators (and unrestricted keys, the CLI) manage areas, portals, staff and keys.
     pub admin: bool,
     pub client_addr: Option<String>,
+    /// An organization's admin on the portal pages: manages the accounts of its organization
+    /// on its portal, and nothing else (its `scope` reaches no area).
+    pub team: Option<Team>,
+}
+
+/// Where an organization admin acting on the portal pages manages: its own account's
+/// organization and portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Team {
+    /// The admin's own account.
+    pub account_id: i64,
+    pub organization_id: i64,
+    pub portal_id: i64,
 }
 
 impl Actor {
@@ -82,6 +96,7 @@ impl Actor {
             scope: Scope::All,
             admin: true,
             client_addr: None,
+            team: None,
         }
     }
 
@@ -93,6 +108,16 @@ impl Actor {
             scope: Scope::All,
             admin: true,
             client_addr: None,
+            team: None,
+        }
+    }
+
+    /// May the actor see and manage this portal account? Staff and keys by area; an
+    /// organization admin the accounts of its organization on its portal.
+    pub fn reaches(&self, a: &crate::storage::accounts::PortalAccount) -> bool {
+        match &self.team {
+            Some(t) => a.organization_id == Some(t.organization_id) && a.portal_id == t.portal_id,
+            None => self.scope.allows_area(a.area_id),
         }
     }
 

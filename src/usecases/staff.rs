@@ -355,6 +355,7 @@ pub async fn login(
                 scope: Scope::Areas(vec![]),
                 admin: false,
                 client_addr: client_addr.clone(),
+                team: None,
             };
             record(
                 &mut tx,
@@ -434,6 +435,7 @@ pub fn staff_actor(user: &StaffUser, client_addr: Option<String>) -> Actor {
         },
         admin,
         client_addr,
+        team: None,
     }
 }
 

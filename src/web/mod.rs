@@ -23,6 +23,7 @@ pub mod api;
 pub mod console;
 pub mod error;
 pub mod forms;
+pub mod picker;
 pub mod portal;
 
 /// Everything a request handler needs.

@@ -83,5 +83,5 @@ pub async fn set_access(
     Id(id): Id,
     ApiJson(input): ApiJson<AccessInput>,
 ) -> Result<Json<AccessView>, ApiError> {
-    Ok(Json(uc::set_access(&s.cx, &actor, None, id, &input).await?))
+    Ok(Json(uc::set_access(&s.cx, &actor, id, &input).await?))
 }

@@ -196,7 +196,7 @@ struct OrganizationPage {
     portals: Vec<crate::storage::directory::Portal>,
     invite_error: Option<String>,
     /// The customer picker of the invitation form.
-    groupings: Vec<super::picker::GroupingView>,
+    groupings: Vec<crate::web::picker::GroupingView>,
 }
 
 async fn organization_page(
@@ -273,7 +273,7 @@ async fn organization_page(
         None => (vec![], vec![], vec![]),
     };
     let groupings =
-        super::picker::groupings(s, org.as_ref().map(|o| o.id), &Default::default()).await?;
+        crate::web::picker::groupings(s, org.as_ref().map(|o| o.id), &Default::default()).await?;
     Ok(OrganizationPage {
         groupings,
         chrome: staff.chrome("organizations"),
@@ -315,7 +315,7 @@ async fn invite(
         portal_id: first("portal_id").parse().unwrap_or_default(),
         role: Some(first("role")),
         modules: all("modules"),
-        customers: super::picker::parse(&all("customers")),
+        customers: crate::web::picker::parse(&all("customers")),
         contact_ids: all("contact_ids")
             .iter()
             .filter_map(|c| c.parse().ok())
@@ -597,7 +597,7 @@ struct ContactPage {
     portals: Vec<crate::storage::directory::Portal>,
     grant_errors: Errors,
     /// The customer picker of the grant form.
-    groupings: Vec<super::picker::GroupingView>,
+    groupings: Vec<crate::web::picker::GroupingView>,
     /// Where the account actions come back to.
     back_url: String,
 }
@@ -633,7 +633,7 @@ async fn contact_page(
         }
         None => vec![],
     };
-    let groupings = super::picker::groupings(
+    let groupings = crate::web::picker::groupings(
         s,
         contact.as_ref().map(|c| c.organization_id),
         &Default::default(),
@@ -783,7 +783,7 @@ async fn grant_access(
             .filter(|(k, _)| k == "modules")
             .map(|(_, v)| v.clone())
             .collect(),
-        customers: super::picker::parse(
+        customers: crate::web::picker::parse(
             &fields
                 .iter()
                 .filter(|(k, _)| k == "customers")

@@ -23,7 +23,6 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod mail;
-pub mod picker;
 
 pub const SESSION_COOKIE: &str = "admit_console";
 pub const LOGIN_COOKIE: &str = "admit_login";

@@ -61,7 +61,7 @@ impl AccountPage {
 }
 
 /// The logged-in person of a portal page and their session token, or the login page.
-async fn signed_in(
+pub(super) async fn signed_in(
     s: &AppState,
     headers: &HeaderMap,
     portal: &Portal,

@@ -24,6 +24,7 @@ use crate::usecases::directory as dir_uc;
 
 mod account;
 mod register;
+mod team;
 mod texts;
 use texts::T;
 
@@ -47,6 +48,14 @@ pub fn router() -> Router<AppState> {
             get(register::register_page).post(register::register),
         )
         .route("/portal/{id}/account", get(account::account_page))
+        .route("/portal/{id}/access", get(team::my_access_page))
+        .route("/portal/{id}/team", get(team::team_page))
+        .route("/portal/{id}/team/invite", post(team::invite))
+        .route("/portal/{id}/team/{member}", get(team::member_page))
+        .route(
+            "/portal/{id}/team/{member}/{what}",
+            get(team::remove_page).post(team::member_post),
+        )
         .route("/portal/{id}/account/{what}", post(account::account_post))
         .route(
             "/portal/{id}/confirm-email",
@@ -192,7 +201,7 @@ struct AcceptPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/message.html")]
-struct MessagePage {
+pub(super) struct MessagePage {
     lang: &'static str,
     portal: Portal,
     title: &'static str,
@@ -521,6 +530,7 @@ struct HomePage {
     account: PortalAccount,
     role: &'static str,
     csrf: String,
+    tt: &'static texts::TeamT,
 }
 
 /// The session's CSRF token, derived from its cookie and never stored.
@@ -553,6 +563,7 @@ async fn home(
                 .unwrap_or("");
             HomePage {
                 t: T::of(language),
+                tt: texts::TeamT::of(language),
                 lang: language.as_str(),
                 role,
                 csrf: session_csrf(token),

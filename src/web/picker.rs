@@ -1,4 +1,4 @@
-//! The customer picker of the grant, invite and access forms: an organization's groupings (its
+//! The customer picker of the grant, invite and access forms (console and portal pages): an organization's groupings (its
 //! partnerships, or its sub-accounts) with a checkbox per customer. None ticked in a grouping
 //! means all of it.
 
@@ -34,6 +34,16 @@ pub async fn groupings(
     organization: Option<i64>,
     chosen: &BTreeSet<(Grouping, i64)>,
 ) -> Result<Vec<GroupingView>, Error> {
+    groupings_in(s, organization, chosen, false).await
+}
+
+/// The picker with its labels in German (`german`) or English.
+pub async fn groupings_in(
+    s: &AppState,
+    organization: Option<i64>,
+    chosen: &BTreeSet<(Grouping, i64)>,
+    german: bool,
+) -> Result<Vec<GroupingView>, Error> {
     let Some(org) = organization else {
         return Ok(Vec::new());
     };
@@ -42,9 +52,11 @@ pub async fn groupings(
     Ok(listing
         .into_iter()
         .map(|l| GroupingView {
-            label: match l.grouping {
-                Grouping::Partnership(_) => format!("Partnership {}", l.label),
-                Grouping::SubAccounts => format!("{} and its sub-accounts", l.label),
+            label: match (l.grouping, german) {
+                (Grouping::Partnership(_), false) => format!("Partnership {}", l.label),
+                (Grouping::Partnership(_), true) => format!("Partnerschaft {}", l.label),
+                (Grouping::SubAccounts, false) => format!("{} and its sub-accounts", l.label),
+                (Grouping::SubAccounts, true) => format!("{} und seine Unterkonten", l.label),
             },
             customers: l
                 .customers
@@ -57,6 +69,42 @@ pub async fn groupings(
                 .collect(),
         })
         .collect())
+}
+
+/// The ticked set, as the picker's `chosen`.
+pub fn chosen(list: &[AssignmentInput]) -> BTreeSet<(Grouping, i64)> {
+    list.iter()
+        .map(|a| {
+            let g = match a.partnership_id {
+                Some(p) => Grouping::Partnership(p),
+                None => Grouping::SubAccounts,
+            };
+            (g, a.customer_id)
+        })
+        .collect()
+}
+
+/// The fields of a submitted form in order, a name as often as it was sent (checkboxes).
+pub fn fields(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// Every value sent under `name`.
+pub fn all(fields: &[(String, String)], name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The first value sent under `name`, or empty.
+pub fn one<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 /// The ticked customers of a submitted form (values that are not a picker's are skipped).
