@@ -456,3 +456,94 @@ async fn an_admin_manages_its_team(app: TestApp) {
     );
 }
 both!(admin_manages_team, an_admin_manages_its_team);
+
+async fn staff_edit_access_in_the_console(app: TestApp) {
+    let w = world(&app).await;
+    let [c1, c2, _] = w.c;
+    let contact = id_of(
+        &w.api,
+        "/api/v1/contacts",
+        json!({"organization_id": w.partner, "name": "Dora", "email": "dora@partner.example"}),
+    )
+    .await;
+    let dora = id_of(
+        &w.api,
+        "/api/v1/accounts",
+        json!({"contact_id": contact, "portal_id": w.portal, "role": "user", "modules": ["Tasks"]}),
+    )
+    .await;
+    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+        .await;
+    let b = app.browser();
+    b.login("admin@example.test", PASSWORD).await;
+    let page = format!("/console/accounts/{dora}");
+    let shown = b.get(&page).await;
+    assert!(
+        shown.body.contains("Partnership North")
+            && shown.body.contains("Save role, modules and customers")
+    );
+    let csrf = shown.csrf();
+
+    // A customer outside the partnership: the form comes back with the reason; nothing changed.
+    let bad = format!("p{}:{}", w.north, w.other);
+    let refused = b
+        .post(
+            &format!("{page}/access"),
+            &[("csrf", &csrf), ("role", "user"), ("customers", &bad)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"customers-error\""));
+    let (_, access) = w.api.get(&format!("/api/v1/accounts/{dora}/access")).await;
+    assert_eq!(access["account"]["modules"], json!(["Tasks"]));
+
+    // Customers One and Two in North, Customers instead of Tasks.
+    let one = format!("p{}:{c1}", w.north);
+    let two = format!("p{}:{c2}", w.north);
+    let saved = b
+        .post(
+            &format!("{page}/access"),
+            &[
+                ("csrf", &csrf),
+                ("role", "user"),
+                ("modules", "Customers"),
+                ("customers", &one),
+                ("customers", &two),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let (_, access) = w.api.get(&format!("/api/v1/accounts/{dora}/access")).await;
+    assert_eq!(access["account"]["modules"], json!(["Customers"]));
+    assert_eq!(access["customers"].as_array().unwrap().len(), 2);
+    // The access list shows how many per partnership.
+    let list = b.get("/console/access?q=dora").await;
+    assert!(list.body.contains("North: 2"), "{}", list.body);
+    // The audit log has the change.
+    let (_, events) = w
+        .api
+        .get(&format!(
+            "/api/v1/audit-events?target_kind=portal_account&target_id={dora}"
+        ))
+        .await;
+    assert!(events.to_string().contains("account.access_changed"));
+
+    // A supervisor outside the organization's area does not see the account.
+    let north_area = id_of(&w.api, "/api/v1/areas", json!({"name": "North area"})).await;
+    app.create_staff("sup@example.test", "supervisor", &[north_area], PASSWORD)
+        .await;
+    let sup = app.browser();
+    sup.login("sup@example.test", PASSWORD).await;
+    assert_eq!(sup.get(&page).await.status, StatusCode::NOT_FOUND);
+    let csrf = sup.csrf().await;
+    let refused = sup
+        .post(
+            &format!("{page}/access"),
+            &[("csrf", &csrf), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let (_, a) = w.api.get(&format!("/api/v1/accounts/{dora}")).await;
+    assert_eq!(a["role"], "user");
+}
+both!(console_access, staff_edit_access_in_the_console);

@@ -19,14 +19,6 @@ fn grouping(partnership_id: Option<i64>) -> Grouping {
     }
 }
 
-/// The key of a grouping in the assignments' index: the partnership, or 0.
-fn key(g: Grouping) -> i64 {
-    match g {
-        Grouping::Partnership(p) => p,
-        Grouping::SubAccounts => 0,
-    }
-}
-
 /// The customers `organization` reaches: a partner's partnerships (each, even an empty one, a
 /// grouping), or a customer with its sub-accounts at every depth.
 pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
@@ -154,57 +146,55 @@ pub async fn customer_facts(
     partner: bool,
     customer: i64,
 ) -> Result<CustomerFacts> {
-    let holding: BTreeSet<Grouping> = if partner {
-        let ids: Vec<i64> = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT pc.partnership_id FROM partnership_customers pc \
-             JOIN partnerships p ON p.id = pc.partnership_id \
+    // One query either way: the groupings that hold the customer, each with whether the
+    // account has assignments in it and whether this customer is one of them.
+    let rows: Vec<(i64, bool, bool)> = if partner {
+        on_tx!(tx, |c| sqlx::query_as(
+            "SELECT pc.partnership_id, \
+             EXISTS (SELECT 1 FROM portal_account_customers x \
+                 WHERE x.account_id = $3 AND COALESCE(x.partnership_id, 0) = pc.partnership_id), \
+             EXISTS (SELECT 1 FROM portal_account_customers x \
+                 WHERE x.account_id = $3 AND COALESCE(x.partnership_id, 0) = pc.partnership_id \
+                 AND x.customer_id = $1) \
+             FROM partnership_customers pc JOIN partnerships p ON p.id = pc.partnership_id \
              WHERE pc.customer_id = $1 AND p.partner_id = $2"
         )
         .bind(customer)
         .bind(organization)
+        .bind(account)
         .fetch_all(c)
-        .await)?;
-        ids.into_iter().map(Grouping::Partnership).collect()
+        .await)?
     } else {
-        // The customer's line of parents, up to the organization or the top.
-        let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+        // The customer's line of parents, up to the organization or the top; every
+        // organization on the way is a customer (as in [`reach`]). Grouping key 0: the
+        // sub-accounts.
+        on_tx!(tx, |c| sqlx::query_as(
             "WITH RECURSIVE up (id, parent_id, depth) AS ( \
                  SELECT id, parent_id, 0 FROM organizations WHERE id = $1 AND kind = 'customer' \
                  UNION ALL \
                  SELECT o.id, o.parent_id, u.depth + 1 FROM organizations o \
                  JOIN up u ON o.id = u.parent_id \
                  WHERE o.kind = 'customer' AND u.id <> $2 AND u.depth < $3 \
-             ) SELECT id FROM up WHERE id = $2 LIMIT 1"
+             ) SELECT 0, \
+             EXISTS (SELECT 1 FROM portal_account_customers x \
+                 WHERE x.account_id = $4 AND COALESCE(x.partnership_id, 0) = 0), \
+             EXISTS (SELECT 1 FROM portal_account_customers x \
+                 WHERE x.account_id = $4 AND COALESCE(x.partnership_id, 0) = 0 \
+                 AND x.customer_id = $1) \
+             FROM up WHERE id = $2 LIMIT 1"
         )
         .bind(customer)
         .bind(organization)
         .bind(MAX_DEPTH)
-        .fetch_optional(c)
-        .await)?;
-        let mut holding = BTreeSet::new();
-        if found.is_some() {
-            // Every organization on the way is a customer (as in [`reach`]).
-            holding.insert(Grouping::SubAccounts);
-        }
-        holding
-    };
-    let mut facts = CustomerFacts {
-        holding: holding.clone(),
-        ..Default::default()
-    };
-    for g in holding {
-        let (restricted, assigned): (bool, bool) = on_tx!(tx, |c| sqlx::query_as(
-            "SELECT \
-             EXISTS (SELECT 1 FROM portal_account_customers \
-                 WHERE account_id = $1 AND COALESCE(partnership_id, 0) = $2), \
-             EXISTS (SELECT 1 FROM portal_account_customers \
-                 WHERE account_id = $1 AND COALESCE(partnership_id, 0) = $2 AND customer_id = $3)"
-        )
         .bind(account)
-        .bind(key(g))
-        .bind(customer)
-        .fetch_one(c)
-        .await)?;
+        .fetch_all(c)
+        .await)?
+    };
+    let mut facts = CustomerFacts::default();
+    for (key, restricted, assigned) in rows {
+        // The key in the assignments' index: the partnership, or 0 for the sub-accounts.
+        let g = grouping((key != 0).then_some(key));
+        facts.holding.insert(g);
         if restricted {
             facts.restricted.insert(g);
         }
@@ -338,4 +328,20 @@ pub async fn groupings(tx: &mut Tx, organization: i64) -> Result<Vec<GroupingLis
     }
     out.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(out)
+}
+
+/// The names of partnerships, by id.
+pub async fn partnership_names(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new("SELECT id, name FROM partnerships WHERE id IN (");
+        let mut list = qb.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(c).await
+    })
 }

@@ -521,3 +521,49 @@ pub async fn set_access(
     tx.commit().await?;
     access_of(cx, actor, id).await
 }
+
+/// How many customers an account is assigned in one grouping, for lists.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AssignedCount {
+    /// The partnership's name; `None` for the sub-accounts of the account's organization.
+    pub partnership: Option<String>,
+    pub customers: i64,
+}
+
+/// For each of `accounts` that has assignments, how many customers per grouping (by name).
+/// An account not in the map has none: it sees all of each grouping (if its role sees any).
+pub async fn assigned_counts(
+    cx: &Ctx,
+    accounts: &[i64],
+) -> Result<std::collections::BTreeMap<i64, Vec<AssignedCount>>> {
+    let mut tx = cx.db.read().await?;
+    let counts = store::assignment_counts(&mut tx, accounts).await?;
+    let mut ids: Vec<i64> = counts
+        .iter()
+        .filter_map(|(_, g, _)| match g {
+            Grouping::Partnership(p) => Some(*p),
+            Grouping::SubAccounts => None,
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names: std::collections::BTreeMap<i64, String> = store::partnership_names(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut out: std::collections::BTreeMap<i64, Vec<AssignedCount>> = Default::default();
+    for (account, g, n) in counts {
+        let partnership = match g {
+            Grouping::Partnership(p) => Some(names.get(&p).cloned().unwrap_or_default()),
+            Grouping::SubAccounts => None,
+        };
+        out.entry(account).or_default().push(AssignedCount {
+            partnership,
+            customers: n,
+        });
+    }
+    for list in out.values_mut() {
+        list.sort();
+    }
+    Ok(out)
+}

@@ -28,6 +28,16 @@ fn value(g: Grouping, customer: i64) -> String {
     }
 }
 
+/// A grouping's name: a partnership's, or the organization's with its sub-accounts.
+pub fn label(partnership: bool, name: &str, german: bool) -> String {
+    match (partnership, german) {
+        (true, false) => format!("Partnership {name}"),
+        (true, true) => format!("Partnerschaft {name}"),
+        (false, false) => format!("{name} and its sub-accounts"),
+        (false, true) => format!("{name} und seine Unterkonten"),
+    }
+}
+
 /// The picker for a contact or account of `organization`, with `chosen` ticked.
 pub async fn groupings(
     s: &AppState,
@@ -52,12 +62,11 @@ pub async fn groupings_in(
     Ok(listing
         .into_iter()
         .map(|l| GroupingView {
-            label: match (l.grouping, german) {
-                (Grouping::Partnership(_), false) => format!("Partnership {}", l.label),
-                (Grouping::Partnership(_), true) => format!("Partnerschaft {}", l.label),
-                (Grouping::SubAccounts, false) => format!("{} and its sub-accounts", l.label),
-                (Grouping::SubAccounts, true) => format!("{} und seine Unterkonten", l.label),
-            },
+            label: label(
+                matches!(l.grouping, Grouping::Partnership(_)),
+                &l.label,
+                german,
+            ),
             customers: l
                 .customers
                 .into_iter()

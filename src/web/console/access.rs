@@ -12,6 +12,7 @@ use super::{Chrome, Staff, error_page};
 use crate::domain::account::{Approval, Lifecycle, Registration};
 use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
 use crate::storage::directory::{Portal, decode_cursor};
+use crate::usecases::access::{AssignedCount, assigned_counts};
 use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
 use crate::web::AppState;
@@ -92,6 +93,24 @@ pub struct Row {
     pub lifecycle: &'static str,
     pub valid_until: String,
     pub last_login: String,
+    /// What customers it sees: "all", "none", or how many are assigned per partnership.
+    pub customers: String,
+}
+
+/// The customers column of a row.
+fn customers_of(a: &PortalAccount, counts: Option<&Vec<AssignedCount>>) -> String {
+    match (a.role.as_str(), counts) {
+        ("admin", _) | ("user", None) => "all".into(),
+        ("user", Some(list)) => list
+            .iter()
+            .map(|c| match &c.partnership {
+                Some(p) => format!("{p}: {}", c.customers),
+                None => format!("sub-accounts: {}", c.customers),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "none".into(),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -166,10 +185,16 @@ async fn access_list(
         }),
         None => None,
     };
+    let ids: Vec<i64> = page.items.iter().map(|a| a.id).collect();
+    let counts = match assigned_counts(&s.cx, &ids).await {
+        Ok(c) => c,
+        Err(e) => return error_page(e),
+    };
     let rows = page
         .items
         .into_iter()
         .map(|a| Row {
+            customers: customers_of(&a, counts.get(&a.id)),
             registration: Registration::parse(&a.registration)
                 .map(|r| r.label(false))
                 .unwrap_or(""),

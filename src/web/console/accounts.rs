@@ -17,6 +17,7 @@ use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
 use crate::storage::outbox::OutboxMessage;
 use crate::usecases::Error;
+use crate::usecases::access::{self as access_uc, AccessInput};
 use crate::usecases::accounts as uc;
 use crate::usecases::registration::{self as reg, Candidate, CreateContactInput, RegistrationData};
 use crate::web::AppState;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/accounts/{id}", get(show))
         .route("/console/accounts/{id}/status", post(change_status))
         .route("/console/accounts/{id}/contact", post(link_contact))
+        .route("/console/accounts/{id}/access", post(set_access))
         .route(
             "/console/accounts/{id}/create-contact",
             post(create_contact),
@@ -100,6 +102,29 @@ struct AccountPage {
     create_error: Option<String>,
     history: Vec<HistoryRow>,
     messages: Vec<MessageRow>,
+    /// The role, modules and customers form: the portal's modules, the picker, what is chosen
+    /// (as typed after an error), the errors, and what it adds up to.
+    modules: Vec<crate::storage::directory::Module>,
+    groupings: Vec<crate::web::picker::GroupingView>,
+    chosen_role: String,
+    chosen_modules: Vec<String>,
+    access_errors: Vec<(&'static str, String)>,
+    scope: crate::usecases::access::ScopeView,
+}
+
+impl AccountPage {
+    fn access_error(&self, field: &str) -> Option<&str> {
+        self.access_errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The role, modules and customers as typed, shown again with the errors of the form.
+struct AccessTyped {
+    input: AccessInput,
+    errors: Vec<(&'static str, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -114,9 +139,32 @@ async fn page(
     id: i64,
     q: String,
     create_error: Option<String>,
+    typed: Option<AccessTyped>,
 ) -> Result<AccountPage, Error> {
     let detail = uc::account_detail(&s.cx, &staff.actor, id).await?;
+    let access = access_uc::access_of(&s.cx, &staff.actor, id).await?;
+    let portal = crate::usecases::directory::get_portal(&s.cx, detail.account.portal_id).await?;
     let a = detail.account;
+    let (chosen_role, chosen_modules, customers, access_errors) = match typed {
+        Some(t) => (
+            t.input.role.unwrap_or_default(),
+            t.input.modules.unwrap_or_default(),
+            t.input.customers.unwrap_or_default(),
+            t.errors,
+        ),
+        None => (
+            a.role.clone(),
+            a.modules.clone(),
+            access.customers,
+            Vec::new(),
+        ),
+    };
+    let groupings = crate::web::picker::groupings(
+        s,
+        a.organization_id,
+        &crate::web::picker::chosen(&customers),
+    )
+    .await?;
     let registration = RegistrationData::of(&a);
     let (candidates, organizations) = if a.contact_id.is_none() {
         let candidates = reg::candidates(&s.cx, &staff.actor, id, Some(&q)).await?;
@@ -165,6 +213,12 @@ async fn page(
                 m,
             })
             .collect(),
+        modules: portal.modules,
+        groupings,
+        chosen_role,
+        chosen_modules,
+        access_errors,
+        scope: access.scope,
         a,
     })
 }
@@ -178,7 +232,7 @@ async fn show(
     let Some(id) = parse_id(&id) else {
         return not_found_page();
     };
-    match page(&s, &staff, id, q.q, None).await {
+    match page(&s, &staff, id, q.q, None, None).await {
         Ok(p) => p.into_response(),
         Err(e) => error_page(e),
     }
@@ -292,7 +346,51 @@ async fn create_contact(
             &format!("A contact was created for {} and linked.", a.email),
         ),
         Err(Error::Invalid(f) | Error::Conflict(f)) => {
-            match page(&s, &staff, id, String::new(), Some(f.to_string())).await {
+            match page(&s, &staff, id, String::new(), Some(f.to_string()), None).await {
+                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Changes the account's role, modules and customers; a refusal shows the form again with
+/// what was typed and why.
+async fn set_access(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let f = crate::web::picker::fields(&body);
+    let input = AccessInput {
+        role: Some(crate::web::picker::one(&f, "role").to_string()),
+        modules: Some(crate::web::picker::all(&f, "modules")),
+        customers: Some(crate::web::picker::parse(&crate::web::picker::all(
+            &f,
+            "customers",
+        ))),
+    };
+    match access_uc::set_access(&s.cx, &staff.actor, id, &input).await {
+        Ok(v) => done(
+            &s,
+            &format!("/console/accounts/{id}"),
+            &format!(
+                "{} on {}: role, modules and customers saved.",
+                v.account.email, v.account.portal_name
+            ),
+        ),
+        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+            let errors = ["role", "modules", "customers"]
+                .into_iter()
+                .filter_map(|k| e.get(k).map(|m| (k, m.to_string())))
+                .collect();
+            let typed = AccessTyped { input, errors };
+            match page(&s, &staff, id, String::new(), None, Some(typed)).await {
                 Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
                 Err(e) => error_page(e),
             }

@@ -211,7 +211,13 @@ pub(super) async fn my_access_page(
     let labels = access
         .groupings
         .iter()
-        .map(|g| grouping_label(g.grouping, &g.label, german))
+        .map(|g| {
+            picker::label(
+                matches!(g.grouping, Grouping::Partnership(_)),
+                &g.label,
+                german,
+            )
+        })
         .collect();
     MyAccessPage {
         t: T::of(language),
@@ -226,15 +232,6 @@ pub(super) async fn my_access_page(
         labels,
     }
     .into_response()
-}
-
-fn grouping_label(g: Grouping, name: &str, german: bool) -> String {
-    match (g, german) {
-        (Grouping::Partnership(_), false) => format!("Partnership {name}"),
-        (Grouping::Partnership(_), true) => format!("Partnerschaft {name}"),
-        (Grouping::SubAccounts, false) => format!("{name} and its sub-accounts"),
-        (Grouping::SubAccounts, true) => format!("{name} und seine Unterkonten"),
-    }
 }
 
 // ---------------------------------------------------------------- the team
@@ -291,41 +288,28 @@ pub(super) struct TeamQuery {
 /// none are; "none" for the roles that see no customer data.
 async fn customer_summaries(
     s: &AppState,
-    organization: i64,
+    organization: &str,
     accounts: &[PortalAccount],
     tt: &TeamT,
     german: bool,
 ) -> Result<BTreeMap<i64, String>, Error> {
-    let mut tx = s.cx.db.read().await?;
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-    let counts = crate::storage::access::assignment_counts(&mut tx, &ids).await?;
-    let names: BTreeMap<Grouping, String> =
-        crate::storage::access::groupings(&mut tx, organization)
-            .await?
-            .into_iter()
-            .map(|g| (g.grouping, grouping_label(g.grouping, &g.label, german)))
-            .collect();
+    let counts = access_uc::assigned_counts(&s.cx, &ids).await?;
     let mut out = BTreeMap::new();
     for a in accounts {
-        let text = match a.role.as_str() {
-            "admin" => tt.all_customers.to_string(),
-            "user" => {
-                let mut mine: Vec<(&String, i64)> = counts
-                    .iter()
-                    .filter(|(id, _, _)| *id == a.id)
-                    .filter_map(|(_, g, n)| Some((names.get(g)?, *n)))
-                    .collect();
-                mine.sort();
-                let parts: Vec<String> = mine
-                    .into_iter()
-                    .map(|(name, n)| format!("{n} {} {name}", tt.assigned_in))
-                    .collect();
-                if parts.is_empty() {
-                    tt.all_customers.to_string()
-                } else {
-                    parts.join("; ")
-                }
-            }
+        let text = match (a.role.as_str(), counts.get(&a.id)) {
+            ("admin", _) | ("user", None) => tt.all_customers.to_string(),
+            ("user", Some(list)) => list
+                .iter()
+                .map(|c| {
+                    let label = match &c.partnership {
+                        Some(p) => picker::label(true, p, german),
+                        None => picker::label(false, organization, german),
+                    };
+                    format!("{} {} {label}", c.customers, tt.assigned_in)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
             _ => tt.no_customers_role.to_string(),
         };
         out.insert(a.id, text);
@@ -353,7 +337,8 @@ async fn render_team(
         Err(e) => return super::super::console::error_page(e),
     };
     let org = admin.organization_id.unwrap_or_default();
-    let summaries = match customer_summaries(s, org, &members, tt, german).await {
+    let org_name = admin.organization_name.clone().unwrap_or_default();
+    let summaries = match customer_summaries(s, &org_name, &members, tt, german).await {
         Ok(x) => x,
         Err(e) => return super::super::console::error_page(e),
     };
