@@ -314,3 +314,31 @@ export function stepper(engine, { page, server }) {
       }
     });
 }
+
+/** `admit apikey create` prints the key, once, as the only line on stdout. */
+export function createApiKey(databaseUrl) {
+  const res = run(ADMIT_BIN, ['apikey', 'create', '--name', 'browser'], {
+    env: { ADMIT_DATABASE_URL: databaseUrl },
+  });
+  assert.equal(res.status, 0, `admit apikey create exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
+  const key = res.stdout.trim();
+  assert.match(key, /^admit_\S+$/, `admit apikey create printed ${JSON.stringify(res.stdout)}`);
+  return key;
+}
+
+/** POST a JSON body to the API; the answer must have the `expected` status. Returns its JSON. */
+export async function apiPost(server, key, path, body, expected = 201) {
+  const res = await fetch(`${server.base}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  assert.equal(res.status, expected, `POST ${path}: HTTP ${res.status} ${text}`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    assert.fail(`POST ${path}: the answer is not JSON: ${text}`);
+  }
+}

@@ -17,6 +17,8 @@ import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
   ADMIT_BIN,
+  apiPost,
+  createApiKey,
   createAdmin,
   eventually,
   expectPageText,
@@ -37,34 +39,6 @@ const PORTAL_NAME = 'Customer portal';
 const PORTAL_PASSWORD = 'ein sehr gutes Passwort';
 
 // ---------------------------------------------------------------- set-up
-
-/** `admit apikey create` prints the key, once, as the only line on stdout. */
-function createApiKey(databaseUrl) {
-  const res = run(ADMIT_BIN, ['apikey', 'create', '--name', 'browser'], {
-    env: { ADMIT_DATABASE_URL: databaseUrl },
-  });
-  assert.equal(res.status, 0, `admit apikey create exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
-  const key = res.stdout.trim();
-  assert.match(key, /^admit_\S+$/, `admit apikey create printed ${JSON.stringify(res.stdout)}`);
-  return key;
-}
-
-/** POST a JSON body to the API; the answer must have the `expected` status. Returns its JSON. */
-async function apiPost(server, key, path, body, expected = 201) {
-  const res = await fetch(`${server.base}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  assert.equal(res.status, expected, `POST ${path}: HTTP ${res.status} ${text}`);
-  try {
-    return JSON.parse(text);
-  } catch {
-    assert.fail(`POST ${path}: the answer is not JSON: ${text}`);
-  }
-}
 
 // ---------------------------------------------------------------- the scenario
 

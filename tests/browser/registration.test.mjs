@@ -26,6 +26,7 @@ import {
   ADMIN_PASSWORD,
   ADMIT_BIN,
   createAdmin,
+  createApiKey,
   eventually,
   expectPath,
   expectText,
@@ -43,17 +44,6 @@ const PORTAL_NAME = 'Installer portal';
 const PASSWORD = 'a rather good portal password';
 
 // ---------------------------------------------------------------- set-up
-
-/** `admit apikey create` prints the key, once, as the only line on stdout. */
-function createApiKey(databaseUrl) {
-  const res = run(ADMIT_BIN, ['apikey', 'create', '--name', 'browser'], {
-    env: { ADMIT_DATABASE_URL: databaseUrl },
-  });
-  assert.equal(res.status, 0, `admit apikey create exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
-  const key = res.stdout.trim();
-  assert.match(key, /^admit_\S+$/, `admit apikey create printed ${JSON.stringify(res.stdout)}`);
-  return key;
-}
 
 /** Calls the API; the answer must have the `expected` status. Returns its JSON. */
 async function api(cx, method, path, body, expected) {
