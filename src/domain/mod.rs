@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod account;
+pub mod digest;
 pub mod directory;
 pub mod email;
 pub mod limits;
