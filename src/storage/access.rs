@@ -175,7 +175,7 @@ pub async fn customer_facts(
                  SELECT o.id, o.parent_id, u.depth + 1 FROM organizations o \
                  JOIN up u ON o.id = u.parent_id \
                  WHERE o.kind = 'customer' AND u.id <> $2 AND u.depth < $3 \
-             ) SELECT 0, \
+             ) SELECT CAST(0 AS BIGINT), \
              EXISTS (SELECT 1 FROM portal_account_customers x \
                  WHERE x.account_id = $4 AND COALESCE(x.partnership_id, 0) = 0), \
              EXISTS (SELECT 1 FROM portal_account_customers x \
