@@ -110,6 +110,41 @@ enum BenchCommand {
         #[arg(long, default_value_t = 32)]
         login_clients: usize,
     },
+    /// The access decision with many accounts, organizations and customer assignments:
+    /// generates them, then times decisions in process and over HTTP on loopback.
+    Access {
+        /// An empty database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// How many portal accounts to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        accounts: usize,
+        /// How many organizations (a tenth of them partners).
+        #[arg(long, default_value_t = 50_000)]
+        organizations: usize,
+        /// How many customer assignments of users.
+        #[arg(long, default_value_t = 10_000_000)]
+        assignments: usize,
+        /// Measure the data already in the database (made by an earlier run) instead.
+        #[arg(long, requires = "database_url")]
+        existing: bool,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// In-process decisions at once, besides one.
+        #[arg(long, default_value_t = 8)]
+        tasks: usize,
+        /// Numbers of HTTP connections to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+        connections: Vec<usize>,
+        /// Accounts of a small database, generated in the same way and measured beside the
+        /// large one (0: none). On PostgreSQL only with --small-database-url.
+        #[arg(long, default_value_t = 10_000)]
+        small_accounts: usize,
+        /// An empty database for the small one (default on SQLite: a temporary file).
+        #[arg(long)]
+        small_database_url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -443,6 +478,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 runs,
                 login_seconds,
                 login_clients,
+            )
+            .await;
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Access {
+                    database_url,
+                    accounts,
+                    organizations,
+                    assignments,
+                    existing,
+                    seconds,
+                    tasks,
+                    connections,
+                    small_accounts,
+                    small_database_url,
+                },
+        } => {
+            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
+            std::fs::create_dir_all(&dir)?;
+            let url = database_url
+                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
+            let small_url = small_database_url.or_else(|| {
+                url.starts_with("sqlite:")
+                    .then(|| format!("sqlite://{}", dir.join("small.db").display()))
+            });
+            let result = crate::bench::access(
+                &url,
+                crate::bench::AccessSize {
+                    accounts,
+                    organizations,
+                    assignments,
+                },
+                existing,
+                seconds,
+                tasks,
+                &connections,
+                small_url
+                    .filter(|_| small_accounts > 0)
+                    .map(|u| (u, small_accounts)),
             )
             .await;
             let _ = std::fs::remove_dir_all(&dir);

@@ -1,6 +1,7 @@
-//! Bulk inserts of organizations, contacts and portal accounts, many rows per statement, for
-//! the data generator of `admit bench accounts`. No audit events, no outbox: these write rows
-//! as they would be after the use cases made them, in the caller's transaction.
+//! Bulk inserts of organizations, partnerships, contacts, portal accounts, their modules and
+//! customer assignments, many rows per statement, for the data generators of `admit bench
+//! accounts` and `admit bench access`. No audit events, no outbox: these write rows as they
+//! would be after the use cases made them, in the caller's transaction.
 
 use sqlx::QueryBuilder;
 
@@ -13,6 +14,8 @@ const ROWS_PER_STATEMENT: usize = 1000;
 pub struct BulkOrganization {
     pub kind: &'static str,
     pub name: String,
+    /// The parent of a sub-account (inserted before it).
+    pub parent_id: Option<i64>,
     pub area_id: Option<i64>,
     pub external_id: Option<String>,
 }
@@ -68,7 +71,7 @@ pub async fn insert_organizations(
                 ]);
                 b.push_bind(o.kind)
                     .push_bind(o.name.clone())
-                    .push_bind(None::<i64>)
+                    .push_bind(o.parent_id)
                     .push_bind(o.area_id)
                     .push_bind(o.external_id.clone())
                     .push_bind(search)
@@ -115,10 +118,11 @@ pub async fn insert_contacts(tx: &mut Tx, rows: &[BulkContact], now: i64) -> Res
     Ok(out)
 }
 
-/// Inserts portal accounts (without modules).
-pub async fn insert_accounts(tx: &mut Tx, rows: &[BulkAccount]) -> Result<()> {
+/// Inserts portal accounts (without modules); returns their ids in the order of `rows`.
+pub async fn insert_accounts(tx: &mut Tx, rows: &[BulkAccount]) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        crate::exec_tx!(tx, |c| {
+        let ids: Vec<i64> = on_tx!(tx, |c| {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO portal_accounts (portal_id, email, contact_id, name, role, registration, \
                  approval, access_granted, valid_until, lifecycle, password_hash, language, time_zone, \
@@ -142,14 +146,124 @@ pub async fn insert_accounts(tx: &mut Tx, rows: &[BulkAccount]) -> Result<()> {
                     .push_bind(a.created_at)
                     .push_bind(a.last_login_at);
             });
+            qb.push(" RETURNING id");
+            qb.build_query_scalar().fetch_all(c).await
+        })?;
+        out.extend(in_order(ids));
+    }
+    Ok(out)
+}
+
+/// Inserts partnerships (partner, name); returns their ids in the order of `rows`.
+pub async fn insert_partnerships(
+    tx: &mut Tx,
+    rows: &[(i64, String)],
+    now: i64,
+) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let ids: Vec<i64> = on_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO partnerships (partner_id, name, external_id, created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, (partner, name)| {
+                b.push_bind(*partner)
+                    .push_bind(name.clone())
+                    .push_bind(None::<String>)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            qb.push(" RETURNING id");
+            qb.build_query_scalar().fetch_all(c).await
+        })?;
+        out.extend(in_order(ids));
+    }
+    Ok(out)
+}
+
+/// Rows per INSERT of two or three integer columns (and a time): as many as SQLite binds.
+const NARROW_ROWS_PER_STATEMENT: usize = 8000;
+
+/// Inserts the customers of partnerships: (partnership, customer), each pair once.
+pub async fn insert_partnership_customers(
+    tx: &mut Tx,
+    rows: &[(i64, i64)],
+    now: i64,
+) -> Result<()> {
+    for chunk in rows.chunks(NARROW_ROWS_PER_STATEMENT) {
+        crate::exec_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO partnership_customers (partnership_id, customer_id, created_at) ",
+            );
+            qb.push_values(chunk, |mut b, (p, customer)| {
+                b.push_bind(*p).push_bind(*customer).push_bind(now);
+            });
             qb.build().execute(c).await
         })?;
     }
     Ok(())
 }
 
+/// Grants modules to accounts: (account, module name), each pair once.
+pub async fn insert_account_modules(tx: &mut Tx, rows: &[(i64, &str)]) -> Result<()> {
+    for chunk in rows.chunks(NARROW_ROWS_PER_STATEMENT) {
+        crate::exec_tx!(tx, |c| {
+            let mut qb =
+                QueryBuilder::new("INSERT INTO portal_account_modules (account_id, module) ");
+            qb.push_values(chunk, |mut b, (account, module)| {
+                b.push_bind(*account).push_bind(module.to_string());
+            });
+            qb.build().execute(c).await
+        })?;
+    }
+    Ok(())
+}
+
+/// A customer assignment: the account, its grouping (`None`: the sub-accounts), the customer.
+pub type BulkAssignment = (i64, Option<i64>, i64);
+
+/// Inserts customer assignments, each once: on SQLite 8,000 rows per INSERT (its most bound
+/// values), on PostgreSQL all of `rows` in one INSERT from arrays (`UNNEST`).
+pub async fn insert_assignments(tx: &mut Tx, rows: &[BulkAssignment], now: i64) -> Result<()> {
+    match tx {
+        Tx::Sqlite(t) => {
+            for chunk in rows.chunks(NARROW_ROWS_PER_STATEMENT) {
+                let mut qb = QueryBuilder::new(
+                    "INSERT INTO portal_account_customers (account_id, partnership_id, customer_id, \
+                     created_at) ",
+                );
+                qb.push_values(chunk, |mut b, (account, partnership, customer)| {
+                    b.push_bind(*account)
+                        .push_bind(*partnership)
+                        .push_bind(*customer)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut **t).await?;
+            }
+        }
+        Tx::Postgres(t) => {
+            let accounts: Vec<i64> = rows.iter().map(|r| r.0).collect();
+            let partnerships: Vec<Option<i64>> = rows.iter().map(|r| r.1).collect();
+            let customers: Vec<i64> = rows.iter().map(|r| r.2).collect();
+            sqlx::query(
+                "INSERT INTO portal_account_customers (account_id, partnership_id, customer_id, \
+                 created_at) SELECT a, p, c, $4 FROM UNNEST($1::BIGINT[], $2::BIGINT[], \
+                 $3::BIGINT[]) AS u (a, p, c)",
+            )
+            .bind(accounts)
+            .bind(partnerships)
+            .bind(customers)
+            .bind(now)
+            .execute(&mut **t)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Before a bulk load in `tx`: on SQLite a page cache of 256 MiB for its connection, so that
-/// the indexes being filled stay in memory between statements; on PostgreSQL nothing.
+/// the indexes being filled stay in memory between statements (each pooled connection keeps
+/// its own, so this bounds the load's memory); on PostgreSQL nothing.
 pub async fn prepare_connection(tx: &mut Tx) -> Result<()> {
     if let Tx::Sqlite(t) = tx {
         sqlx::query("PRAGMA cache_size = -262144")
@@ -166,9 +280,12 @@ pub async fn refresh_statistics(db: &super::Db) -> Result<()> {
     match db {
         super::Db::Sqlite(_) => Ok(()),
         super::Db::Postgres(p) => {
-            sqlx::raw_sql("VACUUM (ANALYZE) organizations, contacts, portal_accounts")
-                .execute(p)
-                .await?;
+            sqlx::raw_sql(
+                "VACUUM (ANALYZE) organizations, contacts, portal_accounts, partnerships, \
+                 partnership_customers, portal_account_modules, portal_account_customers",
+            )
+            .execute(p)
+            .await?;
             Ok(())
         }
     }
@@ -214,4 +331,52 @@ pub async fn middle_account(tx: &mut Tx) -> Result<(i64, Option<String>)> {
     .fetch_optional(c)
     .await)?;
     Ok((n, email))
+}
+
+/// The smallest and largest organization ids (0, 0 when there are none).
+pub async fn organization_id_range(tx: &mut Tx) -> Result<(i64, i64)> {
+    let row: (Option<i64>, Option<i64>) = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT MIN(id), MAX(id) FROM organizations"
+    )
+    .fetch_one(c)
+    .await)?;
+    Ok((row.0.unwrap_or(0), row.1.unwrap_or(0)))
+}
+
+/// Up to `n` accounts, every `step`th by id: (account, portal, organization of its contact).
+pub async fn spread_accounts(
+    tx: &mut Tx,
+    step: i64,
+    n: i64,
+) -> Result<Vec<(i64, i64, Option<i64>)>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.id, a.portal_id, ct.organization_id FROM portal_accounts a \
+         LEFT JOIN contacts ct ON ct.id = a.contact_id \
+         WHERE a.id % $1 = 0 ORDER BY a.id LIMIT $2"
+    )
+    .bind(step.max(1))
+    .bind(n)
+    .fetch_all(c)
+    .await)
+}
+
+/// The rows of the tables behind access decisions.
+pub async fn access_counts(tx: &mut Tx) -> Result<Vec<(&'static str, i64)>> {
+    let mut out = Vec::new();
+    for table in [
+        "organizations",
+        "partnerships",
+        "partnership_customers",
+        "portal_accounts",
+        "portal_account_modules",
+        "portal_account_customers",
+    ] {
+        let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table}"
+        )))
+        .fetch_one(c)
+        .await)?;
+        out.push((table, n));
+    }
+    Ok(out)
 }
