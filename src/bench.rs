@@ -246,6 +246,28 @@ const PORTALS: &[(&str, &str, u32)] = &[
 /// The password of every registered generated account.
 const BENCH_PASSWORD: &str = "bench password that is long enough";
 
+/// Areas of these names, through the use case; their ids in order.
+async fn make_areas(
+    cx: &crate::usecases::Ctx,
+    actor: &crate::usecases::Actor,
+    names: &[&str],
+) -> anyhow::Result<Vec<i64>> {
+    let mut areas = Vec::new();
+    for name in names {
+        let a = crate::usecases::directory::create_area(
+            cx,
+            actor,
+            &crate::domain::directory::AreaInput {
+                name: (*name).into(),
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        areas.push(a.id);
+    }
+    Ok(areas)
+}
+
 fn ascii_slug(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 4);
     for ch in s.to_lowercase().chars() {
@@ -342,30 +364,25 @@ async fn generate(cx: &crate::usecases::Ctx, n: usize) -> anyhow::Result<Generat
     let actor = crate::usecases::Actor::cli();
 
     // Areas and portals, through the use cases (a handful of rows).
-    let mut areas = Vec::new();
-    for name in [
-        "Nord",
-        "Süd",
-        "Ost",
-        "West",
-        "Mitte",
-        "Bayern",
-        "Berlin",
-        "Hamburg",
-        "Rhein-Ruhr",
-        "Österreich",
-        "Schweiz",
-        "International",
-    ] {
-        let a = crate::usecases::directory::create_area(
-            cx,
-            &actor,
-            &crate::domain::directory::AreaInput { name: name.into() },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        areas.push(a.id);
-    }
+    let areas = make_areas(
+        cx,
+        &actor,
+        &[
+            "Nord",
+            "Süd",
+            "Ost",
+            "West",
+            "Mitte",
+            "Bayern",
+            "Berlin",
+            "Hamburg",
+            "Rhein-Ruhr",
+            "Österreich",
+            "Schweiz",
+            "International",
+        ],
+    )
+    .await?;
     let mut portals = Vec::new();
     for (name, kind, _) in PORTALS {
         let p = crate::usecases::directory::create_portal(
@@ -1070,17 +1087,7 @@ async fn generate_access(
     let actor = crate::usecases::Actor::cli();
     let uc = |e: crate::usecases::Error| anyhow::anyhow!("{e}");
 
-    let mut areas = Vec::new();
-    for name in ["Nord", "Süd", "Ost", "West"] {
-        let a = crate::usecases::directory::create_area(
-            cx,
-            &actor,
-            &crate::domain::directory::AreaInput { name: name.into() },
-        )
-        .await
-        .map_err(uc)?;
-        areas.push(a.id);
-    }
+    let areas = make_areas(cx, &actor, &["Nord", "Süd", "Ost", "West"]).await?;
     let mut portal_ids = Vec::new();
     for (name, kind, modules) in ACCESS_PORTALS {
         let p = crate::usecases::directory::create_portal(

@@ -448,13 +448,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     connections,
                 },
         } => {
-            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-            let result = crate::bench::mail(&url, smtp_port, enqueue, send, &connections).await;
-            let _ = std::fs::remove_dir_all(&dir);
-            result
+            let dir = BenchDir::new()?;
+            let url = database_url.unwrap_or_else(|| dir.sqlite("bench.db"));
+            crate::bench::mail(&url, smtp_port, enqueue, send, &connections).await
         }
         Command::Bench {
             command:
@@ -467,21 +463,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     login_clients,
                 },
         } => {
-            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-            let result = crate::bench::accounts(
-                &url,
-                accounts,
-                existing,
-                runs,
-                login_seconds,
-                login_clients,
-            )
-            .await;
-            let _ = std::fs::remove_dir_all(&dir);
-            result
+            let dir = BenchDir::new()?;
+            let url = database_url.unwrap_or_else(|| dir.sqlite("bench.db"));
+            crate::bench::accounts(&url, accounts, existing, runs, login_seconds, login_clients)
+                .await
         }
         Command::Bench {
             command:
@@ -498,15 +483,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     small_database_url,
                 },
         } => {
-            let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
-            std::fs::create_dir_all(&dir)?;
-            let url = database_url
-                .unwrap_or_else(|| format!("sqlite://{}", dir.join("bench.db").display()));
-            let small_url = small_database_url.or_else(|| {
-                url.starts_with("sqlite:")
-                    .then(|| format!("sqlite://{}", dir.join("small.db").display()))
-            });
-            let result = crate::bench::access(
+            let dir = BenchDir::new()?;
+            let url = database_url.unwrap_or_else(|| dir.sqlite("bench.db"));
+            let small_url = small_database_url
+                .or_else(|| url.starts_with("sqlite:").then(|| dir.sqlite("small.db")));
+            crate::bench::access(
                 &url,
                 crate::bench::AccessSize {
                     accounts,
@@ -521,9 +502,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .filter(|_| small_accounts > 0)
                     .map(|u| (u, small_accounts)),
             )
-            .await;
-            let _ = std::fs::remove_dir_all(&dir);
-            result
+            .await
         }
         Command::Openapi => {
             print!("{}", crate::web::api::openapi_document());
@@ -557,5 +536,27 @@ fn describe(e: usecases::Error) -> anyhow::Error {
     match e {
         usecases::Error::Invalid(f) | usecases::Error::Conflict(f) => anyhow::anyhow!("{f}"),
         other => anyhow::anyhow!("{other}"),
+    }
+}
+
+/// The scratch directory of a benchmark's default SQLite databases, removed when dropped.
+struct BenchDir(std::path::PathBuf);
+
+impl BenchDir {
+    fn new() -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("admit-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(BenchDir(dir))
+    }
+
+    /// The URL of a SQLite database `file` in the directory.
+    fn sqlite(&self, file: &str) -> String {
+        format!("sqlite://{}", self.0.join(file).display())
+    }
+}
+
+impl Drop for BenchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

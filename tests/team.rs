@@ -432,10 +432,9 @@ async fn an_admin_manages_its_team(app: TestApp) {
         json!({"contact_id": stranger_contact, "portal_id": pid, "role": "user"}),
     )
     .await;
-    assert_eq!(
-        anna_b.get(&format!("{team}/{olga}")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    let stranger = anna_b.get(&format!("{team}/{olga}")).await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    assert!(stranger.body.contains("not, or no longer, in your team"));
     let refused = post(&anna_b, &me, &format!("{team}/{olga}/remove"), &[]).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert!(account_id(&w, "olga@other.example").await.is_some());

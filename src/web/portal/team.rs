@@ -66,7 +66,6 @@ fn message(
 /// A refusal or error of an action, in the person's language where Admit knows the words.
 fn failure(portal: Portal, language: Language, back: String, e: Error) -> Response {
     let tt = TeamT::of(language);
-    let t = T::of(language);
     match e {
         Error::Refused(m) => {
             let text = if m == LAST_ADMIN {
@@ -97,7 +96,7 @@ fn failure(portal: Portal, language: Language, back: String, e: Error) -> Respon
             language,
             StatusCode::NOT_FOUND,
             tt.refused_title,
-            t.invalid_value.into(),
+            tt.not_in_team.into(),
             Some((back, tt.team_title)),
         ),
         other => super::super::console::error_page(other),
