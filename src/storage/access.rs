@@ -246,41 +246,6 @@ pub async fn other_accounts(
     .await)
 }
 
-/// A module of a portal, by its name (any case).
-pub async fn portal_module(
-    tx: &mut Tx,
-    portal: i64,
-    name: &str,
-) -> Result<Option<crate::domain::access::Module>> {
-    let row: Option<(String, bool, bool)> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT name, admin_only, marketing FROM portal_modules \
-         WHERE portal_id = $1 AND lower(name) = lower($2)"
-    )
-    .bind(portal)
-    .bind(name)
-    .fetch_optional(c)
-    .await)?;
-    Ok(row.map(
-        |(name, admin_only, marketing)| crate::domain::access::Module {
-            name,
-            admin_only,
-            marketing,
-        },
-    ))
-}
-
-/// Whether a module is granted to an account.
-pub async fn has_module(tx: &mut Tx, account: i64, module: &str) -> Result<bool> {
-    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT account_id FROM portal_account_modules WHERE account_id = $1 AND module = $2"
-    )
-    .bind(account)
-    .bind(module)
-    .fetch_optional(c)
-    .await)?;
-    Ok(found.is_some())
-}
-
 /// A grouping with the names of its customers, for a picker.
 #[derive(Debug, Clone)]
 pub struct GroupingListing {

@@ -57,12 +57,23 @@ pub struct PortalAccount {
     pub last_login_at: Option<i64>,
 }
 
-const SELECT: &str = "SELECT a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
+/// The columns of a [`PortalAccount`] (but its modules), and the tables they come from.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
      ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
      a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
-     a.created_at, a.updated_at, a.last_login_at \
-     FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
-     LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id";
+     a.created_at, a.updated_at, a.last_login_at"
+    };
+}
+macro_rules! account_tables {
+    () => {
+        " FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
+     LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id"
+    };
+}
+
+const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
 
 async fn with_modules(
     tx: &mut Tx,
@@ -92,6 +103,53 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
     .fetch_optional(c)
     .await)?;
     with_modules(tx, a).await
+}
+
+/// An account (without its list of modules) and, in the same query, the portal's module of
+/// that name (any case) with whether it is granted to the account: what a decision reads.
+pub async fn get_with_module(
+    tx: &mut Tx,
+    id: i64,
+    module: Option<&str>,
+) -> Result<Option<(PortalAccount, Option<(crate::domain::access::Module, bool)>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: PortalAccount,
+        module_name: Option<String>,
+        module_admin_only: Option<bool>,
+        module_marketing: Option<bool>,
+        module_granted: bool,
+    }
+    let row: Option<Row> =
+        on_tx!(tx, |c| {
+            sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        ", pm.name AS module_name, pm.admin_only AS module_admin_only, \
+         pm.marketing AS module_marketing, \
+         EXISTS (SELECT 1 FROM portal_account_modules g \
+             WHERE g.account_id = a.id AND g.module = pm.name) AS module_granted",
+        account_tables!(),
+        " LEFT JOIN portal_modules pm ON pm.portal_id = a.portal_id AND lower(pm.name) = lower($2) \
+         WHERE a.id = $1"
+    ))
+    .bind(id)
+    .bind(module)
+    .fetch_optional(c)
+    .await
+        })?;
+    Ok(row.map(|r| {
+        let module = r.module_name.map(|name| {
+            let m = crate::domain::access::Module {
+                name,
+                admin_only: r.module_admin_only.unwrap_or(false),
+                marketing: r.module_marketing.unwrap_or(false),
+            };
+            (m, r.module_granted)
+        });
+        (r.account, module)
+    }))
 }
 
 pub async fn find(tx: &mut Tx, portal_id: i64, email: &str) -> Result<Option<PortalAccount>> {

@@ -89,21 +89,32 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<ApiKey>> {
     }
 }
 
-/// The active key with this hash.
+/// The active key with this hash, with its areas: one query, a row per area.
 pub async fn find_active(tx: &mut Tx, key_hash: &str) -> Result<Option<ApiKey>> {
-    let key: Option<ApiKey> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE key_hash = $1 AND revoked_at IS NULL"
-    )))
-    .bind(key_hash)
-    .fetch_optional(c)
-    .await)?;
-    match key {
-        Some(mut k) => {
-            k.area_ids = area_ids(tx, k.id).await?;
-            Ok(Some(k))
-        }
-        None => Ok(None),
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        key: ApiKey,
+        area_id: Option<i64>,
     }
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT k.id, k.name, k.prefix, k.created_at, k.revoked_at, k.last_used_at, ka.area_id \
+         FROM api_keys k LEFT JOIN api_key_areas ka ON ka.api_key_id = k.id \
+         WHERE k.key_hash = $1 AND k.revoked_at IS NULL ORDER BY ka.area_id"
+    )
+    .bind(key_hash)
+    .fetch_all(c)
+    .await)?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let mut key = first.key;
+    key.area_ids = std::iter::once(first.area_id)
+        .chain(rows.map(|r| r.area_id))
+        .flatten()
+        .collect();
+    Ok(Some(key))
 }
 
 pub async fn mark_used(tx: &mut Tx, id: i64, now: i64) -> Result<()> {

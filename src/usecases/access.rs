@@ -165,11 +165,15 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
             "ask about a customer_id, a module, or both",
         ));
     }
-    let mut tx = cx.db.read().await?;
-    let a = match accounts_store::get(&mut tx, q.account_id).await? {
-        Some(a) if actor.reaches(&a) => a,
-        _ => return Ok(deny(Rule::UnknownAccount)),
-    };
+    // Two queries on a plain connection (no BEGIN, no ROLLBACK): the account with the
+    // module, then the customer's facts. Each reads committed state.
+    let mut conn = cx.db.reads().await?;
+    let module_name = q.module.as_deref().map(str::trim);
+    let (a, portal_module) =
+        match accounts_store::get_with_module(&mut conn, q.account_id, module_name).await? {
+            Some((a, m)) if actor.reaches(&a) => (a, m),
+            _ => return Ok(deny(Rule::UnknownAccount)),
+        };
     if q.portal_id.is_some_and(|p| p != a.portal_id) {
         return Ok(deny(Rule::UnknownAccount));
     }
@@ -181,33 +185,20 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
             let facts = match (a.organization_id, may) {
                 (Some(org), true) => {
                     let partner = a.organization_kind.as_deref() == Some("partner");
-                    store::customer_facts(&mut tx, a.id, org, partner, c).await?
+                    store::customer_facts(&mut conn, a.id, org, partner, c).await?
                 }
                 _ => Default::default(),
             };
             Some(rules::decide_customer(role, may, &facts))
         }
     };
-    let module = match &q.module {
-        None => None,
-        Some(name) => {
-            let portal_module = if may {
-                store::portal_module(&mut tx, a.portal_id, name.trim()).await?
-            } else {
-                None
-            };
-            let granted = match &portal_module {
-                Some(m) => store::has_module(&mut tx, a.id, &m.name).await?,
-                None => false,
-            };
-            Some(rules::decide_module(
-                role,
-                may,
-                portal_module.as_ref(),
-                granted,
-            ))
-        }
-    };
+    let module = q.module.as_ref().map(|_| {
+        let (m, granted) = match (&portal_module, may) {
+            (Some((m, granted)), true) => (Some(m), *granted),
+            _ => (None, false),
+        };
+        rules::decide_module(role, may, m, granted)
+    });
     let decided = [customer, module]
         .into_iter()
         .flatten()

@@ -116,11 +116,12 @@ pub async fn authenticate(
         return Ok(None);
     }
     let hash = tokens::hash_token(secret);
-    let mut tx = cx.db.read().await?;
-    let Some(key) = store::find_active(&mut tx, &hash).await? else {
+    // One query on a plain connection: this runs before every API request.
+    let mut conn = cx.db.reads().await?;
+    let Some(key) = store::find_active(&mut conn, &hash).await? else {
         return Ok(None);
     };
-    drop(tx);
+    drop(conn);
     let now = cx.now();
     if key.last_used_at.is_none_or(|t| now - t > 60_000) {
         let mut tx = cx.db.write().await?;
