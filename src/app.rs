@@ -134,14 +134,19 @@ impl Application {
     }
 }
 
-/// Housekeeping that runs inside the server: expired sessions are removed.
+/// The work that runs inside the server besides the outbox: housekeeping every minute
+/// (expired sessions, links and counters), and the digest scheduler.
 async fn background_jobs(state: AppState) {
-    crate::jobs::maintenance::run(
+    let digests = crate::jobs::digests::run(
+        state.cx.clone(),
+        Duration::from_secs(state.config.digest_poll_seconds),
+    );
+    let housekeeping = crate::jobs::maintenance::run(
         state.cx.clone(),
         state.policy.clone(),
         Duration::from_secs(60),
-    )
-    .await
+    );
+    tokio::join!(digests, housekeeping);
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -415,7 +415,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::mail::templates::render(&template, &vars).map_err(anyhow::Error::msg)?;
             let message_id = crate::mail::new_message_id(&mailer.domain);
             let message = mailer
-                .build(&message_id, "Admit", to.as_str(), None, &rendered)
+                .build(&message_id, "Admit", to.as_str(), None, &rendered, None)
                 .map_err(|e| anyhow::anyhow!(e.message))?;
             let host = config.smtp_host.clone().unwrap_or_default();
             match crate::mail::Mailer::send_smtp(smtp, &message).await {

@@ -47,6 +47,8 @@ pub struct Config {
     pub mail_retry_max_seconds: i64,
     /// A worker's claim on a message lasts this long; a worker that dies leaves it to others then.
     pub mail_lease_seconds: i64,
+    /// How often the scheduler looks for digests that are due.
+    pub digest_poll_seconds: u64,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -72,6 +74,7 @@ pub const FIELDS: &[&str] = &[
     "mail_retry_seconds",
     "mail_retry_max_seconds",
     "mail_lease_seconds",
+    "digest_poll_seconds",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -115,6 +118,7 @@ impl Default for Config {
             mail_retry_seconds: 30,
             mail_retry_max_seconds: 3600,
             mail_lease_seconds: 120,
+            digest_poll_seconds: 30,
         }
     }
 }
@@ -162,6 +166,9 @@ impl Config {
             );
         }
         crate::mail::Security::parse(&self.smtp_security)?;
+        if self.digest_poll_seconds < 1 {
+            return Err("digest_poll_seconds must be at least 1".into());
+        }
         if self.smtp_connections < 1 || self.mail_max_attempts < 1 || self.mail_lease_seconds < 5 {
             return Err("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
         }

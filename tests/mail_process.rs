@@ -4,56 +4,17 @@
 mod common;
 
 use std::collections::HashMap;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command};
 
 use admit::domain::EmailAddress;
 use admit::domain::directory::Language;
 use admit::storage::{Db, migrate};
 use admit::usecases::mail::{self, Outgoing};
-use common::{Engine, SmtpSink, TestDb, eventually, free_port, header};
+use common::{Engine, SmtpSink, TestDb, eventually, free_port, header, terminate};
 use serde_json::json;
 
 fn serve(db_url: &str, sink: &SmtpSink, log: &std::path::Path) -> Child {
-    let log = std::fs::File::create(log).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("ADMIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.arg("serve")
-        .env("ADMIT_DATABASE_URL", db_url)
-        .env("ADMIT_LISTEN", format!("127.0.0.1:{}", free_port()))
-        .env("ADMIT_SMTP_HOST", "127.0.0.1")
-        .env("ADMIT_SMTP_PORT", sink.port.to_string())
-        .env("ADMIT_SMTP_SECURITY", "none")
-        .env("ADMIT_MAIL_FROM", "Admit <admit@example.test>")
-        .env("ADMIT_SMTP_CONNECTIONS", "4")
-        .env("ADMIT_MAIL_LEASE_SECONDS", "5")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("admit serve starts")
-}
-
-fn terminate(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    for _ in 0..200 {
-        if let Ok(Some(status)) = child.try_wait() {
-            assert!(
-                status.success(),
-                "admit serve exits cleanly on SIGTERM: {status}"
-            );
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    panic!("admit serve did not stop within 10 s of SIGTERM");
+    common::serve(db_url, sink, log, &[("ADMIT_MAIL_LEASE_SECONDS", "5")])
 }
 
 /// Queues `n` messages and returns their Message-IDs.

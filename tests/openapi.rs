@@ -25,6 +25,9 @@ async fn the_served_document_matches_the_committed_one() {
         "/api/v1/organizations/by-external-id/{external_id}",
         "/api/v1/contacts/by-external-id/{external_id}",
         "/api/v1/audit-events",
+        "/api/v1/decision",
+        "/api/v1/portals/{id}/tasks/{external_id}",
+        "/api/v1/accounts/{id}/notifications",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }

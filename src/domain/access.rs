@@ -58,6 +58,21 @@ pub struct AccessScope {
     pub modules: BTreeSet<String>,
 }
 
+/// A user's customers: per grouping of the reach, the ones assigned to it there, or all of
+/// the grouping when it has no assignment in it.
+pub fn assigned_customers(reach: &Reach, assigned: &BTreeSet<(Grouping, i64)>) -> BTreeSet<i64> {
+    reach
+        .iter()
+        .flat_map(|(grouping, members)| {
+            let restricted = assigned.iter().any(|(g, _)| g == grouping);
+            members
+                .iter()
+                .copied()
+                .filter(move |c| !restricted || assigned.contains(&(*grouping, *c)))
+        })
+        .collect()
+}
+
 /// The account's whole scope.
 pub fn scope(f: &Facts) -> AccessScope {
     if !f.may_log_in {
@@ -65,17 +80,7 @@ pub fn scope(f: &Facts) -> AccessScope {
     }
     let customers = match f.role {
         Role::Admin => f.reach.values().flatten().copied().collect(),
-        Role::User => f
-            .reach
-            .iter()
-            .flat_map(|(grouping, members)| {
-                let restricted = f.assigned.iter().any(|(g, _)| g == grouping);
-                members
-                    .iter()
-                    .copied()
-                    .filter(move |c| !restricted || f.assigned.contains(&(*grouping, *c)))
-            })
-            .collect(),
+        Role::User => assigned_customers(f.reach, f.assigned),
         Role::Marketing | Role::Notifications => BTreeSet::new(),
     };
     let modules = f

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod email;
 pub mod limits;
 pub mod staff;
+pub mod tasks;
 pub mod validation;
 
 pub use email::EmailAddress;

@@ -1,4 +1,5 @@
 //! Background work inside `admit serve`, safe with several processes on one PostgreSQL.
 
+pub mod digests;
 pub mod maintenance;
 pub mod outbox;

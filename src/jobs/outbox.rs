@@ -146,10 +146,28 @@ impl OutboxWorker {
         } else {
             None
         };
+        let unsubscribe = match m.unsubscribe_subscription_id {
+            Some(sub) => {
+                match crate::usecases::notifications::mint_unsubscribe(&self.cx, sub).await {
+                    Ok(Some(url)) => Some(url),
+                    Ok(None) => {
+                        return self
+                            .fail(
+                                m,
+                                "not sent: the digest's subscription no longer exists",
+                                None,
+                            )
+                            .await;
+                    }
+                    Err(e) => return Err(anyhow::anyhow!("making the unsubscribe link: {e}")),
+                }
+            }
+            None => None,
+        };
         let rendered = {
             let mut tx = self.cx.db.read().await?;
             let link = link.as_ref().map(|(u, e)| (u.as_str(), e.as_str()));
-            render_message(&mut tx, &self.cx.mail, m, link).await
+            render_message(&mut tx, &self.cx.mail, m, link, unsubscribe.as_deref()).await
         };
         let (rendered, sender_name) = match rendered {
             Ok(r) => r,
@@ -165,6 +183,7 @@ impl OutboxWorker {
             &m.recipient,
             m.recipient_name.as_deref(),
             &rendered,
+            unsubscribe.as_deref(),
         ) {
             Ok(msg) => msg,
             Err(e) => return self.fail(m, &e.message, None).await,

@@ -127,7 +127,8 @@ impl Mailer {
     }
 
     /// Builds the MIME message. Names and subjects are encoded by lettre; a line break in
-    /// either cannot start a new header.
+    /// either cannot start a new header. With `unsubscribe` (an `https://` or `http://` URL
+    /// that takes a POST), the one-click unsubscribe headers of RFC 8058.
     pub fn build(
         &self,
         message_id: &str,
@@ -135,6 +136,7 @@ impl Mailer {
         to: &str,
         to_name: Option<&str>,
         rendered: &templates::Rendered,
+        unsubscribe: Option<&str>,
     ) -> Result<Message, SendError> {
         let to_address = to.parse().map_err(|e| SendError {
             permanent: true,
@@ -148,12 +150,28 @@ impl Mailer {
             Some(templates::one_line(sender_name)),
             self.from.email.clone(),
         );
-        Message::builder()
+        let mut builder = Message::builder()
             .message_id(Some(format!("<{message_id}>")))
             .from(from)
             .to(to)
             .subject(templates::one_line(&rendered.subject))
-            .header(header::MIME_VERSION_1_0)
+            .header(header::MIME_VERSION_1_0);
+        if let Some(url) = unsubscribe {
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == '>')
+            {
+                return Err(SendError {
+                    permanent: true,
+                    message: format!("the unsubscribe link {url} is not a plain URL"),
+                });
+            }
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(
                 rendered.text.clone(),
                 rendered.html.clone(),
@@ -186,6 +204,39 @@ impl Mailer {
                 response.message().collect::<Vec<_>>().join(" ")
             )
         })
+    }
+}
+
+/// `List-Unsubscribe: <url>` (RFC 2369).
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl header::Header for ListUnsubscribe {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_string()))
+    }
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): a mail client may
+/// unsubscribe with one POST, without opening a page.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl header::Header for ListUnsubscribePost {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_string())
     }
 }
 
@@ -228,6 +279,7 @@ mod tests {
                 "erika@example.com",
                 Some("Erika\nBcc: b@example.com"),
                 &rendered,
+                None,
             )
             .unwrap();
         let raw = String::from_utf8(msg.formatted()).unwrap();
@@ -241,9 +293,16 @@ mod tests {
         assert!(headers.contains("Message-ID: <abc@example.com>"));
         // A recipient that is not an address is a permanent failure.
         assert!(
-            m.build("x@example.com", "P", "not an address", None, &rendered)
-                .unwrap_err()
-                .permanent
+            m.build(
+                "x@example.com",
+                "P",
+                "not an address",
+                None,
+                &rendered,
+                None
+            )
+            .unwrap_err()
+            .permanent
         );
     }
 }

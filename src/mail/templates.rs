@@ -121,6 +121,17 @@ pub const EVENTS: &[Event] = &[
         label: "Test message",
         variables: &["sent_at"],
     },
+    Event {
+        key: "digest",
+        label: "Digest of open tasks (daily or weekly)",
+        variables: &[
+            "groups",
+            "total",
+            "period",
+            "preferences_url",
+            "unsubscribe_url",
+        ],
+    },
 ];
 
 pub fn event(key: &str) -> Option<&'static Event> {
@@ -163,6 +174,38 @@ impl Event {
                 "valid_until" => json!(if de { "31.12.2026" } else { "31 Dec 2026" }),
                 "new_email" => json!("erika.new@example.com"),
                 "sent_at" => json!("2026-11-23 14:00 UTC"),
+                "total" => json!(3),
+                "period" => json!(if de {
+                    "Woche ab 30.11.2026"
+                } else {
+                    "week of 30 Nov 2026"
+                }),
+                "groups" => json!([
+                    {
+                        "name": if de { "Wartung fällig" } else { "Service due" },
+                        "count": 2,
+                        "more": 0,
+                        "lines": [
+                            {"title": if de { "Heizung warten" } else { "Boiler service" },
+                             "subject": "Nordlicht Facility GmbH",
+                             "due": if de { "07.12.2026" } else { "7 Dec 2026" },
+                             "link": "https://crm.example.com/tasks/1"},
+                            {"title": if de { "Filter tauschen" } else { "Replace filters" },
+                             "subject": "Nordlicht Facility GmbH", "due": "", "link": ""}
+                        ]
+                    },
+                    {
+                        "name": if de { "Einladungen, die in 48 Stunden ablaufen" } else { "Invitations expiring within 48 hours" },
+                        "count": 12,
+                        "more": 11,
+                        "lines": [
+                            {"title": "max@nordlicht.example", "subject": "Nordlicht Facility GmbH",
+                             "due": "", "link": "https://portal.example.com/team/7"}
+                        ]
+                    }
+                ]),
+                "preferences_url" => json!("https://portal.example.com/notifications"),
+                "unsubscribe_url" => json!("https://admit.example.com/unsubscribe/preview"),
                 other => json!(other),
             };
             v[*name] = value;
@@ -183,6 +226,8 @@ pub struct MailText {
 struct DefaultEntry {
     subject: String,
     text: String,
+    /// The HTML body's content, when it is not made from the text (lists, say).
+    html: Option<String>,
 }
 
 fn defaults() -> &'static HashMap<(String, Language), MailText> {
@@ -197,7 +242,10 @@ fn defaults() -> &'static HashMap<(String, Language), MailText> {
                 toml::from_str(source).expect("the default e-mail texts parse");
             for (event, entry) in entries {
                 let text = entry.text.trim().to_string() + "\n";
-                let html = text_to_html(&text, language);
+                let html = match &entry.html {
+                    Some(h) => frame(&format!("{}\n", h.trim()), language),
+                    None => text_to_html(&text, language),
+                };
                 map.insert(
                     (event, language),
                     MailText {
@@ -284,6 +332,11 @@ pub fn text_to_html(text: &str, language: Language) -> String {
             }
         }
     }
+    frame(&body, language)
+}
+
+/// The page every HTML body sits in: the portal's name above the content.
+fn frame(body: &str, language: Language) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{}\">\n<body style=\"margin:0;padding:24px;background:#f6f7f9;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1d2330\">\n\
          <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #d9dde5;border-radius:8px;padding:24px\">\n\

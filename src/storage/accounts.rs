@@ -121,9 +121,8 @@ pub async fn get_with_module(
         module_marketing: Option<bool>,
         module_granted: bool,
     }
-    let row: Option<Row> =
-        on_tx!(tx, |c| {
-            sqlx::query_as(concat!(
+    let row: Option<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(concat!(
         "SELECT ",
         account_columns!(),
         ", pm.name AS module_name, pm.admin_only AS module_admin_only, \
@@ -138,7 +137,7 @@ pub async fn get_with_module(
     .bind(module)
     .fetch_optional(c)
     .await
-        })?;
+    })?;
     Ok(row.map(|r| {
         let module = r.module_name.map(|name| {
             let m = crate::domain::access::Module {

@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_limits"),
     migration!(8, "0008_account_order"),
     migration!(9, "0009_customer_scope"),
+    migration!(10, "0010_notifications"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

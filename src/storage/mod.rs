@@ -24,6 +24,7 @@ pub mod limits;
 pub mod migrate;
 pub mod outbox;
 pub mod staff;
+pub mod tasks;
 
 /// Runs `$body` with `$c` bound to the transaction's connection, on whichever engine it is.
 #[macro_export]
@@ -279,6 +280,11 @@ impl Tx {
             Tx::Postgres(_) => Engine::Postgres,
         }
     }
+}
+
+/// Serializes a time in milliseconds as RFC 3339.
+pub fn rfc3339_ms<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::clock::rfc3339(*ms))
 }
 
 /// True when `err` is a unique-constraint violation.

@@ -66,11 +66,14 @@ pub struct OutboxMessage {
     pub link_purpose: Option<String>,
     /// The portal account the link is for.
     pub link_account_id: Option<i64>,
+    /// A digest's subscription: the message carries a one-click unsubscribe link for it,
+    /// made when it is sent.
+    pub unsubscribe_subscription_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, message_id, portal_id, event, language, recipient, recipient_name, variables_json, status, \
      attempts, max_attempts, next_attempt_at, lease_owner, lease_until, last_error, smtp_answer, created_at, updated_at, sent_at, \
-     link_purpose, link_account_id";
+     link_purpose, link_account_id, unsubscribe_subscription_id";
 
 pub struct NewMessage<'a> {
     pub message_id: &'a str,
@@ -83,14 +86,16 @@ pub struct NewMessage<'a> {
     pub max_attempts: i64,
     pub link_purpose: Option<&'a str>,
     pub link_account_id: Option<i64>,
+    pub unsubscribe_subscription_id: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>, now: i64) -> Result<i64> {
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO outbox_messages (message_id, portal_id, event, language, recipient, recipient_name, variables_json, \
-         status, attempts, max_attempts, next_attempt_at, created_at, updated_at, link_purpose, link_account_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9, $10, $11) RETURNING id"
+         status, attempts, max_attempts, next_attempt_at, created_at, updated_at, link_purpose, link_account_id, \
+         unsubscribe_subscription_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, $9, $9, $9, $10, $11, $12) RETURNING id"
     )
     .bind(m.message_id)
     .bind(m.portal_id)
@@ -103,6 +108,7 @@ pub async fn insert(tx: &mut Tx, m: &NewMessage<'_>, now: i64) -> Result<i64> {
     .bind(now)
     .bind(m.link_purpose)
     .bind(m.link_account_id)
+    .bind(m.unsubscribe_subscription_id)
     .fetch_one(c)
     .await
     })

@@ -18,6 +18,10 @@ pub struct StaffUser {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_login_at: Option<i64>,
+    /// `en` or `de`: the language of their digests.
+    pub language: String,
+    /// Their digests come at 08:00 in this zone.
+    pub time_zone: String,
     #[sqlx(skip)]
     pub area_ids: Vec<i64>,
 }
@@ -28,7 +32,28 @@ impl StaffUser {
     }
 }
 
-const STAFF_SELECT: &str = "SELECT id, email, name, role, active, password_hash, created_at, updated_at, last_login_at FROM staff_users";
+const STAFF_SELECT: &str = "SELECT id, email, name, role, active, password_hash, created_at, updated_at, last_login_at, \
+     language, time_zone FROM staff_users";
+
+/// A staff user's language and time zone (for their digests).
+pub async fn set_locale(
+    tx: &mut Tx,
+    id: i64,
+    language: &str,
+    time_zone: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE staff_users SET language = $1, time_zone = $2, updated_at = $3 WHERE id = $4"
+    )
+    .bind(language)
+    .bind(time_zone)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
 
 async fn with_areas(tx: &mut Tx, user: Option<StaffUser>) -> Result<Option<StaffUser>> {
     match user {

@@ -77,6 +77,18 @@ pub async fn enqueue(
     settings: &MailSettings,
     m: &Outgoing<'_>,
 ) -> Result<i64> {
+    enqueue_with_unsubscribe(tx, now, settings, m, None).await
+}
+
+/// As [`enqueue`], for a message that carries a one-click unsubscribe link (`List-Unsubscribe`
+/// and the `unsubscribe_url` variable) for a digest subscription, made when it is sent.
+pub async fn enqueue_with_unsubscribe(
+    tx: &mut Tx,
+    now: i64,
+    settings: &MailSettings,
+    m: &Outgoing<'_>,
+    unsubscribe: Option<i64>,
+) -> Result<i64> {
     let event =
         templates::event(m.event).ok_or_else(|| anyhow::anyhow!("no e-mail event {}", m.event))?;
     if let Value::Object(map) = &m.variables {
@@ -109,6 +121,7 @@ pub async fn enqueue(
             max_attempts: settings.max_attempts,
             link_purpose: m.link.map(|l| l.purpose),
             link_account_id: m.link.map(|l| l.account_id),
+            unsubscribe_subscription_id: unsubscribe,
         },
         now,
     )
@@ -149,6 +162,7 @@ pub async fn render_message(
     settings: &MailSettings,
     m: &OutboxMessage,
     link: Option<(&str, &str)>,
+    unsubscribe: Option<&str>,
 ) -> Result<(Rendered, String)> {
     let language = Language::parse(&m.language).unwrap_or(Language::En);
     let portal = match m.portal_id {
@@ -170,6 +184,10 @@ pub async fn render_message(
         let (url, expires) = link.unwrap_or((LINK_PLACEHOLDER, "-"));
         vars["link"] = Value::String(url.to_string());
         vars["expires_at"] = Value::String(expires.to_string());
+    }
+    if m.unsubscribe_subscription_id.is_some() {
+        let url = unsubscribe.unwrap_or(LINK_PLACEHOLDER);
+        vars["unsubscribe_url"] = Value::String(url.to_string());
     }
     vars["portal_name"] = Value::String(portal_name.clone());
     vars["portal_url"] = Value::String(portal_url);

@@ -16,6 +16,7 @@ pub mod apikeys;
 pub mod directory;
 pub mod limits;
 pub mod mail;
+pub mod notifications;
 pub mod profile;
 pub mod registration;
 pub mod staff;

@@ -75,6 +75,15 @@ pub async fn update_profile(
     )
     .await?;
     let after = own(&mut tx, account_id).await?;
+    if after.time_zone != before.time_zone {
+        // The next digest comes at 08:00 in the new zone.
+        super::notifications::reschedule(
+            &mut tx,
+            crate::storage::tasks::Owner::Account(account_id),
+            now,
+        )
+        .await?;
+    }
     let view = |a: &PortalAccount| serde_json::json!({ "name": a.name, "language": a.language, "time_zone": a.time_zone });
     record(
         &mut tx,

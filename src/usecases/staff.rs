@@ -305,7 +305,7 @@ pub struct NewSession {
 
 /// The answer to a login attempt. A wrong password and an unknown address are the same answer.
 pub enum LoginOutcome {
-    LoggedIn(NewSession),
+    LoggedIn(Box<NewSession>),
     WrongCredentials,
 }
 
@@ -418,7 +418,7 @@ pub async fn login(
     )
     .await?;
     tx.commit().await?;
-    Ok(LoginOutcome::LoggedIn(NewSession { token, user }))
+    Ok(LoginOutcome::LoggedIn(Box::new(NewSession { token, user })))
 }
 
 /// The actor a logged-in staff user acts as.

@@ -648,3 +648,56 @@ pub async fn exec(app: &TestApp, sql: &str) {
         }
     }
 }
+
+/// Starts `admit serve` on `db_url`, sending mail to `sink`, with more `ADMIT_` settings;
+/// its log goes to `log`.
+pub fn serve(
+    db_url: &str,
+    sink: &SmtpSink,
+    log: &std::path::Path,
+    settings: &[(&str, &str)],
+) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    let log = std::fs::File::create(log).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ADMIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.arg("serve")
+        .env("ADMIT_DATABASE_URL", db_url)
+        .env("ADMIT_LISTEN", format!("127.0.0.1:{}", free_port()))
+        .env("ADMIT_SMTP_HOST", "127.0.0.1")
+        .env("ADMIT_SMTP_PORT", sink.port.to_string())
+        .env("ADMIT_SMTP_SECURITY", "none")
+        .env("ADMIT_MAIL_FROM", "Admit <admit@example.test>")
+        .env("ADMIT_SMTP_CONNECTIONS", "4");
+    for (k, v) in settings {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("admit serve starts")
+}
+
+/// Stops an `admit serve` with SIGTERM and checks that it exits cleanly within 10 s.
+pub fn terminate(mut child: std::process::Child) {
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..200 {
+        if let Ok(Some(status)) = child.try_wait() {
+            assert!(
+                status.success(),
+                "admit serve exits cleanly on SIGTERM: {status}"
+            );
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    panic!("admit serve did not stop within 10 s of SIGTERM");
+}

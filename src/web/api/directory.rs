@@ -40,7 +40,7 @@ pub(super) fn limit(l: Option<i64>) -> ApiResult<i64> {
     }
 }
 
-fn upserted<T: serde::Serialize>((value, outcome): (T, Outcome)) -> Response {
+pub(super) fn upserted<T: serde::Serialize>((value, outcome): (T, Outcome)) -> Response {
     let status = if outcome == Outcome::Created {
         StatusCode::CREATED
     } else {
@@ -54,7 +54,7 @@ fn upserted<T: serde::Serialize>((value, outcome): (T, Outcome)) -> Response {
     (status, [("admit-outcome", outcome)], Json(value)).into_response()
 }
 
-fn check_external_id(external_id: &str) -> ApiResult<()> {
+pub(super) fn check_external_id(external_id: &str) -> ApiResult<()> {
     if external_id.trim().is_empty()
         || external_id.chars().count() > crate::domain::directory::EXTERNAL_ID_MAX
     {

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod directory;
 pub mod extract;
 pub mod mail;
+pub mod tasks;
 
 pub fn router() -> Router<AppState> {
     use directory::*;
@@ -94,6 +95,19 @@ pub fn router() -> Router<AppState> {
             "/api/v1/accounts/{id}/access",
             get(access::get_access).put(access::set_access),
         )
+        .route(
+            "/api/v1/portals/{id}/task-categories",
+            get(tasks::get_categories).put(tasks::set_categories),
+        )
+        .route(
+            "/api/v1/portals/{id}/tasks/{external_id}",
+            get(tasks::get_task).put(tasks::put_task),
+        )
+        .route("/api/v1/tasks", get(tasks::list_tasks))
+        .route(
+            "/api/v1/accounts/{id}/notifications",
+            get(tasks::get_preferences).put(tasks::set_preferences),
+        )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
 }
@@ -156,7 +170,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(
         title = "Admit API",
-        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log and the outbox. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
+        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log, the outbox, portal accounts, the access decision, tasks and digests. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
         version = "1"
     ),
     modifiers(&BearerAuth),
@@ -202,6 +216,13 @@ impl utoipa::Modify for BearerAuth {
         access::set_access,
         mail::list_outbox,
         mail::get_outbox_message,
+        tasks::get_categories,
+        tasks::set_categories,
+        tasks::put_task,
+        tasks::get_task,
+        tasks::list_tasks,
+        tasks::get_preferences,
+        tasks::set_preferences,
     ),
     tags(
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
@@ -209,6 +230,7 @@ impl utoipa::Modify for BearerAuth {
         (name = "accounts", description = "Portal accounts: who may log in to which portal"),
         (name = "access", description = "What a portal account may see: the decision portal applications ask for, scopes, roles, modules and customers"),
         (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
+        (name = "notifications", description = "Tasks posted by the operator's systems, their categories per portal, and the digest preferences of portal accounts"),
     )
 )]
 pub struct ApiDoc;

@@ -236,7 +236,7 @@ async fn outbox_message(
                 .map(|p| p.name),
             None => None,
         };
-        let r = uc::render_message(&mut tx, &s.cx.mail, &m, None).await;
+        let r = uc::render_message(&mut tx, &s.cx.mail, &m, None, None).await;
         Ok::<_, Error>((portal, r))
     }
     .await;

@@ -1,0 +1,33 @@
+//! The digest scheduler inside `admit serve`: every `digest_poll_seconds` it makes the digests
+//! that are due (08:00 in each person's zone, daily or on Monday) and queues them in the
+//! outbox. Safe with several processes on one PostgreSQL: each claims due subscriptions with
+//! `SKIP LOCKED`, and a digest's period is a unique key, so nobody gets one twice; a process
+//! that was down at 08:00 makes the missed digest when it comes back, once.
+
+use std::time::Duration;
+
+use crate::usecases::Ctx;
+use crate::usecases::notifications::run_due;
+
+/// Subscriptions handled per transaction.
+pub const BATCH: i64 = 200;
+
+/// Runs until the task is dropped (a batch in flight is rolled back, and made again later).
+pub async fn run(cx: Ctx, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match run_due(&cx, BATCH).await {
+            Ok(m) if m.due > 0 => tracing::info!(
+                due = m.due,
+                sent = m.sent,
+                empty = m.empty,
+                taken = m.taken,
+                "digests"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "making digests failed; trying again later"),
+        }
+    }
+}
