@@ -1,5 +1,7 @@
 //! `admit bench`: measurements on this machine, printed with its core count.
 
+pub mod digests;
+
 use std::sync::Arc;
 use std::time::Instant;
 

@@ -145,6 +145,25 @@ enum BenchCommand {
         #[arg(long)]
         small_database_url: Option<String>,
     },
+    /// One Monday's weekly digests: generates people, their directory and open tasks, then
+    /// times computing and enqueueing every digest that is due.
+    Digests {
+        /// An empty database (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// How many people with weekly digests (one portal account each).
+        #[arg(long, default_value_t = 100_000)]
+        people: usize,
+        /// How many open tasks.
+        #[arg(long, default_value_t = 1_000_000)]
+        tasks: usize,
+        /// Measure the data already in the database (made by an earlier run) again.
+        #[arg(long, requires = "database_url")]
+        existing: bool,
+        /// Subscriptions per transaction.
+        #[arg(long, default_value_t = crate::jobs::digests::BATCH)]
+        batch: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -501,6 +520,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 small_url
                     .filter(|_| small_accounts > 0)
                     .map(|u| (u, small_accounts)),
+            )
+            .await
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Digests {
+                    database_url,
+                    people,
+                    tasks,
+                    existing,
+                    batch,
+                },
+        } => {
+            let dir = BenchDir::new()?;
+            let url = database_url.unwrap_or_else(|| dir.sqlite("digests.db"));
+            crate::bench::digests::digests(
+                &url,
+                crate::bench::digests::DigestSize { people, tasks },
+                existing,
+                batch,
             )
             .await
         }

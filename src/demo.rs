@@ -369,7 +369,66 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         }
     }
 
-    usecases::staff::create_staff(
+    // Task categories on every portal, and open tasks about the customers.
+    let categories = [
+        (
+            "service_due",
+            "Service due",
+            "Wartung fällig",
+            "Maintenance that is due",
+        ),
+        (
+            "invoices",
+            "Unpaid invoices",
+            "Offene Rechnungen",
+            "Invoices waiting for payment",
+        ),
+    ];
+    for p in &portals {
+        let list: Vec<crate::domain::tasks::CategoryInput> = categories
+            .iter()
+            .map(|(key, en, de, about)| crate::domain::tasks::CategoryInput {
+                key: key.to_string(),
+                name_en: en.to_string(),
+                name_de: de.to_string(),
+                description_en: about.to_string(),
+                description_de: String::new(),
+            })
+            .collect();
+        usecases::notifications::set_categories(cx, &actor, p.id, &list)
+            .await
+            .map_err(describe)?;
+    }
+    let today = usecases::accounts::today(cx.now());
+    for (i, (customer, _)) in all_customers.iter().enumerate() {
+        for p in &portals {
+            let (key, title) = if i % 2 == 0 {
+                ("service_due", "Annual boiler service")
+            } else {
+                ("invoices", "Invoice waiting for payment")
+            };
+            let due = crate::domain::tasks::day_date(today + 3 + (i as i64 % 10))
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            usecases::notifications::put_task(
+                cx,
+                &actor,
+                p.id,
+                &format!("DEMO-{}-{i}", p.id),
+                &crate::domain::tasks::TaskInput {
+                    customer_id: *customer,
+                    category: key.into(),
+                    title: title.into(),
+                    due_date: due,
+                    link: Some(format!("{}/tasks/{i}", p.base_url)),
+                    status: None,
+                },
+            )
+            .await
+            .map_err(describe)?;
+        }
+    }
+
+    let admin = usecases::staff::create_staff(
         cx,
         &actor,
         &usecases::staff::NewStaff {
@@ -382,6 +441,26 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     )
     .await
     .map_err(describe)?;
+    // The administrator's daily digest, the first one due at once (Mail page).
+    let everything: Vec<String> = crate::domain::tasks::BUILTINS
+        .iter()
+        .map(|b| b.key.to_string())
+        .chain(categories.iter().map(|c| c.0.to_string()))
+        .collect();
+    usecases::notifications::set_preferences(
+        cx,
+        &actor,
+        crate::storage::tasks::Owner::Staff(admin.id),
+        &usecases::notifications::PreferencesInput {
+            frequency: "daily".into(),
+            categories: everything,
+        },
+    )
+    .await
+    .map_err(describe)?;
+    usecases::notifications::due_now(cx, crate::storage::tasks::Owner::Staff(admin.id))
+        .await
+        .map_err(describe)?;
     usecases::staff::create_staff(
         cx,
         &actor,

@@ -645,6 +645,40 @@ async fn a_week_in_three_zones(engine: Engine) {
         .await;
     assert_eq!(stored, 0, "the token itself is never stored");
     assert!(app.count("unsubscribe_tokens").await >= 36);
+
+    // One click in the mail client: a POST without cookies or a login turns the digest off.
+    let url = unsubscribe.trim_start_matches('<').trim_end_matches('>');
+    let res = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, p) = w
+        .api
+        .get(&format!("/api/v1/accounts/{}/notifications", weekly[0]))
+        .await;
+    assert_eq!(p["frequency"], "off");
+    assert!(p["next_due_at"].is_null());
+    let made = digests(&app).await.len();
+    run_clock(
+        &app.cx,
+        &clock,
+        utc("2026-11-09T00:00:00Z"),
+        utc("2026-11-09T12:00:00Z"),
+    )
+    .await;
+    let later = digests(&app).await;
+    assert!(
+        !later[made..].iter().any(|d| d.0 == weekly[0]),
+        "no more digests after unsubscribing"
+    );
+    assert!(
+        later[made..].iter().any(|d| d.0 == weekly[2]),
+        "the others go on"
+    );
 }
 on_both!(a_week_in_three_zones, a_week_in_three_zones);
 

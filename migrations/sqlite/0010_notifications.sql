@@ -37,8 +37,10 @@ CREATE TABLE tasks (
     closed_at BIGINT,
     UNIQUE (portal_id, external_id)
 );
--- A digest reads a portal's open tasks by customer; closed ones stay out of the index.
-CREATE INDEX tasks_open ON tasks (portal_id, customer_id, category_id) WHERE status = 'open';
+-- A digest counts a portal's open tasks by customer and category, and finds the soonest due,
+-- from this index alone (then reads the few it lists); closed ones stay out of it.
+CREATE INDEX tasks_open ON tasks (portal_id, customer_id, category_id, due_date, id)
+    WHERE status = 'open';
 CREATE INDEX tasks_category ON tasks (category_id);
 CREATE INDEX tasks_customer ON tasks (customer_id);
 

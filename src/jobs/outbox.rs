@@ -162,6 +162,16 @@ impl OutboxWorker {
                     Err(e) => return Err(anyhow::anyhow!("making the unsubscribe link: {e}")),
                 }
             }
+            // A digest whose subscription went (the account was removed) is not sent.
+            None if m.event == "digest" => {
+                return self
+                    .fail(
+                        m,
+                        "not sent: the digest's subscription no longer exists",
+                        None,
+                    )
+                    .await;
+            }
             None => None,
         };
         let rendered = {

@@ -1,6 +1,6 @@
-//! Bulk inserts of organizations, partnerships, contacts, portal accounts, their modules and
-//! customer assignments, many rows per statement, for the data generators of `admit bench
-//! accounts` and `admit bench access`. No audit events, no outbox: these write rows as they
+//! Bulk inserts of organizations, partnerships, contacts, portal accounts, their modules,
+//! customer assignments, tasks and digest subscriptions, many rows per statement, for the data
+//! generators of `admit bench accounts`, `admit bench access` and `admit bench digests`. No audit events, no outbox: these write rows as they
 //! would be after the use cases made them, in the caller's transaction.
 
 use sqlx::QueryBuilder;
@@ -282,7 +282,8 @@ pub async fn refresh_statistics(db: &super::Db) -> Result<()> {
         super::Db::Postgres(p) => {
             sqlx::raw_sql(
                 "VACUUM (ANALYZE) organizations, contacts, portal_accounts, partnerships, \
-                 partnership_customers, portal_account_modules, portal_account_customers",
+                 partnership_customers, portal_account_modules, portal_account_customers, \
+                 task_categories, tasks, digest_subscriptions",
             )
             .execute(p)
             .await?;
@@ -379,4 +380,65 @@ pub async fn access_counts(tx: &mut Tx) -> Result<Vec<(&'static str, i64)>> {
         out.push((table, n));
     }
     Ok(out)
+}
+
+/// An open task, for `admit bench digests`.
+pub struct BulkTask {
+    pub portal_id: i64,
+    pub external_id: String,
+    pub customer_id: i64,
+    pub category_id: i64,
+    pub title: String,
+    pub due_date: Option<i64>,
+}
+
+/// Inserts open tasks.
+pub async fn insert_tasks(tx: &mut Tx, rows: &[BulkTask], now: i64) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        on_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO tasks (portal_id, external_id, customer_id, category_id, title, \
+                 due_date, status, created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, t| {
+                b.push_bind(t.portal_id)
+                    .push_bind(t.external_id.clone())
+                    .push_bind(t.customer_id)
+                    .push_bind(t.category_id)
+                    .push_bind(t.title.clone())
+                    .push_bind(t.due_date)
+                    .push_bind("open")
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
+
+/// Inserts digest subscriptions of portal accounts: (account, frequency, categories, next due).
+pub async fn insert_subscriptions(
+    tx: &mut Tx,
+    rows: &[(i64, &str, String, i64)],
+    now: i64,
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        on_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "INSERT INTO digest_subscriptions (account_id, frequency, categories, next_due_at, \
+                 created_at, updated_at) ",
+            );
+            qb.push_values(chunk, |mut b, (account, frequency, categories, next)| {
+                b.push_bind(*account)
+                    .push_bind(*frequency)
+                    .push_bind(categories.clone())
+                    .push_bind(*next)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            qb.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
 }

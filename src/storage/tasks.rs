@@ -559,15 +559,21 @@ pub async fn open_tasks(
     };
     for part in parts {
         let rows: Vec<ListedTask> = on_tx!(tx, |c| {
+            // Counted and ranked from the index (`tasks_open`); only the listed few are read.
+            // The LIMIT tells PostgreSQL how few rows come out, so that it looks them up by
+            // id rather than hashing the whole table.
             let mut qb = QueryBuilder::new(
-                "SELECT category_id, total, title, customer_name, due_date, link FROM ( \
-                 SELECT t.category_id, COUNT(*) OVER (PARTITION BY t.category_id) AS total, \
+                "SELECT x.category_id, x.total, t.title, o.name AS customer_name, t.due_date, t.link \
+                 FROM (SELECT * FROM (SELECT t.id, t.category_id, \
+                 COUNT(*) OVER (PARTITION BY t.category_id) AS total, \
                  ROW_NUMBER() OVER (PARTITION BY t.category_id \
-                     ORDER BY t.due_date IS NULL, t.due_date, t.id) AS place, \
-                 t.title, o.name AS customer_name, t.due_date, t.link \
-                 FROM tasks t JOIN organizations o ON o.id = t.customer_id \
-                 WHERE t.status = 'open' AND t.category_id IN (",
+                     ORDER BY t.due_date IS NULL, t.due_date, t.id) AS place \
+                 FROM tasks t",
             );
+            if matches!(scope, TaskScope::Areas(Some(_))) {
+                qb.push(" JOIN organizations o ON o.id = t.customer_id");
+            }
+            qb.push(" WHERE t.status = 'open' AND t.category_id IN (");
             let mut list = qb.separated(", ");
             for k in categories {
                 list.push_bind(*k);
@@ -592,7 +598,14 @@ pub async fn open_tasks(
                 }
                 _ => {}
             }
-            qb.push(") x WHERE place <= ").push_bind(per);
+            qb.push(") w WHERE w.place <= ")
+                .push_bind(per)
+                .push(" ORDER BY w.category_id, w.place LIMIT ")
+                .push_bind(per * categories.len() as i64)
+                .push(
+                    ") x JOIN tasks t ON t.id = x.id JOIN organizations o ON o.id = t.customer_id \
+                     ORDER BY x.category_id, x.place",
+                );
             qb.build_query_as().fetch_all(c).await
         })?;
         // Each row of a part repeats its category's count in that part.
@@ -658,11 +671,23 @@ pub async fn own_tasks(
             "SELECT COUNT(*) OVER () AS total, a.id, a.email AS title, \
              COALESCE(o.name, p.name) AS subject, ",
         );
-        qb.push(due).push(
-            " AS due_date FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
-             LEFT JOIN contacts ct ON ct.id = a.contact_id \
-             LEFT JOIN organizations o ON o.id = ct.organization_id WHERE ",
-        );
+        qb.push(due).push(" AS due_date FROM ");
+        match scope {
+            // A team's: from the organization's contacts to their accounts (CROSS JOIN keeps
+            // SQLite to that order; a scan of the portal's accounts would be thousands of
+            // times longer).
+            OwnScope::Team { .. } => qb.push(
+                "contacts ct CROSS JOIN portal_accounts a JOIN portals p ON p.id = a.portal_id \
+                 LEFT JOIN organizations o ON o.id = ct.organization_id \
+                 WHERE a.contact_id = ct.id AND ",
+            ),
+            // Staff's: every account, with or without a contact.
+            OwnScope::Areas(_) => qb.push(
+                "portal_accounts a JOIN portals p ON p.id = a.portal_id \
+                 LEFT JOIN contacts ct ON ct.id = a.contact_id \
+                 LEFT JOIN organizations o ON o.id = ct.organization_id WHERE ",
+            ),
+        };
         match key {
             t::APPROVAL => {
                 qb.push("a.registration = 'registered' AND a.approval = 'pending'");

@@ -483,7 +483,8 @@ pub fn today(now: i64) -> i64 {
     now.div_euclid(86_400_000)
 }
 
-pub(super) fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
+/// The person acting on their own account from the portal pages.
+pub fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
     Actor {
         kind: super::ActorKind::PortalUser,
         id: Some(account.id),

@@ -422,8 +422,7 @@ async fn person_of(tx: &mut Tx, owner: Owner) -> Result<Option<Person>> {
     })
 }
 
-async fn preferences_in(tx: &mut Tx, p: &Person) -> Result<Preferences> {
-    let language = p.language(None);
+async fn preferences_in(tx: &mut Tx, p: &Person, language: Language) -> Result<Preferences> {
     let sub = store::subscription_of(tx, p.owner()).await?;
     let chosen = sub
         .as_ref()
@@ -460,10 +459,24 @@ fn may_manage(actor: &Actor, p: &Person) -> bool {
     }
 }
 
+/// A person's preferences, the choices named in their own language.
 pub async fn preferences(cx: &Ctx, actor: &Actor, owner: Owner) -> Result<Preferences> {
+    preferences_named(cx, actor, owner, None).await
+}
+
+/// As [`preferences`], the choices named in `language` (the console's), or the person's.
+pub async fn preferences_named(
+    cx: &Ctx,
+    actor: &Actor,
+    owner: Owner,
+    language: Option<Language>,
+) -> Result<Preferences> {
     let mut tx = cx.db.read().await?;
     match person_of(&mut tx, owner).await? {
-        Some(p) if may_manage(actor, &p) => preferences_in(&mut tx, &p).await,
+        Some(p) if may_manage(actor, &p) => {
+            let language = language.unwrap_or_else(|| p.language(None));
+            preferences_in(&mut tx, &p, language).await
+        }
         _ => Err(Error::NotFound(match owner {
             Owner::Account(_) => "account",
             Owner::Staff(_) => "staff user",
@@ -531,7 +544,8 @@ pub async fn set_preferences(
     }
     errors.into_result()?;
     let frequency = frequency.expect("checked");
-    let before = preferences_in(&mut tx, &p).await?;
+    let language = p.language(None);
+    let before = preferences_in(&mut tx, &p, language).await?;
     let next = next_due_of(frequency, &chosen, p.time_zone(), now);
     store::save_subscription(
         &mut tx,
@@ -542,7 +556,7 @@ pub async fn set_preferences(
         now,
     )
     .await?;
-    let after = preferences_in(&mut tx, &p).await?;
+    let after = preferences_in(&mut tx, &p, language).await?;
     if before.frequency != after.frequency || before.categories != after.categories {
         let (kind, id, label) = target_of(&p);
         record(
@@ -586,6 +600,19 @@ pub async fn reschedule(tx: &mut Tx, owner: Owner, now: i64) -> Result<()> {
     let frequency = Frequency::parse(&sub.frequency).unwrap_or(Frequency::Off);
     let next = next_due_of(frequency, &rules::split_keys(&sub.categories), &tz, now);
     store::set_next_due(tx, sub.id, next).await?;
+    Ok(())
+}
+
+/// Makes a subscription's digest due at once (the demo's first one): the latest period that
+/// is due is made at the scheduler's next look.
+pub async fn due_now(cx: &Ctx, owner: Owner) -> Result<()> {
+    let mut tx = cx.db.write().await?;
+    if let Some(sub) = store::subscription_of(&mut tx, owner).await?
+        && sub.frequency != "off"
+    {
+        store::set_next_due(&mut tx, sub.id, Some(cx.now())).await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -1021,6 +1048,10 @@ pub struct Unsubscribing {
     pub language: Language,
     /// Off already.
     pub off: bool,
+    /// Where the person chooses their digests again (after logging in).
+    pub preferences_path: String,
+    /// The portal whose digests these are (none: a staff user's).
+    pub portal_name: Option<String>,
 }
 
 async fn unsubscribing(
@@ -1053,6 +1084,14 @@ fn view_of(sub: &Subscription, p: &Person) -> Unsubscribing {
         },
         language: p.language(None),
         off: sub.frequency == "off",
+        preferences_path: match p {
+            Person::Account(a) => format!("/portal/{}/notifications", a.portal_id),
+            Person::Staff(_) => "/console/notifications".to_string(),
+        },
+        portal_name: match p {
+            Person::Account(a) => Some(a.portal_name.clone()),
+            Person::Staff(_) => None,
+        },
     }
 }
 

@@ -23,6 +23,7 @@ pub mod api;
 pub mod console;
 pub mod error;
 pub mod forms;
+pub mod notifications;
 pub mod picker;
 pub mod portal;
 
@@ -51,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(console::router())
         .merge(portal::router())
+        // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
+        .merge(portal::unsubscribe::router())
         .fallback(api::not_found)
         .layer(middleware::from_fn(limit_uri))
         .layer(middleware::from_fn(security_headers))

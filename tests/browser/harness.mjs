@@ -154,6 +154,51 @@ export function postgresDatabase() {
 }
 
 /**
+ * One SQL statement on a scenario's database (`db` from sqliteDatabase or postgresDatabase),
+ * behind the server's back: `psql` for PostgreSQL; for SQLite the `sqlite3` command, else
+ * Node's node:sqlite (Node.js >= 22.5), else Python's sqlite3 module. Returns the output, rows
+ * one a line with `|` between the values.
+ */
+export async function sql(db, statement) {
+  if (!db.url.startsWith('sqlite:')) {
+    const res = run('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-qtAc', statement]);
+    assert.equal(res.status, 0, `psql ${statement}: ${res.stderr || res.stdout}`);
+    return res.stdout.trim();
+  }
+  const file = db.url.replace(/^sqlite:(\/\/)?/, '').replace(/\?.*$/, '');
+  const cli = spawnSync('sqlite3', ['-cmd', '.timeout 10000', file, statement], { encoding: 'utf8', timeout: 30_000 });
+  if (!cli.error) {
+    assert.equal(cli.status, 0, `sqlite3 ${statement}: ${cli.stderr}`);
+    return cli.stdout.trim();
+  }
+  let nodeSqlite = null;
+  try {
+    nodeSqlite = await import('node:sqlite');
+  } catch { /* older Node.js */ }
+  if (nodeSqlite) {
+    const conn = new nodeSqlite.DatabaseSync(file, { timeout: 10_000 });
+    try {
+      const st = conn.prepare(statement);
+      if (/^\s*select/i.test(statement)) return st.all().map((r) => Object.values(r).join('|')).join('\n');
+      st.run();
+      return '';
+    } finally {
+      conn.close();
+    }
+  }
+  const py = spawnSync('python3', ['-c', [
+    'import sqlite3, sys',
+    'c = sqlite3.connect(sys.argv[1], timeout=10)',
+    'rows = c.execute(sys.argv[2]).fetchall()',
+    'c.commit()',
+    "print('\\n'.join('|'.join(str(v) for v in r) for r in rows))",
+  ].join('\n'), file, statement], { encoding: 'utf8', timeout: 30_000 });
+  assert.ok(!py.error, `no way to change the SQLite database: install sqlite3 or python3 (${py.error?.message})`);
+  assert.equal(py.status, 0, `python3 sqlite3 ${statement}: ${py.stderr}`);
+  return py.stdout.trim();
+}
+
+/**
  * Declares `scenario(engine, makeDatabase)` for SQLite and for PostgreSQL. `title` names the
  * group ("console" gives "console on postgres") that stands in, skipped, when PostgreSQL is
  * not reachable outside CI.
@@ -181,12 +226,17 @@ export function createAdmin(databaseUrl) {
   assert.equal(res.status, 0, `admit staff create exited ${res.status}:\n${res.stdout}\n${res.stderr}`);
 }
 
-export async function startServer(databaseUrl, logName) {
+/**
+ * `admit serve` on a free port of 127.0.0.1, on `databaseUrl`, once it answers /readyz.
+ * `env` adds settings (say `{ ADMIT_DIGEST_POLL_SECONDS: '1' }`); the database and the
+ * address are always the test's own.
+ */
+export async function startServer(databaseUrl, logName, { env = {} } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = createWriteStream(join(RESULTS, logName));
   const child = spawn(ADMIT_BIN, ['serve'], {
-    env: childEnv({ ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: `127.0.0.1:${port}` }),
+    env: childEnv({ ...env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: `127.0.0.1:${port}` }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;

@@ -19,7 +19,6 @@
 
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import {
   ADMIN_EMAIL,
@@ -33,7 +32,7 @@ import {
   launchChromium,
   newPage,
   onBothDatabases,
-  run,
+  sql,
   startServer,
   stepper,
   tearDown,
@@ -90,47 +89,6 @@ async function directory(cx, { contactName, contactEmail, portal }) {
     ...portal,
   }));
   return { orgId, contactId, portalId: String(portalId) };
-}
-
-/** One SQL statement on the scenario's database, behind the server's back. Returns its output. */
-async function sql(db, statement) {
-  if (db.url.startsWith('sqlite:')) {
-    const file = db.url.replace(/^sqlite:(\/\/)?/, '').replace(/\?.*$/, '');
-    // The sqlite3 command, else Node's own SQLite (Node.js >= 22.5), else Python's.
-    const cli = spawnSync('sqlite3', ['-cmd', '.timeout 10000', file, statement], { encoding: 'utf8', timeout: 30_000 });
-    if (!cli.error) {
-      assert.equal(cli.status, 0, `sqlite3 ${statement}: ${cli.stderr}`);
-      return cli.stdout.trim();
-    }
-    let nodeSqlite = null;
-    try {
-      nodeSqlite = await import('node:sqlite');
-    } catch { /* older Node.js */ }
-    if (nodeSqlite) {
-      const conn = new nodeSqlite.DatabaseSync(file, { timeout: 10_000 });
-      try {
-        const st = conn.prepare(statement);
-        if (/^\s*select/i.test(statement)) return st.all().map((r) => Object.values(r).join('|')).join('\n');
-        st.run();
-        return '';
-      } finally {
-        conn.close();
-      }
-    }
-    const py = spawnSync('python3', ['-c', [
-      'import sqlite3, sys',
-      'c = sqlite3.connect(sys.argv[1], timeout=10)',
-      'rows = c.execute(sys.argv[2]).fetchall()',
-      'c.commit()',
-      "print('\\n'.join('|'.join(str(v) for v in r) for r in rows))",
-    ].join('\n'), file, statement], { encoding: 'utf8', timeout: 30_000 });
-    assert.ok(!py.error, `no way to change the SQLite database: install sqlite3 or python3 (${py.error?.message})`);
-    assert.equal(py.status, 0, `python3 sqlite3 ${statement}: ${py.stderr}`);
-    return py.stdout.trim();
-  }
-  const res = run('psql', [db.url, '-v', 'ON_ERROR_STOP=1', '-qtAc', statement]);
-  assert.equal(res.status, 0, `psql ${statement}: ${res.stderr || res.stdout}`);
-  return res.stdout.trim();
 }
 
 /**

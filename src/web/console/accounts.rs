@@ -16,11 +16,16 @@ use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
 use crate::storage::outbox::OutboxMessage;
+use crate::storage::tasks::Owner;
 use crate::usecases::Error;
 use crate::usecases::access::{self as access_uc, AccessInput};
 use crate::usecases::accounts as uc;
+use crate::usecases::notifications::{self as notify_uc, PreferencesInput};
 use crate::usecases::registration::{self as reg, Candidate, CreateContactInput, RegistrationData};
 use crate::web::AppState;
+use crate::web::notifications::{
+    PreferencesSection, as_typed, preference_errors, preferences_input,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,6 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/console/accounts/{id}/status", post(change_status))
         .route("/console/accounts/{id}/contact", post(link_contact))
         .route("/console/accounts/{id}/access", post(set_access))
+        .route(
+            "/console/accounts/{id}/notifications",
+            post(set_notifications),
+        )
         .route(
             "/console/accounts/{id}/create-contact",
             post(create_contact),
@@ -110,6 +119,8 @@ struct AccountPage {
     chosen_modules: Vec<String>,
     access_errors: Vec<(&'static str, String)>,
     scope: crate::usecases::access::ScopeView,
+    /// The digest preferences form and the recent digests.
+    notify: PreferencesSection,
 }
 
 impl AccountPage {
@@ -133,6 +144,12 @@ struct ShowQuery {
     q: String,
 }
 
+/// The digest preferences as typed, shown again with the errors of their form.
+struct PreferencesTyped {
+    input: PreferencesInput,
+    errors: Vec<(&'static str, String)>,
+}
+
 async fn page(
     s: &AppState,
     staff: &Staff,
@@ -141,7 +158,38 @@ async fn page(
     create_error: Option<String>,
     typed: Option<AccessTyped>,
 ) -> Result<AccountPage, Error> {
+    page_with(s, staff, id, q, create_error, typed, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page_with(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    q: String,
+    create_error: Option<String>,
+    typed: Option<AccessTyped>,
+    prefs_typed: Option<PreferencesTyped>,
+) -> Result<AccountPage, Error> {
     let detail = uc::account_detail(&s.cx, &staff.actor, id).await?;
+    let prefs = notify_uc::preferences_named(
+        &s.cx,
+        &staff.actor,
+        Owner::Account(id),
+        Some(crate::domain::directory::Language::En),
+    )
+    .await?;
+    let digests = notify_uc::recent_digests(&s.cx, &staff.actor, Owner::Account(id)).await?;
+    let (prefs, prefs_errors) = match prefs_typed {
+        Some(t) => (as_typed(prefs, &t.input), t.errors),
+        None => (prefs, Vec::new()),
+    };
+    let notify = PreferencesSection::new(
+        format!("/console/accounts/{id}/notifications"),
+        prefs,
+        prefs_errors,
+        digests,
+    );
     let access = access_uc::access_of(&s.cx, &staff.actor, id).await?;
     let portal = crate::usecases::directory::get_portal(&s.cx, detail.account.portal_id).await?;
     let a = detail.account;
@@ -219,6 +267,7 @@ async fn page(
         chosen_modules,
         access_errors,
         scope: access.scope,
+        notify,
         a,
     })
 }
@@ -391,6 +440,52 @@ async fn set_access(
                 .collect();
             let typed = AccessTyped { input, errors };
             match page(&s, &staff, id, String::new(), None, Some(typed)).await {
+                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
+                Err(e) => error_page(e),
+            }
+        }
+        Err(e) => error_page(e),
+    }
+}
+
+/// Sets the account's digest preferences; bad input shows the page again with the form as
+/// typed and its errors, and nothing is saved.
+async fn set_notifications(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Response {
+    let Some(id) = parse_id(&id) else {
+        return not_found_page();
+    };
+    let input = preferences_input(&body);
+    match notify_uc::set_preferences(&s.cx, &staff.actor, Owner::Account(id), &input).await {
+        Ok(p) => {
+            let when = match &p.next_due_at {
+                Some(t) => format!(
+                    "the next digest comes on {} ({})",
+                    crate::web::notifications::local_time(
+                        t,
+                        &p.time_zone,
+                        crate::domain::directory::Language::En
+                    ),
+                    p.time_zone
+                ),
+                None => "no digest is due".to_string(),
+            };
+            done(
+                &s,
+                &format!("/console/accounts/{id}#notifications"),
+                &format!("Notifications saved: {when}."),
+            )
+        }
+        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+            let typed = PreferencesTyped {
+                input,
+                errors: preference_errors(&e),
+            };
+            match page_with(&s, &staff, id, String::new(), None, None, Some(typed)).await {
                 Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
                 Err(e) => error_page(e),
             }

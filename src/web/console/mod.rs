@@ -23,6 +23,7 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod mail;
+pub mod notifications;
 
 pub const SESSION_COOKIE: &str = "admit_console";
 pub const LOGIN_COOKIE: &str = "admit_login";
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(admin::router())
         .merge(mail::router())
+        .merge(notifications::router())
         .layer(middleware::from_fn(check_csrf))
 }
 

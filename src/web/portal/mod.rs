@@ -23,9 +23,11 @@ use crate::usecases::accounts::{self as uc, PortalLogin};
 use crate::usecases::directory as dir_uc;
 
 mod account;
+mod notifications;
 mod register;
 mod team;
 mod texts;
+pub mod unsubscribe;
 use texts::T;
 
 pub const SESSION_COOKIE: &str = "admit_portal";
@@ -49,6 +51,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/portal/{id}/account", get(account::account_page))
         .route("/portal/{id}/access", get(team::my_access_page))
+        .route(
+            "/portal/{id}/notifications",
+            get(notifications::notifications_page).post(notifications::save_notifications),
+        )
         .route("/portal/{id}/team", get(team::team_page))
         .route("/portal/{id}/team/invite", post(team::invite))
         .route("/portal/{id}/team/{member}", get(team::member_page))

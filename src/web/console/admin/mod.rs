@@ -14,6 +14,7 @@ mod account;
 mod apikeys;
 mod areas;
 mod audit;
+mod categories;
 mod partnerships;
 mod portals;
 mod staff;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(areas::router())
         .merge(partnerships::router())
         .merge(portals::router())
+        .merge(categories::router())
         .merge(staff::router())
         .merge(apikeys::router())
         .merge(audit::router())

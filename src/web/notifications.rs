@@ -1,0 +1,192 @@
+//! What the notification pages of the portal and the console share: the preferences form as
+//! sent and as shown again (stored, or as typed after an error), times in the person's own
+//! zone, and the list of recent digests.
+
+use chrono::Datelike;
+use chrono_tz::Tz;
+
+use crate::domain::FieldErrors;
+use crate::domain::directory::Language;
+use crate::storage::tasks::DigestRow;
+use crate::usecases::notifications::{Preferences, PreferencesInput};
+
+/// The fields of a preferences form: `frequency` (a radio button), `categories` (a checkbox
+/// per choice, repeated). Other fields (`csrf`) are left to the caller.
+pub fn preferences_input(body: &[u8]) -> PreferencesInput {
+    let mut input = PreferencesInput::default();
+    for (k, v) in form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "frequency" if input.frequency.is_empty() => input.frequency = v.into_owned(),
+            "categories" => input.categories.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    input
+}
+
+/// The stored preferences with the form as typed, to show it again after an error.
+pub fn as_typed(mut p: Preferences, input: &PreferencesInput) -> Preferences {
+    p.frequency = input.frequency.trim().to_string();
+    for c in &mut p.choices {
+        c.chosen = input.categories.iter().any(|k| k.trim() == c.key);
+    }
+    p.categories = p
+        .choices
+        .iter()
+        .filter(|c| c.chosen)
+        .map(|c| c.key.clone())
+        .collect();
+    p
+}
+
+/// The errors of a preferences form, by field (`frequency`, `categories`), in the rules' words.
+pub fn preference_errors(e: &FieldErrors) -> Vec<(&'static str, String)> {
+    ["frequency", "categories"]
+        .into_iter()
+        .filter_map(|f| e.get(f).map(|m| (f, m.to_string())))
+        .collect()
+}
+
+const DAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const DAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+
+/// A time (RFC 3339, as the use cases give it) in a zone, for people: `Monday 2 March 2026,
+/// 08:00` or `Montag, 02.03.2026, 08:00 Uhr`. An unknown zone is UTC.
+pub fn local_time(rfc3339: &str, zone: &str, language: Language) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else {
+        return rfc3339.to_string();
+    };
+    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
+    let l = t.with_timezone(&tz);
+    let day = l.weekday().num_days_from_monday() as usize;
+    match language {
+        Language::De => format!(
+            "{}, {}, {} Uhr",
+            DAYS_DE[day],
+            l.format("%d.%m.%Y"),
+            l.format("%H:%M")
+        ),
+        Language::En => format!(
+            "{} {}, {}",
+            DAYS_EN[day],
+            l.format("%-d %B %Y"),
+            l.format("%H:%M")
+        ),
+    }
+}
+
+/// A digest of the recent list, for the console.
+pub struct DigestView {
+    /// `2026-11-30`, or `week of 2026-11-30`.
+    pub period: String,
+    pub tasks: i64,
+    pub made: String,
+    pub outbox_id: Option<i64>,
+}
+
+impl From<DigestRow> for DigestView {
+    fn from(d: DigestRow) -> Self {
+        let period = match d.period.split_once(':') {
+            Some(("weekly", day)) => format!("week of {day}"),
+            Some((_, day)) => day.to_string(),
+            None => d.period.clone(),
+        };
+        DigestView {
+            period,
+            tasks: d.tasks,
+            made: crate::clock::format_time(d.made_at),
+            outbox_id: d.outbox_id,
+        }
+    }
+}
+
+/// The console's notifications form for one person: where it posts, what it shows, its
+/// errors, and the person's recent digests.
+pub struct PreferencesSection {
+    /// The form's address.
+    pub action: String,
+    pub prefs: Preferences,
+    pub errors: Vec<(&'static str, String)>,
+    /// When the next digest is due, in the person's zone.
+    pub next_due: Option<String>,
+    pub digests: Vec<DigestView>,
+}
+
+impl PreferencesSection {
+    pub fn new(
+        action: String,
+        prefs: Preferences,
+        errors: Vec<(&'static str, String)>,
+        digests: Vec<DigestRow>,
+    ) -> Self {
+        let next_due = prefs
+            .next_due_at
+            .as_deref()
+            .map(|t| local_time(t, &prefs.time_zone, Language::En));
+        PreferencesSection {
+            action,
+            prefs,
+            errors,
+            next_due,
+            digests: digests.into_iter().map(DigestView::from).collect(),
+        }
+    }
+
+    /// The message of a field's error.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_shown_in_the_persons_zone_and_language() {
+        let t = "2026-03-02T07:00:00.000Z";
+        assert_eq!(
+            local_time(t, "Europe/Berlin", Language::En),
+            "Monday 2 March 2026, 08:00"
+        );
+        assert_eq!(
+            local_time(t, "Europe/Berlin", Language::De),
+            "Montag, 02.03.2026, 08:00 Uhr"
+        );
+        assert_eq!(
+            local_time(t, "Nowhere/Else", Language::En),
+            "Monday 2 March 2026, 07:00"
+        );
+    }
+
+    #[test]
+    fn the_form_keeps_every_ticked_category_and_the_first_frequency() {
+        let input = preferences_input(
+            b"csrf=x&frequency=weekly&frequency=daily&categories=a&categories=admit.approval",
+        );
+        assert_eq!(input.frequency, "weekly");
+        assert_eq!(input.categories, vec!["a", "admit.approval"]);
+        let none = preferences_input(b"csrf=x");
+        assert_eq!(none.frequency, "");
+        assert!(none.categories.is_empty());
+    }
+}
