@@ -624,7 +624,8 @@ pub async fn set_staff_locale(
     language: &str,
     time_zone: &str,
 ) -> Result<()> {
-    if actor.id != Some(staff_id) && !actor.admin {
+    let own = actor.kind == super::ActorKind::Staff && actor.id == Some(staff_id);
+    if !own && !actor.admin {
         return Err(Error::NotFound("staff user"));
     }
     let mut errors = FieldErrors::new();
