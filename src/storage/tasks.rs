@@ -390,8 +390,7 @@ pub async fn claim_due(tx: &mut Tx, now: i64, limit: i64) -> Result<Vec<Subscrip
     .await)
 }
 
-/// The subscriptions of accounts and staff users, with the time zone each lives in: for
-/// rescheduling after a change of zone.
+/// The time zone an account or a staff user lives in (their digests come at 08:00 there).
 pub async fn time_zone_of(tx: &mut Tx, owner: Owner) -> Result<Option<String>> {
     let sql = match owner {
         Owner::Account(_) => "SELECT time_zone FROM portal_accounts WHERE id = $1",

@@ -7,6 +7,7 @@
 //! subscription's next due time, so a crash before the commit leaves the digest to be made
 //! again, and a second process finds the period taken.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono_tz::Tz;
@@ -413,9 +414,10 @@ async fn choices_for(tx: &mut Tx, p: &Person, language: Language) -> Result<Vec<
 
 async fn person_of(tx: &mut Tx, owner: Owner) -> Result<Option<Person>> {
     Ok(match owner {
-        Owner::Account(id) => accounts_store::get(tx, id)
+        // Without its list of modules (one query): preferences and digests do not need it.
+        Owner::Account(id) => accounts_store::get_with_module(tx, id, None)
             .await?
-            .map(|a| Person::Account(Box::new(a))),
+            .map(|(a, _)| Person::Account(Box::new(a))),
         Owner::Staff(id) => staff_store::get_staff(tx, id)
             .await?
             .map(|s| Person::Staff(Box::new(s))),
@@ -709,12 +711,44 @@ pub async fn run_batch(cx: &Ctx, batch: i64) -> Result<Made> {
         due: due.len(),
         ..Made::default()
     };
-    let mut reach_cache: BTreeMap<i64, Reach> = BTreeMap::new();
+    let mut seen = Seen::default();
     for sub in &due {
-        make_digest(&mut tx, cx, sub, now, &mut made, &mut reach_cache).await?;
+        make_digest(&mut tx, cx, sub, now, &mut made, &mut seen).await?;
     }
     tx.commit().await?;
     Ok(made)
+}
+
+/// What one batch of digests has read already: the portals, their categories, the
+/// organizations' reach (many people of a batch share them).
+#[derive(Default)]
+struct Seen {
+    portals: BTreeMap<i64, Option<directory::Portal>>,
+    categories: BTreeMap<i64, Vec<Category>>,
+    reach: BTreeMap<i64, Reach>,
+}
+
+impl Seen {
+    async fn portal(&mut self, tx: &mut Tx, id: i64) -> Result<Option<directory::Portal>> {
+        if let Entry::Vacant(e) = self.portals.entry(id) {
+            e.insert(directory::get_portal(tx, id).await?);
+        }
+        Ok(self.portals[&id].clone())
+    }
+
+    async fn categories(&mut self, tx: &mut Tx, portal: i64) -> Result<&[Category]> {
+        if let Entry::Vacant(e) = self.categories.entry(portal) {
+            e.insert(store::categories(tx, portal).await?);
+        }
+        Ok(&self.categories[&portal])
+    }
+
+    async fn reach(&mut self, tx: &mut Tx, organization: i64) -> Result<&Reach> {
+        if let Entry::Vacant(e) = self.reach.entry(organization) {
+            e.insert(access_store::reach(tx, organization).await?);
+        }
+        Ok(&self.reach[&organization])
+    }
 }
 
 /// Whether a portal account gets digests: linked to its contact, approved, active, with
@@ -735,7 +769,7 @@ async fn make_digest(
     sub: &Subscription,
     now: i64,
     made: &mut Made,
-    reach_cache: &mut BTreeMap<i64, Reach>,
+    seen: &mut Seen,
 ) -> Result<()> {
     let owner = match (sub.account_id, sub.staff_user_id) {
         (Some(a), _) => Owner::Account(a),
@@ -768,7 +802,7 @@ async fn make_digest(
         Person::Staff(s) => s.active,
     };
     let (groups, portal) = if receives {
-        content(tx, cx, &person, &chosen, now, reach_cache).await?
+        content(tx, cx, &person, &chosen, now, seen).await?
     } else {
         (Vec::new(), None)
     };
@@ -856,11 +890,11 @@ async fn content(
     p: &Person,
     chosen: &BTreeSet<String>,
     now: i64,
-    reach_cache: &mut BTreeMap<i64, Reach>,
+    seen: &mut Seen,
 ) -> Result<(Vec<Group>, Option<directory::Portal>)> {
     let r = p.recipient();
     let portal = match p {
-        Person::Account(a) => directory::get_portal(tx, a.portal_id).await?,
+        Person::Account(a) => seen.portal(tx, a.portal_id).await?,
         Person::Staff(_) => None,
     };
     let language = p.language(portal.as_ref().map(|p| p.default_language.as_str()));
@@ -922,63 +956,50 @@ async fn content(
 
     // The operator's, in the person's scope.
     if rules::gets_customer_tasks(r) {
-        let (categories, scope_customers): (Vec<Category>, Option<Vec<i64>>) = match p {
+        // The chosen categories, and their open tasks in the person's scope.
+        let (categories, rows): (Vec<Category>, _) = match p {
             Person::Account(a) => {
-                let cats: Vec<Category> = store::categories(tx, a.portal_id)
+                let cats: Vec<Category> = seen
+                    .categories(tx, a.portal_id)
                     .await?
-                    .into_iter()
+                    .iter()
                     .filter(|c| chosen.contains(&c.key))
+                    .cloned()
                     .collect();
-                let customers = match (a.organization_id, cats.is_empty()) {
+                let customers: Vec<i64> = match (a.organization_id, cats.is_empty()) {
                     (Some(org), false) => {
                         let role = Role::parse(&a.role).unwrap_or(Role::User);
-                        if let std::collections::btree_map::Entry::Vacant(e) =
-                            reach_cache.entry(org)
-                        {
-                            e.insert(access_store::reach(tx, org).await?);
-                        }
                         let assigned = if role == Role::Admin {
                             BTreeSet::new()
                         } else {
                             access_store::assignments(tx, a.id).await?
                         };
-                        let reach = &reach_cache[&org];
+                        let reach = seen.reach(tx, org).await?;
                         rules::digest_customers(role, reach, &assigned)
                             .into_iter()
                             .collect()
                     }
                     _ => Vec::new(),
                 };
-                (cats, Some(customers))
+                let ids: Vec<i64> = cats.iter().map(|c| c.id).collect();
+                let scope = TaskScope::Customers {
+                    portal: a.portal_id,
+                    customers: &customers,
+                };
+                let rows = store::open_tasks(tx, &ids, scope, per).await?;
+                (cats, rows)
             }
-            Person::Staff(_) => (
-                store::all_categories(tx)
+            Person::Staff(s) => {
+                let cats: Vec<Category> = store::all_categories(tx)
                     .await?
                     .into_iter()
                     .filter(|c| chosen.contains(&c.key))
-                    .collect(),
-                None,
-            ),
-        };
-        let ids: Vec<i64> = categories.iter().map(|c| c.id).collect();
-        let rows = match (&scope_customers, p) {
-            (Some(customers), Person::Account(a)) => {
-                store::open_tasks(
-                    tx,
-                    &ids,
-                    TaskScope::Customers {
-                        portal: a.portal_id,
-                        customers,
-                    },
-                    per,
-                )
-                .await?
-            }
-            (_, Person::Staff(s)) => {
+                    .collect();
+                let ids: Vec<i64> = cats.iter().map(|c| c.id).collect();
                 let areas = (!s.is_admin()).then_some(s.area_ids.as_slice());
-                store::open_tasks(tx, &ids, TaskScope::Areas(areas), per).await?
+                let rows = store::open_tasks(tx, &ids, TaskScope::Areas(areas), per).await?;
+                (cats, rows)
             }
-            _ => BTreeMap::new(),
         };
         // A staff digest names the portal beside categories that several portals share.
         let portal_names: BTreeMap<i64, String> = match p {
