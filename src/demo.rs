@@ -24,6 +24,8 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     let config = Config {
         listen: listen.to_string(),
         database_url: format!("sqlite://{}", db_path.display()),
+        // The first digest on the Mail page within seconds.
+        digest_poll_seconds: 5,
         ..Config::default()
     };
     let db = app::open_database(&config).await?;

@@ -21,7 +21,7 @@ async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
-/// The app's own scheduler looks once at start and then not for an hour: these tests run it.
+/// The app's own scheduler looks first an hour after start: these tests run it themselves.
 const QUIET: u64 = 3600;
 
 fn quiet(c: &mut admit::config::Config) {

@@ -13,8 +13,9 @@ use crate::usecases::notifications::run_due;
 pub const BATCH: i64 = 200;
 
 /// Runs until the task is dropped (a batch in flight is rolled back, and made again later).
+/// The first look comes one interval after start, not during it.
 pub async fn run(cx: Ctx, every: Duration) {
-    let mut tick = tokio::time::interval(every);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
