@@ -347,8 +347,7 @@ async fn facts(cx: &crate::usecases::Ctx) -> anyhow::Result<Facts> {
             .into_iter()
             .map(|a| a.id)
             .collect(),
-        loginable: bulk::loginable(&mut tx, crate::usecases::accounts::today(cx.now()), 2000)
-            .await?,
+        loginable: bulk::loginable(&mut tx, crate::clock::today(cx.now()), 2000).await?,
         middle_email: middle.context("the database has no portal accounts")?,
         largest_org: sizes.first().copied().unwrap_or((0, 0)),
         median_org: sizes.get(sizes.len() / 2).copied().unwrap_or((0, 0)),
@@ -362,7 +361,7 @@ async fn generate(cx: &crate::usecases::Ctx, n: usize) -> anyhow::Result<Generat
 
     let mut rng = Rng(0x00AD_0417);
     let now = cx.now();
-    let today = crate::usecases::accounts::today(now);
+    let today = crate::clock::today(now);
     let actor = crate::usecases::Actor::cli();
 
     // Areas and portals, through the use cases (a handful of rows).
@@ -752,7 +751,7 @@ pub async fn accounts(
     );
 
     // The filters of the access list, one at a time.
-    let today = crate::usecases::accounts::today(cx.now());
+    let today = crate::clock::today(cx.now());
     let mut cases: Vec<(String, Scope, AccountFilter)> = Vec::new();
     let mut case = |label: String, change: &dyn Fn(&mut AccountFilter)| {
         let mut f = AccountFilter {
@@ -1085,7 +1084,7 @@ async fn generate_access(
 
     let mut rng = Rng(0x00AC_CE55);
     let now = cx.now();
-    let today = crate::usecases::accounts::today(now);
+    let today = crate::clock::today(now);
     let actor = crate::usecases::Actor::cli();
     let uc = |e: crate::usecases::Error| anyhow::anyhow!("{e}");
 
@@ -2062,7 +2061,7 @@ async fn decision_steps(
     ];
     let mut ms = [0.0f64; STEPS.len()];
     let mut runs = [0usize; STEPS.len()];
-    let today = crate::usecases::accounts::today(cx.now());
+    let today = crate::clock::today(cx.now());
     let mut done = 0usize;
     let total = Instant::now();
     for q in queries.iter().take(n) {
@@ -2081,7 +2080,7 @@ async fn decision_steps(
             continue;
         };
         lap(1, &mut t);
-        let may = crate::usecases::accounts::state_of(&a).is_some_and(|s| s.login(today).is_ok());
+        let may = a.may_log_in(today);
         if let (Some(c), Some(org), true) = (q.customer_id, a.organization_id, may) {
             let partner = a.organization_kind.as_deref() == Some("partner");
             store::customer_facts(&mut conn, a.id, org, partner, c).await?;

@@ -43,6 +43,11 @@ impl Clock for ManualClock {
 
 pub type SharedClock = Arc<dyn Clock>;
 
+/// The UTC day of `now`, as days since 1970-01-01: "today" for valid-until.
+pub fn today(now: Millis) -> i64 {
+    now.div_euclid(86_400_000)
+}
+
 /// Formats a time for people: `2026-11-23 14:05 UTC`.
 pub fn format_time(ms: Millis) -> String {
     match chrono::DateTime::from_timestamp_millis(ms) {

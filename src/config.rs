@@ -165,7 +165,7 @@ impl Config {
                 "session_idle_minutes and session_absolute_hours must be at least 1".into(),
             );
         }
-        crate::mail::Security::parse(&self.smtp_security)?;
+        Security::parse(&self.smtp_security)?;
         if self.digest_poll_seconds < 1 {
             return Err("digest_poll_seconds must be at least 1".into());
         }
@@ -236,6 +236,28 @@ impl fmt::Debug for Config {
             .field("smtp_connections", &self.smtp_connections)
             .field("mail_max_attempts", &self.mail_max_attempts)
             .finish_non_exhaustive()
+    }
+}
+
+/// How to reach the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Security {
+    /// Plain text (only for a server on this machine or a trusted network).
+    None,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl Security {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "none" => Ok(Security::None),
+            "starttls" => Ok(Security::StartTls),
+            "tls" => Ok(Security::Tls),
+            _ => Err("smtp_security must be none, starttls or tls".into()),
+        }
     }
 }
 

@@ -401,7 +401,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             .await
             .map_err(describe)?;
     }
-    let today = usecases::accounts::today(cx.now());
+    let today = crate::clock::today(cx.now());
     for (i, (customer, _)) in all_customers.iter().enumerate() {
         for p in &portals {
             let (key, title) = if i % 2 == 0 {

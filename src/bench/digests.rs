@@ -165,7 +165,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
     };
     anyhow::ensure!(!customers.is_empty(), "the directory has customers");
     let now = cx.now();
-    let today = crate::usecases::accounts::today(now);
+    let today = crate::clock::today(now);
     let mut tx = cx.db.write().await?;
     bulk::prepare_connection(&mut tx).await?;
     let mut rows = Vec::with_capacity(100_000);

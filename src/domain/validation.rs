@@ -123,6 +123,14 @@ pub fn search_text(parts: &[Option<&str>]) -> String {
         .join(" ")
 }
 
+/// A time zone of the IANA database (`Europe/Berlin`), by its canonical name, or why not.
+pub fn time_zone(name: &str) -> Result<String, String> {
+    name.trim()
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_string())
+        .map_err(|_| "is not a known time zone (like Europe/Berlin)".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,10 +32,15 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     swept.counters = crate::usecases::limits::purge(&mut tx, now).await?;
     swept.tokens += crate::usecases::notifications::purge(&mut tx, now).await?;
     // Ended for a reason first, so that the audit log says so, then whatever has timed out.
-    let today = crate::usecases::accounts::today(now);
+    let today = crate::clock::today(now);
     let actor = Actor::system("expiry");
     for (id, email, portal, why) in store::sessions_to_end(&mut tx, today).await? {
-        let n = store::delete_sessions_of(&mut tx, id).await?;
+        let n = crate::storage::sessions::delete_of(
+            &mut tx,
+            crate::storage::sessions::Kind::Portal,
+            id,
+        )
+        .await?;
         if n == 0 {
             continue;
         }
@@ -56,7 +61,13 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
         )
         .await?;
     }
-    swept.portal_sessions += store::purge_sessions(&mut tx, now, now - policy.idle_ms).await?;
+    swept.portal_sessions += crate::storage::sessions::purge(
+        &mut tx,
+        crate::storage::sessions::Kind::Portal,
+        now,
+        now - policy.idle_ms,
+    )
+    .await?;
     tx.commit().await?;
     Ok(swept)
 }

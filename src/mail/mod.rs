@@ -10,32 +10,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::config::Config;
+use crate::config::{Config, Security};
 
 pub mod smtp;
 pub mod templates;
-
-/// How to reach the SMTP server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Security {
-    /// Plain text (only for a server on this machine or a trusted network).
-    None,
-    /// Plain connection upgraded with STARTTLS (port 587).
-    StartTls,
-    /// TLS from the first byte (port 465).
-    Tls,
-}
-
-impl Security {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        match s {
-            "none" => Ok(Security::None),
-            "starttls" => Ok(Security::StartTls),
-            "tls" => Ok(Security::Tls),
-            _ => Err("smtp_security must be none, starttls or tls".into()),
-        }
-    }
-}
 
 /// An SMTP server to send to.
 pub enum SmtpClient {

@@ -23,6 +23,7 @@ pub mod directory;
 pub mod limits;
 pub mod migrate;
 pub mod outbox;
+pub mod sessions;
 pub mod staff;
 pub mod tasks;
 

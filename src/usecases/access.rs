@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Actor, Ctx, Error, Result, Target, record};
+use crate::clock::today;
 use crate::domain::FieldErrors;
 use crate::domain::access::{self as rules, AccessScope, Grouping, Module, Rule, Verdict};
 use crate::domain::account::{AccountState, Role};
@@ -21,7 +22,7 @@ use crate::storage::directory;
 pub struct ScopeView {
     pub account_id: i64,
     pub portal_id: i64,
-    pub role: String,
+    pub role: Role,
     /// Whether the account may log in today; when not, it sees nothing.
     pub may_log_in: bool,
     /// The customers (organization ids) it may see.
@@ -33,10 +34,10 @@ pub struct ScopeView {
     pub version: String,
 }
 
-fn version_of(account: i64, role: &str, may_log_in: bool, s: &AccessScope) -> String {
+fn version_of(account: i64, role: Role, may_log_in: bool, s: &AccessScope) -> String {
     let mut h = Sha256::new();
     h.update(
-        serde_json::json!([account, role, may_log_in, s.customers, s.modules])
+        serde_json::json!([account, role.as_str(), may_log_in, s.customers, s.modules])
             .to_string()
             .as_bytes(),
     );
@@ -58,17 +59,6 @@ fn modules_of(portal: &directory::Portal) -> Vec<Module> {
         .collect()
 }
 
-fn may_log_in(a: &PortalAccount, now: i64) -> bool {
-    super::accounts::state_of(a).is_some_and(|s| s.login(super::accounts::today(now)).is_ok())
-}
-
-async fn account_for(tx: &mut Tx, actor: &Actor, id: i64) -> Result<PortalAccount> {
-    match accounts_store::get(tx, id).await? {
-        Some(a) if actor.reaches(&a) => Ok(a),
-        _ => Err(Error::NotFound("account")),
-    }
-}
-
 /// The scope of an account, read in the caller's transaction.
 pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<ScopeView> {
     let portal = directory::get_portal(tx, a.portal_id)
@@ -81,8 +71,8 @@ pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result
     let assigned = store::assignments(tx, a.id).await?;
     let granted: BTreeSet<String> = a.modules.iter().cloned().collect();
     let modules = modules_of(&portal);
-    let role = Role::parse(&a.role).unwrap_or(Role::Notifications);
-    let may = may_log_in(a, now);
+    let role = a.role;
+    let may = a.may_log_in(today(now));
     let s = rules::scope(&rules::Facts {
         role,
         may_log_in: may,
@@ -94,9 +84,9 @@ pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result
     Ok(ScopeView {
         account_id: a.id,
         portal_id: a.portal_id,
-        role: a.role.clone(),
+        role: a.role,
         may_log_in: may,
-        version: version_of(a.id, &a.role, may, &s),
+        version: version_of(a.id, a.role, may, &s),
         customers: s.customers.into_iter().collect(),
         modules: s.modules.into_iter().collect(),
     })
@@ -105,7 +95,7 @@ pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result
 /// An account's whole scope.
 pub async fn scope_of(cx: &Ctx, actor: &Actor, id: i64) -> Result<ScopeView> {
     let mut tx = cx.db.read().await?;
-    let a = account_for(&mut tx, actor, id).await?;
+    let a = actor.account(&mut tx, id).await?;
     scope_in(&mut tx, &a, cx.now()).await
 }
 
@@ -177,8 +167,8 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
     if q.portal_id.is_some_and(|p| p != a.portal_id) {
         return Ok(deny(Rule::UnknownAccount));
     }
-    let role = Role::parse(&a.role).unwrap_or(Role::Notifications);
-    let may = may_log_in(&a, cx.now());
+    let role = a.role;
+    let may = a.may_log_in(today(cx.now()));
     let customer = match q.customer_id {
         None => None,
         Some(c) => {
@@ -292,7 +282,7 @@ pub async fn check_customers(
 /// The account's role, modules and customer assignments, and what they add up to.
 pub async fn access_of(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccessView> {
     let mut tx = cx.db.read().await?;
-    let a = account_for(&mut tx, actor, id).await?;
+    let a = actor.account(&mut tx, id).await?;
     let assigned = store::assignments(&mut tx, id).await?;
     let scope = scope_in(&mut tx, &a, cx.now()).await?;
     Ok(AccessView {
@@ -315,9 +305,7 @@ pub async fn keep_an_admin(
     let Some(org) = account.organization_id else {
         return Ok(());
     };
-    let Some(before) = super::accounts::state_of(account) else {
-        return Ok(());
-    };
+    let before = account.state();
     if !rules::is_active_admin(&before) || after.is_some_and(rules::is_active_admin) {
         return Ok(());
     }
@@ -346,8 +334,8 @@ pub(super) async fn giver_scope(
     let admin = accounts_store::get(tx, team.account_id)
         .await?
         .filter(|a| {
-            a.role == "admin"
-                && may_log_in(a, now)
+            a.role == Role::Admin
+                && a.may_log_in(today(now))
                 && a.organization_id == Some(team.organization_id)
                 && a.portal_id == team.portal_id
         })
@@ -398,13 +386,13 @@ pub async fn set_access(
 ) -> Result<AccessView> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let a = account_for(&mut tx, actor, id).await?;
+    let a = actor.account(&mut tx, id).await?;
     let portal = directory::get_portal(&mut tx, a.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
     let giver_scope = giver_scope(&mut tx, actor, now).await?;
     let mut errors = FieldErrors::new();
-    let (role, modules) = super::accounts::check_grant(
+    let (role, modules) = check_grant(
         &mut errors,
         &portal,
         input.role.as_deref().or(Some(a.role.as_str())),
@@ -464,8 +452,7 @@ pub async fn set_access(
             ),
         ));
     }
-    let before_state = super::accounts::state_of(&a)
-        .ok_or_else(|| anyhow::anyhow!("account {id} has an unknown status"))?;
+    let before_state = a.state();
     let after_state = AccountState {
         role,
         ..before_state
@@ -481,18 +468,7 @@ pub async fn set_access(
         drop(tx);
         return access_of(cx, actor, id).await;
     }
-    accounts_store::set_state(
-        &mut tx,
-        id,
-        after_state.registration.as_str(),
-        after_state.approval.as_str(),
-        after_state.access_granted,
-        after_state.valid_until,
-        after_state.lifecycle.as_str(),
-        after_state.role.as_str(),
-        now,
-    )
-    .await?;
+    accounts_store::set_state(&mut tx, id, &after_state, now).await?;
     accounts_store::set_modules(&mut tx, id, &modules).await?;
     store::set_assignments(&mut tx, id, &assigned, now).await?;
     record(
@@ -557,4 +533,39 @@ pub async fn assigned_counts(
         list.sort();
     }
     Ok(out)
+}
+
+/// The role and modules of a grant, checked against the portal.
+pub(crate) fn check_grant(
+    errors: &mut FieldErrors,
+    portal: &crate::storage::directory::Portal,
+    role: Option<&str>,
+    modules: &[String],
+) -> (Option<Role>, Vec<String>) {
+    let role = match role.map(str::trim) {
+        None | Some("") => Some(Role::User),
+        Some(r) => {
+            let parsed = Role::parse(r);
+            if parsed.is_none() {
+                errors.add(
+                    "role",
+                    "must be one of: admin, user, marketing, notifications",
+                );
+            }
+            parsed
+        }
+    };
+    let mut chosen: Vec<String> = Vec::new();
+    for m in modules {
+        match portal
+            .modules
+            .iter()
+            .find(|pm| pm.name.eq_ignore_ascii_case(m.trim()))
+        {
+            Some(pm) if !chosen.contains(&pm.name) => chosen.push(pm.name.clone()),
+            Some(_) => {}
+            None => errors.add("modules", format!("{} has no module {m}", portal.name)),
+        }
+    }
+    (role, chosen)
 }

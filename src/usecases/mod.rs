@@ -122,6 +122,18 @@ impl Actor {
         }
     }
 
+    /// The account `id`, when the actor reaches it (else "not found", as for a missing one).
+    pub async fn account(
+        &self,
+        tx: &mut Tx,
+        id: i64,
+    ) -> Result<crate::storage::accounts::PortalAccount> {
+        match crate::storage::accounts::get(tx, id).await? {
+            Some(a) if self.reaches(&a) => Ok(a),
+            _ => Err(Error::NotFound("account")),
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), Error> {
         if self.admin {
             Ok(())

@@ -13,16 +13,9 @@ use crate::domain::directory::Language;
 use crate::domain::validation::required_text;
 use crate::security::tokens;
 use crate::storage::Tx;
-use crate::storage::accounts::{self as store, PortalAccount, SessionRow};
+use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
-
-/// A time zone of the IANA database (`Europe/Berlin`), or why not.
-pub fn check_time_zone(name: &str) -> std::result::Result<String, String> {
-    let name = name.trim();
-    name.parse::<chrono_tz::Tz>()
-        .map(|tz| tz.name().to_string())
-        .map_err(|_| "is not a known time zone (like Europe/Berlin)".to_string())
-}
+use crate::storage::sessions::{self, Kind, Session};
 
 /// Every time zone a person may choose.
 pub fn time_zones() -> impl Iterator<Item = &'static str> {
@@ -55,7 +48,10 @@ pub async fn update_profile(
     let mut errors = FieldErrors::new();
     let name = errors.take("name", required_text(&input.name, 200));
     let language = errors.take("language", Language::parse(input.language.trim()));
-    let time_zone = errors.take("time_zone", check_time_zone(&input.time_zone));
+    let time_zone = errors.take(
+        "time_zone",
+        crate::domain::validation::time_zone(&input.time_zone),
+    );
     errors.into_result()?;
     let (name, language, time_zone) = (
         name.expect("checked"),
@@ -143,7 +139,7 @@ pub async fn change_password(
     let mut tx = cx.db.write().await?;
     store::set_password(&mut tx, account_id, &hash, now).await?;
     store::revoke_tokens(&mut tx, account_id, "password", now).await?;
-    store::delete_sessions_of(&mut tx, account_id).await?;
+    sessions::delete_of(&mut tx, Kind::Portal, account_id).await?;
     notify(
         cx,
         &mut tx,
@@ -334,7 +330,7 @@ pub async fn confirm_email_change(
         .await
         .map_err(|e| Error::from_write(e, "new_email"))?;
     store::revoke_tokens(&mut tx, account.id, "email_change", now).await?;
-    store::delete_sessions_of(&mut tx, account.id).await?;
+    sessions::delete_of(&mut tx, Kind::Portal, account.id).await?;
     record(
         &mut tx,
         now,
@@ -354,9 +350,9 @@ pub async fn confirm_email_change(
     Ok(after)
 }
 
-pub async fn sessions(cx: &Ctx, account_id: i64) -> Result<Vec<SessionRow>> {
+pub async fn sessions(cx: &Ctx, account_id: i64) -> Result<Vec<Session>> {
     let mut tx = cx.db.read().await?;
-    Ok(store::sessions_of(&mut tx, account_id).await?)
+    Ok(sessions::of_owner(&mut tx, Kind::Portal, account_id).await?)
 }
 
 /// Ends one of the person's own sessions.
@@ -369,7 +365,7 @@ pub async fn end_session(
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let account = own(&mut tx, account_id).await?;
-    if store::delete_session_of(&mut tx, account_id, token_hash).await? == 0 {
+    if sessions::delete_one_of(&mut tx, Kind::Portal, account_id, token_hash).await? == 0 {
         return Err(Error::NotFound("session"));
     }
     record(

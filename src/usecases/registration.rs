@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::accounts::{person, state_of};
+use super::accounts::person;
 use super::mail::{Link, Outgoing, choose_language, enqueue};
 use super::{Actor, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
@@ -116,11 +116,7 @@ pub async fn register(
                     email: email.as_str(),
                     contact_id: None,
                     name: &data.name,
-                    role: state.role.as_str(),
-                    registration: state.registration.as_str(),
-                    approval: state.approval.as_str(),
-                    access_granted: state.access_granted,
-                    lifecycle: state.lifecycle.as_str(),
+                    state,
                     language: language.as_str(),
                     time_zone: "UTC",
                 },
@@ -140,7 +136,7 @@ pub async fn register(
             .await?;
             (id, "account.registered", "activation", Some("activation"))
         }
-        Some(a) if a.registration == Registration::ActivationSent.as_str() => {
+        Some(a) if a.registration == Registration::ActivationSent => {
             store::set_registration(
                 &mut tx,
                 a.id,
@@ -159,7 +155,7 @@ pub async fn register(
                 Some("activation"),
             )
         }
-        Some(a) if a.registration == Registration::Invited.as_str() => {
+        Some(a) if a.registration == Registration::Invited => {
             store::revoke_tokens(&mut tx, a.id, "invitation", now).await?;
             (
                 a.id,
@@ -232,7 +228,14 @@ pub async fn check_activation(
     portal_id: i64,
     token: &str,
 ) -> Result<Option<PortalAccount>> {
-    super::accounts::check_link(cx, portal_id, token, "activation", "activation_sent").await
+    super::accounts::check_link(
+        cx,
+        portal_id,
+        token,
+        "activation",
+        Registration::ActivationSent,
+    )
+    .await
 }
 
 /// The kind of organization a portal's people belong to.
@@ -352,8 +355,7 @@ pub async fn activate(
         .ok_or(Error::NotFound("portal"))?;
     let mode =
         RegistrationMode::parse(&portal.registration_mode).unwrap_or(RegistrationMode::SelfManual);
-    let state = state_of(&account)
-        .ok_or_else(|| anyhow::anyhow!("account {} has an unknown status", account.id))?;
+    let state = account.state();
     let mut next = state
         .apply(Action::Activate(mode))
         .map_err(|e| Error::Refused(e.message().into()))?;
@@ -384,18 +386,7 @@ pub async fn activate(
             next = next.apply(Action::LinkContact).unwrap_or(next);
         }
     }
-    store::set_state(
-        &mut tx,
-        account.id,
-        next.registration.as_str(),
-        next.approval.as_str(),
-        next.access_granted,
-        next.valid_until,
-        next.lifecycle.as_str(),
-        next.role.as_str(),
-        now,
-    )
-    .await?;
+    store::set_state(&mut tx, account.id, &next, now).await?;
     store::revoke_tokens(&mut tx, account.id, "activation", now).await?;
     let after = store::get(&mut tx, account.id)
         .await?
@@ -437,7 +428,7 @@ pub async fn candidates(
     q: Option<&str>,
 ) -> Result<Vec<Candidate>> {
     let mut tx = cx.db.read().await?;
-    let account = super::accounts::account_in_scope(&mut tx, actor, account_id).await?;
+    let account = actor.account(&mut tx, account_id).await?;
     let data = RegistrationData::of(&account);
     let mut out: Vec<Candidate> = Vec::new();
     let push = |c: Contact, reason: &'static str, out: &mut Vec<Candidate>| {
@@ -506,7 +497,7 @@ pub async fn link_contact(
 ) -> Result<PortalAccount> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let account = super::accounts::account_in_scope(&mut tx, actor, account_id).await?;
+    let account = actor.account(&mut tx, account_id).await?;
     let contact = match directory::get_contact(&mut tx, contact_id).await? {
         Some(c) if actor.scope.allows_area(c.area_id) => c,
         _ => {
@@ -531,8 +522,7 @@ async fn link(
     account: &PortalAccount,
     contact: &Contact,
 ) -> Result<()> {
-    let state = state_of(account)
-        .ok_or_else(|| anyhow::anyhow!("account {} has an unknown status", account.id))?;
+    let state = account.state();
     let next = state
         .apply(Action::LinkContact)
         .map_err(|e| Error::Refused(e.message().into()))?;
@@ -581,7 +571,7 @@ pub async fn create_contact(
 ) -> Result<PortalAccount> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let account = super::accounts::account_in_scope(&mut tx, actor, account_id).await?;
+    let account = actor.account(&mut tx, account_id).await?;
     if account.contact_id.is_some() {
         return Err(Error::Refused(
             "The account is already linked to a contact.".into(),

@@ -8,7 +8,8 @@ use crate::domain::EmailAddress;
 use crate::domain::staff::{self as rules, Scope, StaffRole};
 use crate::domain::validation::{FieldErrors, required_text};
 use crate::security::tokens;
-use crate::storage::staff::{self as store, StaffSession, StaffUser};
+use crate::storage::sessions::{self, Kind, Session};
+use crate::storage::staff::{self as store, StaffUser};
 use crate::storage::{Tx, directory};
 
 /// What the audit log keeps of a staff user (never the password hash).
@@ -197,7 +198,7 @@ pub async fn update_staff(
     store::set_staff_areas(&mut tx, id, &areas).await?;
     if !change.active || before.role != role.as_str() || before.area_ids != areas {
         // What they could see changed: make them log in again.
-        store::delete_sessions_of(&mut tx, id).await?;
+        sessions::delete_of(&mut tx, Kind::Staff, id).await?;
     }
     let after = store::get_staff(&mut tx, id)
         .await?
@@ -265,10 +266,10 @@ pub async fn set_password(
         .await?
         .ok_or(Error::NotFound("staff user"))?;
     store::set_staff_password(&mut tx, id, &hash, now).await?;
-    let sessions = store::list_sessions(&mut tx, id).await?;
+    let sessions = sessions::of_owner(&mut tx, Kind::Staff, id).await?;
     for s in sessions {
         if Some(s.token_hash.as_str()) != keep_session {
-            store::delete_session(&mut tx, &s.token_hash).await?;
+            sessions::delete(&mut tx, Kind::Staff, &s.token_hash).await?;
         }
     }
     record(
@@ -380,18 +381,19 @@ pub async fn login(
     keys.after(&mut tx, now, true, seen).await?;
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
-        store::delete_session(&mut tx, &tokens::hash_token(prev)).await?;
+        sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(prev)).await?;
     }
-    store::insert_session(
+    let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
+    sessions::insert(
         &mut tx,
-        &StaffSession {
-            token_hash: tokens::hash_token(&token),
-            staff_user_id: user.id,
-            created_at: now,
-            last_seen_at: now,
+        Kind::Staff,
+        &sessions::NewSession {
+            token_hash: &tokens::hash_token(&token),
+            owner_id: user.id,
+            now,
             expires_at: now + policy.absolute_ms,
-            client_addr: client_addr.clone(),
-            user_agent: user_agent.map(|u| u.chars().take(300).collect()),
+            client_addr: client_addr.as_deref(),
+            user_agent: agent.as_deref(),
         },
     )
     .await?;
@@ -448,25 +450,25 @@ pub async fn session_user(
     let hash = tokens::hash_token(token);
     let now = cx.now();
     let mut tx = cx.db.read().await?;
-    let Some(session) = store::get_session(&mut tx, &hash).await? else {
+    let Some(session) = sessions::get(&mut tx, Kind::Staff, &hash).await? else {
         return Ok(None);
     };
-    let user = store::get_staff(&mut tx, session.staff_user_id).await?;
+    let user = store::get_staff(&mut tx, session.owner_id).await?;
     drop(tx);
-    let expired = session.expires_at <= now || session.last_seen_at + policy.idle_ms <= now;
+    let expired = !session.alive(now, policy.idle_ms);
     match user {
         Some(u) if u.active && !expired => {
             // Write the idle timer at most once a minute.
             if now - session.last_seen_at > 60_000 {
                 let mut tx = cx.db.write().await?;
-                store::touch_session(&mut tx, &hash, now).await?;
+                sessions::touch(&mut tx, Kind::Staff, &hash, now).await?;
                 tx.commit().await?;
             }
             Ok(Some(u))
         }
         _ => {
             let mut tx = cx.db.write().await?;
-            store::delete_session(&mut tx, &hash).await?;
+            sessions::delete(&mut tx, Kind::Staff, &hash).await?;
             tx.commit().await?;
             Ok(None)
         }
@@ -476,7 +478,7 @@ pub async fn session_user(
 pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    store::delete_session(&mut tx, &tokens::hash_token(token)).await?;
+    sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(token)).await?;
     record(
         &mut tx,
         now,
@@ -495,10 +497,10 @@ pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     Ok(())
 }
 
-pub async fn list_sessions(cx: &Ctx, actor: &Actor) -> Result<Vec<StaffSession>> {
+pub async fn list_sessions(cx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
     let id = actor.id.ok_or(Error::NotFound("staff user"))?;
     let mut tx = cx.db.read().await?;
-    Ok(store::list_sessions(&mut tx, id).await?)
+    Ok(sessions::of_owner(&mut tx, Kind::Staff, id).await?)
 }
 
 /// Ends one of the actor's own sessions, named by its hash.
@@ -506,9 +508,9 @@ pub async fn end_session(cx: &Ctx, actor: &Actor, token_hash: &str) -> Result<()
     let id = actor.id.ok_or(Error::NotFound("session"))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    match store::get_session(&mut tx, token_hash).await? {
-        Some(s) if s.staff_user_id == id => {
-            store::delete_session(&mut tx, token_hash).await?;
+    match sessions::get(&mut tx, Kind::Staff, token_hash).await? {
+        Some(s) if s.owner_id == id => {
+            sessions::delete(&mut tx, Kind::Staff, token_hash).await?;
             record(
                 &mut tx,
                 now,
@@ -534,7 +536,7 @@ pub async fn end_session(cx: &Ctx, actor: &Actor, token_hash: &str) -> Result<()
 pub async fn purge_sessions(cx: &Ctx, policy: &SessionPolicy) -> Result<u64> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let n = store::delete_expired_sessions(&mut tx, now, now - policy.idle_ms).await?;
+    let n = sessions::purge(&mut tx, Kind::Staff, now, now - policy.idle_ms).await?;
     tx.commit().await?;
     Ok(n)
 }

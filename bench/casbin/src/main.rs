@@ -630,7 +630,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let db = admit::app::open_database(&config).await?;
     let cx = admit::app::context(db.clone(), Arc::new(admit::clock::SystemClock));
-    let today = admit::usecases::accounts::today(cx.now());
+    let today = admit::clock::today(cx.now());
     let actor = admit::usecases::Actor::cli();
 
     let start = Instant::now();

@@ -191,7 +191,7 @@ pub async fn list_accounts(
             Some("set") => Some(ValidUntilFilter::Set),
             Some("none") => Some(ValidUntilFilter::None),
             Some(_) => Some(ValidUntilFilter::Past {
-                today: uc::today(s.cx.now()),
+                today: crate::clock::today(s.cx.now()),
             }),
             None => None,
         },

@@ -161,7 +161,7 @@ async fn access_list(
             "set" => Some(ValidUntilFilter::Set),
             "none" => Some(ValidUntilFilter::None),
             "past" => Some(ValidUntilFilter::Past {
-                today: uc::today(s.cx.now()),
+                today: crate::clock::today(s.cx.now()),
             }),
             _ => None,
         },
@@ -195,15 +195,9 @@ async fn access_list(
         .into_iter()
         .map(|a| Row {
             customers: customers_of(&a, counts.get(&a.id)),
-            registration: Registration::parse(&a.registration)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            approval: Approval::parse(&a.approval)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            lifecycle: Lifecycle::parse(&a.lifecycle)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
+            registration: a.registration.label(false),
+            approval: a.approval.label(false),
+            lifecycle: a.lifecycle.label(false),
             valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
             last_login: a
                 .last_login_at

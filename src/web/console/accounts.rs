@@ -11,7 +11,6 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Chrome, Staff, done, error_page, not_found_page};
-use crate::domain::account::{Approval, Lifecycle, Registration};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -68,15 +67,9 @@ pub struct Labels {
 impl Labels {
     pub fn of(a: &PortalAccount) -> Self {
         Labels {
-            registration: Registration::parse(&a.registration)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            approval: Approval::parse(&a.approval)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            lifecycle: Lifecycle::parse(&a.lifecycle)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
+            registration: a.registration.label(false),
+            approval: a.approval.label(false),
+            lifecycle: a.lifecycle.label(false),
             valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
             last_login: a
                 .last_login_at
@@ -201,7 +194,7 @@ async fn page_with(
             t.errors,
         ),
         None => (
-            a.role.clone(),
+            a.role.to_string(),
             a.modules.clone(),
             access.customers,
             Vec::new(),

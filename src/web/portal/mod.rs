@@ -564,9 +564,7 @@ async fn home(
                 Some(_) => language(&headers, q.lang.as_deref(), &portal),
                 None => Language::parse(&account.language).unwrap_or(Language::En),
             };
-            let role = crate::domain::account::Role::parse(&account.role)
-                .map(|r| r.label(language == Language::De))
-                .unwrap_or("");
+            let role = account.role.label(language == Language::De);
             HomePage {
                 t: T::of(language),
                 tt: texts::TeamT::of(language),

@@ -254,10 +254,7 @@ pub(super) async fn activate(
     }
     match reg::activate(&s.cx, portal.id, &f.token, addr).await {
         Ok(account) => {
-            let may_log_in = crate::usecases::accounts::state_of(&account).is_some_and(|st| {
-                st.login(crate::usecases::accounts::today(s.cx.now()))
-                    .is_ok()
-            });
+            let may_log_in = account.may_log_in(crate::clock::today(s.cx.now()));
             let message = if may_log_in {
                 t.activated_login
             } else {

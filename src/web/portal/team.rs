@@ -17,7 +17,7 @@ use super::texts::{T, TeamT};
 use super::{MessagePage, portal_of, session_csrf};
 use crate::domain::FieldErrors;
 use crate::domain::access::{Grouping, LAST_ADMIN};
-use crate::domain::account::Role;
+use crate::domain::account::{Registration, Role};
 use crate::domain::directory::Language;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
@@ -222,9 +222,7 @@ pub(super) async fn my_access_page(
         t: T::of(language),
         tt: TeamT::of(language),
         lang: language.as_str(),
-        role: Role::parse(&account.role)
-            .map(|r| r.label(german))
-            .unwrap_or(""),
+        role: account.role.label(german),
         portal,
         account,
         access,
@@ -341,11 +339,11 @@ async fn render_team(
         Ok(x) => x,
         Err(e) => return super::super::console::error_page(e),
     };
-    let today = uc::today(s.cx.now());
+    let today = crate::clock::today(s.cx.now());
     let rows = members
         .into_iter()
         .map(|a| MemberRow {
-            role: Role::parse(&a.role).map(|r| r.label(german)).unwrap_or(""),
+            role: a.role.label(german),
             state: tt.state(&a, today),
             customers: summaries.get(&a.id).cloned().unwrap_or_default(),
             last_login: a
@@ -556,7 +554,7 @@ async fn render_member(
     };
     let (role, modules, customers) = typed.unwrap_or_else(|| {
         (
-            view.account.role.clone(),
+            view.account.role.to_string(),
             view.account.modules.clone(),
             view.customers.clone(),
         )
@@ -579,7 +577,7 @@ async fn render_member(
             tt,
             lang: language.as_str(),
             csrf: session_csrf(token),
-            state: tt.state(&view.account, uc::today(s.cx.now())),
+            state: tt.state(&view.account, crate::clock::today(s.cx.now())),
             is_self: view.account.id == admin.id,
             m: view.account,
             notice,
@@ -750,7 +748,7 @@ pub(super) async fn member_post(
         "remove" => uc::remove_account(&s.cx, &actor, member, true)
             .await
             .map(|gone| {
-                let key = if gone.registration == "registered" {
+                let key = if gone.registration == Registration::Registered {
                     "removed"
                 } else {
                     "cancelled"

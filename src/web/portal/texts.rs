@@ -1,5 +1,6 @@
 //! The words of the portal pages, in English and German.
 
+use crate::domain::account::{Approval, Lifecycle, Registration};
 use crate::domain::directory::Language;
 
 pub struct T {
@@ -504,15 +505,15 @@ impl TeamT {
 
     /// An account's state in one word or two, as its team sees it.
     pub fn state(&self, a: &crate::storage::accounts::PortalAccount, today: i64) -> &'static str {
-        if a.lifecycle == "deactivated" {
+        if a.lifecycle == Lifecycle::Deactivated {
             self.state_deactivated
-        } else if a.registration == "invited" {
+        } else if a.registration == Registration::Invited {
             self.state_invited
-        } else if a.registration == "activation_sent" {
+        } else if a.registration == Registration::ActivationSent {
             self.state_confirming
-        } else if a.approval == "declined" {
+        } else if a.approval == Approval::Declined {
             self.state_declined
-        } else if a.approval == "pending" || a.contact_id.is_none() {
+        } else if a.approval == Approval::Pending || a.contact_id.is_none() {
             self.state_awaiting
         } else if !a.access_granted {
             self.state_access_off

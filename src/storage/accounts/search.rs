@@ -1,656 +1,10 @@
-//! Queries for portal accounts, their modules and their single-use link tokens (stored as hashes).
+//! The access list: portal accounts by every filter (portal, source, each status,
+//! organization, valid-until) and by text in the e-mail or name, a page at a time in a stable
+//! order (keyset), within the actor's areas.
 
-use serde::Serialize;
-
-use super::{Result, Tx};
-use crate::{exec_tx, on_tx};
-
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct PortalAccount {
-    pub id: i64,
-    pub portal_id: i64,
-    pub portal_name: String,
-    /// `customer`, `installer` or `partner`: the access's source.
-    pub portal_kind: String,
-    /// The user name on its portal.
-    pub email: String,
-    pub contact_id: Option<i64>,
-    pub organization_id: Option<i64>,
-    pub organization_name: Option<String>,
-    /// `customer` or `partner`.
-    pub organization_kind: Option<String>,
-    /// The area of the contact's organization.
-    pub area_id: Option<i64>,
-    pub name: String,
-    /// `admin`, `user`, `marketing` or `notifications`.
-    pub role: String,
-    /// `invited`, `activation_sent` or `registered`.
-    pub registration: String,
-    /// `pending`, `approved` or `declined`.
-    pub approval: String,
-    pub access_granted: bool,
-    /// The last day the account may log in, as days since 1970-01-01.
-    pub valid_until: Option<i64>,
-    /// `active` or `deactivated`.
-    pub lifecycle: String,
-    #[serde(skip)]
-    pub password_hash: Option<String>,
-    pub language: String,
-    pub time_zone: String,
-    /// A new address the person asked for, until they confirm it.
-    pub pending_email: Option<String>,
-    #[serde(skip)]
-    pub registration_data: Option<String>,
-    #[sqlx(skip)]
-    pub modules: Vec<String>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
-    pub updated_at: i64,
-    #[schema(value_type = Option<i64>)]
-    pub last_login_at: Option<i64>,
-}
-
-/// The columns of a [`PortalAccount`] (but its modules), and the tables they come from.
-macro_rules! account_columns {
-    () => {
-        "a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
-     ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
-     a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
-     a.created_at, a.updated_at, a.last_login_at"
-    };
-}
-macro_rules! account_tables {
-    () => {
-        " FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
-     LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id"
-    };
-}
-
-const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
-
-async fn with_modules(
-    tx: &mut Tx,
-    account: Option<PortalAccount>,
-) -> Result<Option<PortalAccount>> {
-    match account {
-        Some(mut a) => {
-            a.modules = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "SELECT module FROM portal_account_modules WHERE account_id = $1 ORDER BY module"
-            )
-            .bind(a.id)
-            .fetch_all(c)
-            .await
-            })?;
-            Ok(Some(a))
-        }
-        None => Ok(None),
-    }
-}
-
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
-    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(c)
-    .await)?;
-    with_modules(tx, a).await
-}
-
-/// An account (without its list of modules) and, in the same query, the portal's module of
-/// that name (any case) with whether it is granted to the account: what a decision reads.
-pub async fn get_with_module(
-    tx: &mut Tx,
-    id: i64,
-    module: Option<&str>,
-) -> Result<Option<(PortalAccount, Option<(crate::domain::access::Module, bool)>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        account: PortalAccount,
-        module_name: Option<String>,
-        module_admin_only: Option<bool>,
-        module_marketing: Option<bool>,
-        module_granted: bool,
-    }
-    let row: Option<Row> = on_tx!(tx, |c| {
-        sqlx::query_as(concat!(
-        "SELECT ",
-        account_columns!(),
-        ", pm.name AS module_name, pm.admin_only AS module_admin_only, \
-         pm.marketing AS module_marketing, \
-         EXISTS (SELECT 1 FROM portal_account_modules g \
-             WHERE g.account_id = a.id AND g.module = pm.name) AS module_granted",
-        account_tables!(),
-        " LEFT JOIN portal_modules pm ON pm.portal_id = a.portal_id AND lower(pm.name) = lower($2) \
-         WHERE a.id = $1"
-    ))
-    .bind(id)
-    .bind(module)
-    .fetch_optional(c)
-    .await
-    })?;
-    Ok(row.map(|r| {
-        let module = r.module_name.map(|name| {
-            let m = crate::domain::access::Module {
-                name,
-                admin_only: r.module_admin_only.unwrap_or(false),
-                marketing: r.module_marketing.unwrap_or(false),
-            };
-            (m, r.module_granted)
-        });
-        (r.account, module)
-    }))
-}
-
-pub async fn find(tx: &mut Tx, portal_id: i64, email: &str) -> Result<Option<PortalAccount>> {
-    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.portal_id = $1 AND a.email = $2"
-    )))
-    .bind(portal_id)
-    .bind(email)
-    .fetch_optional(c)
-    .await)?;
-    with_modules(tx, a).await
-}
-
-/// The accounts of a contact, on every portal.
-pub async fn of_contact(tx: &mut Tx, contact_id: i64) -> Result<Vec<PortalAccount>> {
-    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.contact_id = $1 ORDER BY p.name"
-    )))
-    .bind(contact_id)
-    .fetch_all(c)
-    .await)
-}
-
-pub struct NewAccount<'a> {
-    pub portal_id: i64,
-    pub email: &'a str,
-    pub contact_id: Option<i64>,
-    pub name: &'a str,
-    pub role: &'a str,
-    pub registration: &'a str,
-    pub approval: &'a str,
-    pub access_granted: bool,
-    pub lifecycle: &'a str,
-    pub language: &'a str,
-    pub time_zone: &'a str,
-}
-
-pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>, now: i64) -> Result<i64> {
-    on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO portal_accounts (portal_id, email, contact_id, name, role, registration, approval, access_granted, \
-         lifecycle, language, time_zone, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
-    )
-    .bind(a.portal_id)
-    .bind(a.email)
-    .bind(a.contact_id)
-    .bind(a.name)
-    .bind(a.role)
-    .bind(a.registration)
-    .bind(a.approval)
-    .bind(a.access_granted)
-    .bind(a.lifecycle)
-    .bind(a.language)
-    .bind(a.time_zone)
-    .bind(now)
-    .fetch_one(c)
-    .await
-    })
-}
-
-pub async fn set_modules(tx: &mut Tx, id: i64, modules: &[String]) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_account_modules WHERE account_id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await)?;
-    for m in modules {
-        exec_tx!(tx, |c| sqlx::query(
-            "INSERT INTO portal_account_modules (account_id, module) VALUES ($1, $2)"
-        )
-        .bind(id)
-        .bind(m)
-        .execute(c)
-        .await)?;
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------- link tokens
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AccountToken {
-    pub token_hash: String,
-    pub account_id: i64,
-    pub purpose: String,
-    pub new_email: Option<String>,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
-}
-
-pub async fn insert_token(
-    tx: &mut Tx,
-    token_hash: &str,
-    account_id: i64,
-    purpose: &str,
-    new_email: Option<&str>,
-    now: i64,
-    expires_at: i64,
-) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO account_tokens (token_hash, account_id, purpose, new_email, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(token_hash)
-    .bind(account_id)
-    .bind(purpose)
-    .bind(new_email)
-    .bind(now)
-    .bind(expires_at)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-pub async fn find_token(tx: &mut Tx, token_hash: &str) -> Result<Option<AccountToken>> {
-    on_tx!(tx, |c| sqlx::query_as(
-        "SELECT token_hash, account_id, purpose, new_email, created_at, expires_at, used_at \
-         FROM account_tokens WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .fetch_optional(c)
-    .await)
-}
-
-/// Uses a token once: true when it was unused and unexpired (and now is used).
-pub async fn use_token(tx: &mut Tx, token_hash: &str, now: i64) -> Result<bool> {
-    let n = exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE account_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1"
-    )
-    .bind(now)
-    .bind(token_hash)
-    .execute(c)
-    .await
-    })?;
-    Ok(n == 1)
-}
-
-/// Ends every unused token of an account for a purpose (a new link replaces the old ones).
-pub async fn revoke_tokens(tx: &mut Tx, account_id: i64, purpose: &str, now: i64) -> Result<u64> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE account_tokens SET used_at = $1 WHERE account_id = $2 AND purpose = $3 AND used_at IS NULL"
-    )
-    .bind(now)
-    .bind(account_id)
-    .bind(purpose)
-    .execute(c)
-    .await
-    })
-}
-
-/// Sets the password and marks the account registered.
-pub async fn set_registered(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE portal_accounts SET password_hash = $1, registration = 'registered', updated_at = $2 WHERE id = $3"
-    )
-    .bind(password_hash)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-/// A repeated self-registration before the first was confirmed: the newest password, name and
-/// registration data win.
-pub async fn set_registration(
-    tx: &mut Tx,
-    id: i64,
-    password_hash: &str,
-    name: &str,
-    registration_data: &str,
-    language: &str,
-    now: i64,
-) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE portal_accounts SET password_hash = $1, name = $2, registration_data = $3, language = $4, \
-         updated_at = $5 WHERE id = $6"
-    )
-    .bind(password_hash)
-    .bind(name)
-    .bind(registration_data)
-    .bind(language)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-/// Links (or unlinks) the account's contact.
-pub async fn set_contact(tx: &mut Tx, id: i64, contact_id: Option<i64>, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_accounts SET contact_id = $1, updated_at = $2 WHERE id = $3"
-    )
-    .bind(contact_id)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-pub async fn set_last_login(tx: &mut Tx, id: i64, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_accounts SET last_login_at = $1 WHERE id = $2"
-    )
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------- portal sessions
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PortalSession {
-    pub token_hash: String,
-    pub account_id: i64,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-}
-
-pub async fn insert_session(
-    tx: &mut Tx,
-    token_hash: &str,
-    account_id: i64,
-    now: i64,
-    expires_at: i64,
-    client_addr: Option<&str>,
-    user_agent: Option<&str>,
-) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO portal_sessions (token_hash, account_id, created_at, last_seen_at, expires_at, client_addr, user_agent) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6)"
-    )
-    .bind(token_hash)
-    .bind(account_id)
-    .bind(now)
-    .bind(expires_at)
-    .bind(client_addr)
-    .bind(user_agent)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-pub async fn get_session(tx: &mut Tx, token_hash: &str) -> Result<Option<PortalSession>> {
-    on_tx!(tx, |c| {
-        sqlx::query_as(
-        "SELECT token_hash, account_id, created_at, last_seen_at, expires_at FROM portal_sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .fetch_optional(c)
-    .await
-    })
-}
-
-pub async fn touch_session(tx: &mut Tx, token_hash: &str, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_sessions SET last_seen_at = $1 WHERE token_hash = $2"
-    )
-    .bind(now)
-    .bind(token_hash)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-pub async fn delete_session(tx: &mut Tx, token_hash: &str) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// Writes an account's statuses.
-#[allow(clippy::too_many_arguments)]
-pub async fn set_state(
-    tx: &mut Tx,
-    id: i64,
-    registration: &str,
-    approval: &str,
-    access_granted: bool,
-    valid_until: Option<i64>,
-    lifecycle: &str,
-    role: &str,
-    now: i64,
-) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE portal_accounts SET registration = $1, approval = $2, access_granted = $3, valid_until = $4, \
-         lifecycle = $5, role = $6, updated_at = $7 WHERE id = $8"
-    )
-    .bind(registration)
-    .bind(approval)
-    .bind(access_granted)
-    .bind(valid_until)
-    .bind(lifecycle)
-    .bind(role)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_accounts SET password_hash = $1, updated_at = $2 WHERE id = $3"
-    )
-    .bind(password_hash)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// Ends every session of an account.
-pub async fn delete_sessions_of(tx: &mut Tx, account_id: i64) -> Result<u64> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_sessions WHERE account_id = $1"
-    )
-    .bind(account_id)
-    .execute(c)
-    .await)
-}
-
-/// The person's own settings.
-pub async fn set_profile(
-    tx: &mut Tx,
-    id: i64,
-    name: &str,
-    language: &str,
-    time_zone: &str,
-    now: i64,
-) -> Result<()> {
-    exec_tx!(tx, |c| {
-        sqlx::query(
-        "UPDATE portal_accounts SET name = $1, language = $2, time_zone = $3, updated_at = $4 WHERE id = $5"
-    )
-    .bind(name)
-    .bind(language)
-    .bind(time_zone)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    })?;
-    Ok(())
-}
-
-pub async fn set_pending_email(tx: &mut Tx, id: i64, email: Option<&str>, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_accounts SET pending_email = $1, updated_at = $2 WHERE id = $3"
-    )
-    .bind(email)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// The confirmed new address becomes the user name.
-pub async fn set_email(tx: &mut Tx, id: i64, email: &str, now: i64) -> Result<()> {
-    exec_tx!(tx, |c| sqlx::query(
-        "UPDATE portal_accounts SET email = $1, pending_email = NULL, updated_at = $2 WHERE id = $3"
-    )
-    .bind(email)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await)?;
-    Ok(())
-}
-
-/// A session as its owner sees it in their list.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
-    pub token_hash: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub client_addr: Option<String>,
-    pub user_agent: Option<String>,
-}
-
-pub async fn sessions_of(tx: &mut Tx, account_id: i64) -> Result<Vec<SessionRow>> {
-    on_tx!(tx, |c| sqlx::query_as(
-        "SELECT token_hash, created_at, last_seen_at, client_addr, user_agent FROM portal_sessions \
-         WHERE account_id = $1 ORDER BY last_seen_at DESC"
-    )
-    .bind(account_id)
-    .fetch_all(c)
-    .await)
-}
-
-/// Ends one session of an account (and no one else's).
-pub async fn delete_session_of(tx: &mut Tx, account_id: i64, token_hash: &str) -> Result<u64> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_sessions WHERE account_id = $1 AND token_hash = $2"
-    )
-    .bind(account_id)
-    .bind(token_hash)
-    .execute(c)
-    .await)
-}
-
-/// Fills in the modules of a page of accounts, in one query.
-pub async fn fill_modules(tx: &mut Tx, accounts: &mut [PortalAccount]) -> Result<()> {
-    if accounts.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-        let mut qb = sqlx::QueryBuilder::new(
-            "SELECT account_id, module FROM portal_account_modules WHERE account_id IN (",
-        );
-        let mut ids = qb.separated(", ");
-        for a in accounts.iter() {
-            ids.push_bind(a.id);
-        }
-        qb.push(") ORDER BY account_id, module");
-        qb.build_query_as().fetch_all(c).await
-    })?;
-    for a in accounts.iter_mut() {
-        a.modules = rows
-            .iter()
-            .filter(|(id, _)| *id == a.id)
-            .map(|(_, m)| m.clone())
-            .collect();
-    }
-    Ok(())
-}
-
-/// Deletes link tokens that are used up or expired.
-pub async fn purge_tokens(tx: &mut Tx, now: i64) -> Result<u64> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM account_tokens WHERE expires_at <= $1 OR used_at IS NOT NULL"
-    )
-    .bind(now)
-    .execute(c)
-    .await)
-}
-
-/// Deletes portal sessions past their end or idle since `idle_before`.
-pub async fn purge_sessions(tx: &mut Tx, now: i64, idle_before: i64) -> Result<u64> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_sessions WHERE expires_at <= $1 OR last_seen_at <= $2"
-    )
-    .bind(now)
-    .bind(idle_before)
-    .execute(c)
-    .await)
-}
-
-/// Accounts that still have sessions but may no longer log in: switched off, deactivated, or
-/// past their valid-until day (`today`). Returns (id, e-mail, portal name, why).
-pub async fn sessions_to_end(
-    tx: &mut Tx,
-    today: i64,
-) -> Result<Vec<(i64, String, String, String)>> {
-    on_tx!(tx, |c| sqlx::query_as(
-        "SELECT a.id, a.email, p.name, CASE WHEN a.access_granted = FALSE THEN 'switched_off' \
-         WHEN a.lifecycle = 'deactivated' THEN 'deactivated' ELSE 'valid_until_passed' END \
-         FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
-         WHERE EXISTS (SELECT 1 FROM portal_sessions s WHERE s.account_id = a.id) \
-         AND (a.access_granted = FALSE OR a.lifecycle = 'deactivated' OR a.valid_until < $1) \
-         ORDER BY a.id LIMIT 1000"
-    )
-    .bind(today)
-    .fetch_all(c)
-    .await)
-}
-
-/// Deletes an account, with its modules, tokens and sessions (the contact stays).
-pub async fn delete(tx: &mut Tx, id: i64) -> Result<u64> {
-    exec_tx!(tx, |c| sqlx::query(
-        "DELETE FROM portal_accounts WHERE id = $1"
-    )
-    .bind(id)
-    .execute(c)
-    .await)
-}
+use super::super::{Result, Tx};
+use super::{PortalAccount, SELECT};
+use crate::on_tx;
 
 /// The valid-until filter of the access list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -771,8 +125,8 @@ macro_rules! push_like {
         $qb.push(concat!(" AND (", $alias, ".email LIKE "))
             .push_bind($pattern.to_string())
             .push(match $engine {
-                super::Engine::Sqlite => concat!(" ESCAPE '\\' OR ", $alias, ".name LIKE "),
-                super::Engine::Postgres => {
+                super::super::Engine::Sqlite => concat!(" ESCAPE '\\' OR ", $alias, ".name LIKE "),
+                super::super::Engine::Postgres => {
                     concat!(" ESCAPE '\\' OR lower(", $alias, ".name) LIKE ")
                 }
             })
@@ -865,7 +219,7 @@ const SPARSE_TRIGRAMS: usize = 4;
 impl Lookup {
     fn new(term: &str) -> Lookup {
         let chars: Vec<char> = term.chars().collect();
-        let whole = super::like_pattern(term);
+        let whole = super::super::like_pattern(term);
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         // The likely rarest (digits, then the rarer letters; not the punctuation that every
         // address has), non-overlapping and in order: every text with the term has them so.
@@ -896,7 +250,7 @@ impl Lookup {
                 .collect();
             let mut pattern = String::from("%");
             for t in &trigrams {
-                let escaped = super::like_pattern(t);
+                let escaped = super::super::like_pattern(t);
                 pattern.push_str(&escaped[1..]);
             }
             return Lookup {
@@ -928,7 +282,7 @@ async fn page_ids(
     let limit = f.limit + 1;
     match tx {
         Tx::Sqlite(t) => {
-            let engine = super::Engine::Sqlite;
+            let engine = super::super::Engine::Sqlite;
             let mut qb = sqlx::QueryBuilder::new("");
             match find {
                 Find::Walk(pattern) => push_walk!(qb, engine, scope, f, pattern, bounds, limit),
@@ -955,7 +309,7 @@ async fn page_ids(
             qb.build_query_scalar().fetch_all(&mut **t).await
         }
         Tx::Postgres(t) => {
-            let engine = super::Engine::Postgres;
+            let engine = super::super::Engine::Postgres;
             let mut qb = sqlx::QueryBuilder::new("");
             match find {
                 Find::Walk(pattern) if f.organization_id.is_some() => {
@@ -1049,7 +403,7 @@ pub async fn list(
     tx: &mut Tx,
     scope: &crate::domain::staff::Scope,
     f: &AccountFilter,
-) -> Result<super::directory::Page<PortalAccount>> {
+) -> Result<super::super::directory::Page<PortalAccount>> {
     let term =
         f.q.as_deref()
             .map(|q| q.trim().to_lowercase())
@@ -1058,7 +412,7 @@ pub async fn list(
         let ids = page_ids(tx, scope, f, Find::Walk(None), &Bounds::All).await?;
         return page_of(tx, ids, f.limit, false).await;
     };
-    let pattern = super::like_pattern(&term);
+    let pattern = super::super::like_pattern(&term);
     let end = prefix_end(&term).unwrap_or_else(|| format!("{term}\u{10FFFF}"));
     // Where the page starts: among the prefix matches (no cursor, or one of theirs), or among
     // the others.
@@ -1085,7 +439,7 @@ pub async fn list(
             // SQLite's LIKE folds the case of ASCII letters only, its trigram index of every
             // letter: the window's answer is the index's only for an ASCII term.
             let mut found = Vec::new();
-            if tx.engine() == super::Engine::Postgres || term.is_ascii() {
+            if tx.engine() == super::super::Engine::Postgres || term.is_ascii() {
                 found = page_ids(tx, scope, &rest_filter, Find::Window(&pattern), &rest).await?;
             }
             if found.len() as i64 <= rest_filter.limit {
@@ -1106,7 +460,7 @@ pub async fn list(
             page.next = page
                 .items
                 .last()
-                .map(|a| super::directory::encode_cursor(&a.email, a.id));
+                .map(|a| super::super::directory::encode_cursor(&a.email, a.id));
         } else {
             let rest = page_of(tx, ids[prefix_count..].to_vec(), left, true).await?;
             page.items.extend(rest.items);
@@ -1123,7 +477,7 @@ async fn page_of(
     ids: Vec<i64>,
     limit: i64,
     rest: bool,
-) -> Result<super::directory::Page<PortalAccount>> {
+) -> Result<super::super::directory::Page<PortalAccount>> {
     let mut items: Vec<PortalAccount> = if ids.is_empty() {
         Vec::new()
     } else {
@@ -1146,12 +500,12 @@ async fn page_of(
             } else {
                 a.email.clone()
             };
-            super::directory::encode_cursor(&key, a.id)
+            super::super::directory::encode_cursor(&key, a.id)
         })
     } else {
         None
     };
-    Ok(super::directory::Page { items, next })
+    Ok(super::super::directory::Page { items, next })
 }
 
 #[cfg(test)]

@@ -1,0 +1,468 @@
+//! Queries for portal accounts and their modules. Their single-use link tokens are in
+//! [`tokens`], the access list's filters and search in [`search`]; their sessions are in
+//! `storage::sessions`.
+
+use serde::Serialize;
+
+use super::{Result, Tx};
+use crate::domain::account::{
+    AccountState, Approval, Assignment, Day, Lifecycle, Registration, Role,
+};
+use crate::{exec_tx, on_tx};
+
+fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::clock::rfc3339(*ms))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PortalAccount {
+    pub id: i64,
+    pub portal_id: i64,
+    pub portal_name: String,
+    /// `customer`, `installer` or `partner`: the access's source.
+    pub portal_kind: String,
+    /// The user name on its portal.
+    pub email: String,
+    pub contact_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub organization_name: Option<String>,
+    /// `customer` or `partner`.
+    pub organization_kind: Option<String>,
+    /// The area of the contact's organization.
+    pub area_id: Option<i64>,
+    pub name: String,
+    pub role: Role,
+    pub registration: Registration,
+    pub approval: Approval,
+    pub access_granted: bool,
+    /// The last day the account may log in, as days since 1970-01-01.
+    pub valid_until: Option<i64>,
+    pub lifecycle: Lifecycle,
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    pub language: String,
+    pub time_zone: String,
+    /// A new address the person asked for, until they confirm it.
+    pub pending_email: Option<String>,
+    #[serde(skip)]
+    pub registration_data: Option<String>,
+    #[sqlx(skip)]
+    pub modules: Vec<String>,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: i64,
+    #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: i64,
+    #[schema(value_type = Option<i64>)]
+    pub last_login_at: Option<i64>,
+}
+
+impl PortalAccount {
+    /// Whether a contact is linked.
+    pub fn assignment(&self) -> Assignment {
+        if self.contact_id.is_some() {
+            Assignment::Assigned
+        } else {
+            Assignment::Pending
+        }
+    }
+
+    /// The rules' view of the account.
+    pub fn state(&self) -> AccountState {
+        AccountState {
+            registration: self.registration,
+            approval: self.approval,
+            assignment: self.assignment(),
+            access_granted: self.access_granted,
+            valid_until: self.valid_until,
+            lifecycle: self.lifecycle,
+            role: self.role,
+        }
+    }
+
+    /// May the account log in on `today`?
+    pub fn may_log_in(&self, today: Day) -> bool {
+        self.state().login(today).is_ok()
+    }
+}
+
+/// The columns of a [`PortalAccount`] (but its modules), and the tables they come from.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
+     ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
+     a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
+     a.created_at, a.updated_at, a.last_login_at"
+    };
+}
+
+macro_rules! account_tables {
+    () => {
+        " FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
+     LEFT JOIN contacts ct ON ct.id = a.contact_id LEFT JOIN organizations o ON o.id = ct.organization_id"
+    };
+}
+
+const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
+
+mod search;
+mod tokens;
+
+pub use search::{AccountFilter, ValidUntilFilter, list};
+pub use tokens::{AccountToken, find_token, insert_token, purge_tokens, revoke_tokens, use_token};
+
+async fn with_modules(
+    tx: &mut Tx,
+    account: Option<PortalAccount>,
+) -> Result<Option<PortalAccount>> {
+    match account {
+        Some(mut a) => {
+            a.modules = on_tx!(tx, |c| {
+                sqlx::query_scalar(
+                "SELECT module FROM portal_account_modules WHERE account_id = $1 ORDER BY module"
+            )
+            .bind(a.id)
+            .fetch_all(c)
+            .await
+            })?;
+            Ok(Some(a))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
+    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    with_modules(tx, a).await
+}
+
+/// An account (without its list of modules) and, in the same query, the portal's module of
+/// that name (any case) with whether it is granted to the account: what a decision reads.
+pub async fn get_with_module(
+    tx: &mut Tx,
+    id: i64,
+    module: Option<&str>,
+) -> Result<Option<(PortalAccount, Option<(crate::domain::access::Module, bool)>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        account: PortalAccount,
+        module_name: Option<String>,
+        module_admin_only: Option<bool>,
+        module_marketing: Option<bool>,
+        module_granted: bool,
+    }
+    let row: Option<Row> = on_tx!(tx, |c| {
+        sqlx::query_as(concat!(
+        "SELECT ",
+        account_columns!(),
+        ", pm.name AS module_name, pm.admin_only AS module_admin_only, \
+         pm.marketing AS module_marketing, \
+         EXISTS (SELECT 1 FROM portal_account_modules g \
+             WHERE g.account_id = a.id AND g.module = pm.name) AS module_granted",
+        account_tables!(),
+        " LEFT JOIN portal_modules pm ON pm.portal_id = a.portal_id AND lower(pm.name) = lower($2) \
+         WHERE a.id = $1"
+    ))
+    .bind(id)
+    .bind(module)
+    .fetch_optional(c)
+    .await
+    })?;
+    Ok(row.map(|r| {
+        let module = r.module_name.map(|name| {
+            let m = crate::domain::access::Module {
+                name,
+                admin_only: r.module_admin_only.unwrap_or(false),
+                marketing: r.module_marketing.unwrap_or(false),
+            };
+            (m, r.module_granted)
+        });
+        (r.account, module)
+    }))
+}
+
+pub async fn find(tx: &mut Tx, portal_id: i64, email: &str) -> Result<Option<PortalAccount>> {
+    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.portal_id = $1 AND a.email = $2"
+    )))
+    .bind(portal_id)
+    .bind(email)
+    .fetch_optional(c)
+    .await)?;
+    with_modules(tx, a).await
+}
+
+/// The accounts of a contact, on every portal.
+pub async fn of_contact(tx: &mut Tx, contact_id: i64) -> Result<Vec<PortalAccount>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE a.contact_id = $1 ORDER BY p.name"
+    )))
+    .bind(contact_id)
+    .fetch_all(c)
+    .await)
+}
+
+pub struct NewAccount<'a> {
+    pub portal_id: i64,
+    pub email: &'a str,
+    pub contact_id: Option<i64>,
+    pub name: &'a str,
+    /// Its statuses (the assignment follows from `contact_id`).
+    pub state: AccountState,
+    pub language: &'a str,
+    pub time_zone: &'a str,
+}
+
+pub async fn insert(tx: &mut Tx, a: &NewAccount<'_>, now: i64) -> Result<i64> {
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO portal_accounts (portal_id, email, contact_id, name, role, registration, approval, access_granted, \
+         lifecycle, language, time_zone, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id"
+    )
+    .bind(a.portal_id)
+    .bind(a.email)
+    .bind(a.contact_id)
+    .bind(a.name)
+    .bind(a.state.role)
+    .bind(a.state.registration)
+    .bind(a.state.approval)
+    .bind(a.state.access_granted)
+    .bind(a.state.lifecycle)
+    .bind(a.language)
+    .bind(a.time_zone)
+    .bind(now)
+    .fetch_one(c)
+    .await
+    })
+}
+
+pub async fn set_modules(tx: &mut Tx, id: i64, modules: &[String]) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_account_modules WHERE account_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    for m in modules {
+        exec_tx!(tx, |c| sqlx::query(
+            "INSERT INTO portal_account_modules (account_id, module) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(m)
+        .execute(c)
+        .await)?;
+    }
+    Ok(())
+}
+
+/// Sets the password and marks the account registered.
+pub async fn set_registered(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, registration = 'registered', updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// A repeated self-registration before the first was confirmed: the newest password, name and
+/// registration data win.
+pub async fn set_registration(
+    tx: &mut Tx,
+    id: i64,
+    password_hash: &str,
+    name: &str,
+    registration_data: &str,
+    language: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, name = $2, registration_data = $3, language = $4, \
+         updated_at = $5 WHERE id = $6"
+    )
+    .bind(password_hash)
+    .bind(name)
+    .bind(registration_data)
+    .bind(language)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// Links (or unlinks) the account's contact.
+pub async fn set_contact(tx: &mut Tx, id: i64, contact_id: Option<i64>, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET contact_id = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(contact_id)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+pub async fn set_last_login(tx: &mut Tx, id: i64, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET last_login_at = $1 WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Writes an account's statuses (all but the assignment, which is its contact).
+pub async fn set_state(tx: &mut Tx, id: i64, state: &AccountState, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET registration = $1, approval = $2, access_granted = $3, valid_until = $4, \
+         lifecycle = $5, role = $6, updated_at = $7 WHERE id = $8"
+    )
+    .bind(state.registration)
+    .bind(state.approval)
+    .bind(state.access_granted)
+    .bind(state.valid_until)
+    .bind(state.lifecycle)
+    .bind(state.role)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET password_hash = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The person's own settings.
+pub async fn set_profile(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    language: &str,
+    time_zone: &str,
+    now: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET name = $1, language = $2, time_zone = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(name)
+    .bind(language)
+    .bind(time_zone)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+pub async fn set_pending_email(tx: &mut Tx, id: i64, email: Option<&str>, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET pending_email = $1, updated_at = $2 WHERE id = $3"
+    )
+    .bind(email)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// The confirmed new address becomes the user name.
+pub async fn set_email(tx: &mut Tx, id: i64, email: &str, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portal_accounts SET email = $1, pending_email = NULL, updated_at = $2 WHERE id = $3"
+    )
+    .bind(email)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Fills in the modules of a page of accounts, in one query.
+pub async fn fill_modules(tx: &mut Tx, accounts: &mut [PortalAccount]) -> Result<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "SELECT account_id, module FROM portal_account_modules WHERE account_id IN (",
+        );
+        let mut ids = qb.separated(", ");
+        for a in accounts.iter() {
+            ids.push_bind(a.id);
+        }
+        qb.push(") ORDER BY account_id, module");
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    for a in accounts.iter_mut() {
+        a.modules = rows
+            .iter()
+            .filter(|(id, _)| *id == a.id)
+            .map(|(_, m)| m.clone())
+            .collect();
+    }
+    Ok(())
+}
+
+/// Accounts that still have sessions but may no longer log in: switched off, deactivated, or
+/// past their valid-until day (`today`). Returns (id, e-mail, portal name, why).
+pub async fn sessions_to_end(
+    tx: &mut Tx,
+    today: i64,
+) -> Result<Vec<(i64, String, String, String)>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT a.id, a.email, p.name, CASE WHEN a.access_granted = FALSE THEN 'switched_off' \
+         WHEN a.lifecycle = 'deactivated' THEN 'deactivated' ELSE 'valid_until_passed' END \
+         FROM portal_accounts a JOIN portals p ON p.id = a.portal_id \
+         WHERE EXISTS (SELECT 1 FROM portal_sessions s WHERE s.account_id = a.id) \
+         AND (a.access_granted = FALSE OR a.lifecycle = 'deactivated' OR a.valid_until < $1) \
+         ORDER BY a.id LIMIT 1000"
+    )
+    .bind(today)
+    .fetch_all(c)
+    .await)
+}
+
+/// Deletes an account, with its modules, tokens and sessions (the contact stays).
+pub async fn delete(tx: &mut Tx, id: i64) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_accounts WHERE id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)
+}

@@ -1,0 +1,155 @@
+//! Sessions of every kind, one set of queries: a staff user's console session and a portal
+//! account's session on its portal pages. Only the hash of a session's token is stored; a
+//! session ends at its absolute end, after its idle time, or when it is deleted.
+
+use super::{Result, Tx};
+use crate::{exec_tx, on_tx};
+
+/// Whose session it is: each kind has its table and its owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A staff user in the console (`staff_sessions`, owned by a staff user).
+    Staff,
+    /// A person on a portal's pages (`portal_sessions`, owned by a portal account).
+    Portal,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Kind::Staff => "staff_sessions",
+            Kind::Portal => "portal_sessions",
+        }
+    }
+
+    fn owner(self) -> &'static str {
+        match self {
+            Kind::Staff => "staff_user_id",
+            Kind::Portal => "account_id",
+        }
+    }
+
+    fn sql(self, template: &str) -> sqlx::AssertSqlSafe<String> {
+        sqlx::AssertSqlSafe(
+            template
+                .replace("{table}", self.table())
+                .replace("{owner}", self.owner()),
+        )
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub token_hash: String,
+    /// The staff user or the portal account.
+    pub owner_id: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl Session {
+    /// Alive at `now`: before its absolute end and used within `idle_ms`.
+    pub fn alive(&self, now: i64, idle_ms: i64) -> bool {
+        self.expires_at > now && self.last_seen_at + idle_ms > now
+    }
+}
+
+const COLUMNS: &str = "token_hash, {owner} AS owner_id, created_at, last_seen_at, expires_at, \
+     client_addr, user_agent FROM {table}";
+
+/// A new session, starting `now`.
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub owner_id: i64,
+    pub now: i64,
+    pub expires_at: i64,
+    pub client_addr: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub async fn insert(tx: &mut Tx, kind: Kind, s: &NewSession<'_>) -> Result<()> {
+    let sql = kind.sql(
+        "INSERT INTO {table} (token_hash, {owner}, created_at, last_seen_at, expires_at, \
+         client_addr, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+    );
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(s.token_hash)
+        .bind(s.owner_id)
+        .bind(s.now)
+        .bind(s.expires_at)
+        .bind(s.client_addr)
+        .bind(s.user_agent)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<Option<Session>> {
+    let sql = kind.sql(&format!("SELECT {COLUMNS} WHERE token_hash = $1"));
+    on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(token_hash)
+        .fetch_optional(c)
+        .await)
+}
+
+/// The owner's sessions, the last used first.
+pub async fn of_owner(tx: &mut Tx, kind: Kind, owner_id: i64) -> Result<Vec<Session>> {
+    let sql = kind.sql(&format!(
+        "SELECT {COLUMNS} WHERE {{owner}} = $1 ORDER BY last_seen_at DESC"
+    ));
+    on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(owner_id)
+        .fetch_all(c)
+        .await)
+}
+
+/// Marks the session used at `now` (its idle time starts again).
+pub async fn touch(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<()> {
+    let sql = kind.sql("UPDATE {table} SET last_seen_at = $1 WHERE token_hash = $2");
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(token_hash)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<()> {
+    let sql = kind.sql("DELETE FROM {table} WHERE token_hash = $1");
+    exec_tx!(tx, |c| sqlx::query(sql).bind(token_hash).execute(c).await)?;
+    Ok(())
+}
+
+/// Ends one session of the owner's; 0 when the owner has no such session.
+pub async fn delete_one_of(
+    tx: &mut Tx,
+    kind: Kind,
+    owner_id: i64,
+    token_hash: &str,
+) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash = $2");
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(owner_id)
+        .bind(token_hash)
+        .execute(c)
+        .await)
+}
+
+/// Ends every session of the owner's.
+pub async fn delete_of(tx: &mut Tx, kind: Kind, owner_id: i64) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1");
+    exec_tx!(tx, |c| sqlx::query(sql).bind(owner_id).execute(c).await)
+}
+
+/// Deletes the sessions past their end or idle since `idle_before` (housekeeping).
+pub async fn purge(tx: &mut Tx, kind: Kind, now: i64, idle_before: i64) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE expires_at <= $1 OR last_seen_at <= $2");
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(idle_before)
+        .execute(c)
+        .await)
+}

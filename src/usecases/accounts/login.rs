@@ -1,0 +1,197 @@
+//! Logging in on a portal page: the throttled password check, the login rule (only after the
+//! right password does the person learn why they are refused), portal sessions with idle and
+//! absolute timeouts, and logging out.
+
+use super::super::{Actor, ActorKind, Ctx, Result, Target, record};
+use super::person;
+use crate::clock::today;
+use crate::domain::EmailAddress;
+use crate::domain::account::Refusal;
+use crate::security::tokens;
+use crate::storage::accounts::{self as store, PortalAccount};
+use crate::storage::sessions::{self, Kind};
+
+/// The answer to a login on a portal page. A wrong password and an unknown address are one
+/// answer; only after the right password does the person learn why they are refused.
+pub enum PortalLogin {
+    LoggedIn {
+        token: String,
+        account: PortalAccount,
+    },
+    Refused {
+        refusal: Refusal,
+        account: PortalAccount,
+    },
+    WrongCredentials,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn portal_login(
+    cx: &Ctx,
+    session_ms: i64,
+    portal_id: i64,
+    email: &str,
+    password: &str,
+    previous_token: Option<&str>,
+    client_addr: Option<String>,
+    user_agent: Option<String>,
+) -> Result<PortalLogin> {
+    let keys = crate::usecases::limits::LoginKeys::new(
+        &format!("portal:{portal_id}"),
+        email,
+        crate::usecases::limits::client(client_addr.as_deref()),
+    );
+    let email = EmailAddress::parse(email).ok();
+    let (account, seen) = {
+        let mut tx = cx.db.read().await?;
+        let seen = keys.before(&mut tx, cx.now()).await?;
+        let account = match &email {
+            Some(e) => store::find(&mut tx, portal_id, e.as_str()).await?,
+            None => None,
+        };
+        (account, seen)
+    };
+    let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password_ok = cx.hasher.verify(password, hash.as_deref()).await;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let right = password_ok && account.is_some();
+    keys.after(&mut tx, now, right, seen).await?;
+    let account = match account {
+        Some(a) if password_ok => a,
+        other => {
+            let label = email
+                .as_ref()
+                .map(|e| e.as_str())
+                .unwrap_or("(not an address)");
+            let actor = Actor {
+                kind: ActorKind::System,
+                id: None,
+                label: label.to_string(),
+                scope: crate::domain::staff::Scope::Areas(vec![]),
+                admin: false,
+                client_addr,
+                team: None,
+            };
+            let target = Target {
+                kind: "portal_account",
+                id: other.as_ref().map(|a| a.id),
+                label,
+            };
+            record(
+                &mut tx,
+                now,
+                &actor,
+                "account.login_failed",
+                target,
+                None,
+                None,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(PortalLogin::WrongCredentials);
+        }
+    };
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let actor = person(&account, client_addr.clone());
+    let state = account.state();
+    if let Err(refusal) = state.login(today(now)) {
+        let reason = serde_json::json!({ "refused": refusal });
+        let target = Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        };
+        record(
+            &mut tx,
+            now,
+            &actor,
+            "account.login_refused",
+            target,
+            None,
+            Some(reason),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(PortalLogin::Refused { refusal, account });
+    }
+    if let Some(prev) = previous_token {
+        sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(prev)).await?;
+    }
+    let token = tokens::new_token();
+    let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
+    sessions::insert(
+        &mut tx,
+        Kind::Portal,
+        &sessions::NewSession {
+            token_hash: &tokens::hash_token(&token),
+            owner_id: account.id,
+            now,
+            expires_at: now + session_ms,
+            client_addr: client_addr.as_deref(),
+            user_agent: agent.as_deref(),
+        },
+    )
+    .await?;
+    store::set_last_login(&mut tx, account.id, now).await?;
+    let target = Target {
+        kind: "portal_account",
+        id: Some(account.id),
+        label: &label,
+    };
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.logged_in",
+        target,
+        None,
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(PortalLogin::LoggedIn { token, account })
+}
+
+/// The account of a portal session while the session is alive and the account may still log
+/// in: switching access off, expiry or deactivation ends every session at its next request.
+pub async fn portal_session(
+    cx: &Ctx,
+    idle_ms: i64,
+    portal_id: i64,
+    token: &str,
+) -> Result<Option<PortalAccount>> {
+    let hash = tokens::hash_token(token);
+    let now = cx.now();
+    let mut tx = cx.db.read().await?;
+    let Some(session) = sessions::get(&mut tx, Kind::Portal, &hash).await? else {
+        return Ok(None);
+    };
+    let account = store::get(&mut tx, session.owner_id).await?;
+    drop(tx);
+    let alive = session.alive(now, idle_ms);
+    let allowed = account
+        .as_ref()
+        .filter(|a| a.portal_id == portal_id)
+        .map(|a| a.state())
+        .is_some_and(|s| s.login(today(now)).is_ok());
+    if alive && allowed {
+        if now - session.last_seen_at > 60_000 {
+            let mut tx = cx.db.write().await?;
+            sessions::touch(&mut tx, Kind::Portal, &hash, now).await?;
+            tx.commit().await?;
+        }
+        return Ok(account);
+    }
+    let mut tx = cx.db.write().await?;
+    sessions::delete(&mut tx, Kind::Portal, &hash).await?;
+    tx.commit().await?;
+    Ok(None)
+}
+
+pub async fn portal_logout(cx: &Ctx, token: &str) -> Result<()> {
+    let mut tx = cx.db.write().await?;
+    sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(token)).await?;
+    tx.commit().await?;
+    Ok(())
+}

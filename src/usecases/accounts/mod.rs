@@ -1,0 +1,89 @@
+//! Portal accounts, one file a capability:
+//! - [`grant`]: granting a contact access, inviting many people of an organization at once;
+//! - [`links`]: the single-use links of e-mails (made as they are sent), accepting an
+//!   invitation, sending an invitation or activation link again, a new link on request;
+//! - [`password`]: forgot password, staff's set-password link, a new password by link;
+//! - [`login`]: logging in on a portal page, portal sessions, logging out;
+//! - [`status`]: approve, decline, switch access off and on, valid-until, deactivate,
+//!   reactivate, remove.
+//!
+//! Reading accounts (one, the access list, an account's history) is here.
+
+use super::{Actor, ActorKind, Ctx, Result};
+use crate::storage::accounts::{self as store, PortalAccount};
+use crate::storage::outbox::OutboxMessage;
+
+mod grant;
+mod links;
+mod login;
+mod password;
+mod status;
+
+pub use grant::{GrantInput, InviteInput, Invited, grant_access, invite_many, inviter_of};
+pub(crate) use links::check_link;
+pub use links::{
+    accept_invitation, check_invitation, check_password_link, mint_link, request_new_link,
+    resend_link,
+};
+pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
+pub use password::{request_password_reset, reset_password, send_password_link};
+pub use status::{StatusChange, change_status, format_day, remove_account};
+
+pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
+    let mut tx = cx.db.read().await?;
+    actor.account(&mut tx, id).await
+}
+
+/// The person acting on their own account from the portal pages.
+pub fn person(account: &PortalAccount, client_addr: Option<String>) -> Actor {
+    Actor {
+        kind: ActorKind::PortalUser,
+        id: Some(account.id),
+        label: account.email.clone(),
+        scope: crate::domain::staff::Scope::Areas(vec![]),
+        admin: false,
+        client_addr,
+        team: None,
+    }
+}
+
+pub async fn list_accounts(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &store::AccountFilter,
+) -> Result<crate::storage::directory::Page<PortalAccount>> {
+    let mut tx = cx.db.read().await?;
+    let mut page = store::list(&mut tx, &actor.scope, filter).await?;
+    store::fill_modules(&mut tx, &mut page.items).await?;
+    Ok(page)
+}
+
+/// An account with its history from the audit log and its e-mails from the outbox, newest first.
+pub struct AccountDetail {
+    pub account: PortalAccount,
+    pub history: Vec<crate::storage::audit::AuditEvent>,
+    pub messages: Vec<OutboxMessage>,
+}
+
+pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountDetail> {
+    let mut tx = cx.db.read().await?;
+    let account = actor.account(&mut tx, id).await?;
+    let history = crate::storage::audit::list(
+        &mut tx,
+        &crate::storage::audit::AuditFilter {
+            target_kind: Some("portal_account".into()),
+            target_id: Some(id),
+            limit: 100,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let messages =
+        crate::storage::outbox::of_account(&mut tx, account.portal_id, &account.email, id, 50)
+            .await?;
+    Ok(AccountDetail {
+        account,
+        history,
+        messages,
+    })
+}

@@ -1,0 +1,233 @@
+//! Staff change an account's statuses: approve, decline, switch access off and on, set
+//! valid-until, deactivate, reactivate (an organization's admins the last two), and remove it.
+//! Each writes its e-mail to the outbox and its audit event in the same transaction.
+
+use serde::Deserialize;
+
+use super::super::{Actor, Ctx, Error, Result, Target, json, record};
+use crate::domain::EmailAddress;
+use crate::domain::account::{Action, Registration};
+use crate::storage::accounts::{self as store, PortalAccount};
+use crate::storage::directory;
+use crate::usecases::access::keep_an_admin;
+use crate::usecases::mail::{Outgoing, choose_language, enqueue};
+
+/// A staff action on an account's statuses.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `approve`, `decline`, `switch_off`, `switch_on`, `set_valid_until`, `deactivate` or `reactivate`.
+    pub action: String,
+    /// For `set_valid_until`: the last day the account may log in, `YYYY-MM-DD`; absent or null clears it.
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    /// Send the person the e-mail that goes with the change (default true).
+    #[serde(default)]
+    pub notify: Option<bool>,
+    /// For `approve` and `decline`: a few words of staff's own for the e-mail.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn parse_day(s: &str) -> std::result::Result<i64, String> {
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date like 2026-12-31".to_string())?;
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    Ok((d - epoch).num_days())
+}
+
+/// A day (days since 1970) as `YYYY-MM-DD`.
+pub fn format_day(day: i64) -> String {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
+    (epoch + chrono::Duration::days(day))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Approves, declines, switches access, sets valid-until, deactivates or reactivates an
+/// account, with its e-mail (approved, declined, access_off, access_on, valid_until_set,
+/// deactivated, reactivated) written to the outbox in the same transaction.
+pub async fn change_status(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    change: &StatusChange,
+) -> Result<PortalAccount> {
+    let action = match change.action.as_str() {
+        "approve" => Action::Approve,
+        "decline" => Action::Decline,
+        "switch_off" => Action::SwitchAccess(false),
+        "switch_on" => Action::SwitchAccess(true),
+        "deactivate" => Action::Deactivate,
+        "reactivate" => Action::Reactivate,
+        "set_valid_until" => {
+            let day = match change.valid_until.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(d) => Some(parse_day(d).map_err(|m| Error::invalid("valid_until", m))?),
+            };
+            Action::SetValidUntil(day)
+        }
+        _ => {
+            return Err(Error::invalid(
+                "action",
+                "must be one of: approve, decline, switch_off, switch_on, set_valid_until, deactivate, reactivate",
+            ));
+        }
+    };
+    if actor.team.is_some() && !matches!(action, Action::Deactivate | Action::Reactivate) {
+        return Err(Error::Forbidden(
+            "An organization's admins deactivate and reactivate its accounts; staff do the rest."
+                .into(),
+        ));
+    }
+    let message = crate::domain::validation::optional_multiline(change.message.as_deref(), 2000)
+        .map_err(|m| Error::invalid("message", m))?
+        .unwrap_or_default();
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = match store::get(&mut tx, id).await? {
+        Some(a) if actor.reaches(&a) => a,
+        _ => return Err(Error::NotFound("account")),
+    };
+    let state = account.state();
+    let next = state
+        .apply(action)
+        .map_err(|e| Error::Refused(e.message().into()))?;
+    keep_an_admin(&mut tx, actor, &account, Some(&next)).await?;
+    store::set_state(&mut tx, id, &next, now).await?;
+    let portal = directory::get_portal(&mut tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let login_url = format!(
+        "{}/portal/{}/login",
+        cx.mail.public_url.trim_end_matches('/'),
+        portal.id
+    );
+    let mail = match action {
+        Action::Approve => Some((
+            "approved",
+            serde_json::json!({ "login_url": login_url, "message": message }),
+        )),
+        Action::Decline => Some(("declined", serde_json::json!({ "message": message }))),
+        Action::SwitchAccess(false) => Some(("access_off", serde_json::json!({}))),
+        Action::SwitchAccess(true) => {
+            Some(("access_on", serde_json::json!({ "login_url": login_url })))
+        }
+        Action::Deactivate => Some(("deactivated", serde_json::json!({}))),
+        Action::Reactivate => Some(("reactivated", serde_json::json!({ "login_url": login_url }))),
+        Action::SetValidUntil(Some(day)) => Some((
+            "valid_until_set",
+            serde_json::json!({ "valid_until": format_day(day) }),
+        )),
+        _ => None,
+    };
+    // Nobody is told about an account that has not been set up yet (an invitation still open).
+    let reachable = account.registration == Registration::Registered
+        || matches!(action, Action::Approve | Action::Decline);
+    if let Some((event, variables)) = mail
+        && change.notify.unwrap_or(true)
+        && reachable
+    {
+        let recipient =
+            EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+        enqueue(
+            &mut tx,
+            now,
+            &cx.mail,
+            &Outgoing {
+                portal_id: Some(portal.id),
+                event,
+                language: choose_language(Some(&account.language), Some(&portal.default_language)),
+                recipient: &recipient,
+                recipient_name: Some(&account.name),
+                variables,
+                link: None,
+            },
+        )
+        .await?;
+    }
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let action_name = format!("account.{}", change.action);
+    record(
+        &mut tx,
+        now,
+        actor,
+        &action_name,
+        Target {
+            kind: "portal_account",
+            id: Some(id),
+            label: &label,
+        },
+        json(&state),
+        json(&next),
+    )
+    .await?;
+    let account = store::get(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("account"))?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
+
+/// Removes an account: the contact stays, the address can be invited again later. A person who
+/// had registered is told ("your access was revoked"); an invitation still open is simply
+/// cancelled.
+pub async fn remove_account(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    notify: bool,
+) -> Result<PortalAccount> {
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let account = actor.account(&mut tx, id).await?;
+    let portal = directory::get_portal(&mut tx, account.portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    keep_an_admin(&mut tx, actor, &account, None).await?;
+    store::delete(&mut tx, id).await?;
+    let cancelled = account.registration != Registration::Registered;
+    if notify && !cancelled {
+        let recipient =
+            EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
+        enqueue(
+            &mut tx,
+            now,
+            &cx.mail,
+            &Outgoing {
+                portal_id: Some(portal.id),
+                event: "access_revoked",
+                language: choose_language(Some(&account.language), Some(&portal.default_language)),
+                recipient: &recipient,
+                recipient_name: Some(&account.name),
+                variables: serde_json::json!({ "organization_name": account.organization_name }),
+                link: None,
+            },
+        )
+        .await?;
+    }
+    let label = format!("{} on {}", account.email, account.portal_name);
+    let action = if cancelled {
+        "account.invitation_cancelled"
+    } else {
+        "account.removed"
+    };
+    record(
+        &mut tx,
+        now,
+        actor,
+        action,
+        Target {
+            kind: "portal_account",
+            id: Some(id),
+            label: &label,
+        },
+        json(&account),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    cx.mail_wakeup.notify_one();
+    Ok(account)
+}
