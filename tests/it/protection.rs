@@ -1,7 +1,7 @@
 //! Rate limits and lockouts, and what the clock ends: links past their lifetime, sessions of
 //! accounts past their valid-until day. The clock is moved, never waited for.
 
-mod common;
+use crate::common;
 
 use admit::clock::ManualClock;
 use common::{Browser, Engine, PASSWORD, TestApp, eventually, hidden, last_token_to};

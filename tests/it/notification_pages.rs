@@ -2,7 +2,7 @@
 //! on its console page, a staff user's own (with their language and time zone), a portal's
 //! task categories in the console, and the unsubscribe link of a digest (one-click too).
 
-mod common;
+use crate::common;
 
 use admit::storage::tasks::{Owner, subscription_of};
 use admit::usecases::Actor;

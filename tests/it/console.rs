@@ -1,6 +1,6 @@
 //! The staff console through HTTP: login, sessions, CSRF, forms, supervisor scope.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp};
 use reqwest::StatusCode;

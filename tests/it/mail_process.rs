@@ -1,7 +1,7 @@
 //! The outbox across real `admit serve` processes: a crash (SIGKILL) during delivery loses no
 //! message, and two processes drain one queue without losing or doubling any.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::process::{Child, Command};

@@ -1,6 +1,6 @@
 //! A person's own account on the portal pages: profile, password, e-mail address, sessions.
 
-mod common;
+use crate::common;
 
 use common::{Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! E-mail through the outbox, delivered to a real SMTP server (aiosmtpd).
 
-mod common;
+use crate::common;
 
 use admit::domain::EmailAddress;
 use admit::domain::directory::Language;

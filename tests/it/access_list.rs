@@ -1,7 +1,7 @@
 //! The console's access list: the organization and valid-until filters, the text search on
 //! e-mail and name, keyset pages, and a supervisor's scope, as a staff user sees them.
 
-mod common;
+use crate::common;
 
 use admit::domain::staff::Scope;
 use admit::storage::accounts::{self, AccountFilter};

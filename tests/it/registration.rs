@@ -1,7 +1,7 @@
 //! Self-registration: the portal's form, the activation link, approval per the portal's mode,
 //! the contact found, created or left for staff to link (the assignment queue).
 
-mod common;
+use crate::common;
 
 use common::{Api, Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! role, modules and customers, and an organization's last active admin (also when two
 //! requests race).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, exec};
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! The JSON API: directory sync from a CRM, bad input, authentication, supervisor scope.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::StatusCode;

@@ -4,7 +4,7 @@
 //! digest lists, Admit's own tasks for staff and organization admins, and the e-mails with
 //! their one-click unsubscribe at a real SMTP server.
 
-mod common;
+use crate::common;
 
 use admit::clock::ManualClock;
 use admit::storage::tasks::Owner;

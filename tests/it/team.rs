@@ -3,7 +3,7 @@
 //! deactivates, reactivates and removes, within its organization only and never taking away
 //! the last admin; everyone sees their own access.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, eventually, exec, hidden, mails};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! Portal accounts: granting access sends an invitation whose single-use link is made when it
 //! is sent, and stored only as a hash.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, eventually};
 use reqwest::StatusCode;

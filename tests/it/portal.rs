@@ -1,6 +1,6 @@
 //! The portal pages: accept an invitation, log in (and be told why not), log out.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp, eventually, exec, hidden, mails};
 use reqwest::StatusCode;
