@@ -31,6 +31,8 @@ async fn spawn_with_sink(engine: Engine, sink: &SmtpSink) -> TestApp {
         sink.configure(c);
         c.mail_retry_seconds = 1;
         c.mail_retry_max_seconds = 2;
+        // Retries a second apart, then two: the third and last attempt comes 3 s in.
+        c.mail_max_attempts = 3;
     })
     .await
 }
@@ -99,6 +101,13 @@ async fn refusals_and_retries(engine: Engine) {
     assert!(m.next_attempt_at > m.updated_at);
     // "Send again" is for failed messages only, and queues them with fresh attempts.
     assert!(mail::send_again(&app.cx, &cli, stuck).await.is_err());
+    let m = wait_status(&app, stuck, "failed").await;
+    assert_eq!(
+        (m.attempts, m.max_attempts),
+        (3, 3),
+        "failed after the last attempt"
+    );
+    assert!(m.last_error.as_deref().unwrap().contains("try again later"));
     let again = mail::send_again(&app.cx, &cli, rejected).await.unwrap();
     assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
     let m = wait_status(&app, rejected, "failed").await;
@@ -120,7 +129,7 @@ async fn refusals_and_retries_postgres() {
 }
 
 async fn an_unreachable_server_never_fails_the_action(engine: Engine) {
-    let port = common::free_port();
+    let (_closed, port) = common::closed_port();
     let app = TestApp::spawn_with(engine, |c| {
         c.smtp_host = Some("127.0.0.1".into());
         c.smtp_port = port;

@@ -1077,26 +1077,76 @@ async fn two_schedulers(engine: Engine) {
 }
 on_both!(two_schedulers, two_schedulers);
 
+/// How many digests a process logged as made and sent (`digests due=... sent=N ...`).
+fn digests_in_log(log: &str) -> usize {
+    log.lines()
+        .filter(|l| l.contains("digests due="))
+        .filter_map(|l| {
+            let start = l.find(" sent=")? + " sent=".len();
+            l[start..].split_whitespace().next()?.parse::<usize>().ok()
+        })
+        .sum()
+}
+
 /// Two real `admit serve` processes on one database: every due digest is made once and
-/// arrives once.
+/// arrives once, and each process makes a part of them.
 async fn two_processes(engine: Engine) {
-    let app = TestApp::spawn_with(engine, quiet).await;
+    // This app's outbox sends to the same server: any digest its worker picks up arrives too.
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn_with(engine, |c| {
+        quiet(c);
+        sink.configure(c);
+    })
+    .await;
     let n = 60;
     crowd(&app, n).await;
-    // Due now: the latest 08:00 (today's or yesterday's) is the period.
-    exec(&app, "UPDATE digest_subscriptions SET next_due_at = 0").await;
-    let sink = SmtpSink::start();
     let logs = tempfile::tempdir().unwrap();
-    let settings = [("ADMIT_DIGEST_POLL_SECONDS", "1")];
-    let a = common::serve(&app.db_url, &sink, &logs.path().join("a.log"), &settings);
-    let b = common::serve(&app.db_url, &sink, &logs.path().join("b.log"), &settings);
+    // The schedulers look every 2 s and every 3 s: whatever their phases, in every 6 s each is
+    // the next to look for a second or more. Made due in waves every half second for 7 s, the
+    // digests fall to both.
+    let serve = |name: &str, every: &'static str| {
+        let log = logs.path().join(name);
+        let sink = &sink;
+        let url = app.db_url.clone();
+        async move { common::serve(&url, sink, &log, &[("ADMIT_DIGEST_POLL_SECONDS", every)]).await }
+    };
+    let a = serve("a.log", "2").await;
+    let b = serve("b.log", "3").await;
+    let subscriptions: Vec<i64> = {
+        let sql = "SELECT id FROM digest_subscriptions ORDER BY id";
+        match &app.cx.db {
+            admit::storage::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+            admit::storage::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        }
+    };
+    assert_eq!(subscriptions.len(), n);
+    for wave in subscriptions.chunks(4) {
+        let ids: Vec<String> = wave.iter().map(i64::to_string).collect();
+        // Due now: the latest 08:00 (today's or yesterday's) is the period.
+        exec(
+            &app,
+            &format!(
+                "UPDATE digest_subscriptions SET next_due_at = 0 WHERE id IN ({})",
+                ids.join(", ")
+            ),
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     let arrived = common::eventually(60, || async { digest_mails(&sink).len() >= n }).await;
-    // A moment more, for any second copy to show.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Then until the outbox is quiet (nothing queued, being sent or waiting for a retry), so
+    // that any second copy has arrived too.
+    let quiet = common::eventually(60, || async {
+        app.count("outbox_messages WHERE status NOT IN ('sent', 'failed')")
+            .await
+            == 0
+    })
+    .await;
+    let (log_a, log_b) = (a.log(), b.log());
     common::terminate(a);
     common::terminate(b);
-    let log = std::fs::read_to_string(logs.path().join("a.log")).unwrap_or_default();
-    assert!(arrived, "every digest arrived; log:\n{log}");
+    assert!(arrived, "every digest arrived; log:\n{log_a}");
+    assert!(quiet, "the outbox settles");
     let mails = digest_mails(&sink);
     assert_eq!(mails.len(), n, "and none twice");
     assert_eq!(digests(&app).await.len(), n);
@@ -1107,5 +1157,12 @@ async fn two_processes(engine: Engine) {
     to.sort();
     to.dedup();
     assert_eq!(to.len(), n);
+    // Each process made a part, and between them all.
+    let (made_a, made_b) = (digests_in_log(&log_a), digests_in_log(&log_b));
+    assert!(
+        made_a > 0 && made_b > 0,
+        "both processes made digests: {made_a} and {made_b}"
+    );
+    assert_eq!(made_a + made_b, n);
 }
 on_both!(two_processes, two_processes);
