@@ -22,6 +22,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let (status, area) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
     assert_eq!(status, StatusCode::CREATED, "{area}");
     let area_id = area["id"].as_i64().unwrap();
+    api.assert_reads_back("/api/v1/areas", &area).await;
 
     let org = json!({"kind": "customer", "name": "Nordlicht GmbH", "area_id": area_id});
     let res = api
@@ -40,6 +41,8 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["external_id"], "CRM-1");
     assert_eq!(created["area_name"], "North");
+    api.assert_reads_back("/api/v1/organizations", &created)
+        .await;
 
     let audit_before = app.count("audit_events").await;
     let res = api
@@ -58,6 +61,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let again: Value = res.json().await.unwrap();
     assert_eq!(again["id"], created["id"]);
     assert_eq!(again["updated_at"], created["updated_at"]);
+    api.assert_reads_back("/api/v1/organizations", &again).await;
     assert_eq!(
         app.count("audit_events").await,
         audit_before,
@@ -74,6 +78,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{child}");
     assert_eq!(child["parent_id"], created["id"]);
+    api.assert_reads_back("/api/v1/organizations", &child).await;
 
     // A change is an update, audited with before and after.
     let (status, renamed) = api
@@ -84,6 +89,8 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(renamed["name"], "Nordlicht Facility GmbH");
+    api.assert_reads_back("/api/v1/organizations", &renamed)
+        .await;
     let (_, events) = api
         .get(&format!(
             "/api/v1/audit-events?target_kind=organization&target_id={}",
@@ -120,11 +127,13 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{c1}");
     assert_eq!(c1["email"], "erika@example.com");
     assert_eq!(c1["organization_id"], created["id"]);
+    api.assert_reads_back("/api/v1/contacts", &c1).await;
     let (status, c2) = api
         .put("/api/v1/contacts/by-external-id/K-1", &contact)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(c2["updated_at"], c1["updated_at"]);
+    api.assert_reads_back("/api/v1/contacts", &c2).await;
     assert_eq!(app.count("contacts").await, 1);
 }
 both!(
@@ -141,6 +150,7 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
         )
         .await;
     let org_id = org["id"].as_i64().unwrap();
+    api.assert_reads_back("/api/v1/organizations", &org).await;
     let orgs_before = app.count("organizations").await;
     let contacts_before = app.count("contacts").await;
     let audit_before = app.count("audit_events").await;
@@ -244,6 +254,7 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
             &json!({"kind": "customer", "name": "Child", "parent_id": org_id}),
         )
         .await;
+    api.assert_reads_back("/api/v1/organizations", &child).await;
     let orgs_with_child = app.count("organizations").await;
     let (status, body) = api
         .put(&format!("/api/v1/organizations/{org_id}"), &json!({"kind": "customer", "name": "Acme", "external_id": "A-1", "parent_id": child["id"]}))
@@ -377,6 +388,8 @@ async fn area_keys_reach_only_their_areas(app: TestApp) {
     let admin = app.api(&app.api_key().await);
     let (_, north) = admin.post("/api/v1/areas", &json!({"name": "North"})).await;
     let (_, south) = admin.post("/api/v1/areas", &json!({"name": "South"})).await;
+    admin.assert_reads_back("/api/v1/areas", &north).await;
+    admin.assert_reads_back("/api/v1/areas", &south).await;
     let (north, south) = (north["id"].as_i64().unwrap(), south["id"].as_i64().unwrap());
     let (_, n_org) = admin
         .post(
@@ -393,6 +406,14 @@ async fn area_keys_reach_only_their_areas(app: TestApp) {
         )
         .await;
 
+    for (collection, written) in [
+        ("/api/v1/organizations", &n_org),
+        ("/api/v1/organizations", &s_org),
+        ("/api/v1/contacts", &s_contact),
+        ("/api/v1/contacts", &n_contact),
+    ] {
+        admin.assert_reads_back(collection, written).await;
+    }
     let sup = app.api(&app.area_key(&[north]).await);
     // Lists hold only the own area.
     let (_, list) = sup.get("/api/v1/contacts").await;
@@ -466,13 +487,15 @@ async fn area_keys_reach_only_their_areas(app: TestApp) {
         StatusCode::FORBIDDEN
     );
     // Their own area works.
-    let (status, _) = sup
+    let (status, nora) = sup
         .put(
             &format!("/api/v1/contacts/{}", n_contact["id"]),
             &json!({"organization_id": n_org["id"], "name": "Nora Nordmann"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(nora["name"], "Nora Nordmann");
+    sup.assert_reads_back("/api/v1/contacts", &nora).await;
     // Nothing of the other area changed.
     let (_, still) = admin
         .get(&format!("/api/v1/contacts/{}", s_contact["id"]))
@@ -495,13 +518,14 @@ async fn lists_page_by_keyset_and_filter(app: TestApp) {
         } else {
             "customer"
         };
-        let (status, _) = api
+        let (status, org) = api
             .post(
                 "/api/v1/organizations",
                 &json!({"kind": kind, "name": name}),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
+        api.assert_reads_back("/api/v1/organizations", &org).await;
     }
     let mut seen = Vec::new();
     let mut path = "/api/v1/organizations?limit=3".to_string();
@@ -529,13 +553,15 @@ async fn lists_page_by_keyset_and_filter(app: TestApp) {
     // The search index follows changes.
     let (_, delta) = api.get("/api/v1/organizations?q=delta").await;
     let id = delta["items"][0]["id"].as_i64().unwrap();
-    let (status, _) = api
+    let (status, zulu) = api
         .put(
             &format!("/api/v1/organizations/{id}"),
             &json!({"kind": "customer", "name": "Zulu Quarz"}),
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(zulu["name"], "Zulu Quarz");
+    api.assert_reads_back("/api/v1/organizations", &zulu).await;
     assert_eq!(
         api.get("/api/v1/organizations?q=delta").await.1["items"]
             .as_array()
@@ -587,11 +613,15 @@ async fn partnerships_and_portals(app: TestApp) {
             &json!({"kind": "customer", "name": "C2"}),
         )
         .await;
+    for org in [&partner, &c1, &c2] {
+        api.assert_reads_back("/api/v1/organizations", org).await;
+    }
     let (status, p) = api
         .post("/api/v1/partnerships", &json!({"partner_id": partner["id"], "name": "Service", "customer_ids": [c2["id"], c1["id"], c1["id"]]}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["customer_ids"], json!([c1["id"], c2["id"]]));
+    api.assert_reads_back("/api/v1/partnerships", &p).await;
     // A customer as partner, a partner as customer: refused.
     let (status, body) = api
         .post(
@@ -624,6 +654,7 @@ async fn partnerships_and_portals(app: TestApp) {
         created["modules"][1],
         json!({"name": "Pricing", "admin_only": true, "marketing": false})
     );
+    api.assert_reads_back("/api/v1/portals", &created).await;
     let (status, body) = api.post("/api/v1/portals", &portal).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(field_of(&body), vec!["name"]);
