@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{TestApp, exec};
+use common::{TestApp, exec, id_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,12 +20,6 @@ struct World {
     child: i64,
     partner_portal: i64,
     customer_portal: i64,
-}
-
-async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
-    let (status, v) = api.post(path, &body).await;
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v["id"].as_i64().unwrap()
 }
 
 async fn world(app: &TestApp) -> World {

@@ -175,9 +175,23 @@ impl Api {
     /// Reads a resource of `collection` back after a write (`GET collection/{id}`) and checks
     /// that it holds what the write answered.
     pub async fn assert_reads_back(&self, collection: &str, written: &Value) {
-        let path = format!("{collection}/{}", written["id"]);
-        let (status, stored) = self.get(&path).await;
+        self.assert_reads_back_at(&format!("{collection}/{}", written["id"]), written)
+            .await;
+    }
+
+    /// Reads `path` back after a write to it and checks that it holds what the write answered.
+    pub async fn assert_reads_back_at(&self, path: &str, written: &Value) {
+        let (status, stored) = self.get(path).await;
         assert_eq!(status, StatusCode::OK, "GET {path}: {stored}");
         assert_eq!(&stored, written, "GET {path} reads back what was written");
     }
+}
+
+/// Creates a resource (POST `body` to `collection`), checks that it succeeded and reads back
+/// as written, and returns its id.
+pub async fn id_of(api: &Api, collection: &str, body: Value) -> i64 {
+    let (status, v) = api.post(collection, &body).await;
+    assert!(status.is_success(), "{collection}: {status} {v}");
+    api.assert_reads_back(collection, &v).await;
+    v["id"].as_i64().unwrap()
 }

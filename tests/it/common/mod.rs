@@ -18,7 +18,7 @@ use admit::usecases::{self, Actor, Ctx};
 use reqwest::Client;
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page};
+pub use clients::{Api, Browser, Page, id_of};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
 

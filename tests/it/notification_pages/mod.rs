@@ -7,9 +7,9 @@ use crate::common;
 use admit::storage::tasks::{Owner, subscription_of};
 use admit::usecases::Actor;
 use admit::usecases::notifications as notify;
-use common::{Browser, PASSWORD, TestApp, eventually, exec, hidden, last_token_to};
+use common::{Browser, PASSWORD, TestApp, eventually, exec, hidden, id_of, last_token_to};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod console;
 mod unsubscribe;
@@ -22,12 +22,6 @@ struct World {
     /// A registered admin account of a North customer on the portal.
     account: i64,
     email: &'static str,
-}
-
-async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
-    let (status, v) = api.post(path, &body).await;
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v["id"].as_i64().unwrap()
 }
 
 /// A portal with two task categories, areas North and South, and a registered admin account

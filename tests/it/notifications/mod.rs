@@ -10,7 +10,7 @@ use admit::storage::tasks::Owner;
 use admit::usecases::Ctx;
 use admit::usecases::notifications::{self as uc, PreferencesInput};
 use chrono::{TimeZone, Utc};
-use common::{Engine, SmtpSink, TestApp, exec, header};
+use common::{Engine, SmtpSink, TestApp, exec, header, id_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -18,12 +18,6 @@ mod own_tasks;
 mod processes;
 mod schedule;
 mod scope;
-
-async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
-    let (status, v) = api.post(path, &body).await;
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v["id"].as_i64().unwrap()
-}
 
 /// The app's own scheduler looks first an hour after start: these tests run it themselves.
 const QUIET: u64 = 3600;
@@ -81,9 +75,10 @@ async fn world(app: &TestApp) -> World {
                "registration_mode": "invitation_only", "modules": [{"name": "Tasks"}]}),
     )
     .await;
+    let categories = format!("/api/v1/portals/{portal}/task-categories");
     let (status, v) = api
         .put(
-            &format!("/api/v1/portals/{portal}/task-categories"),
+            &categories,
             &json!({"categories": [
                 {"key": "service_due", "name_en": "Service due", "name_de": "Wartung fällig",
                  "description_en": "Maintenance that is due"},
@@ -92,6 +87,7 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    api.assert_reads_back_at(&categories, &v).await;
     World {
         api,
         portal,
@@ -127,26 +123,30 @@ async fn person(app: &TestApp, w: &World, org: i64, email: &str, role: &str, zon
 }
 
 async fn subscribe(w: &World, account: i64, frequency: &str, categories: &[&str]) -> Value {
+    let path = format!("/api/v1/accounts/{account}/notifications");
     let (status, v) = w
         .api
         .put(
-            &format!("/api/v1/accounts/{account}/notifications"),
+            &path,
             &json!({"frequency": frequency, "categories": categories}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    w.api.assert_reads_back_at(&path, &v).await;
     v
 }
 
 async fn task(w: &World, id: &str, customer: i64, category: &str, title: &str) -> StatusCode {
+    let path = format!("/api/v1/portals/{}/tasks/{id}", w.portal);
     let (status, v) = w
         .api
         .put(
-            &format!("/api/v1/portals/{}/tasks/{id}", w.portal),
+            &path,
             &json!({"customer_id": customer, "category": category, "title": title}),
         )
         .await;
     assert!(status.is_success(), "{status} {v}");
+    w.api.assert_reads_back_at(&path, &v).await;
     status
 }
 
@@ -216,6 +216,7 @@ async fn tasks_api(app: TestApp) {
     assert_eq!(t["due_date"], "2026-12-07");
     assert_eq!(t["status"], "open");
     assert_eq!(t["customer_name"], "Customer One");
+    w.api.assert_reads_back_at(&path, &t).await;
 
     // Posting it again changes nothing: no new task, no audit event.
     let events = app.count("audit_events").await;
@@ -232,6 +233,7 @@ async fn tasks_api(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(t["status"], "closed");
     assert!(t["closed_at"].is_string());
+    w.api.assert_reads_back_at(&path, &t).await;
     let (_, open) = w
         .api
         .get(&format!("/api/v1/tasks?portal_id={}&status=open", w.portal))
@@ -299,9 +301,8 @@ async fn tasks_api(app: TestApp) {
     );
 
     // A key limited to an area reaches only the customers there.
-    let (_, area) = w.api.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let area = area["id"].as_i64().unwrap();
-    let (status, _) = w
+    let area = id_of(&w.api, "/api/v1/areas", json!({"name": "North"})).await;
+    let (status, moved) = w
         .api
         .put(
             &format!("/api/v1/organizations/{}", w.c[1]),
@@ -309,16 +310,20 @@ async fn tasks_api(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(moved["area_id"], area);
+    w.api
+        .assert_reads_back("/api/v1/organizations", &moved)
+        .await;
     let limited = app.api(&app.area_key(&[area]).await);
     let (status, e) = limited.put(&path, &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("not in your areas"), "{e}");
     let mut two = body.clone();
     two["customer_id"] = json!(w.c[1]);
-    let (status, _) = limited
-        .put(&format!("/api/v1/portals/{}/tasks/crm-3", w.portal), &two)
-        .await;
+    let crm3 = format!("/api/v1/portals/{}/tasks/crm-3", w.portal);
+    let (status, t3) = limited.put(&crm3, &two).await;
     assert_eq!(status, StatusCode::CREATED);
+    limited.assert_reads_back_at(&crm3, &t3).await;
     let (_, seen) = limited.get("/api/v1/tasks").await;
     assert_eq!(seen.as_array().unwrap().len(), 1, "{seen}");
     let (status, _) = limited.get(&path).await;
@@ -336,6 +341,7 @@ async fn tasks_api(app: TestApp) {
     let (status, cats) = set(json!([{"key": "service_due", "name_en": "Service due"}])).await;
     assert_eq!(status, StatusCode::OK, "{cats}");
     assert_eq!(cats.as_array().unwrap().len(), 1);
+    w.api.assert_reads_back_at(&categories, &cats).await;
     let (status, e) = set(json!([{"key": "Bad Key", "name_en": ""}])).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e.to_string().contains("categories[0].key"), "{e}");
