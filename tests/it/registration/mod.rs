@@ -3,47 +3,29 @@
 
 use crate::common;
 
-use common::{Api, Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
+use common::{Api, Browser, PASSWORD, TestApp, eventually, hidden, id_of, last_token_to, mails};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod links;
 
 async fn portal(api: &Api, name: &str, mode: &str, creates_contact: bool) -> i64 {
-    let (status, p) = api
-        .post(
-            "/api/v1/portals",
-            &json!({"name": name, "kind": "customer", "base_url": "https://portal.example.com",
-                    "registration_mode": mode, "self_registration_creates_contact": creates_contact,
-                    "default_language": "en"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
+    let body = json!({"name": name, "kind": "customer", "base_url": "https://portal.example.com",
+                      "registration_mode": mode, "self_registration_creates_contact": creates_contact,
+                      "default_language": "en"});
+    id_of(api, "/api/v1/portals", body).await
 }
 
 async fn organization(api: &Api, name: &str) -> i64 {
-    let (_, org) = api
-        .post(
-            "/api/v1/organizations",
-            &json!({"kind": "customer", "name": name}),
-        )
-        .await;
-    org["id"].as_i64().unwrap()
+    let body = json!({"kind": "customer", "name": name});
+    id_of(api, "/api/v1/organizations", body).await
 }
 
 async fn contact(api: &Api, org: i64, name: &str, email: &str) -> i64 {
-    let (status, c) = api
-        .post(
-            "/api/v1/contacts",
-            &json!({"organization_id": org, "name": name, "email": email, "language": "en"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{c}");
-    c["id"].as_i64().unwrap()
+    let body = json!({"organization_id": org, "name": name, "email": email, "language": "en"});
+    id_of(api, "/api/v1/contacts", body).await
 }
 
-/// Fills in the registration form; returns the answer's status and page.
 async fn register(
     b: &Browser,
     pid: i64,
