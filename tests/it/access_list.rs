@@ -78,6 +78,7 @@ async fn world(app: &TestApp) -> World {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        api.assert_reads_back("/api/v1/accounts", &body).await;
     }
     World {
         north_area: north["id"].as_i64().unwrap(),

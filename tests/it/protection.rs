@@ -222,6 +222,7 @@ async fn links_expire_and_sessions_end_by_the_clock(engine: Engine) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    api.assert_reads_back("/api/v1/accounts", &body).await;
     let policy = admit::usecases::staff::SessionPolicy {
         idle_ms: 30 * 60_000,
         absolute_ms: 12 * 3_600_000,

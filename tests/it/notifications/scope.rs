@@ -53,14 +53,10 @@ async fn digests_keep_to_the_scope(engine: Engine) {
             .iter()
             .map(|c| json!({"partnership_id": partnership, "customer_id": c}))
             .collect();
-        let (status, v) = w
-            .api
-            .put(
-                &format!("/api/v1/accounts/{account}/access"),
-                &json!({"customers": list}),
-            )
-            .await;
+        let path = format!("/api/v1/accounts/{account}/access");
+        let (status, v) = w.api.put(&path, &json!({"customers": list})).await;
         assert_eq!(status, StatusCode::OK, "{v}");
+        w.api.assert_reads_back_at(&path, &v).await;
     }
     for a in [admin, user, notify, marketing] {
         let _ = w
