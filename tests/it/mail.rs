@@ -250,9 +250,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
     let sink = SmtpSink::start();
     let app = spawn_with_sink(engine, &sink).await;
     let api = app.api(&app.api_key().await);
-    let (_, portal) = api
-        .post(
-            "/api/v1/portals",
+    let portal = api.create("/api/v1/portals",
             &json!({"name": "Partner portal", "kind": "partner", "base_url": "https://partners.example.com", "registration_mode": "invitation_only", "default_language": "de"}),
         )
         .await;

@@ -33,14 +33,14 @@ async fn invited(app: &TestApp, email: &str) -> (i64, Value, String) {
     } else {
         existing
     };
-    let (_, org) = api
-        .post(
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
         )
         .await;
-    let (_, contact) = api
-        .post(
+    let contact = api
+        .create(
             "/api/v1/contacts",
             &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email}),
         )

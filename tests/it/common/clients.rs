@@ -172,6 +172,15 @@ async fn page(res: Response) -> Page {
 }
 
 impl Api {
+    /// Creates a resource (POST `body` to `collection`), checks that it succeeded and reads
+    /// back as written, and returns it.
+    pub async fn create(&self, collection: &str, body: &Value) -> Value {
+        let (status, v) = self.post(collection, body).await;
+        assert!(status.is_success(), "{collection}: {status} {v}");
+        self.assert_reads_back(collection, &v).await;
+        v
+    }
+
     /// Reads a resource of `collection` back after a write (`GET collection/{id}`) and checks
     /// that it holds what the write answered.
     pub async fn assert_reads_back(&self, collection: &str, written: &Value) {
@@ -190,8 +199,5 @@ impl Api {
 /// Creates a resource (POST `body` to `collection`), checks that it succeeded and reads back
 /// as written, and returns its id.
 pub async fn id_of(api: &Api, collection: &str, body: Value) -> i64 {
-    let (status, v) = api.post(collection, &body).await;
-    assert!(status.is_success(), "{collection}: {status} {v}");
-    api.assert_reads_back(collection, &v).await;
-    v["id"].as_i64().unwrap()
+    api.create(collection, &body).await["id"].as_i64().unwrap()
 }

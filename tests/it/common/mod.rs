@@ -350,6 +350,17 @@ where
     false
 }
 
+/// Waits until the outbox is quiet: nothing queued, being sent or waiting for a retry (at
+/// most `secs` seconds). Whether it got there.
+pub async fn outbox_quiet(app: &TestApp, secs: u64) -> bool {
+    eventually(secs, || async {
+        app.count("outbox_messages WHERE status IN ('queued', 'sending', 'retrying')")
+            .await
+            == 0
+    })
+    .await
+}
+
 /// The messages of the built-in mailbox, oldest first: (recipient, text).
 pub async fn mails(app: &TestApp) -> Vec<(String, String)> {
     let sql = "SELECT recipient, text_body FROM mailbox_messages ORDER BY id";

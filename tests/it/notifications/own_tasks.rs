@@ -7,7 +7,10 @@ async fn admits_own_tasks(engine: Engine) {
     let clock = ManualClock::new(now);
     let app = TestApp::spawn_clocked(engine, clock.clone(), quiet).await;
     let w = world(&app).await;
-    let (_, area) = w.api.post("/api/v1/areas", &json!({"name": "North"})).await;
+    let area = w
+        .api
+        .create("/api/v1/areas", &json!({"name": "North"}))
+        .await;
     let area = area["id"].as_i64().unwrap();
     let admin = person(&app, &w, w.acme, "ada@acme.example", "admin", "UTC").await;
     // An invitation whose link ends within 48 hours, an account ending within 7 days, one
@@ -60,6 +63,8 @@ async fn admits_own_tasks(engine: Engine) {
         ),
     )
     .await;
+    // Once the worker is done with them (one it is sending would be marked sent after this).
+    assert!(common::outbox_quiet(&app, 30).await);
     exec(
         &app,
         &format!("UPDATE outbox_messages SET status = 'failed', updated_at = {now}"),

@@ -96,12 +96,7 @@ async fn two_processes(engine: Engine) {
     let arrived = common::eventually(60, || async { digest_mails(&sink).len() >= n }).await;
     // Then until the outbox is quiet (nothing queued, being sent or waiting for a retry), so
     // that any second copy has arrived too.
-    let quiet = common::eventually(60, || async {
-        app.count("outbox_messages WHERE status NOT IN ('sent', 'failed')")
-            .await
-            == 0
-    })
-    .await;
+    let quiet = common::outbox_quiet(&app, 60).await;
     let (log_a, log_b) = (a.log(), b.log());
     common::terminate(a);
     common::terminate(b);

@@ -11,14 +11,13 @@ mod links;
 /// Grants access by API and returns (portal id, account, the invitation's token).
 async fn invited(app: &TestApp, role: &str, email: &str) -> (i64, Value, String) {
     let api = app.api(&app.api_key().await);
-    let (_, org) = api
-        .post(
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
         )
         .await;
-    let (_, contact) = api
-        .post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email, "language": "en"}))
+    let contact = api.create("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email, "language": "en"}))
         .await;
     let (_, portal) = match api.get("/api/v1/portals").await.1.as_array().unwrap().first() {
         Some(p) => (StatusCode::OK, p.clone()),

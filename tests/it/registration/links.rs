@@ -65,8 +65,8 @@ both!(twice, registering_an_address_twice_answers_the_same);
 
 async fn a_portal_may_ask_staff_to_send_the_new_link(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    let north = api.create("/api/v1/areas", &json!({"name": "North"})).await;
+    let south = api.create("/api/v1/areas", &json!({"name": "South"})).await;
     app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
         .await;
     app.create_staff(
@@ -83,16 +83,14 @@ async fn a_portal_may_ask_staff_to_send_the_new_link(app: TestApp) {
         PASSWORD,
     )
     .await;
-    let (_, portal) = api
-        .post(
-            "/api/v1/portals",
+    let portal = api.create("/api/v1/portals",
             &json!({"name": "Partner portal", "kind": "partner", "base_url": "https://partner.example.com",
                     "registration_mode": "invitation_only", "notify_staff_on_new_link": true}),
         )
         .await;
     let pid = portal["id"].as_i64().unwrap();
-    let (_, org) = api
-        .post(
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "partner", "name": "Nordlicht GmbH", "area_id": north["id"]}),
         )
