@@ -118,7 +118,7 @@ async fn admits_own_tasks(engine: Engine) {
         actors.push(actor);
     }
     clock.set(utc("2026-11-30T08:00:00Z"));
-    uc::run_due(&app.cx, 50).await.unwrap();
+    run_due(&app).await;
     let messages = digest_messages(&app).await;
     let groups = |email: &str| -> Vec<(String, i64)> {
         let v = &messages.iter().find(|(r, _)| r == email).unwrap().1;

@@ -4,11 +4,11 @@
 use super::*;
 
 /// Makes the digests due at each quarter hour from `from` to `to`.
-async fn run_clock(cx: &Ctx, clock: &ManualClock, from: i64, to: i64) {
+async fn run_clock(app: &TestApp, clock: &ManualClock, from: i64, to: i64) {
     let mut t = from;
     while t <= to {
         clock.set(t);
-        uc::run_due(cx, 50).await.unwrap();
+        run_due(app).await;
         t += 15 * 60_000;
     }
 }
@@ -56,7 +56,7 @@ async fn a_week_in_three_zones(engine: Engine) {
     let idle = person(&app, &w, w.partner, "idle@partner.example", "admin", "UTC").await;
     subscribe(&w, idle, "daily", &["invoices"]).await;
 
-    run_clock(&app.cx, &clock, start, utc("2026-11-03T00:00:00Z")).await;
+    run_clock(&app, &clock, start, utc("2026-11-03T00:00:00Z")).await;
 
     let made = digests(&app).await;
     let times = |account: i64| -> Vec<String> {
@@ -164,7 +164,7 @@ async fn a_week_in_three_zones(engine: Engine) {
     assert!(p["next_due_at"].is_null());
     let made = digests(&app).await.len();
     run_clock(
-        &app.cx,
+        &app,
         &clock,
         utc("2026-11-09T00:00:00Z"),
         utc("2026-11-09T12:00:00Z"),
@@ -203,9 +203,9 @@ async fn missed_and_once(engine: Engine) {
 
     // Down from Monday 07:00 to Wednesday 10:00: the week's digest comes then, once.
     clock.set(utc("2026-12-02T09:00:00Z"));
-    let m = uc::run_due(&app.cx, 50).await.unwrap();
+    let m = run_due(&app).await;
     assert_eq!((m.due, m.sent), (1, 1));
-    let m = uc::run_due(&app.cx, 50).await.unwrap();
+    let m = run_due(&app).await;
     assert_eq!(m.due, 0, "not due again this week");
     let made = digests(&app).await;
     assert_eq!(made.len(), 1);
@@ -220,19 +220,19 @@ async fn missed_and_once(engine: Engine) {
     // As after a crash between the digest and the next due time: the period's key keeps it
     // to one.
     exec(&app, "UPDATE digest_subscriptions SET next_due_at = 0").await;
-    let m = uc::run_due(&app.cx, 50).await.unwrap();
+    let m = run_due(&app).await;
     assert_eq!((m.due, m.sent, m.taken), (1, 0, 1));
     assert_eq!(digest_messages(&app).await.len(), 1);
 
     // The next Monday brings the next one.
     clock.set(utc("2026-12-07T07:00:00Z"));
-    let m = uc::run_due(&app.cx, 50).await.unwrap();
+    let m = run_due(&app).await;
     assert_eq!(m.sent, 1);
     assert_eq!(digest_messages(&app).await.len(), 2);
 
     // Off: nothing is due any more.
     subscribe(&w, erika, "off", &["service_due"]).await;
     clock.set(utc("2026-12-14T07:00:00Z"));
-    assert_eq!(uc::run_due(&app.cx, 50).await.unwrap().due, 0);
+    assert_eq!(run_due(&app).await.due, 0);
 }
 on_both!(missed_and_once, missed_and_once);

@@ -68,7 +68,7 @@ async fn digests_keep_to_the_scope(engine: Engine) {
             .await;
     }
     clock.set(utc("2026-11-30T08:00:00Z"));
-    let m = uc::run_due(&app.cx, 50).await.unwrap();
+    let m = run_due(&app).await;
     assert_eq!(m.sent, 3, "marketing gets none: {m:?}");
     let messages = digest_messages(&app).await;
     let of = |email: &str| {
