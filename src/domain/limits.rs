@@ -140,6 +140,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
         /// Whatever the attempts, a block never outlasts the rule's longest, and a counter never
         /// holds `max` attempts without a block.
         #[test]

@@ -1,6 +1,9 @@
 """A real SMTP server for Admit's tests (aiosmtpd), writing each message it accepts to a folder.
 
-Usage: python3 smtp_sink.py --port PORT --dir DIR [--delay-ms N]
+Usage: python3 smtp_sink.py --dir DIR [--port PORT] [--delay-ms N]
+
+It listens on 127.0.0.1:PORT (default 0: a port the system picks) and, once it accepts
+connections, prints `ready PORT` with the port it got.
 
 Recipients steer it:
   reject@...        550 5.1.1 (a permanent refusal)
@@ -13,9 +16,11 @@ import argparse
 import asyncio
 import itertools
 import os
+import socket
 import sys
+import threading
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 
 class Sink:
@@ -51,18 +56,27 @@ class Sink:
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--dir", required=True)
     p.add_argument("--delay-ms", type=int, default=0)
     a = p.parse_args()
     os.makedirs(a.dir, exist_ok=True)
-    controller = Controller(Sink(a.dir, a.delay_ms), hostname="127.0.0.1", port=a.port)
-    controller.start()
-    print("ready", flush=True)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", a.port))
+    sink = Sink(a.dir, a.delay_ms)
+    loop = asyncio.new_event_loop()
+    server = loop.run_until_complete(
+        loop.create_server(lambda: SMTP(sink, hostname="127.0.0.1", loop=loop), sock=sock)
+    )
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    print("ready %d" % sock.getsockname()[1], flush=True)
     try:
         sys.stdin.read()  # runs until the test closes our standard input (or kills us)
     finally:
-        controller.stop()
+        loop.call_soon_threadsafe(server.close)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
 
 
 if __name__ == "__main__":

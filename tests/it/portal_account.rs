@@ -1,6 +1,6 @@
 //! A person's own account on the portal pages: profile, password, e-mail address, sessions.
 
-mod common;
+use crate::common;
 
 use common::{Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
 use reqwest::StatusCode;
@@ -23,14 +23,14 @@ async fn registered(app: &TestApp, email: &str) -> i64 {
     } else {
         existing
     };
-    let (_, org) = api
-        .post(
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "partner", "name": "Nordlicht GmbH"}),
         )
         .await;
-    let (_, contact) = api
-        .post(
+    let contact = api
+        .create(
             "/api/v1/contacts",
             &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email}),
         )

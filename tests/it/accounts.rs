@@ -1,7 +1,7 @@
 //! Portal accounts: granting access sends an invitation whose single-use link is made when it
 //! is sent, and stored only as a hash.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, eventually};
 use reqwest::StatusCode;
@@ -27,6 +27,14 @@ async fn setup(app: &TestApp) -> (common::Api, Value, Value, Value) {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    for (collection, written) in [
+        ("/api/v1/areas", &area),
+        ("/api/v1/organizations", &org),
+        ("/api/v1/contacts", &contact),
+        ("/api/v1/portals", &portal),
+    ] {
+        api.assert_reads_back(collection, written).await;
+    }
     (api, area, contact, portal)
 }
 
@@ -49,6 +57,7 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     assert_eq!(account["modules"], json!(["Invoices"]));
     assert_eq!(account["portal_kind"], "customer");
     assert_eq!(account["organization_name"], "Nordlicht GmbH");
+    api.assert_reads_back("/api/v1/accounts", &account).await;
 
     assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 1 }).await);
     let (to, text) = mailbox_texts(&app).await.remove(0);
@@ -130,6 +139,7 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
         .get(&format!("/api/v1/accounts/{}", account["id"]))
         .await;
     assert_eq!(read["id"], account["id"]);
+    api.assert_reads_back("/api/v1/accounts", &again).await;
 
     // Bad input changes nothing.
     let accounts = app.count("portal_accounts").await;
@@ -155,6 +165,7 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
             &json!({"organization_id": contact["organization_id"], "name": "No Mail"}),
         )
         .await;
+    api.assert_reads_back("/api/v1/contacts", &nomail).await;
     let (status, body) = api
         .post(
             "/api/v1/accounts",
@@ -169,13 +180,16 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     let (_, second) = api
         .post("/api/v1/portals", &json!({"name": "Installer portal", "kind": "installer", "base_url": "https://i.example.com", "registration_mode": "invitation_only"}))
         .await;
-    let (status, _) = api
+    api.assert_reads_back("/api/v1/portals", &second).await;
+    let (status, office) = api
         .post("/api/v1/accounts", &json!({"contact_id": contact["id"], "portal_id": second["id"], "send_to": "office@nordlicht.example"}))
         .await;
     assert_eq!(status, StatusCode::CREATED);
+    api.assert_reads_back("/api/v1/accounts", &office).await;
     assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 2 }).await);
     assert_eq!(mailbox_texts(&app).await[1].0, "office@nordlicht.example");
     let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    api.assert_reads_back("/api/v1/areas", &south).await;
     let other = app.api(&app.area_key(&[south["id"].as_i64().unwrap()]).await);
     assert_eq!(
         other.post("/api/v1/accounts", &grant).await.0,
@@ -208,6 +222,7 @@ async fn resend_cancel_and_remove(app: TestApp) {
     let (api, _, contact, portal) = setup(&app).await;
     let grant = json!({"contact_id": contact["id"], "portal_id": portal["id"]});
     let (_, account) = api.post("/api/v1/accounts", &grant).await;
+    api.assert_reads_back("/api/v1/accounts", &account).await;
     let id = account["id"].clone();
     assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 1 }).await);
     let first = token_in(&mailbox_texts(&app).await[0].1);
@@ -254,6 +269,7 @@ async fn resend_cancel_and_remove(app: TestApp) {
     );
     let (status, again) = api.post("/api/v1/accounts", &grant).await;
     assert_eq!(status, StatusCode::CREATED);
+    api.assert_reads_back("/api/v1/accounts", &again).await;
     assert!(eventually(10, || async { mailbox_texts(&app).await.len() == 3 }).await);
     let token = token_in(&mailbox_texts(&app).await[2].1);
 
@@ -340,6 +356,9 @@ async fn many_people_are_invited_at_once(app: TestApp) {
             &json!({"organization_id": org["id"], "name": "Erika Muster", "email": "erika@nordlicht.example"}),
         )
         .await;
+    api.assert_reads_back("/api/v1/portals", &portal).await;
+    api.assert_reads_back("/api/v1/organizations", &org).await;
+    api.assert_reads_back("/api/v1/contacts", &erika).await;
     let path = format!("/api/v1/organizations/{}/invitations", org["id"]);
     // One bad line: nothing is written, and the line is named.
     let (status, body) = api
@@ -368,6 +387,10 @@ async fn many_people_are_invited_at_once(app: TestApp) {
     assert!(invited.iter().all(|i| i["outcome"] == "created"
         && i["account"]["modules"] == json!(["Invoices"])
         && i["account"]["organization_name"] == "Nordlicht GmbH"));
+    for i in invited {
+        api.assert_reads_back("/api/v1/accounts", &i["account"])
+            .await;
+    }
     assert_eq!(app.count("contacts").await, 3, "two new contacts");
     assert!(
         common::eventually(10, || async {
@@ -399,6 +422,7 @@ async fn many_people_are_invited_at_once(app: TestApp) {
             &json!({"organization_id": org["id"], "name": "Jonas Berg", "email": "jonas@nordlicht.example"}),
         )
         .await;
+    api.assert_reads_back("/api/v1/contacts", &jonas).await;
     let page = b
         .get(&format!("/console/organizations/{}", org["id"]))
         .await;

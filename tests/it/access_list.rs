@@ -1,7 +1,7 @@
 //! The console's access list: the organization and valid-until filters, the text search on
 //! e-mail and name, keyset pages, and a supervisor's scope, as a staff user sees them.
 
-mod common;
+use crate::common;
 
 use admit::domain::staff::Scope;
 use admit::storage::accounts::{self, AccountFilter};
@@ -26,18 +26,18 @@ struct World {
 /// Two areas, three organizations, four contacts, each with access to the customer portal.
 async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
-    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    let north = api.create("/api/v1/areas", &json!({"name": "North"})).await;
+    let south = api.create("/api/v1/areas", &json!({"name": "South"})).await;
     let org =
         |name: &str, area: &Value| json!({"kind": "customer", "name": name, "area_id": area["id"]});
-    let (_, north_co) = api
-        .post("/api/v1/organizations", &org("North Co", &north))
+    let north_co = api
+        .create("/api/v1/organizations", &org("North Co", &north))
         .await;
-    let (_, south_co) = api
-        .post("/api/v1/organizations", &org("South Co", &south))
+    let south_co = api
+        .create("/api/v1/organizations", &org("South Co", &south))
         .await;
-    let (_, other_co) = api
-        .post("/api/v1/organizations", &org("Other Co", &north))
+    let other_co = api
+        .create("/api/v1/organizations", &org("Other Co", &north))
         .await;
     let (status, portal) = api
         .post(
@@ -78,6 +78,7 @@ async fn world(app: &TestApp) -> World {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
+        api.assert_reads_back("/api/v1/accounts", &body).await;
     }
     World {
         north_area: north["id"].as_i64().unwrap(),

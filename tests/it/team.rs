@@ -3,11 +3,11 @@
 //! deactivates, reactivates and removes, within its organization only and never taking away
 //! the last admin; everyone sees their own access.
 
-mod common;
+use crate::common;
 
-use common::{PASSWORD, TestApp, eventually, exec, hidden, mails};
+use common::{PASSWORD, TestApp, eventually, exec, hidden, id_of, mails};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 struct World {
     api: common::Api,
@@ -18,12 +18,6 @@ struct World {
     /// Customers One and Two in North, Two and Three in South.
     c: [i64; 3],
     other: i64,
-}
-
-async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
-    let (status, v) = api.post(path, &body).await;
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v["id"].as_i64().unwrap()
 }
 
 async fn world(app: &TestApp) -> World {

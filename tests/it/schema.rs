@@ -1,7 +1,7 @@
 //! The SQLite and PostgreSQL migrations produce the same tables and columns. SQLite's FTS5
 //! search tables (`*_search*`) are left out: PostgreSQL builds the same index with pg_trgm.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -2,9 +2,9 @@
 //! role, modules and customers, and an organization's last active admin (also when two
 //! requests race).
 
-mod common;
+use crate::common;
 
-use common::{TestApp, exec};
+use common::{TestApp, exec, id_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,12 +20,6 @@ struct World {
     child: i64,
     partner_portal: i64,
     customer_portal: i64,
-}
-
-async fn id_of(api: &common::Api, path: &str, body: Value) -> i64 {
-    let (status, v) = api.post(path, &body).await;
-    assert!(status.is_success(), "{path}: {status} {v}");
-    v["id"].as_i64().unwrap()
 }
 
 async fn world(app: &TestApp) -> World {
@@ -138,10 +132,14 @@ async fn decide(w: &World, account: i64, query: &str) -> (bool, String) {
     )
 }
 
+/// Sets an account's access through the API; what was set reads back.
 async fn set(w: &World, account: i64, body: Value) -> (StatusCode, Value) {
-    w.api
-        .put(&format!("/api/v1/accounts/{account}/access"), &body)
-        .await
+    let path = format!("/api/v1/accounts/{account}/access");
+    let (status, v) = w.api.put(&path, &body).await;
+    if status.is_success() {
+        w.api.assert_reads_back_at(&path, &v).await;
+    }
+    (status, v)
 }
 
 fn ids(v: &Value) -> Vec<i64> {
@@ -317,7 +315,7 @@ async fn scopes_and_decisions(app: TestApp) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // An account that may not log in sees nothing; an unknown one is denied.
-    let (status, _) = w
+    let (status, off) = w
         .api
         .post(
             &format!("/api/v1/accounts/{ben}/status"),
@@ -325,6 +323,8 @@ async fn scopes_and_decisions(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(off["access_granted"], false);
+    w.api.assert_reads_back("/api/v1/accounts", &off).await;
     assert_eq!(
         decide(&w, ben, &format!("customer_id={c1}")).await,
         (false, "cannot_log_in".into())

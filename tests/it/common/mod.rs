@@ -1,19 +1,26 @@
 //! The test harness: each test starts Admit on port 0 with a database of its own, on SQLite
 //! or on PostgreSQL (`ADMIT_TEST_POSTGRES_URL`, default `postgres://postgres@127.0.0.1:5432/postgres`).
-//! A missing PostgreSQL fails the test; it is never skipped.
-#![allow(dead_code)]
+//! A missing PostgreSQL fails the test; it is never skipped. A test begins once the server
+//! answers.
 
-use std::net::SocketAddr;
+mod clients;
+mod process;
+mod smtp;
+
 use std::sync::Arc;
+use std::time::Duration;
 
 use admit::app::Application;
 use admit::clock::SystemClock;
 use admit::config::Config;
 use admit::storage::Db;
 use admit::usecases::{self, Actor, Ctx};
-use reqwest::{Client, RequestBuilder, Response, StatusCode};
-use serde_json::Value;
+use reqwest::Client;
 use tokio::sync::oneshot;
+
+pub use clients::{Api, Browser, Page, id_of};
+pub use process::{Server, serve, terminate};
+pub use smtp::{SmtpSink, closed_port, header};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -65,7 +72,6 @@ pub fn postgres_admin_url() -> String {
 /// A fresh, empty database on either engine; dropped (PostgreSQL) or deleted (SQLite) at the end.
 pub struct TestDb {
     pub url: String,
-    pub engine: Engine,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
 }
@@ -78,7 +84,6 @@ impl TestDb {
                 let url = format!("sqlite://{}", dir.path().join("admit.db").display());
                 TestDb {
                     url,
-                    engine,
                     _dir: Some(dir),
                     pg_name: None,
                 }
@@ -100,7 +105,6 @@ impl TestDb {
                 };
                 TestDb {
                     url,
-                    engine,
                     _dir: None,
                     pg_name: Some(name),
                 }
@@ -137,10 +141,8 @@ impl Drop for TestDb {
 }
 
 pub struct TestApp {
-    pub addr: SocketAddr,
     pub base: String,
     pub cx: Ctx,
-    pub engine: Engine,
     pub db_url: String,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
@@ -200,16 +202,16 @@ impl TestApp {
             .await
             .expect("the server runs");
         });
-        TestApp {
-            addr,
+        let app = TestApp {
             base: format!("http://{addr}"),
             cx,
-            engine,
             db_url: db.url.clone(),
             shutdown: Some(tx),
             server: Some(server),
             _db: db,
-        }
+        };
+        wait_until_answering(&app.base).await;
+        app
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -315,272 +317,21 @@ pub fn system_clock() -> Arc<SystemClock> {
     Arc::new(SystemClock)
 }
 
-/// The JSON API with a key.
-pub struct Api {
-    pub base: String,
-    pub key: String,
-    pub client: Client,
-}
-
-impl Api {
-    fn req(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
-        self.client
-            .request(method, format!("{}{}", self.base, path))
-            .bearer_auth(&self.key)
-    }
-
-    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        read(self.req(reqwest::Method::GET, path).send().await.unwrap()).await
-    }
-
-    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        read(
-            self.req(reqwest::Method::POST, path)
-                .json(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        read(
-            self.req(reqwest::Method::PUT, path)
-                .json(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        read(
-            self.req(reqwest::Method::DELETE, path)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// A GET with `If-None-Match: etag`: its status.
-    pub async fn get_if_none_match(&self, path: &str, etag: &str) -> StatusCode {
-        self.req(reqwest::Method::GET, path)
-            .header("if-none-match", etag)
+pub const PASSWORD: &str = "correct horse battery staple";
+/// Waits until the server at `base` answers `GET /healthz` with 200 (at most 30 s).
+pub async fn wait_until_answering(base: &str) {
+    let client = Client::new();
+    let url = format!("{base}/healthz");
+    let answers = eventually(30, || async {
+        client
+            .get(&url)
+            .timeout(Duration::from_secs(2))
             .send()
             .await
-            .unwrap()
-            .status()
-    }
-
-    pub async fn raw(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        read(
-            self.req(method, path)
-                .header("content-type", content_type)
-                .body(body)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-}
-
-pub async fn read(res: Response) -> (StatusCode, Value) {
-    let status = res.status();
-    let text = res.text().await.unwrap();
-    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    (status, value)
-}
-
-/// A console session in a cookie-keeping client.
-pub struct Browser {
-    pub base: String,
-    pub client: Client,
-}
-
-pub struct Page {
-    pub status: StatusCode,
-    pub location: Option<String>,
-    pub body: String,
-}
-
-impl Page {
-    /// The value of the first hidden `csrf` field.
-    pub fn csrf(&self) -> String {
-        let marker = "name=\"csrf\" value=\"";
-        let start = self.body.find(marker).expect("the page has a CSRF field") + marker.len();
-        let end = self.body[start..].find('"').unwrap() + start;
-        self.body[start..end].to_string()
-    }
-}
-
-impl Browser {
-    pub async fn get(&self, path: &str) -> Page {
-        page(
-            self.client
-                .get(format!("{}{}", self.base, path))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        page(
-            self.client
-                .post(format!("{}{}", self.base, path))
-                .form(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Logs in through the form; returns the answer to the POST.
-    pub async fn login(&self, email: &str, password: &str) -> Page {
-        let form = self.get("/console/login").await;
-        let csrf = form.csrf();
-        self.post(
-            "/console/login",
-            &[
-                ("email", email),
-                ("password", password),
-                ("csrf", &csrf),
-                ("next", "/console/organizations"),
-            ],
-        )
-        .await
-    }
-
-    /// The CSRF token of the session, read from a console page.
-    pub async fn csrf(&self) -> String {
-        self.get("/console/organizations").await.csrf()
-    }
-}
-
-async fn page(res: Response) -> Page {
-    let status = res.status();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    Page {
-        status,
-        location,
-        body: res.text().await.unwrap(),
-    }
-}
-
-pub const PASSWORD: &str = "correct horse battery staple";
-
-/// A real SMTP server (aiosmtpd, `tests/support/smtp_sink.py`) that writes what it accepts to a
-/// folder. In CI a missing aiosmtpd fails the test.
-pub struct SmtpSink {
-    pub port: u16,
-    pub dir: tempfile::TempDir,
-    child: std::process::Child,
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl SmtpSink {
-    pub fn start() -> SmtpSink {
-        Self::start_with_delay(0)
-    }
-
-    pub fn start_with_delay(delay_ms: u64) -> SmtpSink {
-        use std::io::BufRead;
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = std::process::Command::new("python3")
-            .args([script, "--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .args(["--delay-ms", &delay_ms.to_string()])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 runs the SMTP test server (aiosmtpd: ./scripts/test installs it)");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(
-            line.trim(),
-            "ready",
-            "the SMTP test server started (is aiosmtpd installed?)"
-        );
-        SmtpSink { port, dir, child }
-    }
-
-    /// Points a configuration at this server.
-    pub fn configure(&self, config: &mut Config) {
-        config.smtp_host = Some("127.0.0.1".into());
-        config.smtp_port = self.port;
-        config.smtp_security = "none".into();
-        config.mail_from = "Admit Test <admit@example.test>".into();
-    }
-
-    /// The raw messages received so far, in order.
-    pub fn messages(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
-    }
-
-    /// Waits until at least `n` messages arrived (at most `secs` seconds).
-    pub async fn wait_for(&self, n: usize, secs: u64) -> Vec<String> {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
-        loop {
-            let m = self.messages();
-            if m.len() >= n || std::time::Instant::now() > deadline {
-                return m;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The value of a header in a raw message.
-pub fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
-    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
-    head.lines().find_map(|l| {
-        let (k, v) = l.split_once(':')?;
-        k.eq_ignore_ascii_case(name).then(|| v.trim())
+            .is_ok_and(|r| r.status().is_success())
     })
+    .await;
+    assert!(answers, "the server at {base} answers GET /healthz");
 }
 
 /// Polls until `f` is true (at most `secs` seconds).
@@ -597,6 +348,17 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     false
+}
+
+/// Waits until the outbox is quiet: nothing queued, being sent or waiting for a retry (at
+/// most `secs` seconds). Whether it got there.
+pub async fn outbox_quiet(app: &TestApp, secs: u64) -> bool {
+    eventually(secs, || async {
+        app.count("outbox_messages WHERE status IN ('queued', 'sending', 'retrying')")
+            .await
+            == 0
+    })
+    .await
 }
 
 /// The messages of the built-in mailbox, oldest first: (recipient, text).
@@ -647,57 +409,4 @@ pub async fn exec(app: &TestApp, sql: &str) {
                 .unwrap();
         }
     }
-}
-
-/// Starts `admit serve` on `db_url`, sending mail to `sink`, with more `ADMIT_` settings;
-/// its log goes to `log`.
-pub fn serve(
-    db_url: &str,
-    sink: &SmtpSink,
-    log: &std::path::Path,
-    settings: &[(&str, &str)],
-) -> std::process::Child {
-    use std::process::{Command, Stdio};
-    let log = std::fs::File::create(log).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("ADMIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.arg("serve")
-        .env("ADMIT_DATABASE_URL", db_url)
-        .env("ADMIT_LISTEN", format!("127.0.0.1:{}", free_port()))
-        .env("ADMIT_SMTP_HOST", "127.0.0.1")
-        .env("ADMIT_SMTP_PORT", sink.port.to_string())
-        .env("ADMIT_SMTP_SECURITY", "none")
-        .env("ADMIT_MAIL_FROM", "Admit <admit@example.test>")
-        .env("ADMIT_SMTP_CONNECTIONS", "4");
-    for (k, v) in settings {
-        cmd.env(k, v);
-    }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("admit serve starts")
-}
-
-/// Stops an `admit serve` with SIGTERM and checks that it exits cleanly within 10 s.
-pub fn terminate(mut child: std::process::Child) {
-    let _ = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    for _ in 0..200 {
-        if let Ok(Some(status)) = child.try_wait() {
-            assert!(
-                status.success(),
-                "admit serve exits cleanly on SIGTERM: {status}"
-            );
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    panic!("admit serve did not stop within 10 s of SIGTERM");
 }

@@ -1,6 +1,6 @@
 //! The administrators' console pages: areas, staff, API keys, audit, own account.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp};
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! The staff console through HTTP: login, sessions, CSRF, forms, supervisor scope.
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, TestApp};
 use reqwest::StatusCode;
@@ -197,22 +197,22 @@ both!(forms, forms_create_and_show_errors_next_to_fields);
 
 async fn supervisors_reach_only_their_areas(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
-    let (_, s_org) = api
-        .post(
+    let north = api.create("/api/v1/areas", &json!({"name": "North"})).await;
+    let south = api.create("/api/v1/areas", &json!({"name": "South"})).await;
+    let s_org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "South Co", "area_id": south["id"]}),
         )
         .await;
-    let (_, s_contact) = api
-        .post(
+    let s_contact = api
+        .create(
             "/api/v1/contacts",
             &json!({"organization_id": s_org["id"], "name": "Sven Süd"}),
         )
         .await;
-    let (_, n_org) = api
-        .post(
+    let n_org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]}),
         )
@@ -262,17 +262,15 @@ both!(supervisor_scope, supervisors_reach_only_their_areas);
 
 async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
     let api = app.api(&app.api_key().await);
-    let (_, north) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let (_, org) = api
-        .post(
+    let north = api.create("/api/v1/areas", &json!({"name": "North"})).await;
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]}),
         )
         .await;
-    let (_, contact) = api.post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Nora Nord", "email": "nora@north.example"})).await;
-    let (_, portal) = api
-        .post(
-            "/api/v1/portals",
+    let contact = api.create("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Nora Nord", "email": "nora@north.example"})).await;
+    let portal = api.create("/api/v1/portals",
             &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://p.example.com", "registration_mode": "invitation_only", "modules": [{"name": "Invoices"}]}),
         )
         .await;
@@ -384,7 +382,7 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
             .contains("nora@north.example")
     );
     // A supervisor of another area does not see it.
-    let (_, south) = api.post("/api/v1/areas", &json!({"name": "South"})).await;
+    let south = api.create("/api/v1/areas", &json!({"name": "South"})).await;
     app.create_staff(
         "south@example.test",
         "supervisor",

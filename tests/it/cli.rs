@@ -1,6 +1,6 @@
 //! The `admit` binary's commands, run as a user would, on both databases.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

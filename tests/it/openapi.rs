@@ -1,6 +1,6 @@
 //! The served OpenAPI document is the committed `openapi.json`; the Swagger UI is served.
 
-mod common;
+use crate::common;
 
 use common::{Engine, TestApp};
 

@@ -1,7 +1,7 @@
 //! Rate limits and lockouts, and what the clock ends: links past their lifetime, sessions of
 //! accounts past their valid-until day. The clock is moved, never waited for.
 
-mod common;
+use crate::common;
 
 use admit::clock::ManualClock;
 use common::{Browser, Engine, PASSWORD, TestApp, eventually, hidden, last_token_to};
@@ -33,14 +33,14 @@ async fn invited(app: &TestApp, email: &str) -> (i64, Value, String) {
     } else {
         existing
     };
-    let (_, org) = api
-        .post(
+    let org = api
+        .create(
             "/api/v1/organizations",
             &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
         )
         .await;
-    let (_, contact) = api
-        .post(
+    let contact = api
+        .create(
             "/api/v1/contacts",
             &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email}),
         )
@@ -221,6 +221,7 @@ async fn links_expire_and_sessions_end_by_the_clock(engine: Engine) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    api.assert_reads_back("/api/v1/accounts", &body).await;
     let policy = admit::usecases::staff::SessionPolicy {
         idle_ms: 30 * 60_000,
         absolute_ms: 12 * 3_600_000,

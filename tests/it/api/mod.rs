@@ -1,10 +1,14 @@
-//! The JSON API: directory sync from a CRM, bad input, authentication, supervisor scope.
+//! The JSON API: directory sync from a CRM, bad input, partnerships and portals, health; keys
+//! and supervisor scope, and lists, below.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+
+mod keys;
+mod lists;
 
 fn field_of(body: &Value) -> Vec<String> {
     body["fields"]
@@ -22,6 +26,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let (status, area) = api.post("/api/v1/areas", &json!({"name": "North"})).await;
     assert_eq!(status, StatusCode::CREATED, "{area}");
     let area_id = area["id"].as_i64().unwrap();
+    api.assert_reads_back("/api/v1/areas", &area).await;
 
     let org = json!({"kind": "customer", "name": "Nordlicht GmbH", "area_id": area_id});
     let res = api
@@ -40,6 +45,8 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["external_id"], "CRM-1");
     assert_eq!(created["area_name"], "North");
+    api.assert_reads_back("/api/v1/organizations", &created)
+        .await;
 
     let audit_before = app.count("audit_events").await;
     let res = api
@@ -58,6 +65,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     let again: Value = res.json().await.unwrap();
     assert_eq!(again["id"], created["id"]);
     assert_eq!(again["updated_at"], created["updated_at"]);
+    api.assert_reads_back("/api/v1/organizations", &again).await;
     assert_eq!(
         app.count("audit_events").await,
         audit_before,
@@ -74,6 +82,7 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{child}");
     assert_eq!(child["parent_id"], created["id"]);
+    api.assert_reads_back("/api/v1/organizations", &child).await;
 
     // A change is an update, audited with before and after.
     let (status, renamed) = api
@@ -84,6 +93,8 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(renamed["name"], "Nordlicht Facility GmbH");
+    api.assert_reads_back("/api/v1/organizations", &renamed)
+        .await;
     let (_, events) = api
         .get(&format!(
             "/api/v1/audit-events?target_kind=organization&target_id={}",
@@ -120,11 +131,13 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{c1}");
     assert_eq!(c1["email"], "erika@example.com");
     assert_eq!(c1["organization_id"], created["id"]);
+    api.assert_reads_back("/api/v1/contacts", &c1).await;
     let (status, c2) = api
         .put("/api/v1/contacts/by-external-id/K-1", &contact)
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(c2["updated_at"], c1["updated_at"]);
+    api.assert_reads_back("/api/v1/contacts", &c2).await;
     assert_eq!(app.count("contacts").await, 1);
 }
 both!(
@@ -141,6 +154,7 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
         )
         .await;
     let org_id = org["id"].as_i64().unwrap();
+    api.assert_reads_back("/api/v1/organizations", &org).await;
     let orgs_before = app.count("organizations").await;
     let contacts_before = app.count("contacts").await;
     let audit_before = app.count("audit_events").await;
@@ -244,6 +258,7 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
             &json!({"kind": "customer", "name": "Child", "parent_id": org_id}),
         )
         .await;
+    api.assert_reads_back("/api/v1/organizations", &child).await;
     let orgs_with_child = app.count("organizations").await;
     let (status, body) = api
         .put(&format!("/api/v1/organizations/{org_id}"), &json!({"kind": "customer", "name": "Acme", "external_id": "A-1", "parent_id": child["id"]}))
@@ -322,251 +337,6 @@ async fn bad_input_is_refused_naming_the_field(app: TestApp) {
 }
 both!(bad_input, bad_input_is_refused_naming_the_field);
 
-async fn keys_are_required_and_revocable(app: TestApp) {
-    let client = reqwest::Client::new();
-    let res = client
-        .get(app.url("/api/v1/organizations"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(res.headers()["www-authenticate"], "Bearer");
-    let res = client
-        .get(app.url("/api/v1/organizations"))
-        .bearer_auth("admit_0000000000000000000000000000000000000000")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-
-    let created =
-        admit::usecases::apikeys::create(&app.cx, &admit::usecases::Actor::cli(), "sync", &[])
-            .await
-            .unwrap();
-    // Only the hash is stored.
-    let stored: i64 = match &app.cx.db {
-        admit::storage::Db::Sqlite(p) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
-                .bind(&created.secret)
-                .fetch_one(p)
-                .await
-                .unwrap()
-        }
-        admit::storage::Db::Postgres(p) => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM api_keys WHERE key_hash = $1")
-                .bind(&created.secret)
-                .fetch_one(p)
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(stored, 0);
-    let api = app.api(&created.secret);
-    assert_eq!(api.get("/api/v1/organizations").await.0, StatusCode::OK);
-    admit::usecases::apikeys::revoke(&app.cx, &admit::usecases::Actor::cli(), created.key.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        api.get("/api/v1/organizations").await.0,
-        StatusCode::UNAUTHORIZED
-    );
-}
-both!(api_keys, keys_are_required_and_revocable);
-
-async fn area_keys_reach_only_their_areas(app: TestApp) {
-    let admin = app.api(&app.api_key().await);
-    let (_, north) = admin.post("/api/v1/areas", &json!({"name": "North"})).await;
-    let (_, south) = admin.post("/api/v1/areas", &json!({"name": "South"})).await;
-    let (north, south) = (north["id"].as_i64().unwrap(), south["id"].as_i64().unwrap());
-    let (_, n_org) = admin
-        .post(
-            "/api/v1/organizations",
-            &json!({"kind": "customer", "name": "North Co", "area_id": north}),
-        )
-        .await;
-    let (_, s_org) = admin.post("/api/v1/organizations", &json!({"kind": "customer", "name": "South Co", "area_id": south, "external_id": "S-1"})).await;
-    let (_, s_contact) = admin.post("/api/v1/contacts", &json!({"organization_id": s_org["id"], "name": "Sven Süd", "email": "sven@south.example"})).await;
-    let (_, n_contact) = admin
-        .post(
-            "/api/v1/contacts",
-            &json!({"organization_id": n_org["id"], "name": "Nora Nord"}),
-        )
-        .await;
-
-    let sup = app.api(&app.area_key(&[north]).await);
-    // Lists hold only the own area.
-    let (_, list) = sup.get("/api/v1/contacts").await;
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, vec!["Nora Nord"]);
-    let (_, list) = sup.get("/api/v1/organizations?q=co").await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    // The other area's records answer 404, for reading and for changing.
-    assert_eq!(
-        sup.get(&format!("/api/v1/contacts/{}", s_contact["id"]))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        sup.get(&format!("/api/v1/organizations/{}", s_org["id"]))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
-    let (status, _) = sup
-        .put(
-            &format!("/api/v1/contacts/{}", s_contact["id"]),
-            &json!({"organization_id": s_org["id"], "name": "Hacked"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = sup
-        .put(
-            &format!("/api/v1/organizations/{}", s_org["id"]),
-            &json!({"kind": "customer", "name": "Hacked", "area_id": north}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    // Creating into the other area, or moving a contact there, is refused naming the field.
-    let (status, body) = sup
-        .post(
-            "/api/v1/organizations",
-            &json!({"kind": "customer", "name": "Sneaky", "area_id": south}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_of(&body), vec!["area_id"]);
-    let (status, body) = sup
-        .put(
-            &format!("/api/v1/contacts/{}", n_contact["id"]),
-            &json!({"organization_id": s_org["id"], "name": "Nora Nord"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(field_of(&body), vec!["organization_id"]);
-    let (status, _) = sup
-        .put(
-            "/api/v1/organizations/by-external-id/S-1",
-            &json!({"kind": "customer", "name": "Hacked", "area_id": north}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT);
-    // Administration is not theirs.
-    assert_eq!(
-        sup.post("/api/v1/areas", &json!({"name": "West"})).await.0,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        sup.get("/api/v1/audit-events").await.0,
-        StatusCode::FORBIDDEN
-    );
-    // Their own area works.
-    let (status, _) = sup
-        .put(
-            &format!("/api/v1/contacts/{}", n_contact["id"]),
-            &json!({"organization_id": n_org["id"], "name": "Nora Nordmann"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    // Nothing of the other area changed.
-    let (_, still) = admin
-        .get(&format!("/api/v1/contacts/{}", s_contact["id"]))
-        .await;
-    assert_eq!(still["name"], "Sven Süd");
-    let (_, still) = admin
-        .get(&format!("/api/v1/organizations/{}", s_org["id"]))
-        .await;
-    assert_eq!(still["name"], "South Co");
-}
-both!(area_scope, area_keys_reach_only_their_areas);
-
-async fn lists_page_by_keyset_and_filter(app: TestApp) {
-    let api = app.api(&app.api_key().await);
-    for name in [
-        "Delta", "Alpha", "Echo", "Bravo", "Golf", "Charlie", "Foxtrot",
-    ] {
-        let kind = if name == "Golf" {
-            "partner"
-        } else {
-            "customer"
-        };
-        let (status, _) = api
-            .post(
-                "/api/v1/organizations",
-                &json!({"kind": kind, "name": name}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED);
-    }
-    let mut seen = Vec::new();
-    let mut path = "/api/v1/organizations?limit=3".to_string();
-    loop {
-        let (status, page) = api.get(&path).await;
-        assert_eq!(status, StatusCode::OK, "{page}");
-        for o in page["items"].as_array().unwrap() {
-            seen.push(o["name"].as_str().unwrap().to_string());
-        }
-        match page["next"].as_str() {
-            Some(next) => path = format!("/api/v1/organizations?limit=3&after={next}"),
-            None => break,
-        }
-    }
-    assert_eq!(
-        seen,
-        vec![
-            "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"
-        ]
-    );
-    let (_, partners) = api.get("/api/v1/organizations?kind=partner").await;
-    assert_eq!(partners["items"].as_array().unwrap().len(), 1);
-    let (_, found) = api.get("/api/v1/organizations?q=HARL").await;
-    assert_eq!(found["items"][0]["name"], "Charlie");
-    // The search index follows changes.
-    let (_, delta) = api.get("/api/v1/organizations?q=delta").await;
-    let id = delta["items"][0]["id"].as_i64().unwrap();
-    let (status, _) = api
-        .put(
-            &format!("/api/v1/organizations/{id}"),
-            &json!({"kind": "customer", "name": "Zulu Quarz"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        api.get("/api/v1/organizations?q=delta").await.1["items"]
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-    assert_eq!(
-        api.get("/api/v1/organizations?q=quarz").await.1["items"][0]["id"],
-        id
-    );
-    assert_eq!(
-        api.get("/api/v1/organizations?q=ZU").await.1["items"][0]["id"],
-        id,
-        "two letters: LIKE"
-    );
-    // Quotes and FTS syntax are text.
-    assert_eq!(
-        api.get("/api/v1/organizations?q=%22a%20OR%20b%22").await.0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        api.get("/api/v1/organizations?q=NEAR(x*").await.0,
-        StatusCode::OK
-    );
-    // LIKE wildcards are taken literally.
-    let (_, none) = api.get("/api/v1/organizations?q=%25").await;
-    assert_eq!(none["items"].as_array().unwrap().len(), 0);
-}
-both!(keyset_pagination, lists_page_by_keyset_and_filter);
-
 async fn partnerships_and_portals(app: TestApp) {
     let api = app.api(&app.api_key().await);
     let (_, partner) = api
@@ -587,11 +357,15 @@ async fn partnerships_and_portals(app: TestApp) {
             &json!({"kind": "customer", "name": "C2"}),
         )
         .await;
+    for org in [&partner, &c1, &c2] {
+        api.assert_reads_back("/api/v1/organizations", org).await;
+    }
     let (status, p) = api
         .post("/api/v1/partnerships", &json!({"partner_id": partner["id"], "name": "Service", "customer_ids": [c2["id"], c1["id"], c1["id"]]}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{p}");
     assert_eq!(p["customer_ids"], json!([c1["id"], c2["id"]]));
+    api.assert_reads_back("/api/v1/partnerships", &p).await;
     // A customer as partner, a partner as customer: refused.
     let (status, body) = api
         .post(
@@ -624,6 +398,7 @@ async fn partnerships_and_portals(app: TestApp) {
         created["modules"][1],
         json!({"name": "Pricing", "admin_only": true, "marketing": false})
     );
+    api.assert_reads_back("/api/v1/portals", &created).await;
     let (status, body) = api.post("/api/v1/portals", &portal).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(field_of(&body), vec!["name"]);

@@ -1,6 +1,6 @@
 //! Staff users: at least one active administrator always remains, also under concurrent requests.
 
-mod common;
+use crate::common;
 
 use admit::usecases::staff::{StaffChange, update_staff};
 use admit::usecases::{Actor, Error};

@@ -1,6 +1,6 @@
 //! E-mail through the outbox, delivered to a real SMTP server (aiosmtpd).
 
-mod common;
+use crate::common;
 
 use admit::domain::EmailAddress;
 use admit::domain::directory::Language;
@@ -31,6 +31,8 @@ async fn spawn_with_sink(engine: Engine, sink: &SmtpSink) -> TestApp {
         sink.configure(c);
         c.mail_retry_seconds = 1;
         c.mail_retry_max_seconds = 2;
+        // Retries a second apart, then two: the third and last attempt comes 3 s in.
+        c.mail_max_attempts = 3;
     })
     .await
 }
@@ -99,6 +101,13 @@ async fn refusals_and_retries(engine: Engine) {
     assert!(m.next_attempt_at > m.updated_at);
     // "Send again" is for failed messages only, and queues them with fresh attempts.
     assert!(mail::send_again(&app.cx, &cli, stuck).await.is_err());
+    let m = wait_status(&app, stuck, "failed").await;
+    assert_eq!(
+        (m.attempts, m.max_attempts),
+        (3, 3),
+        "failed after the last attempt"
+    );
+    assert!(m.last_error.as_deref().unwrap().contains("try again later"));
     let again = mail::send_again(&app.cx, &cli, rejected).await.unwrap();
     assert_eq!((again.status.as_str(), again.attempts), ("queued", 0));
     let m = wait_status(&app, rejected, "failed").await;
@@ -120,7 +129,7 @@ async fn refusals_and_retries_postgres() {
 }
 
 async fn an_unreachable_server_never_fails_the_action(engine: Engine) {
-    let port = common::free_port();
+    let (_closed, port) = common::closed_port();
     let app = TestApp::spawn_with(engine, |c| {
         c.smtp_host = Some("127.0.0.1".into());
         c.smtp_port = port;
@@ -241,9 +250,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
     let sink = SmtpSink::start();
     let app = spawn_with_sink(engine, &sink).await;
     let api = app.api(&app.api_key().await);
-    let (_, portal) = api
-        .post(
-            "/api/v1/portals",
+    let portal = api.create("/api/v1/portals",
             &json!({"name": "Partner portal", "kind": "partner", "base_url": "https://partners.example.com", "registration_mode": "invitation_only", "default_language": "de"}),
         )
         .await;
