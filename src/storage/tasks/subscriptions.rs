@@ -2,7 +2,7 @@
 //! per subscription and period) and their one-click unsubscribe tokens (stored as hashes).
 //!
 //! Claiming due subscriptions is the one engine-specific query: PostgreSQL skips rows another
-//! process holds (`FOR UPDATE SKIP LOCKED`); SQLite serializes writers anyway.
+//! process holds (`FOR NO KEY UPDATE SKIP LOCKED`); SQLite serializes writers anyway.
 
 use serde::Serialize;
 
@@ -103,10 +103,13 @@ pub async fn set_next_due(tx: &mut Tx, id: i64, next_due_at: Option<i64>) -> Res
 }
 
 /// Claims up to `limit` subscriptions whose digest is due, soonest first. On PostgreSQL the
-/// rows stay locked until `tx` ends and other processes skip them.
+/// rows stay locked until `tx` ends and other processes skip them. The lock is `NO KEY UPDATE`
+/// (the claim changes the due time, never the key): a digest being sent meanwhile, whose
+/// unsubscribe token refers to the subscription (a key share lock), does not make the claim
+/// skip the row.
 pub async fn claim_due(tx: &mut Tx, now: i64, limit: i64) -> Result<Vec<Subscription>> {
     let lock = match tx.engine() {
-        Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+        Engine::Postgres => " FOR NO KEY UPDATE SKIP LOCKED",
         Engine::Sqlite => "",
     };
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
