@@ -10,7 +10,6 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
-pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

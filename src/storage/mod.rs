@@ -18,7 +18,6 @@ pub mod access;
 pub mod accounts;
 pub mod apikeys;
 pub mod audit;
-pub mod bulk;
 pub mod directory;
 pub mod limits;
 pub mod migrate;

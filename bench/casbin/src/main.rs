@@ -1,4 +1,4 @@
-//! Admit's in-process decision beside casbin-rs, in one run, on the database that `admit bench
+//! Admit's in-process decision beside casbin-rs, in one run, on the database that `admit-bench
 //! access` generated: the same accounts, organizations, modules and customer assignments as an
 //! RBAC-with-domains model (casbin's own `rbac_with_domains_model.conf`), loaded into casbin at
 //! increasing sizes; the same random questions asked of both at each size, their answers
@@ -28,10 +28,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use admit::bench::{Rng, percentiles};
 use admit::domain::account::{AccountState, Approval, Assignment, Lifecycle, Registration, Role};
 use admit::storage::{Db, Tx};
 use admit::usecases::access::DecisionQuery;
+use admit_bench::{Rng, percentiles};
 use casbin::{Adapter, CoreApi, DefaultModel, Enforcer, Filter, Model};
 
 /// casbin's RBAC with domains (`examples/rbac_with_domains_model.conf`).
@@ -616,7 +616,7 @@ fn args() -> anyhow::Result<Args> {
     }
     anyhow::ensure!(
         !a.url.is_empty(),
-        "give the database of `admit bench access` (sqlite://... or postgres://...)"
+        "give the database of `admit-bench access` (sqlite://... or postgres://...)"
     );
     Ok(a)
 }
@@ -638,7 +638,7 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "admit vs casbin: {:?}, {} cores; read {} accounts, {} organizations, {} accounts with customer assignments in {:.1} s",
         db.engine(),
-        admit::bench::cores(),
+        admit_bench::cores(),
         data.accounts.len(),
         data.orgs.len(),
         data.assigned.len(),

@@ -1,6 +1,6 @@
-//! `admit bench digests`: the time to compute and enqueue one Monday's weekly digests.
+//! `admit-bench digests`: the time to compute and enqueue one Monday's weekly digests.
 //!
-//! Generates the directory of `admit bench access` (scaled to the number of people), makes
+//! Generates the directory of `admit-bench access` (scaled to the number of people), makes
 //! every account one that receives digests, gives each portal five task categories, posts the
 //! open tasks across the portals' customers, and subscribes every account weekly to all the
 //! categories it may choose, in a mix of time zones. Then, on a clock set to Monday evening
@@ -10,15 +10,17 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{AccessSize, Rng, cores, generate_access};
-use crate::clock::ManualClock;
-use crate::config::Config;
-use crate::domain::tasks::{BUILTINS, CategoryInput};
-use crate::storage::bulk::{self, BulkTask};
-use crate::storage::{Db, Engine};
-use crate::usecases::{Actor, Ctx};
+use admit::clock::ManualClock;
+use admit::config::Config;
+use admit::domain::tasks::{BUILTINS, CategoryInput};
+use admit::storage::{Db, Engine};
+use admit::usecases::{Actor, Ctx};
 
-/// How much `admit bench digests` makes.
+use crate::access::{AccessSize, generate_access};
+use crate::bulk::{self, BulkTask};
+use crate::{Rng, cores};
+
+/// How much `admit-bench digests` makes.
 #[derive(Debug, Clone, Copy)]
 pub struct DigestSize {
     pub people: usize,
@@ -90,7 +92,7 @@ async fn exec(db: &Db, sql: &str) -> anyhow::Result<u64> {
 
 /// Generates everything into an empty database, on a clock standing before the Monday.
 async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
-    let uc = |e: crate::usecases::Error| anyhow::anyhow!("{e}");
+    let uc = |e: admit::usecases::Error| anyhow::anyhow!("{e}");
     let start = Instant::now();
     let people = size.people.max(10);
     let g = generate_access(
@@ -137,7 +139,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
 
     // Five categories on each portal, and the open tasks across the customers.
     let actor = Actor::cli();
-    let portals = crate::usecases::directory::list_portals(cx)
+    let portals = admit::usecases::directory::list_portals(cx)
         .await
         .map_err(uc)?;
     let mut category_ids: Vec<(i64, Vec<i64>)> = Vec::new();
@@ -151,7 +153,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
                 ..Default::default()
             })
             .collect();
-        let made = crate::usecases::notifications::set_categories(cx, &actor, p.id, &list)
+        let made = admit::usecases::notifications::set_categories(cx, &actor, p.id, &list)
             .await
             .map_err(uc)?;
         category_ids.push((p.id, made.iter().map(|c| c.id).collect()));
@@ -165,7 +167,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
     };
     anyhow::ensure!(!customers.is_empty(), "the directory has customers");
     let now = cx.now();
-    let today = crate::clock::today(now);
+    let today = admit::clock::today(now);
     let mut tx = cx.db.write().await?;
     bulk::prepare_connection(&mut tx).await?;
     let mut rows = Vec::with_capacity(100_000);
@@ -196,7 +198,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
         }
     };
     let monday = chrono::NaiveDate::parse_from_str(MONDAY, "%Y-%m-%d")?;
-    let period = crate::domain::digest::Period {
+    let period = admit::domain::digest::Period {
         weekly: true,
         start: monday,
     };
@@ -235,7 +237,7 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
 }
 
 /// Generates (or, with `existing`, reuses and resets) the data, then times one Monday.
-pub async fn digests(
+pub async fn run(
     database_url: &str,
     size: DigestSize,
     existing: bool,
@@ -245,13 +247,13 @@ pub async fn digests(
         database_url: database_url.to_string(),
         ..Config::default()
     };
-    let db = crate::app::open_database(&config).await?;
+    let db = admit::app::open_database(&config).await?;
     let engine = db.engine();
     // The data is made on the Friday before; the digests run on Monday evening.
     let clock = ManualClock::new(ms("2026-12-04T12:00:00Z"));
-    let cx = crate::app::context_with(db.clone(), Arc::new(clock.clone()), &config);
+    let cx = admit::app::context_with(db.clone(), Arc::new(clock.clone()), &config);
     println!(
-        "admit bench digests: {engine:?}, {} cores, batches of {batch}; {}",
+        "admit-bench digests: {engine:?}, {} cores, batches of {batch}; {}",
         cores(),
         if existing {
             "the data already there".to_string()
@@ -273,7 +275,7 @@ pub async fn digests(
         exec(&db, "DELETE FROM unsubscribe_tokens").await?;
         exec(&db, "DELETE FROM outbox_messages WHERE event = 'digest'").await?;
         let monday = chrono::NaiveDate::parse_from_str(MONDAY, "%Y-%m-%d")?;
-        let period = crate::domain::digest::Period {
+        let period = admit::domain::digest::Period {
             weekly: true,
             start: monday,
         };
@@ -297,7 +299,7 @@ pub async fn digests(
         generate(&cx, size).await?;
     }
     // As autovacuum leaves them a minute after a load.
-    crate::storage::bulk::refresh_statistics(&db).await?;
+    bulk::refresh_statistics(&db).await?;
     let open = count(&db, "SELECT COUNT(*) FROM tasks WHERE status = 'open'").await?;
     let people = count(
         &db,
@@ -307,7 +309,7 @@ pub async fn digests(
     clock.set(ms(RUN_AT));
     let before = count(&db, "SELECT COUNT(*) FROM outbox_messages").await?;
     let start = Instant::now();
-    let made = crate::usecases::notifications::run_due(&cx, batch)
+    let made = admit::usecases::notifications::run_due(&cx, batch)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = start.elapsed().as_secs_f64();
@@ -329,7 +331,7 @@ pub async fn digests(
         "the digests count {listed} open tasks in all ({:.0} per digest); the outbox got {queued} messages; {people} weekly subscribers, {open} open tasks in the database",
         listed as f64 / made.sent.max(1) as f64
     );
-    let again = crate::usecases::notifications::run_due(&cx, batch)
+    let again = admit::usecases::notifications::run_due(&cx, batch)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(again.due == 0, "a second run found digests due: {again:?}");

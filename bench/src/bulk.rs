@@ -1,12 +1,12 @@
 //! Bulk inserts of organizations, partnerships, contacts, portal accounts, their modules,
 //! customer assignments, tasks and digest subscriptions, many rows per statement, for the data
-//! generators of `admit bench accounts`, `admit bench access` and `admit bench digests`. No audit events, no outbox: these write rows as they
-//! would be after the use cases made them, in the caller's transaction.
+//! generators of `admit-bench accounts`, `admit-bench access` and `admit-bench digests`. No
+//! audit events, no outbox: these write rows as they would be after the use cases made them, in
+//! the caller's transaction.
 
+use admit::on_tx;
+use admit::storage::{Db, Result, Tx};
 use sqlx::QueryBuilder;
-
-use super::{Result, Tx};
-use crate::on_tx;
 
 /// Rows per INSERT: the most bound values per statement stay below SQLite's 32,766.
 const ROWS_PER_STATEMENT: usize = 1000;
@@ -65,7 +65,7 @@ pub async fn insert_organizations(
                  created_at, updated_at) ",
             );
             qb.push_values(chunk, |mut b, o| {
-                let search = crate::domain::validation::search_text(&[
+                let search = admit::domain::validation::search_text(&[
                     Some(o.name.as_str()),
                     o.external_id.as_deref(),
                 ]);
@@ -96,7 +96,7 @@ pub async fn insert_contacts(tx: &mut Tx, rows: &[BulkContact], now: i64) -> Res
                  search_text, created_at, updated_at) ",
             );
             qb.push_values(chunk, |mut b, ct| {
-                let search = crate::domain::validation::search_text(&[
+                let search = admit::domain::validation::search_text(&[
                     Some(ct.name.as_str()),
                     ct.email.as_deref(),
                 ]);
@@ -191,7 +191,7 @@ pub async fn insert_partnership_customers(
     now: i64,
 ) -> Result<()> {
     for chunk in rows.chunks(NARROW_ROWS_PER_STATEMENT) {
-        crate::exec_tx!(tx, |c| {
+        admit::exec_tx!(tx, |c| {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO partnership_customers (partnership_id, customer_id, created_at) ",
             );
@@ -207,7 +207,7 @@ pub async fn insert_partnership_customers(
 /// Grants modules to accounts: (account, module name), each pair once.
 pub async fn insert_account_modules(tx: &mut Tx, rows: &[(i64, &str)]) -> Result<()> {
     for chunk in rows.chunks(NARROW_ROWS_PER_STATEMENT) {
-        crate::exec_tx!(tx, |c| {
+        admit::exec_tx!(tx, |c| {
             let mut qb =
                 QueryBuilder::new("INSERT INTO portal_account_modules (account_id, module) ");
             qb.push_values(chunk, |mut b, (account, module)| {
@@ -276,10 +276,10 @@ pub async fn prepare_connection(tx: &mut Tx) -> Result<()> {
 /// After a bulk load, PostgreSQL's `VACUUM (ANALYZE)` of the loaded tables, which autovacuum
 /// would run by itself a minute later. On SQLite nothing: Admit collects no SQLite statistics,
 /// so its queries must find their plans without them.
-pub async fn refresh_statistics(db: &super::Db) -> Result<()> {
+pub async fn refresh_statistics(db: &Db) -> Result<()> {
     match db {
-        super::Db::Sqlite(_) => Ok(()),
-        super::Db::Postgres(p) => {
+        Db::Sqlite(_) => Ok(()),
+        Db::Postgres(p) => {
             sqlx::raw_sql(
                 "VACUUM (ANALYZE) organizations, contacts, portal_accounts, partnerships, \
                  partnership_customers, portal_account_modules, portal_account_customers, \
@@ -382,7 +382,7 @@ pub async fn access_counts(tx: &mut Tx) -> Result<Vec<(&'static str, i64)>> {
     Ok(out)
 }
 
-/// An open task, for `admit bench digests`.
+/// An open task, for `admit-bench digests`.
 pub struct BulkTask {
     pub portal_id: i64,
     pub external_id: String,
