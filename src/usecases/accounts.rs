@@ -844,20 +844,7 @@ pub struct StatusChange {
     pub message: Option<String>,
 }
 
-fn parse_day(s: &str) -> std::result::Result<i64, String> {
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| "must be a date like 2026-12-31".to_string())?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    Ok((d - epoch).num_days())
-}
-
-/// A day (days since 1970) as `YYYY-MM-DD`.
-pub fn format_day(day: i64) -> String {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    (epoch + chrono::Duration::days(day))
-        .format("%Y-%m-%d")
-        .to_string()
-}
+pub use crate::clock::format_day;
 
 /// Approves, declines, switches access, sets valid-until, deactivates or reactivates an
 /// account, with its e-mail (approved, declined, access_off, access_on, valid_until_set,
@@ -879,7 +866,9 @@ pub async fn change_status(
         "set_valid_until" => {
             let day = match change.valid_until.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(d) => Some(parse_day(d).map_err(|m| Error::invalid("valid_until", m))?),
+                Some(d) => {
+                    Some(crate::clock::parse_day(d).map_err(|m| Error::invalid("valid_until", m))?)
+                }
             };
             Action::SetValidUntil(day)
         }

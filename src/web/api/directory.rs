@@ -117,17 +117,20 @@ pub async fn update_area(
 // ---------------------------------------------------------------- organizations
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationQuery {
     /// Text in the name or external id.
     q: Option<String>,
     /// `customer` or `partner`.
+    #[param(value_type = Option<crate::domain::directory::OrganizationKind>)]
     kind: Option<String>,
     area_id: Option<i64>,
     parent_id: Option<i64>,
     /// The `next` cursor of the previous page.
     after: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -196,7 +199,7 @@ pub async fn update_organization(
 /// Create or update the organization with this external id (CRM sync). Repeating the same
 /// call changes nothing. The `Admit-Outcome` header says `created`, `updated` or `unchanged`.
 #[utoipa::path(put, path = "/api/v1/organizations/by-external-id/{external_id}", tag = "directory",
-    params(("external_id" = String, Path)), request_body = OrganizationInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")), request_body = OrganizationInput,
     responses((status = 200, body = Organization, description = "updated or unchanged"),
               (status = 201, body = Organization, description = "created"),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -215,6 +218,7 @@ pub async fn upsert_organization(
 // ---------------------------------------------------------------- contacts
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ContactQuery {
     /// Text in the name, e-mail, phone or external id.
@@ -222,8 +226,10 @@ pub struct ContactQuery {
     organization_id: Option<i64>,
     area_id: Option<i64>,
     /// `en` or `de`.
+    #[param(value_type = Option<crate::domain::directory::Language>)]
     language: Option<String>,
     after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -286,7 +292,7 @@ pub async fn update_contact(
 /// Create or update the contact with this external id (CRM sync). Repeating the same call
 /// changes nothing. The `Admit-Outcome` header says `created`, `updated` or `unchanged`.
 #[utoipa::path(put, path = "/api/v1/contacts/by-external-id/{external_id}", tag = "directory",
-    params(("external_id" = String, Path)), request_body = ContactInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")), request_body = ContactInput,
     responses((status = 200, body = Contact, description = "updated or unchanged"),
               (status = 201, body = Contact, description = "created"),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -305,6 +311,7 @@ pub async fn upsert_contact(
 // ---------------------------------------------------------------- partnerships
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PartnershipQuery {
     partner_id: Option<i64>,
@@ -413,6 +420,7 @@ pub async fn update_portal(
 // ---------------------------------------------------------------- audit
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// An action (`organization.created`), or a prefix ending in `*` (`organization.*`).
@@ -423,6 +431,7 @@ pub struct AuditQuery {
     target_id: Option<i64>,
     /// Only events with an id below this (the previous page's last id).
     before_id: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
