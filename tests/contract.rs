@@ -209,6 +209,24 @@ async fn a_body_that_is_not_an_object_is_refused(app: TestApp) {
 }
 both!(not_an_object, a_body_that_is_not_an_object_is_refused);
 
+/// A filter value the document does not allow is refused, not read as "matches nothing".
+async fn filters_outside_the_document_are_refused(app: TestApp) {
+    let api = app.api(&app.api_key().await);
+    for path in [
+        "/api/v1/contacts?language=fr",
+        "/api/v1/organizations?kind=supplier",
+        "/api/v1/accounts?role=owner",
+        "/api/v1/tasks?status=done",
+        "/api/v1/outbox?limit=0",
+    ] {
+        let (status, body) = api.get(path).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+    }
+    let (status, _) = api.get("/api/v1/contacts?language=de").await;
+    assert_eq!(status, StatusCode::OK);
+}
+both!(filters, filters_outside_the_document_are_refused);
+
 const CLIENTS: usize = 20;
 const REPEATS: usize = 10;
 

@@ -832,9 +832,13 @@ pub async fn portal_logout(cx: &Ctx, token: &str) -> Result<()> {
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `approve`, `decline`, `switch_off`, `switch_on`, `set_valid_until`, `deactivate` or `reactivate`.
+    #[schema(
+        pattern = "^(approve|decline|switch_off|switch_on|set_valid_until|deactivate|reactivate)$"
+    )]
     pub action: String,
     /// For `set_valid_until`: the last day the account may log in, `YYYY-MM-DD`; absent or null clears it.
     #[serde(default)]
+    #[schema(format = Date)]
     pub valid_until: Option<String>,
     /// Send the person the e-mail that goes with the change (default true).
     #[serde(default)]

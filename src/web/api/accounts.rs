@@ -66,6 +66,7 @@ pub async fn change_status(
 pub struct PasswordLinkInput {
     /// Another address than the account's, when given.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub send_to: Option<String>,
 }
 
@@ -129,29 +130,30 @@ pub struct AccountQuery {
     q: Option<String>,
     portal_id: Option<i64>,
     /// The portal's kind: `customer`, `installer` or `partner`.
-    #[param(value_type = Option<crate::domain::directory::PortalKind>)]
+    #[param(value_type = Option<crate::domain::directory::PortalKind>, inline)]
     source: Option<String>,
     /// `invited`, `activation_sent` or `registered`.
-    #[param(value_type = Option<crate::domain::account::Registration>)]
+    #[param(value_type = Option<crate::domain::account::Registration>, inline)]
     registration: Option<String>,
     /// `pending`, `approved` or `declined`.
-    #[param(value_type = Option<crate::domain::account::Approval>)]
+    #[param(value_type = Option<crate::domain::account::Approval>, inline)]
     approval: Option<String>,
     /// `pending` (no contact linked yet) or `assigned`.
-    #[param(value_type = Option<crate::domain::account::Assignment>)]
+    #[param(value_type = Option<crate::domain::account::Assignment>, inline)]
     assignment: Option<String>,
     access_granted: Option<bool>,
     /// `active` or `deactivated`.
-    #[param(value_type = Option<crate::domain::account::Lifecycle>)]
+    #[param(value_type = Option<crate::domain::account::Lifecycle>, inline)]
     lifecycle: Option<String>,
     /// `admin`, `user`, `marketing` or `notifications`.
-    #[param(value_type = Option<crate::domain::account::Role>)]
+    #[param(value_type = Option<crate::domain::account::Role>, inline)]
     role: Option<String>,
     /// The organization of the linked contact.
     organization_id: Option<i64>,
     /// `set`, `none` or `past` (the last day has gone by).
-    #[param(value_type = Option<ValidUntilQuery>)]
+    #[param(value_type = Option<ValidUntilQuery>, inline)]
     valid_until: Option<String>,
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,

@@ -104,7 +104,7 @@ pub async fn get_area(
 
 /// Rename an area.
 #[utoipa::path(put, path = "/api/v1/areas/{id}", tag = "directory", params(("id" = i64, Path)), request_body = AreaInput,
-    responses((status = 200, body = Area), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Area), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_area(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -123,11 +123,12 @@ pub struct OrganizationQuery {
     /// Text in the name or external id.
     q: Option<String>,
     /// `customer` or `partner`.
-    #[param(value_type = Option<crate::domain::directory::OrganizationKind>)]
+    #[param(value_type = Option<crate::domain::directory::OrganizationKind>, inline)]
     kind: Option<String>,
     area_id: Option<i64>,
     parent_id: Option<i64>,
     /// The `next` cursor of the previous page.
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
     /// 1 to 500, default 50.
     #[param(minimum = 1, maximum = 500)]
@@ -226,8 +227,9 @@ pub struct ContactQuery {
     organization_id: Option<i64>,
     area_id: Option<i64>,
     /// `en` or `de`.
-    #[param(value_type = Option<crate::domain::directory::Language>)]
+    #[param(value_type = Option<crate::domain::directory::Language>, inline)]
     language: Option<String>,
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -241,6 +243,10 @@ pub async fn list_contacts(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ContactQuery>,
 ) -> ApiResult<Json<Page<Contact>>> {
+    if let Some(l) = &q.language {
+        crate::domain::directory::Language::parse(l)
+            .map_err(|m| ApiError::bad_request(format!("Query parameter language: {m}")))?;
+    }
     let filter = ContactFilter {
         q: q.q,
         organization_id: q.organization_id,
@@ -407,7 +413,7 @@ pub async fn get_portal(
 
 /// Replace a portal's settings and modules (unrestricted keys only).
 #[utoipa::path(put, path = "/api/v1/portals/{id}", tag = "directory", params(("id" = i64, Path)), request_body = PortalInput,
-    responses((status = 200, body = Portal), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Portal), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_portal(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,

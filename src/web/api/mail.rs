@@ -29,7 +29,7 @@ enum OutboxStatus {
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `queued`, `sending`, `sent`, `retrying` or `failed`.
-    #[param(value_type = Option<OutboxStatus>)]
+    #[param(value_type = Option<OutboxStatus>, inline)]
     status: Option<String>,
     /// The e-mail's event, e.g. `invitation`.
     event: Option<String>,

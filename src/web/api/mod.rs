@@ -167,7 +167,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The answers every operation may give besides its own: no key (401), a key whose scope does
-/// not reach (403), unreadable JSON or a bad query parameter (400), a body that is not JSON
+/// not reach (403), unreadable JSON or a bad parameter (400), a body that is not JSON
 /// (415), invalid input (422), an unknown id (404).
 struct CommonResponses;
 
@@ -204,13 +204,15 @@ impl utoipa::Modify for CommonResponses {
                         .flatten()
                         .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
                 };
-                let (query, path) = (has(ParameterIn::Query), has(ParameterIn::Path));
+                let path = has(ParameterIn::Path);
                 let body = op.request_body.is_some();
                 add(op, "401", "no valid API key");
                 add(op, "403", "the key may not do this");
-                if body || query {
-                    add(op, "400", "unreadable JSON, or a bad query parameter");
-                }
+                add(
+                    op,
+                    "400",
+                    "unreadable JSON, or a bad path or query parameter",
+                );
                 if body {
                     add(op, "415", "the body is not sent as `application/json`");
                     add(op, "422", "invalid input, naming the fields at fault");

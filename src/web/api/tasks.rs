@@ -114,7 +114,7 @@ pub struct TaskQuery {
     /// A category key.
     pub category: Option<String>,
     /// `open` or `closed`.
-    #[param(value_type = Option<TaskStatus>)]
+    #[param(value_type = Option<TaskStatus>, inline)]
     pub status: Option<String>,
     /// The last `id` of the previous page.
     pub after: Option<i64>,
