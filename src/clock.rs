@@ -63,3 +63,80 @@ pub fn rfc3339(ms: Millis) -> String {
         None => String::new(),
     }
 }
+
+fn epoch_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
+}
+
+/// The day of `YYYY-MM-DD`, as days since 1970-01-01.
+pub fn parse_day(s: &str) -> Result<i64, String> {
+    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| "must be a date as YYYY-MM-DD, like 2026-12-31".to_string())?;
+    Ok(day_number(d))
+}
+
+/// A day (days since 1970-01-01) as `YYYY-MM-DD`.
+pub fn format_day(day: i64) -> String {
+    match day_date(day) {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        None => String::new(),
+    }
+}
+
+/// The days since 1970-01-01 of a date.
+pub fn day_number(d: chrono::NaiveDate) -> i64 {
+    (d - epoch_day()).num_days()
+}
+
+/// The date of a day number.
+pub fn day_date(day: i64) -> Option<chrono::NaiveDate> {
+    epoch_day().checked_add_signed(chrono::Duration::try_days(day)?)
+}
+
+/// Serde helpers for the JSON API: times in milliseconds as RFC 3339, days as `YYYY-MM-DD`.
+/// Use with `#[serde(serialize_with = "crate::clock::json::time")]` and its kin.
+pub mod json {
+    use serde::Serializer;
+
+    /// A time in milliseconds as RFC 3339.
+    pub fn time<S: Serializer>(ms: &super::Millis, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(*ms))
+    }
+
+    /// An optional time in milliseconds as RFC 3339, or null.
+    pub fn time_opt<S: Serializer>(ms: &Option<super::Millis>, s: S) -> Result<S::Ok, S::Error> {
+        match ms {
+            Some(ms) => time(ms, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// An optional day number as `YYYY-MM-DD`, or null.
+    pub fn day_opt<S: Serializer>(day: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match day {
+            Some(d) => s.serialize_str(&super::format_day(*d)),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_go_both_ways() {
+        assert_eq!(parse_day("1970-01-01"), Ok(0));
+        assert_eq!(parse_day(" 2026-12-31 "), Ok(20818));
+        assert_eq!(format_day(20818), "2026-12-31");
+        assert_eq!(format_day(-1), "1969-12-31");
+        assert!(parse_day("31.12.2026").is_err());
+        assert!(parse_day("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn times_are_rfc3339_in_utc_with_milliseconds() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(1_767_225_600_123), "2026-01-01T00:00:00.123Z");
+    }
+}

@@ -112,6 +112,11 @@ fn check_external_id(value: Option<&str>) -> Result<Option<String>, String> {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AreaInput {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
 }
 
@@ -134,18 +139,26 @@ pub fn validate_area(input: &AreaInput) -> Result<ValidArea, FieldErrors> {
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
     /// `customer` or `partner`.
+    #[schema(value_type = OrganizationKind)]
     pub kind: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// The parent customer, for a sub-account.
     #[serde(default)]
     pub parent_id: Option<i64>,
     /// The parent customer by its external id (instead of `parent_id`).
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub parent_external_id: Option<String>,
     #[serde(default)]
     pub area_id: Option<i64>,
     /// The organization's id in the CRM.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub external_id: Option<String>,
 }
 
@@ -233,17 +246,26 @@ pub struct ContactInput {
     pub organization_id: Option<i64>,
     /// The organization by its external id (instead of `organization_id`).
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub organization_external_id: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     #[serde(default)]
     pub email: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 40, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub phone: Option<String>,
     /// `en` or `de`; English when not given.
     #[serde(default)]
+    #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
     /// The contact's id in the CRM.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub external_id: Option<String>,
 }
 
@@ -328,11 +350,18 @@ pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, FieldError
 #[serde(deny_unknown_fields)]
 pub struct PartnershipInput {
     pub partner_id: i64,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub external_id: Option<String>,
     /// The customers this partnership holds; replaces the current set.
     #[serde(default)]
+    #[schema(max_items = 100000)]
     pub customer_ids: Vec<i64>,
 }
 
@@ -370,6 +399,11 @@ pub fn validate_partnership(input: &PartnershipInput) -> Result<ValidPartnership
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModuleInput {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// Only an organization's admins see it (Pricing, Payment, User management).
     #[serde(default)]
@@ -383,11 +417,22 @@ pub struct ModuleInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortalInput {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// `customer`, `installer` or `partner`.
+    #[schema(value_type = PortalKind)]
     pub kind: String,
+    #[schema(
+        max_length = 500,
+        pattern = r"^\s*https?://[^\s/?#@]+([/?#][^\x00-\x1F\x7F-\x9F]*)?$"
+    )]
     pub base_url: String,
     /// `invitation_only`, `self_automatic` or `self_manual`.
+    #[schema(value_type = RegistrationMode)]
     pub registration_mode: String,
     /// Whether self-registration may create a contact when none matches.
     #[serde(default)]
@@ -398,11 +443,14 @@ pub struct PortalInput {
     pub notify_staff_on_new_link: bool,
     /// Days an invitation link stays valid; 7 when not given.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 90)]
     pub invitation_lifetime_days: Option<i64>,
     /// `en` or `de`; English when not given.
     #[serde(default)]
+    #[schema(value_type = Option<Language>)]
     pub default_language: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub modules: Vec<ModuleInput>,
 }
 

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::access::{Grouping, Reach};
@@ -282,21 +281,7 @@ pub struct TaskInput {
     pub status: Option<String>,
 }
 
-/// The day of `YYYY-MM-DD`, as days since 1970-01-01.
-pub fn parse_day(s: &str) -> Result<Day, String> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| "must be a date as YYYY-MM-DD".to_string())?;
-    Ok(day_number(d))
-}
-
-pub fn day_number(d: NaiveDate) -> Day {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    (d - epoch).num_days()
-}
-
-pub fn day_date(day: Day) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(day))
-}
+pub use crate::clock::{day_date, day_number, parse_day};
 
 /// A link people follow: `http(s)://`, at most 2,000 characters, no spaces.
 pub fn check_link(s: &str) -> Result<String, String> {

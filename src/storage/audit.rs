@@ -49,7 +49,7 @@ pub async fn insert(tx: &mut Tx, e: &NewAuditEvent<'_>) -> Result<i64> {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub occurred_at: i64,
     /// `staff`, `api_key`, `cli` or `system`.
@@ -66,10 +66,6 @@ pub struct AuditEvent {
     /// The target after the change, as JSON text.
     pub after_json: Option<String>,
     pub client_addr: Option<String>,
-}
-
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
 }
 
 #[derive(Debug, Clone, Default)]

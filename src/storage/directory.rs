@@ -7,10 +7,6 @@ use super::{Engine, Result, Tx, like_pattern};
 use crate::domain::staff::Scope;
 use crate::{exec_tx, on_tx};
 
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
-}
-
 /// A page of a list, and the cursor of the next page.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
@@ -83,10 +79,10 @@ macro_rules! push_search {
 pub struct Area {
     pub id: i64,
     pub name: String,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
@@ -152,10 +148,10 @@ pub struct Organization {
     pub area_id: Option<i64>,
     pub area_name: Option<String>,
     pub external_id: Option<String>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
@@ -270,21 +266,46 @@ impl OrganizationRow<'_> {
 }
 
 pub async fn insert_organization(tx: &mut Tx, o: &OrganizationRow<'_>, now: i64) -> Result<i64> {
+    insert_organization_with(tx, o, now, "")
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Inserts an organization unless its external id is taken (`None`), also by a transaction
+/// that commits while this one waits: an upsert then updates the one that is there.
+pub async fn insert_organization_unless_taken(
+    tx: &mut Tx,
+    o: &OrganizationRow<'_>,
+    now: i64,
+) -> Result<Option<i64>> {
+    insert_organization_with(tx, o, now, UNLESS_EXTERNAL_ID_TAKEN).await
+}
+
+/// The clause, the same on both engines, that makes an insert meeting a taken external id
+/// insert nothing and return no row.
+const UNLESS_EXTERNAL_ID_TAKEN: &str = " ON CONFLICT (external_id) DO NOTHING";
+
+async fn insert_organization_with(
+    tx: &mut Tx,
+    o: &OrganizationRow<'_>,
+    now: i64,
+    on_conflict: &str,
+) -> Result<Option<i64>> {
     let search = o.search_text();
     on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO organizations (kind, name, parent_id, area_id, external_id, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id"
-    )
-    .bind(o.kind)
-    .bind(o.name)
-    .bind(o.parent_id)
-    .bind(o.area_id)
-    .bind(o.external_id)
-    .bind(&search)
-    .bind(now)
-    .fetch_one(c)
-    .await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO organizations (kind, name, parent_id, area_id, external_id, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7){on_conflict} RETURNING id"
+        )))
+        .bind(o.kind)
+        .bind(o.name)
+        .bind(o.parent_id)
+        .bind(o.area_id)
+        .bind(o.external_id)
+        .bind(&search)
+        .bind(now)
+        .fetch_optional(c)
+        .await
     })
 }
 
@@ -337,10 +358,10 @@ pub struct Partnership {
     pub external_id: Option<String>,
     #[sqlx(skip)]
     pub customer_ids: Vec<i64>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
@@ -533,10 +554,10 @@ pub struct Contact {
     /// `en` or `de`.
     pub language: String,
     pub external_id: Option<String>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }
@@ -659,22 +680,43 @@ impl ContactRow<'_> {
 }
 
 pub async fn insert_contact(tx: &mut Tx, ct: &ContactRow<'_>, now: i64) -> Result<i64> {
+    insert_contact_with(tx, ct, now, "")
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Inserts a contact unless its external id is taken (`None`), as
+/// [`insert_organization_unless_taken`].
+pub async fn insert_contact_unless_taken(
+    tx: &mut Tx,
+    ct: &ContactRow<'_>,
+    now: i64,
+) -> Result<Option<i64>> {
+    insert_contact_with(tx, ct, now, UNLESS_EXTERNAL_ID_TAKEN).await
+}
+
+async fn insert_contact_with(
+    tx: &mut Tx,
+    ct: &ContactRow<'_>,
+    now: i64,
+    on_conflict: &str,
+) -> Result<Option<i64>> {
     let search = ct.search_text();
     on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO contacts (organization_id, name, email, phone, language, external_id, search_text, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id"
-    )
-    .bind(ct.organization_id)
-    .bind(ct.name)
-    .bind(ct.email)
-    .bind(ct.phone)
-    .bind(ct.language)
-    .bind(ct.external_id)
-    .bind(&search)
-    .bind(now)
-    .fetch_one(c)
-    .await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO contacts (organization_id, name, email, phone, language, external_id, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8){on_conflict} RETURNING id"
+        )))
+        .bind(ct.organization_id)
+        .bind(ct.name)
+        .bind(ct.email)
+        .bind(ct.phone)
+        .bind(ct.language)
+        .bind(ct.external_id)
+        .bind(&search)
+        .bind(now)
+        .fetch_optional(c)
+        .await
     })
 }
 
@@ -728,10 +770,10 @@ pub struct Portal {
     pub default_language: String,
     #[sqlx(skip)]
     pub modules: Vec<Module>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
 }

@@ -282,11 +282,6 @@ impl Tx {
     }
 }
 
-/// Serializes a time in milliseconds as RFC 3339.
-pub fn rfc3339_ms<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
-}
-
 /// True when `err` is a unique-constraint violation.
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())

@@ -9,20 +9,6 @@ use sqlx::QueryBuilder;
 use super::{Engine, Result, Tx};
 use crate::{exec_tx, on_tx};
 
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
-}
-
-fn rfc3339_opt<S: serde::Serializer>(
-    ms: &Option<i64>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match ms {
-        Some(ms) => s.serialize_str(&crate::clock::rfc3339(*ms)),
-        None => s.serialize_none(),
-    }
-}
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OutboxMessage {
     pub id: i64,
@@ -41,7 +27,7 @@ pub struct OutboxMessage {
     pub status: String,
     pub attempts: i64,
     pub max_attempts: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub next_attempt_at: i64,
     #[serde(skip)]
@@ -52,13 +38,13 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     /// What the SMTP server answered when it took the message.
     pub smtp_answer: Option<String>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
-    #[serde(serialize_with = "rfc3339_opt")]
+    #[serde(serialize_with = "crate::clock::json::time_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub sent_at: Option<i64>,
     /// The single-use link the message carries, made when it is sent:

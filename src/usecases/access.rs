@@ -101,6 +101,7 @@ pub async fn scope_of(cx: &Ctx, actor: &Actor, id: i64) -> Result<ScopeView> {
 
 /// What a portal application asks: may this account see this customer and/or this module?
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionQuery {
     pub account_id: i64,

@@ -270,11 +270,23 @@ pub async fn create_organization(
     let id = store::insert_organization(&mut tx, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let org = store::get_organization(&mut tx, id)
+    let org = organization_created(&mut tx, now, actor, id).await?;
+    tx.commit().await?;
+    Ok(org)
+}
+
+/// Reads back the organization just inserted and records its creation.
+async fn organization_created(
+    tx: &mut Tx,
+    now: i64,
+    actor: &Actor,
+    id: i64,
+) -> Result<Organization> {
+    let org = store::get_organization(tx, id)
         .await?
         .ok_or(Error::NotFound("organization"))?;
     record(
-        &mut tx,
+        tx,
         now,
         actor,
         "organization.created",
@@ -287,7 +299,6 @@ pub async fn create_organization(
         json(&org),
     )
     .await?;
-    tx.commit().await?;
     Ok(org)
 }
 
@@ -342,6 +353,32 @@ pub async fn update_organization(
     Ok(org)
 }
 
+/// What an upsert found under its external id: the record there, or the one it inserted.
+enum Lookup<T> {
+    There(T),
+    Inserted(i64),
+}
+
+/// An upsert's look-up: the record under its external id ($find), or else the one $insert
+/// inserts (an async block answering `None` when the external id is taken). Another call may
+/// insert it meanwhile: then the checks before the insert, or the insert itself (which waits for
+/// that call to commit), meet it, and the record there is found again. Returns from the calling
+/// function with the insert's error when there is still none.
+macro_rules! there_or_inserted {
+    ($find:expr, $insert:expr) => {
+        match $find.await? {
+            Some(there) => Lookup::There(there),
+            None => match $insert.await {
+                Ok(Some(id)) => Lookup::Inserted(id),
+                refused => match $find.await {
+                    Ok(Some(there)) => Lookup::There(there),
+                    _ => return Err(refused.err().unwrap_or(Error::NotFound("record"))),
+                },
+            },
+        }
+    };
+}
+
 /// Creates or updates the organization with this external id; repeating the same call changes nothing.
 pub async fn upsert_organization(
     cx: &Ctx,
@@ -366,39 +403,28 @@ pub async fn upsert_organization(
         .ok_or_else(|| Error::invalid("external_id", "is required"))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let result = match store::find_organization_by_external_id(&mut tx, &ext).await? {
-        Some(existing) if !actor.scope.allows_area(existing.area_id) => {
-            return Err(Error::conflict(
-                "external_id",
-                "is already used by an organization outside your areas",
-            ));
-        }
-        Some(existing) => change_organization(&mut tx, now, actor, existing, &v).await?,
-        None => {
+    let found = there_or_inserted!(
+        store::find_organization_by_external_id(&mut tx, &ext),
+        async {
             let row = resolve_organization(&mut tx, actor, &v, None).await?;
-            let id = store::insert_organization(&mut tx, &row, now)
-                .await
-                .map_err(|e| Error::from_write(e, "external_id"))?;
-            let org = store::get_organization(&mut tx, id)
-                .await?
-                .ok_or(Error::NotFound("organization"))?;
-            record(
-                &mut tx,
-                now,
-                actor,
-                "organization.created",
-                Target {
-                    kind: "organization",
-                    id: Some(id),
-                    label: &org.name,
-                },
-                None,
-                json(&org),
-            )
-            .await?;
-            (org, Outcome::Created)
+            Ok::<_, Error>(store::insert_organization_unless_taken(&mut tx, &row, now).await?)
+        }
+    );
+    let existing = match found {
+        Lookup::There(existing) => existing,
+        Lookup::Inserted(id) => {
+            let org = organization_created(&mut tx, now, actor, id).await?;
+            tx.commit().await?;
+            return Ok((org, Outcome::Created));
         }
     };
+    if !actor.scope.allows_area(existing.area_id) {
+        return Err(Error::conflict(
+            "external_id",
+            "is already used by an organization outside your areas",
+        ));
+    }
+    let result = change_organization(&mut tx, now, actor, existing, &v).await?;
     if result.1 != Outcome::Unchanged {
         tx.commit().await?;
     }
@@ -489,11 +515,18 @@ pub async fn create_contact(cx: &Ctx, actor: &Actor, input: &ContactInput) -> Re
     let id = store::insert_contact(&mut tx, &row, now)
         .await
         .map_err(|e| Error::from_write(e, "external_id"))?;
-    let contact = store::get_contact(&mut tx, id)
+    let contact = contact_created(&mut tx, now, actor, id).await?;
+    tx.commit().await?;
+    Ok(contact)
+}
+
+/// Reads back the contact just inserted and records its creation.
+async fn contact_created(tx: &mut Tx, now: i64, actor: &Actor, id: i64) -> Result<Contact> {
+    let contact = store::get_contact(tx, id)
         .await?
         .ok_or(Error::NotFound("contact"))?;
     record(
-        &mut tx,
+        tx,
         now,
         actor,
         "contact.created",
@@ -506,7 +539,6 @@ pub async fn create_contact(cx: &Ctx, actor: &Actor, input: &ContactInput) -> Re
         json(&contact),
     )
     .await?;
-    tx.commit().await?;
     Ok(contact)
 }
 
@@ -584,39 +616,25 @@ pub async fn upsert_contact(
         .ok_or_else(|| Error::invalid("external_id", "is required"))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let result = match store::find_contact_by_external_id(&mut tx, &ext).await? {
-        Some(existing) if !actor.scope.allows_area(existing.area_id) => {
-            return Err(Error::conflict(
-                "external_id",
-                "is already used by a contact outside your areas",
-            ));
-        }
-        Some(existing) => change_contact(&mut tx, now, actor, existing, &v).await?,
-        None => {
-            let row = resolve_contact(&mut tx, actor, &v, None).await?;
-            let id = store::insert_contact(&mut tx, &row, now)
-                .await
-                .map_err(|e| Error::from_write(e, "external_id"))?;
-            let contact = store::get_contact(&mut tx, id)
-                .await?
-                .ok_or(Error::NotFound("contact"))?;
-            record(
-                &mut tx,
-                now,
-                actor,
-                "contact.created",
-                Target {
-                    kind: "contact",
-                    id: Some(id),
-                    label: &contact.name,
-                },
-                None,
-                json(&contact),
-            )
-            .await?;
-            (contact, Outcome::Created)
+    let found = there_or_inserted!(store::find_contact_by_external_id(&mut tx, &ext), async {
+        let row = resolve_contact(&mut tx, actor, &v, None).await?;
+        Ok::<_, Error>(store::insert_contact_unless_taken(&mut tx, &row, now).await?)
+    });
+    let existing = match found {
+        Lookup::There(existing) => existing,
+        Lookup::Inserted(id) => {
+            let contact = contact_created(&mut tx, now, actor, id).await?;
+            tx.commit().await?;
+            return Ok((contact, Outcome::Created));
         }
     };
+    if !actor.scope.allows_area(existing.area_id) {
+        return Err(Error::conflict(
+            "external_id",
+            "is already used by a contact outside your areas",
+        ));
+    }
+    let result = change_contact(&mut tx, now, actor, existing, &v).await?;
     if result.1 != Outcome::Unchanged {
         tx.commit().await?;
     }

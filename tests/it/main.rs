@@ -11,6 +11,7 @@ mod api;
 mod cli;
 mod console;
 mod console_admin;
+mod contract;
 mod mail;
 mod mail_process;
 mod notification_pages;

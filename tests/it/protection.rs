@@ -212,7 +212,7 @@ async fn links_expire_and_sessions_end_by_the_clock(engine: Engine) {
     // Erika logs in; her access is valid until today.
     let (status, _, _) = login(&b, pid, "198.51.100.2", "erika@nordlicht.example", PASSWORD).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let today = admit::usecases::accounts::format_day(admit::clock::today(clock_now(&app)));
+    let today = admit::clock::format_day(admit::clock::today(clock_now(&app)));
     let api = app.api(&app.api_key().await);
     let (status, body) = api
         .post(

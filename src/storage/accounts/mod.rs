@@ -10,10 +10,6 @@ use crate::domain::account::{
 };
 use crate::{exec_tx, on_tx};
 
-fn rfc3339<S: serde::Serializer>(ms: &i64, s: S) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::clock::rfc3339(*ms))
-}
-
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PortalAccount {
     pub id: i64,
@@ -24,6 +20,8 @@ pub struct PortalAccount {
     /// The user name on its portal.
     pub email: String,
     pub contact_id: Option<i64>,
+    /// `pending` (no contact linked yet) or `assigned`: follows `contact_id`.
+    pub assignment: Assignment,
     pub organization_id: Option<i64>,
     pub organization_name: Option<String>,
     /// `customer` or `partner`.
@@ -35,7 +33,9 @@ pub struct PortalAccount {
     pub registration: Registration,
     pub approval: Approval,
     pub access_granted: bool,
-    /// The last day the account may log in, as days since 1970-01-01.
+    /// The last day the account may log in (`YYYY-MM-DD`); held as days since 1970-01-01.
+    #[serde(serialize_with = "crate::clock::json::day_opt")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub valid_until: Option<i64>,
     pub lifecycle: Lifecycle,
     #[serde(skip)]
@@ -48,32 +48,24 @@ pub struct PortalAccount {
     pub registration_data: Option<String>,
     #[sqlx(skip)]
     pub modules: Vec<String>,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: i64,
-    #[serde(serialize_with = "rfc3339")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: i64,
-    #[schema(value_type = Option<i64>)]
+    #[serde(serialize_with = "crate::clock::json::time_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub last_login_at: Option<i64>,
 }
 
 impl PortalAccount {
-    /// Whether a contact is linked.
-    pub fn assignment(&self) -> Assignment {
-        if self.contact_id.is_some() {
-            Assignment::Assigned
-        } else {
-            Assignment::Pending
-        }
-    }
-
     /// The rules' view of the account.
     pub fn state(&self) -> AccountState {
         AccountState {
             registration: self.registration,
             approval: self.approval,
-            assignment: self.assignment(),
+            assignment: self.assignment,
             access_granted: self.access_granted,
             valid_until: self.valid_until,
             lifecycle: self.lifecycle,
@@ -91,6 +83,7 @@ impl PortalAccount {
 macro_rules! account_columns {
     () => {
         "a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
+     CASE WHEN a.contact_id IS NULL THEN 'pending' ELSE 'assigned' END AS assignment, \
      ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
      a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \
      a.created_at, a.updated_at, a.last_login_at"

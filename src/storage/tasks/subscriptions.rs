@@ -182,10 +182,10 @@ pub async fn record_digest(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct DigestRow {
     pub period: String,
-    #[serde(serialize_with = "crate::storage::rfc3339_ms")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub due_at: i64,
-    #[serde(serialize_with = "crate::storage::rfc3339_ms")]
+    #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]
     pub made_at: i64,
     /// How many tasks it listed (0: nothing to say, nothing sent).

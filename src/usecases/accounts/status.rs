@@ -17,9 +17,13 @@ use crate::usecases::mail::{Outgoing, choose_language, enqueue};
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// `approve`, `decline`, `switch_off`, `switch_on`, `set_valid_until`, `deactivate` or `reactivate`.
+    #[schema(
+        pattern = "^(approve|decline|switch_off|switch_on|set_valid_until|deactivate|reactivate)$"
+    )]
     pub action: String,
     /// For `set_valid_until`: the last day the account may log in, `YYYY-MM-DD`; absent or null clears it.
     #[serde(default)]
+    #[schema(format = Date)]
     pub valid_until: Option<String>,
     /// Send the person the e-mail that goes with the change (default true).
     #[serde(default)]
@@ -27,21 +31,6 @@ pub struct StatusChange {
     /// For `approve` and `decline`: a few words of staff's own for the e-mail.
     #[serde(default)]
     pub message: Option<String>,
-}
-
-fn parse_day(s: &str) -> std::result::Result<i64, String> {
-    let d = chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| "must be a date like 2026-12-31".to_string())?;
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    Ok((d - epoch).num_days())
-}
-
-/// A day (days since 1970) as `YYYY-MM-DD`.
-pub fn format_day(day: i64) -> String {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date");
-    (epoch + chrono::Duration::days(day))
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 /// Approves, declines, switches access, sets valid-until, deactivates or reactivates an
@@ -63,7 +52,9 @@ pub async fn change_status(
         "set_valid_until" => {
             let day = match change.valid_until.as_deref().map(str::trim) {
                 None | Some("") => None,
-                Some(d) => Some(parse_day(d).map_err(|m| Error::invalid("valid_until", m))?),
+                Some(d) => {
+                    Some(crate::clock::parse_day(d).map_err(|m| Error::invalid("valid_until", m))?)
+                }
             };
             Action::SetValidUntil(day)
         }
@@ -117,7 +108,7 @@ pub async fn change_status(
         Action::Reactivate => Some(("reactivated", serde_json::json!({ "login_url": login_url }))),
         Action::SetValidUntil(Some(day)) => Some((
             "valid_until_set",
-            serde_json::json!({ "valid_until": format_day(day) }),
+            serde_json::json!({ "valid_until": crate::clock::format_day(day) }),
         )),
         _ => None,
     };

@@ -66,6 +66,7 @@ pub async fn change_status(
 pub struct PasswordLinkInput {
     /// Another address than the account's, when given.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub send_to: Option<String>,
 }
 
@@ -97,6 +98,7 @@ pub async fn resend(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveQuery {
     /// Tell a registered person that their access was revoked (default true).
@@ -120,6 +122,7 @@ pub async fn remove(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AccountQuery {
     /// Text in the e-mail address or name. The best matches come first: the addresses that
@@ -127,24 +130,43 @@ pub struct AccountQuery {
     q: Option<String>,
     portal_id: Option<i64>,
     /// The portal's kind: `customer`, `installer` or `partner`.
+    #[param(value_type = Option<crate::domain::directory::PortalKind>, inline)]
     source: Option<String>,
     /// `invited`, `activation_sent` or `registered`.
+    #[param(value_type = Option<crate::domain::account::Registration>, inline)]
     registration: Option<String>,
     /// `pending`, `approved` or `declined`.
+    #[param(value_type = Option<crate::domain::account::Approval>, inline)]
     approval: Option<String>,
     /// `pending` (no contact linked yet) or `assigned`.
+    #[param(value_type = Option<crate::domain::account::Assignment>, inline)]
     assignment: Option<String>,
     access_granted: Option<bool>,
     /// `active` or `deactivated`.
+    #[param(value_type = Option<crate::domain::account::Lifecycle>, inline)]
     lifecycle: Option<String>,
     /// `admin`, `user`, `marketing` or `notifications`.
+    #[param(value_type = Option<crate::domain::account::Role>, inline)]
     role: Option<String>,
     /// The organization of the linked contact.
     organization_id: Option<i64>,
     /// `set`, `none` or `past` (the last day has gone by).
+    #[param(value_type = Option<ValidUntilQuery>, inline)]
     valid_until: Option<String>,
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
+}
+
+/// The `valid_until` filter of the access list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ValidUntilQuery {
+    Set,
+    None,
+    Past,
 }
 
 fn one_of(name: &str, value: Option<String>, allowed: &[&str]) -> Result<Option<String>, ApiError> {
@@ -202,6 +224,7 @@ pub async fn list_accounts(
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CandidateQuery {
     /// Search contacts by name, e-mail or organization instead of the likely matches.

@@ -104,7 +104,7 @@ pub async fn get_area(
 
 /// Rename an area.
 #[utoipa::path(put, path = "/api/v1/areas/{id}", tag = "directory", params(("id" = i64, Path)), request_body = AreaInput,
-    responses((status = 200, body = Area), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Area), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_area(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -117,17 +117,21 @@ pub async fn update_area(
 // ---------------------------------------------------------------- organizations
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationQuery {
     /// Text in the name or external id.
     q: Option<String>,
     /// `customer` or `partner`.
+    #[param(value_type = Option<crate::domain::directory::OrganizationKind>, inline)]
     kind: Option<String>,
     area_id: Option<i64>,
     parent_id: Option<i64>,
     /// The `next` cursor of the previous page.
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -196,7 +200,7 @@ pub async fn update_organization(
 /// Create or update the organization with this external id (CRM sync). Repeating the same
 /// call changes nothing. The `Admit-Outcome` header says `created`, `updated` or `unchanged`.
 #[utoipa::path(put, path = "/api/v1/organizations/by-external-id/{external_id}", tag = "directory",
-    params(("external_id" = String, Path)), request_body = OrganizationInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")), request_body = OrganizationInput,
     responses((status = 200, body = Organization, description = "updated or unchanged"),
               (status = 201, body = Organization, description = "created"),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -215,6 +219,7 @@ pub async fn upsert_organization(
 // ---------------------------------------------------------------- contacts
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ContactQuery {
     /// Text in the name, e-mail, phone or external id.
@@ -222,8 +227,11 @@ pub struct ContactQuery {
     organization_id: Option<i64>,
     area_id: Option<i64>,
     /// `en` or `de`.
+    #[param(value_type = Option<crate::domain::directory::Language>, inline)]
     language: Option<String>,
+    #[param(pattern = "^([0-9a-fA-F]{2})*$", max_length = 2048)]
     after: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
@@ -235,6 +243,10 @@ pub async fn list_contacts(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ContactQuery>,
 ) -> ApiResult<Json<Page<Contact>>> {
+    if let Some(l) = &q.language {
+        crate::domain::directory::Language::parse(l)
+            .map_err(|m| ApiError::bad_request(format!("Query parameter language: {m}")))?;
+    }
     let filter = ContactFilter {
         q: q.q,
         organization_id: q.organization_id,
@@ -286,7 +298,7 @@ pub async fn update_contact(
 /// Create or update the contact with this external id (CRM sync). Repeating the same call
 /// changes nothing. The `Admit-Outcome` header says `created`, `updated` or `unchanged`.
 #[utoipa::path(put, path = "/api/v1/contacts/by-external-id/{external_id}", tag = "directory",
-    params(("external_id" = String, Path)), request_body = ContactInput,
+    params(("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")), request_body = ContactInput,
     responses((status = 200, body = Contact, description = "updated or unchanged"),
               (status = 201, body = Contact, description = "created"),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -305,6 +317,7 @@ pub async fn upsert_contact(
 // ---------------------------------------------------------------- partnerships
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PartnershipQuery {
     partner_id: Option<i64>,
@@ -400,7 +413,7 @@ pub async fn get_portal(
 
 /// Replace a portal's settings and modules (unrestricted keys only).
 #[utoipa::path(put, path = "/api/v1/portals/{id}", tag = "directory", params(("id" = i64, Path)), request_body = PortalInput,
-    responses((status = 200, body = Portal), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Portal), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_portal(
     State(s): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -413,6 +426,7 @@ pub async fn update_portal(
 // ---------------------------------------------------------------- audit
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// An action (`organization.created`), or a prefix ending in `*` (`organization.*`).
@@ -423,6 +437,7 @@ pub struct AuditQuery {
     target_id: Option<i64>,
     /// Only events with an id below this (the previous page's last id).
     before_id: Option<i64>,
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

@@ -11,7 +11,8 @@ use crate::usecases::apikeys;
 use crate::web::error::ApiError;
 use crate::web::{AppState, ClientAddr};
 
-/// A JSON body; malformed JSON, a wrong type and an unknown field are a 400 or 422 naming the field.
+/// A JSON body, always an object; malformed JSON is a 400, another JSON value than an object
+/// (an array, a string), a wrong type and an unknown field a 422 naming the field.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
@@ -37,37 +38,66 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
                 format!("Could not read the body: {e}"),
             )
         })?;
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(de) {
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("The body is not valid JSON: {e}")))?;
+        // serde reads a struct from an array too (its fields in order): every body is an object.
+        if !value.is_object() {
+            return Err(unprocessable(
+                "The body must be a JSON object.".into(),
+                String::new(),
+                "must be a JSON object".into(),
+            ));
+        }
+        integral_numbers_as_integers(&mut value);
+        match serde_path_to_error::deserialize(value) {
             Ok(v) => Ok(ApiJson(v)),
             Err(err) => {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
-                let message = if inner.is_syntax() || inner.is_eof() {
-                    format!("The body is not valid JSON: {inner}")
-                } else if path == "." {
+                let message = if path == "." {
                     format!("{inner}")
                 } else {
                     format!("{path}: {inner}")
                 };
-                if inner.is_data() {
-                    let mut e = ApiError::new(
-                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid",
-                        message.clone(),
-                    );
-                    let field = if path == "." { String::new() } else { path };
-                    e.body.fields.push(crate::domain::FieldError {
-                        field,
-                        message: inner.to_string(),
-                    });
-                    Err(e)
-                } else {
-                    Err(ApiError::bad_request(message))
-                }
+                let field = if path == "." { String::new() } else { path };
+                Err(unprocessable(message, field, inner.to_string()))
             }
         }
     }
+}
+
+/// JSON has one kind of number: `3.0` is the integer 3 to JSON Schema (and so to the OpenAPI
+/// document), though serde reads it as a float only.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f >= i64::MIN as f64
+                && f < i64::MAX as f64
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
+/// A 422 naming the field at fault (empty: the body as a whole).
+fn unprocessable(message: String, field: String, field_message: String) -> ApiError {
+    let mut e = ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        message,
+    );
+    e.body.fields.push(crate::domain::FieldError {
+        field,
+        message: field_message,
+    });
+    e
 }
 
 /// Query parameters; a wrong one is a 400 naming it.

@@ -12,10 +12,24 @@ use crate::web::error::{ApiError, ErrorBody};
 
 const STATUSES: &[&str] = &["queued", "sending", "sent", "retrying", "failed"];
 
+/// A message's delivery status.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum OutboxStatus {
+    Queued,
+    Sending,
+    Sent,
+    Retrying,
+    Failed,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxQuery {
     /// `queued`, `sending`, `sent`, `retrying` or `failed`.
+    #[param(value_type = Option<OutboxStatus>, inline)]
     status: Option<String>,
     /// The e-mail's event, e.g. `invitation`.
     event: Option<String>,
@@ -25,6 +39,7 @@ pub struct OutboxQuery {
     /// Only messages with an id below this (the previous page's last id).
     before_id: Option<i64>,
     /// 1 to 500, default 50.
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

@@ -166,6 +166,65 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The answers every operation may give besides its own: no key (401), a key whose scope does
+/// not reach (403), unreadable JSON or a bad parameter (400), a body that is not JSON
+/// (415), invalid input (422), an unknown id (404).
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        use utoipa::openapi::{Content, Ref, RefOr, Response};
+
+        fn add(op: &mut Operation, status: &str, description: &str) {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| {
+                    let schema = Ref::from_schema_name("ErrorBody");
+                    let mut response = Response::new(description);
+                    response.content.insert(
+                        "application/json".into(),
+                        RefOr::T(Content::new(Some(schema))),
+                    );
+                    RefOr::T(response)
+                });
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                let has = |place: ParameterIn| {
+                    op.parameters
+                        .iter()
+                        .flatten()
+                        .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+                };
+                let path = has(ParameterIn::Path);
+                let body = op.request_body.is_some();
+                add(op, "401", "no valid API key");
+                add(op, "403", "the key may not do this");
+                add(
+                    op,
+                    "400",
+                    "unreadable JSON, or a bad path or query parameter",
+                );
+                if body {
+                    add(op, "415", "the body is not sent as `application/json`");
+                    add(op, "422", "invalid input, naming the fields at fault");
+                }
+                if path {
+                    add(op, "404", "not found");
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -173,7 +232,7 @@ impl utoipa::Modify for BearerAuth {
         description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log, the outbox, portal accounts, the access decision, tasks and digests. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
         version = "1"
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("api_key" = [])),
     paths(
         directory::list_areas,

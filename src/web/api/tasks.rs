@@ -66,7 +66,7 @@ fn task_path(portal: &str, external_id: &str) -> ApiResult<i64> {
 /// `"status": "closed"`. The `Admit-Outcome` header says `created`, `updated` or `unchanged`.
 /// The customer must lie in the key's areas.
 #[utoipa::path(put, path = "/api/v1/portals/{id}/tasks/{external_id}", tag = "notifications",
-    params(("id" = i64, Path), ("external_id" = String, Path)), request_body = TaskInput,
+    params(("id" = i64, Path), ("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")), request_body = TaskInput,
     responses((status = 200, body = TaskView), (status = 201, body = TaskView),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_task(
@@ -83,7 +83,7 @@ pub async fn put_task(
 
 /// Read a task by the system's own id.
 #[utoipa::path(get, path = "/api/v1/portals/{id}/tasks/{external_id}", tag = "notifications",
-    params(("id" = i64, Path), ("external_id" = String, Path)),
+    params(("id" = i64, Path), ("external_id" = String, Path, min_length = 1, max_length = 200, pattern = r"\S")),
     responses((status = 200, body = TaskView), (status = 404, body = ErrorBody)))]
 pub async fn get_task(
     State(s): State<AppState>,
@@ -96,7 +96,17 @@ pub async fn get_task(
     ))
 }
 
+/// Whether a task is open or closed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum TaskStatus {
+    Open,
+    Closed,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TaskQuery {
     pub portal_id: Option<i64>,
@@ -104,10 +114,12 @@ pub struct TaskQuery {
     /// A category key.
     pub category: Option<String>,
     /// `open` or `closed`.
+    #[param(value_type = Option<TaskStatus>, inline)]
     pub status: Option<String>,
     /// The last `id` of the previous page.
     pub after: Option<i64>,
     /// 1 to 500 (50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 

@@ -70,7 +70,10 @@ impl Labels {
             registration: a.registration.label(false),
             approval: a.approval.label(false),
             lifecycle: a.lifecycle.label(false),
-            valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
+            valid_until: a
+                .valid_until
+                .map(crate::clock::format_day)
+                .unwrap_or_default(),
             last_login: a
                 .last_login_at
                 .map(crate::clock::format_time)
