@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::routing::get;
 use serde::Deserialize;
 
+use super::accounts::Labels;
 use super::{Chrome, Staff};
 use crate::domain::account::{Approval, Lifecycle, Registration};
 use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
@@ -187,23 +188,17 @@ async fn access_list(
     let rows = page
         .items
         .into_iter()
-        .map(|a| Row {
-            customers: customers_of(&a, counts.get(&a.id)),
-            registration: Registration::parse(&a.registration)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            approval: Approval::parse(&a.approval)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            lifecycle: Lifecycle::parse(&a.lifecycle)
-                .map(|r| r.label(false))
-                .unwrap_or(""),
-            valid_until: a.valid_until.map(uc::format_day).unwrap_or_default(),
-            last_login: a
-                .last_login_at
-                .map(crate::clock::format_time)
-                .unwrap_or_default(),
-            a,
+        .map(|a| {
+            let labels = Labels::of(&a);
+            Row {
+                customers: customers_of(&a, counts.get(&a.id)),
+                registration: labels.registration,
+                approval: labels.approval,
+                lifecycle: labels.lifecycle,
+                valid_until: labels.valid_until,
+                last_login: labels.last_login,
+                a,
+            }
         })
         .collect();
     let labels =

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::page::{SignedIn, not_found, signed_out};
+use super::page::{SignedIn, error_of, field_errors_in, not_found, signed_out};
 use super::texts::T;
 use crate::domain::FieldErrors;
 use crate::security::tokens;
@@ -47,26 +47,24 @@ struct AccountPage {
 
 impl AccountPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        error_of(&self.errors, field)
     }
 }
 
 fn errors_in(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
-    [
-        "name",
-        "language",
-        "time_zone",
-        "current_password",
-        "password",
-        "confirmation",
-        "new_email",
-    ]
-    .into_iter()
-    .filter_map(|f| e.get(f).map(|m| (f, t.field_error(f, m))))
-    .collect()
+    field_errors_in(
+        t,
+        e,
+        &[
+            "name",
+            "language",
+            "time_zone",
+            "current_password",
+            "password",
+            "confirmation",
+            "new_email",
+        ],
+    )
 }
 
 /// The account page: its forms as stored, or as typed with their errors.

@@ -83,19 +83,178 @@ fn link_invalid(portal: Portal, language: Language) -> Response {
 
 // ---------------------------------------------------------------- accept an invitation
 
-#[derive(Template, WebTemplate)]
-#[template(path = "portal/accept.html")]
-struct AcceptPage {
+/// What the two password pages of a link show: the form with the link's token, and its
+/// errors after a refusal.
+struct PasswordForm {
     t: &'static T,
     lang: &'static str,
     portal: Portal,
     account: PortalAccount,
-    /// The staff user who sent the invitation.
-    inviter: Option<String>,
     token: String,
     csrf: String,
     password_error: Option<String>,
     confirmation_error: Option<String>,
+}
+
+impl PasswordForm {
+    fn new(
+        language: Language,
+        portal: Portal,
+        account: PortalAccount,
+        token: String,
+        csrf: String,
+        errors: Option<&FieldErrors>,
+    ) -> Self {
+        let t = T::of(language);
+        let (password_error, confirmation_error) = match errors {
+            Some(e) => password_errors(t, e),
+            None => (None, None),
+        };
+        PasswordForm {
+            t,
+            lang: language.as_str(),
+            portal,
+            account,
+            token,
+            csrf,
+            password_error,
+            confirmation_error,
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/accept.html")]
+struct AcceptPage {
+    form: PasswordForm,
+    /// The staff user who sent the invitation.
+    inviter: Option<String>,
+}
+
+impl std::ops::Deref for AcceptPage {
+    type Target = PasswordForm;
+
+    fn deref(&self) -> &PasswordForm {
+        &self.form
+    }
+}
+
+/// The two links whose page sets a password: an invitation, and a password reset.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PasswordLink {
+    Invitation,
+    Reset,
+}
+
+impl PasswordLink {
+    /// The page's address under the portal.
+    fn path(self) -> &'static str {
+        match self {
+            PasswordLink::Invitation => "accept",
+            PasswordLink::Reset => "password",
+        }
+    }
+
+    /// The link's account, while the link works.
+    async fn check(
+        self,
+        s: &AppState,
+        portal_id: i64,
+        token: &str,
+    ) -> Result<Option<PortalAccount>, Error> {
+        match self {
+            PasswordLink::Invitation => uc::check_invitation(&s.cx, portal_id, token).await,
+            PasswordLink::Reset => uc::check_password_link(&s.cx, portal_id, token).await,
+        }
+    }
+
+    /// The page with its form; an invitation's names who sent it.
+    async fn page(self, s: &AppState, form: PasswordForm) -> Response {
+        match self {
+            PasswordLink::Invitation => {
+                let inviter = uc::inviter_of(&s.cx, form.account.id).await.unwrap_or(None);
+                AcceptPage { form, inviter }.into_response()
+            }
+            PasswordLink::Reset => PasswordPage { form }.into_response(),
+        }
+    }
+}
+
+/// The page of a password link, in the language of the invitation (the person's) unless they
+/// chose another, or of the page for a reset.
+async fn password_page_of(
+    s: &AppState,
+    page: PortalPage,
+    headers: &HeaderMap,
+    q: TokenQuery,
+    link: PasswordLink,
+) -> PageResult {
+    let Some(account) = link.check(s, page.id(), &q.token).await? else {
+        return Ok(link_invalid(page.portal, page.language));
+    };
+    let language = match (link, &q.lang) {
+        (PasswordLink::Invitation, None) => page.choose(Some(&account.language)),
+        _ => page.language,
+    };
+    let pid = page.id();
+    let csrf = form_token(headers);
+    let form = PasswordForm::new(language, page.portal, account, q.token, csrf.clone(), None);
+    let shown = link.page(s, form).await;
+    Ok(with_form_cookie(s, pid, &csrf, StatusCode::OK, shown))
+}
+
+/// Sets the password of a link: then to the login page (a reset ends every session); the
+/// form again when the password is refused; the "no longer works" page for a used link.
+async fn submit_password(
+    s: &AppState,
+    page: PortalPage,
+    headers: &HeaderMap,
+    addr: Option<String>,
+    f: LinkForm,
+    link: PasswordLink,
+) -> PageResult {
+    let language = page.choose(f.lang.as_deref());
+    let pid = page.id();
+    if !form_token_ok(headers, &f.csrf) {
+        return Ok(back_to_link(pid, link.path(), &f.token));
+    }
+    let (token, password, confirmation) = (&f.token, &f.password, &f.confirmation);
+    let set = match link {
+        PasswordLink::Invitation => {
+            uc::accept_invitation(&s.cx, pid, token, password, confirmation, addr).await
+        }
+        PasswordLink::Reset => {
+            uc::reset_password(&s.cx, pid, token, password, confirmation, addr).await
+        }
+    };
+    let lang = language.as_str();
+    Ok(match set {
+        Ok(_) if link == PasswordLink::Invitation => {
+            Redirect::to(&format!("/portal/{pid}/login?welcome=1&lang={lang}")).into_response()
+        }
+        Ok(_) => signed_out(s, pid, format!("/portal/{pid}/login?reset=1&lang={lang}")),
+        Err(Error::Invalid(errors)) => {
+            let Ok(Some(account)) = link.check(s, pid, &f.token).await else {
+                return Ok(link_invalid(page.portal, language));
+            };
+            let csrf = f.csrf.clone();
+            let form = PasswordForm::new(
+                language,
+                page.portal,
+                account,
+                f.token,
+                f.csrf,
+                Some(&errors),
+            );
+            let shown = link.page(s, form).await;
+            with_form_cookie(s, pid, &csrf, StatusCode::UNPROCESSABLE_ENTITY, shown)
+        }
+        Err(Error::NotFound(_)) => link_invalid(page.portal, language),
+        Err(Error::Refused(_)) if link == PasswordLink::Invitation => {
+            link_invalid(page.portal, language)
+        }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 pub(super) async fn accept_page(
@@ -104,26 +263,7 @@ pub(super) async fn accept_page(
     headers: HeaderMap,
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
-    let Some(account) = uc::check_invitation(&s.cx, page.id(), &q.token).await? else {
-        return Ok(link_invalid(page.portal, page.language));
-    };
-    // The invitation's language (the person's), unless they chose another.
-    let language = match q.lang {
-        Some(_) => page.language,
-        None => page.choose(Some(&account.language)),
-    };
-    let inviter = uc::inviter_of(&s.cx, account.id).await.unwrap_or(None);
-    Ok(with_new_token(&s, page.id(), &headers, |csrf| AcceptPage {
-        t: T::of(language),
-        lang: language.as_str(),
-        portal: page.portal,
-        inviter,
-        account,
-        token: q.token,
-        csrf,
-        password_error: None,
-        confirmation_error: None,
-    }))
+    password_page_of(&s, page, &headers, q, PasswordLink::Invitation).await
 }
 
 pub(super) async fn accept(
@@ -133,42 +273,7 @@ pub(super) async fn accept(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
-    let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(back_to_link(pid, "accept", &f.token));
-    }
-    let accepted =
-        uc::accept_invitation(&s.cx, pid, &f.token, &f.password, &f.confirmation, addr).await;
-    Ok(match accepted {
-        Ok(_) => Redirect::to(&format!(
-            "/portal/{pid}/login?welcome=1&lang={}",
-            language.as_str()
-        ))
-        .into_response(),
-        Err(Error::Invalid(errors)) => {
-            let Ok(Some(account)) = uc::check_invitation(&s.cx, pid, &f.token).await else {
-                return Ok(link_invalid(page.portal, language));
-            };
-            let t = T::of(language);
-            let inviter = uc::inviter_of(&s.cx, account.id).await.unwrap_or(None);
-            let (password_error, confirmation_error) = password_errors(t, &errors);
-            let form = AcceptPage {
-                t,
-                lang: language.as_str(),
-                portal: page.portal,
-                inviter,
-                account,
-                token: f.token,
-                csrf: f.csrf.clone(),
-                password_error,
-                confirmation_error,
-            };
-            with_form_cookie(&s, pid, &f.csrf, StatusCode::UNPROCESSABLE_ENTITY, form)
-        }
-        Err(Error::NotFound(_) | Error::Refused(_)) => link_invalid(page.portal, language),
-        Err(e) => return Err(e.into()),
-    })
+    submit_password(&s, page, &headers, addr, f, PasswordLink::Invitation).await
 }
 
 // ---------------------------------------------------------------- choose a new password
@@ -176,14 +281,15 @@ pub(super) async fn accept(
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/password.html")]
 struct PasswordPage {
-    t: &'static T,
-    lang: &'static str,
-    portal: Portal,
-    account: PortalAccount,
-    token: String,
-    csrf: String,
-    password_error: Option<String>,
-    confirmation_error: Option<String>,
+    form: PasswordForm,
+}
+
+impl std::ops::Deref for PasswordPage {
+    type Target = PasswordForm;
+
+    fn deref(&self) -> &PasswordForm {
+        &self.form
+    }
 }
 
 pub(super) async fn password_page(
@@ -192,22 +298,7 @@ pub(super) async fn password_page(
     headers: HeaderMap,
     Query(q): Query<TokenQuery>,
 ) -> PageResult {
-    let language = page.language;
-    let Some(account) = uc::check_password_link(&s.cx, page.id(), &q.token).await? else {
-        return Ok(link_invalid(page.portal, language));
-    };
-    Ok(with_new_token(&s, page.id(), &headers, |csrf| {
-        PasswordPage {
-            t: T::of(language),
-            lang: language.as_str(),
-            portal: page.portal,
-            account,
-            token: q.token,
-            csrf,
-            password_error: None,
-            confirmation_error: None,
-        }
-    }))
+    password_page_of(&s, page, &headers, q, PasswordLink::Reset).await
 }
 
 pub(super) async fn set_password(
@@ -217,38 +308,7 @@ pub(super) async fn set_password(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
-    let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(back_to_link(pid, "password", &f.token));
-    }
-    let reset = uc::reset_password(&s.cx, pid, &f.token, &f.password, &f.confirmation, addr).await;
-    Ok(match reset {
-        Ok(_) => {
-            let to = format!("/portal/{pid}/login?reset=1&lang={}", language.as_str());
-            signed_out(&s, pid, to)
-        }
-        Err(Error::Invalid(errors)) => {
-            let Ok(Some(account)) = uc::check_password_link(&s.cx, pid, &f.token).await else {
-                return Ok(link_invalid(page.portal, language));
-            };
-            let t = T::of(language);
-            let (password_error, confirmation_error) = password_errors(t, &errors);
-            let form = PasswordPage {
-                t,
-                lang: language.as_str(),
-                portal: page.portal,
-                account,
-                token: f.token,
-                csrf: f.csrf.clone(),
-                password_error,
-                confirmation_error,
-            };
-            with_form_cookie(&s, pid, &f.csrf, StatusCode::UNPROCESSABLE_ENTITY, form)
-        }
-        Err(Error::NotFound(_)) => link_invalid(page.portal, language),
-        Err(e) => return Err(e.into()),
-    })
+    submit_password(&s, page, &headers, addr, f, PasswordLink::Reset).await
 }
 
 // ---------------------------------------------------------------- confirm a registration

@@ -342,3 +342,24 @@ pub async fn in_their_words(mut req: Request, next: Next) -> Response {
         None => res,
     }
 }
+
+/// The fields' errors of a portal form, in the page's language: those of `fields` that `e`
+/// names, each with its message.
+pub fn field_errors_in(
+    t: &T,
+    e: &crate::domain::FieldErrors,
+    fields: &[&'static str],
+) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter_map(|f| e.get(f).map(|m| (*f, t.field_error(f, m))))
+        .collect()
+}
+
+/// The message of a field's error, for a template.
+pub fn error_of<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| m.as_str())
+}

@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::page::{PortalPage, form_token, form_token_ok, with_form_cookie};
+use super::page::{
+    PortalPage, error_of, field_errors_in, form_token, form_token_ok, with_form_cookie,
+};
 use super::texts::T;
 use crate::domain::FieldErrors;
 use crate::storage::directory::Portal;
@@ -51,25 +53,23 @@ struct RegisterPage {
 
 impl RegisterPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        error_of(&self.errors, field)
     }
 }
 
 fn errors_in(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
-    [
-        "name",
-        "organization",
-        "email",
-        "phone",
-        "password",
-        "confirmation",
-    ]
-    .into_iter()
-    .filter_map(|f| e.get(f).map(|m| (f, t.field_error(f, m))))
-    .collect()
+    field_errors_in(
+        t,
+        e,
+        &[
+            "name",
+            "organization",
+            "email",
+            "phone",
+            "password",
+            "confirmation",
+        ],
+    )
 }
 
 /// A portal that takes invitations only has no registration form.

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::{AccessFields, TeamAdmin, field_errors, find_error, roles};
+use super::{AccessFields, TeamAdmin, field_errors, roles};
 use crate::domain::account::Role;
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
@@ -22,6 +22,7 @@ use crate::usecases::{Error, team};
 use crate::web::AppState;
 use crate::web::page::PageResult;
 use crate::web::picker;
+use crate::web::portal::page::error_of;
 use crate::web::portal::texts::{T, TeamT};
 
 pub struct MemberRow {
@@ -53,7 +54,7 @@ struct TeamPage {
 
 impl TeamPage {
     fn error(&self, field: &str) -> Option<&str> {
-        find_error(&self.errors, field)
+        error_of(&self.errors, field)
     }
 }
 

@@ -128,13 +128,6 @@ fn field_errors(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn find_error<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
-    errors
-        .iter()
-        .find(|(f, _)| *f == field)
-        .map(|(_, m)| m.as_str())
-}
-
 /// The role, modules and customers of a form, as chosen or as typed back after an error.
 pub struct AccessFields {
     pub role: String,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::{AccessFields, TeamAdmin, field_errors, find_error, no_such_member, roles};
+use super::{AccessFields, TeamAdmin, field_errors, no_such_member, roles};
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -19,6 +19,7 @@ use crate::usecases::accounts::{self as uc, StatusChange};
 use crate::web::AppState;
 use crate::web::page::{PageError, PageResult};
 use crate::web::picker;
+use crate::web::portal::page::error_of;
 use crate::web::portal::texts::{T, TeamT};
 
 /// A member's address: `team/{member}`, and `team/{member}/{what}` for an action.
@@ -53,7 +54,7 @@ struct MemberPage {
 
 impl MemberPage {
     fn error(&self, field: &str) -> Option<&str> {
-        find_error(&self.errors, field)
+        error_of(&self.errors, field)
     }
 }
 
