@@ -927,3 +927,46 @@ pub async fn update_portal(
     tx.commit().await?;
     Ok(after)
 }
+
+// ---------------------------------------------------------------- reads for the pages
+
+/// The partnerships an organization takes part in, as (id, partner's name, name): a partner's
+/// own, or those that work for a customer. "Not found" outside the actor's areas.
+pub async fn partnerships_of(
+    cx: &Ctx,
+    actor: &Actor,
+    organization_id: i64,
+) -> Result<Vec<(i64, String, String)>> {
+    let mut tx = cx.db.read().await?;
+    let o = visible_organization(&mut tx, &actor.scope, organization_id).await?;
+    if o.kind == "partner" {
+        Ok(store::list_partnerships(&mut tx, &actor.scope, Some(o.id))
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.partner_name, p.name))
+            .collect())
+    } else {
+        Ok(store::partnerships_of_customer(&mut tx, o.id).await?)
+    }
+}
+
+/// The customers an account of `organization` may be limited to, grouped by partnership (or
+/// the organization's sub-accounts). Nothing outside what the actor reaches: an organization
+/// admin their own organization, staff and keys their areas.
+pub async fn customer_groupings(
+    cx: &Ctx,
+    actor: &Actor,
+    organization: i64,
+) -> Result<Vec<crate::storage::access::GroupingListing>> {
+    let mut tx = cx.db.read().await?;
+    let reached = match &actor.team {
+        Some(t) => t.organization_id == organization,
+        None => visible_organization(&mut tx, &actor.scope, organization)
+            .await
+            .is_ok(),
+    };
+    if !reached {
+        return Ok(Vec::new());
+    }
+    Ok(crate::storage::access::groupings(&mut tx, organization).await?)
+}

@@ -10,7 +10,7 @@ use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
 use crate::mail::templates::{self, MailText, Rendered};
 use crate::storage::outbox::{
-    self as store, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
+    self as store, MailboxMessage, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
 };
 use crate::storage::{Tx, directory};
 
@@ -394,6 +394,85 @@ pub async fn reset_template(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+// ---------------------------------------------------------------- reads for the console
+
+/// How many outbox messages are in each status.
+pub async fn counts(cx: &Ctx, actor: &Actor) -> Result<Vec<(String, i64)>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::counts(&mut tx).await?)
+}
+
+/// An outbox message as the console shows it: its portal's name, and the message rendered as
+/// it will be sent, or why it does not render.
+pub struct ShownMessage {
+    pub message: OutboxMessage,
+    pub portal_name: Option<String>,
+    pub rendered: std::result::Result<Rendered, String>,
+}
+
+pub async fn show(cx: &Ctx, actor: &Actor, id: i64) -> Result<ShownMessage> {
+    let message = get(cx, actor, id).await?;
+    let mut tx = cx.db.read().await?;
+    let portal_name = match message.portal_id {
+        Some(p) => directory::get_portal(&mut tx, p).await?.map(|p| p.name),
+        None => None,
+    };
+    let rendered = render_message(&mut tx, &cx.mail, &message, None, None)
+        .await
+        .map(|(r, _)| r)
+        .map_err(|e| e.to_string());
+    Ok(ShownMessage {
+        message,
+        portal_name,
+        rendered,
+    })
+}
+
+/// The built-in mailbox's messages, newest first, to `recipient` when given.
+pub async fn mailbox(
+    cx: &Ctx,
+    actor: &Actor,
+    recipient: Option<&str>,
+    limit: i64,
+) -> Result<Vec<MailboxMessage>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::list_mailbox(&mut tx, recipient, limit).await?)
+}
+
+pub async fn mailbox_message(cx: &Ctx, actor: &Actor, id: i64) -> Result<MailboxMessage> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    store::get_mailbox_message(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("message"))
+}
+
+/// A portal's own templates (the events and languages it changed).
+pub async fn portal_templates(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+) -> Result<Vec<StoredTemplate>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::list_templates(&mut tx, portal_id).await?)
+}
+
+/// The template a portal uses for an event in a language (see [`template_for`]).
+pub async fn current_template(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+    event: &str,
+    language: Language,
+) -> Result<(MailText, bool)> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    template_for(&mut tx, Some(portal_id), event, language).await
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use crate::storage::{Db, Tx};
 pub mod access;
 pub mod accounts;
 pub mod apikeys;
+pub mod audit_log;
 pub mod directory;
 pub mod limits;
 pub mod mail;

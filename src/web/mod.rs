@@ -21,9 +21,11 @@ use crate::usecases::staff::SessionPolicy;
 
 pub mod api;
 pub mod console;
+pub mod cookies;
 pub mod error;
 pub mod forms;
 pub mod notifications;
+pub mod page;
 pub mod picker;
 pub mod portal;
 

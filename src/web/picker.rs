@@ -5,8 +5,9 @@
 use std::collections::BTreeSet;
 
 use crate::domain::access::Grouping;
-use crate::usecases::Error;
 use crate::usecases::access::AssignmentInput;
+use crate::usecases::directory::customer_groupings;
+use crate::usecases::{Actor, Error};
 use crate::web::AppState;
 
 pub struct Choice {
@@ -41,15 +42,17 @@ pub fn label(partnership: bool, name: &str, german: bool) -> String {
 /// The picker for a contact or account of `organization`, with `chosen` ticked.
 pub async fn groupings(
     s: &AppState,
+    actor: &Actor,
     organization: Option<i64>,
     chosen: &BTreeSet<(Grouping, i64)>,
 ) -> Result<Vec<GroupingView>, Error> {
-    groupings_in(s, organization, chosen, false).await
+    groupings_in(s, actor, organization, chosen, false).await
 }
 
 /// The picker with its labels in German (`german`) or English.
 pub async fn groupings_in(
     s: &AppState,
+    actor: &Actor,
     organization: Option<i64>,
     chosen: &BTreeSet<(Grouping, i64)>,
     german: bool,
@@ -57,8 +60,7 @@ pub async fn groupings_in(
     let Some(org) = organization else {
         return Ok(Vec::new());
     };
-    let mut tx = s.cx.db.read().await?;
-    let listing = crate::storage::access::groupings(&mut tx, org).await?;
+    let listing = customer_groupings(&s.cx, actor, org).await?;
     Ok(listing
         .into_iter()
         .map(|l| GroupingView {

@@ -180,6 +180,21 @@ async fn mail_requests_are_limited_per_address(engine: Engine) {
         forgot("nobody@nordlicht.example").await,
         StatusCode::TOO_MANY_REQUESTS
     );
+    // The page that says so speaks the language the form was in.
+    let form = b.get(&format!("/portal/{pid}/forgot?lang=de")).await;
+    let page = b
+        .post(
+            &format!("/portal/{pid}/forgot"),
+            &[
+                ("csrf", hidden(&form.body, "csrf").as_str()),
+                ("email", "nobody@nordlicht.example"),
+                ("lang", "de"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("Zu viele Versuche"), "{}", page.body);
+    assert!(page.body.contains("lang=\"de\""), "{}", page.body);
     clock.advance(31 * 60_000);
     assert_eq!(forgot("erika@nordlicht.example").await, StatusCode::OK);
     app.stop().await;

@@ -4,11 +4,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::{Chrome, Staff, error_page};
+use super::accounts::Labels;
+use super::{Chrome, Staff};
 use crate::domain::account::{Approval, Lifecycle, Registration};
 use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
 use crate::storage::directory::{Portal, decode_cursor};
@@ -16,6 +16,7 @@ use crate::usecases::access::{AssignedCount, assigned_counts};
 use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
 use crate::web::AppState;
+use crate::web::page::PageResult;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/console/access", get(access_list))
@@ -138,7 +139,7 @@ async fn access_list(
     staff: Staff,
     uri: axum::http::Uri,
     Query(q): Query<AccessQuery>,
-) -> Response {
+) -> PageResult<AccessPage> {
     let filter = AccountFilter {
         q: Some(q.q.clone()).filter(|x| !x.trim().is_empty()),
         portal_id: q.portal_id.parse().ok(),
@@ -168,10 +169,7 @@ async fn access_list(
         after: decode_cursor(&q.after),
         limit: 50,
     };
-    let page = match uc::list_accounts(&s.cx, &staff.actor, &filter).await {
-        Ok(p) => p,
-        Err(e) => return error_page(e),
-    };
+    let page = uc::list_accounts(&s.cx, &staff.actor, &filter).await?;
     let portals = dir_uc::list_portals(&s.cx).await.unwrap_or_default();
     let next = page.next.as_ref().map(|n| q.url("", Some(n)));
     let organization = match filter.organization_id {
@@ -186,32 +184,26 @@ async fn access_list(
         None => None,
     };
     let ids: Vec<i64> = page.items.iter().map(|a| a.id).collect();
-    let counts = match assigned_counts(&s.cx, &ids).await {
-        Ok(c) => c,
-        Err(e) => return error_page(e),
-    };
+    let counts = assigned_counts(&s.cx, &ids).await?;
     let rows = page
         .items
         .into_iter()
-        .map(|a| Row {
-            customers: customers_of(&a, counts.get(&a.id)),
-            registration: a.registration.label(false),
-            approval: a.approval.label(false),
-            lifecycle: a.lifecycle.label(false),
-            valid_until: a
-                .valid_until
-                .map(crate::clock::format_day)
-                .unwrap_or_default(),
-            last_login: a
-                .last_login_at
-                .map(crate::clock::format_time)
-                .unwrap_or_default(),
-            a,
+        .map(|a| {
+            let labels = Labels::of(&a);
+            Row {
+                customers: customers_of(&a, counts.get(&a.id)),
+                registration: labels.registration,
+                approval: labels.approval,
+                lifecycle: labels.lifecycle,
+                valid_until: labels.valid_until,
+                last_login: labels.last_login,
+                a,
+            }
         })
         .collect();
     let labels =
         |all: &'static [Registration]| all.iter().map(|r| (r.as_str(), r.label(false))).collect();
-    AccessPage {
+    Ok(AccessPage {
         chrome: staff.chrome("access"),
         q,
         portals,
@@ -231,6 +223,5 @@ async fn access_list(
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/console/access".into()),
-    }
-    .into_response()
+    })
 }

@@ -4,13 +4,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, RawForm, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, RawForm, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Chrome, Staff, done, error_page, not_found_page};
+use super::{Chrome, Staff, done};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -25,6 +23,8 @@ use crate::web::AppState;
 use crate::web::notifications::{
     PreferencesSection, as_typed, preference_errors, preferences_input,
 };
+use crate::web::page::{Id, PageResult, form_again, form_errors};
+use crate::web::picker;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,10 +40,6 @@ pub fn router() -> Router<AppState> {
             "/console/accounts/{id}/create-contact",
             post(create_contact),
         )
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse().ok()
 }
 
 /// Where a form goes back to: a console page, never elsewhere.
@@ -203,10 +199,11 @@ async fn page_with(
             Vec::new(),
         ),
     };
-    let groupings = crate::web::picker::groupings(
+    let groupings = picker::groupings(
         s,
+        &staff.actor,
         a.organization_id,
-        &crate::web::picker::chosen(&customers),
+        &picker::chosen(&customers),
     )
     .await?;
     let registration = RegistrationData::of(&a);
@@ -271,16 +268,10 @@ async fn page_with(
 async fn show(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     Query(q): Query<ShowQuery>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
-    match page(&s, &staff, id, q.q, None, None).await {
-        Ok(p) => p.into_response(),
-        Err(e) => error_page(e),
-    }
+) -> PageResult<AccountPage> {
+    Ok(page(&s, &staff, id, q.q, None, None).await?)
 }
 
 fn field(body: &[u8], name: &str) -> Option<String> {
@@ -293,12 +284,9 @@ fn field(body: &[u8], name: &str) -> Option<String> {
 async fn change_status(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
+) -> PageResult {
     let get = |name: &str| field(&body, name);
     let change = uc::StatusChange {
         action: get("action").unwrap_or_default(),
@@ -314,90 +302,71 @@ async fn change_status(
         }
         "resend" => uc::resend_link(&s.cx, &staff.actor, id).await,
         "remove" => {
-            let removed =
-                uc::remove_account(&s.cx, &staff.actor, id, change.notify.unwrap_or(false)).await;
-            return match removed {
-                Ok(a) => {
-                    // The account's own page is gone; go where it makes sense.
-                    let to = if back.starts_with(&format!("/console/accounts/{id}")) {
-                        "/console/access".to_string()
-                    } else {
-                        back
-                    };
-                    done(
-                        &s,
-                        &to,
-                        &format!("{} on {}: removed.", a.email, a.portal_name),
-                    )
-                }
-                Err(e) => error_page(e),
+            let notify = change.notify.unwrap_or(false);
+            let a = uc::remove_account(&s.cx, &staff.actor, id, notify).await?;
+            // The account's own page is gone; go where it makes sense.
+            let to = if back.starts_with(&format!("/console/accounts/{id}")) {
+                "/console/access".to_string()
+            } else {
+                back
             };
+            let message = format!("{} on {}: removed.", a.email, a.portal_name);
+            return Ok(done(&s, &to, &message));
         }
         _ => uc::change_status(&s.cx, &staff.actor, id, &change).await,
     };
-    match result {
-        Ok(a) => done(
-            &s,
-            &back,
-            &format!("{} on {}: saved.", a.email, a.portal_name),
-        ),
-        Err(e) => error_page(e),
-    }
+    let a = result?;
+    Ok(done(
+        &s,
+        &back,
+        &format!("{} on {}: saved.", a.email, a.portal_name),
+    ))
 }
 
 async fn link_contact(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
-    let Some(contact_id) = field(&body, "contact_id").and_then(|c| c.parse().ok()) else {
-        return error_page(Error::invalid("contact_id", "choose a contact"));
-    };
-    match reg::link_contact(&s.cx, &staff.actor, id, contact_id).await {
-        Ok(a) => done(
-            &s,
-            &format!("/console/accounts/{id}"),
-            &format!(
-                "{} is now linked to {}.",
-                a.email,
-                a.organization_name.as_deref().unwrap_or("the contact")
-            ),
+) -> PageResult {
+    let contact_id = field(&body, "contact_id")
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| Error::invalid("contact_id", "choose a contact"))?;
+    let a = reg::link_contact(&s.cx, &staff.actor, id, contact_id).await?;
+    Ok(done(
+        &s,
+        &format!("/console/accounts/{id}"),
+        &format!(
+            "{} is now linked to {}.",
+            a.email,
+            a.organization_name.as_deref().unwrap_or("the contact")
         ),
-        Err(e) => error_page(e),
-    }
+    ))
 }
 
 async fn create_contact(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
+) -> PageResult {
     let input = CreateContactInput {
         organization_id: field(&body, "organization_id").and_then(|o| o.parse().ok()),
         allow_duplicate: field(&body, "allow_duplicate").is_some(),
     };
-    match reg::create_contact(&s.cx, &staff.actor, id, &input).await {
-        Ok(a) => done(
-            &s,
-            &format!("/console/accounts/{id}"),
-            &format!("A contact was created for {} and linked.", a.email),
-        ),
-        Err(Error::Invalid(f) | Error::Conflict(f)) => {
-            match page(&s, &staff, id, String::new(), Some(f.to_string()), None).await {
-                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
-                Err(e) => error_page(e),
+    Ok(
+        match form_errors(reg::create_contact(&s.cx, &staff.actor, id, &input).await)? {
+            Ok(a) => done(
+                &s,
+                &format!("/console/accounts/{id}"),
+                &format!("A contact was created for {} and linked.", a.email),
+            ),
+            Err(f) => {
+                let create_error = Some(f.to_string());
+                form_again(page(&s, &staff, id, String::new(), create_error, None).await?)
             }
-        }
-        Err(e) => error_page(e),
-    }
+        },
+    )
 }
 
 /// Changes the account's role, modules and customers; a refusal shows the form again with
@@ -405,43 +374,35 @@ async fn create_contact(
 async fn set_access(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
-    let f = crate::web::picker::fields(&body);
+) -> PageResult {
+    let f = picker::fields(&body);
     let input = AccessInput {
-        role: Some(crate::web::picker::one(&f, "role").to_string()),
-        modules: Some(crate::web::picker::all(&f, "modules")),
-        customers: Some(crate::web::picker::parse(&crate::web::picker::all(
-            &f,
-            "customers",
-        ))),
+        role: Some(picker::one(&f, "role").to_string()),
+        modules: Some(picker::all(&f, "modules")),
+        customers: Some(picker::parse(&picker::all(&f, "customers"))),
     };
-    match access_uc::set_access(&s.cx, &staff.actor, id, &input).await {
-        Ok(v) => done(
-            &s,
-            &format!("/console/accounts/{id}"),
-            &format!(
-                "{} on {}: role, modules and customers saved.",
-                v.account.email, v.account.portal_name
+    Ok(
+        match form_errors(access_uc::set_access(&s.cx, &staff.actor, id, &input).await)? {
+            Ok(v) => done(
+                &s,
+                &format!("/console/accounts/{id}"),
+                &format!(
+                    "{} on {}: role, modules and customers saved.",
+                    v.account.email, v.account.portal_name
+                ),
             ),
-        ),
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
-            let errors = ["role", "modules", "customers"]
-                .into_iter()
-                .filter_map(|k| e.get(k).map(|m| (k, m.to_string())))
-                .collect();
-            let typed = AccessTyped { input, errors };
-            match page(&s, &staff, id, String::new(), None, Some(typed)).await {
-                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
-                Err(e) => error_page(e),
+            Err(e) => {
+                let errors = ["role", "modules", "customers"]
+                    .into_iter()
+                    .filter_map(|k| e.get(k).map(|m| (k, m.to_string())))
+                    .collect();
+                let typed = AccessTyped { input, errors };
+                form_again(page(&s, &staff, id, String::new(), None, Some(typed)).await?)
             }
-        }
-        Err(e) => error_page(e),
-    }
+        },
+    )
 }
 
 /// Sets the account's digest preferences; bad input shows the page again with the form as
@@ -449,14 +410,12 @@ async fn set_access(
 async fn set_notifications(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return not_found_page();
-    };
+) -> PageResult {
     let input = preferences_input(&body);
-    match notify_uc::set_preferences(&s.cx, &staff.actor, Owner::Account(id), &input).await {
+    let saved = notify_uc::set_preferences(&s.cx, &staff.actor, Owner::Account(id), &input).await;
+    Ok(match form_errors(saved)? {
         Ok(p) => {
             let when = match &p.next_due_at {
                 Some(t) => format!(
@@ -476,16 +435,12 @@ async fn set_notifications(
                 &format!("Notifications saved: {when}."),
             )
         }
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+        Err(e) => {
             let typed = PreferencesTyped {
                 input,
                 errors: preference_errors(&e),
             };
-            match page_with(&s, &staff, id, String::new(), None, None, Some(typed)).await {
-                Ok(p) => (StatusCode::UNPROCESSABLE_ENTITY, p).into_response(),
-                Err(e) => error_page(e),
-            }
+            form_again(page_with(&s, &staff, id, String::new(), None, None, Some(typed)).await?)
         }
-        Err(e) => error_page(e),
-    }
+    })
 }

@@ -9,8 +9,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, cookie, error_page, set_cookie};
+use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, set_cookie};
 use crate::usecases::staff::{self as uc, LoginOutcome};
+use crate::web::cookies::cookie;
+use crate::web::page::{PageResult, minutes};
 use crate::web::{AppState, ClientAddr};
 
 pub fn router() -> Router<AppState> {
@@ -91,7 +93,7 @@ async fn login(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Response {
+) -> PageResult {
     let previous = cookie(&headers, SESSION_COOKIE);
     let agent = headers
         .get(header::USER_AGENT)
@@ -107,7 +109,7 @@ async fn login(
         agent,
     )
     .await;
-    match outcome {
+    Ok(match outcome {
         Ok(LoginOutcome::LoggedIn(session)) => {
             let max_age = state.policy.absolute_ms / 1000;
             let cookie = set_cookie(&state, SESSION_COOKIE, &session.token, Some(max_age));
@@ -139,7 +141,7 @@ async fn login(
                 next: safe_next(form.next.as_deref()),
                 error: Some(format!(
                     "Too many attempts. Please wait {} and try again.",
-                    super::minutes(retry_after_s)
+                    minutes(retry_after_s)
                 )),
                 notice: None,
             };
@@ -149,23 +151,21 @@ async fn login(
             }
             res
         }
-        Err(e) => error_page(e),
-    }
+        Err(e) => return Err(e.into()),
+    })
 }
 
-async fn logout(State(state): State<AppState>, headers: HeaderMap, staff: Staff) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = uc::logout(&state.cx, &staff.actor, token).await
-    {
-        return error_page(e);
+async fn logout(State(state): State<AppState>, headers: HeaderMap, staff: Staff) -> PageResult {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        uc::logout(&state.cx, &staff.actor, token).await?;
     }
     let clear = set_cookie(&state, SESSION_COOKIE, "", Some(0));
-    (
+    Ok((
         StatusCode::SEE_OTHER,
         [
             (header::LOCATION, "/console/login?out=1".to_string()),
             (header::SET_COOKIE, clear),
         ],
     )
-        .into_response()
+        .into_response())
 }

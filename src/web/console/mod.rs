@@ -1,21 +1,22 @@
 //! The staff console under `/console`: server-rendered pages, server-side sessions,
 //! CSRF tokens on every form.
 
-use askama::Template;
-use askama_web::WebTemplate;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
+use super::cookies::{self, cookie};
+pub use super::page::not_found_page;
+use super::page::{Failure, PageError, forbidden, from_other_site};
 use super::{AppState, ClientAddr};
 use crate::storage::staff::StaffUser;
+use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
-use crate::usecases::{Actor, Error};
 
 pub mod access;
 pub mod accounts;
@@ -61,28 +62,9 @@ async fn style() -> Response {
         .into_response()
 }
 
-/// Reads a cookie from the request headers.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path `/console`, `Secure` when configured.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
-    let mut c = format!("{name}={value}; Path=/console; HttpOnly; SameSite=Lax");
-    if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
-    }
-    if state.config.secure_cookies() {
-        c.push_str("; Secure");
-    }
-    c
+    cookies::set_cookie(state, "/console", name, value, max_age)
 }
 
 /// A one-time message shown on the next page.
@@ -135,7 +117,7 @@ impl Staff {
 }
 
 impl FromRequestParts<AppState> for Staff {
-    type Rejection = Response;
+    type Rejection = PageError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -154,12 +136,10 @@ impl FromRequestParts<AppState> for Staff {
             Redirect::to(&format!("/console/login?next={next}")).into_response()
         };
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE).map(str::to_string) else {
-            return Err(to_login());
+            return Err(to_login().into());
         };
-        let user = match staff_uc::session_user(&state.cx, &state.policy, &token).await {
-            Ok(Some(u)) => u,
-            Ok(None) => return Err(to_login()),
-            Err(e) => return Err(error_page(e)),
+        let Some(user) = staff_uc::session_user(&state.cx, &state.policy, &token).await? else {
+            return Err(to_login().into());
         };
         let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
             .await
@@ -190,20 +170,8 @@ async fn check_csrf(req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return clear_flash(next.run(req).await);
     }
-    let headers = req.headers().clone();
-    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
-        && !matches!(site, "same-origin" | "none")
-    {
+    if from_other_site(req.headers()) {
         return forbidden("This form came from another site.");
-    }
-    if let (Some(origin), Some(host)) = (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
-        if origin_host != host {
-            return forbidden("This form came from another site.");
-        }
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
@@ -246,92 +214,24 @@ fn clear_flash(mut res: Response) -> Response {
     res
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "console/message.html")]
-pub struct MessagePage {
-    pub title: String,
-    pub message: String,
-}
+/// An administrator's console request. Administrator-only pages answer "not found" to
+/// everyone else.
+pub struct Admin(pub Staff);
 
-fn forbidden(message: &str) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        MessagePage {
-            title: "Not allowed".into(),
-            message: message.into(),
-        },
-    )
-        .into_response()
-}
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = PageError;
 
-pub fn not_found_page() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        MessagePage {
-            title: "Not found".into(),
-            message: "There is nothing here, or it is not yours to see.".into(),
-        },
-    )
-        .into_response()
-}
-
-/// A use-case error as a console page (validation errors are shown in their forms instead).
-pub fn error_page(e: Error) -> Response {
-    match e {
-        Error::NotFound(_) => not_found_page(),
-        Error::Forbidden(m) => forbidden(&m),
-        Error::Refused(m) => (
-            StatusCode::CONFLICT,
-            MessagePage {
-                title: "Refused".into(),
-                message: m,
-            },
-        )
-            .into_response(),
-        Error::Invalid(f) | Error::Conflict(f) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            MessagePage {
-                title: "Check your input".into(),
-                message: f.to_string(),
-            },
-        )
-            .into_response(),
-        Error::TooMany { retry_after_s } => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, retry_after_s.to_string())],
-            MessagePage {
-                title: "Too many attempts".into(),
-                message: format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    minutes(retry_after_s)
-                ),
-            },
-        )
-            .into_response(),
-        Error::Db(err) => internal(&err),
-        Error::Internal(err) => internal(&*err),
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let staff = Staff::from_request_parts(parts, state).await?;
+        if staff.user.is_admin() {
+            Ok(Admin(staff))
+        } else {
+            Err(PageError::Failed(Failure::NotFound))
+        }
     }
-}
-
-/// A wait in words: "a minute", "5 minutes".
-pub fn minutes(seconds: i64) -> String {
-    match (seconds + 59) / 60 {
-        0 | 1 => "a minute".into(),
-        n => format!("{n} minutes"),
-    }
-}
-
-fn internal(err: &dyn std::fmt::Display) -> Response {
-    tracing::error!(error = %err, "console request failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        MessagePage {
-            title: "Something went wrong".into(),
-            message: "Something went wrong on our side; it has been logged. Try again in a moment."
-                .into(),
-        },
-    )
-        .into_response()
 }
 
 /// Field errors for a template: `errors.get("email")`.

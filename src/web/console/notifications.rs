@@ -6,13 +6,12 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use super::{Chrome, Staff, done, error_page};
+use super::{Chrome, Staff, done};
 use crate::domain::directory::Language;
 use crate::storage::tasks::Owner;
-use crate::usecases::Error;
 use crate::usecases::notifications as uc;
 use crate::usecases::notifications::PreferencesInput;
 use crate::usecases::profile::time_zones;
@@ -20,6 +19,7 @@ use crate::web::AppState;
 use crate::web::notifications::{
     PreferencesSection, as_typed, local_time, preference_errors, preferences_input,
 };
+use crate::web::page::{PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,16 +62,10 @@ enum Typed {
     },
 }
 
-async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusCode) -> Response {
+async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusCode) -> PageResult {
     let owner = Owner::Staff(staff.user.id);
-    let prefs = match uc::preferences_named(&s.cx, &staff.actor, owner, Some(Language::En)).await {
-        Ok(p) => p,
-        Err(e) => return error_page(e),
-    };
-    let digests = match uc::recent_digests(&s.cx, &staff.actor, owner).await {
-        Ok(d) => d,
-        Err(e) => return error_page(e),
-    };
+    let prefs = uc::preferences_named(&s.cx, &staff.actor, owner, Some(Language::En)).await?;
+    let digests = uc::recent_digests(&s.cx, &staff.actor, owner).await?;
     let mut language = staff.user.language.clone();
     let mut time_zone = staff.user.time_zone.clone();
     let mut locale_errors = Vec::new();
@@ -89,7 +83,7 @@ async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusC
         Some(Typed::Preferences { input, errors }) => (as_typed(prefs, &input), errors),
         None => (prefs, Vec::new()),
     };
-    (
+    Ok((
         status,
         NotificationsPage {
             chrome: staff.chrome("notifications"),
@@ -106,10 +100,10 @@ async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusC
             ),
         },
     )
-        .into_response()
+        .into_response())
 }
 
-async fn show(State(s): State<AppState>, staff: Staff) -> Response {
+async fn show(State(s): State<AppState>, staff: Staff) -> PageResult {
     page(&s, &staff, None, StatusCode::OK).await
 }
 
@@ -117,10 +111,10 @@ async fn save_preferences(
     State(s): State<AppState>,
     staff: Staff,
     RawForm(body): RawForm,
-) -> Response {
+) -> PageResult {
     let input = preferences_input(&body);
     let owner = Owner::Staff(staff.user.id);
-    match uc::set_preferences(&s.cx, &staff.actor, owner, &input).await {
+    match form_errors(uc::set_preferences(&s.cx, &staff.actor, owner, &input).await)? {
         Ok(p) => {
             let when = match &p.next_due_at {
                 Some(t) => format!(
@@ -130,24 +124,27 @@ async fn save_preferences(
                 ),
                 None => "no digest is due".to_string(),
             };
-            done(
+            Ok(done(
                 &s,
                 "/console/notifications",
                 &format!("Notifications saved: {when}."),
-            )
+            ))
         }
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+        Err(e) => {
             let typed = Typed::Preferences {
                 input,
                 errors: preference_errors(&e),
             };
             page(&s, &staff, Some(typed), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => error_page(e),
     }
 }
 
-async fn save_locale(State(s): State<AppState>, staff: Staff, RawForm(body): RawForm) -> Response {
+async fn save_locale(
+    State(s): State<AppState>,
+    staff: Staff,
+    RawForm(body): RawForm,
+) -> PageResult {
     let field = |name: &str| {
         form_urlencoded::parse(&body)
             .find(|(k, _)| k == name)
@@ -155,13 +152,15 @@ async fn save_locale(State(s): State<AppState>, staff: Staff, RawForm(body): Raw
             .unwrap_or_default()
     };
     let (language, time_zone) = (field("language"), field("time_zone"));
-    match uc::set_staff_locale(&s.cx, &staff.actor, staff.user.id, &language, &time_zone).await {
-        Ok(()) => done(
+    let saved =
+        uc::set_staff_locale(&s.cx, &staff.actor, staff.user.id, &language, &time_zone).await;
+    match form_errors(saved)? {
+        Ok(()) => Ok(done(
             &s,
             "/console/notifications",
             "Language and time zone saved.",
-        ),
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+        )),
+        Err(e) => {
             let errors = ["language", "time_zone"]
                 .into_iter()
                 .filter_map(|f| e.get(f).map(|m| (f, m.to_string())))
@@ -173,6 +172,5 @@ async fn save_locale(State(s): State<AppState>, staff: Staff, RawForm(body): Raw
             };
             page(&s, &staff, Some(typed), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => error_page(e),
     }
 }

@@ -3,23 +3,19 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, RawForm, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, RawForm, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::account::signed_in;
-use super::portal_of;
-use super::session_csrf;
+use super::page::SignedIn;
 use super::texts::{NotifyT, T};
-use crate::domain::directory::Language;
-use crate::security::tokens;
-use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::storage::tasks::Owner;
-use crate::usecases::Error;
+use crate::usecases::accounts::person;
 use crate::usecases::notifications::{self as uc, Preferences};
 use crate::web::notifications::{as_typed, local_time, preference_errors, preferences_input};
+use crate::web::page::{PageResult, form_errors};
 use crate::web::{AppState, ClientAddr};
 
 #[derive(Template, WebTemplate)]
@@ -46,20 +42,14 @@ impl NotificationsPage {
     }
 }
 
-fn language_of(account: &PortalAccount) -> Language {
-    Language::parse(&account.language).unwrap_or(Language::En)
-}
-
 fn render(
-    portal: Portal,
-    account: &PortalAccount,
-    token: &str,
+    me: SignedIn,
     status: StatusCode,
     prefs: Preferences,
     errors: Vec<(&'static str, &'static str)>,
     saved: bool,
 ) -> Response {
-    let language = language_of(account);
+    let language = me.language();
     let next_due = prefs
         .next_due_at
         .as_deref()
@@ -70,8 +60,8 @@ fn render(
             t: T::of(language),
             nt: NotifyT::of(language),
             lang: language.as_str(),
-            portal,
-            csrf: session_csrf(token),
+            csrf: me.csrf(),
+            portal: me.page.portal,
             prefs,
             errors,
             saved,
@@ -88,89 +78,42 @@ pub(super) struct SavedQuery {
 
 pub(super) async fn notifications_page(
     State(s): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    me: SignedIn,
     ClientAddr(addr): ClientAddr,
     Query(q): Query<SavedQuery>,
-) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (account, token) = match signed_in(&s, &headers, &portal).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let actor = crate::usecases::accounts::person(&account, addr);
-    match uc::preferences(&s.cx, &actor, Owner::Account(account.id)).await {
-        Ok(prefs) => render(
-            portal,
-            &account,
-            &token,
-            StatusCode::OK,
-            prefs,
-            Vec::new(),
-            q.saved.is_some(),
-        ),
-        Err(e) => crate::web::console::error_page(e),
-    }
+) -> PageResult {
+    let actor = person(&me.account, addr);
+    let prefs = uc::preferences(&s.cx, &actor, Owner::Account(me.account.id)).await?;
+    let saved = q.saved.is_some();
+    Ok(render(me, StatusCode::OK, prefs, Vec::new(), saved))
 }
 
 /// Saves the preferences; bad input shows the form again with what was typed, and nothing
 /// is saved.
 pub(super) async fn save_notifications(
     State(s): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
+    me: SignedIn,
     ClientAddr(addr): ClientAddr,
     RawForm(body): RawForm,
-) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let (account, token) = match signed_in(&s, &headers, &portal).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let csrf = form_urlencoded::parse(&body)
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    if !tokens::constant_time_eq(&session_csrf(&token), &csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "This form has expired. Reload the page and try again.",
-        )
-            .into_response();
-    }
+) -> PageResult {
+    let fields = crate::web::picker::fields(&body);
+    me.check_csrf(crate::web::picker::one(&fields, "csrf"))?;
     let input = preferences_input(&body);
-    let actor = crate::usecases::accounts::person(&account, addr);
-    let owner = Owner::Account(account.id);
-    match uc::set_preferences(&s.cx, &actor, owner, &input).await {
-        Ok(_) => {
-            Redirect::to(&format!("/portal/{}/notifications?saved=1", portal.id)).into_response()
-        }
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
-            let prefs = match uc::preferences(&s.cx, &actor, owner).await {
-                Ok(p) => as_typed(p, &input),
-                Err(e) => return crate::web::console::error_page(e),
-            };
-            let nt = NotifyT::of(language_of(&account));
-            let errors = preference_errors(&e)
-                .into_iter()
-                .map(|(f, _)| (f, nt.field_error(f)))
-                .collect();
-            render(
-                portal,
-                &account,
-                &token,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                prefs,
-                errors,
-                false,
-            )
-        }
-        Err(e) => crate::web::console::error_page(e),
-    }
+    let actor = person(&me.account, addr);
+    let owner = Owner::Account(me.account.id);
+    Ok(
+        match form_errors(uc::set_preferences(&s.cx, &actor, owner, &input).await)? {
+            Ok(_) => Redirect::to(&format!("/portal/{}/notifications?saved=1", me.page.id()))
+                .into_response(),
+            Err(e) => {
+                let prefs = as_typed(uc::preferences(&s.cx, &actor, owner).await?, &input);
+                let nt = NotifyT::of(me.language());
+                let errors = preference_errors(&e)
+                    .into_iter()
+                    .map(|(f, _)| (f, nt.field_error(f)))
+                    .collect();
+                render(me, StatusCode::UNPROCESSABLE_ENTITY, prefs, errors, false)
+            }
+        },
+    )
 }

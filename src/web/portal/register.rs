@@ -1,26 +1,23 @@
-//! Self-registration on the portal pages: the form, and the activation link's page.
-//!
-//! The activation link shows a page with a button, and only the button's POST uses the link, so
-//! that a mail scanner opening the link does not use it up.
+//! Self-registration on the portal pages: the form. The activation link's page is with the
+//! other links' pages.
 
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::texts::T;
-use super::{
-    MessagePage, TokenQuery, form_token, form_token_ok, language, portal_of, with_form_cookie,
+use super::page::{
+    PortalPage, error_of, field_errors_in, form_token, form_token_ok, with_form_cookie,
 };
+use super::texts::T;
 use crate::domain::FieldErrors;
-use crate::domain::directory::Language;
-use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::registration::{self as reg, RegistrationInput};
+use crate::web::page::{PageError, PageResult};
 use crate::web::{AppState, ClientAddr};
 
 #[derive(Deserialize, Default)]
@@ -56,81 +53,72 @@ struct RegisterPage {
 
 impl RegisterPage {
     fn error(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+        error_of(&self.errors, field)
     }
 }
 
 fn errors_in(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
-    [
-        "name",
-        "organization",
-        "email",
-        "phone",
-        "password",
-        "confirmation",
-    ]
-    .into_iter()
-    .filter_map(|f| e.get(f).map(|m| (f, t.field_error(f, m))))
-    .collect()
+    field_errors_in(
+        t,
+        e,
+        &[
+            "name",
+            "organization",
+            "email",
+            "phone",
+            "password",
+            "confirmation",
+        ],
+    )
 }
 
-/// The portal, when it takes registrations.
-async fn open_portal(s: &AppState, id: &str) -> Result<Portal, Response> {
-    let portal = portal_of(s, id).await?;
-    match reg::open_mode(&portal) {
-        Ok(_) => Ok(portal),
+/// A portal that takes invitations only has no registration form.
+fn check_open(page: &PortalPage) -> Result<(), PageError> {
+    match reg::open_mode(&page.portal) {
+        Ok(_) => Ok(()),
         Err(_) => Err((
             StatusCode::NOT_FOUND,
             "This portal takes invitations only; there is no registration.",
         )
-            .into_response()),
+            .into_response()
+            .into()),
     }
 }
 
 pub(super) async fn register_page(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    page: PortalPage,
     headers: HeaderMap,
-    Query(q): Query<TokenQuery>,
-) -> Response {
-    let portal = match open_portal(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, q.lang.as_deref(), &portal);
+) -> PageResult {
+    check_open(&page)?;
+    let language = page.language;
     let csrf = form_token(&headers);
-    let pid = portal.id;
-    let page = RegisterPage {
+    let pid = page.id();
+    let form = RegisterPage {
         t: T::of(language),
         lang: language.as_str(),
-        portal,
+        portal: page.portal,
         csrf: csrf.clone(),
         form: RegisterForm::default(),
         errors: Vec::new(),
         sent: false,
     };
-    with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
+    Ok(with_form_cookie(&s, pid, &csrf, StatusCode::OK, form))
 }
 
 pub(super) async fn register(
     State(s): State<AppState>,
-    Path(id): Path<String>,
+    page: PortalPage,
     headers: HeaderMap,
     ClientAddr(addr): ClientAddr,
     Form(f): Form<RegisterForm>,
-) -> Response {
-    let portal = match open_portal(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, f.lang.as_deref(), &portal);
+) -> PageResult {
+    check_open(&page)?;
+    let language = page.choose(f.lang.as_deref());
     let t = T::of(language);
-    let pid = portal.id;
+    let pid = page.id();
     if !form_token_ok(&headers, &f.csrf) {
-        return Redirect::to(&format!("/portal/{pid}/register")).into_response();
+        return Ok(Redirect::to(&format!("/portal/{pid}/register")).into_response());
     }
     let input = RegistrationInput {
         name: f.name.clone(),
@@ -140,19 +128,17 @@ pub(super) async fn register(
         password: f.password.clone(),
         confirmation: f.confirmation.clone(),
     };
+    // Too many attempts: the failure page says so, in the page's language.
     let (status, errors, sent) = match reg::register(&s.cx, pid, &input, language, addr).await {
         Ok(()) => (StatusCode::OK, Vec::new(), true),
         Err(Error::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, errors_in(t, &e), false),
-        Err(Error::TooMany { retry_after_s }) => {
-            return super::too_many(portal, language, retry_after_s);
-        }
-        Err(e) => return super::super::console::error_page(e),
+        Err(e) => return Err(e.into()),
     };
     let csrf = f.csrf.clone();
-    let page = RegisterPage {
+    let form = RegisterPage {
         t,
         lang: language.as_str(),
-        portal,
+        portal: page.portal,
         csrf: csrf.clone(),
         // Passwords are never sent back into the page.
         form: RegisterForm {
@@ -163,115 +149,5 @@ pub(super) async fn register(
         errors,
         sent,
     };
-    with_form_cookie(&s, pid, &csrf, status, page)
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "portal/activate.html")]
-struct ActivatePage {
-    t: &'static T,
-    lang: &'static str,
-    portal: Portal,
-    account: PortalAccount,
-    token: String,
-    csrf: String,
-}
-
-fn activation_invalid(portal: Portal, language: Language) -> Response {
-    let t = T::of(language);
-    (
-        StatusCode::GONE,
-        MessagePage {
-            lang: language.as_str(),
-            title: t.link_invalid_title,
-            message: t.activation_invalid.into(),
-            link: Some((format!("/portal/{}/login", portal.id), t.go_to_login)),
-            second_link: Some((
-                format!("/portal/{}/new-link?lang={}", portal.id, language.as_str()),
-                t.ask_new_activation,
-            )),
-            portal,
-        },
-    )
-        .into_response()
-}
-
-pub(super) async fn activate_page(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Query(q): Query<TokenQuery>,
-) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, q.lang.as_deref(), &portal);
-    match reg::check_activation(&s.cx, portal.id, &q.token).await {
-        Ok(Some(account)) => {
-            let csrf = form_token(&headers);
-            let pid = portal.id;
-            let page = ActivatePage {
-                t: T::of(language),
-                lang: language.as_str(),
-                portal,
-                account,
-                token: q.token,
-                csrf: csrf.clone(),
-            };
-            with_form_cookie(&s, pid, &csrf, StatusCode::OK, page)
-        }
-        Ok(None) => activation_invalid(portal, language),
-        Err(e) => super::super::console::error_page(e),
-    }
-}
-
-#[derive(Deserialize)]
-pub(super) struct ActivateForm {
-    #[serde(default)]
-    token: String,
-    #[serde(default)]
-    csrf: String,
-    lang: Option<String>,
-}
-
-pub(super) async fn activate(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<ActivateForm>,
-) -> Response {
-    let portal = match portal_of(&s, &id).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let language = language(&headers, f.lang.as_deref(), &portal);
-    let t = T::of(language);
-    if !form_token_ok(&headers, &f.csrf) {
-        return Redirect::to(&format!("/portal/{}/activate?token={}", portal.id, f.token))
-            .into_response();
-    }
-    match reg::activate(&s.cx, portal.id, &f.token, addr).await {
-        Ok(account) => {
-            let may_log_in = account.may_log_in(crate::clock::today(s.cx.now()));
-            let message = if may_log_in {
-                t.activated_login
-            } else {
-                t.activated_wait
-            };
-            let login = format!("/portal/{}/login?lang={}", portal.id, language.as_str());
-            MessagePage {
-                lang: language.as_str(),
-                title: t.activate_title,
-                message: message.into(),
-                link: may_log_in.then_some((login, t.go_to_login)),
-                second_link: None,
-                portal,
-            }
-            .into_response()
-        }
-        Err(Error::NotFound(_) | Error::Refused(_)) => activation_invalid(portal, language),
-        Err(e) => super::super::console::error_page(e),
-    }
+    Ok(with_form_cookie(&s, pid, &csrf, status, form))
 }

@@ -8,13 +8,15 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::page::browser_language;
 use super::texts::NotifyT;
 use crate::domain::directory::Language;
 use crate::usecases::notifications::{self as uc, Unsubscribing};
+use crate::web::page::PageResult;
 use crate::web::{AppState, ClientAddr};
 
 /// The unsubscribe pages, to be merged outside every CSRF layer.
@@ -44,24 +46,12 @@ struct UnsubscribePage {
     portal: Option<String>,
 }
 
-/// The browser's first language Admit speaks, for a link that names no one.
-fn browser_language(headers: &HeaderMap) -> Language {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(',')
-        .filter_map(|tag| tag.split(';').next())
-        .filter_map(|tag| tag.trim().split('-').next())
-        .find_map(|l| Language::parse(&l.to_lowercase()).ok())
-        .unwrap_or(Language::En)
-}
-
 fn page(headers: &HeaderMap, token: String, found: Option<Unsubscribing>) -> Response {
     let (status, language, email, state, settings, portal) = match found {
         None => (
             StatusCode::NOT_FOUND,
-            browser_language(headers),
+            // The browser's first language Admit speaks, for a link that names no one.
+            browser_language(headers).unwrap_or(Language::En),
             String::new(),
             Shown::Unknown,
             String::new(),
@@ -104,11 +94,13 @@ fn clean(token: &str) -> String {
 }
 
 /// Asks; changes nothing.
-async fn ask(State(s): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    match uc::unsubscribe_info(&s.cx, &token).await {
-        Ok(found) => page(&headers, clean(&token), found),
-        Err(e) => crate::web::console::error_page(e),
-    }
+async fn ask(
+    State(s): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> PageResult {
+    let found = uc::unsubscribe_info(&s.cx, &token).await?;
+    Ok(page(&headers, clean(&token), found))
 }
 
 /// Turns the digests off (twice is fine) and says so. The body is not read: a one-click
@@ -118,9 +110,7 @@ async fn confirm(
     Path(token): Path<String>,
     headers: HeaderMap,
     ClientAddr(addr): ClientAddr,
-) -> Response {
-    match uc::unsubscribe(&s.cx, &token, addr).await {
-        Ok(found) => page(&headers, clean(&token), found),
-        Err(e) => crate::web::console::error_page(e),
-    }
+) -> PageResult {
+    let found = uc::unsubscribe(&s.cx, &token, addr).await?;
+    Ok(page(&headers, clean(&token), found))
 }

@@ -5,20 +5,19 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{FormData, area_names};
 use crate::clock::format_time;
 use crate::domain::staff::StaffRole;
 use crate::security::tokens::hash_token;
-use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
 use crate::usecases::staff as uc;
 use crate::web::AppState;
-use crate::web::console::{
-    Chrome, Errors, SESSION_COOKIE, Staff, cookie, done, error_page, set_cookie,
-};
+use crate::web::console::{Chrome, Errors, SESSION_COOKIE, Staff, done, set_cookie};
+use crate::web::cookies::cookie;
+use crate::web::page::{PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,19 +58,14 @@ async fn account_page(
     headers: &HeaderMap,
     errors: Errors,
     status: StatusCode,
-) -> Response {
+) -> PageResult {
     let current = current_session(headers);
-    let sessions = match uc::list_sessions(&s.cx, &staff.actor).await {
-        Ok(list) => list,
-        Err(e) => return error_page(e),
-    };
+    let sessions = uc::list_sessions(&s.cx, &staff.actor).await?;
     let areas = if staff.user.is_admin() {
         "all".to_string()
     } else {
-        match dir_uc::list_areas(&s.cx, &staff.actor).await {
-            Ok(a) => area_names(&a, &staff.user.area_ids),
-            Err(e) => return error_page(e),
-        }
+        let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
+        area_names(&areas, &staff.user.area_ids)
     };
     let sessions = sessions
         .into_iter()
@@ -85,7 +79,7 @@ async fn account_page(
         })
         .collect();
     let u = &staff.user;
-    (
+    Ok((
         status,
         AccountPage {
             chrome: staff.chrome("account"),
@@ -99,10 +93,10 @@ async fn account_page(
             errors,
         },
     )
-        .into_response()
+        .into_response())
 }
 
-async fn show_account(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> Response {
+async fn show_account(State(s): State<AppState>, staff: Staff, headers: HeaderMap) -> PageResult {
     account_page(&s, &staff, &headers, Errors::new(), StatusCode::OK).await
 }
 
@@ -111,12 +105,12 @@ async fn change_password(
     staff: Staff,
     headers: HeaderMap,
     RawForm(body): RawForm,
-) -> Response {
+) -> PageResult {
     let d = FormData::parse(&body);
     let current = d.get("current_password");
     let new_password = d.get("new_password");
     let keep = current_session(&headers);
-    match uc::set_password(
+    let changed = uc::set_password(
         &s.cx,
         &staff.actor,
         staff.user.id,
@@ -124,14 +118,14 @@ async fn change_password(
         &new_password,
         keep.as_deref(),
     )
-    .await
-    {
-        Ok(()) => done(
+    .await;
+    match form_errors(changed)? {
+        Ok(()) => Ok(done(
             &s,
             "/console/account",
             "Password changed; your other sessions have ended.",
-        ),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+        )),
+        Err(errors) => {
             account_page(
                 &s,
                 &staff,
@@ -141,7 +135,6 @@ async fn change_password(
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
@@ -150,23 +143,21 @@ async fn end_session(
     staff: Staff,
     headers: HeaderMap,
     RawForm(body): RawForm,
-) -> Response {
+) -> PageResult {
     let d = FormData::parse(&body);
     let session = d.get("session");
-    if let Err(e) = uc::end_session(&s.cx, &staff.actor, &session).await {
-        return error_page(e);
-    }
+    uc::end_session(&s.cx, &staff.actor, &session).await?;
     if current_session(&headers).as_deref() == Some(session.as_str()) {
         // Ending this very session logs out.
         let clear = set_cookie(&s, SESSION_COOKIE, "", Some(0));
-        return (
+        return Ok((
             StatusCode::SEE_OTHER,
             [
                 (header::LOCATION, "/console/login?out=1".to_string()),
                 (header::SET_COOKIE, clear),
             ],
         )
-            .into_response();
+            .into_response());
     }
-    done(&s, "/console/account", "Session ended.")
+    Ok(done(&s, "/console/account", "Session ended."))
 }

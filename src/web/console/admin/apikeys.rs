@@ -3,18 +3,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use super::{Choice, FormData, area_choices, area_names, parse_id, refuse_non_admin};
+use super::{Choice, FormData, area_choices, area_names};
 use crate::clock::format_time;
 use crate::usecases::Error;
 use crate::usecases::apikeys as uc;
 use crate::usecases::directory as dir_uc;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done};
+use crate::web::page::{Id, PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,15 +58,9 @@ async fn keys_page(
     selected: &[i64],
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    let keys = match uc::list(&s.cx, &staff.actor).await {
-        Ok(k) => k,
-        Err(e) => return error_page(e),
-    };
-    let areas = match dir_uc::list_areas(&s.cx, &staff.actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let keys = uc::list(&s.cx, &staff.actor).await?;
+    let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
     let rows = keys
         .into_iter()
         .map(|k| KeyRow {
@@ -94,13 +89,10 @@ async fn keys_page(
         errors,
     };
     // The page with a new secret must not be kept by the browser or a proxy.
-    (status, [(header::CACHE_CONTROL, "no-store")], page).into_response()
+    Ok((status, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
-async fn list_keys(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn list_keys(State(s): State<AppState>, Admin(staff): Admin) -> PageResult {
     keys_page(
         &s,
         &staff,
@@ -113,10 +105,11 @@ async fn list_keys(State(s): State<AppState>, staff: Staff) -> Response {
     .await
 }
 
-async fn create_key(State(s): State<AppState>, staff: Staff, RawForm(body): RawForm) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn create_key(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    RawForm(body): RawForm,
+) -> PageResult {
     let d = FormData::parse(&body);
     let mut errors = Errors::new();
     let name = d.get("name");
@@ -126,7 +119,7 @@ async fn create_key(State(s): State<AppState>, staff: Staff, RawForm(body): RawF
     } else {
         Err(Error::Invalid(errors))
     };
-    match result {
+    match form_errors(result)? {
         Ok(created) => {
             let new = NewKey {
                 name: created.key.name,
@@ -143,7 +136,7 @@ async fn create_key(State(s): State<AppState>, staff: Staff, RawForm(body): RawF
             )
             .await
         }
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+        Err(errors) => {
             keys_page(
                 &s,
                 &staff,
@@ -155,23 +148,14 @@ async fn create_key(State(s): State<AppState>, staff: Staff, RawForm(body): RawF
             )
             .await
         }
-        Err(e) => error_page(e),
     }
 }
 
-async fn revoke_key(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("API key"));
-    };
-    match uc::revoke(&s.cx, &staff.actor, id).await {
-        Ok(k) => done(
-            &s,
-            "/console/api-keys",
-            &format!("API key {} revoked.", k.name),
-        ),
-        Err(e) => error_page(e),
-    }
+async fn revoke_key(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let k = uc::revoke(&s.cx, &staff.actor, id).await?;
+    Ok(done(
+        &s,
+        "/console/api-keys",
+        &format!("API key {} revoked.", k.name),
+    ))
 }

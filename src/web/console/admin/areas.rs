@@ -3,18 +3,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 
-use super::{FormData, parse_id, refuse_non_admin};
+use super::FormData;
 use crate::domain::directory::AreaInput;
 use crate::storage::directory::Area;
-use crate::usecases::Error;
 use crate::usecases::directory as uc;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done};
+use crate::web::page::{Id, PageResult, form_again, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,48 +44,43 @@ async fn areas_page(
     name: String,
     errors: Errors,
     status: StatusCode,
-) -> Response {
-    match uc::list_areas(&s.cx, &staff.actor).await {
-        Ok(areas) => (
-            status,
-            AreasPage {
-                chrome: staff.chrome("areas"),
-                rows: areas
-                    .into_iter()
-                    .map(|a| AreaRow {
-                        id: a.id,
-                        name: a.name,
-                        created: crate::clock::format_time(a.created_at),
-                    })
-                    .collect(),
-                name,
-                errors,
-            },
-        )
-            .into_response(),
-        Err(e) => error_page(e),
-    }
+) -> PageResult {
+    let areas = uc::list_areas(&s.cx, &staff.actor).await?;
+    let page = AreasPage {
+        chrome: staff.chrome("areas"),
+        rows: areas
+            .into_iter()
+            .map(|a| AreaRow {
+                id: a.id,
+                name: a.name,
+                created: crate::clock::format_time(a.created_at),
+            })
+            .collect(),
+        name,
+        errors,
+    };
+    Ok((status, page).into_response())
 }
 
-async fn list_areas(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn list_areas(State(s): State<AppState>, Admin(staff): Admin) -> PageResult {
     areas_page(&s, &staff, String::new(), Errors::new(), StatusCode::OK).await
 }
 
-async fn create_area(State(s): State<AppState>, staff: Staff, RawForm(body): RawForm) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn create_area(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    RawForm(body): RawForm,
+) -> PageResult {
     let form = FormData::parse(&body);
     let name = form.get("name");
-    match uc::create_area(&s.cx, &staff.actor, &AreaInput { name: name.clone() }).await {
-        Ok(a) => done(&s, "/console/areas", &format!("Area {} created.", a.name)),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            areas_page(&s, &staff, name, errors, StatusCode::UNPROCESSABLE_ENTITY).await
-        }
-        Err(e) => error_page(e),
+    let created = uc::create_area(&s.cx, &staff.actor, &AreaInput { name: name.clone() }).await;
+    match form_errors(created)? {
+        Ok(a) => Ok(done(
+            &s,
+            "/console/areas",
+            &format!("Area {} created.", a.name),
+        )),
+        Err(errors) => areas_page(&s, &staff, name, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }
 
@@ -98,56 +93,36 @@ struct AreaPage {
     errors: Errors,
 }
 
-async fn show_area(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("area"));
-    };
-    match uc::get_area(&s.cx, &staff.actor, id).await {
-        Ok(area) => AreaPage {
-            chrome: staff.chrome("areas"),
-            name: area.name.clone(),
-            area,
-            errors: Errors::new(),
-        }
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+async fn show_area(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    Id(id): Id,
+) -> PageResult<AreaPage> {
+    let area = uc::get_area(&s.cx, &staff.actor, id).await?;
+    Ok(AreaPage {
+        chrome: staff.chrome("areas"),
+        name: area.name.clone(),
+        area,
+        errors: Errors::new(),
+    })
 }
 
 async fn update_area(
     State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
+    Admin(staff): Admin,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("area"));
-    };
+) -> PageResult {
     let form = FormData::parse(&body);
     let name = form.get("name");
-    match uc::update_area(&s.cx, &staff.actor, id, &AreaInput { name: name.clone() }).await {
+    let saved = uc::update_area(&s.cx, &staff.actor, id, &AreaInput { name: name.clone() }).await;
+    Ok(match form_errors(saved)? {
         Ok(a) => done(&s, &format!("/console/areas/{}", a.id), "Area saved."),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            match uc::get_area(&s.cx, &staff.actor, id).await {
-                Ok(area) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    AreaPage {
-                        chrome: staff.chrome("areas"),
-                        area,
-                        name,
-                        errors,
-                    },
-                )
-                    .into_response(),
-                Err(e) => error_page(e),
-            }
-        }
-        Err(e) => error_page(e),
-    }
+        Err(errors) => form_again(AreaPage {
+            chrome: staff.chrome("areas"),
+            area: uc::get_area(&s.cx, &staff.actor, id).await?,
+            name,
+            errors,
+        }),
+    })
 }

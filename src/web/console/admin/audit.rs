@@ -4,17 +4,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-use super::refuse_non_admin;
 use crate::clock::format_time;
-use crate::storage::audit::{self, AuditEvent, AuditFilter};
-use crate::usecases::Error;
+use crate::storage::audit::{AuditEvent, AuditFilter};
+use crate::usecases::audit_log::list_events;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Staff, error_page};
+use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
+use crate::web::page::PageResult;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/console/audit", get(show_audit))
@@ -122,12 +121,9 @@ struct AuditPage {
 
 async fn show_audit(
     State(s): State<AppState>,
-    staff: Staff,
+    Admin(staff): Admin,
     Query(q): Query<AuditQuery>,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+) -> PageResult<AuditPage> {
     let filter = AuditFilter {
         action: opt_text(&q.action),
         actor: opt_text(&q.actor),
@@ -142,15 +138,7 @@ async fn show_audit(
         before_id: q.before_id.trim().parse().ok(),
         limit: PAGE_SIZE as i64 + 1,
     };
-    let events = async {
-        let mut tx = s.cx.db.read().await?;
-        Ok::<_, Error>(audit::list(&mut tx, &filter).await?)
-    }
-    .await;
-    let mut events = match events {
-        Ok(e) => e,
-        Err(e) => return error_page(e),
-    };
+    let mut events = list_events(&s.cx, &staff.actor, &filter).await?;
     let older = if events.len() > PAGE_SIZE {
         events.truncate(PAGE_SIZE);
         events.last().map(|last| {
@@ -173,14 +161,13 @@ async fn show_audit(
     } else {
         None
     };
-    AuditPage {
+    Ok(AuditPage {
         chrome: staff.chrome("audit"),
         q,
         target_kinds: TARGET_KINDS,
         rows: events.into_iter().map(AuditRow::from).collect(),
         older,
-    }
-    .into_response()
+    })
 }
 
 #[cfg(test)]

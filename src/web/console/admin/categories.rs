@@ -5,21 +5,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{parse_id, refuse_non_admin};
 use crate::domain::FieldErrors;
 use crate::domain::tasks::CategoryInput;
 use crate::storage::directory::Portal;
 use crate::storage::tasks::Category;
-use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
 use crate::usecases::notifications as uc;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Staff, done};
+use crate::web::page::{Id, PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/console/portals/{id}/categories", get(show).post(save))
@@ -219,84 +218,69 @@ fn categories_page(
         .into_response()
 }
 
-async fn show(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("portal"));
-    };
-    let portal = match dir_uc::get_portal(&s.cx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(e),
-    };
-    match uc::categories(&s.cx, id).await {
-        Ok(list) => {
-            let rows = list
-                .iter()
-                .enumerate()
-                .map(|(i, c)| Row::of(c, i + 1))
-                .collect();
-            categories_page(&staff, portal, rows, Vec::new(), StatusCode::OK)
-        }
-        Err(e) => error_page(e),
-    }
+async fn show(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let portal = dir_uc::get_portal(&s.cx, id).await?;
+    let rows = uc::categories(&s.cx, id)
+        .await?
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Row::of(c, i + 1))
+        .collect();
+    Ok(categories_page(
+        &staff,
+        portal,
+        rows,
+        Vec::new(),
+        StatusCode::OK,
+    ))
 }
 
 async fn save(
     State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
+    Admin(staff): Admin,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("portal"));
-    };
-    let portal = match dir_uc::get_portal(&s.cx, id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let portal = dir_uc::get_portal(&s.cx, id).await?;
     let mut rows = parse_rows(&body);
     // Blank rows (the empty ones for new categories) are not shown again.
     let Ok((list, order)) = to_list(&mut rows) else {
         rows.retain(|r| !r.is_blank());
-        return categories_page(
+        return Ok(categories_page(
             &staff,
             portal,
             rows,
             Vec::new(),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        ));
     };
-    match uc::set_categories(&s.cx, &staff.actor, id, &list).await {
-        Ok(saved) => done(
-            &s,
-            &format!("/console/portals/{id}/categories"),
-            &format!(
-                "Task categories saved: {}.",
-                match saved.len() {
-                    0 => "none".to_string(),
-                    1 => "1 category".to_string(),
-                    n => format!("{n} categories"),
-                }
+    Ok(
+        match form_errors(uc::set_categories(&s.cx, &staff.actor, id, &list).await)? {
+            Ok(saved) => done(
+                &s,
+                &format!("/console/portals/{id}/categories"),
+                &format!(
+                    "Task categories saved: {}.",
+                    match saved.len() {
+                        0 => "none".to_string(),
+                        1 => "1 category".to_string(),
+                        n => format!("{n} categories"),
+                    }
+                ),
             ),
-        ),
-        Err(Error::Invalid(e) | Error::Conflict(e)) => {
-            let refused = place_errors(&mut rows, &order, &e);
-            rows.retain(|r| !r.is_blank());
-            categories_page(
-                &staff,
-                portal,
-                rows,
-                refused,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-        Err(e) => error_page(e),
-    }
+            Err(e) => {
+                let refused = place_errors(&mut rows, &order, &e);
+                rows.retain(|r| !r.is_blank());
+                categories_page(
+                    &staff,
+                    portal,
+                    rows,
+                    refused,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+            }
+        },
+    )
 }
 
 #[cfg(test)]

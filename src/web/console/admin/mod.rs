@@ -2,9 +2,8 @@
 //! the audit log; and every staff user's own account (password, sessions).
 
 use axum::Router;
-use axum::response::Response;
 
-use super::{Errors, Staff, error_page};
+use super::Errors;
 use crate::storage::directory::{Area, Organization, OrganizationFilter, decode_cursor};
 use crate::usecases::directory as dir_uc;
 use crate::usecases::{Actor, Ctx, Error};
@@ -29,19 +28,6 @@ pub fn router() -> Router<AppState> {
         .merge(apikeys::router())
         .merge(audit::router())
         .merge(account::router())
-}
-
-/// Administrator-only pages answer "not found" to everyone else: the page to show instead.
-fn refuse_non_admin(staff: &Staff) -> Option<Response> {
-    if staff.user.is_admin() {
-        None
-    } else {
-        Some(error_page(Error::NotFound("page")))
-    }
-}
-
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse().ok()
 }
 
 /// A form as the browser sends it, keeping repeated fields (checkbox lists).

@@ -4,19 +4,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{RawForm, State};
 use axum::routing::get;
 
-use super::{Choice, FormData, all_organizations, parse_id};
+use super::{Choice, FormData, all_organizations};
 use crate::domain::directory::{PartnershipInput, validate_partnership};
 use crate::storage::directory::{Organization, Partnership};
 use crate::usecases::Error;
 use crate::usecases::directory as uc;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done};
 use crate::web::forms::opt_text;
+use crate::web::page::{Failure, Id, PageError, PageResult, form_again, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,15 +37,14 @@ struct PartnershipsPage {
     rows: Vec<Partnership>,
 }
 
-async fn list_partnerships(State(s): State<AppState>, staff: Staff) -> Response {
-    match uc::list_partnerships(&s.cx, &staff.actor, None).await {
-        Ok(rows) => PartnershipsPage {
-            chrome: staff.chrome("partnerships"),
-            rows,
-        }
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+async fn list_partnerships(
+    State(s): State<AppState>,
+    staff: Staff,
+) -> PageResult<PartnershipsPage> {
+    Ok(PartnershipsPage {
+        chrome: staff.chrome("partnerships"),
+        rows: uc::list_partnerships(&s.cx, &staff.actor, None).await?,
+    })
 }
 
 #[derive(Default)]
@@ -161,101 +159,75 @@ async fn partnership_page(
     })
 }
 
-fn render(page: Result<PartnershipPage, Error>, status: StatusCode) -> Response {
-    match page {
-        Ok(p) => (status, p).into_response(),
-        Err(e) => error_page(e),
-    }
+async fn new_partnership(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+) -> PageResult<PartnershipPage> {
+    let form = PartnershipForm::default();
+    Ok(partnership_page(&s, &staff, None, form, Errors::new()).await?)
 }
 
-async fn new_partnership(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = super::refuse_non_admin(&staff) {
-        return r;
-    }
-    render(
-        partnership_page(&s, &staff, None, PartnershipForm::default(), Errors::new()).await,
-        StatusCode::OK,
-    )
+/// Supervisors may not change partnerships: no form for them, only the refusal.
+fn only_administrators() -> PageError {
+    PageError::Failed(Failure::Forbidden(
+        "Only administrators may do this.".into(),
+    ))
 }
 
 async fn create_partnership(
     State(s): State<AppState>,
     staff: Staff,
     RawForm(body): RawForm,
-) -> Response {
+) -> PageResult {
     let (form, errors) = PartnershipForm::parse(&body);
     let result = match form.to_input(errors) {
         Ok(input) => uc::create_partnership(&s.cx, &staff.actor, &input).await,
         Err(errors) => Err(Error::Invalid(errors)),
     };
-    match result {
-        Ok(p) => done(
+    match form_errors(result)? {
+        Ok(p) => Ok(done(
             &s,
             &format!("/console/partnerships/{}", p.id),
             "Partnership created.",
-        ),
-        // Supervisors may not create partnerships: no form for them, only the refusal.
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) if staff.user.is_admin() => render(
-            partnership_page(&s, &staff, None, form, errors).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(Error::Invalid(_) | Error::Conflict(_)) => {
-            error_page(Error::Forbidden("Only administrators may do this.".into()))
-        }
-        Err(e) => error_page(e),
+        )),
+        Err(errors) if staff.user.is_admin() => Ok(form_again(
+            partnership_page(&s, &staff, None, form, errors).await?,
+        )),
+        Err(_) => Err(only_administrators()),
     }
 }
 
 async fn show_partnership(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("partnership"));
-    };
-    match uc::get_partnership(&s.cx, &staff.actor, id).await {
-        Ok(p) => {
-            let form = PartnershipForm::from_partnership(&p);
-            render(
-                partnership_page(&s, &staff, Some(p), form, Errors::new()).await,
-                StatusCode::OK,
-            )
-        }
-        Err(e) => error_page(e),
-    }
+    Id(id): Id,
+) -> PageResult<PartnershipPage> {
+    let p = uc::get_partnership(&s.cx, &staff.actor, id).await?;
+    let form = PartnershipForm::from_partnership(&p);
+    Ok(partnership_page(&s, &staff, Some(p), form, Errors::new()).await?)
 }
 
 async fn update_partnership(
     State(s): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("partnership"));
-    };
+) -> PageResult {
     let (form, errors) = PartnershipForm::parse(&body);
     let result = match form.to_input(errors) {
         Ok(input) => uc::update_partnership(&s.cx, &staff.actor, id, &input).await,
         Err(errors) if staff.user.is_admin() => Err(Error::Invalid(errors)),
-        Err(_) => Err(Error::Forbidden("Only administrators may do this.".into())),
+        Err(_) => return Err(only_administrators()),
     };
-    match result {
+    Ok(match form_errors(result)? {
         Ok(p) => done(
             &s,
             &format!("/console/partnerships/{}", p.id),
             "Partnership saved.",
         ),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            match uc::get_partnership(&s.cx, &staff.actor, id).await {
-                Ok(p) => render(
-                    partnership_page(&s, &staff, Some(p), form, errors).await,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                Err(e) => error_page(e),
-            }
+        Err(errors) => {
+            let p = uc::get_partnership(&s.cx, &staff.actor, id).await?;
+            form_again(partnership_page(&s, &staff, Some(p), form, errors).await?)
         }
-        Err(e) => error_page(e),
-    }
+    })
 }

@@ -3,12 +3,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{FormData, parse_id, refuse_non_admin};
+use super::FormData;
 use crate::domain::directory::{
     Language, ModuleInput, PortalInput, PortalKind, RegistrationMode, validate_portal,
 };
@@ -16,8 +16,9 @@ use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::directory as uc;
 use crate::web::AppState;
-use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done};
 use crate::web::forms::opt_text;
+use crate::web::page::{Id, PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,28 +58,22 @@ struct PortalsPage {
     rows: Vec<PortalRow>,
 }
 
-async fn list_portals(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    match uc::list_portals(&s.cx).await {
-        Ok(portals) => PortalsPage {
-            chrome: staff.chrome("portals"),
-            rows: portals
-                .into_iter()
-                .map(|p| PortalRow {
-                    id: p.id,
-                    kind: kind_label(&p.kind),
-                    registration: mode_label(&p.registration_mode),
-                    modules: p.modules.len(),
-                    name: p.name,
-                    base_url: p.base_url,
-                })
-                .collect(),
-        }
-        .into_response(),
-        Err(e) => error_page(e),
-    }
+async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageResult<PortalsPage> {
+    let portals = uc::list_portals(&s.cx).await?;
+    Ok(PortalsPage {
+        chrome: staff.chrome("portals"),
+        rows: portals
+            .into_iter()
+            .map(|p| PortalRow {
+                id: p.id,
+                kind: kind_label(&p.kind),
+                registration: mode_label(&p.registration_mode),
+                modules: p.modules.len(),
+                name: p.name,
+                base_url: p.base_url,
+            })
+            .collect(),
+    })
 }
 
 /// The portal form, as the browser sends it.
@@ -182,7 +177,7 @@ impl PortalForm {
         }
     }
 
-    fn to_input(&self) -> Result<PortalInput, Errors> {
+    fn to_input(&self) -> Result<PortalInput, Error> {
         let mut errors = Errors::new();
         let invitation_lifetime_days = match self.invitation_lifetime_days.trim() {
             "" => None,
@@ -210,7 +205,7 @@ impl PortalForm {
             if let Err(more) = validate_portal(&input) {
                 errors.0.extend(more.0);
             }
-            return Err(errors);
+            return Err(Error::Invalid(errors));
         }
         Ok(input)
     }
@@ -277,10 +272,7 @@ fn portal_page(
         .into_response()
 }
 
-async fn new_portal(staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn new_portal(Admin(staff): Admin) -> Response {
     portal_page(
         &staff,
         None,
@@ -292,75 +284,56 @@ async fn new_portal(staff: Staff) -> Response {
 
 async fn create_portal(
     State(s): State<AppState>,
-    staff: Staff,
+    Admin(staff): Admin,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+) -> PageResult {
     let form = PortalForm::parse(&body);
     let result = match form.to_input() {
         Ok(input) => uc::create_portal(&s.cx, &staff.actor, &input).await,
-        Err(errors) => Err(Error::Invalid(errors)),
+        Err(e) => Err(e),
     };
-    match result {
+    Ok(match form_errors(result)? {
         Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal created."),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            portal_page(&staff, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(e) => error_page(e),
-    }
+        Err(errors) => portal_page(&staff, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
+    })
 }
 
-async fn show_portal(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("portal"));
-    };
-    match uc::get_portal(&s.cx, id).await {
-        Ok(p) => {
-            let form = PortalForm::from_portal(&p);
-            portal_page(&staff, Some(p), form, Errors::new(), StatusCode::OK)
-        }
-        Err(e) => error_page(e),
-    }
+async fn show_portal(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let p = uc::get_portal(&s.cx, id).await?;
+    let form = PortalForm::from_portal(&p);
+    Ok(portal_page(
+        &staff,
+        Some(p),
+        form,
+        Errors::new(),
+        StatusCode::OK,
+    ))
 }
 
 async fn update_portal(
     State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
+    Admin(staff): Admin,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("portal"));
-    };
+) -> PageResult {
     let form = PortalForm::parse(&body);
     let result = match form.to_input() {
         Ok(input) => uc::update_portal(&s.cx, &staff.actor, id, &input).await,
-        Err(errors) => Err(Error::Invalid(errors)),
+        Err(e) => Err(e),
     };
-    match result {
+    Ok(match form_errors(result)? {
         Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal saved."),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            match uc::get_portal(&s.cx, id).await {
-                Ok(p) => portal_page(
-                    &staff,
-                    Some(p),
-                    form,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                Err(e) => error_page(e),
-            }
+        Err(errors) => {
+            let p = uc::get_portal(&s.cx, id).await?;
+            portal_page(
+                &staff,
+                Some(p),
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
-        Err(e) => error_page(e),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-use super::{Choice, FormData, area_choices, area_names, parse_id, refuse_non_admin};
+use super::{Choice, FormData, area_choices, area_names};
 use crate::clock::format_time;
 use crate::domain::staff::StaffRole;
 use crate::storage::staff::StaffUser;
@@ -16,7 +16,8 @@ use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
 use crate::usecases::staff::{self as uc, NewStaff, StaffChange};
 use crate::web::AppState;
-use crate::web::console::{Chrome, Errors, Staff, done, error_page};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done};
+use crate::web::page::{Id, PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -51,19 +52,10 @@ struct StaffListPage {
     rows: Vec<StaffRow>,
 }
 
-async fn list_staff(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let users = match uc::list_staff(&s.cx, &staff.actor).await {
-        Ok(u) => u,
-        Err(e) => return error_page(e),
-    };
-    let areas = match dir_uc::list_areas(&s.cx, &staff.actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(e),
-    };
-    StaffListPage {
+async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResult<StaffListPage> {
+    let users = uc::list_staff(&s.cx, &staff.actor).await?;
+    let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
+    Ok(StaffListPage {
         chrome: staff.chrome("staff"),
         rows: users
             .into_iter()
@@ -84,8 +76,7 @@ async fn list_staff(State(s): State<AppState>, staff: Staff) -> Response {
                 name: u.name,
             })
             .collect(),
-    }
-    .into_response()
+    })
 }
 
 /// The staff form, new or existing.
@@ -135,12 +126,14 @@ struct PageParts {
     password_errors: Errors,
 }
 
-async fn staff_page(s: &AppState, staff: &Staff, parts: PageParts, status: StatusCode) -> Response {
-    let areas = match dir_uc::list_areas(&s.cx, &staff.actor).await {
-        Ok(a) => a,
-        Err(e) => return error_page(e),
-    };
-    (
+async fn staff_page(
+    s: &AppState,
+    staff: &Staff,
+    parts: PageParts,
+    status: StatusCode,
+) -> PageResult {
+    let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
+    Ok((
         status,
         StaffPage {
             chrome: staff.chrome("staff"),
@@ -160,13 +153,10 @@ async fn staff_page(s: &AppState, staff: &Staff, parts: PageParts, status: Statu
             chrome_user_id: staff.user.id,
         },
     )
-        .into_response()
+        .into_response())
 }
 
-async fn new_staff(State(s): State<AppState>, staff: Staff) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn new_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResult {
     let form = StaffForm {
         email: String::new(),
         name: String::new(),
@@ -184,10 +174,11 @@ async fn new_staff(State(s): State<AppState>, staff: Staff) -> Response {
     staff_page(&s, &staff, parts, StatusCode::OK).await
 }
 
-async fn create_staff(State(s): State<AppState>, staff: Staff, RawForm(body): RawForm) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
+async fn create_staff(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    RawForm(body): RawForm,
+) -> PageResult {
     let d = FormData::parse(&body);
     let mut errors = Errors::new();
     let form = StaffForm {
@@ -209,13 +200,13 @@ async fn create_staff(State(s): State<AppState>, staff: Staff, RawForm(body): Ra
     } else {
         Err(Error::Invalid(errors))
     };
-    match result {
-        Ok(u) => done(
+    match form_errors(result)? {
+        Ok(u) => Ok(done(
             &s,
             &format!("/console/staff/{}", u.id),
             "Staff user created.",
-        ),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
+        )),
+        Err(errors) => {
             let parts = PageParts {
                 user: None,
                 form,
@@ -225,48 +216,32 @@ async fn create_staff(State(s): State<AppState>, staff: Staff, RawForm(body): Ra
             };
             staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => error_page(e),
     }
 }
 
-async fn show_staff(State(s): State<AppState>, staff: Staff, Path(id): Path<String>) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
+/// The page of an existing staff user, with the password form's errors.
+fn stored(u: StaffUser, password_errors: Errors) -> PageParts {
+    PageParts {
+        form: StaffForm::from_user(&u),
+        user: Some(u),
+        errors: Errors::new(),
+        refused: None,
+        password_errors,
     }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("staff user"));
-    };
-    match uc::get_staff(&s.cx, &staff.actor, id).await {
-        Ok(u) => {
-            let parts = PageParts {
-                form: StaffForm::from_user(&u),
-                user: Some(u),
-                errors: Errors::new(),
-                refused: None,
-                password_errors: Errors::new(),
-            };
-            staff_page(&s, &staff, parts, StatusCode::OK).await
-        }
-        Err(e) => error_page(e),
-    }
+}
+
+async fn show_staff(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let u = uc::get_staff(&s.cx, &staff.actor, id).await?;
+    staff_page(&s, &staff, stored(u, Errors::new()), StatusCode::OK).await
 }
 
 async fn update_staff(
     State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
+    Admin(staff): Admin,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("staff user"));
-    };
-    let user = match uc::get_staff(&s.cx, &staff.actor, id).await {
-        Ok(u) => u,
-        Err(e) => return error_page(e),
-    };
+) -> PageResult {
+    let user = uc::get_staff(&s.cx, &staff.actor, id).await?;
     let d = FormData::parse(&body);
     let mut errors = Errors::new();
     let form = StaffForm {
@@ -295,7 +270,11 @@ async fn update_staff(
         password_errors: Errors::new(),
     };
     match result {
-        Ok(u) => done(&s, &format!("/console/staff/{}", u.id), "Staff user saved."),
+        Ok(u) => Ok(done(
+            &s,
+            &format!("/console/staff/{}", u.id),
+            "Staff user saved.",
+        )),
         Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
             parts.errors = errors;
             staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -304,45 +283,29 @@ async fn update_staff(
             parts.refused = Some(message);
             staff_page(&s, &staff, parts, StatusCode::CONFLICT).await
         }
-        Err(e) => error_page(e),
+        Err(e) => Err(e.into()),
     }
 }
 
 async fn set_password(
     State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
+    Admin(staff): Admin,
+    Id(id): Id,
     RawForm(body): RawForm,
-) -> Response {
-    if let Some(r) = refuse_non_admin(&staff) {
-        return r;
-    }
-    let Some(id) = parse_id(&id) else {
-        return error_page(Error::NotFound("staff user"));
-    };
+) -> PageResult {
     let d = FormData::parse(&body);
     let new_password = d.get("new_password");
-    match uc::set_password(&s.cx, &staff.actor, id, None, &new_password, None).await {
-        Ok(()) => done(
+    let set = uc::set_password(&s.cx, &staff.actor, id, None, &new_password, None).await;
+    match form_errors(set)? {
+        Ok(()) => Ok(done(
             &s,
             &format!("/console/staff/{id}"),
             "Password set; the user's sessions have ended.",
-        ),
-        Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
-            match uc::get_staff(&s.cx, &staff.actor, id).await {
-                Ok(u) => {
-                    let parts = PageParts {
-                        form: StaffForm::from_user(&u),
-                        user: Some(u),
-                        errors: Errors::new(),
-                        refused: None,
-                        password_errors: errors,
-                    };
-                    staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
-                }
-                Err(e) => error_page(e),
-            }
+        )),
+        Err(errors) => {
+            let u = uc::get_staff(&s.cx, &staff.actor, id).await?;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            staff_page(&s, &staff, stored(u, errors), status).await
         }
-        Err(e) => error_page(e),
     }
 }

@@ -1,0 +1,318 @@
+//! Contacts: the list with its filters, the form (new or existing) with the contact's portal
+//! accounts, and granting access from it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, RawForm, State};
+use serde::Deserialize;
+
+use super::{PAGE_SIZE, next_link};
+use crate::domain::directory::{ContactInput, Language};
+use crate::storage::accounts::PortalAccount;
+use crate::storage::directory::{
+    Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
+};
+use crate::usecases::Error;
+use crate::usecases::accounts::accounts_of_contact;
+use crate::usecases::accounts::{GrantInput, grant_access as grant};
+use crate::usecases::directory::{self as uc, Outcome};
+use crate::web::AppState;
+use crate::web::console::{Chrome, Errors, Staff, done};
+use crate::web::forms::{opt_id, opt_text};
+use crate::web::page::{Id, PageResult, form_again, form_errors};
+use crate::web::picker::{self, GroupingView};
+
+#[derive(Deserialize, Default)]
+pub(super) struct ContactListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    area_id: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    after: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/contacts.html")]
+pub(super) struct ContactsPage {
+    chrome: Chrome,
+    q: String,
+    area_id: String,
+    language: String,
+    areas: Vec<Area>,
+    languages: &'static [Language],
+    rows: Vec<Contact>,
+    next: Option<String>,
+}
+
+pub(super) async fn list_contacts(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ContactListQuery>,
+) -> PageResult<ContactsPage> {
+    let filter = ContactFilter {
+        q: opt_text(&q.q),
+        organization_id: None,
+        area_id: q.area_id.parse().ok(),
+        language: Language::parse(&q.language)
+            .ok()
+            .map(|l| l.as_str().to_string()),
+        after: decode_cursor(&q.after),
+        limit: PAGE_SIZE,
+    };
+    let page = uc::list_contacts(&s.cx, &staff.actor, &filter).await?;
+    let areas = uc::list_areas(&s.cx, &staff.actor)
+        .await
+        .unwrap_or_default();
+    let next = next_link(
+        "/console/contacts",
+        &[
+            ("q", &q.q),
+            ("area_id", &q.area_id),
+            ("language", &q.language),
+        ],
+        page.next.as_deref(),
+    );
+    Ok(ContactsPage {
+        chrome: staff.chrome("contacts"),
+        q: q.q,
+        area_id: q.area_id,
+        language: q.language,
+        areas,
+        languages: Language::ALL,
+        rows: page.items,
+        next,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct ContactForm {
+    #[serde(default)]
+    organization_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    external_id: String,
+}
+
+impl ContactForm {
+    fn from_contact(c: &Contact) -> Self {
+        ContactForm {
+            organization_id: c.organization_id.to_string(),
+            name: c.name.clone(),
+            email: c.email.clone().unwrap_or_default(),
+            phone: c.phone.clone().unwrap_or_default(),
+            language: c.language.clone(),
+            external_id: c.external_id.clone().unwrap_or_default(),
+        }
+    }
+
+    fn to_input(&self) -> Result<ContactInput, Error> {
+        let mut errors = Errors::new();
+        let organization_id = opt_id(&mut errors, "organization_id", &self.organization_id);
+        errors.into_result()?;
+        Ok(ContactInput {
+            organization_id,
+            organization_external_id: None,
+            name: self.name.clone(),
+            email: opt_text(&self.email),
+            phone: opt_text(&self.phone),
+            language: opt_text(&self.language),
+            external_id: opt_text(&self.external_id),
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/contact.html")]
+pub(super) struct ContactPage {
+    chrome: Chrome,
+    contact: Option<Contact>,
+    form: ContactForm,
+    errors: Errors,
+    organizations: Vec<Organization>,
+    languages: &'static [Language],
+    /// The contact's portal accounts.
+    accounts: Vec<PortalAccount>,
+    portals: Vec<Portal>,
+    grant_errors: Errors,
+    /// The customer picker of the grant form.
+    groupings: Vec<GroupingView>,
+    /// Where the account actions come back to.
+    back_url: String,
+}
+
+async fn contact_page(
+    s: &AppState,
+    staff: &Staff,
+    contact: Option<Contact>,
+    form: ContactForm,
+    errors: Errors,
+) -> Result<ContactPage, Error> {
+    let mut organizations = uc::list_organizations(
+        &s.cx,
+        &staff.actor,
+        &OrganizationFilter {
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?
+    .items;
+    // The chosen organization is always in the list, even past the first 500.
+    if let Ok(id) = form.organization_id.parse::<i64>()
+        && !organizations.iter().any(|o| o.id == id)
+        && let Ok(o) = uc::get_organization(&s.cx, &staff.actor, id).await
+    {
+        organizations.insert(0, o);
+    }
+    let accounts = match &contact {
+        Some(c) => accounts_of_contact(&s.cx, &staff.actor, c.id).await?,
+        None => vec![],
+    };
+    let groupings = picker::groupings(
+        s,
+        &staff.actor,
+        contact.as_ref().map(|c| c.organization_id),
+        &Default::default(),
+    )
+    .await?;
+    Ok(ContactPage {
+        chrome: staff.chrome("contacts"),
+        groupings,
+        back_url: contact
+            .as_ref()
+            .map(|c| format!("/console/contacts/{}", c.id))
+            .unwrap_or_else(|| "/console/contacts".into()),
+        contact,
+        form,
+        errors,
+        organizations,
+        languages: Language::ALL,
+        accounts,
+        portals: uc::list_portals(&s.cx).await?,
+        grant_errors: Errors::new(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewContactQuery {
+    #[serde(default)]
+    organization_id: String,
+}
+
+pub(super) async fn new_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NewContactQuery>,
+) -> PageResult<ContactPage> {
+    let form = ContactForm {
+        organization_id: q.organization_id,
+        language: "en".into(),
+        ..Default::default()
+    };
+    Ok(contact_page(&s, &staff, None, form, Errors::new()).await?)
+}
+
+pub(super) async fn create_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<ContactForm>,
+) -> PageResult {
+    let created = match form.to_input() {
+        Ok(input) => uc::create_contact(&s.cx, &staff.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    Ok(match form_errors(created)? {
+        Ok(c) => done(
+            &s,
+            &format!("/console/contacts/{}", c.id),
+            "Contact created.",
+        ),
+        Err(errors) => form_again(contact_page(&s, &staff, None, form, errors).await?),
+    })
+}
+
+pub(super) async fn show_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+) -> PageResult<ContactPage> {
+    let c = uc::get_contact(&s.cx, &staff.actor, id).await?;
+    let form = ContactForm::from_contact(&c);
+    Ok(contact_page(&s, &staff, Some(c), form, Errors::new()).await?)
+}
+
+pub(super) async fn update_contact(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+    Form(form): Form<ContactForm>,
+) -> PageResult {
+    let updated = match form.to_input() {
+        Ok(input) => uc::update_contact(&s.cx, &staff.actor, id, &input).await,
+        Err(e) => Err(e),
+    };
+    Ok(match form_errors(updated)? {
+        Ok(c) => done(&s, &format!("/console/contacts/{}", c.id), "Contact saved."),
+        Err(errors) => {
+            let c = uc::get_contact(&s.cx, &staff.actor, id).await?;
+            form_again(contact_page(&s, &staff, Some(c), form, errors).await?)
+        }
+    })
+}
+
+/// "Grant access" on a contact's page: portal, role, modules, optionally another address.
+pub(super) async fn grant_access(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let fields = picker::fields(&body);
+    let get = |name: &str| picker::one(&fields, name).to_string();
+    let input = GrantInput {
+        contact_id: id,
+        portal_id: get("portal_id").parse().unwrap_or(0),
+        role: Some(get("role")),
+        modules: picker::all(&fields, "modules"),
+        customers: picker::parse(&picker::all(&fields, "customers")),
+        send_to: opt_text(&get("send_to")),
+    };
+    let back = format!("/console/contacts/{id}");
+    match grant(&s.cx, &staff.actor, &input).await {
+        Ok((account, Outcome::Created)) => Ok(done(
+            &s,
+            &back,
+            &format!(
+                "Access granted: an invitation to {} is on its way.",
+                account.portal_name
+            ),
+        )),
+        Ok((account, _)) => Ok(done(
+            &s,
+            &back,
+            &format!(
+                "{} already has access to {}.",
+                account.email, account.portal_name
+            ),
+        )),
+        Err(Error::Invalid(errors)) => {
+            let contact = uc::get_contact(&s.cx, &staff.actor, id).await?;
+            let form = ContactForm::from_contact(&contact);
+            let mut page = contact_page(&s, &staff, Some(contact), form, Errors::new()).await?;
+            page.grant_errors = errors;
+            Ok(form_again(page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

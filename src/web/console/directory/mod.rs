@@ -1,0 +1,54 @@
+//! Console pages for organizations and contacts.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::web::AppState;
+
+mod contacts;
+mod organizations;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console/organizations",
+            get(organizations::list_organizations),
+        )
+        .route(
+            "/console/organizations/new",
+            get(organizations::new_organization).post(organizations::create_organization),
+        )
+        .route(
+            "/console/organizations/{id}",
+            get(organizations::show_organization).post(organizations::update_organization),
+        )
+        .route(
+            "/console/organizations/{id}/invite",
+            post(organizations::invite),
+        )
+        .route("/console/contacts", get(contacts::list_contacts))
+        .route(
+            "/console/contacts/new",
+            get(contacts::new_contact).post(contacts::create_contact),
+        )
+        .route(
+            "/console/contacts/{id}",
+            get(contacts::show_contact).post(contacts::update_contact),
+        )
+        .route("/console/contacts/{id}/grant", post(contacts::grant_access))
+}
+
+const PAGE_SIZE: i64 = 50;
+
+/// Keeps the list filters in the "next page" link.
+fn next_link(base: &str, params: &[(&str, &str)], next: Option<&str>) -> Option<String> {
+    let next = next?;
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    s.append_pair("after", next);
+    Some(format!("{base}?{}", s.finish()))
+}

@@ -1,0 +1,355 @@
+//! Organizations: the list with its filters, the form (new or existing) with the
+//! organization's sub-accounts, contacts and partnerships, and inviting many at once.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, RawForm, State};
+use serde::Deserialize;
+
+use super::{PAGE_SIZE, next_link};
+use crate::domain::directory::{OrganizationInput, OrganizationKind};
+use crate::storage::directory::{
+    Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
+};
+use crate::usecases::Error;
+use crate::usecases::accounts::{InviteInput, invite_many};
+use crate::usecases::directory::{self as uc, Outcome};
+use crate::web::AppState;
+use crate::web::console::{Chrome, Errors, Staff, done};
+use crate::web::forms::{opt_id, opt_text};
+use crate::web::page::{Id, PageResult, form_again, form_errors};
+use crate::web::picker::{self, GroupingView};
+
+#[derive(Deserialize, Default)]
+pub(super) struct OrgListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    area_id: String,
+    #[serde(default)]
+    after: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/organizations.html")]
+pub(super) struct OrganizationsPage {
+    chrome: Chrome,
+    q: String,
+    kind: String,
+    area_id: String,
+    areas: Vec<Area>,
+    kinds: &'static [OrganizationKind],
+    rows: Vec<Organization>,
+    next: Option<String>,
+}
+
+pub(super) async fn list_organizations(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<OrgListQuery>,
+) -> PageResult<OrganizationsPage> {
+    let filter = OrganizationFilter {
+        q: opt_text(&q.q),
+        kind: OrganizationKind::parse(&q.kind)
+            .ok()
+            .map(|k| k.as_str().to_string()),
+        area_id: q.area_id.parse().ok(),
+        parent_id: None,
+        after: decode_cursor(&q.after),
+        limit: PAGE_SIZE,
+    };
+    let page = uc::list_organizations(&s.cx, &staff.actor, &filter).await?;
+    let areas = uc::list_areas(&s.cx, &staff.actor)
+        .await
+        .unwrap_or_default();
+    let next = next_link(
+        "/console/organizations",
+        &[("q", &q.q), ("kind", &q.kind), ("area_id", &q.area_id)],
+        page.next.as_deref(),
+    );
+    Ok(OrganizationsPage {
+        chrome: staff.chrome("organizations"),
+        q: q.q,
+        kind: q.kind,
+        area_id: q.area_id,
+        areas,
+        kinds: OrganizationKind::ALL,
+        rows: page.items,
+        next,
+    })
+}
+
+/// The organization form, as the browser sends it.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct OrgForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    area_id: String,
+    #[serde(default)]
+    parent_id: String,
+    #[serde(default)]
+    external_id: String,
+}
+
+impl OrgForm {
+    fn from_org(o: &Organization) -> Self {
+        OrgForm {
+            name: o.name.clone(),
+            kind: o.kind.clone(),
+            area_id: o.area_id.map(|a| a.to_string()).unwrap_or_default(),
+            parent_id: o.parent_id.map(|a| a.to_string()).unwrap_or_default(),
+            external_id: o.external_id.clone().unwrap_or_default(),
+        }
+    }
+
+    fn to_input(&self) -> Result<OrganizationInput, Error> {
+        let mut errors = Errors::new();
+        let area_id = opt_id(&mut errors, "area_id", &self.area_id);
+        let parent_id = opt_id(&mut errors, "parent_id", &self.parent_id);
+        errors.into_result()?;
+        Ok(OrganizationInput {
+            kind: self.kind.clone(),
+            name: self.name.clone(),
+            parent_id,
+            parent_external_id: None,
+            area_id,
+            external_id: opt_text(&self.external_id),
+        })
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/organization.html")]
+pub(super) struct OrganizationPage {
+    chrome: Chrome,
+    /// `None` for a new organization.
+    org: Option<Organization>,
+    form: OrgForm,
+    errors: Errors,
+    areas: Vec<Area>,
+    kinds: &'static [OrganizationKind],
+    /// Customers that can be the parent (a short list; the id can also be typed).
+    parents: Vec<Organization>,
+    children: Vec<Organization>,
+    contacts: Vec<Contact>,
+    partnerships: Vec<(i64, String, String)>,
+    /// Portals to grant access to from the contacts' checkboxes.
+    portals: Vec<Portal>,
+    invite_error: Option<String>,
+    /// The customer picker of the invitation form.
+    groupings: Vec<GroupingView>,
+}
+
+async fn organization_page(
+    s: &AppState,
+    staff: &Staff,
+    org: Option<Organization>,
+    form: OrgForm,
+    errors: Errors,
+) -> Result<OrganizationPage, Error> {
+    let areas = uc::list_areas(&s.cx, &staff.actor).await?;
+    let customers = uc::list_organizations(
+        &s.cx,
+        &staff.actor,
+        &OrganizationFilter {
+            kind: Some("customer".into()),
+            limit: 500,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut parents: Vec<Organization> = customers
+        .items
+        .into_iter()
+        .filter(|c| org.as_ref().is_none_or(|o| o.id != c.id))
+        .collect();
+    // The chosen parent is always in the list, even past the first 500: saving the form
+    // must not drop it.
+    if let Ok(id) = form.parent_id.parse::<i64>()
+        && !parents.iter().any(|p| p.id == id)
+        && let Ok(p) = uc::get_organization(&s.cx, &staff.actor, id).await
+    {
+        parents.insert(0, p);
+    }
+    let (children, contacts, partnerships) = match &org {
+        Some(o) => {
+            let children = uc::list_organizations(
+                &s.cx,
+                &staff.actor,
+                &OrganizationFilter {
+                    parent_id: Some(o.id),
+                    limit: 200,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items;
+            let contacts = uc::list_contacts(
+                &s.cx,
+                &staff.actor,
+                &ContactFilter {
+                    organization_id: Some(o.id),
+                    limit: 200,
+                    ..Default::default()
+                },
+            )
+            .await?
+            .items;
+            let partnerships = uc::partnerships_of(&s.cx, &staff.actor, o.id).await?;
+            (children, contacts, partnerships)
+        }
+        None => (vec![], vec![], vec![]),
+    };
+    let groupings = picker::groupings(
+        s,
+        &staff.actor,
+        org.as_ref().map(|o| o.id),
+        &Default::default(),
+    )
+    .await?;
+    Ok(OrganizationPage {
+        groupings,
+        chrome: staff.chrome("organizations"),
+        org,
+        form,
+        errors,
+        areas,
+        kinds: OrganizationKind::ALL,
+        parents,
+        children,
+        contacts,
+        partnerships,
+        portals: uc::list_portals(&s.cx).await?,
+        invite_error: None,
+    })
+}
+
+/// Grants access from the organization's page: the checked contacts and the pasted addresses,
+/// with one portal, role and modules.
+pub(super) async fn invite(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let fields = picker::fields(&body);
+    let all = |name: &str| picker::all(&fields, name);
+    let first = |name: &str| picker::one(&fields, name).to_string();
+    let input = InviteInput {
+        portal_id: first("portal_id").parse().unwrap_or_default(),
+        role: Some(first("role")),
+        modules: all("modules"),
+        customers: picker::parse(&all("customers")),
+        contact_ids: all("contact_ids")
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
+        emails: first("emails")
+            .split(['\n', ',', ';'])
+            .map(str::to_string)
+            .collect(),
+    };
+    match form_errors(invite_many(&s.cx, &staff.actor, id, &input).await)? {
+        Ok(done_list) => {
+            let new = done_list
+                .iter()
+                .filter(|d| d.outcome == Outcome::Created)
+                .count();
+            let had = done_list.len() - new;
+            let already = if had > 0 {
+                format!("; {had} already had access")
+            } else {
+                String::new()
+            };
+            Ok(done(
+                &s,
+                &format!("/console/organizations/{id}"),
+                &format!("{new} invitation(s) on their way{already}."),
+            ))
+        }
+        Err(errors) => {
+            let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
+            let form = OrgForm::from_org(&org);
+            let mut page = organization_page(&s, &staff, Some(org), form, Errors::new()).await?;
+            page.invite_error = Some(errors.to_string());
+            Ok(form_again(page))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewOrgQuery {
+    #[serde(default)]
+    parent_id: String,
+}
+
+pub(super) async fn new_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Query(q): Query<NewOrgQuery>,
+) -> PageResult<OrganizationPage> {
+    let form = OrgForm {
+        kind: "customer".into(),
+        parent_id: q.parent_id,
+        ..Default::default()
+    };
+    Ok(organization_page(&s, &staff, None, form, Errors::new()).await?)
+}
+
+pub(super) async fn create_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Form(form): Form<OrgForm>,
+) -> PageResult {
+    let created = match form.to_input() {
+        Ok(input) => uc::create_organization(&s.cx, &staff.actor, &input).await,
+        Err(e) => Err(e),
+    };
+    Ok(match form_errors(created)? {
+        Ok(org) => done(
+            &s,
+            &format!("/console/organizations/{}", org.id),
+            "Organization created.",
+        ),
+        Err(errors) => form_again(organization_page(&s, &staff, None, form, errors).await?),
+    })
+}
+
+pub(super) async fn show_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+) -> PageResult<OrganizationPage> {
+    let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
+    let form = OrgForm::from_org(&org);
+    Ok(organization_page(&s, &staff, Some(org), form, Errors::new()).await?)
+}
+
+pub(super) async fn update_organization(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+    Form(form): Form<OrgForm>,
+) -> PageResult {
+    let updated = match form.to_input() {
+        Ok(input) => uc::update_organization(&s.cx, &staff.actor, id, &input).await,
+        Err(e) => Err(e),
+    };
+    Ok(match form_errors(updated)? {
+        Ok(org) => done(
+            &s,
+            &format!("/console/organizations/{}", org.id),
+            "Organization saved.",
+        ),
+        Err(errors) => {
+            let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
+            form_again(organization_page(&s, &staff, Some(org), form, errors).await?)
+        }
+    })
+}

@@ -1,0 +1,351 @@
+//! Logging in and out of a portal, the page a logged-in person lands on, and the two forms that
+//! ask for an e-mail address and answer the same whatever it is: "forgot password" and "a new
+//! invitation link".
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::SESSION_COOKIE;
+use super::page::{
+    PortalPage, SignedIn, expired_form, form_token, form_token_ok, session_csrf, set_cookie,
+    signed_out, with_form_cookie,
+};
+use super::texts::{T, TeamT};
+use crate::domain::account::Refusal;
+use crate::domain::directory::Language;
+use crate::security::tokens::constant_time_eq;
+use crate::storage::accounts::PortalAccount;
+use crate::storage::directory::Portal;
+use crate::usecases::Error;
+use crate::usecases::accounts::{self as uc, PortalLogin};
+use crate::web::cookies::cookie;
+use crate::web::page::PageResult;
+use crate::web::{AppState, ClientAddr};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/login.html")]
+pub(super) struct LoginPage {
+    t: &'static T,
+    lang: &'static str,
+    portal: Portal,
+    csrf: String,
+    email: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+    /// After "confirm your e-mail first": offer to send the confirmation again.
+    resend: bool,
+}
+
+impl LoginPage {
+    fn register_open(&self) -> bool {
+        self.portal.registration_mode != "invitation_only"
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct LoginQuery {
+    welcome: Option<String>,
+    out: Option<String>,
+    reset: Option<String>,
+    lang: Option<String>,
+}
+
+pub(super) async fn login_page(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let t = T::of(page.language);
+    let csrf = form_token(&headers);
+    let notice = if q.welcome.is_some() {
+        Some(t.password_set)
+    } else if q.reset.is_some() {
+        Some(t.password_changed)
+    } else if q.out.is_some() {
+        Some(t.logged_out)
+    } else {
+        None
+    };
+    let pid = page.id();
+    let form = LoginPage {
+        t,
+        lang: page.language.as_str(),
+        portal: page.portal,
+        csrf: csrf.clone(),
+        email: String::new(),
+        error: None,
+        notice,
+        resend: false,
+    };
+    with_form_cookie(&s, pid, &csrf, StatusCode::OK, form)
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    lang: Option<String>,
+}
+
+pub(super) async fn login(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    let language = page.choose(f.lang.as_deref());
+    let t = T::of(language);
+    let pid = page.id();
+    if !form_token_ok(&headers, &f.csrf) {
+        return Ok(Redirect::to(&format!("/portal/{pid}/login")).into_response());
+    }
+    let previous = cookie(&headers, SESSION_COOKIE);
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let outcome = uc::portal_login(
+        &s.cx,
+        s.policy.absolute_ms,
+        pid,
+        &f.email,
+        &f.password,
+        previous,
+        addr,
+        agent,
+    )
+    .await;
+    let form_again = |error: String, status: StatusCode, resend: bool| {
+        let form = LoginPage {
+            t,
+            lang: language.as_str(),
+            portal: page.portal.clone(),
+            csrf: f.csrf.clone(),
+            email: f.email.chars().take(254).collect(),
+            error: Some(error),
+            notice: None,
+            resend,
+        };
+        with_form_cookie(&s, pid, &f.csrf, status, form)
+    };
+    Ok(match outcome {
+        Ok(PortalLogin::LoggedIn { token, .. }) => {
+            let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, format!("/portal/{pid}/")),
+                    (header::SET_COOKIE, c),
+                ],
+            )
+                .into_response()
+        }
+        Ok(PortalLogin::Refused { refusal, .. }) => {
+            let message = refusal.message(language == Language::De).to_string();
+            let resend = refusal == Refusal::ConfirmEmail;
+            form_again(message, StatusCode::FORBIDDEN, resend)
+        }
+        Err(Error::TooMany { retry_after_s }) => {
+            let mut res = form_again(t.too_many.into(), StatusCode::TOO_MANY_REQUESTS, false);
+            if let Ok(v) = header::HeaderValue::from_str(&retry_after_s.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        }
+        Ok(PortalLogin::WrongCredentials) => {
+            form_again(t.wrong_credentials.into(), StatusCode::UNAUTHORIZED, false)
+        }
+        Err(e) => return Err(e.into()),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/home.html")]
+pub(super) struct HomePage {
+    t: &'static T,
+    lang: &'static str,
+    portal: Portal,
+    account: PortalAccount,
+    role: &'static str,
+    csrf: String,
+    tt: &'static TeamT,
+}
+
+/// The person's page: in their language, unless they chose another (`?lang=`).
+pub(super) async fn home(me: SignedIn, Query(q): Query<LoginQuery>) -> HomePage {
+    let language = match q.lang {
+        Some(_) => me.page.language,
+        None => me.language(),
+    };
+    let role = me.account.role.label(language == Language::De);
+    HomePage {
+        t: T::of(language),
+        tt: TeamT::of(language),
+        lang: language.as_str(),
+        role,
+        csrf: me.csrf(),
+        portal: me.page.portal,
+        account: me.account,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct LogoutForm {
+    #[serde(default)]
+    csrf: String,
+    lang: Option<String>,
+}
+
+pub(super) async fn logout(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    Form(f): Form<LogoutForm>,
+) -> PageResult {
+    let language = page.choose(f.lang.as_deref());
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        if !constant_time_eq(&session_csrf(token), &f.csrf) {
+            return Ok(expired_form());
+        }
+        uc::portal_logout(&s.cx, token).await?;
+    }
+    let to = format!(
+        "/portal/{}/login?out=1&lang={}",
+        page.id(),
+        language.as_str()
+    );
+    Ok(signed_out(&s, page.id(), to))
+}
+
+// ---------------------------------------------------------------- forgot password, a new link
+
+/// A page that asks for an e-mail address and answers the same whatever it is: "forgot
+/// password" and "a new invitation link".
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/email_form.html")]
+pub(super) struct EmailFormPage {
+    t: &'static T,
+    lang: &'static str,
+    portal: Portal,
+    csrf: String,
+    sent: bool,
+    /// `forgot` or `new-link`: the page's own address, under the portal.
+    action: &'static str,
+    title: &'static str,
+    intro: &'static str,
+    button: &'static str,
+    sent_message: &'static str,
+}
+
+/// The form of `action` (`forgot` or `new-link`), with its cookie.
+fn email_form(
+    s: &AppState,
+    page: PortalPage,
+    language: Language,
+    csrf: String,
+    sent: bool,
+    action: &'static str,
+) -> Response {
+    let t = T::of(language);
+    let (title, intro, sent_message) = match action {
+        "forgot" => (t.forgot_title, t.forgot_intro, t.forgot_sent),
+        _ => (t.new_link_title, t.new_link_intro, t.new_link_sent),
+    };
+    let pid = page.id();
+    let form = EmailFormPage {
+        t,
+        lang: language.as_str(),
+        portal: page.portal,
+        csrf: csrf.clone(),
+        sent,
+        action,
+        title,
+        intro,
+        button: t.send_link,
+        sent_message,
+    };
+    with_form_cookie(s, pid, &csrf, StatusCode::OK, form)
+}
+
+pub(super) async fn forgot_page(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+) -> Response {
+    let language = page.language;
+    email_form(&s, page, language, form_token(&headers), false, "forgot")
+}
+
+pub(super) async fn new_link_page(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+) -> Response {
+    let language = page.language;
+    email_form(&s, page, language, form_token(&headers), false, "new-link")
+}
+
+#[derive(Deserialize)]
+pub(super) struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    csrf: String,
+    lang: Option<String>,
+}
+
+/// Takes "forgot password" or "a new invitation link" (`action`): the same answer, whether or
+/// not the address has an account.
+async fn submit_email_form(
+    s: &AppState,
+    page: PortalPage,
+    headers: &HeaderMap,
+    addr: Option<String>,
+    f: EmailForm,
+    action: &'static str,
+) -> PageResult {
+    let language = page.choose(f.lang.as_deref());
+    if !form_token_ok(headers, &f.csrf) {
+        return Ok(Redirect::to(&format!("/portal/{}/{action}", page.id())).into_response());
+    }
+    let result = match action {
+        "forgot" => uc::request_password_reset(&s.cx, page.id(), &f.email, addr).await,
+        _ => uc::request_new_link(&s.cx, page.id(), &f.email, addr).await,
+    };
+    // Too many attempts: the failure page says so, in the page's language.
+    result?;
+    Ok(email_form(s, page, language, f.csrf, true, action))
+}
+
+pub(super) async fn forgot(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<EmailForm>,
+) -> PageResult {
+    submit_email_form(&s, page, &headers, addr, f, "forgot").await
+}
+
+/// A new invitation (or activation) link for an address whose link expired; the same answer
+/// whether or not the address has an open invitation.
+pub(super) async fn new_link(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<EmailForm>,
+) -> PageResult {
+    submit_email_form(&s, page, &headers, addr, f, "new-link").await
+}

@@ -1,0 +1,365 @@
+//! What every portal page shares: the portal and the page's language ([`PortalPage`]), the
+//! signed-in person ([`SignedIn`]), the message page, the form tokens and the cookies, and the
+//! layer that shows a failed action on the portal's message page in the person's language.
+
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::texts::{FailureT, T};
+use super::{FORM_COOKIE, SESSION_COOKIE};
+use crate::domain::directory::Language;
+use crate::security::tokens;
+use crate::storage::accounts::PortalAccount;
+use crate::storage::directory::Portal;
+use crate::usecases::Error;
+use crate::usecases::accounts as uc;
+use crate::usecases::directory as dir_uc;
+use crate::web::AppState;
+use crate::web::cookies::{self, cookie};
+use crate::web::page::{Failure, PageError, path_id};
+
+/// The portal of a page's path, and the page's language: `?lang=`, else the browser's first
+/// choice Admit speaks, else the portal's. An unknown portal is a plain "not found".
+#[derive(Clone)]
+pub struct PortalPage {
+    pub portal: Portal,
+    pub language: Language,
+    /// The language without `?lang=`: the browser's, else the portal's.
+    fallback: Language,
+    seen: Seen,
+}
+
+impl PortalPage {
+    /// The language a form asked for (its `lang` field), else the browser's or the portal's;
+    /// a failure of the request is shown in it too.
+    pub fn choose(&self, lang: Option<&str>) -> Language {
+        let language = lang
+            .and_then(|l| Language::parse(l).ok())
+            .unwrap_or(self.fallback);
+        self.seen.speak(language);
+        language
+    }
+
+    pub fn id(&self) -> i64 {
+        self.portal.id
+    }
+}
+
+impl FromRequestParts<AppState> for PortalPage {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let id = path_id(parts, state).await.ok_or_else(not_found)?;
+        let portal = dir_uc::get_portal(&state.cx, id)
+            .await
+            .map_err(|e| match e {
+                Error::NotFound(_) => not_found().into(),
+                other => PageError::from(other),
+            })?;
+        let asked = parts.uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "lang")
+                .map(|(_, v)| v.into_owned())
+        });
+        let fallback = browser_language(&parts.headers)
+            .unwrap_or_else(|| Language::parse(&portal.default_language).unwrap_or(Language::En));
+        let language = asked
+            .as_deref()
+            .and_then(|l| Language::parse(l).ok())
+            .unwrap_or(fallback);
+        let seen = parts.extensions.get::<Seen>().cloned().unwrap_or_default();
+        seen.see(&portal, language);
+        Ok(PortalPage {
+            portal,
+            language,
+            fallback,
+            seen,
+        })
+    }
+}
+
+/// The browser's first choice among the languages Admit speaks.
+pub fn browser_language(headers: &HeaderMap) -> Option<Language> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|tag| tag.split(';').next())
+        .filter_map(|tag| tag.trim().split('-').next())
+        .find_map(|l| Language::parse(&l.to_lowercase()).ok())
+}
+
+/// The person logged in on a portal page, and their session token; without a live session,
+/// the login page. Their pages speak their language.
+pub struct SignedIn {
+    pub page: PortalPage,
+    pub account: PortalAccount,
+    pub token: String,
+}
+
+impl SignedIn {
+    /// The person's own language.
+    pub fn language(&self) -> Language {
+        account_language(&self.account)
+    }
+
+    pub fn portal(&self) -> &Portal {
+        &self.page.portal
+    }
+
+    /// The session's form token: a form that does not carry it has expired.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), PageError> {
+        if tokens::constant_time_eq(&session_csrf(&self.token), sent) {
+            Ok(())
+        } else {
+            Err(expired_form().into())
+        }
+    }
+
+    pub fn csrf(&self) -> String {
+        session_csrf(&self.token)
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let page = PortalPage::from_request_parts(parts, state).await?;
+        let to_login = || Redirect::to(&format!("/portal/{}/login", page.id())).into_response();
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login().into());
+        };
+        let found = uc::portal_session(&state.cx, state.policy.idle_ms, page.id(), token).await?;
+        let Some(account) = found else {
+            return Err(to_login().into());
+        };
+        page.seen.speak(account_language(&account));
+        Ok(SignedIn {
+            token: token.to_string(),
+            page,
+            account,
+        })
+    }
+}
+
+pub fn account_language(account: &PortalAccount) -> Language {
+    Language::parse(&account.language).unwrap_or(Language::En)
+}
+
+/// The session's CSRF token, derived from its cookie and never stored.
+pub fn session_csrf(token: &str) -> String {
+    tokens::derive(token, "admit-portal-csrf")
+}
+
+/// A plain "not found": there is no such portal (or no such page on it).
+pub fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "There is no such portal.").into_response()
+}
+
+/// A signed-in form whose token does not match the session.
+pub fn expired_form() -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        "This form has expired. Reload the page and try again.",
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- cookies and form tokens
+
+/// A `Set-Cookie` value for the portal's pages (`/portal/{id}/`).
+pub fn set_cookie(
+    state: &AppState,
+    portal_id: i64,
+    name: &str,
+    value: &str,
+    max_age: i64,
+) -> String {
+    let path = format!("/portal/{portal_id}/");
+    cookies::set_cookie(state, &path, name, value, Some(max_age))
+}
+
+/// A redirect that also ends the portal session's cookie.
+pub fn signed_out(state: &AppState, portal_id: i64, to: String) -> Response {
+    let c = set_cookie(state, portal_id, SESSION_COOKIE, "", 0);
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, to), (header::SET_COOKIE, c)],
+    )
+        .into_response()
+}
+
+/// A token for the forms shown before login: in a cookie and in the form (double submit).
+pub fn form_token(headers: &HeaderMap) -> String {
+    cookie(headers, FORM_COOKIE)
+        .filter(|c| c.len() == 64 && c.chars().all(|ch| ch.is_ascii_hexdigit()))
+        .map(str::to_string)
+        .unwrap_or_else(tokens::new_token)
+}
+
+pub fn form_token_ok(headers: &HeaderMap, sent: &str) -> bool {
+    cookie(headers, FORM_COOKIE).is_some_and(|c| tokens::constant_time_eq(c, sent))
+}
+
+pub fn with_form_cookie(
+    state: &AppState,
+    portal_id: i64,
+    csrf: &str,
+    status: StatusCode,
+    page: impl IntoResponse,
+) -> Response {
+    let c = set_cookie(state, portal_id, FORM_COOKIE, csrf, 3600);
+    (status, [(header::SET_COOKIE, c)], page).into_response()
+}
+
+// ---------------------------------------------------------------- the message page
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/message.html")]
+pub struct MessagePage {
+    pub lang: &'static str,
+    pub portal: Portal,
+    pub title: &'static str,
+    pub message: String,
+    pub link: Option<(String, &'static str)>,
+    pub second_link: Option<(String, &'static str)>,
+}
+
+/// A link that no longer works: a link to the login page, and `second` (a new link) when the
+/// person can ask for one.
+pub fn gone(
+    portal: Portal,
+    language: Language,
+    message: &str,
+    second: Option<&'static str>,
+) -> Response {
+    let t = T::of(language);
+    let login = format!("/portal/{}/login", portal.id);
+    let new_link = format!("/portal/{}/new-link?lang={}", portal.id, language.as_str());
+    (
+        StatusCode::GONE,
+        MessagePage {
+            lang: language.as_str(),
+            title: t.link_invalid_title,
+            message: message.into(),
+            link: Some((login, t.go_to_login)),
+            second_link: second.map(|text| (new_link, text)),
+            portal,
+        },
+    )
+        .into_response()
+}
+
+/// A failed action on the portal's message page, in the person's language.
+fn failure_page(portal: Portal, language: Language, failure: &Failure) -> Response {
+    let t = T::of(language);
+    let f = FailureT::of(language);
+    let english = language == Language::En;
+    let (title, message) = match failure {
+        Failure::NotFound => (f.not_found_title, f.not_found.to_string()),
+        Failure::Forbidden(m) if english => (f.not_allowed_title, m.clone()),
+        Failure::Forbidden(_) => (f.not_allowed_title, f.not_allowed.to_string()),
+        Failure::Refused(m) if english => (f.refused_title, m.clone()),
+        Failure::Refused(_) => (f.refused_title, f.refused.to_string()),
+        Failure::Invalid(e) if english => (f.check_input_title, e.to_string()),
+        Failure::Invalid(e) => (
+            f.check_input_title,
+            e.0.iter()
+                .map(|e| t.field_error(&e.field, &e.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        Failure::TooMany { .. } => (t.too_many_title, t.too_many.to_string()),
+        Failure::Internal => (f.internal_title, f.internal.to_string()),
+    };
+    // After too many attempts, there is nothing to go back to for a while.
+    let home = format!("/portal/{}/?lang={}", portal.id, language.as_str());
+    let link = match failure {
+        Failure::TooMany { .. } => None,
+        _ => Some((home, f.back_to_portal)),
+    };
+    failure.answer(MessagePage {
+        lang: language.as_str(),
+        title,
+        message,
+        link,
+        second_link: None,
+        portal,
+    })
+}
+
+/// Which portal a request is on and in which language it speaks, once a page knows.
+#[derive(Clone, Default)]
+pub struct Seen(Arc<Mutex<Option<(Portal, Language)>>>);
+
+impl Seen {
+    fn see(&self, portal: &Portal, language: Language) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some((portal.clone(), language));
+        }
+    }
+
+    fn speak(&self, language: Language) {
+        if let Ok(mut slot) = self.0.lock()
+            && let Some((_, l)) = slot.as_mut()
+        {
+            *l = language;
+        }
+    }
+
+    fn take(&self) -> Option<(Portal, Language)> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// Shows a failed action of a portal page (a [`Failure`], which the console's page carries)
+/// on the portal's message page in the language the page speaks. Before the portal is known,
+/// the console's page stands.
+pub async fn in_their_words(mut req: Request, next: Next) -> Response {
+    let seen = Seen::default();
+    req.extensions_mut().insert(seen.clone());
+    let res = next.run(req).await;
+    let Some(failure) = res.extensions().get::<Failure>().cloned() else {
+        return res;
+    };
+    match seen.take() {
+        Some((portal, language)) => failure_page(portal, language, &failure),
+        None => res,
+    }
+}
+
+/// The fields' errors of a portal form, in the page's language: those of `fields` that `e`
+/// names, each with its message.
+pub fn field_errors_in(
+    t: &T,
+    e: &crate::domain::FieldErrors,
+    fields: &[&'static str],
+) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .filter_map(|f| e.get(f).map(|m| (*f, t.field_error(f, m))))
+        .collect()
+}
+
+/// The message of a field's error, for a template.
+pub fn error_of<'a>(errors: &'a [(&'static str, String)], field: &str) -> Option<&'a str> {
+    errors
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, m)| m.as_str())
+}

@@ -1,0 +1,231 @@
+//! The team's page: its members with their state and customers, and the invitation form
+//! (many addresses at once).
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, RawForm, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use serde::Deserialize;
+
+use super::{AccessFields, TeamAdmin, field_errors, roles};
+use crate::domain::directory::Language;
+use crate::storage::accounts::PortalAccount;
+use crate::storage::directory::Portal;
+use crate::usecases::access::{self as access_uc, AssignmentInput};
+use crate::usecases::accounts::{self as uc, InviteInput};
+use crate::usecases::directory::Outcome;
+use crate::usecases::{Error, team};
+use crate::web::AppState;
+use crate::web::page::PageResult;
+use crate::web::picker;
+use crate::web::portal::page::error_of;
+use crate::web::portal::texts::{T, TeamT};
+
+pub struct MemberRow {
+    pub a: PortalAccount,
+    pub role: &'static str,
+    pub state: &'static str,
+    pub customers: String,
+    pub last_login: String,
+    pub is_self: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/team.html")]
+struct TeamPage {
+    t: &'static T,
+    tt: &'static TeamT,
+    lang: &'static str,
+    portal: Portal,
+    organization: String,
+    csrf: String,
+    rows: Vec<MemberRow>,
+    more: bool,
+    notice: Option<String>,
+    errors: Vec<(&'static str, String)>,
+    emails: String,
+    fields: AccessFields,
+    roles: Vec<(&'static str, &'static str)>,
+}
+
+impl TeamPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        error_of(&self.errors, field)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(in crate::web::portal) struct TeamQuery {
+    invited: Option<usize>,
+    unchanged: Option<usize>,
+    removed: Option<String>,
+    cancelled: Option<String>,
+}
+
+/// How many customers each user is assigned, per grouping ("2 in Partnership X"); "all" where
+/// none are; "none" for the roles that see no customer data.
+async fn customer_summaries(
+    s: &AppState,
+    organization: &str,
+    accounts: &[PortalAccount],
+    tt: &TeamT,
+    german: bool,
+) -> Result<BTreeMap<i64, String>, Error> {
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let counts = access_uc::assigned_counts(&s.cx, &ids).await?;
+    let mut out = BTreeMap::new();
+    for a in accounts {
+        let text = match (a.role.as_str(), counts.get(&a.id)) {
+            ("admin", _) | ("user", None) => tt.all_customers.to_string(),
+            ("user", Some(list)) => list
+                .iter()
+                .map(|c| {
+                    let label = match &c.partnership {
+                        Some(p) => picker::label(true, p, german),
+                        None => picker::label(false, organization, german),
+                    };
+                    format!("{} {} {label}", c.customers, tt.assigned_in)
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            _ => tt.no_customers_role.to_string(),
+        };
+        out.insert(a.id, text);
+    }
+    Ok(out)
+}
+
+/// The invitation form as typed: the addresses, role, modules and customers.
+type Typed = (String, (String, Vec<String>, Vec<AssignmentInput>));
+
+async fn render_team(
+    s: &AppState,
+    admin: TeamAdmin,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: Vec<(&'static str, String)>,
+    typed: Option<Typed>,
+) -> PageResult {
+    let language = admin.language();
+    let german = language == Language::De;
+    let tt = TeamT::of(language);
+    let (members, more) = team::members(&s.cx, &admin.actor).await?;
+    let me = &admin.me.account;
+    let org = me.organization_id.unwrap_or_default();
+    let org_name = me.organization_name.clone().unwrap_or_default();
+    let summaries = customer_summaries(s, &org_name, &members, tt, german).await?;
+    let today = crate::clock::today(s.cx.now());
+    let rows = members
+        .into_iter()
+        .map(|a| MemberRow {
+            role: a.role.label(german),
+            state: tt.state(&a, today),
+            customers: summaries.get(&a.id).cloned().unwrap_or_default(),
+            last_login: a
+                .last_login_at
+                .map(crate::clock::format_time)
+                .unwrap_or_else(|| tt.never.to_string()),
+            is_self: a.id == me.id,
+            a,
+        })
+        .collect();
+    let (emails, chosen) =
+        typed.unwrap_or_else(|| (String::new(), ("user".into(), Vec::new(), Vec::new())));
+    let fields = AccessFields::of(s, &admin, Some(org), chosen).await?;
+    let page = TeamPage {
+        t: T::of(language),
+        tt,
+        lang: language.as_str(),
+        organization: org_name,
+        csrf: admin.me.csrf(),
+        rows,
+        more,
+        notice,
+        errors,
+        emails,
+        fields,
+        roles: roles(german),
+        portal: admin.me.page.portal,
+    };
+    Ok((status, page).into_response())
+}
+
+pub(in crate::web::portal) async fn team_page(
+    State(s): State<AppState>,
+    admin: TeamAdmin,
+    Query(q): Query<TeamQuery>,
+) -> PageResult {
+    let tt = TeamT::of(admin.language());
+    let notice = if let Some(n) = q.invited {
+        let mut text = format!("{} {n}.", tt.invited);
+        if let Some(u) = q.unchanged.filter(|u| *u > 0) {
+            text.push_str(&format!(" {} {u}.", tt.already_there));
+        }
+        Some(text)
+    } else if let Some(e) = q.removed {
+        Some(format!("{} {e}", tt.removed))
+    } else {
+        q.cancelled.map(|e| format!("{} {e}", tt.cancelled))
+    };
+    render_team(&s, admin, StatusCode::OK, notice, Vec::new(), None).await
+}
+
+/// The addresses of the invitation box: one per line, or separated by commas or semicolons.
+fn addresses(raw: &str) -> Vec<String> {
+    raw.split(['\n', ',', ';'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub(in crate::web::portal) async fn invite(
+    State(s): State<AppState>,
+    admin: TeamAdmin,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let f = picker::fields(&body);
+    admin.me.check_csrf(picker::one(&f, "csrf"))?;
+    let pid = admin.portal_id();
+    let emails_raw = picker::one(&f, "emails").to_string();
+    let input = InviteInput {
+        portal_id: pid,
+        role: Some(picker::one(&f, "role").to_string()),
+        modules: picker::all(&f, "modules"),
+        customers: picker::parse(&picker::all(&f, "customers")),
+        contact_ids: Vec::new(),
+        emails: addresses(&emails_raw),
+    };
+    let org = admin.me.account.organization_id.unwrap_or_default();
+    let back = format!("/portal/{pid}/team");
+    match uc::invite_many(&s.cx, &admin.actor, org, &input).await {
+        Ok(done) => {
+            let created = done
+                .iter()
+                .filter(|d| matches!(d.outcome, Outcome::Created))
+                .count();
+            let unchanged = done.len() - created;
+            Ok(Redirect::to(&format!(
+                "/portal/{pid}/team?invited={created}&unchanged={unchanged}"
+            ))
+            .into_response())
+        }
+        Err(Error::Invalid(e) | Error::Conflict(e)) => {
+            let errors = field_errors(T::of(admin.language()), &e);
+            let typed = Some((
+                emails_raw.chars().take(20_000).collect(),
+                (
+                    input.role.clone().unwrap_or_default(),
+                    input.modules.clone(),
+                    input.customers.clone(),
+                ),
+            ));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_team(&s, admin, status, None, errors, typed).await
+        }
+        Err(e) => Err(admin.failure(back)(e)),
+    }
+}

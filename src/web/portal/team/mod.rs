@@ -1,0 +1,161 @@
+//! The portal pages of an organization's team: "my access" for everyone; for the
+//! organization's admins, their team (invite many at once, resend or cancel an invitation,
+//! edit role, modules and customers, deactivate, reactivate, remove after a confirmation).
+//! The same actions, rules and e-mails as the console's, limited to their organization.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::IntoResponse;
+
+use super::page::{MessagePage, SignedIn};
+use super::texts::{T, TeamT};
+use crate::domain::FieldErrors;
+use crate::domain::access::LAST_ADMIN;
+use crate::domain::account::Role;
+use crate::domain::directory::Language;
+use crate::usecases::access::AssignmentInput;
+use crate::usecases::team::team_actor;
+use crate::usecases::{Actor, Error};
+use crate::web::page::PageError;
+use crate::web::picker::{self, GroupingView};
+use crate::web::{AppState, ClientAddr};
+
+mod members;
+mod my_access;
+mod one_member;
+
+pub(super) use members::{invite, team_page};
+pub(super) use my_access::my_access_page;
+pub(super) use one_member::{member_page, member_post, remove_page};
+
+fn roles(german: bool) -> Vec<(&'static str, &'static str)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str(), r.label(german)))
+        .collect()
+}
+
+/// A refusal or error of an action, in the person's language where Admit knows the words;
+/// `back` leads to the team's page it came from.
+fn failure(me: &SignedIn, back: String, e: Error) -> PageError {
+    let language = me.language();
+    let tt = TeamT::of(language);
+    let (status, text, back) = match e {
+        Error::Refused(m) => {
+            let text = if m == LAST_ADMIN {
+                tt.last_admin.to_string()
+            } else {
+                m
+            };
+            (StatusCode::CONFLICT, text, Some(back))
+        }
+        Error::Forbidden(_) => (StatusCode::FORBIDDEN, tt.not_admin.to_string(), None),
+        Error::NotFound(_) => (
+            StatusCode::NOT_FOUND,
+            tt.not_in_team.to_string(),
+            Some(back),
+        ),
+        other => return other.into(),
+    };
+    let page = MessagePage {
+        lang: language.as_str(),
+        portal: me.portal().clone(),
+        title: tt.refused_title,
+        message: text,
+        link: back.map(|b| (b, tt.team_title)),
+        second_link: None,
+    };
+    (status, page).into_response().into()
+}
+
+/// The logged-in admin of a team page and their actor; or the login page, or a page saying
+/// that only admins manage the team.
+pub(super) struct TeamAdmin {
+    me: SignedIn,
+    actor: Actor,
+}
+
+impl TeamAdmin {
+    fn language(&self) -> Language {
+        self.me.language()
+    }
+
+    fn portal_id(&self) -> i64 {
+        self.me.page.id()
+    }
+
+    /// A refusal of an action, with a link back to `back`.
+    fn failure(&self, back: String) -> impl FnOnce(Error) -> PageError + '_ {
+        move |e| failure(&self.me, back, e)
+    }
+}
+
+impl FromRequestParts<AppState> for TeamAdmin {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let me = SignedIn::from_request_parts(parts, state).await?;
+        let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ClientAddr(None));
+        let home = format!("/portal/{}/", me.page.id());
+        match team_actor(&me.account, addr) {
+            Ok(actor) => Ok(TeamAdmin { me, actor }),
+            Err(e) => Err(failure(&me, home, e)),
+        }
+    }
+}
+
+fn field_errors(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
+    ["emails", "role", "modules", "customers", "contact_ids"]
+        .into_iter()
+        .filter_map(|f| {
+            e.get(f).map(|m| {
+                // The addresses' messages name the line; the others are the rules' words.
+                let text = match f {
+                    "emails" if m.starts_with("line ") => m.to_string(),
+                    "emails" => t.invalid_email.to_string(),
+                    "modules" | "customers" => m.to_string(),
+                    _ => t.field_error(f, m),
+                };
+                (f, text)
+            })
+        })
+        .collect()
+}
+
+/// The role, modules and customers of a form, as chosen or as typed back after an error.
+pub struct AccessFields {
+    pub role: String,
+    pub modules: Vec<String>,
+    pub groupings: Vec<GroupingView>,
+}
+
+impl AccessFields {
+    /// The fields with the customer picker of `organization`.
+    async fn of(
+        s: &AppState,
+        admin: &TeamAdmin,
+        organization: Option<i64>,
+        (role, modules, customers): (String, Vec<String>, Vec<AssignmentInput>),
+    ) -> Result<Self, Error> {
+        let german = admin.language() == Language::De;
+        let chosen = picker::chosen(&customers);
+        let groupings =
+            picker::groupings_in(s, &admin.actor, organization, &chosen, german).await?;
+        Ok(AccessFields {
+            role,
+            modules,
+            groupings,
+        })
+    }
+}
+
+/// The plain "not found" of a member's address that is not one.
+fn no_such_member() -> PageError {
+    super::page::not_found().into()
+}

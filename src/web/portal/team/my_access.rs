@@ -1,0 +1,60 @@
+//! "My access": what the person may reach on the portal, and through which groupings.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::domain::access::Grouping;
+use crate::domain::directory::Language;
+use crate::storage::accounts::PortalAccount;
+use crate::storage::directory::Portal;
+use crate::usecases::team::{self, MyAccess};
+use crate::web::AppState;
+use crate::web::page::PageResult;
+use crate::web::picker;
+use crate::web::portal::page::SignedIn;
+use crate::web::portal::texts::{T, TeamT};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "portal/my_access.html")]
+pub(in crate::web::portal) struct MyAccessPage {
+    t: &'static T,
+    tt: &'static TeamT,
+    lang: &'static str,
+    portal: Portal,
+    account: PortalAccount,
+    role: &'static str,
+    access: MyAccess,
+    /// How the groupings are named.
+    labels: Vec<String>,
+}
+
+pub(in crate::web::portal) async fn my_access_page(
+    State(s): State<AppState>,
+    me: SignedIn,
+) -> PageResult<MyAccessPage> {
+    let language = me.language();
+    let german = language == Language::De;
+    let access = team::my_access(&s.cx, &me.account).await?;
+    let labels = access
+        .groupings
+        .iter()
+        .map(|g| {
+            picker::label(
+                matches!(g.grouping, Grouping::Partnership(_)),
+                &g.label,
+                german,
+            )
+        })
+        .collect();
+    Ok(MyAccessPage {
+        t: T::of(language),
+        tt: TeamT::of(language),
+        lang: language.as_str(),
+        role: me.account.role.label(german),
+        portal: me.page.portal,
+        account: me.account,
+        access,
+        labels,
+    })
+}
