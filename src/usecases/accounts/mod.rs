@@ -27,7 +27,7 @@ pub use links::{
 };
 pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
 pub use password::{request_password_reset, reset_password, send_password_link};
-pub use status::{StatusChange, change_status, remove_account};
+pub use status::{StatusAction, StatusChange, change_status, remove_account};
 
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     let mut tx = cx.db.read().await?;

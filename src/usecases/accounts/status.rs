@@ -2,7 +2,7 @@
 //! valid-until, deactivate, reactivate (an organization's admins the last two), and remove it.
 //! Each writes its e-mail to the outbox and its audit event in the same transaction.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
@@ -12,15 +12,54 @@ use crate::storage::directory;
 use crate::usecases::access::keep_an_admin;
 use crate::usecases::mail::{Outgoing, choose_language, enqueue};
 
+/// What a staff action on an account's statuses does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusAction {
+    Approve,
+    Decline,
+    SwitchOff,
+    SwitchOn,
+    /// Sets (or, without a day, clears) the last day the account may log in.
+    SetValidUntil,
+    Deactivate,
+    Reactivate,
+}
+
+impl StatusAction {
+    pub const ALL: [StatusAction; 7] = [
+        StatusAction::Approve,
+        StatusAction::Decline,
+        StatusAction::SwitchOff,
+        StatusAction::SwitchOn,
+        StatusAction::SetValidUntil,
+        StatusAction::Deactivate,
+        StatusAction::Reactivate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusAction::Approve => "approve",
+            StatusAction::Decline => "decline",
+            StatusAction::SwitchOff => "switch_off",
+            StatusAction::SwitchOn => "switch_on",
+            StatusAction::SetValidUntil => "set_valid_until",
+            StatusAction::Deactivate => "deactivate",
+            StatusAction::Reactivate => "reactivate",
+        }
+    }
+
+    /// The action a form names (`approve`, `switch_off`...).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// A staff action on an account's statuses.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
-    /// `approve`, `decline`, `switch_off`, `switch_on`, `set_valid_until`, `deactivate` or `reactivate`.
-    #[schema(
-        pattern = "^(approve|decline|switch_off|switch_on|set_valid_until|deactivate|reactivate)$"
-    )]
-    pub action: String,
+    pub action: StatusAction,
     /// For `set_valid_until`: the last day the account may log in, `YYYY-MM-DD`; absent or null clears it.
     #[serde(default)]
     #[schema(format = Date)]
@@ -42,14 +81,14 @@ pub async fn change_status(
     id: i64,
     change: &StatusChange,
 ) -> Result<PortalAccount> {
-    let action = match change.action.as_str() {
-        "approve" => Action::Approve,
-        "decline" => Action::Decline,
-        "switch_off" => Action::SwitchAccess(false),
-        "switch_on" => Action::SwitchAccess(true),
-        "deactivate" => Action::Deactivate,
-        "reactivate" => Action::Reactivate,
-        "set_valid_until" => {
+    let action = match change.action {
+        StatusAction::Approve => Action::Approve,
+        StatusAction::Decline => Action::Decline,
+        StatusAction::SwitchOff => Action::SwitchAccess(false),
+        StatusAction::SwitchOn => Action::SwitchAccess(true),
+        StatusAction::Deactivate => Action::Deactivate,
+        StatusAction::Reactivate => Action::Reactivate,
+        StatusAction::SetValidUntil => {
             let day = match change.valid_until.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(d) => {
@@ -57,12 +96,6 @@ pub async fn change_status(
                 }
             };
             Action::SetValidUntil(day)
-        }
-        _ => {
-            return Err(Error::invalid(
-                "action",
-                "must be one of: approve, decline, switch_off, switch_on, set_valid_until, deactivate, reactivate",
-            ));
         }
     };
     if actor.team.is_some() && !matches!(action, Action::Deactivate | Action::Reactivate) {
@@ -138,7 +171,7 @@ pub async fn change_status(
         .await?;
     }
     let label = format!("{} on {}", account.email, account.portal_name);
-    let action_name = format!("account.{}", change.action);
+    let action_name = format!("account.{}", change.action.as_str());
     record(
         &mut tx,
         now,

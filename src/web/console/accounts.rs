@@ -288,21 +288,16 @@ async fn change_status(
     RawForm(body): RawForm,
 ) -> PageResult {
     let get = |name: &str| field(&body, name);
-    let change = uc::StatusChange {
-        action: get("action").unwrap_or_default(),
-        valid_until: get("valid_until"),
-        notify: Some(get("notify").is_some()),
-        message: get("message"),
-    };
+    let notify = get("notify").is_some();
     let back = back_to(get("back"), format!("/console/accounts/{id}"));
-    let result = match change.action.as_str() {
+    let action = get("action").unwrap_or_default();
+    let result = match action.as_str() {
         "password_link" => {
             let to = get("send_to");
             uc::send_password_link(&s.cx, &staff.actor, id, to.as_deref()).await
         }
         "resend" => uc::resend_link(&s.cx, &staff.actor, id).await,
         "remove" => {
-            let notify = change.notify.unwrap_or(false);
             let a = uc::remove_account(&s.cx, &staff.actor, id, notify).await?;
             // The account's own page is gone; go where it makes sense.
             let to = if back.starts_with(&format!("/console/accounts/{id}")) {
@@ -313,7 +308,17 @@ async fn change_status(
             let message = format!("{} on {}: removed.", a.email, a.portal_name);
             return Ok(done(&s, &to, &message));
         }
-        _ => uc::change_status(&s.cx, &staff.actor, id, &change).await,
+        other => {
+            let action = uc::StatusAction::parse(other)
+                .ok_or_else(|| Error::invalid("action", "choose an action"))?;
+            let change = uc::StatusChange {
+                action,
+                valid_until: get("valid_until"),
+                notify: Some(notify),
+                message: get("message"),
+            };
+            uc::change_status(&s.cx, &staff.actor, id, &change).await
+        }
     };
     let a = result?;
     Ok(done(

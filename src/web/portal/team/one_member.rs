@@ -16,7 +16,7 @@ use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::access::{self as access_uc, AccessInput, AssignmentInput};
-use crate::usecases::accounts::{self as uc, StatusChange};
+use crate::usecases::accounts::{self as uc, StatusAction, StatusChange};
 use crate::web::AppState;
 use crate::web::page::{PageError, PageResult};
 use crate::web::picker;
@@ -173,8 +173,8 @@ pub(in crate::web::portal) async fn member_post(
     let to_member = |done: &str| {
         Redirect::to(&format!("/portal/{pid}/team/{member}?done={done}")).into_response()
     };
-    let status = |action: &str| StatusChange {
-        action: action.into(),
+    let status = |action: StatusAction| StatusChange {
+        action,
         valid_until: None,
         notify: Some(true),
         message: None,
@@ -205,10 +205,10 @@ pub(in crate::web::portal) async fn member_post(
         "resend" => uc::resend_link(&s.cx, actor, member)
             .await
             .map(|_| to_member("resent")),
-        "deactivate" => uc::change_status(&s.cx, actor, member, &status("deactivate"))
+        "deactivate" => uc::change_status(&s.cx, actor, member, &status(StatusAction::Deactivate))
             .await
             .map(|_| to_member("deactivated")),
-        "reactivate" => uc::change_status(&s.cx, actor, member, &status("reactivate"))
+        "reactivate" => uc::change_status(&s.cx, actor, member, &status(StatusAction::Reactivate))
             .await
             .map(|_| to_member("reactivated")),
         "remove" => uc::remove_account(&s.cx, actor, member, true)
