@@ -108,6 +108,28 @@ fn check_external_id(value: Option<&str>) -> Result<Option<String>, String> {
     optional_text(value, EXTERNAL_ID_MAX)
 }
 
+/// An organization named by its id or by its external id, as a parent or a contact's: `None`
+/// when neither is given, `Err` (noted in `errors`) when both are.
+fn by_id_or_external_id(
+    errors: &mut FieldErrors,
+    (id_field, id): (&str, Option<i64>),
+    (external_field, external_id): (&str, Option<&str>),
+) -> Result<Option<OrganizationRef>, ()> {
+    let external_id = errors.take(external_field, check_external_id(external_id));
+    match (id, external_id.flatten()) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                external_field,
+                format!("give either {id_field} or {external_field}, not both"),
+            );
+            Err(())
+        }
+        (Some(id), None) => Ok(Some(OrganizationRef::Id(id))),
+        (None, Some(ext)) => Ok(Some(OrganizationRef::ExternalId(ext))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// An area, as entered.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,21 +209,14 @@ pub fn validate_organization(input: &OrganizationInput) -> Result<ValidOrganizat
         "external_id",
         check_external_id(input.external_id.as_deref()),
     );
-    let parent_external = errors.take(
-        "parent_external_id",
-        check_external_id(input.parent_external_id.as_deref()),
-    );
-    let parent = match (input.parent_id, parent_external.flatten()) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "parent_external_id",
-                "give either parent_id or parent_external_id, not both",
-            );
-            ParentRef::None
-        }
-        (Some(id), None) => ParentRef::Id(id),
-        (None, Some(ext)) => ParentRef::ExternalId(ext),
-        (None, None) => ParentRef::None,
+    let parent = match by_id_or_external_id(
+        &mut errors,
+        ("parent_id", input.parent_id),
+        ("parent_external_id", input.parent_external_id.as_deref()),
+    ) {
+        Ok(Some(OrganizationRef::Id(id))) => ParentRef::Id(id),
+        Ok(Some(OrganizationRef::ExternalId(ext))) => ParentRef::ExternalId(ext),
+        Ok(None) | Err(()) => ParentRef::None,
     };
     if kind == Some(OrganizationKind::Partner) && parent != ParentRef::None {
         errors.add(
@@ -301,24 +316,20 @@ pub fn validate_phone(value: Option<&str>) -> Result<Option<String>, String> {
 
 pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let org_external = errors.take(
-        "organization_external_id",
-        check_external_id(input.organization_external_id.as_deref()),
-    );
-    let organization = match (input.organization_id, org_external.flatten()) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "organization_external_id",
-                "give either organization_id or organization_external_id, not both",
-            );
-            None
-        }
-        (Some(id), None) => Some(OrganizationRef::Id(id)),
-        (None, Some(ext)) => Some(OrganizationRef::ExternalId(ext)),
-        (None, None) => {
+    let organization = match by_id_or_external_id(
+        &mut errors,
+        ("organization_id", input.organization_id),
+        (
+            "organization_external_id",
+            input.organization_external_id.as_deref(),
+        ),
+    ) {
+        Ok(Some(found)) => Some(found),
+        Ok(None) => {
             errors.add("organization_id", "is required");
             None
         }
+        Err(()) => None,
     };
     let name = errors.take("name", required_text(&input.name, NAME_MAX));
     let email = match input.email.as_deref().map(str::trim) {
