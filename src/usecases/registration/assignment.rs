@@ -9,6 +9,7 @@ use crate::domain::account::Action;
 use crate::storage::Tx;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory::{self, Contact, ContactRow, OrganizationRow, Portal};
+use crate::usecases::directory::{contact_created, organization_created};
 
 /// The kind of organization a portal's people belong to.
 pub(super) fn organization_kind(portal: &Portal) -> &'static str {
@@ -46,23 +47,7 @@ pub(super) async fn create_contact_from(
                         external_id: None,
                     };
                     let id = directory::insert_organization(tx, &row, now).await?;
-                    let org = directory::get_organization(tx, id)
-                        .await?
-                        .ok_or(Error::NotFound("organization"))?;
-                    record(
-                        tx,
-                        now,
-                        actor,
-                        "organization.created",
-                        Target {
-                            kind: "organization",
-                            id: Some(id),
-                            label: &org.name,
-                        },
-                        None,
-                        json(&org),
-                    )
-                    .await?;
+                    organization_created(tx, now, actor, id).await?;
                     id
                 }
             }
@@ -77,24 +62,7 @@ pub(super) async fn create_contact_from(
         external_id: None,
     };
     let id = directory::insert_contact(tx, &row, now).await?;
-    let contact = directory::get_contact(tx, id)
-        .await?
-        .ok_or(Error::NotFound("contact"))?;
-    record(
-        tx,
-        now,
-        actor,
-        "contact.created",
-        Target {
-            kind: "contact",
-            id: Some(id),
-            label: &contact.name,
-        },
-        None,
-        json(&contact),
-    )
-    .await?;
-    Ok(contact)
+    contact_created(tx, now, actor, id).await
 }
 
 /// A contact that may be the person behind a self-registered account, and why.

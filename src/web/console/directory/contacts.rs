@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Query, RawForm, State};
 use serde::Deserialize;
 
-use super::{PAGE_SIZE, next_link};
+use super::{PAGE_SIZE, next_link, saved};
 use crate::domain::directory::{ContactInput, Language};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{
@@ -20,7 +20,7 @@ use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
-use crate::web::page::{Id, PageResult, form_again, form_errors};
+use crate::web::page::{Id, PageResult, form_again};
 use crate::web::picker::{self, GroupingView};
 
 #[derive(Deserialize, Default)]
@@ -228,18 +228,12 @@ pub(super) async fn create_contact(
     staff: Staff,
     Form(form): Form<ContactForm>,
 ) -> PageResult {
-    let created = match form.to_input() {
-        Ok(input) => uc::create_contact(&s.cx, &staff.actor, &input).await,
-        Err(e) => Err(e),
-    };
-    Ok(match form_errors(created)? {
-        Ok(c) => done(
-            &s,
-            &format!("/console/contacts/{}", c.id),
-            "Contact created.",
-        ),
-        Err(errors) => form_again(contact_page(&s, &staff, None, form, errors).await?),
+    let created = async { uc::create_contact(&s.cx, &staff.actor, &form.to_input()?).await };
+    let to = |c: &Contact| format!("/console/contacts/{}", c.id);
+    saved(&s, created.await, to, "Contact created.", async |errors| {
+        contact_page(&s, &staff, None, form, errors).await
     })
+    .await
 }
 
 pub(super) async fn show_contact(
@@ -258,17 +252,13 @@ pub(super) async fn update_contact(
     Id(id): Id,
     Form(form): Form<ContactForm>,
 ) -> PageResult {
-    let updated = match form.to_input() {
-        Ok(input) => uc::update_contact(&s.cx, &staff.actor, id, &input).await,
-        Err(e) => Err(e),
-    };
-    Ok(match form_errors(updated)? {
-        Ok(c) => done(&s, &format!("/console/contacts/{}", c.id), "Contact saved."),
-        Err(errors) => {
-            let c = uc::get_contact(&s.cx, &staff.actor, id).await?;
-            form_again(contact_page(&s, &staff, Some(c), form, errors).await?)
-        }
+    let updated = async { uc::update_contact(&s.cx, &staff.actor, id, &form.to_input()?).await };
+    let to = |c: &Contact| format!("/console/contacts/{}", c.id);
+    saved(&s, updated.await, to, "Contact saved.", async |errors| {
+        let c = uc::get_contact(&s.cx, &staff.actor, id).await?;
+        contact_page(&s, &staff, Some(c), form, errors).await
     })
+    .await
 }
 
 /// "Grant access" on a contact's page: portal, role, modules, optionally another address.

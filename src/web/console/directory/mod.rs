@@ -1,9 +1,13 @@
 //! Console pages for organizations and contacts.
 
 use axum::Router;
+use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
+use crate::usecases::Error;
 use crate::web::AppState;
+use crate::web::console::{Errors, done};
+use crate::web::page::{PageResult, form_again, form_errors};
 
 mod contacts;
 mod organizations;
@@ -51,4 +55,19 @@ fn next_link(base: &str, params: &[(&str, &str)], next: Option<&str>) -> Option<
     }
     s.append_pair("after", next);
     Some(format!("{base}?{}", s.finish()))
+}
+
+/// The end of a saved form, the same for organizations and contacts: to the record's page
+/// (`to`) with `message`, or the form `again` with what was refused.
+async fn saved<T, P: IntoResponse>(
+    s: &AppState,
+    result: Result<T, Error>,
+    to: impl FnOnce(&T) -> String,
+    message: &str,
+    again: impl AsyncFnOnce(Errors) -> Result<P, Error>,
+) -> PageResult {
+    Ok(match form_errors(result)? {
+        Ok(record) => done(s, &to(&record), message),
+        Err(errors) => form_again(again(errors).await?),
+    })
 }

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Query, RawForm, State};
 use serde::Deserialize;
 
-use super::{PAGE_SIZE, next_link};
+use super::{PAGE_SIZE, next_link, saved};
 use crate::domain::directory::{OrganizationInput, OrganizationKind};
 use crate::storage::directory::{
     Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
@@ -307,18 +307,16 @@ pub(super) async fn create_organization(
     staff: Staff,
     Form(form): Form<OrgForm>,
 ) -> PageResult {
-    let created = match form.to_input() {
-        Ok(input) => uc::create_organization(&s.cx, &staff.actor, &input).await,
-        Err(e) => Err(e),
-    };
-    Ok(match form_errors(created)? {
-        Ok(org) => done(
-            &s,
-            &format!("/console/organizations/{}", org.id),
-            "Organization created.",
-        ),
-        Err(errors) => form_again(organization_page(&s, &staff, None, form, errors).await?),
-    })
+    let created = async { uc::create_organization(&s.cx, &staff.actor, &form.to_input()?).await };
+    let to = |o: &Organization| format!("/console/organizations/{}", o.id);
+    saved(
+        &s,
+        created.await,
+        to,
+        "Organization created.",
+        async |errors| organization_page(&s, &staff, None, form, errors).await,
+    )
+    .await
 }
 
 pub(super) async fn show_organization(
@@ -337,19 +335,18 @@ pub(super) async fn update_organization(
     Id(id): Id,
     Form(form): Form<OrgForm>,
 ) -> PageResult {
-    let updated = match form.to_input() {
-        Ok(input) => uc::update_organization(&s.cx, &staff.actor, id, &input).await,
-        Err(e) => Err(e),
-    };
-    Ok(match form_errors(updated)? {
-        Ok(org) => done(
-            &s,
-            &format!("/console/organizations/{}", org.id),
-            "Organization saved.",
-        ),
-        Err(errors) => {
+    let updated =
+        async { uc::update_organization(&s.cx, &staff.actor, id, &form.to_input()?).await };
+    let to = |o: &Organization| format!("/console/organizations/{}", o.id);
+    saved(
+        &s,
+        updated.await,
+        to,
+        "Organization saved.",
+        async |errors| {
             let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
-            form_again(organization_page(&s, &staff, Some(org), form, errors).await?)
-        }
-    })
+            organization_page(&s, &staff, Some(org), form, errors).await
+        },
+    )
+    .await
 }

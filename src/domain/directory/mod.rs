@@ -108,6 +108,28 @@ fn check_external_id(value: Option<&str>) -> Result<Option<String>, String> {
     optional_text(value, EXTERNAL_ID_MAX)
 }
 
+/// An organization named by its id or by its external id, as a parent or a contact's: `None`
+/// when neither is given, `Err` (noted in `errors`) when both are.
+fn by_id_or_external_id(
+    errors: &mut FieldErrors,
+    (id_field, id): (&str, Option<i64>),
+    (external_field, external_id): (&str, Option<&str>),
+) -> Result<Option<OrganizationRef>, ()> {
+    let external_id = errors.take(external_field, check_external_id(external_id));
+    match (id, external_id.flatten()) {
+        (Some(_), Some(_)) => {
+            errors.add(
+                external_field,
+                format!("give either {id_field} or {external_field}, not both"),
+            );
+            Err(())
+        }
+        (Some(id), None) => Ok(Some(OrganizationRef::Id(id))),
+        (None, Some(ext)) => Ok(Some(OrganizationRef::ExternalId(ext))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// An area, as entered.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,21 +209,14 @@ pub fn validate_organization(input: &OrganizationInput) -> Result<ValidOrganizat
         "external_id",
         check_external_id(input.external_id.as_deref()),
     );
-    let parent_external = errors.take(
-        "parent_external_id",
-        check_external_id(input.parent_external_id.as_deref()),
-    );
-    let parent = match (input.parent_id, parent_external.flatten()) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "parent_external_id",
-                "give either parent_id or parent_external_id, not both",
-            );
-            ParentRef::None
-        }
-        (Some(id), None) => ParentRef::Id(id),
-        (None, Some(ext)) => ParentRef::ExternalId(ext),
-        (None, None) => ParentRef::None,
+    let parent = match by_id_or_external_id(
+        &mut errors,
+        ("parent_id", input.parent_id),
+        ("parent_external_id", input.parent_external_id.as_deref()),
+    ) {
+        Ok(Some(OrganizationRef::Id(id))) => ParentRef::Id(id),
+        Ok(Some(OrganizationRef::ExternalId(ext))) => ParentRef::ExternalId(ext),
+        Ok(None) | Err(()) => ParentRef::None,
     };
     if kind == Some(OrganizationKind::Partner) && parent != ParentRef::None {
         errors.add(
@@ -301,24 +316,20 @@ pub fn validate_phone(value: Option<&str>) -> Result<Option<String>, String> {
 
 pub fn validate_contact(input: &ContactInput) -> Result<ValidContact, FieldErrors> {
     let mut errors = FieldErrors::new();
-    let org_external = errors.take(
-        "organization_external_id",
-        check_external_id(input.organization_external_id.as_deref()),
-    );
-    let organization = match (input.organization_id, org_external.flatten()) {
-        (Some(_), Some(_)) => {
-            errors.add(
-                "organization_external_id",
-                "give either organization_id or organization_external_id, not both",
-            );
-            None
-        }
-        (Some(id), None) => Some(OrganizationRef::Id(id)),
-        (None, Some(ext)) => Some(OrganizationRef::ExternalId(ext)),
-        (None, None) => {
+    let organization = match by_id_or_external_id(
+        &mut errors,
+        ("organization_id", input.organization_id),
+        (
+            "organization_external_id",
+            input.organization_external_id.as_deref(),
+        ),
+    ) {
+        Ok(Some(found)) => Some(found),
+        Ok(None) => {
             errors.add("organization_id", "is required");
             None
         }
+        Err(()) => None,
     };
     let name = errors.take("name", required_text(&input.name, NAME_MAX));
     let email = match input.email.as_deref().map(str::trim) {
@@ -536,93 +547,4 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    #[test]
-    fn cycles_are_found() {
-        // 1 <- 2 <- 3 (3's parent is 2, 2's parent is 1)
-        let parents: HashMap<i64, i64> = [(2, 1), (3, 2)].into();
-        let parent_of = |id| parents.get(&id).copied();
-        assert!(would_cycle(1, 3, parent_of));
-        assert!(would_cycle(1, 1, parent_of));
-        assert!(!would_cycle(3, 1, parent_of));
-        assert!(!would_cycle(4, 3, parent_of));
-    }
-
-    #[test]
-    fn organization_errors_name_their_fields() {
-        let err = validate_organization(&OrganizationInput {
-            kind: "vendor".into(),
-            name: " ".into(),
-            ..Default::default()
-        })
-        .unwrap_err();
-        assert!(err.get("kind").unwrap().contains("customer, partner"));
-        assert_eq!(err.get("name"), Some("is required"));
-
-        let err = validate_organization(&OrganizationInput {
-            kind: "partner".into(),
-            name: "P".into(),
-            parent_id: Some(3),
-            ..Default::default()
-        })
-        .unwrap_err();
-        assert!(err.get("parent_id").is_some());
-    }
-
-    #[test]
-    fn contacts_need_an_organization_and_a_valid_address() {
-        let err = validate_contact(&ContactInput {
-            name: "Erika".into(),
-            email: Some("erika-at-example".into()),
-            language: Some("fr".into()),
-            ..Default::default()
-        })
-        .unwrap_err();
-        assert_eq!(err.get("organization_id"), Some("is required"));
-        assert!(err.get("email").unwrap().contains("valid e-mail address"));
-        assert!(err.get("language").is_some());
-
-        let ok = validate_contact(&ContactInput {
-            organization_id: Some(1),
-            name: " Erika Muster ".into(),
-            email: Some("Erika@Example.com".into()),
-            phone: Some("+49 30 1234567".into()),
-            ..Default::default()
-        })
-        .unwrap();
-        assert_eq!(ok.name, "Erika Muster");
-        assert_eq!(ok.email.unwrap().as_str(), "erika@example.com");
-        assert_eq!(ok.language, Language::En);
-    }
-
-    #[test]
-    fn portals_default_to_seven_day_invitations_and_refuse_duplicate_modules() {
-        let mut input = PortalInput {
-            name: "Customer portal".into(),
-            kind: "customer".into(),
-            base_url: "https://portal.example.com/".into(),
-            registration_mode: "self_manual".into(),
-            modules: vec![ModuleInput {
-                name: "Invoices".into(),
-                admin_only: false,
-                marketing: false,
-            }],
-            ..Default::default()
-        };
-        let ok = validate_portal(&input).unwrap();
-        assert_eq!(ok.invitation_lifetime_days, 7);
-        assert_eq!(ok.base_url, "https://portal.example.com");
-        input.modules.push(ModuleInput {
-            name: "invoices".into(),
-            admin_only: true,
-            marketing: false,
-        });
-        input.base_url = "ftp://x".into();
-        let err = validate_portal(&input).unwrap_err();
-        assert!(err.get("modules[1].name").is_some());
-        assert!(err.get("base_url").is_some());
-    }
-}
+mod tests;

@@ -1,0 +1,173 @@
+//! Portals and their modules.
+
+use serde::Serialize;
+
+use crate::storage::{Result, Tx};
+use crate::{exec_tx, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Module {
+    pub name: String,
+    /// Only an organization's admins see it.
+    pub admin_only: bool,
+    /// Marketing material: the only modules a marketing account sees.
+    pub marketing: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Portal {
+    pub id: i64,
+    pub name: String,
+    /// `customer`, `installer` or `partner`: the access's source.
+    pub kind: String,
+    pub base_url: String,
+    /// `invitation_only`, `self_automatic` or `self_manual`.
+    pub registration_mode: String,
+    pub self_registration_creates_contact: bool,
+    /// When someone asks for a new link: tell staff instead of sending it again.
+    pub notify_staff_on_new_link: bool,
+    pub invitation_lifetime_days: i64,
+    /// `en` or `de`.
+    pub default_language: String,
+    #[sqlx(skip)]
+    pub modules: Vec<Module>,
+    #[serde(serialize_with = "crate::clock::json::time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: i64,
+    #[serde(serialize_with = "crate::clock::json::time")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: i64,
+}
+
+const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
+     notify_staff_on_new_link, \
+     invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
+
+async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
+    on_tx!(tx, |c| {
+        sqlx::query_as(
+        "SELECT name, admin_only, marketing FROM portal_modules WHERE portal_id = $1 ORDER BY position, id"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await
+    })
+}
+
+pub async fn list_portals(tx: &mut Tx) -> Result<Vec<Portal>> {
+    let mut rows: Vec<Portal> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PORTAL_SELECT} ORDER BY name, id"
+    )))
+    .fetch_all(c)
+    .await)?;
+    for p in &mut rows {
+        p.modules = portal_modules(tx, p.id).await?;
+    }
+    Ok(rows)
+}
+
+pub async fn get_portal(tx: &mut Tx, id: i64) -> Result<Option<Portal>> {
+    let row: Option<Portal> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{PORTAL_SELECT} WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    match row {
+        Some(mut p) => {
+            p.modules = portal_modules(tx, id).await?;
+            Ok(Some(p))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn find_portal_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM portals WHERE lower(name) = lower($1)"
+    )
+    .bind(name)
+    .fetch_optional(c)
+    .await)
+}
+
+pub struct PortalRow<'a> {
+    pub name: &'a str,
+    pub kind: &'a str,
+    pub base_url: &'a str,
+    pub registration_mode: &'a str,
+    pub self_registration_creates_contact: bool,
+    pub notify_staff_on_new_link: bool,
+    pub invitation_lifetime_days: i64,
+    pub default_language: &'a str,
+}
+
+pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i64> {
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
+         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id"
+    )
+    .bind(p.name)
+    .bind(p.kind)
+    .bind(p.base_url)
+    .bind(p.registration_mode)
+    .bind(p.self_registration_creates_contact)
+    .bind(p.invitation_lifetime_days)
+    .bind(p.default_language)
+    .bind(now)
+    .bind(p.notify_staff_on_new_link)
+    .fetch_one(c)
+    .await
+    })
+}
+
+pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) -> Result<()> {
+    exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
+         self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
+         updated_at = $8, notify_staff_on_new_link = $10 WHERE id = $9"
+    )
+    .bind(p.name)
+    .bind(p.kind)
+    .bind(p.base_url)
+    .bind(p.registration_mode)
+    .bind(p.self_registration_creates_contact)
+    .bind(p.invitation_lifetime_days)
+    .bind(p.default_language)
+    .bind(now)
+    .bind(id)
+    .bind(p.notify_staff_on_new_link)
+    .execute(c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// Replaces a portal's modules, keeping their order.
+pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[Module]) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM portal_modules WHERE portal_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await)?;
+    for (position, m) in modules.iter().enumerate() {
+        exec_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO portal_modules (portal_id, name, admin_only, marketing, position) \
+             VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&m.name)
+            .bind(m.admin_only)
+            .bind(m.marketing)
+            .bind(position as i64)
+            .execute(c)
+            .await
+        })?;
+    }
+    Ok(())
+}

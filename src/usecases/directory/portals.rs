@@ -1,0 +1,137 @@
+//! Portals and their modules: list, read, create and change (administrators only).
+
+use crate::domain::directory::{self as rules, PortalInput};
+use crate::storage::directory::{self as store, Portal, PortalRow};
+use crate::usecases::{Actor, Ctx, Error, Result, Target, json, record};
+
+pub async fn list_portals(cx: &Ctx) -> Result<Vec<Portal>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::list_portals(&mut tx).await?)
+}
+
+pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
+    let mut tx = cx.db.read().await?;
+    store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))
+}
+
+fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
+    PortalRow {
+        name: &v.name,
+        kind: v.kind.as_str(),
+        base_url: &v.base_url,
+        registration_mode: v.registration_mode.as_str(),
+        self_registration_creates_contact: v.self_registration_creates_contact,
+        notify_staff_on_new_link: v.notify_staff_on_new_link,
+        invitation_lifetime_days: v.invitation_lifetime_days,
+        default_language: v.default_language.as_str(),
+    }
+}
+
+fn modules_of(v: &rules::ValidPortal) -> Vec<store::Module> {
+    v.modules
+        .iter()
+        .map(|m| store::Module {
+            name: m.name.clone(),
+            admin_only: m.admin_only,
+            marketing: m.marketing,
+        })
+        .collect()
+}
+
+pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Result<Portal> {
+    actor.require_admin()?;
+    let v = rules::validate_portal(input)?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    if store::find_portal_by_name(&mut tx, &v.name)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict("name", "a portal with this name exists"));
+    }
+    let id = store::insert_portal(&mut tx, &portal_row(&v), now)
+        .await
+        .map_err(|e| Error::from_write(e, "name"))?;
+    store::set_portal_modules(&mut tx, id, &modules_of(&v)).await?;
+    let p = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "portal.created",
+        Target {
+            kind: "portal",
+            id: Some(id),
+            label: &p.name,
+        },
+        None,
+        json(&p),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+pub async fn update_portal(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    input: &PortalInput,
+) -> Result<Portal> {
+    actor.require_admin()?;
+    let v = rules::validate_portal(input)?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let before = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    if let Some(other) = store::find_portal_by_name(&mut tx, &v.name).await?
+        && other != id
+    {
+        return Err(Error::conflict("name", "a portal with this name exists"));
+    }
+    let row = portal_row(&v);
+    let modules = modules_of(&v);
+    let before_modules = before.modules.clone();
+    let unchanged = before.name == row.name
+        && before.kind == row.kind
+        && before.base_url == row.base_url
+        && before.registration_mode == row.registration_mode
+        && before.self_registration_creates_contact == row.self_registration_creates_contact
+        && before.notify_staff_on_new_link == row.notify_staff_on_new_link
+        && before.invitation_lifetime_days == row.invitation_lifetime_days
+        && before.default_language == row.default_language
+        && before_modules == modules;
+    if unchanged {
+        return Ok(before);
+    }
+    store::update_portal(&mut tx, id, &row, now)
+        .await
+        .map_err(|e| Error::from_write(e, "name"))?;
+    if before_modules != modules {
+        store::set_portal_modules(&mut tx, id, &modules).await?;
+    }
+    let after = store::get_portal(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "portal.updated",
+        Target {
+            kind: "portal",
+            id: Some(id),
+            label: &after.name,
+        },
+        json(&before),
+        json(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
