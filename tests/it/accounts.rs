@@ -238,15 +238,13 @@ async fn resend_cancel_and_remove(app: TestApp) {
     let b = app.browser();
     let pid = portal["id"].as_i64().unwrap();
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={first}"))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={second}"))
+            .await,
         StatusCode::OK
     );
 
@@ -262,9 +260,8 @@ async fn resend_cancel_and_remove(app: TestApp) {
     assert_eq!(app.count("portal_accounts").await, 0);
     assert_eq!(app.count("contacts").await, 1, "the contact stays");
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={second}"))
+            .await,
         StatusCode::GONE
     );
     let (status, again) = api.post("/api/v1/accounts", &grant).await;
@@ -278,19 +275,8 @@ async fn resend_cancel_and_remove(app: TestApp) {
     let marker = "name=\"csrf\" value=\"";
     let start = page.body.find(marker).unwrap() + marker.len();
     let csrf = page.body[start..start + 64].to_string();
-    let res = b
-        .client
-        .post(app.url(&format!("/portal/{pid}/accept")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("token", token.as_str()),
-            ("password", common::PASSWORD),
-            ("confirmation", common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = b.accept(pid, &csrf, &token, common::PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
         api.post(
             &format!("/api/v1/accounts/{}/resend", again["id"]),

@@ -6,6 +6,7 @@
 mod clients;
 mod process;
 mod smtp;
+mod world;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,9 +19,10 @@ use admit::usecases::{self, Actor, Ctx};
 use reqwest::Client;
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page, id_of};
+pub use clients::{Api, Browser, Page, id_of, one_click};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
+pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {

@@ -15,13 +15,7 @@ async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     )
     .await
     .expect("saved");
-    let sub = {
-        let mut tx = app.cx.db.read().await.unwrap();
-        subscription_of(&mut tx, Owner::Account(w.account))
-            .await
-            .unwrap()
-            .expect("a subscription")
-    };
+    let sub = subscription(&app, w.account).await;
     let link = notify::mint_unsubscribe(&app.cx, sub.id)
         .await
         .unwrap()
@@ -43,13 +37,7 @@ async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     assert_eq!(account_prefs(&app, w.account).await.frequency, "weekly");
 
     // One click, as RFC 8058 has it: no cookies, no form token.
-    let res = client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let res = common::one_click(&client, &app.url(path)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.unwrap();
     assert!(
@@ -61,13 +49,7 @@ async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     assert_eq!(p.categories, vec!["service_due"], "the choice is kept");
 
     // Again: fine, and the GET says it is off already.
-    let res = client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let res = common::one_click(&client, &app.url(path)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = client
         .get(app.url(path))
@@ -137,13 +119,7 @@ async fn the_unsubscribe_page_speaks_the_persons_language(app: TestApp) {
     )
     .await
     .expect("saved");
-    let sub = {
-        let mut tx = app.cx.db.read().await.unwrap();
-        subscription_of(&mut tx, Owner::Account(w.account))
-            .await
-            .unwrap()
-            .unwrap()
-    };
+    let sub = subscription(&app, w.account).await;
     let link = notify::mint_unsubscribe(&app.cx, sub.id)
         .await
         .unwrap()

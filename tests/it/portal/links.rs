@@ -9,18 +9,9 @@ async fn registered(app: &TestApp, email: &'static str) -> (i64, Value, common::
     let b = app.browser();
     let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
     let res = b
-        .client
-        .post(app.url(&format!("/portal/{pid}/accept")))
-        .form(&[
-            ("csrf", hidden(&page.body, "csrf").as_str()),
-            ("token", token.as_str()),
-            ("password", PASSWORD),
-            ("confirmation", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        .accept(pid, &hidden(&page.body, "csrf"), &token, PASSWORD)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     (pid, account, b)
 }
 
@@ -121,9 +112,8 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
         "the other session ended"
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={token}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={token}"))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(
@@ -176,17 +166,15 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
         .await
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={first}"))
+            .await,
         StatusCode::GONE,
         "replaced by the newer link"
     );
     let second = last_token(&mails(&app).await, "it@nordlicht.example").unwrap();
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={second}"))
+            .await,
         StatusCode::OK
     );
     let (status, body) = api
@@ -241,9 +229,8 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
     let fresh = &text[start..start + 64];
     assert_ne!(fresh, token);
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={fresh}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={fresh}"))
+            .await,
         StatusCode::OK
     );
 }

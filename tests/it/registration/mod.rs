@@ -75,17 +75,7 @@ async fn activate(app: &TestApp, b: &Browser, pid: i64, email: &str) -> (StatusC
 }
 
 async fn login(b: &Browser, pid: i64, email: &str, password: &str) -> (StatusCode, String) {
-    let form = b.get(&format!("/portal/{pid}/login")).await;
-    let page = b
-        .post(
-            &format!("/portal/{pid}/login"),
-            &[
-                ("csrf", &hidden(&form.body, "csrf")),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
+    let page = b.portal_login(pid, email, password).await;
     (page.status, page.body)
 }
 
@@ -166,9 +156,8 @@ async fn manual_approval_with_a_matching_contact(app: TestApp) {
         "a new activation link"
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/activate?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/activate?token={first}"))
+            .await,
         StatusCode::GONE,
         "the old link stopped working"
     );
