@@ -53,6 +53,20 @@ impl Api {
         .await
     }
 
+    /// A PUT that answers its outcome in the `admit-outcome` header: the status, that
+    /// outcome and the body.
+    pub async fn put_with_outcome(&self, path: &str, body: &Value) -> (StatusCode, String, Value) {
+        let res = self
+            .req(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let outcome = res.headers()["admit-outcome"].to_str().unwrap().to_string();
+        let (status, value) = read(res).await;
+        (status, outcome, value)
+    }
+
     /// A GET with `If-None-Match: etag`: its status.
     pub async fn get_if_none_match(&self, path: &str, etag: &str) -> StatusCode {
         self.req(reqwest::Method::GET, path)

@@ -385,6 +385,12 @@ pub async fn last_token_to(app: &TestApp, to: &str) -> Option<String> {
         })
 }
 
+/// The link token of the last mail to `to`, once one has come.
+pub async fn token_sent_to(app: &TestApp, to: &str) -> String {
+    assert!(eventually(10, || async { last_token_to(app, to).await.is_some() }).await);
+    last_token_to(app, to).await.unwrap()
+}
+
 /// The value of the hidden field `name` in a page.
 pub fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{Api, TestApp, eventually, id_of, last_token_to};
+use super::{Api, TestApp, id_of, token_sent_to};
 
 /// An organization of `kind` named `name`, as the API takes it.
 pub fn org(kind: &str, name: &str) -> Value {
@@ -61,8 +61,7 @@ pub async fn invited_on_portal(app: &TestApp, kind: &str, email: &str) -> (i64, 
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{account}");
-    assert!(eventually(10, || async { last_token_to(app, email).await.is_some() }).await);
-    let token = last_token_to(app, email).await.unwrap();
+    let token = token_sent_to(app, email).await;
     (portal["id"].as_i64().unwrap(), account, token)
 }
 

@@ -60,24 +60,7 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
     );
 
     // The same answer for a known and an unknown address; only the known one gets mail.
-    let forgot = |email: &'static str| {
-        let b = app.browser();
-        let url = app.url(&format!("/portal/{pid}/forgot"));
-        async move {
-            let page = b.get(&format!("/portal/{pid}/forgot")).await;
-            let res = b
-                .client
-                .post(url)
-                .form(&[
-                    ("csrf", hidden(&page.body, "csrf").as_str()),
-                    ("email", email),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (res.status(), res.text().await.unwrap())
-        }
-    };
+    let forgot = |email| email_form(&app, pid, "forgot", email);
     let before = mails(&app).await.len();
     let (s1, known) = forgot("erika@nordlicht.example").await;
     let (s2, unknown) = forgot("nobody@nordlicht.example").await;
@@ -199,24 +182,7 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
         "{}",
         page.body
     );
-    let ask = |email: &'static str| {
-        let b = app.browser();
-        let base = app.base.clone();
-        async move {
-            let page = b.get(&format!("/portal/{pid}/new-link")).await;
-            let res = b
-                .client
-                .post(format!("{base}/portal/{pid}/new-link"))
-                .form(&[
-                    ("csrf", hidden(&page.body, "csrf").as_str()),
-                    ("email", email),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (res.status(), res.text().await.unwrap())
-        }
-    };
+    let ask = |email| email_form(&app, pid, "new-link", email);
     let before = mails(&app).await.len();
     let (s1, known) = ask("erika@nordlicht.example").await;
     let (s2, unknown) = ask("nobody@nordlicht.example").await;
@@ -302,3 +268,18 @@ both!(
     accept_race,
     one_invitation_accepted_twice_at_once_registers_once
 );
+
+/// Posts `email` to the e-mail form `form` (`forgot`, `new-link`) of portal `pid` from a fresh
+/// browser: the answer's status and page.
+async fn email_form(app: &TestApp, pid: i64, form: &str, email: &str) -> (StatusCode, String) {
+    let b = app.browser();
+    let path = format!("/portal/{pid}/{form}");
+    let page = b.get(&path).await;
+    let res = b
+        .post(
+            &path,
+            &[("csrf", &hidden(&page.body, "csrf")), ("email", email)],
+        )
+        .await;
+    (res.status, res.body)
+}

@@ -125,19 +125,7 @@ async fn manual_approval_with_a_matching_contact(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("confirm your e-mail address first"), "{body}");
     assert!(body.contains("Send the confirmation e-mail again"));
-    let first = {
-        assert!(
-            eventually(10, || async {
-                last_token_to(&app, "erika@nordlicht.example")
-                    .await
-                    .is_some()
-            })
-            .await
-        );
-        last_token_to(&app, "erika@nordlicht.example")
-            .await
-            .unwrap()
-    };
+    let first = common::token_sent_to(&app, "erika@nordlicht.example").await;
     let resend = b
         .post(
             &format!("/portal/{pid}/new-link"),
