@@ -85,49 +85,24 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     );
     // The token is stored only as its hash, and nowhere in the outbox.
     let hash = admit::security::tokens::hash_token(&token);
-    let (found, clear, in_outbox): (i64, i64, i64) = {
-        let q1 =
-            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1 AND purpose = 'invitation'";
-        let q2 = "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1";
-        let q3 = "SELECT COUNT(*) FROM outbox_messages WHERE variables_json LIKE $1";
-        let pattern = format!("%{token}%");
-        match &app.cx.db {
-            admit::storage::Db::Sqlite(p) => (
-                sqlx::query_scalar(q1)
-                    .bind(&hash)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q2)
-                    .bind(&token)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q3)
-                    .bind(&pattern)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-            ),
-            admit::storage::Db::Postgres(p) => (
-                sqlx::query_scalar(q1)
-                    .bind(&hash)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q2)
-                    .bind(&token)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q3)
-                    .bind(&pattern)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-            ),
-        }
-    };
+    let found = app
+        .count_where(
+            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1 AND purpose = 'invitation'",
+            &hash,
+        )
+        .await;
+    let clear = app
+        .count_where(
+            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1",
+            &token,
+        )
+        .await;
+    let in_outbox = app
+        .count_where(
+            "SELECT COUNT(*) FROM outbox_messages WHERE variables_json LIKE $1",
+            &format!("%{token}%"),
+        )
+        .await;
     assert_eq!((found, clear, in_outbox), (1, 0, 0));
 
     // Granting again returns the account and sends nothing.

@@ -282,6 +282,15 @@ impl TestApp {
         }
     }
 
+    /// The count that `sql` (a `SELECT COUNT(*)` with one parameter) answers for `bind`.
+    pub async fn count_where(&self, sql: &'static str, bind: &str) -> i64 {
+        match &self.cx.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).bind(bind).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).bind(bind).fetch_one(p).await,
+        }
+        .unwrap()
+    }
+
     /// A browser-like client that keeps cookies and does not follow redirects.
     pub fn browser(&self) -> Browser {
         Browser {
