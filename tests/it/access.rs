@@ -3,6 +3,7 @@
 //! requests race).
 
 use crate::common;
+use crate::common::org;
 
 use common::{TestApp, exec, id_of};
 use reqwest::StatusCode;
@@ -24,28 +25,9 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
-    let org = |kind: &str, name: &str| json!({"kind": kind, "name": name});
-    let partner = id_of(&api, "/api/v1/organizations", org("partner", "Partner Co")).await;
-    let mut c = [0; 3];
-    for (i, name) in ["Customer One", "Customer Two", "Customer Three"]
-        .iter()
-        .enumerate()
-    {
-        c[i] = id_of(&api, "/api/v1/organizations", org("customer", name)).await;
-    }
+    let (partner, c) = common::partner_and_customers(&api).await;
     let other = id_of(&api, "/api/v1/organizations", org("customer", "Elsewhere")).await;
-    let north = id_of(
-        &api,
-        "/api/v1/partnerships",
-        json!({"partner_id": partner, "name": "North", "customer_ids": [c[0], c[1]]}),
-    )
-    .await;
-    let south = id_of(
-        &api,
-        "/api/v1/partnerships",
-        json!({"partner_id": partner, "name": "South", "customer_ids": [c[1], c[2]]}),
-    )
-    .await;
+    let (north, south) = common::north_and_south(&api, partner, c).await;
     let parent = id_of(&api, "/api/v1/organizations", org("customer", "Parent Co")).await;
     let child = id_of(
         &api,
@@ -95,18 +77,7 @@ async fn account(
     role: &str,
     modules: &[&str],
 ) -> i64 {
-    let contact = id_of(
-        &w.api,
-        "/api/v1/contacts",
-        json!({"organization_id": org, "name": email, "email": email}),
-    )
-    .await;
-    let id = id_of(
-        &w.api,
-        "/api/v1/accounts",
-        json!({"contact_id": contact, "portal_id": portal, "role": role, "modules": modules}),
-    )
-    .await;
+    let id = common::account_of(&w.api, org, portal, email, role, Some(modules)).await;
     exec(
         app,
         &format!("UPDATE portal_accounts SET registration = 'registered' WHERE id = {id}"),

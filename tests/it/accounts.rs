@@ -85,49 +85,24 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     );
     // The token is stored only as its hash, and nowhere in the outbox.
     let hash = admit::security::tokens::hash_token(&token);
-    let (found, clear, in_outbox): (i64, i64, i64) = {
-        let q1 =
-            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1 AND purpose = 'invitation'";
-        let q2 = "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1";
-        let q3 = "SELECT COUNT(*) FROM outbox_messages WHERE variables_json LIKE $1";
-        let pattern = format!("%{token}%");
-        match &app.cx.db {
-            admit::storage::Db::Sqlite(p) => (
-                sqlx::query_scalar(q1)
-                    .bind(&hash)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q2)
-                    .bind(&token)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q3)
-                    .bind(&pattern)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-            ),
-            admit::storage::Db::Postgres(p) => (
-                sqlx::query_scalar(q1)
-                    .bind(&hash)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q2)
-                    .bind(&token)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-                sqlx::query_scalar(q3)
-                    .bind(&pattern)
-                    .fetch_one(p)
-                    .await
-                    .unwrap(),
-            ),
-        }
-    };
+    let found = app
+        .count_where(
+            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1 AND purpose = 'invitation'",
+            &hash,
+        )
+        .await;
+    let clear = app
+        .count_where(
+            "SELECT COUNT(*) FROM account_tokens WHERE token_hash = $1",
+            &token,
+        )
+        .await;
+    let in_outbox = app
+        .count_where(
+            "SELECT COUNT(*) FROM outbox_messages WHERE variables_json LIKE $1",
+            &format!("%{token}%"),
+        )
+        .await;
     assert_eq!((found, clear, in_outbox), (1, 0, 0));
 
     // Granting again returns the account and sends nothing.
@@ -238,15 +213,13 @@ async fn resend_cancel_and_remove(app: TestApp) {
     let b = app.browser();
     let pid = portal["id"].as_i64().unwrap();
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={first}"))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={second}"))
+            .await,
         StatusCode::OK
     );
 
@@ -262,9 +235,8 @@ async fn resend_cancel_and_remove(app: TestApp) {
     assert_eq!(app.count("portal_accounts").await, 0);
     assert_eq!(app.count("contacts").await, 1, "the contact stays");
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={second}"))
+            .await,
         StatusCode::GONE
     );
     let (status, again) = api.post("/api/v1/accounts", &grant).await;
@@ -278,19 +250,8 @@ async fn resend_cancel_and_remove(app: TestApp) {
     let marker = "name=\"csrf\" value=\"";
     let start = page.body.find(marker).unwrap() + marker.len();
     let csrf = page.body[start..start + 64].to_string();
-    let res = b
-        .client
-        .post(app.url(&format!("/portal/{pid}/accept")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("token", token.as_str()),
-            ("password", common::PASSWORD),
-            ("confirmation", common::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = b.accept(pid, &csrf, &token, common::PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(
         api.post(
             &format!("/api/v1/accounts/{}/resend", again["id"]),
@@ -445,17 +406,7 @@ async fn many_people_are_invited_at_once(app: TestApp) {
     assert_eq!(list["items"][0]["role"], "admin");
     assert_eq!(list["items"][0]["modules"], json!(["Orders"]));
     // The invitation's page says who invited Jonas.
-    assert!(
-        eventually(10, || async {
-            common::last_token_to(&app, "jonas@nordlicht.example")
-                .await
-                .is_some()
-        })
-        .await
-    );
-    let token = common::last_token_to(&app, "jonas@nordlicht.example")
-        .await
-        .unwrap();
+    let token = common::token_sent_to(&app, "jonas@nordlicht.example").await;
     let accept = app
         .browser()
         .get(&format!("/portal/{}/accept?token={token}", portal["id"]))

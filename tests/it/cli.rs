@@ -7,6 +7,17 @@ use std::process::{Command, Stdio};
 
 use common::{Engine, TestDb};
 
+/// `admit staff create --email <email> <rest>`.
+fn staff_create(
+    db_url: &str,
+    email: &str,
+    rest: &[&str],
+    stdin: Option<&str>,
+) -> (bool, String, String) {
+    let args = [&["staff", "create", "--email", email][..], rest].concat();
+    admit(db_url, &args, stdin)
+}
+
 fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
     cmd.args(args)
@@ -40,17 +51,7 @@ async fn commands_work(engine: Engine) {
     assert!(out.contains("up to date"));
 
     // A generated password is printed once.
-    let (ok, out, err) = admit(
-        &db.url,
-        &[
-            "staff",
-            "create",
-            "--email",
-            "First@Example.test",
-            "--admin",
-        ],
-        None,
-    );
+    let (ok, out, err) = staff_create(&db.url, "First@Example.test", &["--admin"], None);
     assert!(ok, "{err}");
     assert!(out.contains("administrator first@example.test"), "{out}");
     let password = out
@@ -60,60 +61,31 @@ async fn commands_work(engine: Engine) {
     assert_eq!(password.len(), 24);
 
     // A password from standard input is not printed; a weak one is refused.
-    let (ok, _, err) = admit(
+    let (ok, _, err) = staff_create(
         &db.url,
-        &[
-            "staff",
-            "create",
-            "--email",
-            "weak@example.test",
-            "--admin",
-            "--password-stdin",
-        ],
+        "weak@example.test",
+        &["--admin", "--password-stdin"],
         Some("short\n"),
     );
     assert!(!ok);
     assert!(err.contains("password"), "{err}");
-    let (ok, out, err) = admit(
+    let (ok, out, err) = staff_create(
         &db.url,
-        &[
-            "staff",
-            "create",
-            "--email",
-            "second@example.test",
-            "--admin",
-            "--password-stdin",
-        ],
+        "second@example.test",
+        &["--admin", "--password-stdin"],
         Some("correct horse battery staple\n"),
     );
     assert!(ok, "{err}");
     assert!(!out.contains("correct horse"));
     // The same address twice is refused.
-    let (ok, _, err) = admit(
-        &db.url,
-        &[
-            "staff",
-            "create",
-            "--email",
-            "second@example.test",
-            "--admin",
-        ],
-        None,
-    );
+    let (ok, _, err) = staff_create(&db.url, "second@example.test", &["--admin"], None);
     assert!(!ok);
     assert!(err.contains("email"), "{err}");
     // A supervisor needs an existing area.
-    let (ok, _, err) = admit(
+    let (ok, _, err) = staff_create(
         &db.url,
-        &[
-            "staff",
-            "create",
-            "--email",
-            "sup@example.test",
-            "--supervisor",
-            "--area",
-            "Nowhere",
-        ],
+        "sup@example.test",
+        &["--supervisor", "--area", "Nowhere"],
         None,
     );
     assert!(!ok);

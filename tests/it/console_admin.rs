@@ -2,8 +2,24 @@
 
 use crate::common;
 
-use common::{PASSWORD, TestApp};
+use common::{Browser, PASSWORD, Page, TestApp};
 use reqwest::StatusCode;
+
+/// Posts the new-staff form for the supervisor Sue of area `area_id` with `password`.
+async fn new_supervisor(b: &Browser, csrf: &str, area_id: &str, password: &str) -> Page {
+    b.post(
+        "/console/staff/new",
+        &[
+            ("csrf", csrf),
+            ("email", "sup@example.test"),
+            ("name", "Sue"),
+            ("role", "supervisor"),
+            ("area_ids", area_id),
+            ("password", password),
+        ],
+    )
+    .await
+}
 
 async fn administrators_manage_staff_keys_and_see_the_audit(app: TestApp) {
     let me = app
@@ -23,34 +39,10 @@ async fn administrators_manage_staff_keys_and_see_the_audit(app: TestApp) {
         .unwrap()[0]
         .id
         .to_string();
-    let page = b
-        .post(
-            "/console/staff/new",
-            &[
-                ("csrf", &csrf),
-                ("email", "sup@example.test"),
-                ("name", "Sue"),
-                ("role", "supervisor"),
-                ("area_ids", &area_id),
-                ("password", "short"),
-            ],
-        )
-        .await;
+    let page = new_supervisor(&b, &csrf, &area_id, "short").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.body.contains("id=\"password-error\""), "{}", page.body);
-    let page = b
-        .post(
-            "/console/staff/new",
-            &[
-                ("csrf", &csrf),
-                ("email", "sup@example.test"),
-                ("name", "Sue"),
-                ("role", "supervisor"),
-                ("area_ids", &area_id),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let page = new_supervisor(&b, &csrf, &area_id, PASSWORD).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert!(
         b.get("/console/staff")

@@ -4,45 +4,12 @@ use crate::common;
 
 use common::{Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
 use reqwest::StatusCode;
-use serde_json::json;
 
 const NEW_PASSWORD: &str = "a brand new passphrase for erika";
 
 /// A registered account for `email` on a fresh portal; returns the portal id.
 async fn registered(app: &TestApp, email: &str) -> i64 {
-    let api = app.api(&app.api_key().await);
-    let existing = api.get("/api/v1/portals").await.1[0].clone();
-    let portal = if existing.is_null() {
-        api.post(
-            "/api/v1/portals",
-            &json!({"name": "Partner portal", "kind": "partner", "base_url": "https://partner.example.com",
-                    "registration_mode": "invitation_only", "default_language": "en"}),
-        )
-        .await
-        .1
-    } else {
-        existing
-    };
-    let org = api
-        .create(
-            "/api/v1/organizations",
-            &json!({"kind": "partner", "name": "Nordlicht GmbH"}),
-        )
-        .await;
-    let contact = api
-        .create(
-            "/api/v1/contacts",
-            &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email}),
-        )
-        .await;
-    api.post(
-        "/api/v1/accounts",
-        &json!({"contact_id": contact["id"], "portal_id": portal["id"]}),
-    )
-    .await;
-    let pid = portal["id"].as_i64().unwrap();
-    assert!(eventually(10, || async { last_token_to(app, email).await.is_some() }).await);
-    let token = last_token_to(app, email).await.unwrap();
+    let (pid, _, token) = common::invited_on_portal(app, "partner", email).await;
     admit::usecases::accounts::accept_invitation(&app.cx, pid, &token, PASSWORD, PASSWORD, None)
         .await
         .expect("accepted");
@@ -51,18 +18,7 @@ async fn registered(app: &TestApp, email: &str) -> i64 {
 
 async fn logged_in(app: &TestApp, pid: i64, email: &str, password: &str) -> Browser {
     let b = app.browser();
-    let form = b.get(&format!("/portal/{pid}/login")).await;
-    let page = b
-        .post(
-            &format!("/portal/{pid}/login"),
-            &[
-                ("csrf", &hidden(&form.body, "csrf")),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    b.portal_logged_in(pid, email, password).await;
     b
 }
 
@@ -232,9 +188,8 @@ async fn a_new_address_is_confirmed_by_link(app: TestApp) {
     );
     logged_in(&app, pid, "erika.new@nordlicht.example", PASSWORD).await;
     assert_eq!(
-        anon.get(&format!("/portal/{pid}/confirm-email?token={token}"))
-            .await
-            .status,
+        anon.status(&format!("/portal/{pid}/confirm-email?token={token}"))
+            .await,
         StatusCode::GONE,
         "the link works once"
     );

@@ -4,7 +4,7 @@
 use crate::common;
 
 use admit::clock::ManualClock;
-use common::{Browser, Engine, PASSWORD, TestApp, eventually, hidden, last_token_to};
+use common::{Browser, Engine, PASSWORD, TestApp, hidden};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -20,41 +20,7 @@ async fn clocked(engine: Engine) -> (TestApp, ManualClock) {
 
 /// A portal and an invited account for `email`; returns (portal id, account, invitation token).
 async fn invited(app: &TestApp, email: &str) -> (i64, Value, String) {
-    let api = app.api(&app.api_key().await);
-    let existing = api.get("/api/v1/portals").await.1[0].clone();
-    let portal = if existing.is_null() {
-        api.post(
-            "/api/v1/portals",
-            &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://portal.example.com",
-                    "registration_mode": "invitation_only", "default_language": "en"}),
-        )
-        .await
-        .1
-    } else {
-        existing
-    };
-    let org = api
-        .create(
-            "/api/v1/organizations",
-            &json!({"kind": "customer", "name": "Nordlicht GmbH"}),
-        )
-        .await;
-    let contact = api
-        .create(
-            "/api/v1/contacts",
-            &json!({"organization_id": org["id"], "name": "Erika Muster", "email": email}),
-        )
-        .await;
-    let (status, account) = api
-        .post(
-            "/api/v1/accounts",
-            &json!({"contact_id": contact["id"], "portal_id": portal["id"]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{account}");
-    assert!(eventually(10, || async { last_token_to(app, email).await.is_some() }).await);
-    let token = last_token_to(app, email).await.unwrap();
-    (portal["id"].as_i64().unwrap(), account, token)
+    common::invited_on_portal(app, "customer", email).await
 }
 
 async fn registered(app: &TestApp, email: &str) -> (i64, Value) {
@@ -210,16 +176,14 @@ async fn links_expire_and_sessions_end_by_the_clock(engine: Engine) {
     // The invitation works for the portal's seven days, not a moment longer.
     clock.advance(7 * DAY - 1000);
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={token}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={token}"))
+            .await,
         StatusCode::OK
     );
     clock.advance(2000);
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={token}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={token}"))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(invitation["registration"], "invited");

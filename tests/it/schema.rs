@@ -51,6 +51,14 @@ async fn both_engines_have_the_same_tables_and_columns() {
     b.close().await;
 }
 
+/// Whether the database refuses the statement `sql`.
+async fn refused(db: &Db, sql: &'static str) -> bool {
+    match db {
+        Db::Sqlite(p) => sqlx::query(sql).execute(p).await.is_err(),
+        Db::Postgres(p) => sqlx::query(sql).execute(p).await.is_err(),
+    }
+}
+
 #[tokio::test]
 async fn the_audit_log_is_append_only() {
     for engine in [Engine::Sqlite, Engine::Postgres] {
@@ -66,28 +74,8 @@ async fn the_audit_log_is_append_only() {
         )
         .await
         .unwrap();
-        let (update, delete) = match &db {
-            Db::Sqlite(p) => (
-                sqlx::query("UPDATE audit_events SET action = 'x'")
-                    .execute(p)
-                    .await
-                    .is_err(),
-                sqlx::query("DELETE FROM audit_events")
-                    .execute(p)
-                    .await
-                    .is_err(),
-            ),
-            Db::Postgres(p) => (
-                sqlx::query("UPDATE audit_events SET action = 'x'")
-                    .execute(p)
-                    .await
-                    .is_err(),
-                sqlx::query("DELETE FROM audit_events")
-                    .execute(p)
-                    .await
-                    .is_err(),
-            ),
-        };
+        let update = refused(&db, "UPDATE audit_events SET action = 'x'").await;
+        let delete = refused(&db, "DELETE FROM audit_events").await;
         assert!(
             update && delete,
             "{engine:?}: audit events cannot be changed or deleted"

@@ -4,6 +4,7 @@
 //! the last admin; everyone sees their own access.
 
 use crate::common;
+use crate::common::org;
 
 use common::{PASSWORD, TestApp, eventually, exec, hidden, id_of, mails};
 use reqwest::StatusCode;
@@ -22,33 +23,14 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
-    let org = |kind: &str, name: &str| json!({"kind": kind, "name": name});
-    let partner = id_of(&api, "/api/v1/organizations", org("partner", "Partner Co")).await;
-    let mut c = [0; 3];
-    for (i, name) in ["Customer One", "Customer Two", "Customer Three"]
-        .iter()
-        .enumerate()
-    {
-        c[i] = id_of(&api, "/api/v1/organizations", org("customer", name)).await;
-    }
+    let (partner, c) = common::partner_and_customers(&api).await;
     let other = id_of(
         &api,
         "/api/v1/organizations",
         org("partner", "Other Partner"),
     )
     .await;
-    let north = id_of(
-        &api,
-        "/api/v1/partnerships",
-        json!({"partner_id": partner, "name": "North", "customer_ids": [c[0], c[1]]}),
-    )
-    .await;
-    let south = id_of(
-        &api,
-        "/api/v1/partnerships",
-        json!({"partner_id": partner, "name": "South", "customer_ids": [c[1], c[2]]}),
-    )
-    .await;
+    let (north, south) = common::north_and_south(&api, partner, c).await;
     let portal = id_of(
         &api,
         "/api/v1/portals",
@@ -113,15 +95,7 @@ async fn accept_and_log_in(app: &TestApp, pid: i64, email: &str, nth: usize) -> 
 }
 
 async fn log_in(b: &common::Browser, pid: i64, email: &str) {
-    let login = b.get(&format!("/portal/{pid}/login")).await;
-    let csrf = hidden(&login.body, "csrf");
-    let ok = b
-        .post(
-            &format!("/portal/{pid}/login"),
-            &[("csrf", &csrf), ("email", email), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    b.portal_logged_in(pid, email, PASSWORD).await;
 }
 
 /// Posts a form of the team pages with the session's CSRF token, read from `from`.

@@ -13,8 +13,7 @@ use serde::Deserialize;
 
 use super::SESSION_COOKIE;
 use super::page::{
-    MessagePage, PortalPage, form_token, form_token_ok, gone, set_cookie, signed_out,
-    with_form_cookie,
+    MessagePage, PortalPage, form_token, gone, set_cookie, signed_out, with_form_cookie,
 };
 use super::texts::T;
 use crate::domain::FieldErrors;
@@ -59,11 +58,6 @@ fn with_new_token<P: IntoResponse>(
     let csrf = form_token(headers);
     let page = page(csrf.clone());
     with_form_cookie(s, portal_id, &csrf, StatusCode::OK, page)
-}
-
-/// A form posted without its token goes back to the link's page.
-fn back_to_link(portal_id: i64, path: &str, token: &str) -> Response {
-    Redirect::to(&format!("/portal/{portal_id}/{path}?token={token}")).into_response()
 }
 
 /// The password form's errors, in the page's language.
@@ -141,7 +135,7 @@ impl std::ops::Deref for AcceptPage {
 
 /// The two links whose page sets a password: an invitation, and a password reset.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum PasswordLink {
+pub(super) enum PasswordLink {
     Invitation,
     Reset,
 }
@@ -180,15 +174,35 @@ impl PasswordLink {
     }
 }
 
+/// A password link as a type, so that one handler serves both links:
+/// `password_link_page::<Invitation>`.
+pub(super) trait IsPasswordLink {
+    const LINK: PasswordLink;
+}
+
+/// An invitation's link (`accept`).
+pub(super) struct Invitation;
+
+impl IsPasswordLink for Invitation {
+    const LINK: PasswordLink = PasswordLink::Invitation;
+}
+
+/// A password reset's link (`password`).
+pub(super) struct Reset;
+
+impl IsPasswordLink for Reset {
+    const LINK: PasswordLink = PasswordLink::Reset;
+}
+
 /// The page of a password link, in the language of the invitation (the person's) unless they
 /// chose another, or of the page for a reset.
-async fn password_page_of(
-    s: &AppState,
+pub(super) async fn password_link_page<L: IsPasswordLink>(
+    State(s): State<AppState>,
     page: PortalPage,
-    headers: &HeaderMap,
-    q: TokenQuery,
-    link: PasswordLink,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
 ) -> PageResult {
+    let (s, headers, link) = (&s, &headers, L::LINK);
     let Some(account) = link.check(s, page.id(), &q.token).await? else {
         return Ok(link_invalid(page.portal, page.language));
     };
@@ -205,19 +219,17 @@ async fn password_page_of(
 
 /// Sets the password of a link: then to the login page (a reset ends every session); the
 /// form again when the password is refused; the "no longer works" page for a used link.
-async fn submit_password(
-    s: &AppState,
+pub(super) async fn submit_password<L: IsPasswordLink>(
+    State(s): State<AppState>,
     page: PortalPage,
-    headers: &HeaderMap,
-    addr: Option<String>,
-    f: LinkForm,
-    link: PasswordLink,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
+    let (s, headers, link) = (&s, &headers, L::LINK);
+    let back = format!("{}?token={}", link.path(), f.token);
+    let language = page.posted(headers, &f.csrf, f.lang.as_deref(), &back)?;
     let pid = page.id();
-    if !form_token_ok(headers, &f.csrf) {
-        return Ok(back_to_link(pid, link.path(), &f.token));
-    }
     let (token, password, confirmation) = (&f.token, &f.password, &f.confirmation);
     let set = match link {
         PasswordLink::Invitation => {
@@ -257,25 +269,6 @@ async fn submit_password(
     })
 }
 
-pub(super) async fn accept_page(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    Query(q): Query<TokenQuery>,
-) -> PageResult {
-    password_page_of(&s, page, &headers, q, PasswordLink::Invitation).await
-}
-
-pub(super) async fn accept(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<LinkForm>,
-) -> PageResult {
-    submit_password(&s, page, &headers, addr, f, PasswordLink::Invitation).await
-}
-
 // ---------------------------------------------------------------- choose a new password
 
 #[derive(Template, WebTemplate)]
@@ -290,25 +283,6 @@ impl std::ops::Deref for PasswordPage {
     fn deref(&self) -> &PasswordForm {
         &self.form
     }
-}
-
-pub(super) async fn password_page(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    Query(q): Query<TokenQuery>,
-) -> PageResult {
-    password_page_of(&s, page, &headers, q, PasswordLink::Reset).await
-}
-
-pub(super) async fn set_password(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<LinkForm>,
-) -> PageResult {
-    submit_password(&s, page, &headers, addr, f, PasswordLink::Reset).await
 }
 
 // ---------------------------------------------------------------- confirm a registration
@@ -363,12 +337,10 @@ pub(super) async fn activate(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
+    let back = format!("activate?token={}", f.token);
+    let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
     let t = T::of(language);
     let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(back_to_link(pid, "activate", &f.token));
-    }
     let account = match reg::activate(&s.cx, pid, &f.token, addr).await {
         Ok(account) => account,
         Err(Error::NotFound(_) | Error::Refused(_)) => {
@@ -440,11 +412,9 @@ pub(super) async fn confirm_email(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
+    let back = format!("confirm-email?token={}", f.token);
+    let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
     let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(back_to_link(pid, "confirm-email", &f.token));
-    }
     match profile::confirm_email_change(&s.cx, pid, &f.token, addr).await {
         Ok(_) => {
             let t = T::of(language);

@@ -7,13 +7,13 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::SESSION_COOKIE;
 use super::page::{
-    PortalPage, SignedIn, expired_form, form_token, form_token_ok, session_csrf, set_cookie,
-    signed_out, with_form_cookie,
+    PortalPage, SignedIn, expired_form, form_token, session_csrf, set_cookie, signed_out,
+    with_form_cookie,
 };
 use super::texts::{T, TeamT};
 use crate::domain::account::Refusal;
@@ -104,12 +104,9 @@ pub(super) async fn login(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LoginForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
+    let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), "login")?;
     let t = T::of(language);
     let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(Redirect::to(&format!("/portal/{pid}/login")).into_response());
-    }
     let previous = cookie(&headers, SESSION_COOKIE);
     let agent = headers
         .get(header::USER_AGENT)
@@ -278,22 +275,33 @@ fn email_form(
     with_form_cookie(s, pid, &csrf, StatusCode::OK, form)
 }
 
-pub(super) async fn forgot_page(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-) -> Response {
-    let language = page.language;
-    email_form(&s, page, language, form_token(&headers), false, "forgot")
+/// An e-mail form's page as a type, so that one handler serves both: `email_form_page::<Forgot>`.
+pub(super) trait EmailAction {
+    /// The page's own address, under the portal.
+    const ACTION: &'static str;
 }
 
-pub(super) async fn new_link_page(
+/// "Forgot password" (`forgot`).
+pub(super) struct Forgot;
+
+impl EmailAction for Forgot {
+    const ACTION: &'static str = "forgot";
+}
+
+/// A new invitation (or activation) link for an address whose link expired (`new-link`).
+pub(super) struct NewLink;
+
+impl EmailAction for NewLink {
+    const ACTION: &'static str = "new-link";
+}
+
+pub(super) async fn email_form_page<A: EmailAction>(
     State(s): State<AppState>,
     page: PortalPage,
     headers: HeaderMap,
 ) -> Response {
     let language = page.language;
-    email_form(&s, page, language, form_token(&headers), false, "new-link")
+    email_form(&s, page, language, form_token(&headers), false, A::ACTION)
 }
 
 #[derive(Deserialize)]
@@ -305,20 +313,17 @@ pub(super) struct EmailForm {
     lang: Option<String>,
 }
 
-/// Takes "forgot password" or "a new invitation link" (`action`): the same answer, whether or
-/// not the address has an account.
-async fn submit_email_form(
-    s: &AppState,
+/// Takes "forgot password" or "a new invitation link": the same answer, whether or not the
+/// address has an account (or an open invitation).
+pub(super) async fn submit_email_form<A: EmailAction>(
+    State(s): State<AppState>,
     page: PortalPage,
-    headers: &HeaderMap,
-    addr: Option<String>,
-    f: EmailForm,
-    action: &'static str,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    Form(f): Form<EmailForm>,
 ) -> PageResult {
-    let language = page.choose(f.lang.as_deref());
-    if !form_token_ok(headers, &f.csrf) {
-        return Ok(Redirect::to(&format!("/portal/{}/{action}", page.id())).into_response());
-    }
+    let (s, action) = (&s, A::ACTION);
+    let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), action)?;
     let result = match action {
         "forgot" => uc::request_password_reset(&s.cx, page.id(), &f.email, addr).await,
         _ => uc::request_new_link(&s.cx, page.id(), &f.email, addr).await,
@@ -326,26 +331,4 @@ async fn submit_email_form(
     // Too many attempts: the failure page says so, in the page's language.
     result?;
     Ok(email_form(s, page, language, f.csrf, true, action))
-}
-
-pub(super) async fn forgot(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<EmailForm>,
-) -> PageResult {
-    submit_email_form(&s, page, &headers, addr, f, "forgot").await
-}
-
-/// A new invitation (or activation) link for an address whose link expired; the same answer
-/// whether or not the address has an open invitation.
-pub(super) async fn new_link(
-    State(s): State<AppState>,
-    page: PortalPage,
-    headers: HeaderMap,
-    ClientAddr(addr): ClientAddr,
-    Form(f): Form<EmailForm>,
-) -> PageResult {
-    submit_email_form(&s, page, &headers, addr, f, "new-link").await
 }

@@ -34,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{id}/", get(login::home))
         .route(
             "/portal/{id}/accept",
-            get(links::accept_page).post(links::accept),
+            get(links::password_link_page::<links::Invitation>)
+                .post(links::submit_password::<links::Invitation>),
         )
         .route(
             "/portal/{id}/login",
@@ -43,11 +44,13 @@ pub fn router() -> Router<AppState> {
         .route("/portal/{id}/logout", post(login::logout))
         .route(
             "/portal/{id}/forgot",
-            get(login::forgot_page).post(login::forgot),
+            get(login::email_form_page::<login::Forgot>)
+                .post(login::submit_email_form::<login::Forgot>),
         )
         .route(
             "/portal/{id}/new-link",
-            get(login::new_link_page).post(login::new_link),
+            get(login::email_form_page::<login::NewLink>)
+                .post(login::submit_email_form::<login::NewLink>),
         )
         .route(
             "/portal/{id}/register",
@@ -77,7 +80,8 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/portal/{id}/password",
-            get(links::password_page).post(links::set_password),
+            get(links::password_link_page::<links::Reset>)
+                .post(links::submit_password::<links::Reset>),
         )
         .layer(middleware::from_fn(page::in_their_words))
         .layer(middleware::from_fn(same_origin))

@@ -23,7 +23,7 @@ use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
 use crate::web::AppState;
 use crate::web::cookies::{self, cookie};
-use crate::web::page::{Failure, PageError, path_id};
+use crate::web::page::{Failure, PageError, PageResult, path_id};
 
 /// The portal of a page's path, and the page's language: `?lang=`, else the browser's first
 /// choice Admit speaks, else the portal's. An unknown portal is a plain "not found".
@@ -45,6 +45,22 @@ impl PortalPage {
             .unwrap_or(self.fallback);
         self.seen.speak(language);
         language
+    }
+
+    /// The language of a form posted from this portal's page `back` (an address under the
+    /// portal) with its form token; without the token (a stale page), back to `back`.
+    pub fn posted(
+        &self,
+        headers: &HeaderMap,
+        csrf: &str,
+        lang: Option<&str>,
+        back: &str,
+    ) -> PageResult<Language> {
+        if !form_token_ok(headers, csrf) {
+            let to = format!("/portal/{}/{back}", self.id());
+            return Err(Redirect::to(&to).into_response().into());
+        }
+        Ok(self.choose(lang))
     }
 
     pub fn id(&self) -> i64 {

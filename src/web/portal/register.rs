@@ -6,12 +6,10 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use super::page::{
-    PortalPage, error_of, field_errors_in, form_token, form_token_ok, with_form_cookie,
-};
+use super::page::{PortalPage, error_of, field_errors_in, form_token, with_form_cookie};
 use super::texts::T;
 use crate::domain::FieldErrors;
 use crate::storage::directory::Portal;
@@ -114,12 +112,9 @@ pub(super) async fn register(
     Form(f): Form<RegisterForm>,
 ) -> PageResult {
     check_open(&page)?;
-    let language = page.choose(f.lang.as_deref());
+    let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), "register")?;
     let t = T::of(language);
     let pid = page.id();
-    if !form_token_ok(&headers, &f.csrf) {
-        return Ok(Redirect::to(&format!("/portal/{pid}/register")).into_response());
-    }
     let input = RegistrationInput {
         name: f.name.clone(),
         organization: f.organization.clone(),

@@ -29,40 +29,22 @@ async fn upserts_by_external_id_are_idempotent(app: TestApp) {
     api.assert_reads_back("/api/v1/areas", &area).await;
 
     let org = json!({"kind": "customer", "name": "Nordlicht GmbH", "area_id": area_id});
-    let res = api
-        .client
-        .put(format!(
-            "{}/api/v1/organizations/by-external-id/CRM-1",
-            app.base
-        ))
-        .bearer_auth(&api.key)
-        .json(&org)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    assert_eq!(res.headers()["admit-outcome"], "created");
-    let created: Value = res.json().await.unwrap();
+    let (status, outcome, created) = api
+        .put_with_outcome("/api/v1/organizations/by-external-id/CRM-1", &org)
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(outcome, "created");
     assert_eq!(created["external_id"], "CRM-1");
     assert_eq!(created["area_name"], "North");
     api.assert_reads_back("/api/v1/organizations", &created)
         .await;
 
     let audit_before = app.count("audit_events").await;
-    let res = api
-        .client
-        .put(format!(
-            "{}/api/v1/organizations/by-external-id/CRM-1",
-            app.base
-        ))
-        .bearer_auth(&api.key)
-        .json(&org)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["admit-outcome"], "unchanged");
-    let again: Value = res.json().await.unwrap();
+    let (status, outcome, again) = api
+        .put_with_outcome("/api/v1/organizations/by-external-id/CRM-1", &org)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(outcome, "unchanged");
     assert_eq!(again["id"], created["id"]);
     assert_eq!(again["updated_at"], created["updated_at"]);
     api.assert_reads_back("/api/v1/organizations", &again).await;

@@ -53,6 +53,20 @@ impl Api {
         .await
     }
 
+    /// A PUT that answers its outcome in the `admit-outcome` header: the status, that
+    /// outcome and the body.
+    pub async fn put_with_outcome(&self, path: &str, body: &Value) -> (StatusCode, String, Value) {
+        let res = self
+            .req(reqwest::Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let outcome = res.headers()["admit-outcome"].to_str().unwrap().to_string();
+        let (status, value) = read(res).await;
+        (status, outcome, value)
+    }
+
     /// A GET with `If-None-Match: etag`: its status.
     pub async fn get_if_none_match(&self, path: &str, etag: &str) -> StatusCode {
         self.req(reqwest::Method::GET, path)
@@ -151,6 +165,45 @@ impl Browser {
         .await
     }
 
+    /// Accepts the invitation `token` of portal `pid` with `password` (twice), sending `csrf`
+    /// as the form's token.
+    pub async fn accept(&self, pid: i64, csrf: &str, token: &str, password: &str) -> Page {
+        self.post(
+            &format!("/portal/{pid}/accept"),
+            &[
+                ("csrf", csrf),
+                ("token", token),
+                ("password", password),
+                ("confirmation", password),
+            ],
+        )
+        .await
+    }
+
+    /// The status of a GET of `path`.
+    pub async fn status(&self, path: &str) -> StatusCode {
+        self.get(path).await.status
+    }
+
+    /// Logs in to portal `pid` through its form (with the form's token); returns the answer to
+    /// the POST.
+    pub async fn portal_login(&self, pid: i64, email: &str, password: &str) -> Page {
+        let form = self.get(&format!("/portal/{pid}/login")).await;
+        let csrf = form.csrf();
+        self.post(
+            &format!("/portal/{pid}/login"),
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Logs in to portal `pid` and checks that the login was taken (a redirect to the
+    /// person's page).
+    pub async fn portal_logged_in(&self, pid: i64, email: &str, password: &str) {
+        let page = self.portal_login(pid, email, password).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+
     /// The CSRF token of the session, read from a console page.
     pub async fn csrf(&self) -> String {
         self.get("/console/organizations").await.csrf()
@@ -200,4 +253,15 @@ impl Api {
 /// as written, and returns its id.
 pub async fn id_of(api: &Api, collection: &str, body: Value) -> i64 {
     api.create(collection, &body).await["id"].as_i64().unwrap()
+}
+
+/// The one-click unsubscribe of RFC 8058 at `url`: a form POST of `List-Unsubscribe=One-Click`.
+pub async fn one_click(client: &Client, url: &str) -> Response {
+    client
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap()
 }

@@ -6,6 +6,7 @@
 mod clients;
 mod process;
 mod smtp;
+mod world;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,9 +19,10 @@ use admit::usecases::{self, Actor, Ctx};
 use reqwest::Client;
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page, id_of};
+pub use clients::{Api, Browser, Page, id_of, one_click};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
+pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -280,6 +282,15 @@ impl TestApp {
         }
     }
 
+    /// The count that `sql` (a `SELECT COUNT(*)` with one parameter) answers for `bind`.
+    pub async fn count_where(&self, sql: &'static str, bind: &str) -> i64 {
+        match &self.cx.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).bind(bind).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).bind(bind).fetch_one(p).await,
+        }
+        .unwrap()
+    }
+
     /// A browser-like client that keeps cookies and does not follow redirects.
     pub fn browser(&self) -> Browser {
         Browser {
@@ -381,6 +392,12 @@ pub async fn last_token_to(app: &TestApp, to: &str) -> Option<String> {
             let start = text.find("token=")? + 6;
             Some(text[start..start + 64].to_string())
         })
+}
+
+/// The link token of the last mail to `to`, once one has come.
+pub async fn token_sent_to(app: &TestApp, to: &str) -> String {
+    assert!(eventually(10, || async { last_token_to(app, to).await.is_some() }).await);
+    last_token_to(app, to).await.unwrap()
 }
 
 /// The value of the hidden field `name` in a page.

@@ -54,13 +54,7 @@ async fn staff_set_an_accounts_notifications_on_its_page(app: TestApp) {
     assert!(page.body.contains("value=\"daily\" checked"));
 
     // The recent digests, with their message.
-    let sub = {
-        let mut tx = app.cx.db.read().await.unwrap();
-        subscription_of(&mut tx, Owner::Account(w.account))
-            .await
-            .unwrap()
-            .expect("a subscription")
-    };
+    let sub = subscription(&app, w.account).await;
     let (_, outbox) = w.api.get("/api/v1/outbox").await;
     let message = outbox[0]["id"].as_i64().expect("the invitation");
     exec(

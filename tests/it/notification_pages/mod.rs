@@ -14,6 +14,15 @@ use serde_json::json;
 mod console;
 mod unsubscribe;
 
+/// The digest subscription of `account`, which every account has.
+async fn subscription(app: &TestApp, account: i64) -> admit::storage::tasks::Subscription {
+    let mut tx = app.cx.db.read().await.unwrap();
+    subscription_of(&mut tx, Owner::Account(account))
+        .await
+        .unwrap()
+        .expect("a subscription")
+}
+
 struct World {
     api: common::Api,
     portal: i64,
@@ -84,18 +93,7 @@ async fn world(app: &TestApp) -> World {
 
 async fn portal_login(app: &TestApp, pid: i64, email: &str) -> Browser {
     let b = app.browser();
-    let form = b.get(&format!("/portal/{pid}/login")).await;
-    let page = b
-        .post(
-            &format!("/portal/{pid}/login"),
-            &[
-                ("csrf", &hidden(&form.body, "csrf")),
-                ("email", email),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    b.portal_logged_in(pid, email, PASSWORD).await;
     b
 }
 

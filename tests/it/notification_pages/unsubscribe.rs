@@ -4,29 +4,8 @@ use super::*;
 
 async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     let w = world(&app).await;
-    notify::set_preferences(
-        &app.cx,
-        &Actor::cli(),
-        Owner::Account(w.account),
-        &notify::PreferencesInput {
-            frequency: "weekly".into(),
-            categories: vec!["service_due".into()],
-        },
-    )
-    .await
-    .expect("saved");
-    let sub = {
-        let mut tx = app.cx.db.read().await.unwrap();
-        subscription_of(&mut tx, Owner::Account(w.account))
-            .await
-            .unwrap()
-            .expect("a subscription")
-    };
-    let link = notify::mint_unsubscribe(&app.cx, sub.id)
-        .await
-        .unwrap()
-        .expect("a link");
-    let path = &link[link.find("/unsubscribe/").expect("the path")..];
+    let link = unsubscribe_link(&app, w.account, "weekly", "service_due").await;
+    let path = link.as_str();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -43,13 +22,7 @@ async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     assert_eq!(account_prefs(&app, w.account).await.frequency, "weekly");
 
     // One click, as RFC 8058 has it: no cookies, no form token.
-    let res = client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let res = common::one_click(&client, &app.url(path)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = res.text().await.unwrap();
     assert!(
@@ -61,13 +34,7 @@ async fn unsubscribe_links_work_without_a_login(app: TestApp) {
     assert_eq!(p.categories, vec!["service_due"], "the choice is kept");
 
     // Again: fine, and the GET says it is off already.
-    let res = client
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let res = common::one_click(&client, &app.url(path)).await;
     assert_eq!(res.status(), StatusCode::OK);
     let body = client
         .get(app.url(path))
@@ -126,29 +93,8 @@ async fn the_unsubscribe_page_speaks_the_persons_language(app: TestApp) {
         ),
     )
     .await;
-    notify::set_preferences(
-        &app.cx,
-        &Actor::cli(),
-        Owner::Account(w.account),
-        &notify::PreferencesInput {
-            frequency: "daily".into(),
-            categories: vec!["invoices".into()],
-        },
-    )
-    .await
-    .expect("saved");
-    let sub = {
-        let mut tx = app.cx.db.read().await.unwrap();
-        subscription_of(&mut tx, Owner::Account(w.account))
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let link = notify::mint_unsubscribe(&app.cx, sub.id)
-        .await
-        .unwrap()
-        .unwrap();
-    let path = &link[link.find("/unsubscribe/").unwrap()..];
+    let link = unsubscribe_link(&app, w.account, "daily", "invoices").await;
+    let path = link.as_str();
     let page = app.browser().get(path).await;
     assert!(page.body.contains("<html lang=\"de\">"));
     assert!(page.body.contains("Die Zusammenfassungen an <strong id=\"unsubscribe-email\">erika@nordlicht.example</strong> abbestellen?"));
@@ -164,3 +110,24 @@ both!(
     unsubscribe_german,
     the_unsubscribe_page_speaks_the_persons_language
 );
+
+/// The unsubscribe path of `account` after it chose `frequency` digests of `category`.
+async fn unsubscribe_link(app: &TestApp, account: i64, frequency: &str, category: &str) -> String {
+    notify::set_preferences(
+        &app.cx,
+        &Actor::cli(),
+        Owner::Account(account),
+        &notify::PreferencesInput {
+            frequency: frequency.into(),
+            categories: vec![category.into()],
+        },
+    )
+    .await
+    .expect("saved");
+    let sub = subscription(app, account).await;
+    let link = notify::mint_unsubscribe(&app.cx, sub.id)
+        .await
+        .unwrap()
+        .expect("a link");
+    link[link.find("/unsubscribe/").expect("the path")..].to_string()
+}

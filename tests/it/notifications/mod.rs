@@ -4,6 +4,7 @@
 //! admins, and two processes on one database. The e-mails go to a real SMTP server.
 
 use crate::common;
+use crate::common::org;
 
 use admit::clock::ManualClock;
 use admit::storage::tasks::Owner;
@@ -51,15 +52,7 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
-    let org = |kind: &str, name: &str| json!({"kind": kind, "name": name});
-    let partner = id_of(&api, "/api/v1/organizations", org("partner", "Partner Co")).await;
-    let mut c = [0; 3];
-    for (i, name) in ["Customer One", "Customer Two", "Customer Three"]
-        .iter()
-        .enumerate()
-    {
-        c[i] = id_of(&api, "/api/v1/organizations", org("customer", name)).await;
-    }
+    let (partner, c) = common::partner_and_customers(&api).await;
     let partnership = id_of(
         &api,
         "/api/v1/partnerships",
@@ -99,18 +92,7 @@ async fn world(app: &TestApp) -> World {
 
 /// A registered account of a new contact of `org` on the portal, living in `zone`.
 async fn person(app: &TestApp, w: &World, org: i64, email: &str, role: &str, zone: &str) -> i64 {
-    let contact = id_of(
-        &w.api,
-        "/api/v1/contacts",
-        json!({"organization_id": org, "name": email, "email": email}),
-    )
-    .await;
-    let id = id_of(
-        &w.api,
-        "/api/v1/accounts",
-        json!({"contact_id": contact, "portal_id": w.portal, "role": role}),
-    )
-    .await;
+    let id = common::account_of(&w.api, org, w.portal, email, role, None).await;
     exec(
         app,
         &format!(

@@ -148,13 +148,7 @@ async fn a_week_in_three_zones(engine: Engine) {
 
     // One click in the mail client: a POST without cookies or a login turns the digest off.
     let url = unsubscribe.trim_start_matches('<').trim_end_matches('>');
-    let res = reqwest::Client::new()
-        .post(url)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("List-Unsubscribe=One-Click")
-        .send()
-        .await
-        .unwrap();
+    let res = common::one_click(&reqwest::Client::new(), url).await;
     assert_eq!(res.status(), StatusCode::OK);
     let (_, p) = w
         .api

@@ -9,18 +9,9 @@ async fn registered(app: &TestApp, email: &'static str) -> (i64, Value, common::
     let b = app.browser();
     let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
     let res = b
-        .client
-        .post(app.url(&format!("/portal/{pid}/accept")))
-        .form(&[
-            ("csrf", hidden(&page.body, "csrf").as_str()),
-            ("token", token.as_str()),
-            ("password", PASSWORD),
-            ("confirmation", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        .accept(pid, &hidden(&page.body, "csrf"), &token, PASSWORD)
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     (pid, account, b)
 }
 
@@ -69,24 +60,7 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
     );
 
     // The same answer for a known and an unknown address; only the known one gets mail.
-    let forgot = |email: &'static str| {
-        let b = app.browser();
-        let url = app.url(&format!("/portal/{pid}/forgot"));
-        async move {
-            let page = b.get(&format!("/portal/{pid}/forgot")).await;
-            let res = b
-                .client
-                .post(url)
-                .form(&[
-                    ("csrf", hidden(&page.body, "csrf").as_str()),
-                    ("email", email),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (res.status(), res.text().await.unwrap())
-        }
-    };
+    let forgot = |email| email_form(&app, pid, "forgot", email);
     let before = mails(&app).await.len();
     let (s1, known) = forgot("erika@nordlicht.example").await;
     let (s2, unknown) = forgot("nobody@nordlicht.example").await;
@@ -121,9 +95,8 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
         "the other session ended"
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={token}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={token}"))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(
@@ -176,17 +149,15 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
         .await
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={first}"))
+            .await,
         StatusCode::GONE,
         "replaced by the newer link"
     );
     let second = last_token(&mails(&app).await, "it@nordlicht.example").unwrap();
     assert_eq!(
-        b.get(&format!("/portal/{pid}/password?token={second}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/password?token={second}"))
+            .await,
         StatusCode::OK
     );
     let (status, body) = api
@@ -211,24 +182,7 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
         "{}",
         page.body
     );
-    let ask = |email: &'static str| {
-        let b = app.browser();
-        let base = app.base.clone();
-        async move {
-            let page = b.get(&format!("/portal/{pid}/new-link")).await;
-            let res = b
-                .client
-                .post(format!("{base}/portal/{pid}/new-link"))
-                .form(&[
-                    ("csrf", hidden(&page.body, "csrf").as_str()),
-                    ("email", email),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (res.status(), res.text().await.unwrap())
-        }
-    };
+    let ask = |email| email_form(&app, pid, "new-link", email);
     let before = mails(&app).await.len();
     let (s1, known) = ask("erika@nordlicht.example").await;
     let (s2, unknown) = ask("nobody@nordlicht.example").await;
@@ -241,9 +195,8 @@ async fn an_expired_link_offers_a_new_one(app: TestApp) {
     let fresh = &text[start..start + 64];
     assert_ne!(fresh, token);
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={fresh}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={fresh}"))
+            .await,
         StatusCode::OK
     );
 }
@@ -315,3 +268,18 @@ both!(
     accept_race,
     one_invitation_accepted_twice_at_once_registers_once
 );
+
+/// Posts `email` to the e-mail form `form` (`forgot`, `new-link`) of portal `pid` from a fresh
+/// browser: the answer's status and page.
+async fn email_form(app: &TestApp, pid: i64, form: &str, email: &str) -> (StatusCode, String) {
+    let b = app.browser();
+    let path = format!("/portal/{pid}/{form}");
+    let page = b.get(&path).await;
+    let res = b
+        .post(
+            &path,
+            &[("csrf", &hidden(&page.body, "csrf")), ("email", email)],
+        )
+        .await;
+    (res.status, res.body)
+}

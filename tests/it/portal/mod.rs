@@ -338,19 +338,8 @@ async fn a_notifications_account_never_logs_in(app: TestApp) {
     let b = app.browser();
     let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
     let csrf = hidden(&page.body, "csrf");
-    let res = b
-        .client
-        .post(app.url(&format!("/portal/{pid}/accept")))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("token", token.as_str()),
-            ("password", PASSWORD),
-            ("confirmation", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = b.accept(pid, &csrf, &token, PASSWORD).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
     let login = b.get(&format!("/portal/{pid}/login")).await;
     let res = b
         .client
@@ -367,15 +356,12 @@ async fn a_notifications_account_never_logs_in(app: TestApp) {
     assert!(res.text().await.unwrap().contains("cannot log in"));
     // A bad or forged link is "no longer works", never an error.
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token=abc"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token=abc")).await,
         StatusCode::GONE
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/accept?token={}", "0".repeat(64)))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/accept?token={}", "0".repeat(64)))
+            .await,
         StatusCode::GONE
     );
     assert_eq!(

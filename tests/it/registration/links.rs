@@ -108,14 +108,7 @@ async fn a_portal_may_ask_staff_to_send_the_new_link(app: TestApp) {
             &json!({"contact_id": cid, "portal_id": pid}),
         )
         .await;
-    assert!(
-        eventually(10, || async {
-            last_token_to(&app, "erika@nordlicht.example")
-                .await
-                .is_some()
-        })
-        .await
-    );
+    common::token_sent_to(&app, "erika@nordlicht.example").await;
     common::exec(&app, "UPDATE account_tokens SET expires_at = 1").await;
     let b = app.browser();
     let form = b.get(&format!("/portal/{pid}/new-link")).await;

@@ -75,17 +75,7 @@ async fn activate(app: &TestApp, b: &Browser, pid: i64, email: &str) -> (StatusC
 }
 
 async fn login(b: &Browser, pid: i64, email: &str, password: &str) -> (StatusCode, String) {
-    let form = b.get(&format!("/portal/{pid}/login")).await;
-    let page = b
-        .post(
-            &format!("/portal/{pid}/login"),
-            &[
-                ("csrf", &hidden(&form.body, "csrf")),
-                ("email", email),
-                ("password", password),
-            ],
-        )
-        .await;
+    let page = b.portal_login(pid, email, password).await;
     (page.status, page.body)
 }
 
@@ -135,19 +125,7 @@ async fn manual_approval_with_a_matching_contact(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(body.contains("confirm your e-mail address first"), "{body}");
     assert!(body.contains("Send the confirmation e-mail again"));
-    let first = {
-        assert!(
-            eventually(10, || async {
-                last_token_to(&app, "erika@nordlicht.example")
-                    .await
-                    .is_some()
-            })
-            .await
-        );
-        last_token_to(&app, "erika@nordlicht.example")
-            .await
-            .unwrap()
-    };
+    let first = common::token_sent_to(&app, "erika@nordlicht.example").await;
     let resend = b
         .post(
             &format!("/portal/{pid}/new-link"),
@@ -166,9 +144,8 @@ async fn manual_approval_with_a_matching_contact(app: TestApp) {
         "a new activation link"
     );
     assert_eq!(
-        b.get(&format!("/portal/{pid}/activate?token={first}"))
-            .await
-            .status,
+        b.status(&format!("/portal/{pid}/activate?token={first}"))
+            .await,
         StatusCode::GONE,
         "the old link stopped working"
     );
