@@ -50,6 +50,28 @@ pub struct Outgoing<'a> {
     pub link: Option<Link>,
 }
 
+impl<'a> Outgoing<'a> {
+    /// A message to a portal account about its portal, in the account's language (else the
+    /// portal's), with no link.
+    pub fn to_account(
+        account: &'a crate::storage::accounts::PortalAccount,
+        portal: &crate::storage::directory::Portal,
+        event: &'a str,
+        recipient: &'a EmailAddress,
+        variables: Value,
+    ) -> Self {
+        Outgoing {
+            portal_id: Some(portal.id),
+            event,
+            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            recipient,
+            recipient_name: Some(&account.name),
+            variables,
+            link: None,
+        }
+    }
+}
+
 /// A single-use link for a portal account, made when the message is sent, so that no token is
 /// stored anywhere but as a hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

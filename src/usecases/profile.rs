@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use super::accounts::person;
-use super::mail::{Link, Outgoing, choose_language, enqueue};
+use super::mail::{Link, Outgoing, enqueue};
 use super::{Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
 use crate::domain::FieldErrors;
@@ -190,16 +190,11 @@ async fn notify(
         now,
         &cx.mail,
         &Outgoing {
-            portal_id: Some(portal.id),
-            event,
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
-            recipient: &recipient,
-            recipient_name: Some(&account.name),
-            variables,
             link: link.map(|purpose| Link {
                 purpose,
                 account_id: account.id,
             }),
+            ..Outgoing::to_account(account, &portal, event, &recipient, variables)
         },
     )
     .await?;

@@ -11,7 +11,7 @@ use crate::security::tokens;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
 use crate::storage::outbox::OutboxMessage;
-use crate::usecases::mail::{Link, Outgoing, choose_language, enqueue};
+use crate::usecases::mail::{Link, Outgoing, enqueue};
 
 /// How long a link stays valid: invitations and activations for the portal's invitation
 /// lifetime, password and e-mail links for a day.
@@ -251,16 +251,11 @@ pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccou
         now,
         &cx.mail,
         &Outgoing {
-            portal_id: Some(portal.id),
-            event,
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
-            recipient: &recipient,
-            recipient_name: Some(&account.name),
-            variables,
             link: Some(Link {
                 purpose,
                 account_id: id,
             }),
+            ..Outgoing::to_account(&account, &portal, event, &recipient, variables)
         },
     )
     .await?;

@@ -9,7 +9,7 @@ use crate::domain::EmailAddress;
 use crate::domain::account::Registration;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
-use crate::usecases::mail::{Link, Outgoing, choose_language, enqueue};
+use crate::usecases::mail::{Link, Outgoing, enqueue};
 
 /// Queues a message with a password link for `account`, ending the older password links.
 #[allow(clippy::too_many_arguments)]
@@ -30,16 +30,11 @@ async fn queue_password_link(
         now,
         &cx.mail,
         &Outgoing {
-            portal_id: Some(portal.id),
-            event,
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
-            recipient,
-            recipient_name: Some(&account.name),
-            variables: serde_json::json!({}),
             link: Some(Link {
                 purpose: "password",
                 account_id: account.id,
             }),
+            ..Outgoing::to_account(account, &portal, event, recipient, serde_json::json!({}))
         },
     )
     .await?;
@@ -169,15 +164,13 @@ pub async fn reset_password(
         &mut tx,
         now,
         &cx.mail,
-        &Outgoing {
-            portal_id: Some(portal.id),
-            event: "password_changed_notice",
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
-            recipient: &recipient,
-            recipient_name: Some(&account.name),
-            variables: serde_json::json!({}),
-            link: None,
-        },
+        &Outgoing::to_account(
+            &account,
+            &portal,
+            "password_changed_notice",
+            &recipient,
+            serde_json::json!({}),
+        ),
     )
     .await?;
     let label = format!("{} on {}", account.email, account.portal_name);

@@ -10,7 +10,7 @@ use crate::domain::account::{Action, Registration};
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
 use crate::usecases::access::keep_an_admin;
-use crate::usecases::mail::{Outgoing, choose_language, enqueue};
+use crate::usecases::mail::{Outgoing, enqueue};
 
 /// What a staff action on an account's statuses does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -158,15 +158,7 @@ pub async fn change_status(
             &mut tx,
             now,
             &cx.mail,
-            &Outgoing {
-                portal_id: Some(portal.id),
-                event,
-                language: choose_language(Some(&account.language), Some(&portal.default_language)),
-                recipient: &recipient,
-                recipient_name: Some(&account.name),
-                variables,
-                link: None,
-            },
+            &Outgoing::to_account(&account, &portal, event, &recipient, variables),
         )
         .await?;
     }
@@ -219,15 +211,13 @@ pub async fn remove_account(
             &mut tx,
             now,
             &cx.mail,
-            &Outgoing {
-                portal_id: Some(portal.id),
-                event: "access_revoked",
-                language: choose_language(Some(&account.language), Some(&portal.default_language)),
-                recipient: &recipient,
-                recipient_name: Some(&account.name),
-                variables: serde_json::json!({ "organization_name": account.organization_name }),
-                link: None,
-            },
+            &Outgoing::to_account(
+                &account,
+                &portal,
+                "access_revoked",
+                &recipient,
+                serde_json::json!({ "organization_name": account.organization_name }),
+            ),
         )
         .await?;
     }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::accounts::person;
-use super::mail::{Link, Outgoing, choose_language, enqueue};
+use super::mail::{Link, Outgoing, enqueue};
 use super::{Ctx, Error, Result, Target, record};
 use crate::domain::EmailAddress;
 use crate::domain::FieldErrors;
@@ -192,16 +192,11 @@ pub async fn register(
         now,
         &cx.mail,
         &Outgoing {
-            portal_id: Some(portal.id),
-            event,
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
-            recipient: &email,
-            recipient_name: Some(&account.name),
-            variables,
             link: link.map(|purpose| Link {
                 purpose,
                 account_id: id,
             }),
+            ..Outgoing::to_account(&account, &portal, event, &email, variables)
         },
     )
     .await?;
