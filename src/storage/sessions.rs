@@ -46,6 +46,9 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// When the person last proved who they are on it: at login, or by giving their password
+    /// again.
+    pub authenticated_at: i64,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -58,7 +61,8 @@ impl Session {
 }
 
 const COLUMNS: &str = "token_hash, {owner} AS owner_id, created_at, last_seen_at, expires_at, \
-     client_addr, user_agent FROM {table}";
+     COALESCE(authenticated_at, created_at) AS authenticated_at, client_addr, user_agent \
+     FROM {table}";
 
 /// A new session, starting `now`.
 pub struct NewSession<'a> {
@@ -121,6 +125,41 @@ pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<()> {
     let sql = kind.sql("DELETE FROM {table} WHERE token_hash = $1");
     exec_tx!(tx, |c| sqlx::query(sql).bind(token_hash).execute(c).await)?;
     Ok(())
+}
+
+/// The person proved who they are again on this session at `now`.
+pub async fn reauthenticated(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<()> {
+    let sql = kind.sql("UPDATE {table} SET authenticated_at = $1 WHERE token_hash = $2");
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(token_hash)
+        .execute(c)
+        .await)?;
+    Ok(())
+}
+
+/// Ends every session of the owner's but `keep`.
+pub async fn delete_others(tx: &mut Tx, kind: Kind, owner_id: i64, keep: &str) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash <> $2");
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(owner_id)
+        .bind(keep)
+        .execute(c)
+        .await)
+}
+
+/// Ends the owner's sessions beyond the `keep` most recently used ones.
+pub async fn keep_newest(tx: &mut Tx, kind: Kind, owner_id: i64, keep: i64) -> Result<u64> {
+    let sql = kind.sql(
+        "DELETE FROM {table} WHERE {owner} = $1 AND token_hash NOT IN \
+         (SELECT token_hash FROM {table} WHERE {owner} = $1 \
+          ORDER BY last_seen_at DESC, created_at DESC LIMIT $2)",
+    );
+    exec_tx!(tx, |c| sqlx::query(sql)
+        .bind(owner_id)
+        .bind(keep)
+        .execute(c)
+        .await)
 }
 
 /// Ends one session of the owner's; 0 when the owner has no such session.

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod notifications;
 pub mod profile;
 pub mod registration;
+pub mod sessions;
 pub mod staff;
 pub mod team;
 

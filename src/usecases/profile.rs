@@ -1,12 +1,13 @@
 //! What a person does with their own portal account: their profile (name, language, time
 //! zone), their password, their e-mail address (confirmed by a link sent to the new one, the old
-//! one told), and their sessions. Changing the password or the address ends every session.
+//! one told), and the list of their sessions (ending them is in `usecases::sessions`). Changing the
+//! password or the address ends every session.
 
 use serde::Deserialize;
 
 use super::accounts::person;
 use super::mail::{Link, Outgoing, enqueue};
-use super::{Ctx, Error, Result, Target, json, record};
+use super::{Ctx, Error, Result, Target, record};
 use crate::domain::EmailAddress;
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
@@ -348,35 +349,4 @@ pub async fn confirm_email_change(
 pub async fn sessions(cx: &Ctx, account_id: i64) -> Result<Vec<Session>> {
     let mut tx = cx.db.read().await?;
     Ok(sessions::of_owner(&mut tx, Kind::Portal, account_id).await?)
-}
-
-/// Ends one of the person's own sessions.
-pub async fn end_session(
-    cx: &Ctx,
-    account_id: i64,
-    token_hash: &str,
-    client_addr: Option<String>,
-) -> Result<()> {
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let account = own(&mut tx, account_id).await?;
-    if sessions::delete_one_of(&mut tx, Kind::Portal, account_id, token_hash).await? == 0 {
-        return Err(Error::NotFound("session"));
-    }
-    record(
-        &mut tx,
-        now,
-        &person(&account, client_addr),
-        "account.session_ended",
-        Target {
-            kind: "portal_account",
-            id: Some(account_id),
-            label: &label(&account),
-        },
-        None,
-        json(&serde_json::json!({ "session": &token_hash[..12.min(token_hash.len())] })),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }

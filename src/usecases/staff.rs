@@ -404,6 +404,8 @@ pub async fn login(
     .bind(user.id)
     .execute(c)
     .await)?;
+    // After the user's row is written (and locked): concurrent logins count in turn.
+    super::sessions::keep_per_person(&mut tx, Kind::Staff, user.id).await?;
     let actor = staff_actor(&user, client_addr);
     record(
         &mut tx,
@@ -501,35 +503,6 @@ pub async fn list_sessions(cx: &Ctx, actor: &Actor) -> Result<Vec<Session>> {
     let id = actor.id.ok_or(Error::NotFound("staff user"))?;
     let mut tx = cx.db.read().await?;
     Ok(sessions::of_owner(&mut tx, Kind::Staff, id).await?)
-}
-
-/// Ends one of the actor's own sessions, named by its hash.
-pub async fn end_session(cx: &Ctx, actor: &Actor, token_hash: &str) -> Result<()> {
-    let id = actor.id.ok_or(Error::NotFound("session"))?;
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    match sessions::get(&mut tx, Kind::Staff, token_hash).await? {
-        Some(s) if s.owner_id == id => {
-            sessions::delete(&mut tx, Kind::Staff, token_hash).await?;
-            record(
-                &mut tx,
-                now,
-                actor,
-                "staff.session_ended",
-                Target {
-                    kind: "staff",
-                    id: Some(id),
-                    label: &actor.label,
-                },
-                None,
-                None,
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(())
-        }
-        _ => Err(Error::NotFound("session")),
-    }
 }
 
 /// Removes sessions past their idle or absolute limit.

@@ -22,5 +22,7 @@ mod portal_account;
 mod protection;
 mod registration;
 mod schema;
+mod secrets;
+mod sessions;
 mod staff;
 mod team;

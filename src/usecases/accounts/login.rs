@@ -133,7 +133,9 @@ pub async fn portal_login(
         },
     )
     .await?;
+    // After the account's row is written (and locked): concurrent logins count in turn.
     store::set_last_login(&mut tx, account.id, now).await?;
+    crate::usecases::sessions::keep_per_person(&mut tx, Kind::Portal, account.id).await?;
     let target = Target {
         kind: "portal_account",
         id: Some(account.id),
@@ -184,7 +186,15 @@ pub async fn portal_session(
         return Ok(account);
     }
     let mut tx = cx.db.write().await?;
-    sessions::delete(&mut tx, Kind::Portal, &hash).await?;
+    match account.filter(|a| a.portal_id == portal_id) {
+        // Barred since (its valid-until day passed): every session of the account ends now.
+        Some(a) if alive => {
+            let actor = crate::usecases::Actor::system("expiry");
+            crate::usecases::sessions::end_when_barred(&mut tx, now, &actor, &a, &a.state())
+                .await?;
+        }
+        _ => sessions::delete(&mut tx, Kind::Portal, &hash).await?,
+    }
     tx.commit().await?;
     Ok(None)
 }

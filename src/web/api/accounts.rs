@@ -121,6 +121,31 @@ pub async fn remove(
     ))
 }
 
+/// How many sessions ended.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionsEnded {
+    pub ended: u64,
+}
+
+/// Ends every session of the account on its portal's pages: the person is logged out
+/// everywhere and must log in again.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}/sessions", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = SessionsEnded), (status = 404, body = ErrorBody)))]
+pub async fn end_sessions(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> Result<Json<SessionsEnded>, ApiError> {
+    let ended = crate::usecases::sessions::end_all_of(
+        &s.cx,
+        &actor,
+        crate::storage::sessions::Kind::Portal,
+        id,
+    )
+    .await?;
+    Ok(Json(SessionsEnded { ended }))
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]

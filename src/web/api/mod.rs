@@ -62,6 +62,10 @@ pub fn router() -> Router<AppState> {
             get(accounts::get_account).delete(accounts::remove),
         )
         .route(
+            "/api/v1/accounts/{id}/sessions",
+            axum::routing::delete(accounts::end_sessions),
+        )
+        .route(
             "/api/v1/accounts/{id}/resend",
             axum::routing::post(accounts::resend),
         )
@@ -264,6 +268,7 @@ impl utoipa::Modify for CommonResponses {
         accounts::send_password_link,
         accounts::resend,
         accounts::remove,
+        accounts::end_sessions,
         accounts::list_accounts,
         accounts::candidates,
         accounts::link_contact,

@@ -8,17 +8,19 @@ use axum::extract::{Query, RawForm, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Chrome, Staff, done};
+use super::{Chrome, Staff, done, sessions_ended};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
 use crate::storage::outbox::OutboxMessage;
+use crate::storage::sessions::Kind;
 use crate::storage::tasks::Owner;
 use crate::usecases::Error;
 use crate::usecases::access::{self as access_uc, AccessInput};
 use crate::usecases::accounts as uc;
 use crate::usecases::notifications::{self as notify_uc, PreferencesInput};
 use crate::usecases::registration::{self as reg, Candidate, CreateContactInput, RegistrationData};
+use crate::usecases::sessions::end_all_of;
 use crate::web::AppState;
 use crate::web::notifications::{
     PreferencesSection, as_typed, preference_errors, preferences_input,
@@ -297,6 +299,10 @@ async fn change_status(
             uc::send_password_link(&s.cx, &staff.actor, id, to.as_deref()).await
         }
         "resend" => uc::resend_link(&s.cx, &staff.actor, id).await,
+        "end_sessions" => {
+            let n = end_all_of(&s.cx, &staff.actor, Kind::Portal, id).await?;
+            return Ok(done(&s, &back, &sessions_ended(n)));
+        }
         "remove" => {
             let a = uc::remove_account(&s.cx, &staff.actor, id, notify).await?;
             // The account's own page is gone; go where it makes sense.

@@ -86,6 +86,14 @@ pub fn done(state: &AppState, to: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// The flash message after ending someone's sessions.
+pub fn sessions_ended(n: u64) -> String {
+    match n {
+        1 => "1 session ended.".to_string(),
+        n => format!("{n} sessions ended."),
+    }
+}
+
 /// What every console page shows around its content.
 pub struct Chrome {
     pub user_email: String,

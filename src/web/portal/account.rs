@@ -15,7 +15,9 @@ use crate::domain::FieldErrors;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
+use crate::storage::sessions::Kind;
 use crate::usecases::profile::{self as profile, ProfileInput};
+use crate::usecases::sessions::{Own, Which, end_own};
 use crate::web::page::{PageResult, form_errors};
 use crate::web::{AppState, ClientAddr};
 
@@ -115,6 +117,7 @@ pub(super) struct NoticeQuery {
     saved: Option<String>,
     sent: Option<String>,
     ended: Option<String>,
+    others_ended: Option<String>,
 }
 
 pub(super) async fn account_page(
@@ -129,6 +132,8 @@ pub(super) async fn account_page(
         Some(t.email_change_sent)
     } else if q.ended.is_some() {
         Some(t.session_ended)
+    } else if q.others_ended.is_some() {
+        Some(t.other_sessions_ended)
     } else {
         None
     };
@@ -214,16 +219,23 @@ pub(super) async fn account_post(
         .await
         .map(|_| back("sent=1")),
         "end-session" => {
-            let ended_own = tokens::hash_token(&me.token) == f.session;
-            profile::end_session(&s.cx, account.id, &f.session, addr)
-                .await
-                .map(|_| {
-                    if ended_own {
-                        to_login("out")
-                    } else {
-                        back("ended=1")
-                    }
-                })
+            let current = tokens::hash_token(&me.token);
+            let which = match f.session.as_str() {
+                "others" => Which::Others,
+                one => Which::One(one),
+            };
+            let actor = crate::usecases::accounts::person(account, addr);
+            let own = Own {
+                kind: Kind::Portal,
+                actor: &actor,
+                current: &current,
+                password: &f.current_password,
+            };
+            end_own(&s.cx, &own, which).await.map(|_| match which {
+                Which::One(one) if one == current => to_login("out"),
+                Which::One(_) => back("ended=1"),
+                Which::Others => back("others_ended=1"),
+            })
         }
         _ => return Ok(not_found()),
     };
@@ -231,7 +243,13 @@ pub(super) async fn account_post(
     match form_errors(result)? {
         Ok(r) => Ok(r),
         Err(e) => {
-            let errors = errors_in(T::of(me.language()), &e);
+            let mut errors = errors_in(T::of(me.language()), &e);
+            if what == "end-session" {
+                // The sessions form has its own password field.
+                for (field, _) in errors.iter_mut().filter(|(f, _)| *f == "current_password") {
+                    *field = "session_password";
+                }
+            }
             let typed = Some((
                 if what == "profile" {
                     f.name.chars().take(200).collect()

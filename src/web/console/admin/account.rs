@@ -12,7 +12,9 @@ use super::{FormData, area_names};
 use crate::clock::format_time;
 use crate::domain::staff::StaffRole;
 use crate::security::tokens::hash_token;
+use crate::storage::sessions::Kind;
 use crate::usecases::directory as dir_uc;
+use crate::usecases::sessions::{Own, Which, end_own};
 use crate::usecases::staff as uc;
 use crate::web::AppState;
 use crate::web::console::{Chrome, Errors, SESSION_COOKIE, Staff, done, set_cookie};
@@ -146,8 +148,35 @@ async fn end_session(
 ) -> PageResult {
     let d = FormData::parse(&body);
     let session = d.get("session");
-    uc::end_session(&s.cx, &staff.actor, &session).await?;
-    if current_session(&headers).as_deref() == Some(session.as_str()) {
+    let password = d.get("current_password");
+    let current = current_session(&headers).unwrap_or_default();
+    let which = match session.as_str() {
+        "others" => Which::Others,
+        one => Which::One(one),
+    };
+    let own = Own {
+        kind: Kind::Staff,
+        actor: &staff.actor,
+        current: &current,
+        password: &password,
+    };
+    if let Err(e) = form_errors(end_own(&s.cx, &own, which).await)? {
+        // The sessions form has its own password field.
+        let mut errors = Errors::new();
+        if let Some(m) = e.get("current_password") {
+            errors.add("session_password", m);
+        }
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return account_page(&s, &staff, &headers, errors, status).await;
+    }
+    if which == Which::Others {
+        return Ok(done(
+            &s,
+            "/console/account",
+            "Your other sessions have ended.",
+        ));
+    }
+    if current == session {
         // Ending this very session logs out.
         let clear = set_cookie(&s, SESSION_COOKIE, "", Some(0));
         return Ok((

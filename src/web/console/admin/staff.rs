@@ -11,12 +11,14 @@ use axum::routing::{get, post};
 use super::{Choice, FormData, area_choices, area_names};
 use crate::clock::format_time;
 use crate::domain::staff::StaffRole;
+use crate::storage::sessions::Kind;
 use crate::storage::staff::StaffUser;
 use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
+use crate::usecases::sessions::end_all_of;
 use crate::usecases::staff::{self as uc, NewStaff, StaffChange};
 use crate::web::AppState;
-use crate::web::console::{Admin, Chrome, Errors, Staff, done};
+use crate::web::console::{Admin, Chrome, Errors, Staff, done, sessions_ended};
 use crate::web::page::{Id, PageResult, form_errors};
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/staff/new", get(new_staff).post(create_staff))
         .route("/console/staff/{id}", get(show_staff).post(update_staff))
         .route("/console/staff/{id}/password", post(set_password))
+        .route("/console/staff/{id}/sessions/end", post(end_sessions))
 }
 
 const ROLES: &[StaffRole] = &[StaffRole::Administrator, StaffRole::Supervisor];
@@ -308,4 +311,15 @@ async fn set_password(
             staff_page(&s, &staff, stored(u, errors), status).await
         }
     }
+}
+
+/// Ends every session of a staff user (an administrator's action; their own included, which
+/// logs them out at their next request).
+async fn end_sessions(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let n = end_all_of(&s.cx, &staff.actor, Kind::Staff, id).await?;
+    Ok(done(
+        &s,
+        &format!("/console/staff/{id}"),
+        &sessions_ended(n),
+    ))
 }

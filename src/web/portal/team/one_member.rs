@@ -126,6 +126,7 @@ pub(in crate::web::portal) async fn member_page(
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/team_remove.html")]
 struct RemovePage {
+    t: &'static T,
     tt: &'static TeamT,
     lang: &'static str,
     portal: Portal,
@@ -150,6 +151,7 @@ pub(in crate::web::portal) async fn remove_page(
         .await
         .map_err(admin.failure(back))?;
     Ok(RemovePage {
+        t: T::of(language),
         tt: TeamT::of(language),
         lang: language.as_str(),
         csrf: admin.me.csrf(),

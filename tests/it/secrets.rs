@@ -1,0 +1,153 @@
+//! Secrets at rest: session cookies, API keys, link tokens and passwords are stored only as
+//! hashes. Every column of every table is searched for each secret handed out, but the built-in
+//! mailbox: without an SMTP server (the demo) it stands in for the recipients' inboxes and holds
+//! the e-mails as delivered, links included (the README says so). The outbox holds no link: a
+//! link is made when its message is sent.
+
+use crate::common;
+
+use admit::storage::Db;
+use common::{PASSWORD, TestApp};
+use reqwest::{Client, StatusCode};
+
+/// The long cookie values a login answer sets (a session token, a form token).
+async fn cookies_of_login(app: &TestApp, login_page: &str, form: &[(&str, &str)]) -> Vec<String> {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.get(app.url(login_page)).send().await.unwrap();
+    let mut values = set_cookies(&page);
+    let body = page.text().await.unwrap();
+    let csrf = common::hidden(&body, "csrf");
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(form);
+    let res = client
+        .post(app.url(login_page))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    values.extend(set_cookies(&res));
+    values
+}
+
+fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| {
+            v.split(';')
+                .next()?
+                .split_once('=')
+                .map(|(_, v)| v.to_string())
+        })
+        .filter(|v| v.len() >= 20)
+        .collect()
+}
+
+/// Every (table, column) of the database.
+async fn columns(db: &Db) -> Vec<(String, String)> {
+    match db {
+        Db::Sqlite(p) => sqlx::query_as(
+            "SELECT m.name, c.name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        Db::Postgres(p) => sqlx::query_as(
+            "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+             WHERE table_schema = current_schema()",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+    }
+}
+
+/// The columns in which `secret` appears.
+async fn found_in(db: &Db, columns: &[(String, String)], secret: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (table, column) in columns {
+        let sql = format!(
+            "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE '%' || $1 || '%'"
+        );
+        let n: i64 = match db {
+            Db::Sqlite(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(secret)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            Db::Postgres(p) => sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(secret)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+        };
+        if n > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    found
+}
+
+async fn secrets_are_stored_only_as_hashes(app: TestApp) {
+    let key = app.api_key().await;
+    let (pid, _, invitation) =
+        common::invited_on_portal(&app, "customer", "erika@nordlicht.example").await;
+    admit::usecases::accounts::accept_invitation(
+        &app.cx,
+        pid,
+        &invitation,
+        PASSWORD,
+        PASSWORD,
+        None,
+    )
+    .await
+    .expect("accepted");
+    app.create_staff("ada@admit.example", "administrator", &[], PASSWORD)
+        .await;
+    let mut secrets = vec![key.clone(), invitation, PASSWORD.to_string()];
+    // The part after the key's visible prefix, too.
+    if let Some((_, rest)) = key.split_once('_') {
+        secrets.push(rest.to_string());
+    }
+    let console = cookies_of_login(
+        &app,
+        "/console/login",
+        &[("email", "ada@admit.example"), ("password", PASSWORD)],
+    )
+    .await;
+    let portal = cookies_of_login(
+        &app,
+        &format!("/portal/{pid}/login"),
+        &[("email", "erika@nordlicht.example"), ("password", PASSWORD)],
+    )
+    .await;
+    assert!(
+        console.len() >= 2 && portal.len() >= 2,
+        "session and form cookies"
+    );
+    secrets.extend(console);
+    secrets.extend(portal);
+    // The sessions exist, and the key works: the secrets are live.
+    assert_eq!(app.count("staff_sessions").await, 1);
+    assert_eq!(app.count("portal_sessions").await, 1);
+    assert_eq!(app.api(&key).get("/api/v1/areas").await.0, StatusCode::OK);
+
+    let columns: Vec<_> = columns(&app.cx.db)
+        .await
+        .into_iter()
+        .filter(|(table, _)| table != "mailbox_messages")
+        .collect();
+    assert!(columns.len() > 50, "{} columns", columns.len());
+    for secret in &secrets {
+        let found = found_in(&app.cx.db, &columns, secret).await;
+        assert!(found.is_empty(), "a secret is stored in clear in {found:?}");
+    }
+}
+both!(only_hashes, secrets_are_stored_only_as_hashes);
