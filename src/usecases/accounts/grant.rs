@@ -98,6 +98,25 @@ pub async fn grant_access(
     Ok(done)
 }
 
+/// Whether `email` may be invited to the portal for `organization_id`: `Ok(None)` when the
+/// portal has no account with that address, `Ok(Some(account))` when it is an account of that
+/// organization the actor reaches (inviting again changes nothing), else the refusal. An account
+/// the actor does not reach gets the answer of any invitation that cannot be made: nothing
+/// about it (its organization, its area, that it exists) is told.
+async fn invitable(
+    tx: &mut crate::storage::Tx,
+    actor: &Actor,
+    portal_id: i64,
+    email: &str,
+    organization_id: i64,
+) -> Result<std::result::Result<Option<PortalAccount>, String>> {
+    Ok(match store::find(tx, portal_id, email).await? {
+        None => Ok(None),
+        Some(a) if actor.reaches(&a) && a.organization_id == Some(organization_id) => Ok(Some(a)),
+        Some(_) => Err(format!("{email} cannot be invited to this portal")),
+    })
+}
+
 /// The grant itself, inside the caller's transaction: the contact has an address.
 #[allow(clippy::too_many_arguments)]
 async fn grant_in(
@@ -116,8 +135,10 @@ async fn grant_in(
         .email
         .clone()
         .ok_or_else(|| Error::invalid("contact_id", "the contact has no e-mail address"))?;
-    if let Some(existing) = store::find(tx, portal.id, &email).await? {
-        return Ok((existing, Outcome::Unchanged));
+    match invitable(tx, actor, portal.id, &email, contact.organization_id).await? {
+        Ok(Some(existing)) => return Ok((existing, Outcome::Unchanged)),
+        Ok(None) => {}
+        Err(m) => return Err(Error::invalid("contact_id", m)),
     }
     let state = AccountState::invited(role);
     let id = store::insert(
@@ -223,13 +244,18 @@ pub async fn invite_many(
 ) -> Result<Vec<Invited>> {
     let mut errors = FieldErrors::new();
     let mut addresses: Vec<EmailAddress> = Vec::new();
+    // The line each address came from, for its error.
+    let mut lines: Vec<usize> = Vec::new();
     for (i, raw) in input.emails.iter().enumerate() {
         let raw = raw.trim();
         if raw.is_empty() {
             continue;
         }
         match EmailAddress::parse(raw) {
-            Ok(a) if !addresses.contains(&a) => addresses.push(a),
+            Ok(a) if !addresses.contains(&a) => {
+                addresses.push(a);
+                lines.push(i + 1);
+            }
             Ok(_) => {}
             Err(m) => errors.add("emails", format!("line {}: {raw} {m}", i + 1)),
         }
@@ -278,6 +304,18 @@ pub async fn invite_many(
                 format!("{} has no e-mail address, which is the user name", c.name),
             ),
             _ => errors.add("contact_ids", format!("no contact {cid} in {}", org.name)),
+        }
+    }
+    // Nothing is written (no contact made) when any of them cannot be invited.
+    for c in &contacts {
+        let email = c.email.as_deref().unwrap_or_default();
+        if let Err(m) = invitable(&mut tx, actor, portal.id, email, org.id).await? {
+            errors.add("contact_ids", m);
+        }
+    }
+    for (line, address) in lines.iter().zip(&addresses) {
+        if let Err(m) = invitable(&mut tx, actor, portal.id, address.as_str(), org.id).await? {
+            errors.add("emails", format!("line {line}: {m}"));
         }
     }
     errors.into_result()?;
