@@ -6,7 +6,9 @@ use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, T
 use chrono_tz::Tz;
 
 /// How often a person gets a digest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Frequency {
     Off,

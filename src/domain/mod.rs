@@ -2,10 +2,12 @@
 
 pub mod access;
 pub mod account;
+pub mod column;
 pub mod digest;
 pub mod directory;
 pub mod email;
 pub mod limits;
+pub mod outbox;
 pub mod staff;
 pub mod tasks;
 pub mod validation;

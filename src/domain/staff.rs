@@ -10,6 +10,8 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    pub const ALL: &'static [StaffRole] = &[StaffRole::Administrator, StaffRole::Supervisor];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StaffRole::Administrator => "administrator",
@@ -30,6 +32,14 @@ impl StaffRole {
             StaffRole::Administrator => "Administrator",
             StaffRole::Supervisor => "Supervisor",
         }
+    }
+}
+
+super::column::status_column!(StaffRole);
+
+impl std::fmt::Display for StaffRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::access::{Grouping, Reach};
 use super::account::{Day, Role};
+use super::column::string_enum;
 use super::directory::Language;
 use super::validation::{FieldErrors, required_text};
 
@@ -190,16 +191,30 @@ pub fn check_key(key: &str) -> Result<String, String> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
-    /// What the operator's systems post tasks with (`service_due`).
+    /// What the operator's systems post tasks with (`service_due`): 1 to 50 of
+    /// `a-z 0-9 _ - .`, starting with a letter or digit; `admit.` is Admit's own.
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^(?!admit\.)[a-z0-9][a-z0-9_.-]*$"
+    )]
     pub key: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name_en: String,
     /// Defaults to the English name.
     #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub name_de: String,
     #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description_en: String,
     /// Defaults to the English description.
     #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description_de: String,
 }
 
@@ -252,6 +267,11 @@ pub fn validate_categories(list: &[CategoryInput]) -> Result<Vec<CategoryInput>,
     errors.into_result().map(|_| out)
 }
 
+string_enum!(
+    /// Whether a task is open or closed.
+    TaskStatus { Open = "open", Closed = "closed" } expected "open, closed"
+);
+
 /// A task as posted, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidTask {
@@ -261,7 +281,7 @@ pub struct ValidTask {
     pub title: String,
     pub due_date: Option<Day>,
     pub link: Option<String>,
-    pub open: bool,
+    pub status: TaskStatus,
 }
 
 /// A task as the API receives it.
@@ -269,15 +289,25 @@ pub struct ValidTask {
 #[serde(deny_unknown_fields)]
 pub struct TaskInput {
     /// The customer (an organization id) the task is about.
+    #[schema(minimum = 1)]
     pub customer_id: i64,
     /// One of the portal's category keys.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub category: String,
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub due_date: Option<String>,
     /// Where the person deals with it (`https://...`).
+    #[schema(max_length = 2000, pattern = r"^https?://[^\s\x00-\x1F\x7F-\x9F]+$")]
     pub link: Option<String>,
     /// `open` (the default) or `closed`.
+    #[schema(value_type = Option<TaskStatus>)]
     pub status: Option<String>,
 }
 
@@ -323,12 +353,12 @@ pub fn validate_task(external_id: &str, t: &TaskInput) -> Result<ValidTask, Fiel
         None | Some("") => None,
         Some(l) => errors.take("link", check_link(l)),
     };
-    let open = match t.status.as_deref().map(str::trim) {
-        None | Some("open") => true,
-        Some("closed") => false,
-        Some(_) => {
+    let status = match t.status.as_deref().map(TaskStatus::parse) {
+        None => TaskStatus::Open,
+        Some(Ok(s)) => s,
+        Some(Err(_)) => {
             errors.add("status", "must be open or closed");
-            true
+            TaskStatus::Open
         }
     };
     if t.customer_id <= 0 {
@@ -342,7 +372,7 @@ pub fn validate_task(external_id: &str, t: &TaskInput) -> Result<ValidTask, Fiel
         title: title.expect("checked"),
         due_date,
         link,
-        open,
+        status,
     })
 }
 
@@ -442,7 +472,7 @@ mod tests {
             day_date(v.due_date.unwrap()).unwrap().to_string(),
             "2026-12-07"
         );
-        assert!(v.open);
+        assert_eq!(v.status, TaskStatus::Open);
         let bad = TaskInput {
             customer_id: 0,
             category: " ".into(),

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::{Result, Tx};
 use crate::domain::access::{CustomerFacts, Grouping, Reach};
+use crate::domain::directory::OrganizationKind;
 use crate::{exec_tx, on_tx};
 
 /// How deep sub-accounts are followed (a cycle in the directory would otherwise never end).
@@ -22,15 +23,15 @@ fn grouping(partnership_id: Option<i64>) -> Grouping {
 /// The customers `organization` reaches: a partner's partnerships (each, even an empty one, a
 /// grouping), or a customer with its sub-accounts at every depth.
 pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
-    let kind: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+    let kind: Option<OrganizationKind> = on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT kind FROM organizations WHERE id = $1"
     )
     .bind(organization)
     .fetch_optional(c)
     .await)?;
     let mut reach = Reach::new();
-    match kind.as_deref() {
-        Some("partner") => {
+    match kind {
+        Some(OrganizationKind::Partner) => {
             let rows: Vec<(i64, Option<i64>)> = on_tx!(tx, |c| sqlx::query_as(
                 "SELECT p.id, pc.customer_id FROM partnerships p \
                  LEFT JOIN partnership_customers pc ON pc.partnership_id = p.id \
@@ -44,7 +45,7 @@ pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
                 members.extend(customer);
             }
         }
-        Some(_) => {
+        Some(OrganizationKind::Customer) => {
             let ids: Vec<i64> = on_tx!(tx, |c| {
                 sqlx::query_scalar(
                 "WITH RECURSIVE tree (id, depth) AS ( \

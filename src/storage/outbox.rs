@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::QueryBuilder;
 
 use super::{Engine, Result, Tx};
+use crate::domain::outbox::OutboxStatus;
 use crate::{exec_tx, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -23,8 +24,7 @@ pub struct OutboxMessage {
     pub recipient_name: Option<String>,
     #[serde(skip)]
     pub variables_json: String,
-    /// `queued`, `sending`, `sent`, `retrying` or `failed`.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i64,
     pub max_attempts: i64,
     #[serde(serialize_with = "crate::clock::json::time")]
@@ -161,8 +161,8 @@ pub async fn mark_attempt_failed(
     next_attempt_at: Option<i64>,
 ) -> Result<bool> {
     let (status, next) = match next_attempt_at {
-        Some(t) => ("retrying", t),
-        None => ("failed", now),
+        Some(t) => (OutboxStatus::Retrying, t),
+        None => (OutboxStatus::Failed, now),
     };
     let n = exec_tx!(tx, |c| {
         sqlx::query(
@@ -207,7 +207,7 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<OutboxMessage>> {
 
 #[derive(Debug, Clone, Default)]
 pub struct OutboxFilter {
-    pub status: Option<String>,
+    pub status: Option<OutboxStatus>,
     pub event: Option<String>,
     pub portal_id: Option<i64>,
     pub recipient: Option<String>,
@@ -220,8 +220,8 @@ pub async fn list(tx: &mut Tx, f: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
     on_tx!(tx, |c| {
         let mut qb =
             QueryBuilder::new(format!("SELECT {COLUMNS} FROM outbox_messages WHERE 1 = 1"));
-        if let Some(s) = &f.status {
-            qb.push(" AND status = ").push_bind(s.clone());
+        if let Some(s) = f.status {
+            qb.push(" AND status = ").push_bind(s);
         }
         if let Some(e) = &f.event {
             qb.push(" AND event = ").push_bind(e.clone());

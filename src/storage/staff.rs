@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{Engine, Result, Tx};
+use crate::domain::staff::StaffRole;
 use crate::{exec_tx, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -10,8 +11,7 @@ pub struct StaffUser {
     pub id: i64,
     pub email: String,
     pub name: String,
-    /// `administrator` or `supervisor`.
-    pub role: String,
+    pub role: StaffRole,
     pub active: bool,
     #[serde(skip)]
     pub password_hash: String,
@@ -28,7 +28,7 @@ pub struct StaffUser {
 
 impl StaffUser {
     pub fn is_admin(&self) -> bool {
-        self.role == "administrator"
+        self.role == StaffRole::Administrator
     }
 }
 
@@ -111,7 +111,7 @@ pub async fn insert_staff(
     tx: &mut Tx,
     email: &str,
     name: &str,
-    role: &str,
+    role: StaffRole,
     password_hash: &str,
     now: i64,
 ) -> Result<i64> {
@@ -134,7 +134,7 @@ pub async fn update_staff(
     tx: &mut Tx,
     id: i64,
     name: &str,
-    role: &str,
+    role: StaffRole,
     active: bool,
     now: i64,
 ) -> Result<()> {

@@ -12,6 +12,7 @@ use crate::clock::today;
 use crate::domain::FieldErrors;
 use crate::domain::access::{self as rules, AccessScope, Grouping, Module, Rule, Verdict};
 use crate::domain::account::{AccountState, Role};
+use crate::domain::directory::OrganizationKind;
 use crate::storage::Tx;
 use crate::storage::access as store;
 use crate::storage::accounts::{self as accounts_store, PortalAccount};
@@ -175,7 +176,7 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
         Some(c) => {
             let facts = match (a.organization_id, may) {
                 (Some(org), true) => {
-                    let partner = a.organization_kind.as_deref() == Some("partner");
+                    let partner = a.organization_kind == Some(OrganizationKind::Partner);
                     store::customer_facts(&mut conn, a.id, org, partner, c).await?
                 }
                 _ => Default::default(),
@@ -222,6 +223,7 @@ pub struct AssignmentInput {
 #[serde(deny_unknown_fields)]
 pub struct AccessInput {
     /// `admin`, `user`, `marketing` or `notifications`; unchanged when not given.
+    #[schema(value_type = Option<Role>)]
     pub role: Option<String>,
     /// Names of the portal's modules; unchanged when not given.
     pub modules: Option<Vec<String>>,

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::{Actor, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
+use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, MailText, Rendered};
 use crate::storage::outbox::{
     self as store, MailboxMessage, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
@@ -289,7 +290,7 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessag
     let m = store::get(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("message"))?;
-    if m.status != "failed" {
+    if m.status != OutboxStatus::Failed {
         return Err(Error::Refused(format!(
             "Only a failed message can be sent again; this one is {}.",
             m.status

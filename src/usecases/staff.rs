@@ -17,7 +17,7 @@ use crate::storage::{Tx, directory};
 struct StaffView<'a> {
     email: &'a str,
     name: &'a str,
-    role: &'a str,
+    role: StaffRole,
     active: bool,
     area_ids: &'a [i64],
 }
@@ -26,7 +26,7 @@ fn view(u: &StaffUser) -> Option<serde_json::Value> {
     json(&StaffView {
         email: &u.email,
         name: &u.name,
-        role: &u.role,
+        role: u.role,
         active: u.active,
         area_ids: &u.area_ids,
     })
@@ -111,7 +111,7 @@ pub async fn create_staff(cx: &Ctx, actor: &Actor, input: &NewStaff) -> Result<S
         &mut tx,
         email.as_str(),
         &name.unwrap_or_default(),
-        role.as_str(),
+        role,
         &hash.unwrap_or_default(),
         now,
     )
@@ -188,15 +188,15 @@ pub async fn update_staff(
     rules::check_admin_remains(id, stays, &active_admins).map_err(|m| Error::Refused(m.into()))?;
     let name = name.expect("checked");
     if before.name == name
-        && before.role == role.as_str()
+        && before.role == role
         && before.active == change.active
         && before.area_ids == areas
     {
         return Ok(before);
     }
-    store::update_staff(&mut tx, id, &name, role.as_str(), change.active, now).await?;
+    store::update_staff(&mut tx, id, &name, role, change.active, now).await?;
     store::set_staff_areas(&mut tx, id, &areas).await?;
-    if !change.active || before.role != role.as_str() || before.area_ids != areas {
+    if !change.active || before.role != role || before.area_ids != areas {
         // What they could see changed: make them log in again.
         sessions::delete_of(&mut tx, Kind::Staff, id).await?;
     }

@@ -5,6 +5,7 @@
 //! [`super::access::check_giver`] to what they have themselves.
 
 use super::{Actor, ActorKind, Ctx, Error, Result, Team};
+use crate::domain::account::Role;
 use crate::storage::accounts::{self as store, AccountFilter, PortalAccount};
 
 /// The most accounts the team page lists.
@@ -13,8 +14,8 @@ pub const TEAM_LIMIT: i64 = 1000;
 /// The actor of an organization admin on the portal pages, or `Forbidden` when the account is
 /// not an admin of an organization.
 pub fn team_actor(account: &PortalAccount, client_addr: Option<String>) -> Result<Actor> {
-    match (account.role.as_str(), account.organization_id) {
-        ("admin", Some(organization_id)) => Ok(Actor {
+    match (account.role, account.organization_id) {
+        (Role::Admin, Some(organization_id)) => Ok(Actor {
             kind: ActorKind::PortalUser,
             id: Some(account.id),
             label: if account.name.trim().is_empty() {

@@ -16,7 +16,10 @@ async fn status_of(app: &TestApp, id: i64) -> outbox::OutboxMessage {
 }
 
 async fn wait_status(app: &TestApp, id: i64, status: &str) -> outbox::OutboxMessage {
-    let ok = eventually(20, || async { status_of(app, id).await.status == status }).await;
+    let ok = eventually(20, || async {
+        status_of(app, id).await.status.as_str() == status
+    })
+    .await;
     let m = status_of(app, id).await;
     assert!(
         ok,

@@ -12,36 +12,7 @@ pub const PHONE_MAX: usize = 40;
 pub const URL_MAX: usize = 500;
 pub const MODULES_MAX: usize = 50;
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } expected $expected:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, String> {
-                match s.trim() {
-                    $($text => Ok($name::$variant),)+
-                    "" => Err("is required".into()),
-                    _ => Err(format!("must be one of: {}", $expected)),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use super::column::string_enum;
 
 string_enum!(
     /// A customer (may have sub-accounts) or a partner (holds partnerships).
@@ -270,6 +241,7 @@ pub struct ContactInput {
     )]
     pub name: String,
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[serde(default)]
     #[schema(max_length = 40, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]

@@ -8,6 +8,7 @@ use super::{Result, Tx};
 use crate::domain::account::{
     AccountState, Approval, Assignment, Day, Lifecycle, Registration, Role,
 };
+use crate::domain::directory::{OrganizationKind, PortalKind};
 use crate::{exec_tx, on_tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -15,8 +16,8 @@ pub struct PortalAccount {
     pub id: i64,
     pub portal_id: i64,
     pub portal_name: String,
-    /// `customer`, `installer` or `partner`: the access's source.
-    pub portal_kind: String,
+    /// The access's source.
+    pub portal_kind: PortalKind,
     /// The user name on its portal.
     pub email: String,
     pub contact_id: Option<i64>,
@@ -24,8 +25,7 @@ pub struct PortalAccount {
     pub assignment: Assignment,
     pub organization_id: Option<i64>,
     pub organization_name: Option<String>,
-    /// `customer` or `partner`.
-    pub organization_kind: Option<String>,
+    pub organization_kind: Option<OrganizationKind>,
     /// The area of the contact's organization.
     pub area_id: Option<i64>,
     pub name: String,

@@ -4,6 +4,8 @@
 
 use super::super::{Result, Tx};
 use super::{PortalAccount, SELECT};
+use crate::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
+use crate::domain::directory::PortalKind;
 use crate::on_tx;
 
 /// The valid-until filter of the access list.
@@ -23,15 +25,13 @@ pub struct AccountFilter {
     pub q: Option<String>,
     pub portal_id: Option<i64>,
     /// The portal's kind: the access's source.
-    pub source: Option<String>,
-    pub registration: Option<String>,
-    pub approval: Option<String>,
-    /// `assigned` or `pending`.
-    pub assignment: Option<String>,
+    pub source: Option<PortalKind>,
+    pub registration: Option<Registration>,
+    pub approval: Option<Approval>,
+    pub assignment: Option<Assignment>,
     pub access_granted: Option<bool>,
-    pub lifecycle: Option<String>,
-    /// `admin`, `user`, `marketing` or `notifications`.
-    pub role: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub role: Option<Role>,
     /// The organization of the linked contact.
     pub organization_id: Option<i64>,
     pub valid_until: Option<ValidUntilFilter>,
@@ -64,32 +64,32 @@ macro_rules! push_filters {
         if let Some(p) = $f.portal_id {
             $qb.push(" AND a.portal_id = ").push_bind(p);
         }
-        if let Some(k) = &$f.source {
-            $qb.push(" AND p.kind = ").push_bind(k.clone());
+        if let Some(k) = $f.source {
+            $qb.push(" AND p.kind = ").push_bind(k);
         }
-        if let Some(r) = &$f.registration {
-            $qb.push(" AND a.registration = ").push_bind(r.clone());
+        if let Some(r) = $f.registration {
+            $qb.push(" AND a.registration = ").push_bind(r);
         }
-        if let Some(r) = &$f.approval {
-            $qb.push(" AND a.approval = ").push_bind(r.clone());
+        if let Some(r) = $f.approval {
+            $qb.push(" AND a.approval = ").push_bind(r);
         }
-        match $f.assignment.as_deref() {
-            Some("assigned") => {
+        match $f.assignment {
+            Some(Assignment::Assigned) => {
                 $qb.push(" AND a.contact_id IS NOT NULL");
             }
-            Some("pending") => {
+            Some(Assignment::Pending) => {
                 $qb.push(" AND a.contact_id IS NULL");
             }
-            _ => {}
+            None => {}
         }
         if let Some(g) = $f.access_granted {
             $qb.push(" AND a.access_granted = ").push_bind(g);
         }
-        if let Some(l) = &$f.lifecycle {
-            $qb.push(" AND a.lifecycle = ").push_bind(l.clone());
+        if let Some(l) = $f.lifecycle {
+            $qb.push(" AND a.lifecycle = ").push_bind(l);
         }
-        if let Some(r) = &$f.role {
-            $qb.push(" AND a.role = ").push_bind(r.clone());
+        if let Some(r) = $f.role {
+            $qb.push(" AND a.role = ").push_bind(r);
         }
         if let Some(org) = $f.organization_id {
             $qb.push(" AND ct.organization_id = ").push_bind(org);

@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::QueryBuilder;
 
 use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, page};
+use crate::domain::directory::OrganizationKind;
 use crate::domain::staff::Scope;
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
@@ -11,8 +12,7 @@ use crate::{exec_tx, on_tx};
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Organization {
     pub id: i64,
-    /// `customer` or `partner`.
-    pub kind: String,
+    pub kind: OrganizationKind,
     pub name: String,
     pub parent_id: Option<i64>,
     pub parent_name: Option<String>,
@@ -35,7 +35,7 @@ const ORG_SELECT: &str = "SELECT o.id, o.kind, o.name, o.parent_id, p.name AS pa
 #[derive(Debug, Clone, Default)]
 pub struct OrganizationFilter {
     pub q: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<OrganizationKind>,
     pub area_id: Option<i64>,
     pub parent_id: Option<i64>,
     pub after: Option<(String, i64)>,
@@ -55,8 +55,8 @@ pub async fn list_organizations(
         if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
             push_search!(qb, engine, "o", "organizations", q);
         }
-        if let Some(kind) = &f.kind {
-            qb.push(" AND o.kind = ").push_bind(kind.clone());
+        if let Some(kind) = f.kind {
+            qb.push(" AND o.kind = ").push_bind(kind);
         }
         if let Some(area) = f.area_id {
             qb.push(" AND o.area_id = ").push_bind(area);
@@ -123,7 +123,7 @@ pub async fn count_children(tx: &mut Tx, id: i64) -> Result<i64> {
 }
 
 pub struct OrganizationRow<'a> {
-    pub kind: &'a str,
+    pub kind: OrganizationKind,
     pub name: &'a str,
     pub parent_id: Option<i64>,
     pub area_id: Option<i64>,
@@ -216,7 +216,7 @@ pub async fn count_partnership_links(tx: &mut Tx, id: i64) -> Result<i64> {
 /// Organizations of `kind` whose name is `name`, ignoring case, at most `limit`.
 pub async fn organizations_named(
     tx: &mut Tx,
-    kind: &str,
+    kind: OrganizationKind,
     name: &str,
     limit: i64,
 ) -> Result<Vec<Organization>> {

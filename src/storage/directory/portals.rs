@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::domain::directory::{PortalKind, RegistrationMode};
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
@@ -18,11 +19,10 @@ pub struct Module {
 pub struct Portal {
     pub id: i64,
     pub name: String,
-    /// `customer`, `installer` or `partner`: the access's source.
-    pub kind: String,
+    /// The access's source.
+    pub kind: PortalKind,
     pub base_url: String,
-    /// `invitation_only`, `self_automatic` or `self_manual`.
-    pub registration_mode: String,
+    pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
     /// When someone asks for a new link: tell staff instead of sending it again.
     pub notify_staff_on_new_link: bool,
@@ -93,9 +93,9 @@ pub async fn find_portal_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>>
 
 pub struct PortalRow<'a> {
     pub name: &'a str,
-    pub kind: &'a str,
+    pub kind: PortalKind,
     pub base_url: &'a str,
-    pub registration_mode: &'a str,
+    pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
     pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,

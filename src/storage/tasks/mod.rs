@@ -7,7 +7,7 @@ use serde::Serialize;
 use sqlx::QueryBuilder;
 
 use super::{Result, Tx};
-use crate::domain::tasks::{CategoryInput, ValidTask};
+use crate::domain::tasks::{CategoryInput, TaskStatus, ValidTask};
 use crate::{exec_tx, on_tx};
 
 mod content;
@@ -158,7 +158,7 @@ pub struct Task {
     pub title: String,
     pub due_date: Option<i64>,
     pub link: Option<String>,
-    pub status: String,
+    pub status: TaskStatus,
     pub created_at: i64,
     pub updated_at: i64,
     pub closed_at: Option<i64>,
@@ -198,9 +198,9 @@ pub async fn insert_task(
     .bind(&t.title)
     .bind(t.due_date)
     .bind(&t.link)
-    .bind(if t.open { "open" } else { "closed" })
+    .bind(t.status)
     .bind(now)
-    .bind((!t.open).then_some(now))
+    .bind((t.status == TaskStatus::Closed).then_some(now))
     .fetch_one(c)
     .await
     })
@@ -226,7 +226,7 @@ pub async fn update_task(
     .bind(&t.title)
     .bind(t.due_date)
     .bind(&t.link)
-    .bind(if t.open { "open" } else { "closed" })
+    .bind(t.status)
     .bind(now)
     .bind(id)
     .execute(c)
@@ -241,7 +241,7 @@ pub struct TaskFilter {
     pub portal_id: Option<i64>,
     pub customer_id: Option<i64>,
     pub category: Option<String>,
-    pub open: Option<bool>,
+    pub status: Option<TaskStatus>,
     /// Only tasks of customers in these areas (a scoped key); `None`: every area.
     pub areas: Option<Vec<i64>>,
     pub after_id: Option<i64>,
@@ -262,9 +262,8 @@ pub async fn list_tasks(tx: &mut Tx, f: &TaskFilter) -> Result<Vec<Task>> {
         if let Some(k) = &f.category {
             qb.push(" AND k.key = ").push_bind(k.clone());
         }
-        if let Some(open) = f.open {
-            qb.push(" AND t.status = ")
-                .push_bind(if open { "open" } else { "closed" });
+        if let Some(status) = f.status {
+            qb.push(" AND t.status = ").push_bind(status);
         }
         if let Some(areas) = &f.areas {
             qb.push(" AND o.area_id IN (NULL");

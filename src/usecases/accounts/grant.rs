@@ -22,6 +22,7 @@ pub struct GrantInput {
     pub portal_id: i64,
     /// `admin`, `user`, `marketing` or `notifications`; `user` when not given.
     #[serde(default)]
+    #[schema(value_type = Option<crate::domain::account::Role>)]
     pub role: Option<String>,
     /// Names of the portal's modules.
     #[serde(default)]
@@ -211,6 +212,7 @@ pub struct InviteInput {
     pub portal_id: i64,
     /// `admin`, `user`, `marketing` or `notifications`; `user` when not given.
     #[serde(default)]
+    #[schema(value_type = Option<crate::domain::account::Role>)]
     pub role: Option<String>,
     #[serde(default)]
     pub modules: Vec<String>,

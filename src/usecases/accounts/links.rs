@@ -343,7 +343,7 @@ async fn tell_staff_of_request(
     );
     let mut told = Vec::new();
     for s in staff.iter().filter(|s| s.active) {
-        let reaches = s.role == "administrator"
+        let reaches = s.is_admin()
             || account
                 .area_id
                 .is_some_and(|area| s.area_ids.contains(&area));

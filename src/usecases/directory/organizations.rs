@@ -87,7 +87,7 @@ async fn resolve_organization(
                 "this customer has sub-accounts; a partner cannot have them",
             );
         }
-        if v.kind.as_str() != me.kind {
+        if v.kind != me.kind {
             let held = store::count_partnership_links(tx, me.id).await?;
             if held > 0 {
                 errors.add(
@@ -113,7 +113,7 @@ async fn resolve_organization(
 /// The columns of a valid organization under its resolved parent.
 fn organization_row(v: &ValidOrganization, parent_id: Option<i64>) -> OrganizationRow<'_> {
     OrganizationRow {
-        kind: v.kind.as_str(),
+        kind: v.kind,
         name: &v.name,
         parent_id,
         area_id: v.area_id,
@@ -130,7 +130,7 @@ fn check_parent(
 ) -> Option<i64> {
     match parent {
         Some(p) if actor.scope.allows_area(p.area_id) => {
-            if p.kind != "customer" {
+            if p.kind != OrganizationKind::Customer {
                 errors.add(field, "the parent must be a customer");
                 None
             } else {

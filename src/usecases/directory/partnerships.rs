@@ -2,7 +2,7 @@
 //! pages make of who works for whom.
 
 use super::visible_organization;
-use crate::domain::directory::{self as rules, PartnershipInput};
+use crate::domain::directory::{self as rules, OrganizationKind, PartnershipInput};
 use crate::storage::Tx;
 use crate::storage::directory::{self as store, Partnership};
 use crate::usecases::{Actor, Ctx, Error, Result, Target, json, record};
@@ -31,7 +31,7 @@ async fn check_partnership(
 ) -> Result<()> {
     let mut errors = crate::domain::FieldErrors::new();
     match store::get_organization(tx, v.partner_id).await? {
-        Some(o) if o.kind == "partner" => {}
+        Some(o) if o.kind == OrganizationKind::Partner => {}
         Some(_) => errors.add("partner_id", "must be a partner organization"),
         None => errors.add("partner_id", format!("no organization {}", v.partner_id)),
     }
@@ -169,7 +169,7 @@ pub async fn partnerships_of(
 ) -> Result<Vec<(i64, String, String)>> {
     let mut tx = cx.db.read().await?;
     let o = visible_organization(&mut tx, &actor.scope, organization_id).await?;
-    if o.kind == "partner" {
+    if o.kind == OrganizationKind::Partner {
         Ok(store::list_partnerships(&mut tx, &actor.scope, Some(o.id))
             .await?
             .into_iter()

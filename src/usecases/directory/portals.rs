@@ -19,9 +19,9 @@ pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
 fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
     PortalRow {
         name: &v.name,
-        kind: v.kind.as_str(),
+        kind: v.kind,
         base_url: &v.base_url,
-        registration_mode: v.registration_mode.as_str(),
+        registration_mode: v.registration_mode,
         self_registration_creates_contact: v.self_registration_creates_contact,
         notify_staff_on_new_link: v.notify_staff_on_new_link,
         invitation_lifetime_days: v.invitation_lifetime_days,

@@ -33,6 +33,7 @@ pub struct Choice {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Preferences {
     /// `off`, `daily` or `weekly` (Monday).
+    #[schema(value_type = Frequency)]
     pub frequency: String,
     /// The chosen category keys.
     pub categories: Vec<String>,
@@ -49,6 +50,7 @@ pub struct Preferences {
 #[serde(deny_unknown_fields)]
 pub struct PreferencesInput {
     /// `off`, `daily` or `weekly`.
+    #[schema(value_type = Frequency)]
     pub frequency: String,
     /// Category keys among the choices; none means no digest.
     #[serde(default)]

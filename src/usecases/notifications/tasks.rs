@@ -6,7 +6,8 @@ use serde::Serialize;
 use super::super::directory::Outcome;
 use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use crate::domain::FieldErrors;
-use crate::domain::tasks::{self as rules, CategoryInput, TaskInput};
+use crate::domain::directory::OrganizationKind;
+use crate::domain::tasks::{self as rules, CategoryInput, TaskInput, TaskStatus};
 use crate::storage::directory;
 use crate::storage::tasks::{self as store, Category};
 
@@ -88,10 +89,10 @@ pub struct TaskView {
     pub category: String,
     pub title: String,
     /// `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub due_date: Option<String>,
     pub link: Option<String>,
-    /// `open` or `closed`.
-    pub status: String,
+    pub status: TaskStatus,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -131,7 +132,7 @@ fn same_task(t: &store::Task, v: &rules::ValidTask, category: i64) -> bool {
         && t.title == v.title
         && t.due_date == v.due_date
         && t.link == v.link
-        && (t.status == "open") == v.open
+        && t.status == v.status
 }
 
 /// Posts a task under the system's own id: made when new, changed when different, left
@@ -188,7 +189,7 @@ async fn put_task_once(
     }
     match directory::get_organization(&mut tx, v.customer_id).await? {
         Some(o) if actor.scope.allows_area(o.area_id) => {
-            if o.kind != "customer" {
+            if o.kind != OrganizationKind::Customer {
                 errors.add("customer_id", "must be a customer, not a partner");
             }
         }
@@ -204,9 +205,9 @@ async fn put_task_once(
         Some(t) if same_task(t, v, category) => return Ok((t.clone().into(), Outcome::Unchanged)),
         Some(t) => {
             store::update_task(&mut tx, t.id, v, category, now).await?;
-            let action = match (t.status == "open", v.open) {
-                (true, false) => "task.closed",
-                (false, true) => "task.reopened",
+            let action = match (t.status, v.status) {
+                (TaskStatus::Open, TaskStatus::Closed) => "task.closed",
+                (TaskStatus::Closed, TaskStatus::Open) => "task.reopened",
                 _ => "task.updated",
             };
             (t.id, Outcome::Updated, action)

@@ -6,7 +6,6 @@ use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use super::RegistrationData;
 use super::assignment::create_contact_from;
 use crate::domain::account::{Action, Registration};
-use crate::domain::directory::RegistrationMode;
 use crate::security::tokens;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory::{self};
@@ -55,8 +54,7 @@ pub async fn activate(
     let portal = directory::get_portal(&mut tx, portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
-    let mode =
-        RegistrationMode::parse(&portal.registration_mode).unwrap_or(RegistrationMode::SelfManual);
+    let mode = portal.registration_mode;
     let state = account.state();
     let mut next = state
         .apply(Action::Activate(mode))

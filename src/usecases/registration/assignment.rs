@@ -6,17 +6,17 @@ use serde::{Deserialize, Serialize};
 use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use super::RegistrationData;
 use crate::domain::account::Action;
+use crate::domain::directory::{OrganizationKind, PortalKind};
 use crate::storage::Tx;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory::{self, Contact, ContactRow, OrganizationRow, Portal};
 use crate::usecases::directory::{contact_created, organization_created};
 
 /// The kind of organization a portal's people belong to.
-pub(super) fn organization_kind(portal: &Portal) -> &'static str {
-    if portal.kind == "partner" {
-        "partner"
-    } else {
-        "customer"
+pub(super) fn organization_kind(portal: &Portal) -> OrganizationKind {
+    match portal.kind {
+        PortalKind::Partner => OrganizationKind::Partner,
+        PortalKind::Customer | PortalKind::Installer => OrganizationKind::Customer,
     }
 }
 

@@ -52,9 +52,9 @@ impl RegistrationData {
 
 /// The portal's registration mode, or `NotFound` when it takes invitations only.
 pub fn open_mode(portal: &Portal) -> Result<RegistrationMode> {
-    match RegistrationMode::parse(&portal.registration_mode).ok() {
-        Some(RegistrationMode::InvitationOnly) | None => Err(Error::NotFound("registration")),
-        Some(mode) => Ok(mode),
+    match portal.registration_mode {
+        RegistrationMode::InvitationOnly => Err(Error::NotFound("registration")),
+        mode => Ok(mode),
     }
 }
 

@@ -6,6 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::{ApiActor, ApiJson, Id};
+use crate::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
+use crate::domain::directory::PortalKind;
 use crate::storage::accounts::{PortalAccount, ValidUntilFilter};
 use crate::usecases::accounts::{self as uc, GrantInput};
 use crate::usecases::directory::Outcome;
@@ -194,14 +196,25 @@ enum ValidUntilQuery {
     Past,
 }
 
-fn one_of(name: &str, value: Option<String>, allowed: &[&str]) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(v) if !allowed.contains(&v.as_str()) => Err(ApiError::bad_request(format!(
-            "Query parameter {name}: must be one of {}",
-            allowed.join(", ")
-        ))),
-        other => Ok(other),
-    }
+/// The value of `all` whose text is `value`, or a clear error naming the allowed ones.
+fn one_of<T: Copy>(
+    name: &str,
+    value: Option<String>,
+    all: &[T],
+    text: fn(T) -> &'static str,
+) -> Result<Option<T>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    all.iter()
+        .copied()
+        .find(|v| text(*v) == value)
+        .map(Some)
+        .ok_or_else(|| {
+            let allowed: Vec<&str> = all.iter().map(|v| text(*v)).collect();
+            ApiError::bad_request(format!(
+                "Query parameter {name}: must be one of {}",
+                allowed.join(", ")
+            ))
+        })
 }
 
 /// The access list: portal accounts sorted by e-mail address, a page at a time, with filters
@@ -216,25 +229,30 @@ pub async fn list_accounts(
     let filter = crate::storage::accounts::AccountFilter {
         q: q.q,
         portal_id: q.portal_id,
-        source: one_of("source", q.source, &["customer", "installer", "partner"])?,
+        source: one_of("source", q.source, PortalKind::ALL, PortalKind::as_str)?,
         registration: one_of(
             "registration",
             q.registration,
-            &["invited", "activation_sent", "registered"],
+            Registration::ALL,
+            Registration::as_str,
         )?,
-        approval: one_of("approval", q.approval, &["pending", "approved", "declined"])?,
-        assignment: one_of("assignment", q.assignment, &["pending", "assigned"])?,
+        approval: one_of("approval", q.approval, Approval::ALL, Approval::as_str)?,
+        assignment: one_of(
+            "assignment",
+            q.assignment,
+            Assignment::ALL,
+            Assignment::as_str,
+        )?,
         access_granted: q.access_granted,
-        lifecycle: one_of("lifecycle", q.lifecycle, &["active", "deactivated"])?,
-        role: one_of(
-            "role",
-            q.role,
-            &["admin", "user", "marketing", "notifications"],
-        )?,
+        lifecycle: one_of("lifecycle", q.lifecycle, Lifecycle::ALL, Lifecycle::as_str)?,
+        role: one_of("role", q.role, Role::ALL, Role::as_str)?,
         organization_id: q.organization_id,
-        valid_until: match one_of("valid_until", q.valid_until, &["set", "none", "past"])?
-            .as_deref()
-        {
+        valid_until: match one_of(
+            "valid_until",
+            q.valid_until,
+            &["set", "none", "past"],
+            |v| v,
+        )? {
             Some("set") => Some(ValidUntilFilter::Set),
             Some("none") => Some(ValidUntilFilter::None),
             Some(_) => Some(ValidUntilFilter::Past {

@@ -143,13 +143,16 @@ pub async fn list_organizations(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<OrganizationQuery>,
 ) -> ApiResult<Json<Page<Organization>>> {
-    if let Some(k) = &q.kind {
-        crate::domain::directory::OrganizationKind::parse(k)
-            .map_err(|m| ApiError::bad_request(format!("Query parameter kind: {m}")))?;
-    }
+    let kind = match &q.kind {
+        Some(k) => Some(
+            crate::domain::directory::OrganizationKind::parse(k)
+                .map_err(|m| ApiError::bad_request(format!("Query parameter kind: {m}")))?,
+        ),
+        None => None,
+    };
     let filter = OrganizationFilter {
         q: q.q,
-        kind: q.kind,
+        kind,
         area_id: q.area_id,
         parent_id: q.parent_id,
         after: cursor(q.after.as_deref())?,

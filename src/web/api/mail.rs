@@ -5,24 +5,11 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use super::extract::{ApiActor, ApiQuery, Id};
+use crate::domain::outbox::OutboxStatus;
 use crate::storage::outbox::{OutboxFilter, OutboxMessage};
 use crate::usecases::mail as uc;
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
-
-const STATUSES: &[&str] = &["queued", "sending", "sent", "retrying", "failed"];
-
-/// A message's delivery status.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum OutboxStatus {
-    Queued,
-    Sending,
-    Sent,
-    Retrying,
-    Failed,
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -51,13 +38,14 @@ pub async fn list_outbox(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<OutboxQuery>,
 ) -> Result<Json<Vec<OutboxMessage>>, ApiError> {
-    if let Some(st) = &q.status
-        && !STATUSES.contains(&st.as_str())
-    {
-        return Err(ApiError::bad_request(
-            "Query parameter status: must be queued, sending, sent, retrying or failed",
-        ));
-    }
+    let status = match q.status.as_deref() {
+        Some(st) => Some(OutboxStatus::parse(st).map_err(|_| {
+            ApiError::bad_request(
+                "Query parameter status: must be queued, sending, sent, retrying or failed",
+            )
+        })?),
+        None => None,
+    };
     let limit = match q.limit {
         None => 50,
         Some(n) if (1..=500).contains(&n) => n,
@@ -68,7 +56,7 @@ pub async fn list_outbox(
         }
     };
     let filter = OutboxFilter {
-        status: q.status,
+        status,
         event: q.event,
         portal_id: q.portal_id,
         recipient: q.recipient,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::directory::{check_external_id, limit, upserted};
 use super::extract::{ApiActor, ApiJson, ApiQuery, Id};
-use crate::domain::tasks::{CategoryInput, TaskInput};
+use crate::domain::tasks::{CategoryInput, TaskInput, TaskStatus};
 use crate::storage::tasks::{Category, Owner, TaskFilter};
 use crate::usecases::notifications::{self as uc, Preferences, PreferencesInput, TaskView};
 use crate::web::AppState;
@@ -96,15 +96,6 @@ pub async fn get_task(
     ))
 }
 
-/// Whether a task is open or closed.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum TaskStatus {
-    Open,
-    Closed,
-}
-
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -131,21 +122,17 @@ pub async fn list_tasks(
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<TaskQuery>,
 ) -> ApiResult<Json<Vec<TaskView>>> {
-    let open = match q.status.as_deref() {
+    let status = match q.status.as_deref() {
         None | Some("") => None,
-        Some("open") => Some(true),
-        Some("closed") => Some(false),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "Query parameter status: must be open or closed",
-            ));
-        }
+        Some(s) => Some(TaskStatus::parse(s).map_err(|_| {
+            ApiError::bad_request("Query parameter status: must be open or closed")
+        })?),
     };
     let filter = TaskFilter {
         portal_id: q.portal_id,
         customer_id: q.customer_id,
         category: q.category.filter(|c| !c.trim().is_empty()),
-        open,
+        status,
         areas: None,
         after_id: q.after,
         limit: limit(q.limit)?,

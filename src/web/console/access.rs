@@ -9,7 +9,8 @@ use serde::Deserialize;
 
 use super::accounts::Labels;
 use super::{Chrome, Staff};
-use crate::domain::account::{Approval, Lifecycle, Registration};
+use crate::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
+use crate::domain::directory::PortalKind;
 use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
 use crate::storage::directory::{Portal, decode_cursor};
 use crate::usecases::access::{AssignedCount, assigned_counts};
@@ -100,9 +101,9 @@ pub struct Row {
 
 /// The customers column of a row.
 fn customers_of(a: &PortalAccount, counts: Option<&Vec<AssignedCount>>) -> String {
-    match (a.role.as_str(), counts) {
-        ("admin", _) | ("user", None) => "all".into(),
-        ("user", Some(list)) => list
+    match (a.role, counts) {
+        (Role::Admin, _) | (Role::User, None) => "all".into(),
+        (Role::User, Some(list)) => list
             .iter()
             .map(|c| match &c.partnership {
                 Some(p) => format!("{p}: {}", c.customers),
@@ -130,8 +131,9 @@ struct AccessPage {
     back_url: String,
 }
 
-fn known(value: &str, allowed: &[&str]) -> Option<String> {
-    allowed.contains(&value).then(|| value.to_string())
+/// The value of `all` the form chose; none (no filter) for any other text.
+fn known<T: Copy>(value: &str, all: &[T], text: fn(T) -> &'static str) -> Option<T> {
+    all.iter().copied().find(|v| text(*v) == value)
 }
 
 async fn access_list(
@@ -143,20 +145,17 @@ async fn access_list(
     let filter = AccountFilter {
         q: Some(q.q.clone()).filter(|x| !x.trim().is_empty()),
         portal_id: q.portal_id.parse().ok(),
-        source: known(&q.source, &["customer", "installer", "partner"]),
-        registration: known(
-            &q.registration,
-            &["invited", "activation_sent", "registered"],
-        ),
-        approval: known(&q.approval, &["pending", "approved", "declined"]),
-        assignment: known(&q.assignment, &["assigned", "pending"]),
+        source: known(&q.source, PortalKind::ALL, PortalKind::as_str),
+        registration: known(&q.registration, Registration::ALL, Registration::as_str),
+        approval: known(&q.approval, Approval::ALL, Approval::as_str),
+        assignment: known(&q.assignment, Assignment::ALL, Assignment::as_str),
         access_granted: match q.access.as_str() {
             "granted" => Some(true),
             "off" => Some(false),
             _ => None,
         },
-        lifecycle: known(&q.lifecycle, &["active", "deactivated"]),
-        role: known(&q.role, &["admin", "user", "marketing", "notifications"]),
+        lifecycle: known(&q.lifecycle, Lifecycle::ALL, Lifecycle::as_str),
+        role: known(&q.role, Role::ALL, Role::as_str),
         organization_id: q.organization_id.parse().ok(),
         valid_until: match q.valid_until.as_str() {
             "set" => Some(ValidUntilFilter::Set),

@@ -17,7 +17,7 @@ use super::page::{
 };
 use super::texts::{T, TeamT};
 use crate::domain::account::Refusal;
-use crate::domain::directory::Language;
+use crate::domain::directory::{Language, RegistrationMode};
 use crate::security::tokens::constant_time_eq;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -43,7 +43,7 @@ pub(super) struct LoginPage {
 
 impl LoginPage {
     fn register_open(&self) -> bool {
-        self.portal.registration_mode != "invitation_only"
+        self.portal.registration_mode != RegistrationMode::InvitationOnly
     }
 }
 

@@ -10,7 +10,6 @@ use axum::routing::{get, post};
 
 use super::{FormData, area_names};
 use crate::clock::format_time;
-use crate::domain::staff::StaffRole;
 use crate::security::tokens::hash_token;
 use crate::storage::sessions::Kind;
 use crate::usecases::directory as dir_uc;
@@ -87,9 +86,7 @@ async fn account_page(
             chrome: staff.chrome("account"),
             email: u.email.clone(),
             name: u.name.clone(),
-            role: StaffRole::parse(&u.role)
-                .map(|r| r.label().to_string())
-                .unwrap_or_else(|_| u.role.clone()),
+            role: u.role.label().to_string(),
             areas,
             sessions,
             errors,

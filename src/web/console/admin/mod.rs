@@ -4,6 +4,7 @@
 use axum::Router;
 
 use super::Errors;
+use crate::domain::directory::OrganizationKind;
 use crate::storage::directory::{Area, Organization, OrganizationFilter, decode_cursor};
 use crate::usecases::directory as dir_uc;
 use crate::usecases::{Actor, Ctx, Error};
@@ -116,7 +117,7 @@ fn area_names(areas: &[Area], ids: &[i64]) -> String {
 async fn all_organizations(
     cx: &Ctx,
     actor: &Actor,
-    kind: &str,
+    kind: OrganizationKind,
 ) -> Result<Vec<Organization>, Error> {
     let mut out = Vec::new();
     let mut after = None;
@@ -125,7 +126,7 @@ async fn all_organizations(
             cx,
             actor,
             &OrganizationFilter {
-                kind: Some(kind.to_string()),
+                kind: Some(kind),
                 after,
                 limit: 1000,
                 ..Default::default()

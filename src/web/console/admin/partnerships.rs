@@ -8,7 +8,7 @@ use axum::extract::{RawForm, State};
 use axum::routing::get;
 
 use super::{Choice, FormData, all_organizations};
-use crate::domain::directory::{PartnershipInput, validate_partnership};
+use crate::domain::directory::{OrganizationKind, PartnershipInput, validate_partnership};
 use crate::storage::directory::{Organization, Partnership};
 use crate::usecases::Error;
 use crate::usecases::directory as uc;
@@ -129,8 +129,8 @@ async fn partnership_page(
     form: PartnershipForm,
     errors: Errors,
 ) -> Result<PartnershipPage, Error> {
-    let partners = all_organizations(&s.cx, &staff.actor, "partner").await?;
-    let customers = all_organizations(&s.cx, &staff.actor, "customer").await?;
+    let partners = all_organizations(&s.cx, &staff.actor, OrganizationKind::Partner).await?;
+    let customers = all_organizations(&s.cx, &staff.actor, OrganizationKind::Customer).await?;
     let hidden_customers = form
         .customer_ids
         .iter()

@@ -30,24 +30,12 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn kind_label(kind: &str) -> String {
-    PortalKind::parse(kind)
-        .map(|k| k.label().to_string())
-        .unwrap_or_else(|_| kind.to_string())
-}
-
-fn mode_label(mode: &str) -> String {
-    RegistrationMode::parse(mode)
-        .map(|m| m.label().to_string())
-        .unwrap_or_else(|_| mode.to_string())
-}
-
 struct PortalRow {
     id: i64,
     name: String,
-    kind: String,
+    kind: &'static str,
     base_url: String,
-    registration: String,
+    registration: &'static str,
     modules: usize,
 }
 
@@ -66,8 +54,8 @@ async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageRes
             .into_iter()
             .map(|p| PortalRow {
                 id: p.id,
-                kind: kind_label(&p.kind),
-                registration: mode_label(&p.registration_mode),
+                kind: p.kind.label(),
+                registration: p.registration_mode.label(),
                 modules: p.modules.len(),
                 name: p.name,
                 base_url: p.base_url,
@@ -137,9 +125,9 @@ impl PortalForm {
     fn from_portal(p: &Portal) -> Self {
         PortalForm {
             name: p.name.clone(),
-            kind: p.kind.clone(),
+            kind: p.kind.as_str().into(),
             base_url: p.base_url.clone(),
-            registration_mode: p.registration_mode.clone(),
+            registration_mode: p.registration_mode.as_str().into(),
             self_registration_creates_contact: p.self_registration_creates_contact,
             notify_staff_on_new_link: p.notify_staff_on_new_link,
             invitation_lifetime_days: p.invitation_lifetime_days.to_string(),

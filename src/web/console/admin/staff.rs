@@ -32,17 +32,11 @@ pub fn router() -> Router<AppState> {
 
 const ROLES: &[StaffRole] = &[StaffRole::Administrator, StaffRole::Supervisor];
 
-fn role_label(role: &str) -> String {
-    StaffRole::parse(role)
-        .map(|r| r.label().to_string())
-        .unwrap_or_else(|_| role.to_string())
-}
-
 struct StaffRow {
     id: i64,
     email: String,
     name: String,
-    role: String,
+    role: &'static str,
     areas: String,
     active: bool,
     last_login: String,
@@ -69,7 +63,7 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
                 } else {
                     area_names(&areas, &u.area_ids)
                 },
-                role: role_label(&u.role),
+                role: u.role.label(),
                 active: u.active,
                 last_login: u
                     .last_login_at
@@ -96,7 +90,7 @@ impl StaffForm {
         StaffForm {
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role.as_str().into(),
             area_ids: u.area_ids.clone(),
             active: u.active,
         }

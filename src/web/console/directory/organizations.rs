@@ -53,9 +53,7 @@ pub(super) async fn list_organizations(
 ) -> PageResult<OrganizationsPage> {
     let filter = OrganizationFilter {
         q: opt_text(&q.q),
-        kind: OrganizationKind::parse(&q.kind)
-            .ok()
-            .map(|k| k.as_str().to_string()),
+        kind: OrganizationKind::parse(&q.kind).ok(),
         area_id: q.area_id.parse().ok(),
         parent_id: None,
         after: decode_cursor(&q.after),
@@ -101,7 +99,7 @@ impl OrgForm {
     fn from_org(o: &Organization) -> Self {
         OrgForm {
             name: o.name.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind.as_str().into(),
             area_id: o.area_id.map(|a| a.to_string()).unwrap_or_default(),
             parent_id: o.parent_id.map(|a| a.to_string()).unwrap_or_default(),
             external_id: o.external_id.clone().unwrap_or_default(),
@@ -158,7 +156,7 @@ async fn organization_page(
         &s.cx,
         &staff.actor,
         &OrganizationFilter {
-            kind: Some("customer".into()),
+            kind: Some(OrganizationKind::Customer),
             limit: 500,
             ..Default::default()
         },

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{form_value, framed};
 use crate::clock::format_time;
+use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, EVENTS};
 use crate::storage::directory::Portal;
 use crate::storage::outbox::{MailboxMessage, OutboxFilter, OutboxMessage};
@@ -39,7 +40,7 @@ pub(super) struct OutboxPage {
     portal_id: String,
     portals: Vec<Portal>,
     events: Vec<(&'static str, &'static str)>,
-    statuses: &'static [&'static str],
+    statuses: &'static [OutboxStatus],
     older: Option<String>,
     mailbox: bool,
     test_errors: Errors,
@@ -60,8 +61,6 @@ pub(super) struct OutboxQuery {
     before_id: String,
 }
 
-const STATUSES: &[&str] = &["queued", "sending", "sent", "retrying", "failed"];
-
 async fn outbox_page(
     s: &AppState,
     staff: &Staff,
@@ -70,7 +69,7 @@ async fn outbox_page(
     test_to: String,
 ) -> Result<OutboxPage, Error> {
     let filter = OutboxFilter {
-        status: Some(q.status.clone()).filter(|x| STATUSES.contains(&x.as_str())),
+        status: OutboxStatus::parse(&q.status).ok(),
         event: Some(q.event.clone()).filter(|x| templates::event(x).is_some()),
         portal_id: q.portal_id.parse().ok(),
         recipient: Some(q.recipient.clone()).filter(|x| !x.is_empty()),
@@ -118,7 +117,7 @@ async fn outbox_page(
         portal_id: q.portal_id,
         portals,
         events: EVENTS.iter().map(|e| (e.key, e.label)).collect(),
-        statuses: STATUSES,
+        statuses: OutboxStatus::ALL,
         older,
         mailbox: s.mailer.is_mailbox(),
         test_errors,

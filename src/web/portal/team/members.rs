@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::{AccessFields, TeamAdmin, field_errors, roles};
+use crate::domain::account::Role;
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -78,9 +79,9 @@ async fn customer_summaries(
     let counts = access_uc::assigned_counts(&s.cx, &ids).await?;
     let mut out = BTreeMap::new();
     for a in accounts {
-        let text = match (a.role.as_str(), counts.get(&a.id)) {
-            ("admin", _) | ("user", None) => tt.all_customers.to_string(),
-            ("user", Some(list)) => list
+        let text = match (a.role, counts.get(&a.id)) {
+            (Role::Admin, _) | (Role::User, None) => tt.all_customers.to_string(),
+            (Role::User, Some(list)) => list
                 .iter()
                 .map(|c| {
                     let label = match &c.partnership {
