@@ -28,6 +28,7 @@ pub mod notifications;
 pub mod page;
 pub mod picker;
 pub mod portal;
+pub mod query;
 
 /// Everything a request handler needs.
 #[derive(Clone)]

@@ -12,6 +12,7 @@ mod cli;
 mod console;
 mod console_admin;
 mod contract;
+mod hardening;
 mod mail;
 mod mail_process;
 mod notification_pages;

@@ -1,0 +1,6 @@
+//! The HTTP surface against a hostile client: redirects that stay valid whatever a form held,
+//! query parameters with a NUL character, security headers, server timeouts and the request
+//! log without link tokens.
+
+mod nul;
+mod redirects;
