@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::usecases::Ctx;
@@ -24,11 +24,13 @@ pub mod console;
 pub mod cookies;
 pub mod error;
 pub mod forms;
+pub mod log;
 pub mod notifications;
 pub mod page;
 pub mod picker;
 pub mod portal;
 pub mod query;
+pub mod serve;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -45,6 +47,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const URI_LIMIT: usize = 8 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let request_timeout = Duration::from_secs(state.config.request_timeout_seconds);
     Router::new()
         .route(
             "/",
@@ -58,18 +61,23 @@ pub fn router(state: AppState) -> Router {
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())
         .fallback(api::not_found)
+        .with_state(state)
+        .merge(api::docs())
+        // The layers below serve every page, the API documentation included.
         .layer(middleware::from_fn(limit_uri))
         .layer(middleware::from_fn(security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(log::layer())
         .layer(CatchPanicLayer::custom(|_| {
             error::plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side.",
             )
         }))
-        .with_state(state)
-        .merge(api::docs())
 }
 
 async fn healthz() -> &'static str {

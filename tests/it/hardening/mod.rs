@@ -4,3 +4,4 @@
 
 mod nul;
 mod redirects;
+mod timeouts;
