@@ -48,6 +48,7 @@ pub const URI_LIMIT: usize = 8 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let request_timeout = Duration::from_secs(state.config.request_timeout_seconds);
+    let hsts = state.config.public_url().starts_with("https://");
     Router::new()
         .route(
             "/",
@@ -65,7 +66,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::docs())
         // The layers below serve every page, the API documentation included.
         .layer(middleware::from_fn(limit_uri))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
+        }))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -100,9 +103,28 @@ async fn limit_uri(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// What a page may load: scripts and styles from Admit only (no inline script; inline style
+/// attributes and the preview of a mail template's HTML need inline styles), images also as
+/// `data:` and over https (a logo in a mail template's preview), no plugins, no `<base>`, no
+/// framing, forms posted to Admit only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// HTTP Strict Transport Security when `public_url` is https: one year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

@@ -2,6 +2,8 @@
 //! query parameters with a NUL character, security headers, server timeouts and the request
 //! log without link tokens.
 
+mod headers;
+mod logging;
 mod nul;
 mod redirects;
 mod timeouts;
