@@ -49,6 +49,7 @@ pub const URI_LIMIT: usize = 8 * 1024;
 pub fn router(state: AppState) -> Router {
     let request_timeout = Duration::from_secs(state.config.request_timeout_seconds);
     let hsts = state.config.public_url().starts_with("https://");
+    let host_cookies = state.config.secure_cookies();
     Router::new()
         .route(
             "/",
@@ -66,6 +67,13 @@ pub fn router(state: AppState) -> Router {
         .merge(api::docs())
         // The layers below serve every page, the API documentation included.
         .layer(middleware::from_fn(limit_uri))
+        .layer(middleware::from_fn(move |req, next: Next| async move {
+            if host_cookies {
+                cookies::host_prefixed(req, next).await
+            } else {
+                next.run(req).await
+            }
+        }))
         .layer(middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)
         }))

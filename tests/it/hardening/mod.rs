@@ -2,6 +2,7 @@
 //! query parameters with a NUL character, security headers, server timeouts and the request
 //! log without link tokens.
 
+mod cookies;
 mod headers;
 mod logging;
 mod nul;
