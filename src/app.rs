@@ -114,11 +114,11 @@ impl Application {
         );
         let (stop_outbox, stopped) = tokio::sync::watch::channel(false);
         let mut outbox = tokio::spawn(worker.run(stopped));
-        let app = web::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("serving")?;
+        let limits = web::serve::Limits {
+            header_timeout: Duration::from_secs(state.config.header_timeout_seconds),
+            max_connections: state.config.max_connections,
+        };
+        web::serve::serve(self.listener, web::router(state.clone()), limits, shutdown).await;
         jobs.abort();
         // Let the messages in flight finish; a worker still busy after 10 s leaves them to
         // its lease, and they are sent again later.

@@ -49,6 +49,13 @@ pub struct Config {
     pub mail_lease_seconds: i64,
     /// How often the scheduler looks for digests that are due.
     pub digest_poll_seconds: u64,
+    // Server limits (README, Security: Timeouts).
+    /// A client has this long to send a request's headers; an idle connection closes after it.
+    pub header_timeout_seconds: u64,
+    /// A request, its body included, is answered 408 after this long.
+    pub request_timeout_seconds: u64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -75,6 +82,9 @@ pub const FIELDS: &[&str] = &[
     "mail_retry_max_seconds",
     "mail_lease_seconds",
     "digest_poll_seconds",
+    "header_timeout_seconds",
+    "request_timeout_seconds",
+    "max_connections",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -119,6 +129,9 @@ impl Default for Config {
             mail_retry_max_seconds: 3600,
             mail_lease_seconds: 120,
             digest_poll_seconds: 30,
+            header_timeout_seconds: 30,
+            request_timeout_seconds: 60,
+            max_connections: 2048,
         }
     }
 }
@@ -186,6 +199,12 @@ impl Config {
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());
         }
+        if self.header_timeout_seconds < 1
+            || self.request_timeout_seconds < 1
+            || !(1..=1_000_000).contains(&self.max_connections)
+        {
+            return Err("header_timeout_seconds and request_timeout_seconds must be at least 1, max_connections 1 to 1000000".into());
+        }
         Ok(())
     }
 
@@ -235,6 +254,9 @@ impl fmt::Debug for Config {
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
             .field("smtp_connections", &self.smtp_connections)
             .field("mail_max_attempts", &self.mail_max_attempts)
+            .field("header_timeout_seconds", &self.header_timeout_seconds)
+            .field("request_timeout_seconds", &self.request_timeout_seconds)
+            .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }

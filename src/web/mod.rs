@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::usecases::Ctx;
@@ -24,10 +24,13 @@ pub mod console;
 pub mod cookies;
 pub mod error;
 pub mod forms;
+pub mod log;
 pub mod notifications;
 pub mod page;
 pub mod picker;
 pub mod portal;
+pub mod query;
+pub mod serve;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -44,6 +47,9 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 pub const URI_LIMIT: usize = 8 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    let request_timeout = Duration::from_secs(state.config.request_timeout_seconds);
+    let hsts = state.config.public_url().starts_with("https://");
+    let host_cookies = state.config.secure_cookies();
     Router::new()
         .route(
             "/",
@@ -57,18 +63,32 @@ pub fn router(state: AppState) -> Router {
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())
         .fallback(api::not_found)
+        .with_state(state)
+        .merge(api::docs())
+        // The layers below serve every page, the API documentation included.
         .layer(middleware::from_fn(limit_uri))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(move |req, next: Next| async move {
+            if host_cookies {
+                cookies::host_prefixed(req, next).await
+            } else {
+                next.run(req).await
+            }
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
+        }))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        .layer(log::layer())
         .layer(CatchPanicLayer::custom(|_| {
             error::plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side.",
             )
         }))
-        .with_state(state)
-        .merge(api::docs())
 }
 
 async fn healthz() -> &'static str {
@@ -91,9 +111,28 @@ async fn limit_uri(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// What a page may load: scripts and styles from Admit only (no inline script; inline style
+/// attributes and the preview of a mail template's HTML need inline styles), images also as
+/// `data:` and over https (a logo in a mail template's preview), no plugins, no `<base>`, no
+/// framing, forms posted to Admit only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// HTTP Strict Transport Security when `public_url` is https: one year.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    if hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),

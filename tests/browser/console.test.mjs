@@ -23,6 +23,8 @@ import {
   newPage,
   onBothDatabases,
   startServer,
+  eventually,
+  sleep,
   stepper,
   tearDown,
 } from './harness.mjs';
@@ -46,6 +48,11 @@ function scenario(engine, makeDatabase) {
       browser = await launchChromium();
       context = await browser.newContext({ baseURL: server.base, locale: 'en-US' });
       page = await newPage(context);
+      // What the Content-Security-Policy blocks is reported on the console: nothing may be.
+      state.blocked = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) state.blocked.push(m.text());
+      });
     }, { timeout: 120_000 });
 
     after(() => tearDown({ browser, server, db }), { timeout: 60_000 });
@@ -135,6 +142,28 @@ function scenario(engine, makeDatabase) {
       await page.goto('/console/contacts?q=erika');
       const row = page.locator('tr').filter({ hasText: 'Erika Muster' }).filter({ hasText: 'erika@example.test' });
       await row.first().waitFor();
+    });
+
+    step('revoking an API key asks first (a script served as a file)', async () => {
+      await page.goto('/console/api-keys');
+      await page.fill('input[name=name]', 'CRM sync');
+      await page.getByRole('button', { name: 'Create API key' }).click();
+      await page.locator('#new-api-key').waitFor();
+      const revoke = page.getByRole('button', { name: 'Revoke' });
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
+      await revoke.click();
+      await eventually(() => assert.match(asked, /Revoke this key\?/));
+      await sleep(300);
+      await revoke.waitFor();
+      assert.equal(await page.locator('#new-api-key').count(), 1, 'dismissed: the page stays');
+      page.once('dialog', (d) => d.accept());
+      await revoke.click();
+      await eventually(async () => assert.equal(await revoke.count(), 0, 'the key is revoked'));
+    });
+
+    step('no page broke the Content-Security-Policy', async () => {
+      assert.deepEqual(state.blocked, []);
     });
 
     step('log out ends the session', async () => {

@@ -12,6 +12,7 @@ mod cli;
 mod console;
 mod console_admin;
 mod contract;
+mod hardening;
 mod invitation_reach;
 mod mail;
 mod mail_process;

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::usecases::Actor;
 use crate::usecases::apikeys;
 use crate::web::error::ApiError;
+use crate::web::query::{NUL_MESSAGE, nul_parameter};
 use crate::web::{AppState, ClientAddr};
 
 /// A JSON body, always an object; malformed JSON is a 400, another JSON value than an object
@@ -100,13 +101,21 @@ fn unprocessable(message: String, field: String, field_message: String) -> ApiEr
     e
 }
 
-/// Query parameters; a wrong one is a 400 naming it.
+/// Query parameters; a wrong one (a NUL character, a wrong type) is a 400 naming it.
 pub struct ApiQuery<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(name) = nul_parameter(parts.uri.path(), parts.uri.query()) {
+            let mut e = ApiError::bad_request(format!("Query parameter {name}: {NUL_MESSAGE}"));
+            e.body.fields.push(crate::domain::FieldError {
+                field: name,
+                message: NUL_MESSAGE.into(),
+            });
+            return Err(e);
+        }
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         serde_path_to_error::deserialize(de)

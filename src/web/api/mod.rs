@@ -215,7 +215,7 @@ impl utoipa::Modify for CommonResponses {
                 add(
                     op,
                     "400",
-                    "unreadable JSON, or a bad path or query parameter",
+                    "unreadable JSON, or a bad path or query parameter (a wrong type, a NUL character), named in `fields`",
                 );
                 if body {
                     add(op, "415", "the body is not sent as `application/json`");

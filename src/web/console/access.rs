@@ -1,9 +1,10 @@
 //! The access list: every portal account, with its statuses side by side and filters on each.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 

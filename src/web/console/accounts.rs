@@ -1,10 +1,11 @@
 //! A portal account's page: its statuses, every staff action, linking a contact (the
 //! assignment queue), its history from the audit log and its e-mails from the outbox.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 

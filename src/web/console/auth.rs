@@ -1,8 +1,9 @@
 //! Logging in and out of the console.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,10 +43,24 @@ struct LoginQuery {
 fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => {
-            n.to_string()
+            location_safe(n)
         }
         _ => "/console/organizations".to_string(),
     }
+}
+
+/// Percent-encodes every byte that may not stand in a `Location` header (controls, spaces,
+/// anything beyond ASCII): the address stays the one asked for, and the header is valid.
+fn location_safe(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if (0x21..=0x7e).contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn login_form(state: &AppState, page: LoginPage, status: StatusCode) -> Response {

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
             get(|| async { Redirect::to("/console/organizations") }),
         )
         .route("/console/style.css", get(style))
+        .route("/console/script.js", get(script))
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
@@ -58,6 +59,17 @@ async fn style() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../../assets/console.css"),
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../assets/console.js"),
     )
         .into_response()
 }

@@ -1,10 +1,11 @@
 //! The person's own account on the portal pages: profile, password, e-mail address, sessions.
 //! The page of the link that confirms a new address is with the other links' pages.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;

@@ -3,10 +3,11 @@
 //! with a button or a form, and only its POST uses the link, so that a mail scanner opening
 //! the link does not use it up. A link that no longer works says so, and how to go on.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -26,6 +27,13 @@ use crate::usecases::profile;
 use crate::usecases::registration as reg;
 use crate::web::page::PageResult;
 use crate::web::{AppState, ClientAddr};
+
+/// The link's page again, `page?token=...`, with the posted token percent-encoded: whatever
+/// the form held, it stays one query parameter of a valid `Location`.
+fn with_token(page: &str, token: &str) -> String {
+    let token: String = form_urlencoded::byte_serialize(token.as_bytes()).collect();
+    format!("{page}?token={token}")
+}
 
 #[derive(Deserialize, Default)]
 pub(super) struct TokenQuery {
@@ -227,7 +235,7 @@ pub(super) async fn submit_password<L: IsPasswordLink>(
     Form(f): Form<LinkForm>,
 ) -> PageResult {
     let (s, headers, link) = (&s, &headers, L::LINK);
-    let back = format!("{}?token={}", link.path(), f.token);
+    let back = with_token(link.path(), &f.token);
     let language = page.posted(headers, &f.csrf, f.lang.as_deref(), &back)?;
     let pid = page.id();
     let (token, password, confirmation) = (&f.token, &f.password, &f.confirmation);
@@ -337,7 +345,7 @@ pub(super) async fn activate(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let back = format!("activate?token={}", f.token);
+    let back = with_token("activate", &f.token);
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
     let t = T::of(language);
     let pid = page.id();
@@ -412,7 +420,7 @@ pub(super) async fn confirm_email(
     ClientAddr(addr): ClientAddr,
     Form(f): Form<LinkForm>,
 ) -> PageResult {
-    let back = format!("confirm-email?token={}", f.token);
+    let back = with_token("confirm-email", &f.token);
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
     let pid = page.id();
     match profile::confirm_email_change(&s.cx, pid, &f.token, addr).await {

@@ -2,10 +2,11 @@
 //! ask for an e-mail address and answer the same whatever it is: "forgot password" and "a new
 //! invitation link".
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;

@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/portal/{id}",
-            get(|Path(id): Path<String>| async move { Redirect::to(&format!("/portal/{id}/")) }),
+            get(|Path(id): Path<String>| async move {
+                let id: String = form_urlencoded::byte_serialize(id.as_bytes()).collect();
+                Redirect::to(&format!("/portal/{id}/"))
+            }),
         )
         .route("/portal/{id}/", get(login::home))
         .route(

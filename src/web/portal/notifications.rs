@@ -1,9 +1,10 @@
 //! The person's own e-mail notifications on the portal pages: how often a digest comes (off,
 //! daily, weekly on Monday, at 08:00 in their time zone) and which categories it covers.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;

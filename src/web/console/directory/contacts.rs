@@ -1,10 +1,11 @@
 //! Contacts: the list with its filters, the form (new or existing) with the contact's portal
 //! accounts, and granting access from it.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use serde::Deserialize;
 
 use super::{PAGE_SIZE, next_link, saved};

@@ -1,10 +1,11 @@
 //! Organizations: the list with its filters, the form (new or existing) with the
 //! organization's sub-accounts, contacts and partnerships, and inviting many at once.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use serde::Deserialize;
 
 use super::{PAGE_SIZE, next_link, saved};

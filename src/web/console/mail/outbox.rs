@@ -1,9 +1,10 @@
 //! The outbox (every message Admit sends, with its status), a test message, sending a failed
 //! message again, and the built-in mailbox.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Deserialize;

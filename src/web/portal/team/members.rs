@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, RawForm, State};
+use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;

@@ -2,9 +2,10 @@
 //! (save the access, resend the link, deactivate, reactivate), and removal after a
 //! confirmation.
 
+use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;

@@ -1,0 +1,47 @@
+// The console's scripts, served as a file (the Content-Security-Policy allows no inline
+// script): confirmations before destructive buttons, and the live preview of a mail template.
+
+// A button with `data-confirm` asks first; with `data-confirm-action`, only when the form's
+// `action` field has that value.
+document.addEventListener('click', function (event) {
+  var button = event.target.closest('button[data-confirm]');
+  if (!button) return;
+  var only = button.dataset.confirmAction;
+  if (only && button.form && button.form.elements.action && button.form.elements.action.value !== only) return;
+  if (!window.confirm(button.dataset.confirm)) event.preventDefault();
+});
+
+// The mail template editor: the preview follows the text as it is typed.
+document.addEventListener('DOMContentLoaded', function () {
+  if (!document.getElementById('template-form')) return;
+(function () {
+  var form = document.getElementById('template-form');
+  var timer = null;
+  function show(field, message) {
+    var p = document.getElementById(field + '-error');
+    var input = document.getElementById(field);
+    if (!p) return;
+    p.textContent = message || '';
+    p.hidden = !message;
+    if (message) { input.setAttribute('aria-invalid', 'true'); } else { input.removeAttribute('aria-invalid'); }
+  }
+  function refresh() {
+    var body = new URLSearchParams(new FormData(form));
+    fetch(form.dataset.preview, { method: 'POST', body: body, credentials: 'same-origin' })
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        ['subject', 'html_body', 'text_body'].forEach(function (f) {
+          var e = a.errors.find(function (x) { return x.field === f; });
+          show(f, e ? e.message : '');
+        });
+        if (a.errors.length === 0) {
+          document.getElementById('preview-subject').textContent = a.subject;
+          document.getElementById('preview-html').srcdoc = a.html;
+          document.getElementById('preview-text').textContent = a.text;
+        }
+      })
+      .catch(function () {});
+  }
+  form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(refresh, 300); });
+})();
+});
