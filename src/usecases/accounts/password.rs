@@ -42,7 +42,10 @@ async fn queue_password_link(
 }
 
 /// "Forgot password": a reset link when the address has a registered account on the portal.
-/// The answer is the same whether or not it does.
+/// The answer is the same whether or not it does, and takes the same time: the request path
+/// only counts the request (the same write for every address); looking the address up, the
+/// link, the e-mail and the audit event are written after the answer, by a task of their own.
+/// A process that stops in that moment loses the request; the person asks again.
 pub async fn request_password_reset(
     cx: &Ctx,
     portal_id: i64,
@@ -55,6 +58,23 @@ pub async fn request_password_reset(
         return Ok(());
     };
     let now = cx.now();
+    let cx = cx.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_link(&cx, now, portal_id, &email, client_addr).await {
+            tracing::error!(error = %e, portal_id, "queuing a password reset link failed");
+        }
+    });
+    Ok(())
+}
+
+/// The work of "forgot password" after the answer: a link for a registered account.
+async fn send_reset_link(
+    cx: &Ctx,
+    now: i64,
+    portal_id: i64,
+    email: &EmailAddress,
+    client_addr: Option<String>,
+) -> Result<()> {
     let mut tx = cx.db.write().await?;
     let Some(account) = store::find(&mut tx, portal_id, email.as_str()).await? else {
         return Ok(());
@@ -62,7 +82,7 @@ pub async fn request_password_reset(
     if account.registration != Registration::Registered {
         return Ok(());
     }
-    queue_password_link(cx, &mut tx, now, &account, "password_reset", &email).await?;
+    queue_password_link(cx, &mut tx, now, &account, "password_reset", email).await?;
     let label = format!("{} on {}", account.email, account.portal_name);
     let actor = person(&account, client_addr);
     record(

@@ -6,6 +6,7 @@ use common::{PASSWORD, TestApp, eventually, exec, hidden, mails};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+mod forgot_timing;
 mod links;
 
 /// Grants access by API and returns (portal id, account, the invitation's token).
