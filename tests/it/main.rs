@@ -24,3 +24,4 @@ mod registration;
 mod schema;
 mod staff;
 mod team;
+mod throttling;
