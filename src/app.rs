@@ -83,6 +83,7 @@ impl Application {
         let mailer = crate::mail::Mailer::from_config(&config)?;
         let state = AppState {
             cx: context_with(db, clock, &config),
+            proxies: config.proxies(),
             config: Arc::new(config),
             policy,
             mailer,

@@ -5,7 +5,29 @@ use std::path::Path;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::security::proxies::TrustedProxies;
+
+/// A list setting, given as a list (TOML) or as one string separated by commas or spaces (an
+/// environment variable).
+fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(s) => s
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_string)
+            .collect(),
+        OneOrMany::Many(v) => v,
+    })
+}
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,8 +42,14 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Mark cookies `Secure`; defaults to true when `public_url` is https.
     pub secure_cookies: Option<bool>,
-    /// Trust the left-most `X-Forwarded-For` address as the client address (only behind a proxy).
-    pub trust_forwarded_for: bool,
+    /// The reverse proxies in front of Admit (addresses or CIDR ranges): from them, the client's
+    /// address is the right-most `X-Forwarded-For` entry that is not one of them. None by default.
+    #[serde(deserialize_with = "list")]
+    pub trusted_proxies: Vec<String>,
+    /// Removed (it believed the left-most `X-Forwarded-For` entry, which the client writes):
+    /// any value stops the start with a message naming `trusted_proxies`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_forwarded_for: Option<toml::Value>,
     /// `text` or `json`.
     pub log_format: String,
     /// A console session ends after this many minutes without a request.
@@ -65,6 +93,7 @@ pub const FIELDS: &[&str] = &[
     "database_max_connections",
     "public_url",
     "secure_cookies",
+    "trusted_proxies",
     "trust_forwarded_for",
     "log_format",
     "session_idle_minutes",
@@ -112,7 +141,8 @@ impl Default for Config {
             database_max_connections: 10,
             public_url: None,
             secure_cookies: None,
-            trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            trust_forwarded_for: None,
             log_format: "text".into(),
             session_idle_minutes: 120,
             session_absolute_hours: 12,
@@ -158,6 +188,15 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), String> {
+        if self.trust_forwarded_for.is_some() {
+            return Err(
+                "trust_forwarded_for: this setting was removed, since it believed an \
+                        address the client writes; set trusted_proxies (ADMIT_TRUSTED_PROXIES) to \
+                        the addresses or CIDR ranges of your reverse proxies instead"
+                    .into(),
+            );
+        }
+        TrustedProxies::parse(&self.trusted_proxies)?;
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
             return Err(format!(
                 "listen: `{}` is not an address like 127.0.0.1:8080",
@@ -215,6 +254,11 @@ impl Config {
         }
     }
 
+    /// The trusted proxies (checked at start-up).
+    pub fn proxies(&self) -> TrustedProxies {
+        TrustedProxies::parse(&self.trusted_proxies).unwrap_or_default()
+    }
+
     pub fn secure_cookies(&self) -> bool {
         self.secure_cookies
             .unwrap_or_else(|| self.public_url().starts_with("https://"))
@@ -242,7 +286,7 @@ impl fmt::Debug for Config {
             .field("database_max_connections", &self.database_max_connections)
             .field("public_url", &self.public_url)
             .field("secure_cookies", &self.secure_cookies)
-            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("log_format", &self.log_format)
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
@@ -300,6 +344,28 @@ mod tests {
             unknown_env_vars(keys.iter().map(|k| k.to_string())),
             vec!["ADMIT_LISTN"]
         );
+    }
+
+    #[test]
+    fn trusted_proxies_from_a_list_or_a_string_and_the_old_setting_refused() {
+        let toml = |text: &str| {
+            Figment::from(Serialized::defaults(Config::default()))
+                .merge(Toml::string(text))
+                .extract::<Config>()
+                .map_err(|e| e.to_string())
+                .and_then(|c| c.validate().map(|_| c))
+        };
+        let c = toml("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]").unwrap();
+        assert_eq!(c.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        let c = toml("trusted_proxies = \"127.0.0.1, 10.0.0.0/8\"").unwrap();
+        assert_eq!(c.trusted_proxies, ["127.0.0.1", "10.0.0.0/8"]);
+        assert!(Config::default().trusted_proxies.is_empty());
+        let e = toml("trusted_proxies = [\"10.0.0.0/40\"]").unwrap_err();
+        assert!(e.contains("10.0.0.0/40"), "{e}");
+        for old in ["trust_forwarded_for = true", "trust_forwarded_for = false"] {
+            let e = toml(old).unwrap_err();
+            assert!(e.contains("trusted_proxies"), "{e}");
+        }
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_account_order"),
     migration!(9, "0009_customer_scope"),
     migration!(10, "0010_notifications"),
+    migration!(11, "0011_throttling"),
     migration!(13, "0013_session_reauth"),
 ];
 

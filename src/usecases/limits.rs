@@ -1,12 +1,22 @@
 //! Rate limits and lockouts, counted in the database so that every Admit process on it counts
-//! together. Keys name what is counted (`login-failures:{portal}:{address}:{client}`); they are
-//! stored as hashes.
+//! together. Keys name what is counted (`login-failures:{realm}:{address}:{client}`); they are
+//! stored as hashes. Every attempt is checked and counted in one statement before any password
+//! is hashed: attempts at once are counted one after the other, so exactly as many reach the
+//! password check as the rule allows.
+//!
+//! A stranger's guesses must not lock the owner out: a browser that once logged in as an
+//! address carries a device cookie, and for that address it is exempt from the address-wide
+//! lock (and from its client's lock); it has a failure count of its own instead.
 
-use super::{Error, Result};
+use super::{Actor, ActorKind, Ctx, Error, Result, Target, record};
 use crate::domain::limits::Rule;
+use crate::domain::staff::Scope;
 use crate::security::tokens;
 use crate::storage::Tx;
-use crate::storage::limits as store;
+use crate::storage::limits::{self as store, Hit};
+
+/// Days a device cookie lasts, and a browser is remembered after its last login.
+pub const DEVICE_DAYS: i64 = 180;
 
 fn hash(key: &str) -> String {
     tokens::hash_token(key)
@@ -18,33 +28,99 @@ fn too_many(until: i64, now: i64) -> Error {
     }
 }
 
-/// Counts an attempt under `key`; `TooMany` when the key is blocked.
-pub async fn hit(tx: &mut Tx, key: &str, now: i64, rule: &Rule) -> Result<()> {
-    let h = hash(key);
-    let counter = store::get(tx, &h).await?.unwrap_or_default();
-    match counter.hit(now, rule) {
-        Ok(next) => {
-            store::put(tx, &h, &next).await?;
-            Ok(())
+/// What a key counts, for the audit log (never the key itself: it holds addresses).
+#[derive(Debug, Clone, Copy)]
+struct Limit {
+    name: &'static str,
+    rule: &'static Rule,
+}
+
+const LOGIN_PER_CLIENT: Limit = Limit {
+    name: "login attempts per client",
+    rule: &Rule::LOGIN_PER_CLIENT,
+};
+const FAILURES: Limit = Limit {
+    name: "failed logins per address and client",
+    rule: &Rule::LOGIN_FAILURES,
+};
+const FAILURES_ON_DEVICE: Limit = Limit {
+    name: "failed logins per address and device",
+    rule: &Rule::LOGIN_FAILURES,
+};
+const FAILURES_ANYWHERE: Limit = Limit {
+    name: "failed logins per address",
+    rule: &Rule::LOGIN_FAILURES_ANYWHERE,
+};
+const MAIL_PER_CLIENT: Limit = Limit {
+    name: "e-mail requests per client",
+    rule: &Rule::MAIL_PER_CLIENT,
+};
+const MAIL_PER_ADDRESS: Limit = Limit {
+    name: "e-mail requests per address",
+    rule: &Rule::MAIL_PER_ADDRESS,
+};
+
+/// Who is counted, for the audit log: the client, and what the attempt was for.
+struct Subject<'a> {
+    client: &'a str,
+    what: &'a str,
+}
+
+/// Counts `keys` (in this order) for one attempt, in `tx`: `TooMany` at the first that is
+/// blocked (the keys before it stay counted). The start of a block and the first refusal of
+/// one are audited, nothing more: a flood writes one event per block.
+async fn count(
+    tx: &mut Tx,
+    keys: &[(String, Limit)],
+    now: i64,
+    subject: &Subject<'_>,
+) -> Result<()> {
+    for (key, limit) in keys {
+        match store::hit(tx, &hash(key), now, limit.rule).await? {
+            Hit::Counted { blocks: false } => {}
+            Hit::Counted { blocks: true } => {
+                audit(tx, now, "security.locked_out", *limit, subject).await?
+            }
+            Hit::Refused { until, first } => {
+                if first {
+                    audit(tx, now, "security.throttled", *limit, subject).await?;
+                }
+                return Err(too_many(until, now));
+            }
         }
-        Err(until) => Err(too_many(until, now)),
     }
+    Ok(())
 }
 
-/// `TooMany` when `key` is blocked at `now`; counts nothing.
-pub async fn check(tx: &mut Tx, key: &str, now: i64) -> Result<()> {
-    match store::get(tx, &hash(key)).await? {
-        Some(c) => match c.blocked(now) {
-            Some(until) => Err(too_many(until, now)),
-            None => Ok(()),
-        },
-        None => Ok(()),
-    }
+async fn audit(
+    tx: &mut Tx,
+    now: i64,
+    action: &str,
+    limit: Limit,
+    subject: &Subject<'_>,
+) -> Result<()> {
+    let actor = Actor {
+        kind: ActorKind::System,
+        id: None,
+        label: subject.client.to_string(),
+        scope: Scope::Areas(vec![]),
+        admin: false,
+        client_addr: Some(subject.client.to_string()),
+        team: None,
+    };
+    let target = Target {
+        kind: "limit",
+        id: None,
+        label: subject.what,
+    };
+    let after = serde_json::json!({ "limit": limit.name });
+    record(tx, now, &actor, action, target, None, Some(after)).await
 }
 
-/// Forgets `key` (a successful login clears its failures).
-pub async fn clear(tx: &mut Tx, key: &str) -> Result<()> {
-    Ok(store::delete(tx, &hash(key)).await?)
+/// Commits `tx` whatever `result` is (the attempt was counted), then answers `result`.
+async fn committed(tx: Tx, result: Result<()>) -> Result<()> {
+    tx.commit().await?;
+    result
 }
 
 /// The client a limit counts, when the address is unknown (a test, a socket without one).
@@ -52,77 +128,105 @@ pub fn client(addr: Option<&str>) -> &str {
     addr.unwrap_or("unknown")
 }
 
-/// The keys of a login attempt for `address` on `realm` (`portal:{id}` or `console`) from
-/// `client`: attempts per client, failures per address and client, failures per address.
-pub struct LoginKeys {
-    pub client: String,
-    pub failures: String,
-    pub failures_anywhere: String,
+/// A password check for `address` on `realm` (`portal:{id}` or `console`) from `client`,
+/// with the browser's device cookie if it has one: a login, or the current password asked
+/// before a change. Each is counted like a login.
+pub struct PasswordCheck {
+    realm: String,
+    address: String,
+    client: String,
+    device: Option<String>,
 }
 
-impl LoginKeys {
-    pub fn new(realm: &str, address: &str, client: &str) -> Self {
-        let address = address.trim().to_lowercase();
-        LoginKeys {
-            client: format!("login-client:{client}"),
-            failures: format!("login-failures:{realm}:{address}:{client}"),
-            failures_anywhere: format!("login-failures:{realm}:{address}"),
-        }
-    }
-
-    /// Before the password is checked (a read): a blocked client or a locked address is
-    /// refused without hashing anything.
-    /// The answer says whether the address has failures counted, for [`LoginKeys::after`].
-    pub async fn before(&self, tx: &mut Tx, now: i64) -> Result<Seen> {
-        let hashes = [
-            hash(&self.client),
-            hash(&self.failures),
-            hash(&self.failures_anywhere),
-        ];
-        let refs: Vec<&str> = hashes.iter().map(String::as_str).collect();
-        let found = store::get_many(tx, &refs).await?;
-        if let Some(until) = found.iter().filter_map(|(_, c)| c.blocked(now)).max() {
-            return Err(too_many(until, now));
-        }
-        Ok(Seen {
-            failures: found.iter().any(|(k, _)| *k != hashes[0]),
-        })
-    }
-
-    /// After the password was checked, in the login's write: the attempt is counted for the
-    /// client; a failure (a wrong password or an unknown address alike) for the address, a
-    /// success forgets the address's failures (when [`LoginKeys::before`] saw any: a failure
-    /// counted meanwhile by another attempt stays until its window passes). A block starts
-    /// with the next attempt.
-    pub async fn after(&self, tx: &mut Tx, now: i64, succeeded: bool, seen: Seen) -> Result<()> {
-        let counted = hit(tx, &self.client, now, &Rule::LOGIN_PER_CLIENT).await;
-        ignore_block(counted)?;
-        if succeeded {
-            if seen.failures {
-                clear(tx, &self.failures).await?;
-                clear(tx, &self.failures_anywhere).await?;
-            }
-            Ok(())
-        } else {
-            ignore_block(hit(tx, &self.failures, now, &Rule::LOGIN_FAILURES).await)?;
-            let anywhere = &Rule::LOGIN_FAILURES_ANYWHERE;
-            ignore_block(hit(tx, &self.failures_anywhere, now, anywhere).await)
-        }
-    }
-}
-
-/// What [`LoginKeys::before`] found.
+/// What [`PasswordCheck::admit`] decided: whether the browser is one that logged in as the
+/// address before.
 #[derive(Debug, Clone, Copy)]
-pub struct Seen {
-    /// The address has failures counted.
-    pub failures: bool,
+pub struct Admitted {
+    known_device: bool,
 }
 
-/// An attempt already under way is not refused by a block that began meanwhile.
-fn ignore_block(r: Result<()>) -> Result<()> {
-    match r {
-        Err(Error::TooMany { .. }) => Ok(()),
-        other => other,
+impl PasswordCheck {
+    pub fn new(
+        realm: &str,
+        address: &str,
+        client_addr: Option<&str>,
+        device: Option<&str>,
+    ) -> Self {
+        PasswordCheck {
+            realm: realm.to_string(),
+            address: address.trim().to_lowercase(),
+            client: client(client_addr).to_string(),
+            device: device
+                .filter(|d| d.len() == 64 && d.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(str::to_string),
+        }
+    }
+
+    fn login_hash(&self) -> String {
+        hash(&format!("login:{}:{}", self.realm, self.address))
+    }
+
+    /// The keys an attempt counts under, in the order they are counted: the client's
+    /// attempts (any address), then the failures for the address from this device, or from
+    /// this client and from anywhere.
+    fn keys(&self, known_device: bool) -> Vec<(String, Limit)> {
+        let (realm, address, client) = (&self.realm, &self.address, &self.client);
+        let mut keys = vec![(format!("login-client:{client}"), LOGIN_PER_CLIENT)];
+        match (&self.device, known_device) {
+            (Some(device), true) => keys.push((
+                format!("login-failures:{realm}:{address}:device:{}", hash(device)),
+                FAILURES_ON_DEVICE,
+            )),
+            _ => {
+                keys.push((
+                    format!("login-failures:{realm}:{address}:{client}"),
+                    FAILURES,
+                ));
+                keys.push((
+                    format!("login-failures:{realm}:{address}"),
+                    FAILURES_ANYWHERE,
+                ));
+            }
+        }
+        keys
+    }
+
+    /// Before the password is checked, in a write of its own: the attempt is counted as a
+    /// failure under every key, each checked and counted in one statement; `TooMany` when a
+    /// key is blocked, and no password is hashed then.
+    pub async fn admit(&self, cx: &Ctx) -> Result<Admitted> {
+        let now = cx.now();
+        let mut tx = cx.db.write().await?;
+        let known_device = match &self.device {
+            Some(d) => store::device_known(&mut tx, &hash(d), &self.login_hash()).await?,
+            None => false,
+        };
+        let what = format!("{} on {}", self.address, self.realm);
+        let subject = Subject {
+            client: &self.client,
+            what: &what,
+        };
+        let counted = count(&mut tx, &self.keys(known_device), now, &subject).await;
+        committed(tx, counted).await?;
+        Ok(Admitted { known_device })
+    }
+
+    /// After the right password, in the write that records it: the failures this device or
+    /// client counted are forgotten, the address-wide count gets this attempt back (the
+    /// failures of others stay), and the browser is remembered as one that logged in as the
+    /// address. The device cookie to set (a new one when the browser had none).
+    pub async fn succeeded(&self, tx: &mut Tx, admitted: Admitted, now: i64) -> Result<String> {
+        let keys = self.keys(admitted.known_device);
+        for (key, limit) in &keys[1..] {
+            if limit.name == FAILURES_ANYWHERE.name {
+                store::refund(tx, &hash(key)).await?;
+            } else {
+                store::delete(tx, &hash(key)).await?;
+            }
+        }
+        let device = self.device.clone().unwrap_or_else(tokens::new_token);
+        store::remember_device(tx, &hash(&device), &self.login_hash(), now).await?;
+        Ok(device)
     }
 }
 
@@ -135,20 +239,17 @@ pub async fn mail_request(
     client: &str,
     now: i64,
 ) -> Result<()> {
-    hit(
-        tx,
-        &format!("{what}-client:{client}"),
-        now,
-        &Rule::MAIL_PER_CLIENT,
-    )
-    .await?;
-    hit(
-        tx,
-        &format!("{what}-address:{}", address.trim().to_lowercase()),
-        now,
-        &Rule::MAIL_PER_ADDRESS,
-    )
-    .await
+    let address = address.trim().to_lowercase();
+    let keys = [
+        (format!("{what}-client:{client}"), MAIL_PER_CLIENT),
+        (format!("{what}-address:{address}"), MAIL_PER_ADDRESS),
+    ];
+    let label = format!("{what}: {address}");
+    let subject = Subject {
+        client,
+        what: &label,
+    };
+    count(tx, &keys, now, &subject).await
 }
 
 /// [`mail_request`] in a transaction of its own, committed whatever follows.
@@ -159,12 +260,14 @@ pub async fn count_mail_request(
     client_addr: Option<&str>,
 ) -> Result<()> {
     let mut tx = cx.db.write().await?;
-    mail_request(&mut tx, what, address, client(client_addr), cx.now()).await?;
-    tx.commit().await?;
-    Ok(())
+    let counted = mail_request(&mut tx, what, address, client(client_addr), cx.now()).await;
+    committed(tx, counted).await
 }
 
-/// Forgets counters that have been quiet for a day.
+/// Forgets counters that have been quiet for a day, and browsers that have not logged in for
+/// [`DEVICE_DAYS`].
 pub async fn purge(tx: &mut Tx, now: i64) -> Result<u64> {
-    Ok(store::purge(tx, now - 86_400_000, now).await?)
+    let counters = store::purge(tx, now - 86_400_000, now).await?;
+    let devices = store::purge_devices(tx, now - DEVICE_DAYS * 86_400_000).await?;
+    Ok(counters + devices)
 }

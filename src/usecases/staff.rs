@@ -306,10 +306,12 @@ pub struct NewSession {
 
 /// The answer to a login attempt. A wrong password and an unknown address are the same answer.
 pub enum LoginOutcome {
-    LoggedIn(Box<NewSession>),
+    /// The session, and the browser's device cookie (see [`super::limits`]).
+    LoggedIn(Box<NewSession>, String),
     WrongCredentials,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn login(
     cx: &Ctx,
     policy: &SessionPolicy,
@@ -318,21 +320,17 @@ pub async fn login(
     previous_token: Option<&str>,
     client_addr: Option<String>,
     user_agent: Option<String>,
+    device: Option<&str>,
 ) -> Result<LoginOutcome> {
-    let keys = super::limits::LoginKeys::new(
-        "console",
-        email,
-        super::limits::client(client_addr.as_deref()),
-    );
+    let check = super::limits::PasswordCheck::new("console", email, client_addr.as_deref(), device);
+    let admitted = check.admit(cx).await?;
     let email = EmailAddress::parse(email).ok();
-    let (user, seen) = {
+    let user = {
         let mut tx = cx.db.read().await?;
-        let seen = keys.before(&mut tx, cx.now()).await?;
-        let user = match &email {
+        match &email {
             Some(e) => store::find_staff_by_email(&mut tx, e.as_str()).await?,
             None => None,
-        };
-        (user, seen)
+        }
     };
     let password_ok = cx
         .hasher
@@ -344,7 +342,6 @@ pub async fn login(
         Some(u) if right => u,
         other => {
             let mut tx = cx.db.write().await?;
-            keys.after(&mut tx, now, false, seen).await?;
             let label = email
                 .as_ref()
                 .map(|e| e.as_str())
@@ -378,7 +375,7 @@ pub async fn login(
     };
     let token = tokens::new_token();
     let mut tx = cx.db.write().await?;
-    keys.after(&mut tx, now, true, seen).await?;
+    let device = check.succeeded(&mut tx, admitted, now).await?;
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
         sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(prev)).await?;
@@ -422,7 +419,10 @@ pub async fn login(
     )
     .await?;
     tx.commit().await?;
-    Ok(LoginOutcome::LoggedIn(Box::new(NewSession { token, user })))
+    Ok(LoginOutcome::LoggedIn(
+        Box::new(NewSession { token, user }),
+        device,
+    ))
 }
 
 /// The actor a logged-in staff user acts as.

@@ -22,6 +22,7 @@ use crate::usecases::staff::SessionPolicy;
 pub mod api;
 pub mod console;
 pub mod cookies;
+pub mod device_cookie;
 pub mod error;
 pub mod forms;
 pub mod log;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub policy: SessionPolicy,
     pub mailer: crate::mail::Mailer,
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub proxies: crate::security::proxies::TrustedProxies,
 }
 
 /// Largest request body: 1 MiB.
@@ -145,7 +148,8 @@ async fn security_headers(hsts: bool, req: Request, next: Next) -> Response {
     res
 }
 
-/// The client's address: the peer, or the left-most `X-Forwarded-For` when configured to trust it.
+/// The client's address: the peer, or behind a trusted proxy the right-most
+/// `X-Forwarded-For` entry that is not a trusted proxy (see `security::proxies`).
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub Option<String>);
 
@@ -156,22 +160,15 @@ impl FromRequestParts<AppState> for ClientAddr {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_forwarded_for
-            && let Some(v) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-            && let Some(first) = v.split(',').next()
-        {
-            let first = first.trim();
-            if first.parse::<std::net::IpAddr>().is_ok() {
-                return Ok(ClientAddr(Some(first.to_string())));
-            }
-        }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(ClientAddr(peer))
+        let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() else {
+            return Ok(ClientAddr(None));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = state.proxies.client(peer.ip(), forwarded);
+        Ok(ClientAddr(Some(client.to_string())))
     }
 }

@@ -28,3 +28,4 @@ mod secrets;
 mod sessions;
 mod staff;
 mod team;
+mod throttling;

@@ -14,7 +14,10 @@ const START: i64 = 1_795_424_400_000;
 
 async fn clocked(engine: Engine) -> (TestApp, ManualClock) {
     let clock = ManualClock::new(START);
-    let app = TestApp::spawn_clocked(engine, clock.clone(), |c| c.trust_forwarded_for = true).await;
+    let app = TestApp::spawn_clocked(engine, clock.clone(), |c| {
+        c.trusted_proxies = vec!["127.0.0.1".into()]
+    })
+    .await;
     (app, clock)
 }
 
@@ -82,7 +85,15 @@ async fn failed_logins_lock_for_a_while(engine: Engine) {
     let (status, _, _) = login(&b, pid, "203.0.113.7", "nobody@nordlicht.example", wrong).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     // The person, from their own client, is not locked out by a stranger's guesses.
-    let (status, _, _) = login(&b, pid, "198.51.100.2", "erika@nordlicht.example", PASSWORD).await;
+    let owner = app.browser();
+    let (status, _, _) = login(
+        &owner,
+        pid,
+        "198.51.100.2",
+        "erika@nordlicht.example",
+        PASSWORD,
+    )
+    .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
     // A minute later the lock is over; the next five failures lock for two minutes.

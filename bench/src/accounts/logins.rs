@@ -73,6 +73,7 @@ pub(super) async fn logins(
                         i & 255
                     )),
                     Some("admit-bench".into()),
+                    None,
                 )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?

@@ -17,6 +17,8 @@ pub enum PortalLogin {
     LoggedIn {
         token: String,
         account: PortalAccount,
+        /// The browser's device cookie (see [`crate::usecases::limits`]).
+        device: String,
     },
     Refused {
         refusal: Refusal,
@@ -35,28 +37,27 @@ pub async fn portal_login(
     previous_token: Option<&str>,
     client_addr: Option<String>,
     user_agent: Option<String>,
+    device: Option<&str>,
 ) -> Result<PortalLogin> {
-    let keys = crate::usecases::limits::LoginKeys::new(
+    let check = crate::usecases::limits::PasswordCheck::new(
         &format!("portal:{portal_id}"),
         email,
-        crate::usecases::limits::client(client_addr.as_deref()),
+        client_addr.as_deref(),
+        device,
     );
+    let admitted = check.admit(cx).await?;
     let email = EmailAddress::parse(email).ok();
-    let (account, seen) = {
+    let account = {
         let mut tx = cx.db.read().await?;
-        let seen = keys.before(&mut tx, cx.now()).await?;
-        let account = match &email {
+        match &email {
             Some(e) => store::find(&mut tx, portal_id, e.as_str()).await?,
             None => None,
-        };
-        (account, seen)
+        }
     };
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = cx.hasher.verify(password, hash.as_deref()).await;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let right = password_ok && account.is_some();
-    keys.after(&mut tx, now, right, seen).await?;
     let account = match account {
         Some(a) if password_ok => a,
         other => {
@@ -92,6 +93,7 @@ pub async fn portal_login(
             return Ok(PortalLogin::WrongCredentials);
         }
     };
+    let device = check.succeeded(&mut tx, admitted, now).await?;
     let label = format!("{} on {}", account.email, account.portal_name);
     let actor = person(&account, client_addr.clone());
     let state = account.state();
@@ -152,7 +154,11 @@ pub async fn portal_login(
     )
     .await?;
     tx.commit().await?;
-    Ok(PortalLogin::LoggedIn { token, account })
+    Ok(PortalLogin::LoggedIn {
+        token,
+        account,
+        device,
+    })
 }
 
 /// The account of a portal session while the session is alive and the account may still log

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, set_cookie};
 use crate::usecases::staff::{self as uc, LoginOutcome};
 use crate::web::cookies::cookie;
+use crate::web::device_cookie::{device, set_device};
 use crate::web::page::{PageResult, minutes};
 use crate::web::{AppState, ClientAddr};
 
@@ -122,10 +123,11 @@ async fn login(
         previous,
         addr,
         agent,
+        device(&headers),
     )
     .await;
     Ok(match outcome {
-        Ok(LoginOutcome::LoggedIn(session)) => {
+        Ok(LoginOutcome::LoggedIn(session, device)) => {
             let max_age = state.policy.absolute_ms / 1000;
             let cookie = set_cookie(&state, SESSION_COOKIE, &session.token, Some(max_age));
             let clear_login = set_cookie(&state, LOGIN_COOKIE, "", Some(0));
@@ -136,6 +138,10 @@ async fn login(
             h.append(
                 header::SET_COOKIE,
                 clear_login.parse().expect("cookie header"),
+            );
+            h.append(
+                header::SET_COOKIE,
+                set_device(&state, &device).parse().expect("cookie header"),
             );
             res
         }

@@ -25,6 +25,7 @@ use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, PortalLogin};
 use crate::web::cookies::cookie;
+use crate::web::device_cookie::{device, set_device};
 use crate::web::page::PageResult;
 use crate::web::{AppState, ClientAddr};
 
@@ -122,6 +123,7 @@ pub(super) async fn login(
         previous,
         addr,
         agent,
+        device(&headers),
     )
     .await;
     let form_again = |error: String, status: StatusCode, resend: bool| {
@@ -138,14 +140,15 @@ pub(super) async fn login(
         with_form_cookie(&s, pid, &f.csrf, status, form)
     };
     Ok(match outcome {
-        Ok(PortalLogin::LoggedIn { token, .. }) => {
+        Ok(PortalLogin::LoggedIn { token, device, .. }) => {
             let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
             (
                 StatusCode::SEE_OTHER,
-                [
+                axum::response::AppendHeaders([
                     (header::LOCATION, format!("/portal/{pid}/")),
                     (header::SET_COOKIE, c),
-                ],
+                    (header::SET_COOKIE, set_device(&s, &device)),
+                ]),
             )
                 .into_response()
         }

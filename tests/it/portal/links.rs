@@ -246,6 +246,7 @@ async fn one_invitation_accepted_twice_at_once_registers_once(app: TestApp) {
                     None,
                     Some("198.51.100.9".into()),
                     None,
+                    None,
                 )
                 .await
                 .unwrap(),
