@@ -176,6 +176,13 @@ function scenario(engine, makeDatabase) {
         assert.equal(await page.locator('#preview-subject').textContent(), 'Welcome to the preview test'));
     });
 
+    step('the API documentation (Swagger UI) renders under the same policy', async () => {
+      await page.goto('/api/docs/');
+      await page.locator('.swagger-ui .title', { hasText: 'Admit API' }).first().waitFor();
+      await page.locator('.opblock-summary-path', { hasText: '/api/v1/organizations' }).first().waitFor();
+      await page.goto('/console/organizations');
+    });
+
     step('no page broke the Content-Security-Policy', async () => {
       assert.deepEqual(state.blocked, []);
     });
