@@ -15,7 +15,9 @@ import {
   ADMIN_EMAIL,
   ADMIN_PASSWORD,
   ADMIT_BIN,
+  apiPost,
   createAdmin,
+  createApiKey,
   expectPageText,
   expectPath,
   expectText,
@@ -44,6 +46,7 @@ function scenario(engine, makeDatabase) {
       assert.ok(existsSync(ADMIT_BIN), `ADMIT_BIN ${ADMIT_BIN} does not exist: run cargo build --bin admit`);
       db = makeDatabase();
       createAdmin(db.url);
+      state.apiKey = createApiKey(db.url);
       server = await startServer(db.url, `${engine}-server.log`);
       browser = await launchChromium();
       context = await browser.newContext({ baseURL: server.base, locale: 'en-US' });
@@ -149,7 +152,7 @@ function scenario(engine, makeDatabase) {
       await page.fill('input[name=name]', 'CRM sync');
       await page.getByRole('button', { name: 'Create API key' }).click();
       await page.locator('#new-api-key').waitFor();
-      const revoke = page.getByRole('button', { name: 'Revoke' });
+      const revoke = page.locator('tr').filter({ hasText: 'CRM sync' }).getByRole('button', { name: 'Revoke' });
       let asked = '';
       page.once('dialog', (d) => { asked = d.message(); d.dismiss(); });
       await revoke.click();
@@ -160,6 +163,24 @@ function scenario(engine, makeDatabase) {
       page.once('dialog', (d) => d.accept());
       await revoke.click();
       await eventually(async () => assert.equal(await revoke.count(), 0, 'the key is revoked'));
+    });
+
+    step('the mail template preview follows the text as it is typed (a script served as a file)', async () => {
+      const portal = await apiPost(server, state.apiKey, '/api/v1/portals', {
+        name: 'Customer portal', kind: 'customer', base_url: 'https://portal.example.com',
+        registration_mode: 'invitation_only', default_language: 'en',
+      });
+      await page.goto(`/console/portals/${portal.id}/templates/invitation/en`);
+      await page.fill('#subject', 'Welcome to the preview test');
+      await eventually(async () =>
+        assert.equal(await page.locator('#preview-subject').textContent(), 'Welcome to the preview test'));
+    });
+
+    step('the API documentation (Swagger UI) renders under the same policy', async () => {
+      await page.goto('/api/docs/');
+      await page.locator('.swagger-ui .title', { hasText: 'Admit API' }).first().waitFor();
+      await page.locator('.opblock-summary-path', { hasText: '/api/v1/organizations' }).first().waitFor();
+      await page.goto('/console/organizations');
     });
 
     step('no page broke the Content-Security-Policy', async () => {

@@ -105,38 +105,90 @@ on_both!(
     slow_headers_and_bodies_are_cut_off
 );
 
-/// With the cap reached, a further connection is not served; when the others go, it is, and
-/// so is a new one.
+/// 60 clients (each from its own loopback address) connect at once and ask, keeping their
+/// connections open, with a cap of 50: exactly 50 are answered; the other 10 wait, unserved,
+/// until the first ones go, and are answered then.
 async fn connections_over_the_cap_wait(engine: Engine) {
+    const CAP: usize = 50;
+    const CLIENTS: usize = 60;
     let app = TestApp::spawn_with(engine, |c| {
-        c.max_connections = 3;
+        c.max_connections = CAP;
         c.header_timeout_seconds = 30;
     })
     .await;
     // The harness's first requests have closed their connections.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut held = Vec::new();
-    for _ in 0..3 {
-        held.push(connect(&app).await);
-    }
-    let mut over = connect(&app).await;
-    over.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let (sent, _) = read_until_closed(&mut over, Duration::from_secs(2)).await;
-    assert_eq!(sent, "", "no answer while three connections are open");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(1))
-        .build()
-        .unwrap();
-    assert!(client.get(app.url("/healthz")).send().await.is_err());
+    let addr: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let asking = (0..CLIENTS).map(|i| async move {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket
+            .bind(format!("127.0.0.{}:0", 10 + i).parse().unwrap())
+            .unwrap();
+        let mut stream = socket.connect(addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 1024];
+        let answered =
+            match tokio::time::timeout(Duration::from_secs(3), stream.read(&mut buf)).await {
+                Ok(Ok(n)) => String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"),
+                _ => false,
+            };
+        (answered, stream)
+    });
+    let results = futures_join_all(asking).await;
+    let answered = results.iter().filter(|(a, _)| *a).count();
+    assert_eq!(answered, CAP, "answered while {CAP} connections are open");
 
-    drop(held);
-    let (sent, closed) = read_until_closed(&mut over, Duration::from_secs(5)).await;
-    assert!(sent.starts_with("HTTP/1.1 200"), "{sent}");
-    assert!(closed);
+    // The answered clients go; the waiting ones are served.
+    let (served, mut waiting): (Vec<_>, Vec<_>) = results.into_iter().partition(|(a, _)| *a);
+    drop(served);
+    let mut late = 0;
+    for (_, stream) in waiting.iter_mut() {
+        let (sent, _) = read_until_closed_or_answered(stream, Duration::from_secs(5)).await;
+        if sent.starts_with("HTTP/1.1 200") {
+            late += 1;
+        }
+    }
+    assert_eq!(late, CLIENTS - CAP, "the waiting clients are answered");
     let res = reqwest::get(app.url("/healthz")).await.unwrap();
     assert_eq!(res.status(), 200);
+}
+
+/// Reads until a whole answer to `/healthz` (its body `ok`) has come, or `limit` passes.
+async fn read_until_closed_or_answered(stream: &mut TcpStream, limit: Duration) -> (String, bool) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => return (String::from_utf8_lossy(&got).into(), true),
+            Ok(Ok(n)) => {
+                got.extend_from_slice(&buf[..n]);
+                if got.ends_with(b"ok") {
+                    return (String::from_utf8_lossy(&got).into(), false);
+                }
+            }
+            Err(_) => return (String::from_utf8_lossy(&got).into(), false),
+        }
+    }
+}
+
+/// Runs the futures at once and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 on_both!(connections_over_the_cap_wait, connections_over_the_cap_wait);
