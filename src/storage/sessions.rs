@@ -110,15 +110,22 @@ pub async fn of_owner(tx: &mut Tx, kind: Kind, owner_id: i64) -> Result<Vec<Sess
         .await)
 }
 
-/// Marks the session used at `now` (its idle time starts again).
-pub async fn touch(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<()> {
-    let sql = kind.sql("UPDATE {table} SET last_seen_at = $1 WHERE token_hash = $2");
+/// Sets one of the session's times (`last_seen_at`, `authenticated_at`) to `now`.
+async fn set_time(tx: &mut Tx, kind: Kind, column: &str, token_hash: &str, now: i64) -> Result<()> {
+    let sql = kind.sql(&format!(
+        "UPDATE {{table}} SET {column} = $1 WHERE token_hash = $2"
+    ));
     exec_tx!(tx, |c| sqlx::query(sql)
         .bind(now)
         .bind(token_hash)
         .execute(c)
         .await)?;
     Ok(())
+}
+
+/// Marks the session used at `now` (its idle time starts again).
+pub async fn touch(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<()> {
+    set_time(tx, kind, "last_seen_at", token_hash, now).await
 }
 
 pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<()> {
@@ -129,13 +136,7 @@ pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<()> {
 
 /// The person proved who they are again on this session at `now`.
 pub async fn reauthenticated(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<()> {
-    let sql = kind.sql("UPDATE {table} SET authenticated_at = $1 WHERE token_hash = $2");
-    exec_tx!(tx, |c| sqlx::query(sql)
-        .bind(now)
-        .bind(token_hash)
-        .execute(c)
-        .await)?;
-    Ok(())
+    set_time(tx, kind, "authenticated_at", token_hash, now).await
 }
 
 /// Ends every session of the owner's but `keep`.
