@@ -80,7 +80,8 @@ impl Counter {
         let mut next = *self;
         next.blocked_until = None;
         let since = now - self.window_start;
-        if since >= rule.window_ms || since < 0 {
+        // An attempt timed before the window began (counted after a later one) counts in it.
+        if since >= rule.window_ms {
             if since >= 4 * rule.window_ms {
                 next.strikes = 0;
             }

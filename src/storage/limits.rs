@@ -9,7 +9,8 @@ pub use crate::domain::limits::Counter;
 
 // The arithmetic of `Counter::hit`, in SQL over the stored row (`rate_limits.*` is the row
 // before the attempt; $2 is now, $3 the window, $4 the most attempts, $5 the first block,
-// $6 the longest block).
+// $6 the longest block). An attempt whose time is before the window's start (it was taken
+// before another's that was counted first) counts in that window: it never starts a new one.
 macro_rules! blocked {
     () => {
         "(rate_limits.blocked_until IS NOT NULL AND rate_limits.blocked_until > $2)"
@@ -17,7 +18,7 @@ macro_rules! blocked {
 }
 macro_rules! new_window {
     () => {
-        "($2 - rate_limits.window_start >= $3 OR $2 < rate_limits.window_start)"
+        "($2 - rate_limits.window_start >= $3)"
     };
 }
 macro_rules! strikes {
