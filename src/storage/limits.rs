@@ -206,3 +206,25 @@ pub async fn purge_devices(tx: &mut Tx, before: i64) -> Result<u64> {
     .execute(c)
     .await)
 }
+
+/// Counts one more under `key_hash` in a window of `window_ms` that starts with the first
+/// count: the count in this window, 1 for the first (in one statement).
+pub async fn tally(tx: &mut Tx, key_hash: &str, now: i64, window_ms: i64) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar(concat!(
+        "INSERT INTO rate_limits (key_hash, window_start, hits, strikes, blocked_until, refused) \
+         VALUES ($1, $2, 1, 0, NULL, 0) \
+         ON CONFLICT (key_hash) DO UPDATE SET \
+         window_start = CASE WHEN ",
+        new_window!(),
+        " THEN $2 ELSE rate_limits.window_start END, \
+         hits = CASE WHEN ",
+        new_window!(),
+        " THEN 1 ELSE rate_limits.hits + 1 END \
+         RETURNING hits"
+    ))
+    .bind(key_hash)
+    .bind(now)
+    .bind(window_ms)
+    .fetch_one(c)
+    .await)
+}

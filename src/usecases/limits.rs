@@ -306,3 +306,48 @@ pub async fn purge(tx: &mut Tx, now: i64) -> Result<u64> {
     let devices = store::purge_devices(tx, now - DEVICE_DAYS * 86_400_000).await?;
     Ok(counters + devices)
 }
+
+/// How long a refused request of one kind from one client is audited once.
+pub const REFUSAL_WINDOW_MS: i64 = 10 * 60_000;
+
+/// A request refused as `action` (`security.forbidden`, `security.csrf_refused`,
+/// `security.unknown_api_key`) from `client`, for `what` (the method and path), by `who` if
+/// known (an API key's prefix): audited with the client's address, the first of each kind
+/// from a client in [`REFUSAL_WINDOW_MS`] only, so that a flood cannot fill the audit log.
+pub async fn refused(
+    cx: &Ctx,
+    action: &str,
+    client_addr: Option<&str>,
+    what: &str,
+    who: Option<&str>,
+) -> Result<()> {
+    let client = client(client_addr);
+    let mut tx = cx.db.write().await?;
+    let now = cx.now();
+    let n = store::tally(
+        &mut tx,
+        &hash(&format!("refused:{action}:{client}")),
+        now,
+        REFUSAL_WINDOW_MS,
+    )
+    .await?;
+    if n == 1 {
+        let actor = Actor {
+            kind: ActorKind::System,
+            id: None,
+            label: who.unwrap_or(client).to_string(),
+            scope: Scope::Areas(vec![]),
+            admin: false,
+            client_addr: Some(client.to_string()),
+            team: None,
+        };
+        let target = Target {
+            kind: "request",
+            id: None,
+            label: what,
+        };
+        record(&mut tx, now, &actor, action, target, None, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -29,6 +29,7 @@ pub mod notifications;
 pub mod page;
 pub mod picker;
 pub mod portal;
+pub mod refusals;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -60,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit,
+        ))
         .layer(middleware::from_fn(limit_uri))
         .layer(middleware::from_fn(security_headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -8,6 +8,7 @@ mod access;
 mod access_list;
 mod accounts;
 mod api;
+mod audit_refusals;
 mod cli;
 mod console;
 mod console_admin;
