@@ -31,8 +31,9 @@ impl Rule {
         block_ms: MINUTE,
         max_block_ms: 15 * MINUTE,
     };
-    /// Failed logins for one address from anywhere: guessing from many clients is slowed, but
-    /// a stranger can lock the person out for a few minutes at most.
+    /// Failed logins for one address from anywhere: guessing from many clients is slowed. A
+    /// browser that logged in as the address before is not held by it (its device cookie has
+    /// a count of its own); a new browser waits five minutes at most.
     pub const LOGIN_FAILURES_ANYWHERE: Rule = Rule {
         max: 20,
         window_ms: 60 * MINUTE,
