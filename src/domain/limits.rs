@@ -31,8 +31,9 @@ impl Rule {
         block_ms: MINUTE,
         max_block_ms: 15 * MINUTE,
     };
-    /// Failed logins for one address from anywhere: guessing from many clients is slowed, but
-    /// a stranger can lock the person out for a few minutes at most.
+    /// Failed logins for one address from anywhere: guessing from many clients is slowed. A
+    /// browser that logged in as the address before is not held by it (its device cookie has
+    /// a count of its own); a new browser waits five minutes at most.
     pub const LOGIN_FAILURES_ANYWHERE: Rule = Rule {
         max: 20,
         window_ms: 60 * MINUTE,
@@ -80,7 +81,8 @@ impl Counter {
         let mut next = *self;
         next.blocked_until = None;
         let since = now - self.window_start;
-        if since >= rule.window_ms || since < 0 {
+        // An attempt timed before the window began (counted after a later one) counts in it.
+        if since >= rule.window_ms {
             if since >= 4 * rule.window_ms {
                 next.strikes = 0;
             }

@@ -9,7 +9,8 @@ pub use crate::domain::limits::Counter;
 
 // The arithmetic of `Counter::hit`, in SQL over the stored row (`rate_limits.*` is the row
 // before the attempt; $2 is now, $3 the window, $4 the most attempts, $5 the first block,
-// $6 the longest block).
+// $6 the longest block). An attempt whose time is before the window's start (it was taken
+// before another's that was counted first) counts in that window: it never starts a new one.
 macro_rules! blocked {
     () => {
         "(rate_limits.blocked_until IS NOT NULL AND rate_limits.blocked_until > $2)"
@@ -17,7 +18,7 @@ macro_rules! blocked {
 }
 macro_rules! new_window {
     () => {
-        "($2 - rate_limits.window_start >= $3 OR $2 < rate_limits.window_start)"
+        "($2 - rate_limits.window_start >= $3)"
     };
 }
 macro_rules! strikes {
@@ -203,5 +204,27 @@ pub async fn purge_devices(tx: &mut Tx, before: i64) -> Result<u64> {
     )
     .bind(before)
     .execute(c)
+    .await)
+}
+
+/// Counts one more under `key_hash` in a window of `window_ms` that starts with the first
+/// count: the count in this window, 1 for the first (in one statement).
+pub async fn tally(tx: &mut Tx, key_hash: &str, now: i64, window_ms: i64) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar(concat!(
+        "INSERT INTO rate_limits (key_hash, window_start, hits, strikes, blocked_until, refused) \
+         VALUES ($1, $2, 1, 0, NULL, 0) \
+         ON CONFLICT (key_hash) DO UPDATE SET \
+         window_start = CASE WHEN ",
+        new_window!(),
+        " THEN $2 ELSE rate_limits.window_start END, \
+         hits = CASE WHEN ",
+        new_window!(),
+        " THEN 1 ELSE rate_limits.hits + 1 END \
+         RETURNING hits"
+    ))
+    .bind(key_hash)
+    .bind(now)
+    .bind(window_ms)
+    .fetch_one(c)
     .await)
 }

@@ -195,8 +195,8 @@ impl PasswordCheck {
     /// failure under every key, each checked and counted in one statement; `TooMany` when a
     /// key is blocked, and no password is hashed then.
     pub async fn admit(&self, cx: &Ctx) -> Result<Admitted> {
-        let now = cx.now();
         let mut tx = cx.db.write().await?;
+        let now = cx.now();
         let known_device = match &self.device {
             Some(d) => store::device_known(&mut tx, &hash(d), &self.login_hash()).await?,
             None => false,
@@ -216,17 +216,51 @@ impl PasswordCheck {
     /// failures of others stay), and the browser is remembered as one that logged in as the
     /// address. The device cookie to set (a new one when the browser had none).
     pub async fn succeeded(&self, tx: &mut Tx, admitted: Admitted, now: i64) -> Result<String> {
-        let keys = self.keys(admitted.known_device);
-        for (key, limit) in &keys[1..] {
+        self.forgive(tx, admitted).await?;
+        let device = self.device.clone().unwrap_or_else(tokens::new_token);
+        store::remember_device(tx, &hash(&device), &self.login_hash(), now).await?;
+        Ok(device)
+    }
+}
+
+impl PasswordCheck {
+    /// After the right password: the failures this device or client counted are forgotten,
+    /// and the address-wide count gets this attempt back (the failures of others stay).
+    pub async fn forgive(&self, tx: &mut Tx, admitted: Admitted) -> Result<()> {
+        for (key, limit) in &self.keys(admitted.known_device)[1..] {
             if limit.name == FAILURES_ANYWHERE.name {
                 store::refund(tx, &hash(key)).await?;
             } else {
                 store::delete(tx, &hash(key)).await?;
             }
         }
-        let device = self.device.clone().unwrap_or_else(tokens::new_token);
-        store::remember_device(tx, &hash(&device), &self.login_hash(), now).await?;
-        Ok(device)
+        Ok(())
+    }
+
+    /// A check of the current password of a signed-in person before a change: counted like a
+    /// login, before `verify` hashes anything; a wrong password is audited as `action` by
+    /// `actor`. True when it was right.
+    pub async fn current_password<F>(
+        &self,
+        cx: &Ctx,
+        actor: &Actor,
+        target: Target<'_>,
+        action: &str,
+        verify: F,
+    ) -> Result<bool>
+    where
+        F: std::future::Future<Output = bool>,
+    {
+        let admitted = self.admit(cx).await?;
+        let right = verify.await;
+        let mut tx = cx.db.write().await?;
+        if right {
+            self.forgive(&mut tx, admitted).await?;
+        } else {
+            record(&mut tx, cx.now(), actor, action, target, None, None).await?;
+        }
+        tx.commit().await?;
+        Ok(right)
     }
 }
 
@@ -260,7 +294,8 @@ pub async fn count_mail_request(
     client_addr: Option<&str>,
 ) -> Result<()> {
     let mut tx = cx.db.write().await?;
-    let counted = mail_request(&mut tx, what, address, client(client_addr), cx.now()).await;
+    let now = cx.now();
+    let counted = mail_request(&mut tx, what, address, client(client_addr), now).await;
     committed(tx, counted).await
 }
 
@@ -270,4 +305,49 @@ pub async fn purge(tx: &mut Tx, now: i64) -> Result<u64> {
     let counters = store::purge(tx, now - 86_400_000, now).await?;
     let devices = store::purge_devices(tx, now - DEVICE_DAYS * 86_400_000).await?;
     Ok(counters + devices)
+}
+
+/// How long a refused request of one kind from one client is audited once.
+pub const REFUSAL_WINDOW_MS: i64 = 10 * 60_000;
+
+/// A request refused as `action` (`security.forbidden`, `security.csrf_refused`,
+/// `security.unknown_api_key`) from `client`, for `what` (the method and path), by `who` if
+/// known (an API key's prefix): audited with the client's address, the first of each kind
+/// from a client in [`REFUSAL_WINDOW_MS`] only, so that a flood cannot fill the audit log.
+pub async fn refused(
+    cx: &Ctx,
+    action: &str,
+    client_addr: Option<&str>,
+    what: &str,
+    who: Option<&str>,
+) -> Result<()> {
+    let client = client(client_addr);
+    let mut tx = cx.db.write().await?;
+    let now = cx.now();
+    let n = store::tally(
+        &mut tx,
+        &hash(&format!("refused:{action}:{client}")),
+        now,
+        REFUSAL_WINDOW_MS,
+    )
+    .await?;
+    if n == 1 {
+        let actor = Actor {
+            kind: ActorKind::System,
+            id: None,
+            label: who.unwrap_or(client).to_string(),
+            scope: Scope::Areas(vec![]),
+            admin: false,
+            client_addr: Some(client.to_string()),
+            team: None,
+        };
+        let target = Target {
+            kind: "request",
+            id: None,
+            label: what,
+        };
+        record(&mut tx, now, &actor, action, target, None, None).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -100,12 +100,31 @@ pub async fn update_profile(
     Ok(after)
 }
 
-/// Checks the person's current password; a wrong one is a field error.
-async fn check_current(cx: &Ctx, account: &PortalAccount, password: &str) -> Result<()> {
-    if cx
-        .hasher
-        .verify(password, account.password_hash.as_deref())
-        .await
+/// Checks the person's current password, counted like a login (see [`super::limits`]); a
+/// wrong one is a field error, and audited.
+async fn check_current(
+    cx: &Ctx,
+    account: &PortalAccount,
+    password: &str,
+    client_addr: Option<&str>,
+    device: Option<&str>,
+) -> Result<()> {
+    let check = super::limits::PasswordCheck::new(
+        &format!("portal:{}", account.portal_id),
+        &account.email,
+        client_addr,
+        device,
+    );
+    let actor = person(account, client_addr.map(str::to_string));
+    let target = Target {
+        kind: "portal_account",
+        id: Some(account.id),
+        label: &label(account),
+    };
+    let verify = cx.hasher.verify(password, account.password_hash.as_deref());
+    if check
+        .current_password(cx, &actor, target, "account.password_check_failed", verify)
+        .await?
     {
         Ok(())
     } else {
@@ -122,6 +141,7 @@ pub async fn change_password(
     password: &str,
     confirmation: &str,
     client_addr: Option<String>,
+    device: Option<&str>,
 ) -> Result<PortalAccount> {
     let account = {
         let mut tx = cx.db.read().await?;
@@ -134,7 +154,7 @@ pub async fn change_password(
         errors.add("confirmation", "does not match the password");
     }
     errors.into_result()?;
-    check_current(cx, &account, current).await?;
+    check_current(cx, &account, current, client_addr.as_deref(), device).await?;
     let hash = cx.hasher.hash(password).await?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
@@ -210,6 +230,7 @@ pub async fn request_email_change(
     new_email: &str,
     current: &str,
     client_addr: Option<String>,
+    device: Option<&str>,
 ) -> Result<()> {
     let new_email =
         EmailAddress::parse(new_email.trim()).map_err(|m| Error::invalid("new_email", m))?;
@@ -220,7 +241,7 @@ pub async fn request_email_change(
     if new_email.as_str() == account.email {
         return Err(Error::invalid("new_email", "is your address already"));
     }
-    check_current(cx, &account, current).await?;
+    check_current(cx, &account, current, client_addr.as_deref(), device).await?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     if store::find(&mut tx, account.portal_id, new_email.as_str())

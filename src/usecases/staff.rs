@@ -235,6 +235,7 @@ pub async fn set_password(
     current: Option<&str>,
     new_password: &str,
     keep_session: Option<&str>,
+    device: Option<&str>,
 ) -> Result<()> {
     let own = actor.kind == ActorKind::Staff && actor.id == Some(id);
     if !actor.admin && !own {
@@ -247,11 +248,25 @@ pub async fn set_password(
             .await?
             .ok_or(Error::NotFound("staff user"))?;
         drop(tx);
+        // One's own current password is counted like a login.
+        let check = super::limits::PasswordCheck::new(
+            "console",
+            &user.email,
+            actor.client_addr.as_deref(),
+            device,
+        );
+        let target = Target {
+            kind: "staff",
+            id: Some(id),
+            label: &user.email,
+        };
+        let verify = cx
+            .hasher
+            .verify(current.unwrap_or(""), Some(&user.password_hash));
         if own
-            && !cx
-                .hasher
-                .verify(current.unwrap_or(""), Some(&user.password_hash))
-                .await
+            && !check
+                .current_password(cx, actor, target, "staff.password_check_failed", verify)
+                .await?
         {
             return Err(Error::invalid(
                 "current_password",

@@ -31,6 +31,7 @@ pub mod page;
 pub mod picker;
 pub mod portal;
 pub mod query;
+pub mod refusals;
 pub mod serve;
 
 /// Everything a request handler needs.
@@ -66,6 +67,10 @@ pub fn router(state: AppState) -> Router {
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refusals::audit,
+        ))
         .with_state(state)
         .merge(api::docs())
         // The layers below serve every page, the API documentation included.

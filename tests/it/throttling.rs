@@ -384,3 +384,83 @@ on_both!(
     forwarded_for,
     a_forged_forwarded_for_does_not_escape_the_limit
 );
+
+/// The counting statement agrees with the arithmetic of `Counter::hit` (windows, blocks that
+/// double, strikes forgiven after a quiet spell), attempt by attempt, on both engines.
+async fn the_counting_statement_follows_the_rules(engine: Engine) {
+    use admit::domain::limits::{Counter, Rule};
+    use admit::storage::limits::{self as store, Hit};
+    let app = TestApp::spawn(engine).await;
+    let mut seed: u64 = 0x5eed;
+    for (k, rule) in [
+        Rule::LOGIN_FAILURES,
+        Rule::LOGIN_FAILURES_ANYWHERE,
+        Rule::LOGIN_PER_CLIENT,
+        Rule::MAIL_PER_ADDRESS,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let key = format!("model-{k}");
+        let mut model = Counter::default();
+        let mut now: i64 = 1_800_000_000_000;
+        for step in 0..400 {
+            // Mostly quick attempts, now and then a pause of up to five windows.
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let r = (seed >> 33) as i64;
+            now += if r % 10 == 0 {
+                r % (5 * rule.window_ms)
+            } else {
+                r % 20_000
+            };
+            let mut tx = app.cx.db.write().await.unwrap();
+            let got = store::hit(&mut tx, &key, now, rule).await.unwrap();
+            tx.commit().await.unwrap();
+            let expected = match model.hit(now, rule) {
+                Ok(next) => {
+                    let blocks = next.blocked(now).is_some();
+                    model = next;
+                    Hit::Counted { blocks }
+                }
+                Err(until) => match got {
+                    Hit::Refused { first, .. } => Hit::Refused { until, first },
+                    _ => Hit::Refused { until, first: true },
+                },
+            };
+            assert_eq!(got, expected, "rule {k}, attempt {step} at {now}");
+        }
+    }
+    app.stop().await;
+}
+on_both!(counting_statement, the_counting_statement_follows_the_rules);
+
+/// `admit` run with one more environment variable: whether it succeeded, and its stderr.
+fn admit_with(var: &str, value: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("admit.db").display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_admit"))
+        .arg("migrate")
+        .env_remove("ADMIT_LISTEN")
+        .env("ADMIT_DATABASE_URL", url)
+        .env(var, value)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn trusted_proxies_come_from_the_environment_and_the_old_setting_stops_the_start() {
+    let (ok, err) = admit_with("ADMIT_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8");
+    assert!(ok, "{err}");
+    let (ok, err) = admit_with("ADMIT_TRUSTED_PROXIES", "10.0.0.0/40");
+    assert!(!ok);
+    assert!(err.contains("10.0.0.0/40"), "{err}");
+    let (ok, err) = admit_with("ADMIT_TRUST_FORWARDED_FOR", "true");
+    assert!(!ok);
+    assert!(err.contains("trusted_proxies"), "{err}");
+}

@@ -205,9 +205,34 @@ pub async fn portal_session(
     Ok(None)
 }
 
-pub async fn portal_logout(cx: &Ctx, token: &str) -> Result<()> {
+/// Ends the session of `token`, audited as the person's logout (from `client_addr`).
+pub async fn portal_logout(cx: &Ctx, token: &str, client_addr: Option<String>) -> Result<()> {
+    let hash = tokens::hash_token(token);
+    let now = cx.now();
     let mut tx = cx.db.write().await?;
-    sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(token)).await?;
+    let Some(session) = sessions::get(&mut tx, Kind::Portal, &hash).await? else {
+        return Ok(());
+    };
+    sessions::delete(&mut tx, Kind::Portal, &hash).await?;
+    if let Some(account) = store::get(&mut tx, session.owner_id).await? {
+        let label = format!("{} on {}", account.email, account.portal_name);
+        let target = Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &label,
+        };
+        let actor = person(&account, client_addr);
+        record(
+            &mut tx,
+            now,
+            &actor,
+            "account.logged_out",
+            target,
+            None,
+            None,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

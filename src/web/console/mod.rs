@@ -13,6 +13,7 @@ use axum::routing::get;
 use super::cookies::{self, cookie};
 pub use super::page::not_found_page;
 use super::page::{Failure, PageError, forbidden, from_other_site};
+use super::refusals::csrf_refused;
 use super::{AppState, ClientAddr};
 use crate::storage::staff::StaffUser;
 use crate::usecases::Actor;
@@ -191,7 +192,7 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         return clear_flash(next.run(req).await);
     }
     if from_other_site(req.headers()) {
-        return forbidden("This form came from another site.");
+        return csrf_refused(forbidden("This form came from another site."));
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
@@ -211,7 +212,9 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         if parts.uri.path() == "/console/login" {
             return Redirect::to("/console/login?expired=1").into_response();
         }
-        return forbidden("This form has expired. Go back, reload the page and try again.");
+        return csrf_refused(forbidden(
+            "This form has expired. Go back, reload the page and try again.",
+        ));
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     next.run(req).await

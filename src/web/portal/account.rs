@@ -175,8 +175,10 @@ pub(super) async fn account_post(
     me: SignedIn,
     Path(What { what }): Path<What>,
     ClientAddr(addr): ClientAddr,
+    headers: axum::http::HeaderMap,
     Form(f): Form<AccountForm>,
 ) -> PageResult {
+    let device = crate::web::device_cookie::device(&headers);
     me.check_csrf(&f.csrf)?;
     let pid = me.page.id();
     let back = |q: &str| Redirect::to(&format!("/portal/{pid}/account?{q}")).into_response();
@@ -207,6 +209,7 @@ pub(super) async fn account_post(
             &f.password,
             &f.confirmation,
             addr,
+            device,
         )
         .await
         .map(|_| to_login("reset")),
@@ -216,6 +219,7 @@ pub(super) async fn account_post(
             &f.new_email,
             &f.current_password,
             addr,
+            device,
         )
         .await
         .map(|_| back("sent=1")),

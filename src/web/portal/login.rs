@@ -212,6 +212,7 @@ pub(super) async fn logout(
     State(s): State<AppState>,
     page: PortalPage,
     headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
     Form(f): Form<LogoutForm>,
 ) -> PageResult {
     let language = page.choose(f.lang.as_deref());
@@ -219,7 +220,7 @@ pub(super) async fn logout(
         if !constant_time_eq(&session_csrf(token), &f.csrf) {
             return Ok(expired_form());
         }
-        uc::portal_logout(&s.cx, token).await?;
+        uc::portal_logout(&s.cx, token, addr).await?;
     }
     let to = format!(
         "/portal/{}/login?out=1&lang={}",

@@ -94,7 +94,8 @@ pub fn router() -> Router<AppState> {
 async fn same_origin(req: Request, next: Next) -> Response {
     if req.method() == Method::POST {
         if from_other_site(req.headers()) {
-            return (StatusCode::FORBIDDEN, "This form came from another site.").into_response();
+            let refused = (StatusCode::FORBIDDEN, "This form came from another site.");
+            return crate::web::refusals::csrf_refused(refused.into_response());
         }
         // Read the body within the limit so that handlers see it whole.
         let (parts, body) = req.into_parts();

@@ -189,11 +189,13 @@ pub fn not_found() -> Response {
 
 /// A signed-in form whose token does not match the session.
 pub fn expired_form() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        "This form has expired. Reload the page and try again.",
+    crate::web::refusals::csrf_refused(
+        (
+            StatusCode::FORBIDDEN,
+            "This form has expired. Reload the page and try again.",
+        )
+            .into_response(),
     )
-        .into_response()
 }
 
 // ---------------------------------------------------------------- cookies and form tokens

@@ -116,6 +116,7 @@ async fn change_password(
         Some(&current),
         &new_password,
         keep.as_deref(),
+        crate::web::device_cookie::device(&headers),
     )
     .await;
     match form_errors(changed)? {

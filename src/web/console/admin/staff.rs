@@ -292,7 +292,7 @@ async fn set_password(
 ) -> PageResult {
     let d = FormData::parse(&body);
     let new_password = d.get("new_password");
-    let set = uc::set_password(&s.cx, &staff.actor, id, None, &new_password, None).await;
+    let set = uc::set_password(&s.cx, &staff.actor, id, None, &new_password, None, None).await;
     match form_errors(set)? {
         Ok(()) => Ok(done(
             &s,
