@@ -38,23 +38,42 @@ pub struct Own<'a> {
     /// The hash of the session the request came with.
     pub current: &'a str,
     pub password: &'a str,
+    /// The browser's device cookie (see [`super::limits`]).
+    pub device: Option<&'a str>,
 }
 
-/// The password hash and the audit label of a session's owner.
-async fn owner(tx: &mut Tx, kind: Kind, id: i64) -> Result<(Option<String>, String)> {
+/// Whose sessions: the password hash, the audit label and the realm and address the password
+/// is checked (and throttled) under.
+struct Owner {
+    password_hash: Option<String>,
+    label: String,
+    realm: String,
+    address: String,
+}
+
+async fn owner(tx: &mut Tx, kind: Kind, id: i64) -> Result<Owner> {
     match kind {
         Kind::Staff => {
             let u = crate::storage::staff::get_staff(tx, id)
                 .await?
                 .ok_or(Error::NotFound("staff user"))?;
-            Ok((Some(u.password_hash), u.email))
+            Ok(Owner {
+                password_hash: Some(u.password_hash),
+                label: u.email.clone(),
+                realm: "console".into(),
+                address: u.email,
+            })
         }
         Kind::Portal => {
             let a = accounts_store::get(tx, id)
                 .await?
                 .ok_or(Error::NotFound("account"))?;
-            let label = format!("{} on {}", a.email, a.portal_name);
-            Ok((a.password_hash, label))
+            Ok(Owner {
+                label: format!("{} on {}", a.email, a.portal_name),
+                realm: format!("portal:{}", a.portal_id),
+                password_hash: a.password_hash,
+                address: a.email,
+            })
         }
     }
 }
@@ -79,7 +98,7 @@ fn event(kind: Kind, what: &str) -> String {
 /// is "not found", whoever's it is.
 pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     let id = own.actor.id.ok_or(Error::NotFound("session"))?;
-    let (password_hash, label) = {
+    let (needed, owner) = {
         let mut tx = cx.db.read().await?;
         let current = sessions::get(&mut tx, own.kind, own.current)
             .await?
@@ -93,19 +112,38 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
                 return Err(Error::NotFound("session"));
             }
         }
-        let (password_hash, label) = owner(&mut tx, own.kind, id).await?;
+        let owner = owner(&mut tx, own.kind, id).await?;
         let recent = current.authenticated_at + REAUTHENTICATE_AFTER_MS > cx.now();
-        let needed = !recent && which != Which::One(own.current);
-        (needed.then_some(password_hash), label)
+        (!recent && which != Which::One(own.current), owner)
     };
-    if let Some(hash) = password_hash {
+    let label = owner.label.as_str();
+    if needed {
         if own.password.is_empty() {
             return Err(Error::invalid(
                 "current_password",
                 "give your password again to end other sessions",
             ));
         }
-        if !cx.hasher.verify(own.password, hash.as_deref()).await {
+        // Counted like a login, before anything is hashed.
+        let check = super::limits::PasswordCheck::new(
+            &owner.realm,
+            &owner.address,
+            own.actor.client_addr.as_deref(),
+            own.device,
+        );
+        let target = Target {
+            kind: target_kind(own.kind),
+            id: Some(id),
+            label,
+        };
+        let verify = cx
+            .hasher
+            .verify(own.password, owner.password_hash.as_deref());
+        let failed = event(own.kind, "password_check_failed");
+        if !check
+            .current_password(cx, own.actor, target, &failed, verify)
+            .await?
+        {
             return Err(Error::invalid(
                 "current_password",
                 "is not your current password",
@@ -114,7 +152,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     }
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    if !own.password.is_empty() {
+    if needed {
         sessions::reauthenticated(&mut tx, own.kind, own.current, now).await?;
     }
     let (n, what) = match which {
@@ -142,7 +180,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
         Target {
             kind: target_kind(own.kind),
             id: Some(id),
-            label: &label,
+            label,
         },
         None,
         session,
@@ -162,7 +200,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
             if !actor.admin {
                 return Err(Error::NotFound("staff user"));
             }
-            owner(&mut tx, kind, id).await?.1
+            owner(&mut tx, kind, id).await?.label
         }
         Kind::Portal => {
             let a = actor.account(&mut tx, id).await?;

@@ -155,6 +155,58 @@ on_both!(
     ending_other_sessions_asks_again_for_the_password
 );
 
+async fn the_password_to_end_sessions_is_counted_like_a_login(engine: Engine) {
+    let clock = ManualClock::new(START);
+    let app = TestApp::spawn_clocked(engine, clock.clone(), |_| {}).await;
+    let (pid, _) = registered(&app, "erika@nordlicht.example").await;
+    let b = on_portal(&app, pid, "erika@nordlicht.example").await;
+    let other = on_portal(&app, pid, "erika@nordlicht.example").await;
+    clock.advance(11 * MINUTE);
+    let page = b.get(&format!("/portal/{pid}/account")).await;
+    let csrf = hidden(&page.body, "csrf");
+    // Fifty wrong passwords at once: five are checked, the rest refused unchecked.
+    let tries: Vec<_> = (0..50)
+        .map(|_| {
+            let b = Browser {
+                base: b.base.clone(),
+                client: b.client.clone(),
+            };
+            let csrf = csrf.clone();
+            tokio::spawn(async move {
+                let form = [
+                    ("csrf", csrf.as_str()),
+                    ("session", "others"),
+                    ("current_password", "not my password at all"),
+                ];
+                b.post(&format!("/portal/{pid}/account/end-session"), &form)
+                    .await
+                    .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for t in tries {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((checked, refused), (5, 45), "{statuses:?}");
+    // Locked now: the right password is refused too, and nothing ends.
+    let locked = end_portal(&b, pid, "others", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(portal_alive(&other, pid).await);
+}
+on_both!(
+    counted,
+    the_password_to_end_sessions_is_counted_like_a_login
+);
+
 async fn another_persons_session_cannot_be_ended(app: TestApp) {
     let (pid, _) = registered(&app, "erika@nordlicht.example").await;
     registered(&app, "max@nordlicht.example").await;

@@ -235,6 +235,7 @@ pub(super) async fn account_post(
                 actor: &actor,
                 current: &current,
                 password: &f.current_password,
+                device,
             };
             end_own(&s.cx, &own, which).await.map(|_| match which {
                 Which::One(one) if one == current => to_login("out"),

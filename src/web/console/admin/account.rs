@@ -157,6 +157,7 @@ async fn end_session(
         actor: &staff.actor,
         current: &current,
         password: &password,
+        device: crate::web::device_cookie::device(&headers),
     };
     if let Err(e) = form_errors(end_own(&s.cx, &own, which).await)? {
         // The sessions form has its own password field.
