@@ -49,6 +49,11 @@ pub struct Config {
     pub mail_lease_seconds: i64,
     /// How often the scheduler looks for digests that are due.
     pub digest_poll_seconds: u64,
+    /// Refuse new passwords found in known breaches, asking a k-anonymity range service (only
+    /// the first 5 hex characters of the password's SHA-1 are sent). Off by default.
+    pub breached_password_check: bool,
+    /// The range endpoint of that service; the 5-character prefix is appended.
+    pub breached_password_url: String,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -75,6 +80,8 @@ pub const FIELDS: &[&str] = &[
     "mail_retry_max_seconds",
     "mail_lease_seconds",
     "digest_poll_seconds",
+    "breached_password_check",
+    "breached_password_url",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -119,6 +126,8 @@ impl Default for Config {
             mail_retry_max_seconds: 3600,
             mail_lease_seconds: 120,
             digest_poll_seconds: 30,
+            breached_password_check: false,
+            breached_password_url: crate::security::breached::DEFAULT_URL.into(),
         }
     }
 }
@@ -182,6 +191,11 @@ impl Config {
                 "mail_from: `{}` is not an e-mail address",
                 self.mail_from
             ));
+        }
+        if !(self.breached_password_url.starts_with("https://")
+            || self.breached_password_url.starts_with("http://"))
+        {
+            return Err("breached_password_url must be an http:// or https:// URL".into());
         }
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());

@@ -17,6 +17,7 @@ mod mail_process;
 mod notification_pages;
 mod notifications;
 mod openapi;
+mod passwords;
 mod portal;
 mod portal_account;
 mod protection;
