@@ -50,6 +50,11 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
         db,
         clock,
         hasher: PasswordHasher::new(limit),
+        passwords: crate::security::password_policy::PasswordPolicy::new(
+            config.breached_password_check.then(|| {
+                crate::security::breached::BreachCheck::new(&config.breached_password_url)
+            }),
+        ),
         mail: crate::usecases::mail::MailSettings {
             max_attempts: config.mail_max_attempts,
             domain,

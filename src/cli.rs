@@ -215,7 +215,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::security::tokens::random_hex(12)
             };
             let db = app::open_database(&config).await?;
-            let cx = app::context(db.clone(), std::sync::Arc::new(crate::clock::SystemClock));
+            let cx = app::context_with(
+                db.clone(),
+                std::sync::Arc::new(crate::clock::SystemClock),
+                &config,
+            );
             let area_ids = resolve_areas(&cx, &area).await?;
             let input = usecases::staff::NewStaff {
                 email,

@@ -84,6 +84,11 @@ pub struct Config {
     pub request_timeout_seconds: u64,
     /// Connections served at once; more wait until one closes.
     pub max_connections: usize,
+    /// Refuse new passwords found in known breaches, asking a k-anonymity range service (only
+    /// the first 5 hex characters of the password's SHA-1 are sent). Off by default.
+    pub breached_password_check: bool,
+    /// The range endpoint of that service; the 5-character prefix is appended.
+    pub breached_password_url: String,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -114,6 +119,8 @@ pub const FIELDS: &[&str] = &[
     "header_timeout_seconds",
     "request_timeout_seconds",
     "max_connections",
+    "breached_password_check",
+    "breached_password_url",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -162,6 +169,8 @@ impl Default for Config {
             header_timeout_seconds: 30,
             request_timeout_seconds: 60,
             max_connections: 2048,
+            breached_password_check: false,
+            breached_password_url: crate::security::breached::DEFAULT_URL.into(),
         }
     }
 }
@@ -234,6 +243,11 @@ impl Config {
                 "mail_from: `{}` is not an e-mail address",
                 self.mail_from
             ));
+        }
+        if !(self.breached_password_url.starts_with("https://")
+            || self.breached_password_url.starts_with("http://"))
+        {
+            return Err("breached_password_url must be an http:// or https:// URL".into());
         }
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());

@@ -14,9 +14,9 @@ use crate::domain::directory::{
 use crate::usecases::{self, Actor, Ctx, directory as dir};
 
 pub const ADMIN_EMAIL: &str = "admin@admit.example";
-pub const ADMIN_PASSWORD: &str = "demo-admin-password";
+pub const ADMIN_PASSWORD: &str = "take a first look round";
 pub const SUPERVISOR_EMAIL: &str = "supervisor.north@admit.example";
-pub const SUPERVISOR_PASSWORD: &str = "demo-supervisor-password";
+pub const SUPERVISOR_PASSWORD: &str = "only my own areas here";
 
 pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
@@ -477,4 +477,23 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     .await
     .map_err(describe)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_passwords_pass() {
+        use crate::security::password_policy::{PasswordContext, Weakness, check};
+        let admin = PasswordContext::new()
+            .name("Demo Administrator")
+            .email(ADMIN_EMAIL);
+        assert_eq!(check(ADMIN_PASSWORD, &admin), Ok(()));
+        let supervisor = PasswordContext::new()
+            .name("Demo Supervisor North")
+            .email(SUPERVISOR_EMAIL);
+        assert_eq!(check(SUPERVISOR_PASSWORD, &supervisor), Ok(()));
+        assert_eq!(check("demo-admin-password", &admin), Err(Weakness::Context));
+    }
 }

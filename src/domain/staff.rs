@@ -98,22 +98,6 @@ pub fn check_admin_remains(
     Ok(())
 }
 
-/// A password a staff user may choose: at least 12 characters, at most 128, not among the
-/// most common. No composition rules; never truncated.
-pub fn check_password(password: &str) -> Result<(), String> {
-    let n = password.chars().count();
-    if n < 12 {
-        return Err("must be at least 12 characters".into());
-    }
-    if n > 128 {
-        return Err("must be at most 128 characters".into());
-    }
-    if crate::security::passwords::is_common(password) {
-        return Err("is one of the most common passwords; choose another".into());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,13 +118,5 @@ mod tests {
         assert!(check_admin_remains(1, true, &[1]).is_ok());
         // Someone who is not an active administrator can always be changed.
         assert!(check_admin_remains(3, false, &[1]).is_ok());
-    }
-
-    #[test]
-    fn passwords_follow_length_rules_only() {
-        assert!(check_password("short").is_err());
-        assert!(check_password("correct horse battery staple").is_ok());
-        assert!(check_password(&"x".repeat(129)).is_err());
-        assert!(check_password("1qaz2wsx3edc").is_err());
     }
 }

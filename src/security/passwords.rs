@@ -152,15 +152,6 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
     hashed.is_ok() && Output::new(out).is_ok_and(|computed| computed == *expected)
 }
 
-/// The most common passwords of at least 12 characters (shorter ones fail the length rule
-/// anyway), compared case-insensitively.
-const COMMON: &str = include_str!("common-passwords.txt");
-
-pub fn is_common(password: &str) -> bool {
-    let p = password.to_lowercase();
-    COMMON.lines().any(|line| line == p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,12 +188,5 @@ mod tests {
         // Our own again, after the larger memory was kept.
         let h = hash_blocking("another password entirely").unwrap();
         assert!(verify_blocking("another password entirely", &h));
-    }
-
-    #[test]
-    fn common_passwords_are_known() {
-        assert!(is_common("q1w2e3r4t5y6"));
-        assert!(is_common("1QAZ2WSX3EDC"));
-        assert!(!is_common("correct horse battery staple"));
     }
 }

@@ -30,6 +30,8 @@ pub struct Ctx {
     pub db: Db,
     pub clock: SharedClock,
     pub hasher: PasswordHasher,
+    /// The rules a new password must pass (and the breach check, when configured).
+    pub passwords: crate::security::password_policy::PasswordPolicy,
     pub mail: mail::MailSettings,
     /// Wakes the outbox worker when a message was queued, so that it need not wait for its poll.
     pub mail_wakeup: std::sync::Arc<tokio::sync::Notify>,

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::accounts::person;
+use super::accounts::{password_context, person};
 use super::mail::{Link, Outgoing, enqueue};
 use super::{Ctx, Error, Result, Target, record};
 use crate::domain::EmailAddress;
@@ -148,8 +148,12 @@ pub async fn change_password(
         own(&mut tx, account_id).await?
     };
     let mut errors = FieldErrors::new();
-    if let Err(m) = crate::domain::staff::check_password(password) {
-        errors.add("password", m);
+    if let Err(w) = cx
+        .passwords
+        .check(password, &password_context(&account))
+        .await
+    {
+        errors.add("password", w.message());
     } else if password != confirmation {
         errors.add("confirmation", "does not match the password");
     }

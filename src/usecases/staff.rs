@@ -7,6 +7,7 @@ use super::{Actor, ActorKind, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
 use crate::domain::staff::{self as rules, Scope, StaffRole};
 use crate::domain::validation::{FieldErrors, required_text};
+use crate::security::password_policy::PasswordContext;
 use crate::security::tokens;
 use crate::storage::sessions::{self, Kind, Session};
 use crate::storage::staff::{self as store, StaffUser};
@@ -79,7 +80,10 @@ pub async fn create_staff(cx: &Ctx, actor: &Actor, input: &NewStaff) -> Result<S
         n => errors.take("name", required_text(n, 200)),
     };
     let role = errors.take("role", StaffRole::parse(&input.role));
-    errors.take("password", rules::check_password(&input.password));
+    let context = PasswordContext::new().name(&input.name).email(&input.email);
+    if let Err(w) = cx.passwords.check(&input.password, &context).await {
+        errors.add("password", w.message());
+    }
     let mut areas = input.area_ids.clone();
     areas.sort_unstable();
     areas.dedup();
@@ -241,7 +245,6 @@ pub async fn set_password(
     if !actor.admin && !own {
         return Err(Error::NotFound("staff user"));
     }
-    rules::check_password(new_password).map_err(|m| Error::invalid("new_password", m))?;
     {
         let mut tx = cx.db.read().await?;
         let user = store::get_staff(&mut tx, id)
@@ -263,6 +266,11 @@ pub async fn set_password(
         let verify = cx
             .hasher
             .verify(current.unwrap_or(""), Some(&user.password_hash));
+        let context = PasswordContext::new().name(&user.name).email(&user.email);
+        cx.passwords
+            .check(new_password, &context)
+            .await
+            .map_err(|w| Error::invalid("new_password", w.message()))?;
         if own
             && !check
                 .current_password(cx, actor, target, "staff.password_check_failed", verify)

@@ -41,7 +41,7 @@ import {
 const PORTAL_NAME = 'Partner portal';
 const PERSON_NAME = 'Nora Nolte';
 const PERSON_MAIL = 'nora@partner.example';
-const PERSON_PW = 'nora keeps a good password';
+const PERSON_PW = 'she keeps a good password';
 const TASK_TITLE = 'Boiler service';
 const TASK_LINK = 'https://crm.example.com/t/1';
 /** The subjects of English e-mails (src/mail/defaults/en.toml, [invitation] and [digest]). */

@@ -40,7 +40,7 @@ import {
 } from './harness.mjs';
 
 const PORTAL_NAME = 'Installer portal';
-const PASSWORD = 'a rather good portal password';
+const PASSWORD = 'a rather good passphrase here';
 
 // ---------------------------------------------------------------- set-up
 

@@ -39,7 +39,7 @@ const PORTAL_NAME = 'Partner portal';
 const PARTNERSHIP = 'Partnership North';
 const ADMIN_NAME = 'Anna Admin';
 const ADMIN_MAIL = 'anna@partner.example';
-const ADMIN_PW = 'anna has a good password';
+const ADMIN_PW = 'she has a good password';
 const USER_MAIL = 'ben@partner.example';
 const USER_PW = 'ben has a good password too';
 /** The subject of an English invitation (src/mail/defaults/en.toml, [invitation]). */

@@ -21,6 +21,7 @@ mod notification_pages;
 mod notifications;
 mod openapi;
 mod password_checks;
+mod passwords;
 mod portal;
 mod portal_account;
 mod protection;

@@ -5,7 +5,7 @@ use crate::common;
 use common::{Browser, PASSWORD, TestApp, eventually, hidden, last_token_to, mails};
 use reqwest::StatusCode;
 
-const NEW_PASSWORD: &str = "a brand new passphrase for erika";
+const NEW_PASSWORD: &str = "a brand new passphrase for her";
 
 /// A registered account for `email` on a fresh portal; returns the portal id.
 async fn registered(app: &TestApp, email: &str) -> i64 {

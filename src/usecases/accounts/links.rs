@@ -148,19 +148,23 @@ pub(super) async fn use_link_with_password(
     password: &str,
     confirmation: &str,
 ) -> Result<(crate::storage::Tx, PortalAccount, String, i64)> {
-    crate::domain::staff::check_password(password).map_err(|m| Error::invalid("password", m))?;
+    let valid = match purpose {
+        "invitation" => check_invitation(cx, portal_id, token).await?,
+        _ => check_password_link(cx, portal_id, token).await?,
+    };
+    let Some(valid) = valid else {
+        return Err(Error::NotFound("link"));
+    };
+    let context = super::password_context(&valid);
+    cx.passwords
+        .check(password, &context)
+        .await
+        .map_err(|w| Error::invalid("password", w.message()))?;
     if password != confirmation {
         return Err(Error::invalid(
             "confirmation",
             "does not match the password",
         ));
-    }
-    let valid = match purpose {
-        "invitation" => check_invitation(cx, portal_id, token).await?,
-        _ => check_password_link(cx, portal_id, token).await?,
-    };
-    if valid.is_none() {
-        return Err(Error::NotFound("link"));
     }
     // Hash before taking the write lock: it takes a while.
     let hash = cx.hasher.hash(password).await?;

@@ -10,6 +10,7 @@
 //! Reading accounts (one, the access list, an account's history) is here.
 
 use super::{Actor, ActorKind, Ctx, Result};
+use crate::security::password_policy::PasswordContext;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::outbox::OutboxMessage;
 
@@ -97,4 +98,20 @@ pub async fn accounts_of_contact(
     super::directory::get_contact(cx, actor, contact_id).await?;
     let mut tx = cx.db.read().await?;
     Ok(store::of_contact(&mut tx, contact_id).await?)
+}
+
+/// The words a portal account's password must not contain: the person's name and addresses,
+/// the portal's and the organization's names.
+pub fn password_context(account: &PortalAccount) -> PasswordContext {
+    let mut context = PasswordContext::new()
+        .name(&account.portal_name)
+        .name(&account.name)
+        .email(&account.email);
+    if let Some(org) = &account.organization_name {
+        context = context.name(org);
+    }
+    if let Some(pending) = &account.pending_email {
+        context = context.email(pending);
+    }
+    context
 }

@@ -14,6 +14,7 @@ use crate::domain::FieldErrors;
 use crate::domain::account::{AccountState, Registration};
 use crate::domain::directory::{Language, RegistrationMode};
 use crate::domain::validation::required_text;
+use crate::security::password_policy::PasswordContext;
 use crate::storage::accounts::{self as store, NewAccount, PortalAccount};
 use crate::storage::directory::{self, Portal};
 
@@ -58,7 +59,11 @@ pub fn open_mode(portal: &Portal) -> Result<RegistrationMode> {
     }
 }
 
-fn validate(input: &RegistrationInput) -> Result<(RegistrationData, EmailAddress)> {
+async fn validate(
+    cx: &Ctx,
+    portal: &Portal,
+    input: &RegistrationInput,
+) -> Result<(RegistrationData, EmailAddress)> {
     let mut errors = FieldErrors::new();
     let name = errors.take("name", required_text(&input.name, 200));
     let organization = errors.take("organization", required_text(&input.organization, 200));
@@ -67,8 +72,13 @@ fn validate(input: &RegistrationInput) -> Result<(RegistrationData, EmailAddress
         "phone",
         crate::domain::directory::validate_phone(input.phone.as_deref()),
     );
-    if let Err(m) = crate::domain::staff::check_password(&input.password) {
-        errors.add("password", m);
+    let context = PasswordContext::new()
+        .name(&portal.name)
+        .name(&input.organization)
+        .name(&input.name)
+        .email(&input.email);
+    if let Err(w) = cx.passwords.check(&input.password, &context).await {
+        errors.add("password", w.message());
     } else if input.password != input.confirmation {
         errors.add("confirmation", "does not match the password");
     }
@@ -99,7 +109,7 @@ pub async fn register(
             .ok_or(Error::NotFound("portal"))?
     };
     open_mode(&portal)?;
-    let (data, email) = validate(input)?;
+    let (data, email) = validate(cx, &portal, input).await?;
     super::limits::count_mail_request(cx, "register", email.as_str(), client_addr.as_deref())
         .await?;
     // Every path hashes, so that the answer takes as long whether or not the address is known.

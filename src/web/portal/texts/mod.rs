@@ -319,16 +319,21 @@ impl T {
 
     /// A password rule's message in the page's language.
     pub fn password_rule(&self, message: &str) -> String {
+        use crate::security::password_policy::Weakness;
         let german = std::ptr::eq(self, &DE);
-        match (german, message) {
-            (true, m) if m.contains("at least") => {
-                "Das Passwort muss mindestens 12 Zeichen lang sein.".into()
+        if !german {
+            return format!("The password {message}.");
+        }
+        match Weakness::from_message(message) {
+            None => self.invalid_value.into(),
+            Some(Weakness::TooShort) => "Das Passwort muss mindestens 12 Zeichen lang sein.".into(),
+            Some(Weakness::TooLong) => "Das Passwort darf höchstens 128 Zeichen lang sein.".into(),
+            Some(Weakness::Common) => {
+                "Dieses Passwort ist zu verbreitet; bitte wählen Sie ein anderes.".into()
             }
-            (true, m) if m.contains("at most") => {
-                "Das Passwort darf höchstens 128 Zeichen lang sein.".into()
-            }
-            (true, _) => "Dieses Passwort ist zu verbreitet; bitte wählen Sie ein anderes.".into(),
-            (false, m) => format!("The password {m}."),
+            Some(Weakness::Predictable) => "Dieses Passwort ist zu leicht zu erraten (wiederholte Zeichen, eine Folge wie 1234 oder ein verbreitetes Wort mit wenigen Zeichen dazu); bitte wählen Sie ein anderes.".into(),
+            Some(Weakness::Context) => "Das Passwort darf weder Ihren Namen oder Ihre E-Mail-Adresse noch den Namen des Portals oder der Organisation oder „admit“ enthalten.".into(),
+            Some(Weakness::Breached) => "Dieses Passwort ist aus bekannt gewordenen Datenlecks bekannt; bitte wählen Sie ein anderes.".into(),
         }
     }
 }
