@@ -82,9 +82,6 @@ pub fn router(state: AppState) -> Router {
                 next.run(req).await
             }
         }))
-        .layer(middleware::from_fn(move |req, next| {
-            security_headers(hsts, req, next)
-        }))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -96,6 +93,10 @@ pub fn router(state: AppState) -> Router {
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Something went wrong on our side.",
             )
+        }))
+        // Outermost: every answer carries them, a timeout's and a crash's too.
+        .layer(middleware::from_fn(move |req, next| {
+            security_headers(hsts, req, next)
         }))
 }
 

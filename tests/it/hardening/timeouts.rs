@@ -89,6 +89,10 @@ async fn slow_headers_and_bodies_are_cut_off(engine: Engine) {
     let (sent, closed, _) = reader.await.unwrap();
     let waited = started.elapsed();
     assert!(sent.starts_with("HTTP/1.1 408"), "{sent}");
+    assert!(
+        sent.to_lowercase().contains("content-security-policy:"),
+        "a timeout's answer carries the headers too: {sent}"
+    );
     assert!(closed, "the trickling connection is closed");
     assert!(
         waited >= Duration::from_millis(1900) && waited < Duration::from_secs(6),
