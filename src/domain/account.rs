@@ -8,41 +8,22 @@
 //! - access: the "access granted" switch, and an optional valid-until day
 //! - lifecycle: active / deactivated (removal deletes the account, not the contact)
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::column::string_enum;
 use super::directory::RegistrationMode;
 
+/// A status: a [`string_enum!`] with the word people see for each value.
 macro_rules! status {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $en:literal / $de:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        string_enum!($(#[$meta])* $name { $($variant = $text),+ });
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-
             /// The word people see, in English and German.
             pub fn label(self, german: bool) -> &'static str {
                 match self { $($name::$variant => if german { $de } else { $en }),+ }
             }
         }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        super::column::status_column!($name);
     };
 }
 

@@ -51,9 +51,9 @@ macro_rules! status_column {
 }
 
 /// An enum of snake_case values that people and programs send as text: `parse` trims and
-/// answers a field message ("is required", "must be one of: ...").
+/// answers a field message ("is required", "must be one of: " the values in order).
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? } expected $expected:literal) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
@@ -70,7 +70,10 @@ macro_rules! string_enum {
                 match s.trim() {
                     $($text => Ok($name::$variant),)+
                     "" => Err("is required".into()),
-                    _ => Err(format!("must be one of: {}", $expected)),
+                    _ => {
+                        let values: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                        Err(format!("must be one of: {}", values.join(", ")))
+                    }
                 }
             }
         }

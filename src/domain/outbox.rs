@@ -12,5 +12,4 @@ string_enum!(
         Retrying = "retrying",
         Failed = "failed",
     }
-    expected "queued, sending, sent, retrying, failed"
 );

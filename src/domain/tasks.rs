@@ -269,7 +269,7 @@ pub fn validate_categories(list: &[CategoryInput]) -> Result<Vec<CategoryInput>,
 
 string_enum!(
     /// Whether a task is open or closed.
-    TaskStatus { Open = "open", Closed = "closed" } expected "open, closed"
+    TaskStatus { Open = "open", Closed = "closed" }
 );
 
 /// A task as posted, checked.

@@ -549,7 +549,7 @@ pub(crate) fn check_grant(
     let role = match role.map(str::trim) {
         None | Some("") => Some(Role::User),
         Some(r) => {
-            let parsed = Role::parse(r);
+            let parsed = Role::parse(r).ok();
             if parsed.is_none() {
                 errors.add(
                     "role",

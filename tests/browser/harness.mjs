@@ -1,7 +1,7 @@
 // What the browser tests share: the settings, the waiting and asserting helpers, a fresh
 // database per scenario (SQLite in a temporary directory, or a new PostgreSQL database),
-// `admit serve` on a free port, Debian's Chromium driven by playwright-core, and the
-// step-by-step runner that takes a screenshot when a step fails.
+// `admit serve` on port 0 (the address it bound read from its log), Debian's Chromium driven
+// by playwright-core, and the step-by-step runner that takes a screenshot when a step fails.
 //
 // Needs: ADMIT_BIN (the built `admit` binary; default ../../target/debug/admit),
 // ADMIT_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/postgres) and `psql`,
@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,16 +34,11 @@ mkdirSync(RESULTS, { recursive: true });
 
 // ---------------------------------------------------------------- helpers
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
+/** The address in `admit serve`'s log line `listening address=127.0.0.1:PORT` (text or JSON). */
+export function listeningAddress(log) {
+  const line = log.split('\n').find((l) => l.includes('listening') && l.includes('address'));
+  const m = line && line.match(/address"?\s*[=:]\s*"?(\d{1,3}(?:\.\d{1,3}){3}:\d+)/);
+  return m ? m[1] : null;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -227,16 +221,15 @@ export function createAdmin(databaseUrl) {
 }
 
 /**
- * `admit serve` on a free port of 127.0.0.1, on `databaseUrl`, once it answers /readyz.
+ * `admit serve` on port 0 of 127.0.0.1, on `databaseUrl`: the address it bound is read from
+ * its log line `listening address=...`, and this returns once it answers /healthz there.
  * `env` adds settings (say `{ ADMIT_DIGEST_POLL_SECONDS: '1' }`); the database and the
  * address are always the test's own.
  */
 export async function startServer(databaseUrl, logName, { env = {} } = {}) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const log = createWriteStream(join(RESULTS, logName));
   const child = spawn(ADMIT_BIN, ['serve'], {
-    env: childEnv({ ...env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: `127.0.0.1:${port}` }),
+    env: childEnv({ ...env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: '127.0.0.1:0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;
@@ -247,21 +240,37 @@ export async function startServer(databaseUrl, logName, { env = {} } = {}) {
     });
   });
   let output = '';
+  let address = null;
+  let head = '';
   for (const stream of [child.stdout, child.stderr]) {
     stream.on('data', (chunk) => {
       log.write(chunk);
       // eslint-disable-next-line no-control-regex
-      output = (output + chunk.toString().replace(/\x1b\[[0-9;]*m/g, '')).slice(-4_000);
+      const text = chunk.toString().replace(/\x1b\[[0-9;]*m/g, '');
+      output = (output + text).slice(-4_000);
+      if (!address) {
+        head += text;
+        address = listeningAddress(head);
+      }
     });
   }
   const logTail = () => `--- last output of admit serve (all of it in test-results/${logName}) ---\n${output.slice(-2_000)}`;
 
   const deadline = Date.now() + 30_000;
+  while (!address) {
+    if (exited) throw new Error(`admit serve exited early (${JSON.stringify(exited)})\n${logTail()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`admit serve did not log its address within 30 s\n${logTail()}`);
+    }
+    await sleep(20);
+  }
+  const base = `http://${address}`;
   let last = 'no answer';
   for (;;) {
     if (exited) throw new Error(`admit serve exited early (${JSON.stringify(exited)})\n${logTail()}`);
     try {
-      const res = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
       if (res.status === 200) break;
       last = `HTTP ${res.status}`;
     } catch (err) {
@@ -269,7 +278,7 @@ export async function startServer(databaseUrl, logName, { env = {} } = {}) {
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`GET /readyz did not answer 200 within 30 s (last: ${last})\n${logTail()}`);
+      throw new Error(`GET /healthz did not answer 200 within 30 s (last: ${last})\n${logTail()}`);
     }
     await sleep(200);
   }

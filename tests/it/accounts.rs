@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TestApp, eventually};
+use common::{TestApp, eventually, texts};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -120,12 +120,7 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
     let accounts = app.count("portal_accounts").await;
     let (status, body) = api.post("/api/v1/accounts", &json!({"contact_id": contact["id"], "portal_id": portal["id"], "role": "boss", "modules": ["Cake"]})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    let fields: Vec<&str> = body["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields: Vec<&str> = texts(&body["fields"], "field");
     assert_eq!(fields, vec!["role", "modules"]);
     let (status, _) = api
         .post(
@@ -277,12 +272,7 @@ async fn resend_cancel_and_remove(app: TestApp) {
         "German, the contact's language: {text}"
     );
     let (_, events) = api.get("/api/v1/audit-events?action=account.*").await;
-    let actions: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = texts(&events, "action");
     for a in [
         "account.removed",
         "account.invitation_cancelled",

@@ -118,10 +118,9 @@ async fn session_hashes(app: &TestApp) -> Vec<String> {
 }
 
 async fn forms_create_and_show_errors_next_to_fields(app: TestApp) {
-    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
         .await;
-    let b = app.browser();
-    b.login("admin@example.test", PASSWORD).await;
     let csrf = b.csrf().await;
     let page = b
         .post(
@@ -217,16 +216,13 @@ async fn supervisors_reach_only_their_areas(app: TestApp) {
             &json!({"kind": "customer", "name": "North Co", "area_id": north["id"]}),
         )
         .await;
-    app.create_staff(
-        "sup@example.test",
-        "supervisor",
-        &[north["id"].as_i64().unwrap()],
-        PASSWORD,
-    )
-    .await;
-
-    let b = app.browser();
-    b.login("sup@example.test", PASSWORD).await;
+    let b = app
+        .staff_browser(
+            "sup@example.test",
+            "supervisor",
+            &[north["id"].as_i64().unwrap()],
+        )
+        .await;
     let csrf = b.csrf().await;
     let list = b.get("/console/organizations").await;
     assert!(list.body.contains("North Co") && !list.body.contains("South Co"));
@@ -274,15 +270,13 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
             &json!({"name": "Customer portal", "kind": "customer", "base_url": "https://p.example.com", "registration_mode": "invitation_only", "modules": [{"name": "Invoices"}]}),
         )
         .await;
-    app.create_staff(
-        "sup@example.test",
-        "supervisor",
-        &[north["id"].as_i64().unwrap()],
-        PASSWORD,
-    )
-    .await;
-    let b = app.browser();
-    b.login("sup@example.test", PASSWORD).await;
+    let b = app
+        .staff_browser(
+            "sup@example.test",
+            "supervisor",
+            &[north["id"].as_i64().unwrap()],
+        )
+        .await;
     let csrf = b.csrf().await;
     let url = format!("/console/contacts/{}", contact["id"]);
     assert!(b.get(&url).await.body.contains("No portal access yet."));
@@ -383,15 +377,13 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
     );
     // A supervisor of another area does not see it.
     let south = api.create("/api/v1/areas", &json!({"name": "South"})).await;
-    app.create_staff(
-        "south@example.test",
-        "supervisor",
-        &[south["id"].as_i64().unwrap()],
-        PASSWORD,
-    )
-    .await;
-    let other = app.browser();
-    other.login("south@example.test", PASSWORD).await;
+    let other = app
+        .staff_browser(
+            "south@example.test",
+            "supervisor",
+            &[south["id"].as_i64().unwrap()],
+        )
+        .await;
     assert!(
         !other
             .get("/console/access")

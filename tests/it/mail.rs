@@ -146,10 +146,9 @@ async fn an_unreachable_server_never_fails_the_action(engine: Engine) {
     let m = wait_status(&app, id, "retrying").await;
     assert!(m.last_error.is_some());
     // The console shows why.
-    app.create_staff("admin@example.test", "administrator", &[], common::PASSWORD)
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
         .await;
-    let b = app.browser();
-    b.login("admin@example.test", common::PASSWORD).await;
     let page = b.get(&format!("/console/outbox/{id}")).await;
     assert!(
         page.body.contains("retrying") && page.body.contains("Last error"),
@@ -258,10 +257,9 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
         )
         .await;
     let pid = portal["id"].as_i64().unwrap();
-    app.create_staff("admin@example.test", "administrator", &[], common::PASSWORD)
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
         .await;
-    let b = app.browser();
-    b.login("admin@example.test", common::PASSWORD).await;
     let csrf = b.csrf().await;
     let url = format!("/console/portals/{pid}/templates/test/de");
     let page = b.get(&url).await;
@@ -366,10 +364,9 @@ async fn templates_postgres() {
 }
 
 async fn the_built_in_mailbox_shows_mail(app: TestApp) {
-    app.create_staff("admin@example.test", "administrator", &[], common::PASSWORD)
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
         .await;
-    let b = app.browser();
-    b.login("admin@example.test", common::PASSWORD).await;
     let csrf = b.csrf().await;
     let page = b
         .post(

@@ -158,8 +158,8 @@ pub async fn read(db: &Db, today: i64) -> anyhow::Result<Data> {
         let role = Role::parse(&role).unwrap_or(Role::Notifications);
         let state = (|| {
             Some(AccountState {
-                registration: Registration::parse(&registration)?,
-                approval: Approval::parse(&approval)?,
+                registration: Registration::parse(&registration).ok()?,
+                approval: Approval::parse(&approval).ok()?,
                 assignment: if contact.is_some() {
                     Assignment::Assigned
                 } else {
@@ -167,7 +167,7 @@ pub async fn read(db: &Db, today: i64) -> anyhow::Result<Data> {
                 },
                 access_granted: granted,
                 valid_until,
-                lifecycle: Lifecycle::parse(&lifecycle)?,
+                lifecycle: Lifecycle::parse(&lifecycle).ok()?,
                 role,
             })
         })();

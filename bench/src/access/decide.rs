@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use admit::domain::directory::OrganizationKind;
 use admit::storage::{access, accounts as accounts_store, directory};
 use admit::usecases::access::DecisionQuery;
 use admit::usecases::{Actor, Ctx};
@@ -238,7 +239,7 @@ pub(super) async fn decision_steps(
         lap(1, &mut t);
         let may = a.may_log_in(today);
         if let (Some(c), Some(org), true) = (q.customer_id, a.organization_id, may) {
-            let partner = a.organization_kind.as_deref() == Some("partner");
+            let partner = a.organization_kind == Some(OrganizationKind::Partner);
             access::customer_facts(&mut conn, a.id, org, partner, c).await?;
             lap(2, &mut t);
         }

@@ -6,6 +6,8 @@ mod logins;
 
 use std::time::Instant;
 
+use admit::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
+use admit::domain::directory::PortalKind;
 use admit::domain::staff::Scope;
 use admit::storage::accounts::{AccountFilter, ValidUntilFilter};
 use admit::storage::directory;
@@ -128,30 +130,26 @@ pub async fn run(
     for (id, name) in &g.portals {
         case(format!("portal={name}"), &|f| f.portal_id = Some(*id));
     }
-    for s in ["customer", "installer", "partner"] {
-        case(format!("source={s}"), &|f| f.source = Some(s.into()));
+    for &s in PortalKind::ALL {
+        case(format!("source={s}"), &|f| f.source = Some(s));
     }
-    for r in ["invited", "activation_sent", "registered"] {
-        case(format!("registration={r}"), &|f| {
-            f.registration = Some(r.into())
-        });
+    for &r in Registration::ALL {
+        case(format!("registration={r}"), &|f| f.registration = Some(r));
     }
-    for a in ["pending", "approved", "declined"] {
-        case(format!("approval={a}"), &|f| f.approval = Some(a.into()));
+    for &a in Approval::ALL {
+        case(format!("approval={a}"), &|f| f.approval = Some(a));
     }
-    for a in ["pending", "assigned"] {
-        case(format!("assignment={a}"), &|f| {
-            f.assignment = Some(a.into())
-        });
+    for &a in Assignment::ALL {
+        case(format!("assignment={a}"), &|f| f.assignment = Some(a));
     }
     for (label, v) in [("granted", true), ("off", false)] {
         case(format!("access={label}"), &|f| f.access_granted = Some(v));
     }
-    for l in ["active", "deactivated"] {
-        case(format!("lifecycle={l}"), &|f| f.lifecycle = Some(l.into()));
+    for &l in Lifecycle::ALL {
+        case(format!("lifecycle={l}"), &|f| f.lifecycle = Some(l));
     }
-    for r in ["admin", "user", "marketing", "notifications"] {
-        case(format!("role={r}"), &|f| f.role = Some(r.into()));
+    for &r in Role::ALL {
+        case(format!("role={r}"), &|f| f.role = Some(r));
     }
     for (label, (id, size)) in [("largest", g.largest_org), ("median", g.median_org)] {
         case(format!("organization={label} ({size} accounts)"), &|f| {

@@ -16,12 +16,11 @@ use super::column::string_enum;
 
 string_enum!(
     /// A customer (may have sub-accounts) or a partner (holds partnerships).
-    OrganizationKind { Customer = "customer", Partner = "partner" } expected "customer, partner"
+    OrganizationKind { Customer = "customer", Partner = "partner" }
 );
 string_enum!(
     /// What kind of portal; shown as the access's source.
     PortalKind { Customer = "customer", Installer = "installer", Partner = "partner" }
-    expected "customer, installer, partner"
 );
 string_enum!(
     /// How people come to have an account on a portal.
@@ -30,11 +29,10 @@ string_enum!(
         SelfAutomatic = "self_automatic",
         SelfManual = "self_manual",
     }
-    expected "invitation_only, self_automatic, self_manual"
 );
 string_enum!(
     /// The languages Admit speaks to people in.
-    Language { En = "en", De = "de" } expected "en, de"
+    Language { En = "en", De = "de" }
 );
 
 impl OrganizationKind {

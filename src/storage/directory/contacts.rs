@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
-use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, page};
+use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, one_where, page};
 use crate::domain::staff::Scope;
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
@@ -78,24 +78,14 @@ pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Res
 }
 
 pub async fn get_contact(tx: &mut Tx, id: i64) -> Result<Option<Contact>> {
-    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CONTACT_SELECT} WHERE ct.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(c)
-    .await)
+    one_where(tx, CONTACT_SELECT, "ct.id = $1", id).await
 }
 
 pub async fn find_contact_by_external_id(
     tx: &mut Tx,
     external_id: &str,
 ) -> Result<Option<Contact>> {
-    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{CONTACT_SELECT} WHERE ct.external_id = $1"
-    )))
-    .bind(external_id)
-    .fetch_optional(c)
-    .await)
+    one_where(tx, CONTACT_SELECT, "ct.external_id = $1", external_id).await
 }
 
 /// Contacts whose e-mail address is `email` (already lower case), at most `limit`.

@@ -41,6 +41,33 @@ fn page<T>(mut items: Vec<T>, limit: i64, key: impl Fn(&T) -> (String, i64)) -> 
     Page { items, next }
 }
 
+/// The row of `select` (a query up to its joins) for which `condition`, with `$1` for
+/// `value`, holds; `None` when there is none.
+async fn one_where<'q, T, V>(
+    tx: &mut crate::storage::Tx,
+    select: &str,
+    condition: &str,
+    value: V,
+) -> crate::storage::Result<Option<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    V: 'q
+        + Send
+        + sqlx::Encode<'q, sqlx::Sqlite>
+        + sqlx::Type<sqlx::Sqlite>
+        + sqlx::Encode<'q, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>,
+{
+    let sql = format!("{select} WHERE {condition}");
+    crate::on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(value)
+        .fetch_optional(c)
+        .await)
+}
+
 /// Adds "the search text contains `q`" to a query, the fast way each engine has: SQLite's
 /// FTS5 trigram table `{table}_search`, PostgreSQL's trigram index (which serves LIKE). Terms
 /// shorter than three characters have no trigram: they fall back to LIKE on both.

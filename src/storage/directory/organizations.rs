@@ -3,7 +3,7 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
-use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, page};
+use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, one_where, page};
 use crate::domain::directory::OrganizationKind;
 use crate::domain::staff::Scope;
 use crate::storage::{Result, Tx};
@@ -83,24 +83,14 @@ pub async fn list_organizations(
 }
 
 pub async fn get_organization(tx: &mut Tx, id: i64) -> Result<Option<Organization>> {
-    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ORG_SELECT} WHERE o.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(c)
-    .await)
+    one_where(tx, ORG_SELECT, "o.id = $1", id).await
 }
 
 pub async fn find_organization_by_external_id(
     tx: &mut Tx,
     external_id: &str,
 ) -> Result<Option<Organization>> {
-    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{ORG_SELECT} WHERE o.external_id = $1"
-    )))
-    .bind(external_id)
-    .fetch_optional(c)
-    .await)
+    one_where(tx, ORG_SELECT, "o.external_id = $1", external_id).await
 }
 
 pub async fn parent_of(tx: &mut Tx, id: i64) -> Result<Option<i64>> {

@@ -34,6 +34,7 @@ pub struct GrantInput {
     pub customers: Vec<crate::usecases::access::AssignmentInput>,
     /// Send the invitation to this address instead of the contact's.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub send_to: Option<String>,
 }
 
@@ -205,6 +206,12 @@ async fn grant_in(
     Ok((account, Outcome::Created))
 }
 
+/// An e-mail address as the API receives it.
+#[derive(utoipa::ToSchema)]
+#[schema(format = Email, max_length = 254)]
+#[allow(dead_code)]
+struct EmailText(String);
+
 /// Inviting many people of one organization at once, all with the same role and modules.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -224,6 +231,7 @@ pub struct InviteInput {
     pub contact_ids: Vec<i64>,
     /// Addresses to invite: the organization's contact with that address, or a new contact.
     #[serde(default)]
+    #[schema(inline, value_type = Vec<EmailText>, max_items = 500)]
     pub emails: Vec<String>,
 }
 

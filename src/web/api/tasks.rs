@@ -34,6 +34,8 @@ pub async fn get_categories(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoriesInput {
+    /// At most 100, their keys unique in the list.
+    #[schema(max_items = 100)]
     pub categories: Vec<CategoryInput>,
 }
 

@@ -362,16 +362,10 @@ pub(super) async fn activate(
     } else {
         t.activated_wait
     };
-    let login = format!("/portal/{pid}/login?lang={}", language.as_str());
-    Ok(MessagePage {
-        lang: language.as_str(),
-        title: t.activate_title,
-        message: message.into(),
-        link: may_log_in.then_some((login, t.go_to_login)),
-        second_link: None,
-        portal: page.portal,
-    }
-    .into_response())
+    Ok(
+        MessagePage::outcome(page.portal, language, t.activate_title, message, may_log_in)
+            .into_response(),
+    )
 }
 
 // ---------------------------------------------------------------- confirm a new address
@@ -427,19 +421,14 @@ pub(super) async fn confirm_email(
         Ok(_) => {
             let t = T::of(language);
             let c = set_cookie(&s, pid, SESSION_COOKIE, "", 0);
-            let login = format!("/portal/{pid}/login?lang={}", language.as_str());
-            Ok((
-                [(header::SET_COOKIE, c)],
-                MessagePage {
-                    lang: language.as_str(),
-                    title: t.confirm_email_title,
-                    message: t.email_changed.into(),
-                    link: Some((login, t.go_to_login)),
-                    second_link: None,
-                    portal: page.portal,
-                },
-            )
-                .into_response())
+            let done = MessagePage::outcome(
+                page.portal,
+                language,
+                t.confirm_email_title,
+                t.email_changed,
+                true,
+            );
+            Ok(([(header::SET_COOKIE, c)], done).into_response())
         }
         Err(Error::NotFound(_) | Error::Conflict(_)) => {
             Ok(email_link_invalid(page.portal, language))

@@ -258,6 +258,28 @@ pub struct MessagePage {
     pub second_link: Option<(String, &'static str)>,
 }
 
+impl MessagePage {
+    /// A link's outcome in `language`: `message` under `title`, and a link to the login page
+    /// when the person may log in now.
+    pub fn outcome(
+        portal: Portal,
+        language: Language,
+        title: &'static str,
+        message: &str,
+        to_login: bool,
+    ) -> Self {
+        let login = format!("/portal/{}/login?lang={}", portal.id, language.as_str());
+        MessagePage {
+            lang: language.as_str(),
+            title,
+            message: message.into(),
+            link: to_login.then_some((login, T::of(language).go_to_login)),
+            second_link: None,
+            portal,
+        }
+    }
+}
+
 /// A link that no longer works: a link to the login page, and `second` (a new link) when the
 /// person can ask for one.
 pub fn gone(

@@ -86,12 +86,7 @@ async fn area_keys_reach_only_their_areas(app: TestApp) {
     let sup = app.api(&app.area_key(&[north]).await);
     // Lists hold only the own area.
     let (_, list) = sup.get("/api/v1/contacts").await;
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = texts(&list["items"], "name");
     assert_eq!(names, vec!["Nora Nord"]);
     let (_, list) = sup.get("/api/v1/organizations?q=co").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::TestApp;
+use common::{TestApp, texts};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

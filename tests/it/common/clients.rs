@@ -265,3 +265,12 @@ pub async fn one_click(client: &Client, url: &str) -> Response {
         .await
         .unwrap()
 }
+
+/// The text of `field` in each item of the JSON list `list`, in order.
+pub fn texts<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    let items = list.as_array().expect("a JSON list");
+    items
+        .iter()
+        .map(|item| item[field].as_str().expect("a text field"))
+        .collect()
+}

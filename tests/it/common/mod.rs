@@ -16,10 +16,10 @@ use admit::clock::SystemClock;
 use admit::config::Config;
 use admit::storage::Db;
 use admit::usecases::{self, Actor, Ctx};
-use reqwest::Client;
+use reqwest::{Client, StatusCode};
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page, id_of, one_click};
+pub use clients::{Api, Browser, Page, id_of, one_click, texts};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
 pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
@@ -265,6 +265,16 @@ impl TestApp {
         .await
         .expect("a staff user")
         .id
+    }
+
+    /// A staff user of `role` in `areas` (password [`PASSWORD`]), logged in to the console in
+    /// a browser of their own.
+    pub async fn staff_browser(&self, email: &str, role: &str, areas: &[i64]) -> Browser {
+        self.create_staff(email, role, areas, PASSWORD).await;
+        let b = self.browser();
+        let page = b.login(email, PASSWORD).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        b
     }
 
     /// Counts rows in a table, straight from the database.

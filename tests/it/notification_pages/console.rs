@@ -269,16 +269,8 @@ async fn categories_are_edited_on_the_portals_page(app: TestApp) {
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    let (_, list) = w
-        .api
-        .get(&format!("/api/v1/portals/{}/task-categories", w.portal))
-        .await;
-    let keys: Vec<&str> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["key"].as_str().unwrap())
-        .collect();
+    let list = w.categories().await;
+    let keys: Vec<&str> = texts(&list, "key");
     assert_eq!(keys, vec!["invoices", "service_due", "quotes"]);
     assert_eq!(list[1]["name_de"], "Wartung bald fällig");
     assert_eq!(list[2]["name_de"], "Quotes");
@@ -306,10 +298,7 @@ async fn categories_are_edited_on_the_portals_page(app: TestApp) {
             || bad.body.contains("value=\"&lt;b&gt;bold&lt;/b&gt;\""),
         "escaped"
     );
-    let (_, after) = w
-        .api
-        .get(&format!("/api/v1/portals/{}/task-categories", w.portal))
-        .await;
+    let after = w.categories().await;
     assert_eq!(after, list, "nothing changed");
 
     // A category that holds a task is not removed, and the page says why.
@@ -358,10 +347,7 @@ async fn categories_are_edited_on_the_portals_page(app: TestApp) {
             .body
             .contains("name=\"c2_remove\" value=\"1\" checked")
     );
-    let (_, after) = w
-        .api
-        .get(&format!("/api/v1/portals/{}/task-categories", w.portal))
-        .await;
+    let after = w.categories().await;
     assert_eq!(after, list, "nothing removed");
 
     // Removing one without tasks works.
@@ -384,16 +370,8 @@ async fn categories_are_edited_on_the_portals_page(app: TestApp) {
         )
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.body);
-    let (_, after) = w
-        .api
-        .get(&format!("/api/v1/portals/{}/task-categories", w.portal))
-        .await;
-    let keys: Vec<&str> = after
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["key"].as_str().unwrap())
-        .collect();
+    let after = w.categories().await;
+    let keys: Vec<&str> = texts(&after, "key");
     assert_eq!(keys, vec!["service_due", "quotes"]);
 
     // Administrators only.
@@ -402,16 +380,7 @@ async fn categories_are_edited_on_the_portals_page(app: TestApp) {
     let csrf = sup.csrf().await;
     let page = sup.post(&url, &[("csrf", &csrf)]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        w.api
-            .get(&format!("/api/v1/portals/{}/task-categories", w.portal))
-            .await
-            .1
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(w.categories().await.as_array().unwrap().len(), 2);
 }
 both!(
     console_categories,

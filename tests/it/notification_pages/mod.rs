@@ -7,7 +7,7 @@ use crate::common;
 use admit::storage::tasks::{Owner, subscription_of};
 use admit::usecases::Actor;
 use admit::usecases::notifications as notify;
-use common::{Browser, PASSWORD, TestApp, eventually, exec, hidden, id_of, last_token_to};
+use common::{Browser, PASSWORD, TestApp, eventually, exec, hidden, id_of, last_token_to, texts};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -31,6 +31,14 @@ struct World {
     /// A registered admin account of a North customer on the portal.
     account: i64,
     email: &'static str,
+}
+
+impl World {
+    /// The portal's task categories, as the API lists them.
+    async fn categories(&self) -> serde_json::Value {
+        let path = format!("/api/v1/portals/{}/task-categories", self.portal);
+        self.api.get(&path).await.1
+    }
 }
 
 /// A portal with two task categories, areas North and South, and a registered admin account

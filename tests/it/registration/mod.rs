@@ -3,7 +3,9 @@
 
 use crate::common;
 
-use common::{Api, Browser, PASSWORD, TestApp, eventually, hidden, id_of, last_token_to, mails};
+use common::{
+    Api, Browser, PASSWORD, TestApp, eventually, hidden, id_of, last_token_to, mails, texts,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -223,10 +225,9 @@ async fn without_a_contact_staff_link_one(app: TestApp) {
     assert_eq!(queue["items"].as_array().unwrap().len(), 1, "{queue}");
 
     // In the console, the account's page offers the contact of the same name first.
-    app.create_staff("admin@example.test", "administrator", &[], PASSWORD)
+    let staff = app
+        .staff_browser("admin@example.test", "administrator", &[])
         .await;
-    let staff = app.browser();
-    staff.login("admin@example.test", PASSWORD).await;
     // The access list's row menu offers it, and its actions come back to the list.
     let list = staff.get("/console/access?assignment=pending").await;
     assert!(list.body.contains("Actions for erika@home.example"));
@@ -328,12 +329,7 @@ async fn staff_create_a_contact_and_are_warned_of_duplicates(app: TestApp) {
     let (_, candidates) = api
         .get(&format!("/api/v1/accounts/{}/candidates", account["id"]))
         .await;
-    let reasons: Vec<&str> = candidates
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["reason"].as_str().unwrap())
-        .collect();
+    let reasons: Vec<&str> = texts(&candidates, "reason");
     assert_eq!(&reasons[..2], &["email", "email"], "{candidates}");
 
     let contacts_before = app.count("contacts").await;
