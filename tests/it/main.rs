@@ -19,6 +19,7 @@ mod mail;
 mod mail_process;
 mod notification_pages;
 mod notifications;
+mod oidc_clients;
 mod openapi;
 mod password_checks;
 mod passwords;
