@@ -1,6 +1,7 @@
 //! OpenID Connect clients on the console: an administrator registers one (its secret on that
 //! page only, stored as a hash), sees a wrong redirect URI named by its line with nothing
-//! written, renews the secret and deletes the client; a supervisor is refused.
+//! written, changes and switches it off, renews the secret and deletes the client; a
+//! supervisor is refused.
 
 use crate::common::{Page, TestApp};
 use admit::security::tokens::hash_token;
@@ -106,6 +107,56 @@ async fn administrators_register_clients_in_the_console(app: TestApp) {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert_eq!(app.count_where(by_hash, &hash_token(&secret)).await, 1);
 
+    // Changed and switched off on its own page; a wrong URI changes nothing.
+    let edit = format!("/console/oidc-clients/{id}");
+    let page = b.get(&edit).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("https://invoices.example.com/cb"));
+    assert!(!page.body.contains(&secret));
+    let page = b
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("name", "Invoices v2"),
+                ("redirect_uris", "http://invoices.example.com/cb"),
+                ("scopes", "openid"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("Redirect URIs, line 1: must use https://")
+    );
+    let (_, unchanged) = api.get(&format!("/api/v1/oidc-clients/{id}")).await;
+    assert_eq!(unchanged, clients[0]);
+    let page = b
+        .post(
+            &edit,
+            &[
+                ("csrf", &csrf),
+                ("name", "Invoices v2"),
+                ("redirect_uris", "https://invoices.example.com/v2/cb"),
+                ("scopes", "openid"),
+                ("scopes", "profile"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let (_, changed) = api.get(&format!("/api/v1/oidc-clients/{id}")).await;
+    assert_eq!(changed["name"], "Invoices v2");
+    assert_eq!(changed["active"], false);
+    assert_eq!(changed["kind"], "confidential");
+    assert_eq!(changed["scopes"], json!(["openid", "profile"]));
+    assert_eq!(
+        changed["redirect_uris"],
+        json!(["https://invoices.example.com/v2/cb"])
+    );
+    assert_eq!(app.count_where(by_hash, &hash_token(&secret)).await, 1);
+    assert_eq!(sup.get(&edit).await.status, StatusCode::NOT_FOUND);
+
     // A new secret replaces the old one.
     let page = b
         .post(
@@ -131,6 +182,7 @@ async fn administrators_register_clients_in_the_console(app: TestApp) {
     let audit = b.get("/console/audit?target_kind=oidc_client").await;
     for action in [
         "oidc_client.created",
+        "oidc_client.updated",
         "oidc_client.secret_renewed",
         "oidc_client.deleted",
     ] {

@@ -1,5 +1,6 @@
 //! A portal's OpenID Connect clients in the console: listed, registered (a confidential
-//! client's secret is shown on that one page), given a new secret, deleted. Administrators only.
+//! client's secret is shown on that one page), changed, given a new secret, deleted.
+//! Administrators only.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -15,7 +16,7 @@ use crate::storage::directory::Portal;
 use crate::storage::oidc_clients::OidcClient;
 use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
-use crate::usecases::oidc::clients::{self as uc, NewClientInput};
+use crate::usecases::oidc::clients::{self as uc, ClientUpdateInput, NewClientInput};
 use crate::web::AppState;
 use crate::web::console::{Admin, Chrome, Errors, Staff, done};
 use crate::web::page::{Id, PageResult, form_errors};
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/portals/{id}/clients",
             get(list_clients).post(register),
+        )
+        .route(
+            "/console/oidc-clients/{id}",
+            get(edit_client).post(save_client),
         )
         .route("/console/oidc-clients/{id}/secret", post(renew_secret))
         .route("/console/oidc-clients/{id}/delete", post(delete_client))
@@ -46,6 +51,7 @@ struct Form {
     post_logout_redirect_uris: String,
     backchannel_logout_uri: String,
     scopes: Vec<String>,
+    active: bool,
 }
 
 impl Form {
@@ -53,8 +59,51 @@ impl Form {
         Form {
             kind: ClientKind::Confidential.as_str().into(),
             scopes: vec![OidcScope::Openid.as_str().into()],
+            active: true,
             ..Form::default()
         }
+    }
+
+    fn of(c: &OidcClient) -> Self {
+        Form {
+            name: c.name.clone(),
+            kind: c.kind.as_str().into(),
+            redirect_uris: c.redirect_uris.join("\n"),
+            post_logout_redirect_uris: c.post_logout_redirect_uris.join("\n"),
+            backchannel_logout_uri: c.backchannel_logout_uri.clone().unwrap_or_default(),
+            scopes: c.scopes.iter().map(|s| s.as_str().into()).collect(),
+            active: c.active,
+        }
+    }
+
+    fn parse(d: &FormData) -> Self {
+        Form {
+            name: d.get("name"),
+            kind: d.get("kind"),
+            redirect_uris: d.get("redirect_uris"),
+            post_logout_redirect_uris: d.get("post_logout_redirect_uris"),
+            backchannel_logout_uri: d.get("backchannel_logout_uri"),
+            scopes: d
+                .0
+                .iter()
+                .filter(|(k, _)| k == "scopes")
+                .map(|(_, v)| v.clone())
+                .collect(),
+            active: d.has("active"),
+        }
+    }
+
+    /// The ticked scopes; a value that names none is an error of `scopes`.
+    fn scope_values(&self, errors: &mut Errors) -> Vec<OidcScope> {
+        self.scopes
+            .iter()
+            .filter_map(|s| errors.take("scopes", OidcScope::parse(s)))
+            .collect()
+    }
+
+    fn backchannel(&self) -> Option<String> {
+        let uri = self.backchannel_logout_uri.trim();
+        (!uri.is_empty()).then(|| uri.into())
     }
 
     fn has_scope(&self, scope: &&str) -> bool {
@@ -146,37 +195,18 @@ async fn register(
     Id(id): Id,
     RawForm(body): RawForm,
 ) -> PageResult {
-    let d = FormData::parse(&body);
-    let form = Form {
-        name: d.get("name"),
-        kind: d.get("kind"),
-        redirect_uris: d.get("redirect_uris"),
-        post_logout_redirect_uris: d.get("post_logout_redirect_uris"),
-        backchannel_logout_uri: d.get("backchannel_logout_uri"),
-        scopes: d
-            .0
-            .iter()
-            .filter(|(k, _)| k == "scopes")
-            .map(|(_, v)| v.clone())
-            .collect(),
-    };
+    let form = Form::parse(&FormData::parse(&body));
     let mut errors = Errors::new();
     let kind = errors.take("kind", ClientKind::parse(&form.kind));
-    let mut scopes = Vec::new();
-    for s in &form.scopes {
-        if let Some(scope) = errors.take("scopes", OidcScope::parse(s)) {
-            scopes.push(scope);
-        }
-    }
+    let scopes = form.scope_values(&mut errors);
     let result = match kind {
         Some(kind) if errors.is_empty() => {
-            let backchannel = form.backchannel_logout_uri.trim();
             let input = NewClientInput {
                 name: form.name.clone(),
                 kind,
                 redirect_uris: lines(&form.redirect_uris),
                 post_logout_redirect_uris: lines(&form.post_logout_redirect_uris),
-                backchannel_logout_uri: (!backchannel.is_empty()).then(|| backchannel.into()),
+                backchannel_logout_uri: form.backchannel(),
                 scopes,
             };
             uc::create(&s.cx, &staff.actor, id, &input).await
@@ -243,4 +273,88 @@ async fn delete_client(State(s): State<AppState>, Admin(staff): Admin, Id(id): I
         &format!("/console/portals/{}/clients", client.portal_id),
         &format!("Client {} deleted.", client.name),
     ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/oidc_client.html")]
+struct ClientPage {
+    chrome: Chrome,
+    portal: Portal,
+    client: OidcClient,
+    form: Form,
+    scopes: Vec<&'static str>,
+    errors: Errors,
+    redirect_errors: Vec<String>,
+    post_logout_errors: Vec<String>,
+}
+
+async fn client_page(
+    s: &AppState,
+    staff: &Staff,
+    client: OidcClient,
+    form: Form,
+    errors: Errors,
+    status: StatusCode,
+) -> PageResult {
+    let portal = dir_uc::get_portal(&s.cx, client.portal_id).await?;
+    let page = ClientPage {
+        chrome: staff.chrome("portals"),
+        portal,
+        client,
+        form,
+        scopes: OidcScope::ALL.iter().map(|s| s.as_str()).collect(),
+        redirect_errors: list_errors(&errors, "redirect_uris"),
+        post_logout_errors: list_errors(&errors, "post_logout_redirect_uris"),
+        errors,
+    };
+    Ok((status, page).into_response())
+}
+
+async fn edit_client(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) -> PageResult {
+    let client = uc::get(&s.cx, &staff.actor, id).await?;
+    let form = Form::of(&client);
+    client_page(&s, &staff, client, form, Errors::new(), StatusCode::OK).await
+}
+
+async fn save_client(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    Id(id): Id,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let client = uc::get(&s.cx, &staff.actor, id).await?;
+    let form = Form::parse(&FormData::parse(&body));
+    let mut errors = Errors::new();
+    let scopes = form.scope_values(&mut errors);
+    let result = if errors.is_empty() {
+        let input = ClientUpdateInput {
+            name: form.name.clone(),
+            redirect_uris: lines(&form.redirect_uris),
+            post_logout_redirect_uris: lines(&form.post_logout_redirect_uris),
+            backchannel_logout_uri: form.backchannel(),
+            scopes,
+            active: form.active,
+        };
+        uc::update(&s.cx, &staff.actor, id, &input).await
+    } else {
+        Err(Error::Invalid(errors))
+    };
+    match form_errors(result)? {
+        Ok(saved) => Ok(done(
+            &s,
+            &format!("/console/portals/{}/clients", saved.portal_id),
+            &format!("Client {} saved.", saved.name),
+        )),
+        Err(errors) => {
+            client_page(
+                &s,
+                &staff,
+                client,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
