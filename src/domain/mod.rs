@@ -7,6 +7,7 @@ pub mod digest;
 pub mod directory;
 pub mod email;
 pub mod limits;
+pub mod oidc;
 pub mod outbox;
 pub mod staff;
 pub mod tasks;

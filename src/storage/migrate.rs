@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_notifications"),
     migration!(11, "0011_throttling"),
     migration!(13, "0013_session_reauth"),
+    migration!(14, "0014_oidc_clients"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod directory;
 pub mod limits;
 pub mod migrate;
+pub mod oidc_clients;
 pub mod outbox;
 pub mod sessions;
 pub mod staff;

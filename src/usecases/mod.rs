@@ -18,6 +18,7 @@ pub mod directory;
 pub mod limits;
 pub mod mail;
 pub mod notifications;
+pub mod oidc;
 pub mod profile;
 pub mod registration;
 pub mod sessions;

@@ -19,6 +19,8 @@ mod mail;
 mod mail_process;
 mod notification_pages;
 mod notifications;
+mod oidc_clients;
+mod oidc_clients_console;
 mod openapi;
 mod password_checks;
 mod passwords;

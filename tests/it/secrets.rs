@@ -1,8 +1,8 @@
-//! Secrets at rest: session cookies, API keys, link tokens and passwords are stored only as
-//! hashes. Every column of every table is searched for each secret handed out, but the built-in
-//! mailbox: without an SMTP server (the demo) it stands in for the recipients' inboxes and holds
-//! the e-mails as delivered, links included (the README says so). The outbox holds no link: a
-//! link is made when its message is sent.
+//! Secrets at rest: session cookies, API keys, link tokens, passwords and OpenID Connect client
+//! secrets are stored only as hashes. Every column of every table is searched for each secret
+//! handed out, but the built-in mailbox: without an SMTP server (the demo) it stands in for the
+//! recipients' inboxes and holds the e-mails as delivered, links included (the README says so).
+//! The outbox holds no link: a link is made when its message is sent.
 
 use crate::common;
 
@@ -134,6 +134,26 @@ async fn secrets_are_stored_only_as_hashes(app: TestApp) {
     );
     secrets.extend(console);
     secrets.extend(portal);
+    // An OpenID Connect client's secret, as registered and as renewed.
+    let api = app.api(&key);
+    let (status, client) = api
+        .post(
+            &format!("/api/v1/portals/{pid}/clients"),
+            &serde_json::json!({"name": "Invoices", "kind": "confidential",
+                                "redirect_uris": ["https://invoices.example.com/cb"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{client}");
+    let (status, renewed) = api
+        .post(
+            &format!("/api/v1/oidc-clients/{}/secret", client["client"]["id"]),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{renewed}");
+    for answer in [&client, &renewed] {
+        secrets.push(answer["client_secret"].as_str().unwrap().to_string());
+    }
     // The sessions exist, and the key works: the secrets are live.
     assert_eq!(app.count("staff_sessions").await, 1);
     assert_eq!(app.count("portal_sessions").await, 1);

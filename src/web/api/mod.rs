@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod directory;
 pub mod extract;
 pub mod mail;
+pub mod oidc_clients;
 pub mod tasks;
 
 pub fn router() -> Router<AppState> {
@@ -114,6 +115,20 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
+        .route(
+            "/api/v1/portals/{id}/clients",
+            get(oidc_clients::list_clients).post(oidc_clients::create_client),
+        )
+        .route(
+            "/api/v1/oidc-clients/{id}",
+            get(oidc_clients::get_client)
+                .put(oidc_clients::update_client)
+                .delete(oidc_clients::delete_client),
+        )
+        .route(
+            "/api/v1/oidc-clients/{id}/secret",
+            axum::routing::post(oidc_clients::renew_secret),
+        )
 }
 
 /// Unknown addresses: JSON under `/api/`, a page elsewhere.
@@ -287,6 +302,12 @@ impl utoipa::Modify for CommonResponses {
         tasks::list_tasks,
         tasks::get_preferences,
         tasks::set_preferences,
+        oidc_clients::list_clients,
+        oidc_clients::create_client,
+        oidc_clients::get_client,
+        oidc_clients::update_client,
+        oidc_clients::renew_secret,
+        oidc_clients::delete_client,
     ),
     tags(
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
@@ -295,6 +316,7 @@ impl utoipa::Modify for CommonResponses {
         (name = "access", description = "What a portal account may see: the decision portal applications ask for, scopes, roles, modules and customers"),
         (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
         (name = "notifications", description = "Tasks posted by the operator's systems, their categories per portal, and the digest preferences of portal accounts"),
+        (name = "oidc", description = "OpenID Connect: the clients (relying parties) registered per portal"),
     )
 )]
 pub struct ApiDoc;

@@ -15,6 +15,7 @@ mod apikeys;
 mod areas;
 mod audit;
 mod categories;
+mod oidc_clients;
 mod partnerships;
 mod portals;
 mod staff;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(partnerships::router())
         .merge(portals::router())
         .merge(categories::router())
+        .merge(oidc_clients::router())
         .merge(staff::router())
         .merge(apikeys::router())
         .merge(audit::router())

@@ -1,0 +1,3 @@
+//! OpenID Connect: the rules of a portal's clients (relying parties).
+
+pub mod clients;
