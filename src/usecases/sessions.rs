@@ -30,6 +30,16 @@ pub enum Which<'a> {
     Others,
 }
 
+impl<'a> Which<'a> {
+    /// As a form names it: `others`, or a session's hash.
+    pub fn parse(form: &'a str) -> Self {
+        match form {
+            "others" => Which::Others,
+            one => Which::One(one),
+        }
+    }
+}
+
 /// A person ending their own sessions: who, on which session, with the password they typed
 /// (empty when none was asked).
 pub struct Own<'a> {

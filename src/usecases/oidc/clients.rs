@@ -86,20 +86,18 @@ pub struct ClientWithSecret {
     pub client_secret: Option<String>,
 }
 
-fn settings_input<'a>(
-    name: &'a str,
-    redirect_uris: &'a [String],
-    post_logout_redirect_uris: &'a [String],
-    backchannel_logout_uri: Option<&'a str>,
-    scopes: &'a [OidcScope],
-) -> ClientSettingsInput<'a> {
-    ClientSettingsInput {
-        name,
-        redirect_uris,
-        post_logout_redirect_uris,
-        backchannel_logout_uri,
-        scopes,
-    }
+/// The settings an input gives (registration and change share them; serde's `flatten` does not
+/// go with `deny_unknown_fields`, so the two inputs repeat the fields).
+macro_rules! settings_of {
+    ($input:expr) => {
+        ClientSettingsInput {
+            name: &$input.name,
+            redirect_uris: &$input.redirect_uris,
+            post_logout_redirect_uris: &$input.post_logout_redirect_uris,
+            backchannel_logout_uri: $input.backchannel_logout_uri.as_deref(),
+            scopes: &$input.scopes,
+        }
+    };
 }
 
 fn target(client: &OidcClient) -> Target<'_> {
@@ -117,16 +115,7 @@ pub async fn create(
     input: &NewClientInput,
 ) -> Result<ClientWithSecret> {
     actor.require_admin()?;
-    let settings: ClientSettings = validate(
-        input.kind,
-        &settings_input(
-            &input.name,
-            &input.redirect_uris,
-            &input.post_logout_redirect_uris,
-            input.backchannel_logout_uri.as_deref(),
-            &input.scopes,
-        ),
-    )?;
+    let settings: ClientSettings = validate(input.kind, &settings_of!(input))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     directory::get_portal(&mut tx, portal_id)
@@ -199,16 +188,7 @@ pub async fn update(
     let before = store::get(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("client"))?;
-    let settings = validate(
-        before.kind,
-        &settings_input(
-            &input.name,
-            &input.redirect_uris,
-            &input.post_logout_redirect_uris,
-            input.backchannel_logout_uri.as_deref(),
-            &input.scopes,
-        ),
-    )?;
+    let settings = validate(before.kind, &settings_of!(input))?;
     store::update(&mut tx, id, &settings, input.active, now).await?;
     let after = store::get(&mut tx, id)
         .await?

@@ -225,10 +225,7 @@ pub(super) async fn account_post(
         .map(|_| back("sent=1")),
         "end-session" => {
             let current = tokens::hash_token(&me.token);
-            let which = match f.session.as_str() {
-                "others" => Which::Others,
-                one => Which::One(one),
-            };
+            let which = Which::parse(&f.session);
             let actor = crate::usecases::accounts::person(account, addr);
             let own = Own {
                 kind: Kind::Portal,

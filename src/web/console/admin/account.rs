@@ -148,10 +148,7 @@ async fn end_session(
     let session = d.get("session");
     let password = d.get("current_password");
     let current = current_session(&headers).unwrap_or_default();
-    let which = match session.as_str() {
-        "others" => Which::Others,
-        one => Which::One(one),
-    };
+    let which = Which::parse(&session);
     let own = Own {
         kind: Kind::Staff,
         actor: &staff.actor,
