@@ -123,9 +123,8 @@ pub async fn grant_by_public_id(tx: &mut Tx, public_id: &str) -> Result<Option<G
 /// Ends a grant (once): nothing issued from it is honoured any more. Answers whether it was
 /// alive until now.
 pub async fn end_grant(tx: &mut Tx, id: i64, reason: &str, now: i64) -> Result<bool> {
-    let n =
-        exec_tx!(tx, |c| {
-            sqlx::query(
+    let n = exec_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE oidc_grants SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL"
     )
     .bind(now)
@@ -133,7 +132,7 @@ pub async fn end_grant(tx: &mut Tx, id: i64, reason: &str, now: i64) -> Result<b
     .bind(id)
     .execute(c)
     .await
-        })?;
+    })?;
     Ok(n == 1)
 }
 
