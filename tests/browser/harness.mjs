@@ -385,19 +385,62 @@ export function createApiKey(databaseUrl) {
   return key;
 }
 
-/** POST a JSON body to the API; the answer must have the `expected` status. Returns its JSON. */
-export async function apiPost(server, key, path, body, expected = 201) {
+/**
+ * Calls the API with `key` (an API key, or a client's access token): `method`, `path`, an
+ * optional JSON body; the answer must have the `expected` status. Returns its JSON.
+ */
+export async function apiRequest(server, key, method, path, body, expected) {
   const res = await fetch(`${server.base}${path}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(body),
+    method,
+    headers: {
+      Authorization: `Bearer ${key}`,
+      Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
-  assert.equal(res.status, expected, `POST ${path}: HTTP ${res.status} ${text}`);
+  assert.equal(res.status, expected, `${method} ${path}: HTTP ${res.status} ${text}`);
   try {
     return JSON.parse(text);
   } catch {
-    assert.fail(`POST ${path}: the answer is not JSON: ${text}`);
+    assert.fail(`${method} ${path}: the answer is not JSON: ${text}`);
   }
+}
+
+/** POST a JSON body to the API; the answer must have the `expected` status. Returns its JSON. */
+export function apiPost(server, key, path, body, expected = 201) {
+  return apiRequest(server, key, 'POST', path, body, expected);
+}
+
+/** The admin logs in to the console on `page` (a context with the server's base URL). */
+export async function staffLogIn(page) {
+  await page.goto('/console/login');
+  await page.fill('input[name=email]', ADMIN_EMAIL);
+  await page.fill('input[name=password]', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expectPath(page, /^\/console\/(?!login$)/);
+}
+
+/**
+ * On `page`, logged in to the console: the href of the first link of the newest message with
+ * `subject` to `to` in /console/mail (mail goes out from a background job: it may take a moment).
+ */
+export async function mailLink(page, subject, to) {
+  await page.goto('/console/mail');
+  const rows = page.locator('tbody tr')
+    .filter({ has: page.getByRole('link', { name: subject, exact: true }) })
+    .filter({ hasText: to });
+  await eventually(async () => {
+    if ((await rows.count()) === 0) {
+      await page.reload();
+      assert.ok((await rows.count()) > 0, `no message "${subject}" to ${to} in /console/mail`);
+    }
+  }, 10_000, 300);
+  await rows.first().getByRole('link', { name: subject, exact: true }).click();
+  await expectPath(page, /^\/console\/mail\/[^/]+$/);
+  const link = page.frameLocator('iframe.mail').locator('a').first();
+  await link.waitFor({ state: 'attached' });
+  return (await link.getAttribute('href')) || '';
 }
