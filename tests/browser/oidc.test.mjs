@@ -289,6 +289,7 @@ function scenario(engine, makeDatabase) {
       assert.ok(third.access_token, 'a new access token');
       await refused(oidc.refreshTokenGrant(s.rsConfig, r1), 'invalid_grant', 'the first refresh token, used again');
       await refused(oidc.refreshTokenGrant(s.rsConfig, third.refresh_token), 'invalid_grant', 'the newest refresh token after reuse');
+      await refused(oidc.fetchUserInfo(s.rsConfig, third.access_token, s.accountA), 'invalid_token', 'userinfo with the ended grant\'s access token');
     });
 
     step('an unregistered redirect URI shows an error page and is never visited', async () => {
@@ -354,6 +355,7 @@ function scenario(engine, makeDatabase) {
       await cx.page.waitForURL((u) => u.href.startsWith(`${cx.rp.base}/bye`));
       assert.equal(new URL(cx.page.url()).searchParams.get('state'), state);
       await refused(oidc.refreshTokenGrant(s.esConfig, s.firstRefresh), 'invalid_grant', 'a refresh after logout');
+      await refused(oidc.fetchUserInfo(s.esConfig, s.first.access_token, s.accountA), 'invalid_token', 'userinfo after logout');
       await cx.page.goto(`/portal/${s.portalA}/`);
       await expectPath(cx.page, `/portal/${s.portalA}/login`);
     });
