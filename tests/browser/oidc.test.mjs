@@ -99,18 +99,30 @@ async function authorization(config, redirectUri, extra = {}) {
   return { url, checks };
 }
 
-/** The OAuth error code of a refusal: from the JSON body, or from the WWW-Authenticate challenge. */
-function oauthError(err) {
-  if (err instanceof oidc.ResponseBodyError) return err.error;
-  if (err instanceof oidc.WWWAuthenticateChallengeError) return err.cause?.[0]?.parameters?.error;
-  return `${err.name}: ${err.message}`;
+/**
+ * The OAuth error code of a refusal: from the WWW-Authenticate challenge when it names one,
+ * else from the JSON body (RFC 6749 5.2). With the body, for the report.
+ */
+async function oauthError(err) {
+  if (err instanceof oidc.ResponseBodyError) return { code: err.error, body: err.cause };
+  if (err instanceof oidc.WWWAuthenticateChallengeError) {
+    const body = await err.response.json().catch(() => null);
+    return { code: err.cause?.[0]?.parameters?.error ?? body?.error, body, challenges: err.cause };
+  }
+  return { code: `${err.name}: ${err.message}`, body: err.cause };
 }
 
+/** The promise must be refused with the OAuth error `code`. */
 async function refused(promise, code, what) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(oauthError(err), code, `${what}: ${err.stack}\nbody: ${JSON.stringify(err.cause)}`);
-    return true;
-  }, `${what} must be refused with ${code}`);
+  let err;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err, `${what} must be refused with ${code}, it was accepted`);
+  const got = await oauthError(err);
+  assert.equal(got.code, code, `${what}: ${err.stack}\n${JSON.stringify({ body: got.body, challenges: got.challenges })}`);
 }
 
 // ---------------------------------------------------------------- the scenario
