@@ -14,6 +14,7 @@
 
 import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import * as oidc from 'openid-client';
@@ -137,7 +138,8 @@ function scenario(engine, makeDatabase) {
       cx.db = makeDatabase();
       cx.apiKey = createApiKey(cx.db.url);
       createAdmin(cx.db.url);
-      cx.server = await startServer(cx.db.url, `oidc-${engine}-server.log`);
+      // The signing keys sealed at rest, as in production.
+      cx.server = await startServer(cx.db.url, `oidc-${engine}-server.log`, { env: { ADMIT_KEYS_SECRET: randomBytes(32).toString('hex') } });
       cx.rp = await startRelyingParty();
       cx.browser = await launchChromium();
       cx.staffPage = await newPage(await cx.browser.newContext({ baseURL: cx.server.base, locale: 'en-US' }));
