@@ -22,6 +22,7 @@ pub mod directory;
 pub mod limits;
 pub mod migrate;
 pub mod oidc_clients;
+pub mod oidc_keys;
 pub mod outbox;
 pub mod sessions;
 pub mod staff;

@@ -1,3 +1,5 @@
-//! OpenID Connect: the clients (relying parties) administrators register per portal.
+//! OpenID Connect: the clients (relying parties) administrators register per portal, and the
+//! keys that sign the tokens.
 
 pub mod clients;
+pub mod keys;
