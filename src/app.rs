@@ -97,6 +97,11 @@ impl Application {
             crate::security::sealing::Sealer::from_secret(secret).context("keys_secret")?;
         }
         let cx = context_with(db, clock, &config);
+        if config.keys_secret.is_none() {
+            tracing::warn!(
+                "keys_secret (ADMIT_KEYS_SECRET) is not set: the private keys that sign OpenID Connect tokens are stored in clear in the database"
+            );
+        }
         crate::usecases::oidc::keys::ensure(&cx)
             .await
             .context("preparing the keys that sign OpenID Connect tokens")?;

@@ -181,7 +181,7 @@ impl KeyCache {
     }
 
     /// The stored form of a new private key: sealed, or in clear without a keys secret.
-    fn stored_form(&self, kid: &str, pkcs8: &[u8]) -> String {
+    pub(super) fn stored_form(&self, kid: &str, pkcs8: &[u8]) -> String {
         match &self.sealer {
             Some(sealer) => sealer.seal(pkcs8, kid),
             None => format!("{CLEAR_PREFIX}{}", STANDARD.encode(pkcs8)),
@@ -232,8 +232,9 @@ pub async fn jwks(cx: &Ctx) -> Result<Value> {
     Ok(cx.keys.current(cx).await?.jwks.clone())
 }
 
-/// A new key of `alg`, made outside any transaction (an RSA key takes a while).
-async fn new_key(cx: &Ctx, alg: Alg) -> Result<(String, String, String)> {
+/// A new key of `alg`, made outside any transaction (an RSA key takes a while): its kid,
+/// public JWK and stored private key.
+pub(super) async fn new_key(cx: &Ctx, alg: Alg) -> Result<(String, String, String)> {
     let der = tokio::task::spawn_blocking(move || generate_pkcs8(alg))
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("generating a key: {e}")))??;
@@ -286,7 +287,41 @@ pub async fn ensure(cx: &Ctx) -> Result<()> {
             tracing::info!(kid = %kid, alg = %alg, "signing key made");
         }
     }
+    seal_clear_keys(cx).await?;
+    reload(cx).await
+}
+
+/// Loads the keys now: fails when a stored key cannot be read (sealed under another secret).
+pub(super) async fn reload(cx: &Ctx) -> Result<()> {
     cx.keys.invalidate();
     cx.keys.loaded_since(cx, cx.now()).await?;
+    Ok(())
+}
+
+/// With a keys secret configured, seals the private keys stored in clear before it was.
+async fn seal_clear_keys(cx: &Ctx) -> Result<()> {
+    let Some(sealer) = &cx.keys.sealer else {
+        return Ok(());
+    };
+    let mut tx = cx.db.write().await?;
+    let mut sealed = 0;
+    for row in store::all(&mut tx).await? {
+        if sealing::is_sealed(&row.private_key) {
+            continue;
+        }
+        let Some(der) = row
+            .private_key
+            .strip_prefix(CLEAR_PREFIX)
+            .and_then(|body| STANDARD.decode(body).ok())
+        else {
+            continue;
+        };
+        store::set_private_key(&mut tx, row.id, &sealer.seal(&der, &row.kid)).await?;
+        sealed += 1;
+    }
+    tx.commit().await?;
+    if sealed > 0 {
+        tracing::info!(sealed, "signing keys stored in clear are now sealed");
+    }
     Ok(())
 }

@@ -2,4 +2,5 @@
 //! keys that sign the tokens.
 
 pub mod clients;
+pub mod key_rotation;
 pub mod keys;
