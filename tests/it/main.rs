@@ -21,6 +21,7 @@ mod notification_pages;
 mod notifications;
 mod oidc_clients;
 mod oidc_clients_console;
+mod oidc_keys;
 mod openapi;
 mod password_checks;
 mod passwords;

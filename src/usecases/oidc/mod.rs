@@ -1,4 +1,5 @@
-//! OpenID Connect: the clients (relying parties) administrators register per portal.
+//! OpenID Connect: the clients (relying parties) administrators register per portal, and the
+//! keys that sign the tokens.
 
 pub mod clients;
 
@@ -12,3 +13,5 @@ pub fn issuer(cx: &Ctx, portal_id: i64) -> String {
         cx.mail.public_url.trim_end_matches('/')
     )
 }
+pub mod key_rotation;
+pub mod keys;
