@@ -237,8 +237,8 @@ struct Back<'a> {
     issuer: String,
 }
 
-impl Back<'_> {
-    fn with(&self, mut params: Vec<(&str, &str)>) -> String {
+impl<'a> Back<'a> {
+    fn with(&'a self, mut params: Vec<(&'a str, &'a str)>) -> String {
         if let Some(state) = self.state {
             params.push(("state", state));
         }
@@ -247,11 +247,11 @@ impl Back<'_> {
         with_query(self.redirect_uri, &params)
     }
 
-    fn code(&self, code: &str) -> String {
+    fn code(&'a self, code: &'a str) -> String {
         self.with(vec![("code", code)])
     }
 
-    fn error(&self, e: &RedirectError) -> String {
+    fn error(&'a self, e: &'a RedirectError) -> String {
         self.with(vec![
             ("error", e.error),
             ("error_description", e.description.as_str()),

@@ -1,6 +1,6 @@
 //! OpenID Connect: the clients (relying parties) administrators register per portal, and the
 //! provider each portal is: authorization, tokens, userinfo, introspection, revocation and
-//! logout.
+//! logout, and the keys that sign the tokens.
 
 pub mod authorize;
 pub mod clients;
@@ -112,3 +112,4 @@ pub fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
     }
     out
 }
+pub mod keys;

@@ -198,14 +198,14 @@ impl FromRequestParts<AppState> for AppActor {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .map(|v| v.trim().to_string())
             .ok_or_else(ApiError::unauthorized)?;
         // An API key is `admit_` and hex; a token is a JWT (three parts).
         if bearer.split('.').count() == 3 {
             let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
                 .await
                 .unwrap_or(ClientAddr(None));
-            return match crate::usecases::oidc::resource::client_actor(&state.cx, bearer, addr)
+            return match crate::usecases::oidc::resource::client_actor(&state.cx, &bearer, addr)
                 .await
             {
                 Ok(Some((actor, portal))) => Ok(AppActor {

@@ -1,7 +1,6 @@
 //! The code flow as an application and a person go through it.
 
 use super::*;
-use crate::both;
 
 async fn discovery_names_the_portal_as_issuer(app: TestApp) {
     let w = world(&app).await;

@@ -20,7 +20,6 @@ pub const AFTER_LOGOUT: &str = "http://127.0.0.1:9/";
 #[derive(Clone)]
 pub struct Rp {
     pub pid: i64,
-    pub id: i64,
     pub client_id: String,
     pub secret: Option<String>,
 }
@@ -49,7 +48,6 @@ pub async fn client(app: &TestApp, pid: i64, kind: &str, name: &str) -> Rp {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     Rp {
         pid,
-        id: created["client"]["id"].as_i64().unwrap(),
         client_id: created["client"]["client_id"].as_str().unwrap().into(),
         secret: created["client_secret"].as_str().map(str::to_string),
     }

@@ -2,7 +2,6 @@
 //! uses race), and refresh stops once the account may no longer log in.
 
 use super::*;
-use crate::both;
 
 async fn each_refresh_rotates_and_a_reused_token_ends_the_grant(app: TestApp) {
     let w = world(&app).await;
@@ -98,7 +97,7 @@ async fn refresh_stops_when_the_account_may_no_longer_log_in(app: TestApp) {
         .await
     );
     let token = common::last_token_to(&app, w.email).await.unwrap();
-    let new_password = "a brand new passphrase for erika";
+    let new_password = "a brand new passphrase for her";
     admit::usecases::accounts::reset_password(&app.cx, w.pid, &token, new_password, new_password, None)
         .await
         .unwrap();

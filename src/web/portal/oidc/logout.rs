@@ -5,7 +5,7 @@ use askama_web::WebTemplate;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 use crate::storage::directory::Portal;
 use crate::usecases::oidc::logout::{self as uc, EndSession, EndSessionParams};
