@@ -1,5 +1,6 @@
 //! Housekeeping inside `admit serve`, every minute: expired and used link tokens (and expired
-//! unsubscribe links) are purged,
+//! unsubscribe links, and OpenID Connect codes, requests, refresh tokens and ended grants past
+//! their keeping time) are purged,
 //! sessions past their end are removed, every session of an account that may no longer log in
 //! (switched off, deactivated, past its valid-until day) ends, with an audit event, and quiet
 //! rate-limit counters are forgotten; signing keys past their overlap retire. Every step is an
@@ -33,6 +34,7 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     swept.tokens = store::purge_tokens(&mut tx, now).await?;
     swept.counters = crate::usecases::limits::purge(&mut tx, now).await?;
     swept.tokens += crate::usecases::notifications::purge(&mut tx, now).await?;
+    swept.tokens += crate::usecases::oidc::token::purge(&mut tx, now).await?;
     // Ended for a reason first, so that the audit log says so, then whatever has timed out.
     let today = crate::clock::today(now);
     let actor = Actor::system("expiry");

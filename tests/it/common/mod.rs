@@ -19,7 +19,7 @@ use admit::usecases::{self, Actor, Ctx};
 use reqwest::{Client, StatusCode};
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page, id_of, one_click, texts};
+pub use clients::{Api, Browser, Page, id_of, one_click, read, texts};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
 pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
