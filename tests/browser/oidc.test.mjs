@@ -179,9 +179,13 @@ function scenario(engine, makeDatabase) {
     async function authorize(url, redirectUri, { login, portalId = s.portalA }) {
       const page = cx.page;
       cx.current = page;
-      const seen = [];
-      const onRequest = (r) => { if (r.isNavigationRequest()) seen.push(r.url()); };
-      page.on('request', onRequest);
+      const seen = []; // the navigations on the way, for the assertion and for a failure's message
+      const onResponse = (r) => {
+        if (r.request().isNavigationRequest()) seen.push(`${r.status()} ${r.request().method()} ${r.url()} ${r.headers().location || ''}`.trim());
+      };
+      const onConsole = (m) => { if (m.type() === 'error') seen.push(`console: ${m.text()}`); };
+      page.on('response', onResponse);
+      page.on('console', onConsole);
       try {
         await page.goto(url.href);
         if (login) {
@@ -191,10 +195,14 @@ function scenario(engine, makeDatabase) {
           await page.getByRole('button', { name: 'Log in', exact: true }).click();
         }
         await page.waitForURL((u) => u.href.startsWith(`${redirectUri}?`));
+      } catch (err) {
+        err.message += `\nthe browser went through:\n  ${seen.join('\n  ')}`;
+        throw err;
       } finally {
-        page.off('request', onRequest);
+        page.off('response', onResponse);
+        page.off('console', onConsole);
       }
-      const logins = seen.filter((u) => new URL(u).pathname.endsWith('/login'));
+      const logins = seen.filter((line) => /^\d/.test(line) && new URL(line.split(' ')[2]).pathname.endsWith('/login'));
       if (!login) assert.deepEqual(logins, [], `single sign-on: no login page on the way, went through ${seen.join(' -> ')}`);
       return new URL(page.url());
     }
