@@ -147,15 +147,21 @@ pub(super) async fn login(
     Ok(match outcome {
         Ok(PortalLogin::LoggedIn { token, device, .. }) => {
             let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
-            // An application sent the person here: back to it (its request waits).
-            let to = match cookie(&headers, super::oidc::REQUEST_COOKIE) {
-                Some(_) => format!("/portal/{pid}/oidc/resume"),
-                None => format!("/portal/{pid}/"),
-            };
+            // An application sent the person here: back to it (its request waits), by a page
+            // that goes on by itself (a redirect to the application would be the form's).
+            if cookie(&headers, super::oidc::REQUEST_COOKIE).is_some() {
+                return Ok(super::oidc::onward(
+                    page.portal,
+                    language,
+                    super::oidc::Done::LoggedIn,
+                    format!("/portal/{pid}/oidc/resume"),
+                    &[c, set_device(&s, &device)],
+                ));
+            }
             (
                 StatusCode::SEE_OTHER,
                 axum::response::AppendHeaders([
-                    (header::LOCATION, to),
+                    (header::LOCATION, format!("/portal/{pid}/")),
                     (header::SET_COOKIE, c),
                     (header::SET_COOKIE, set_device(&s, &device)),
                 ]),

@@ -7,12 +7,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 
+use super::{Done, onward};
 use crate::storage::directory::Portal;
 use crate::usecases::oidc::logout::{self as uc, EndSession, EndSessionParams};
 use crate::web::cookies::cookie;
 use crate::web::page::PageResult;
 use crate::web::portal::SESSION_COOKIE;
-use crate::web::portal::page::{MessagePage, PortalPage, session_csrf, signed_out};
+use crate::web::portal::page::{MessagePage, PortalPage, session_csrf, set_cookie, signed_out};
 use crate::web::portal::texts::OidcT;
 use crate::web::query::Query;
 use crate::web::{AppState, ClientAddr};
@@ -78,6 +79,12 @@ async fn end(
     let outcome = uc::end_session(&s.cx, page.id(), &p, token, confirmed, addr).await?;
     let o = OidcT::of(page.language);
     Ok(match outcome {
+        // After the confirmation form, a page that goes on by itself: a redirect to the
+        // application would be the form's (see `onward`).
+        EndSession::Redirect(to) if confirmed => {
+            let c = set_cookie(&s, page.id(), SESSION_COOKIE, "", 0);
+            onward(page.portal, page.language, Done::LoggedOut, to, &[c])
+        }
         EndSession::Redirect(to) => signed_out(&s, page.id(), to),
         EndSession::Confirm => ConfirmPage {
             o,

@@ -17,6 +17,9 @@ use crate::web::AppState;
 mod authorize;
 mod endpoints;
 mod logout;
+mod onward;
+
+pub use onward::{Done, onward};
 
 /// The cookie that holds an application's waiting request while the person logs in.
 pub const REQUEST_COOKIE: &str = "admit_oidc";

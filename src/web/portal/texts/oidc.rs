@@ -19,6 +19,10 @@ pub struct OidcT {
     pub confirm_text: &'static str,
     pub confirm_button: &'static str,
     pub stay: &'static str,
+    pub logged_in_title: &'static str,
+    pub logged_out_title: &'static str,
+    pub onward_text: &'static str,
+    pub onward_link: &'static str,
 }
 
 static EN: OidcT = OidcT {
@@ -35,6 +39,10 @@ static EN: OidcT = OidcT {
     confirm_text: "An application asks to log you out of this portal. You will be logged out of every application you opened with this login.",
     confirm_button: "Log out",
     stay: "Stay logged in",
+    logged_in_title: "You are logged in",
+    logged_out_title: "You are logged out",
+    onward_text: "You are being taken back to the application.",
+    onward_link: "Continue",
 };
 
 static DE: OidcT = OidcT {
@@ -51,6 +59,10 @@ static DE: OidcT = OidcT {
     confirm_text: "Eine Anwendung möchte Sie von diesem Portal abmelden. Sie werden dann von allen Anwendungen abgemeldet, die Sie mit dieser Anmeldung geöffnet haben.",
     confirm_button: "Abmelden",
     stay: "Angemeldet bleiben",
+    logged_in_title: "Sie sind angemeldet",
+    logged_out_title: "Sie sind abgemeldet",
+    onward_text: "Sie werden zur Anwendung zurückgeleitet.",
+    onward_link: "Weiter",
 };
 
 impl OidcT {
