@@ -382,6 +382,19 @@ function scenario(engine, makeDatabase) {
       await expectPath(cx.page, `/portal/${s.portalA}/login`);
     });
 
+    step('without an ID token the person confirms the logout, and lands on the post-logout URI', async () => {
+      const state = oidc.randomState();
+      const url = oidc.buildEndSessionUrl(s.otherConfig, { post_logout_redirect_uri: `${cx.rp.base}/bye`, state });
+      cx.current = cx.page;
+      await cx.page.goto(url.href);
+      await expectPath(cx.page, `/portal/${s.portalB}/oidc/logout`);
+      await cx.page.getByRole('button', { name: 'Log out', exact: true }).click();
+      await cx.page.waitForURL((u) => u.href.startsWith(`${cx.rp.base}/bye`));
+      assert.equal(new URL(cx.page.url()).searchParams.get('state'), state);
+      await cx.page.goto(`/portal/${s.portalB}/`);
+      await expectPath(cx.page, `/portal/${s.portalB}/login`);
+    });
+
     step('a deactivated account\'s refresh is refused', async () => {
       const tokens = await codeFlow(s.esConfig, s.es, { login: true });
       s.second = tokens;
