@@ -3,9 +3,16 @@
 // node:http server that is the clients' redirect URI, post-logout URI and back-channel logout
 // URI. Debian's Chromium, driven by playwright-core, logs a person in on the real portal login
 // page; openid-client does discovery, builds the authorization URL (PKCE S256, state, nonce),
-// exchanges the code (validating the ID token, ES256 for one client and RS256 for another),
+// exchanges the code (validating the ID token: ES256 for one client, RS256 for another),
 // calls userinfo, refreshes, introspects and builds the end-session URL; `jose` verifies the
 // back-channel logout tokens against the issuer's JWKS.
+//
+// One person, invited to two portals, goes through it all in one browser: discovery; the code
+// flow through the login page; single sign-on for a second client; refresh rotation and reuse
+// detection; the refusals (an unregistered redirect URI, a wrong secret, a wrong PKCE verifier,
+// a reused code, another portal's token); client credentials on the decision API;
+// RP-initiated logout with and without an ID token; a deactivated account's refresh; and last
+// the back-channel logout tokens of the two sessions that ended.
 // The set-up (database, server, browser) and the generic helpers are in harness.mjs.
 //
 // Needs: ADMIT_BIN (the built `admit` binary; default ../../target/debug/admit),
@@ -55,7 +62,7 @@ async function startRelyingParty() {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', () => {
-      rp.hits.push({ method: req.method, url: req.url, body });
+      rp.hits.push({ method: req.method, url: req.url, type: req.headers['content-type'], body });
       if (req.method === 'POST' && req.url === '/backchannel') {
         const token = new URLSearchParams(body).get('logout_token');
         if (token) rp.logoutTokens.push(token);
@@ -427,7 +434,8 @@ function scenario(engine, makeDatabase) {
         for (const sid of sids) assert.ok(got.includes(sid), `a logout token for sid ${sid}; received sids ${JSON.stringify(got)}`);
       }, 30_000, 500);
       const hits = cx.rp.hits.filter((h) => h.url === '/backchannel');
-      assert.ok(hits.every((h) => h.method === 'POST'), 'delivered by POST');
+      assert.ok(hits.every((h) => h.method === 'POST' && h.type?.startsWith('application/x-www-form-urlencoded')),
+        `delivered as a form POST: ${JSON.stringify(hits.map((h) => [h.method, h.type]))}`);
     });
   });
 }
