@@ -420,7 +420,7 @@ function scenario(engine, makeDatabase) {
       const verified = async () => Promise.all(cx.rp.logoutTokens.map(async (token) => {
         const { payload, protectedHeader } = await jose.jwtVerify(token, jwks, {
           issuer: issuer(s.portalA), audience: s.es.clientId, typ: 'logout+jwt', algorithms: ['ES256'],
-          requiredClaims: ['iat', 'jti', 'sub', 'sid', 'events'],
+          requiredClaims: ['iat', 'exp', 'jti', 'sub', 'sid', 'events'], // Back-Channel Logout 1.0, 2.4
         });
         assert.equal(protectedHeader.typ, 'logout+jwt');
         assert.equal(payload.sub, s.accountA);
