@@ -351,6 +351,12 @@ function scenario(engine, makeDatabase) {
       await refused(oidc.refreshTokenGrant(s.esConfig, tokens.refresh_token), 'invalid_grant', 'the refresh token of a reused code');
     });
 
+    step('revocation: a revoked refresh token is refused', async () => {
+      const tokens = await codeFlow(s.esConfig, s.es, { login: false });
+      await oidc.tokenRevocation(s.esConfig, tokens.refresh_token, { token_type_hint: 'refresh_token' });
+      await refused(oidc.refreshTokenGrant(s.esConfig, tokens.refresh_token), 'invalid_grant', 'a revoked refresh token');
+    });
+
     step('a second portal\'s token is refused by the first portal\'s client', async () => {
       const theirs = await codeFlow(s.otherConfig, s.other, { login: true, portalId: s.portalB });
       assert.equal(theirs.claims().iss, issuer(s.portalB));
