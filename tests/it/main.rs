@@ -19,6 +19,7 @@ mod mail;
 mod mail_process;
 mod notification_pages;
 mod notifications;
+mod oidc_backchannel;
 mod oidc_clients;
 mod oidc_clients_console;
 mod openapi;

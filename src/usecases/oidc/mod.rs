@@ -1,5 +1,6 @@
 //! OpenID Connect: the clients (relying parties) administrators register per portal.
 
+pub mod backchannel;
 pub mod clients;
 
 use super::Ctx;
