@@ -23,6 +23,7 @@ pub mod limits;
 pub mod migrate;
 pub mod oidc_clients;
 pub mod oidc_grants;
+pub mod oidc_keys;
 pub mod oidc_logouts;
 pub mod outbox;
 pub mod sessions;

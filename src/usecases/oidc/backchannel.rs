@@ -5,9 +5,7 @@
 
 use serde_json::json;
 
-use crate::domain::oidc::clients::SigningAlg;
 use crate::domain::outbox::OutboxStatus;
-use crate::security::jwt::Alg;
 use crate::security::tokens;
 use crate::storage::oidc_clients::{self as clients, OidcClient};
 use crate::storage::oidc_logouts::{self as store, OidcLogout};
@@ -41,11 +39,13 @@ pub fn claims(cx: &Ctx, client: &OidcClient, logout: &OidcLogout) -> serde_json:
 
 /// The signed logout token, with the algorithm the client's registration names.
 pub async fn logout_token(cx: &Ctx, client: &OidcClient, logout: &OidcLogout) -> Result<String> {
-    let alg = match client.signing_alg {
-        SigningAlg::Es256 => Alg::Es256,
-        SigningAlg::Rs256 => Alg::Rs256,
-    };
-    keys::sign(cx, alg, TYP, &claims(cx, client, logout)).await
+    keys::sign(
+        cx,
+        super::claims::alg(client),
+        TYP,
+        &claims(cx, client, logout),
+    )
+    .await
 }
 
 /// A client's most recent back-channel logouts, newest first.
