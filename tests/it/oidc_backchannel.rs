@@ -4,7 +4,9 @@
 //! logout token per session, signed with the client's algorithm and verifiable against the
 //! JWKS; a client that answers 500 is tried again with backoff and finally marked failed, shown
 //! in the API and the console, from where it can be sent again; a switched-off client is sent
-//! nothing; a logout whose worker died is taken over when its lease ends.
+//! nothing; a logout whose worker died is taken over when its lease ends; an application that
+//! logged the person in through the code flow is told, with its ID token's `sid`, when they log
+//! out at the end-session endpoint.
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
@@ -534,4 +536,55 @@ async fn a_logout_whose_worker_died_is_taken_over(engine: Engine) {
 on_both!(
     a_logout_whose_worker_died_is_taken_over,
     a_logout_whose_worker_died_is_taken_over
+);
+
+async fn an_application_that_logged_a_person_in_is_told_when_they_log_out(app: TestApp) {
+    use crate::oidc::{AFTER_LOGOUT, REDIRECT, Rp, exchange, jwt, log_in};
+    let receiver = Receiver::start().await;
+    let api = app.api(&app.api_key().await);
+    let email = "erika@nordlicht.example";
+    let (pid, account) = registered(&app, email).await;
+    let (status, created) = api
+        .post(
+            &format!("/api/v1/portals/{pid}/clients"),
+            &json!({"name": "Invoices", "kind": "confidential", "redirect_uris": [REDIRECT],
+                    "post_logout_redirect_uris": [AFTER_LOGOUT],
+                    "backchannel_logout_uri": receiver.url, "signing_alg": "RS256",
+                    "scopes": ["openid", "email", "profile"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let rp = Rp {
+        pid,
+        client_id: created["client"]["client_id"].as_str().unwrap().into(),
+        secret: created["client_secret"].as_str().map(str::to_string),
+    };
+
+    // The code flow through the portal's login page.
+    let b = app.browser();
+    let code = log_in(&app, &b, &rp, email).await;
+    let (status, t) = exchange(&app, &rp, &code).await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    let id_token = t["id_token"].as_str().unwrap();
+    let sid = jwt(id_token).1["sid"].as_str().unwrap().to_string();
+
+    // The application sends the person to the end-session endpoint.
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("id_token_hint", id_token),
+            ("post_logout_redirect_uri", AFTER_LOGOUT),
+        ])
+        .finish();
+    let out = b.get(&format!("/portal/{pid}/oidc/logout?{q}")).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
+
+    // Its back-channel is told, with the ID token's sid.
+    let tokens = receiver.wait_for(&app, &sid, 1).await;
+    check_token(&app, &tokens[0], pid, &rp.client_id, account, &sid, "RS256");
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    assert_eq!(receiver.tokens().len(), 1, "one logout token");
+}
+both!(
+    code_flow_logout,
+    an_application_that_logged_a_person_in_is_told_when_they_log_out
 );
