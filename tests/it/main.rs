@@ -20,6 +20,7 @@ mod mail_process;
 mod notification_pages;
 mod notifications;
 mod oidc;
+mod oidc_backchannel;
 mod oidc_clients;
 mod oidc_clients_console;
 mod oidc_keys;
