@@ -39,6 +39,7 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
             &mut tx,
             crate::storage::sessions::Kind::Portal,
             id,
+            now,
         )
         .await?;
         if n == 0 {

@@ -22,6 +22,8 @@ pub mod directory;
 pub mod limits;
 pub mod migrate;
 pub mod oidc_clients;
+pub mod oidc_grants;
+pub mod oidc_logouts;
 pub mod outbox;
 pub mod sessions;
 pub mod staff;
