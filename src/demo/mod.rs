@@ -49,9 +49,8 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     let app = Application::build_with(config, db, Arc::new(SystemClock)).await?;
     let url = format!("http://{}", app.local_addr());
     let sample = sample_registration::start(
-        &cx,
-        &app.state().config.public_url(),
-        app.local_addr(),
+        &app.state().cx,
+        sample_registration::beside(app.local_addr()),
         std::future::pending(),
     )
     .await

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::describe;
 use super::relying_party::Settings;
-use crate::domain::oidc::clients::{ClientKind, OidcScope};
+use crate::domain::oidc::clients::{ClientKind, OidcScope, SigningAlg};
 use crate::usecases::oidc::clients::{self, ClientUpdateInput, NewClientInput};
 use crate::usecases::{Actor, Ctx, directory as dir};
 
@@ -26,9 +26,8 @@ pub struct SampleApp {
 }
 
 /// Where the sample application listens beside Admit at `admit`: the next port (any free port
-/// when that one is taken, or when Admit's was chosen by the system), on the loopback address
-/// when Admit listens on all of them.
-fn beside(admit: SocketAddr) -> (SocketAddr, SocketAddr) {
+/// when Admit's was chosen by the system), on the loopback address when Admit listens on all.
+pub fn beside(admit: SocketAddr) -> SocketAddr {
     let ip = if admit.ip().is_unspecified() {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     } else {
@@ -38,21 +37,20 @@ fn beside(admit: SocketAddr) -> (SocketAddr, SocketAddr) {
         0 | u16::MAX => 0,
         p => p + 1,
     };
-    (SocketAddr::new(ip, next), SocketAddr::new(ip, 0))
+    SocketAddr::new(ip, next)
 }
 
 /// Registers the sample application for the customer portal of the demo's data and serves it
-/// beside Admit, whose address (its public URL) is `admit_url`, until `shutdown` completes.
+/// at `listen` (any free port of its address when that one is taken) until `shutdown`
+/// completes. `cx` is the served Admit's: the issuer is under its public URL.
 pub async fn start(
     cx: &Ctx,
-    admit_url: &str,
-    admit_addr: SocketAddr,
+    listen: SocketAddr,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<SampleApp> {
-    let (wanted, fallback) = beside(admit_addr);
-    let listener = match TcpListener::bind(wanted).await {
+    let listener = match TcpListener::bind(listen).await {
         Ok(l) => l,
-        Err(_) => TcpListener::bind(fallback)
+        Err(_) => TcpListener::bind(SocketAddr::new(listen.ip(), 0))
             .await
             .context("a port for the sample application")?,
     };
@@ -84,6 +82,7 @@ pub async fn start(
                     post_logout_redirect_uris,
                     backchannel_logout_uri: None,
                     scopes,
+                    signing_alg: SigningAlg::Es256,
                     active: true,
                 },
             )
@@ -104,14 +103,15 @@ pub async fn start(
                 post_logout_redirect_uris,
                 backchannel_logout_uri: None,
                 scopes,
+                signing_alg: SigningAlg::Es256,
             },
         )
         .await
         .map_err(describe)?,
     };
     let settings = Settings {
-        issuer: format!("{admit_url}/portal/{}", portal.id),
-        api_url: admit_url.to_string(),
+        issuer: crate::usecases::oidc::issuer(cx, portal.id),
+        api_url: cx.mail.public_url.trim_end_matches('/').to_string(),
         portal_id: portal.id,
         client_id: registered.client.client_id.clone(),
         client_secret: registered
@@ -135,14 +135,8 @@ mod tests {
     #[test]
     fn the_sample_listens_beside_admit() {
         let at = |s: &str| s.parse::<SocketAddr>().unwrap();
-        assert_eq!(
-            beside(at("127.0.0.1:8080")),
-            (at("127.0.0.1:8081"), at("127.0.0.1:0"))
-        );
-        assert_eq!(
-            beside(at("0.0.0.0:9000")),
-            (at("127.0.0.1:9001"), at("127.0.0.1:0"))
-        );
-        assert_eq!(beside(at("127.0.0.1:0")).0, at("127.0.0.1:0"));
+        assert_eq!(beside(at("127.0.0.1:8080")), at("127.0.0.1:8081"));
+        assert_eq!(beside(at("0.0.0.0:9000")), at("127.0.0.1:9001"));
+        assert_eq!(beside(at("127.0.0.1:0")), at("127.0.0.1:0"));
     }
 }
