@@ -11,6 +11,8 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::usecases;
 
+mod http;
+mod id_token;
 pub mod relying_party;
 pub mod sample_app;
 pub mod sample_registration;

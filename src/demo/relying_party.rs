@@ -5,23 +5,19 @@
 //! from the client-credentials grant, and the decision API called with it. Plain `http` only:
 //! the sample runs beside the demo on the same machine.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context, anyhow, bail};
-use axum::http::{Method, Request, StatusCode, Uri, header};
+use anyhow::{Context, bail};
+use axum::http::{Method, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use tokio::net::TcpStream;
 use tokio::sync::Mutex;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
-const MAX_ANSWER: usize = 1 << 20;
+use super::http::{fetch, json_of};
+use super::id_token::verified_claims;
 
 /// What the application was registered with, and where it lives.
 #[derive(Debug, Clone)]
@@ -307,97 +303,6 @@ impl RelyingParty {
         };
         Ok(format!("{}{sep}{query}", p.end_session_endpoint))
     }
-}
-
-/// The claims of a compact JWS whose signature a key of `jwks` checks.
-fn verified_claims(token: &str, jwks: &Value) -> anyhow::Result<Value> {
-    let mut parts = token.split('.');
-    let (Some(head), Some(body), Some(_sig), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        bail!("the ID token is not a compact JWS");
-    };
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(head)?)?;
-    if !matches!(header["alg"].as_str(), Some("ES256" | "RS256")) {
-        bail!("the ID token's algorithm is not ES256 or RS256");
-    }
-    let kid = header["kid"].as_str().unwrap_or_default();
-    if !jwks["keys"]
-        .as_array()
-        .is_some_and(|keys| keys.iter().any(|k| k["kid"] == *kid))
-    {
-        bail!("the ID token's key is not in the issuer's JWKS");
-    }
-    // TODO: check the signature against the JWK once the JWS helpers are in the build.
-    Ok(serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body)?)?)
-}
-
-fn json_of((status, body): (StatusCode, Bytes)) -> anyhow::Result<Value> {
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|_| anyhow!("the answer ({status}) is not JSON"))?;
-    if !status.is_success() {
-        bail!(
-            "the answer is {status}: {} {}",
-            value["error"].as_str().unwrap_or_default(),
-            value["error_description"]
-                .as_str()
-                .or(value["message"].as_str())
-                .unwrap_or_default()
-        );
-    }
-    Ok(value)
-}
-
-/// One HTTP/1.1 exchange with a plain `http` URL: the status and the body.
-async fn fetch(
-    method: Method,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
-) -> anyhow::Result<(StatusCode, Bytes)> {
-    tokio::time::timeout(TIMEOUT, exchange(method, url, headers, body))
-        .await
-        .map_err(|_| anyhow!("{url} did not answer in time"))?
-}
-
-async fn exchange(
-    method: Method,
-    url: &str,
-    headers: &[(&str, &str)],
-    body: Option<String>,
-) -> anyhow::Result<(StatusCode, Bytes)> {
-    let uri: Uri = url.parse()?;
-    if uri.scheme_str() != Some("http") {
-        bail!("the sample application speaks plain http only, not to {url}");
-    }
-    let host = uri.host().context("a URL without a host")?.to_string();
-    let port = uri.port_u16().unwrap_or(80);
-    let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port)).await?;
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header(
-            header::HOST,
-            uri.authority().map_or(host.as_str(), |a| a.as_str()),
-        )
-        .header(header::ACCEPT, "application/json")
-        .header(header::USER_AGENT, "admit-sample-app");
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let request = request.body(Full::new(Bytes::from(body.unwrap_or_default())))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(tcp)).await?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    let response = sender.send_request(request).await?;
-    let status = response.status();
-    let body = http_body_util::Limited::new(response.into_body(), MAX_ANSWER)
-        .collect()
-        .await
-        .map_err(|e| anyhow!("reading the answer: {e}"))?
-        .to_bytes();
-    Ok((status, body))
 }
 
 #[cfg(test)]

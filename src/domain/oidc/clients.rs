@@ -255,6 +255,7 @@ mod tests {
             post_logout_redirect_uris: &[],
             backchannel_logout_uri: None,
             scopes,
+            signing_alg: SigningAlg::Es256,
         }
     }
 
