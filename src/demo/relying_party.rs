@@ -19,8 +19,9 @@ use tokio::sync::Mutex;
 use super::http::{fetch, json_of};
 use super::id_token::verified_claims;
 
-/// What the application was registered with, and where it lives.
-#[derive(Debug, Clone)]
+/// What the application was registered with, and where it lives (no `Debug`: it holds the
+/// client's secret).
+#[derive(Clone)]
 pub struct Settings {
     /// The portal's issuer, `{public_url}/portal/{id}`.
     pub issuer: String,
@@ -47,7 +48,7 @@ pub struct Provider {
 }
 
 /// A login's secrets kept between the redirect to Admit and the way back.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Pending {
     pub state: String,
     pub nonce: String,
@@ -56,7 +57,7 @@ pub struct Pending {
 
 /// Who logged in: the checked ID token's claims merged with userinfo's answer, and the ID token
 /// itself (the hint when logging out).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LoggedIn {
     pub claims: Value,
     pub id_token: String,
