@@ -24,6 +24,7 @@ pub mod migrate;
 pub mod oidc_clients;
 pub mod oidc_grants;
 pub mod oidc_logouts;
+pub mod oidc_keys;
 pub mod outbox;
 pub mod sessions;
 pub mod staff;
