@@ -120,4 +120,24 @@ mod tests {
         let rs = json!({"alg": "RS256", "kid": "k1"});
         assert!(verified_claims(&sign(&pair, &rs, &claims), &jwks).is_err());
     }
+
+    /// Tokens as Admit signs them, with both of its algorithms, checked against its JWKS.
+    #[test]
+    fn admits_tokens_are_read_with_both_algorithms() {
+        use crate::security::jwt::{self, Alg};
+        use crate::security::signing_keys::{KeyPair, generate_pkcs8};
+        let keys: Vec<KeyPair> = [Alg::Es256, Alg::Rs256]
+            .into_iter()
+            .map(|alg| KeyPair::from_pkcs8(alg, &generate_pkcs8(alg).unwrap()).unwrap())
+            .collect();
+        let jwks = json!({"keys": keys.iter().map(|k| k.public().jwk()).collect::<Vec<_>>()});
+        let claims = json!({"iss": "http://127.0.0.1/portal/1", "sub": "7"});
+        for key in &keys {
+            let token = jwt::sign(key, "JWT", &claims).unwrap();
+            assert_eq!(verified_claims(&token, &jwks).unwrap(), claims);
+            let only_other = json!({"keys": keys.iter().filter(|k| k.kid() != key.kid())
+                .map(|k| k.public().jwk()).collect::<Vec<_>>()});
+            assert!(verified_claims(&token, &only_other).is_err());
+        }
+    }
 }
