@@ -98,7 +98,13 @@ impl SecretCheck {
             client: &self.client,
             what: &self.what,
         };
-        let counted = count(&mut tx, &[(self.key.clone(), SECRET_FAILURES)], cx.now(), &subject).await;
+        let counted = count(
+            &mut tx,
+            &[(self.key.clone(), SECRET_FAILURES)],
+            cx.now(),
+            &subject,
+        )
+        .await;
         committed(tx, counted).await
     }
 }

@@ -323,7 +323,8 @@ mod tests {
 
     #[test]
     fn each_refusal_names_the_error_of_the_specification() {
-        let cases: Vec<(fn(&mut AuthorizeParams), &str)> = vec![
+        type Change = fn(&mut AuthorizeParams);
+        let cases: Vec<(Change, &str)> = vec![
             (
                 |p| p.response_type = Some("token".into()),
                 "unsupported_response_type",

@@ -9,11 +9,11 @@ use crate::clock::today;
 use crate::domain::oidc::clients::{ClientKind, OidcScope, scopes_text};
 use crate::domain::oidc::request::{self, AuthorizeParams, Prompt, RedirectError};
 use crate::security::tokens;
+use crate::storage::Tx;
 use crate::storage::accounts::{self as accounts_store, PortalAccount};
 use crate::storage::oidc_clients::{self as clients_store, OidcClient};
 use crate::storage::oidc_grants::{self as store, NewGrant, PendingRequest};
 use crate::storage::sessions::{self, Kind, Session};
-use crate::storage::Tx;
 use crate::usecases::{Ctx, Result, limits};
 
 /// What the browser is shown next.
@@ -87,7 +87,9 @@ pub async fn authorize(
     let client = {
         let mut tx = cx.db.read().await?;
         match p.client_id.as_deref() {
-            Some(id) => clients_store::find_for_auth(&mut tx, id).await?.map(|(c, _)| c),
+            Some(id) => clients_store::find_for_auth(&mut tx, id)
+                .await?
+                .map(|(c, _)| c),
             None => None,
         }
     };
@@ -121,7 +123,10 @@ pub async fn authorize(
         Some(h) => usable_session(&mut tx, idle_ms, portal_id, h, now).await?,
         None => None,
     };
-    let fresh_enough = |s: &Session| r.max_age.is_none_or(|m| now - s.authenticated_at <= m * 1000);
+    let fresh_enough = |s: &Session| {
+        r.max_age
+            .is_none_or(|m| now - s.authenticated_at <= m * 1000)
+    };
     let hinted = |a: &PortalAccount| {
         r.login_hint
             .as_deref()
@@ -129,7 +134,8 @@ pub async fn authorize(
     };
     match current {
         Some((s, a)) if r.prompt != Prompt::Login && fresh_enough(&s) && hinted(&a) => {
-            let code = issue_code(&mut tx, now, &client, &a, &s, &Issue::of(&r, &redirect_uri)).await?;
+            let code =
+                issue_code(&mut tx, now, &client, &a, &s, &Issue::of(&r, &redirect_uri)).await?;
             tx.commit().await?;
             Ok(Authorize::Redirect(back.code(&code)))
         }

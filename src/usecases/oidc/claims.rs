@@ -33,7 +33,11 @@ pub(super) async fn admit_claim(tx: &mut Tx, a: &PortalAccount, now: i64) -> Res
 }
 
 /// The claims about the person that `scopes` allow (for the ID token and userinfo).
-pub(super) fn person_claims(a: &PortalAccount, scopes: &[OidcScope], admit: &Value) -> Map<String, Value> {
+pub(super) fn person_claims(
+    a: &PortalAccount,
+    scopes: &[OidcScope],
+    admit: &Value,
+) -> Map<String, Value> {
     let mut c = Map::new();
     c.insert("sub".into(), a.id.to_string().into());
     if scopes.contains(&OidcScope::Email) {

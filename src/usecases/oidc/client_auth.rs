@@ -68,7 +68,13 @@ pub async fn authenticate(
         }
         (None, Some(id), secret) => (id.as_str(), secret.as_deref()),
         (None, None, _) => {
-            return Err(refused(cx, client_addr, "client_id missing", "client authentication is required").await);
+            return Err(refused(
+                cx,
+                client_addr,
+                "client_id missing",
+                "client authentication is required",
+            )
+            .await);
         }
     };
     let found = {
@@ -88,9 +94,9 @@ pub async fn authenticate(
     };
     match (client.kind, secret, hash) {
         (ClientKind::Public, None, _) => Ok(client),
-        (ClientKind::Public, Some(_), _) => Err(OAuthError::invalid_client(
-            "a public client has no secret",
-        )),
+        (ClientKind::Public, Some(_), _) => {
+            Err(OAuthError::invalid_client("a public client has no secret"))
+        }
         (ClientKind::Confidential, Some(secret), Some(hash))
             if constant_time_eq(&tokens::hash_token(secret), &hash) =>
         {
@@ -105,7 +111,13 @@ pub async fn authenticate(
         .await),
         (ClientKind::Confidential, Some(_), _) => {
             SecretCheck::new(client_id, client_addr).failed(cx).await?;
-            Err(refused(cx, client_addr, "wrong client secret", "wrong client secret").await)
+            Err(refused(
+                cx,
+                client_addr,
+                "wrong client secret",
+                "wrong client secret",
+            )
+            .await)
         }
     }
 }

@@ -90,7 +90,11 @@ pub async fn end_session(
             }
         }
     };
-    let back = match p.post_logout_redirect_uri.as_deref().filter(|u| !u.is_empty()) {
+    let back = match p
+        .post_logout_redirect_uri
+        .as_deref()
+        .filter(|u| !u.is_empty())
+    {
         None => None,
         Some(uri) => match &client {
             Some(c) if c.post_logout_redirect_uris.iter().any(|u| u == uri) => {

@@ -3,6 +3,7 @@
 //! logout, and the keys that sign the tokens.
 
 pub mod authorize;
+mod claims;
 pub mod client_auth;
 pub mod clients;
 pub mod key_rotation;
@@ -10,7 +11,6 @@ pub mod keys;
 pub mod logout;
 pub mod resource;
 pub mod token;
-mod claims;
 
 use super::Ctx;
 use crate::security::tokens;

@@ -35,7 +35,11 @@ impl AccessToken {
 /// `iss`, `exp`. Says nothing of its grant.
 pub async fn verify_access_token(cx: &Ctx, portal_id: i64, token: &str) -> Option<AccessToken> {
     let verified = keys::verify(cx, token).await.ok()?;
-    let typ = verified.header.get("typ").and_then(Value::as_str).unwrap_or("");
+    let typ = verified
+        .header
+        .get("typ")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if !typ.eq_ignore_ascii_case("at+jwt") && !typ.eq_ignore_ascii_case("application/at+jwt") {
         return None;
     }
@@ -59,7 +63,9 @@ async fn living(
     let Some(gid) = t.str("gid") else {
         return Ok(None);
     };
-    let Some(grant) = store::grant_by_public_id(tx, gid).await?.filter(|g| g.ended_at.is_none())
+    let Some(grant) = store::grant_by_public_id(tx, gid)
+        .await?
+        .filter(|g| g.ended_at.is_none())
     else {
         return Ok(None);
     };
@@ -77,7 +83,9 @@ pub async fn userinfo(
     portal_id: i64,
     bearer: Option<&str>,
 ) -> Result<Map<String, Value>, OAuthError> {
-    let token = bearer.ok_or_else(|| OAuthError::new(401, "invalid_request", "a Bearer access token is required"))?;
+    let token = bearer.ok_or_else(|| {
+        OAuthError::new(401, "invalid_request", "a Bearer access token is required")
+    })?;
     let t = verify_access_token(cx, portal_id, token)
         .await
         .filter(|t| !t.is_client_token())
@@ -108,7 +116,9 @@ pub async fn introspect(
 ) -> Result<Value, OAuthError> {
     let client = client_auth::authenticate(cx, portal_id, creds, client_addr).await?;
     if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
-        return Err(OAuthError::invalid_client("only confidential clients may introspect"));
+        return Err(OAuthError::invalid_client(
+            "only confidential clients may introspect",
+        ));
     }
     let token = token
         .filter(|t| !t.is_empty())
@@ -118,7 +128,10 @@ pub async fn introspect(
     if let Some(t) = verify_access_token(cx, portal_id, token).await {
         if !t.is_client_token() {
             let mut tx = cx.db.read().await.map_err(Error::from)?;
-            if living(&mut tx, idle_ms, portal_id, &t, now).await?.is_none() {
+            if living(&mut tx, idle_ms, portal_id, &t, now)
+                .await?
+                .is_none()
+            {
                 return Ok(inactive);
             }
         } else if !client_alive(cx, t.str("client_id").unwrap_or("")).await? {
@@ -211,10 +224,11 @@ pub async fn client_actor(
         return Ok(None);
     }
     let mut tx = cx.db.read().await?;
-    let client: Option<OidcClient> = clients_store::find_for_auth(&mut tx, t.str("client_id").unwrap_or(""))
-        .await?
-        .map(|(c, _)| c)
-        .filter(|c| c.active && c.portal_id == portal_id);
+    let client: Option<OidcClient> =
+        clients_store::find_for_auth(&mut tx, t.str("client_id").unwrap_or(""))
+            .await?
+            .map(|(c, _)| c)
+            .filter(|c| c.active && c.portal_id == portal_id);
     Ok(client.map(|c| {
         let actor = Actor {
             kind: ActorKind::ApiKey,

@@ -12,10 +12,10 @@ use super::{KEEP_MS, OAuthError, TOKEN_S};
 use crate::domain::oidc::clients::{ClientKind, OidcScope, parse_scopes};
 use crate::domain::oidc::request::{pkce_matches, scopes};
 use crate::security::tokens;
+use crate::storage::Tx;
 use crate::storage::oidc_clients::OidcClient;
 use crate::storage::oidc_grants::{self as store, Grant};
 use crate::storage::sessions::{self, Kind};
-use crate::storage::Tx;
 use crate::usecases::{Actor, Ctx, Error, Target, record};
 
 /// The form of a token request (RFC 6749 4.1.3, 6, 4.4).
@@ -65,16 +65,14 @@ pub async fn token(
     match grant_type {
         "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
         "refresh_token" => refresh_grant(cx, idle_ms, &client, form).await,
-        "client_credentials" if client.kind == ClientKind::Confidential => {
-            Ok(Tokens {
-                access_token: claims::client_token(cx, &client).await?,
-                token_type: "Bearer",
-                expires_in: TOKEN_S,
-                id_token: None,
-                refresh_token: None,
-                scope: String::new(),
-            })
-        }
+        "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
+            access_token: claims::client_token(cx, &client).await?,
+            token_type: "Bearer",
+            expires_in: TOKEN_S,
+            id_token: None,
+            refresh_token: None,
+            scope: String::new(),
+        }),
         "client_credentials" => Err(OAuthError::new(
             400,
             "unauthorized_client",
@@ -89,7 +87,13 @@ pub async fn token(
 }
 
 /// Ends a grant that was misused, with an audit event naming why.
-async fn end(tx: &mut Tx, now: i64, grant: &Grant, client: &OidcClient, why: &str) -> Result<(), Error> {
+async fn end(
+    tx: &mut Tx,
+    now: i64,
+    grant: &Grant,
+    client: &OidcClient,
+    why: &str,
+) -> Result<(), Error> {
     if store::end_grant(tx, grant.id, why, now).await? {
         let actor = Actor::system(&format!("client {}", client.client_id));
         record(
@@ -133,7 +137,9 @@ async fn code_grant(
         return Err(OAuthError::invalid_grant("unknown code"));
     };
     if grant.client_id != client.id {
-        return Err(OAuthError::invalid_grant("the code was issued to another client"));
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
     }
     if !store::use_code(&mut tx, &code_hash, now).await? {
         // A second use: whoever holds tokens from the first loses them too.
@@ -173,12 +179,28 @@ async fn code_grant(
         return Err(OAuthError::invalid_grant("the person's session has ended"));
     };
     let refresh = tokens::new_token();
-    store::insert_refresh(&mut tx, &tokens::hash_token(&refresh), grant.id, now, session.expires_at)
-        .await?;
+    store::insert_refresh(
+        &mut tx,
+        &tokens::hash_token(&refresh),
+        grant.id,
+        now,
+        session.expires_at,
+    )
+    .await?;
     let admit = claims::admit_claim(&mut tx, &account, now).await?;
     tx.commit().await.map_err(Error::from)?;
     let scopes = parse_scopes(&grant.scope);
-    issue(cx, client, &account, &admit, &grant, &scopes, grant.nonce.as_deref(), refresh).await
+    issue(
+        cx,
+        client,
+        &account,
+        &admit,
+        &grant,
+        &scopes,
+        grant.nonce.as_deref(),
+        refresh,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -212,7 +234,11 @@ async fn issue(
         expires_in: TOKEN_S,
         id_token: Some(signed.id_token),
         refresh_token: Some(refresh),
-        scope: scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" "),
+        scope: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
     })
 }
 
@@ -250,7 +276,9 @@ async fn refresh_grant(
         // Used before: a copy is abroad. Nothing from this grant is honoured any more.
         end(&mut tx, now, &grant, client, "refresh_reused").await?;
         tx.commit().await.map_err(Error::from)?;
-        return Err(OAuthError::invalid_grant("the refresh token was already used"));
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was already used",
+        ));
     }
     if r.expires_at <= now {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
@@ -278,8 +306,14 @@ async fn refresh_grant(
         sessions::touch(&mut tx, Kind::Portal, &session.token_hash, now).await?;
     }
     let next = tokens::new_token();
-    store::insert_refresh(&mut tx, &tokens::hash_token(&next), grant.id, now, session.expires_at)
-        .await?;
+    store::insert_refresh(
+        &mut tx,
+        &tokens::hash_token(&next),
+        grant.id,
+        now,
+        session.expires_at,
+    )
+    .await?;
     let admit = claims::admit_claim(&mut tx, &account, now).await?;
     tx.commit().await.map_err(Error::from)?;
     issue(cx, client, &account, &admit, &grant, &scopes, None, next).await

@@ -6,16 +6,28 @@ async fn discovery_names_the_portal_as_issuer(app: TestApp) {
     let w = world(&app).await;
     let (status, doc) = app
         .api("")
-        .get(&format!("/portal/{}/.well-known/openid-configuration", w.pid))
+        .get(&format!(
+            "/portal/{}/.well-known/openid-configuration",
+            w.pid
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{doc}");
     let iss = app.url(&format!("/portal/{}", w.pid));
     assert_eq!(doc["issuer"], iss.as_str());
-    assert_eq!(doc["authorization_endpoint"], format!("{iss}/oidc/authorize"));
+    assert_eq!(
+        doc["authorization_endpoint"],
+        format!("{iss}/oidc/authorize")
+    );
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["response_types_supported"], json!(["code"]));
-    assert_eq!(doc["id_token_signing_alg_values_supported"], json!(["ES256", "RS256"]));
-    let (status, jwks) = app.api("").get(&format!("/portal/{}/oidc/jwks", w.pid)).await;
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["ES256", "RS256"])
+    );
+    let (status, jwks) = app
+        .api("")
+        .get(&format!("/portal/{}/oidc/jwks", w.pid))
+        .await;
     assert_eq!(status, StatusCode::OK);
     let algs: Vec<&str> = jwks["keys"]
         .as_array()
@@ -24,7 +36,10 @@ async fn discovery_names_the_portal_as_issuer(app: TestApp) {
         .map(|k| k["alg"].as_str().unwrap())
         .collect();
     assert!(algs.contains(&"ES256") && algs.contains(&"RS256"), "{jwks}");
-    let (status, _) = app.api("").get("/portal/999999/.well-known/openid-configuration").await;
+    let (status, _) = app
+        .api("")
+        .get("/portal/999999/.well-known/openid-configuration")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 both!(discovery, discovery_names_the_portal_as_issuer);
@@ -46,7 +61,9 @@ async fn a_person_logs_in_through_the_portal_page_and_the_tokens_say_who(app: Te
     assert_eq!(id["admit"]["organization"]["name"], "Nordlicht GmbH");
     assert_eq!(id["admit"]["organization"]["kind"], "customer");
     let api = app.api(&app.api_key().await);
-    let (_, scope) = api.get(&format!("/api/v1/accounts/{}/scope", w.account)).await;
+    let (_, scope) = api
+        .get(&format!("/api/v1/accounts/{}/scope", w.account))
+        .await;
     assert_eq!(id["admit"]["scope_version"], scope["version"]);
     assert_eq!(id["admit"]["modules"], scope["modules"]);
     assert_eq!(id["admit"]["role"], scope["role"]);
@@ -77,38 +94,64 @@ async fn a_person_logs_in_through_the_portal_page_and_the_tokens_say_who(app: Te
 
     // prompt=login asks again even with a session.
     let page = b.get(&authorize_path(&w.rp, &[("prompt", "login")])).await;
-    assert!(page.location.unwrap().starts_with(&format!("/portal/{}/login", w.pid)));
+    assert!(
+        page.location
+            .unwrap()
+            .starts_with(&format!("/portal/{}/login", w.pid))
+    );
 }
-both!(code_flow, a_person_logs_in_through_the_portal_page_and_the_tokens_say_who);
+both!(
+    code_flow,
+    a_person_logs_in_through_the_portal_page_and_the_tokens_say_who
+);
 
 async fn without_a_session_prompt_none_answers_login_required(app: TestApp) {
     let w = world(&app).await;
-    let page = app.browser().get(&authorize_path(&w.rp, &[("prompt", "none")])).await;
+    let page = app
+        .browser()
+        .get(&authorize_path(&w.rp, &[("prompt", "none")]))
+        .await;
     let to = page.location.expect("a redirect to the application");
     assert!(to.starts_with(REDIRECT), "{to}");
     assert_eq!(param(&to, "error").as_deref(), Some("login_required"));
     assert_eq!(param(&to, "state").as_deref(), Some("the-state"));
 }
-both!(prompt_none, without_a_session_prompt_none_answers_login_required);
+both!(
+    prompt_none,
+    without_a_session_prompt_none_answers_login_required
+);
 
 async fn a_login_hint_and_ui_locales_fill_in_the_login_page(app: TestApp) {
     let w = world(&app).await;
     let b = app.browser();
     let page = b
-        .get(&authorize_path(&w.rp, &[("login_hint", w.email), ("ui_locales", "de-DE en")]))
+        .get(&authorize_path(
+            &w.rp,
+            &[("login_hint", w.email), ("ui_locales", "de-DE en")],
+        ))
         .await;
     let to = page.location.unwrap();
     let login = b.get(&to).await;
-    assert!(login.body.contains(&format!("value=\"{}\"", w.email)), "{}", login.body);
+    assert!(
+        login.body.contains(&format!("value=\"{}\"", w.email)),
+        "{}",
+        login.body
+    );
     assert!(login.body.contains("lang=\"de\""), "{}", login.body);
 }
-both!(login_hint, a_login_hint_and_ui_locales_fill_in_the_login_page);
+both!(
+    login_hint,
+    a_login_hint_and_ui_locales_fill_in_the_login_page
+);
 
 async fn an_account_that_may_not_log_in_sees_the_portal_refusal(app: TestApp) {
     let w = world(&app).await;
     let api = app.api(&app.api_key().await);
     let (status, _) = api
-        .post(&format!("/api/v1/accounts/{}/status", w.account), &json!({"action": "switch_off"}))
+        .post(
+            &format!("/api/v1/accounts/{}/status", w.account),
+            &json!({"action": "switch_off"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     let b = app.browser();
@@ -117,20 +160,34 @@ async fn an_account_that_may_not_log_in_sees_the_portal_refusal(app: TestApp) {
     assert_eq!(login.status, StatusCode::FORBIDDEN, "{}", login.body);
     assert_eq!(app.count("oidc_codes").await, 0);
 }
-both!(refused_account, an_account_that_may_not_log_in_sees_the_portal_refusal);
+both!(
+    refused_account,
+    an_account_that_may_not_log_in_sees_the_portal_refusal
+);
 
 async fn a_client_token_asks_the_decision_api_for_its_own_portal_only(app: TestApp) {
     let w = world(&app).await;
-    let (status, t) = post(&app, &w.rp, "token", &[("grant_type", "client_credentials")]).await;
+    let (status, t) = post(
+        &app,
+        &w.rp,
+        "token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{t}");
     assert!(t.get("refresh_token").is_none() && t.get("id_token").is_none());
     let bearer = app.api(&s(&t, "access_token"));
     let (status, d) = bearer
-        .get(&format!("/api/v1/decision?account_id={}&module=nothing-such", w.account))
+        .get(&format!(
+            "/api/v1/decision?account_id={}&module=nothing-such",
+            w.account
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     assert_eq!(d["allow"], false);
-    let (status, scope) = bearer.get(&format!("/api/v1/accounts/{}/scope", w.account)).await;
+    let (status, scope) = bearer
+        .get(&format!("/api/v1/accounts/{}/scope", w.account))
+        .await;
     assert_eq!(status, StatusCode::OK, "{scope}");
     // Nothing else of the API.
     let (status, _) = bearer.get("/api/v1/accounts").await;
@@ -138,14 +195,26 @@ async fn a_client_token_asks_the_decision_api_for_its_own_portal_only(app: TestA
     // An account of another portal is unknown to it.
     let api = app.api(&app.api_key().await);
     let (_, other) = api
-        .post("/api/v1/portals", &json!({"name": "Installers", "kind": "partner",
-            "base_url": "https://i.example.com", "registration_mode": "invitation_only"}))
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Installers", "kind": "partner",
+            "base_url": "https://i.example.com", "registration_mode": "invitation_only"}),
+        )
         .await;
     let other_client = client(&app, other["id"].as_i64().unwrap(), "confidential", "Tools").await;
-    let (_, t2) = post(&app, &other_client, "token", &[("grant_type", "client_credentials")]).await;
+    let (_, t2) = post(
+        &app,
+        &other_client,
+        "token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
     let (status, d) = app
         .api(&s(&t2, "access_token"))
-        .get(&format!("/api/v1/decision?account_id={}&module=x", w.account))
+        .get(&format!(
+            "/api/v1/decision?account_id={}&module=x",
+            w.account
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{d}");
     assert_eq!(d["rule"], "unknown_account");
@@ -158,11 +227,17 @@ async fn a_client_token_asks_the_decision_api_for_its_own_portal_only(app: TestA
     let (_, person) = tokens(&app, &w).await;
     let (status, _) = app
         .api(&s(&person, "access_token"))
-        .get(&format!("/api/v1/decision?account_id={}&module=x", w.account))
+        .get(&format!(
+            "/api/v1/decision?account_id={}&module=x",
+            w.account
+        ))
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
-both!(client_credentials, a_client_token_asks_the_decision_api_for_its_own_portal_only);
+both!(
+    client_credentials,
+    a_client_token_asks_the_decision_api_for_its_own_portal_only
+);
 
 async fn logging_out_from_an_application_ends_the_portal_session(app: TestApp) {
     let w = world(&app).await;
@@ -182,9 +257,16 @@ async fn logging_out_from_an_application_ends_the_portal_session(app: TestApp) {
     let page = b.get(&format!("/portal/{}/oidc/logout?{q}", w.pid)).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     let to = page.location.unwrap();
-    assert!(to.starts_with(AFTER_LOGOUT) && to.contains("state=bye"), "{to}");
+    assert!(
+        to.starts_with(AFTER_LOGOUT) && to.contains("state=bye"),
+        "{to}"
+    );
     let home = b.get(&format!("/portal/{}/", w.pid)).await;
-    assert_eq!(home.status, StatusCode::SEE_OTHER, "the portal session ended");
+    assert_eq!(
+        home.status,
+        StatusCode::SEE_OTHER,
+        "the portal session ended"
+    );
     let (status, e) = refresh(&app, &w.rp, &s(&t, "refresh_token")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(e["error"], "invalid_grant");
@@ -201,4 +283,7 @@ async fn logging_out_from_an_application_ends_the_portal_session(app: TestApp) {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.location.is_none());
 }
-both!(rp_logout, logging_out_from_an_application_ends_the_portal_session);
+both!(
+    rp_logout,
+    logging_out_from_an_application_ends_the_portal_session
+);

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod flow;
-mod refusals;
 mod refresh;
+mod refusals;
 
 pub const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123456789";
 pub const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -115,7 +115,10 @@ pub async fn log_in(app: &TestApp, b: &Browser, rp: &Rp, email: &str) -> String 
     let first = b.get(&authorize_path(rp, &[])).await;
     assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
     let to_login = first.location.unwrap();
-    assert!(to_login.starts_with(&format!("/portal/{}/login", rp.pid)), "{to_login}");
+    assert!(
+        to_login.starts_with(&format!("/portal/{}/login", rp.pid)),
+        "{to_login}"
+    );
     let login = b.portal_login(rp.pid, email, PASSWORD).await;
     assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
     let resume = login.location.unwrap();
@@ -134,7 +137,12 @@ pub fn code_of(location: &str) -> String {
 }
 
 /// A POST of a form to one of the portal's OIDC endpoints, with the client's Basic credentials.
-pub async fn post(app: &TestApp, rp: &Rp, endpoint: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
+pub async fn post(
+    app: &TestApp,
+    rp: &Rp,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let mut req = reqwest::Client::new()
         .post(app.url(&format!("/portal/{}/oidc/{endpoint}", rp.pid)))
         .form(form);
@@ -167,7 +175,13 @@ pub async fn exchange(app: &TestApp, rp: &Rp, code: &str) -> (StatusCode, Value)
 }
 
 pub async fn refresh(app: &TestApp, rp: &Rp, token: &str) -> (StatusCode, Value) {
-    post(app, rp, "token", &[("grant_type", "refresh_token"), ("refresh_token", token)]).await
+    post(
+        app,
+        rp,
+        "token",
+        &[("grant_type", "refresh_token"), ("refresh_token", token)],
+    )
+    .await
 }
 
 pub async fn userinfo(app: &TestApp, pid: i64, access_token: &str) -> (StatusCode, Value) {
@@ -202,5 +216,8 @@ pub async fn tokens(app: &TestApp, w: &World) -> (Browser, Value) {
 }
 
 pub fn s(v: &Value, name: &str) -> String {
-    v[name].as_str().unwrap_or_else(|| panic!("no {name} in {v}")).to_string()
+    v[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {name} in {v}"))
+        .to_string()
 }

@@ -16,9 +16,16 @@ async fn each_refresh_rotates_and_a_reused_token_ends_the_grant(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{t3}");
     // The first token again: a copy is abroad, the whole grant ends.
     let (status, e) = refresh(&app, &w.rp, &first).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     let (status, _) = refresh(&app, &w.rp, &s(&t3, "refresh_token")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the newest token ended with its grant");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the newest token ended with its grant"
+    );
     let (status, _) = userinfo(&app, w.pid, &s(&t3, "access_token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let ended = app
@@ -29,7 +36,10 @@ async fn each_refresh_rotates_and_a_reused_token_ends_the_grant(app: TestApp) {
         .await;
     assert_eq!(ended, 1);
 }
-both!(rotation, each_refresh_rotates_and_a_reused_token_ends_the_grant);
+both!(
+    rotation,
+    each_refresh_rotates_and_a_reused_token_ends_the_grant
+);
 
 async fn of_many_uses_at_once_of_one_token_at_most_one_succeeds(app: TestApp) {
     let w = world(&app).await;
@@ -63,9 +73,15 @@ async fn of_many_uses_at_once_of_one_token_at_most_one_succeeds(app: TestApp) {
             "x",
         )
         .await;
-    assert_eq!(rows, 0, "the reuse ended the grant: no usable refresh token is left");
+    assert_eq!(
+        rows, 0,
+        "the reuse ended the grant: no usable refresh token is left"
+    );
 }
-both!(concurrent_reuse, of_many_uses_at_once_of_one_token_at_most_one_succeeds);
+both!(
+    concurrent_reuse,
+    of_many_uses_at_once_of_one_token_at_most_one_succeeds
+);
 
 async fn refresh_stops_when_the_account_may_no_longer_log_in(app: TestApp) {
     let w = world(&app).await;
@@ -73,16 +89,30 @@ async fn refresh_stops_when_the_account_may_no_longer_log_in(app: TestApp) {
     for action in ["deactivate", "switch_off"] {
         let (_, t) = tokens(&app, &w).await;
         let (status, _) = api
-            .post(&format!("/api/v1/accounts/{}/status", w.account), &json!({"action": action}))
+            .post(
+                &format!("/api/v1/accounts/{}/status", w.account),
+                &json!({"action": action}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK);
         let (status, e) = refresh(&app, &w.rp, &s(&t, "refresh_token")).await;
-        assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")), "{action}");
+        assert_eq!(
+            (status, e["error"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_grant")),
+            "{action}"
+        );
         let (status, _) = userinfo(&app, w.pid, &s(&t, "access_token")).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{action}");
-        let undo = if action == "deactivate" { "reactivate" } else { "switch_on" };
-        api.post(&format!("/api/v1/accounts/{}/status", w.account), &json!({"action": undo}))
-            .await;
+        let undo = if action == "deactivate" {
+            "reactivate"
+        } else {
+            "switch_on"
+        };
+        api.post(
+            &format!("/api/v1/accounts/{}/status", w.account),
+            &json!({"action": undo}),
+        )
+        .await;
     }
     // A password reset ends every session, and so every grant.
     let (_, t) = tokens(&app, &w).await;
@@ -98,9 +128,16 @@ async fn refresh_stops_when_the_account_may_no_longer_log_in(app: TestApp) {
     );
     let token = common::last_token_to(&app, w.email).await.unwrap();
     let new_password = "a brand new passphrase for her";
-    admit::usecases::accounts::reset_password(&app.cx, w.pid, &token, new_password, new_password, None)
-        .await
-        .unwrap();
+    admit::usecases::accounts::reset_password(
+        &app.cx,
+        w.pid,
+        &token,
+        new_password,
+        new_password,
+        None,
+    )
+    .await
+    .unwrap();
     let (status, _) = refresh(&app, &w.rp, &s(&t, "refresh_token")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -109,26 +146,53 @@ both!(barred, refresh_stops_when_the_account_may_no_longer_log_in);
 async fn introspection_says_what_is_active_and_revocation_ends_it(app: TestApp) {
     let w = world(&app).await;
     let (_, t) = tokens(&app, &w).await;
-    let (status, i) = post(&app, &w.rp, "introspect", &[("token", &s(&t, "access_token"))]).await;
+    let (status, i) = post(
+        &app,
+        &w.rp,
+        "introspect",
+        &[("token", &s(&t, "access_token"))],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{i}");
     assert_eq!(i["active"], true);
     assert_eq!(i["sub"], w.account.to_string());
     assert_eq!(i["client_id"], w.rp.client_id.as_str());
-    let (_, i) = post(&app, &w.rp, "introspect", &[("token", &s(&t, "refresh_token"))]).await;
+    let (_, i) = post(
+        &app,
+        &w.rp,
+        "introspect",
+        &[("token", &s(&t, "refresh_token"))],
+    )
+    .await;
     assert_eq!(i["active"], true);
     assert_eq!(i["token_type"], "refresh_token");
     let (_, i) = post(&app, &w.rp, "introspect", &[("token", "nonsense")]).await;
     assert_eq!(i, json!({"active": false}));
     // A public client may not introspect.
     let public = client(&app, w.pid, "public", "Pricing").await;
-    let (status, _) = post(&app, &public, "introspect", &[("token", &s(&t, "access_token"))]).await;
+    let (status, _) = post(
+        &app,
+        &public,
+        "introspect",
+        &[("token", &s(&t, "access_token"))],
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     let (status, _) = post(&app, &w.rp, "revoke", &[("token", &s(&t, "refresh_token"))]).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, i) = post(&app, &w.rp, "introspect", &[("token", &s(&t, "access_token"))]).await;
+    let (_, i) = post(
+        &app,
+        &w.rp,
+        "introspect",
+        &[("token", &s(&t, "access_token"))],
+    )
+    .await;
     assert_eq!(i["active"], false);
     let (status, _) = refresh(&app, &w.rp, &s(&t, "refresh_token")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
-both!(introspection, introspection_says_what_is_active_and_revocation_ends_it);
+both!(
+    introspection,
+    introspection_says_what_is_active_and_revocation_ends_it
+);

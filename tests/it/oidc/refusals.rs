@@ -12,7 +12,10 @@ async fn a_wrong_client_or_redirect_uri_shows_a_page_and_never_redirects(app: Te
     let b = app.browser();
     for extra in [
         [("client_id", "0123456789abcdef0123456789abcdef"), ("", "")],
-        [("redirect_uri", "https://evil.example.com/callback"), ("", "")],
+        [
+            ("redirect_uri", "https://evil.example.com/callback"),
+            ("", ""),
+        ],
         [("redirect_uri", ""), ("", "")],
         [("client_id", ""), ("", "")],
     ] {
@@ -24,7 +27,10 @@ async fn a_wrong_client_or_redirect_uri_shows_a_page_and_never_redirects(app: Te
     }
     // Once the client and address are known, errors go back to the application.
     for (extra, error) in [
-        (vec![("response_type", "token")], "unsupported_response_type"),
+        (
+            vec![("response_type", "token")],
+            "unsupported_response_type",
+        ),
         (vec![("scope", "email")], "invalid_scope"),
         (vec![("code_challenge_method", "plain")], "invalid_request"),
         (vec![("request", "eyJ")], "request_not_supported"),
@@ -36,13 +42,26 @@ async fn a_wrong_client_or_redirect_uri_shows_a_page_and_never_redirects(app: Te
     }
     let public = client(&app, w.pid, "public", "Pricing").await;
     let page = b
-        .get(&authorize_path(&public, &[("code_challenge", ""), ("code_challenge_method", "")]))
+        .get(&authorize_path(
+            &public,
+            &[("code_challenge", ""), ("code_challenge_method", "")],
+        ))
         .await;
-    assert_eq!(param(&page.location.unwrap(), "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        param(&page.location.unwrap(), "error").as_deref(),
+        Some("invalid_request")
+    );
     assert_eq!(app.count("oidc_codes").await, 0);
-    assert!(app.count("audit_events WHERE action = 'oidc.authorize_refused'").await >= 1);
+    assert!(
+        app.count("audit_events WHERE action = 'oidc.authorize_refused'")
+            .await
+            >= 1
+    );
 }
-both!(authorize, a_wrong_client_or_redirect_uri_shows_a_page_and_never_redirects);
+both!(
+    authorize,
+    a_wrong_client_or_redirect_uri_shows_a_page_and_never_redirects
+);
 
 async fn a_code_needs_its_verifier_and_is_used_once(app: TestApp) {
     let w = world(&app).await;
@@ -56,14 +75,23 @@ async fn a_code_needs_its_verifier_and_is_used_once(app: TestApp) {
             ("grant_type", "authorization_code"),
             ("code", &code),
             ("redirect_uri", REDIRECT),
-            ("code_verifier", "another-verifier-of-forty-three-characters-000"),
+            (
+                "code_verifier",
+                "another-verifier-of-forty-three-characters-000",
+            ),
         ],
     )
     .await;
-    assert_eq!((wrong.0, wrong.1["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (wrong.0, wrong.1["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     // The code is spent by the failed try.
     let (status, e) = exchange(&app, &w.rp, &code).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 
     // A reused code ends what the first use issued.
     let page = b.get(&authorize_path(&w.rp, &[])).await;
@@ -71,9 +99,16 @@ async fn a_code_needs_its_verifier_and_is_used_once(app: TestApp) {
     let (status, t) = exchange(&app, &w.rp, &code).await;
     assert_eq!(status, StatusCode::OK, "{t}");
     let (status, e) = exchange(&app, &w.rp, &code).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     let (status, _) = refresh(&app, &w.rp, &s(&t, "refresh_token")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the first use's refresh token ended");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the first use's refresh token ended"
+    );
     let (status, _) = userinfo(&app, w.pid, &s(&t, "access_token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
@@ -82,7 +117,10 @@ async fn a_code_needs_its_verifier_and_is_used_once(app: TestApp) {
     let code = code_of(&page.location.unwrap());
     let other = client(&app, w.pid, "confidential", "Payments").await;
     let (status, e) = exchange(&app, &other, &code).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
 }
 both!(codes, a_code_needs_its_verifier_and_is_used_once);
 
@@ -94,7 +132,10 @@ async fn a_code_lapses_after_sixty_seconds(engine: Engine) {
     let code = log_in(&app, &b, &w.rp, w.email).await;
     clock.advance(61_000);
     let (status, e) = exchange(&app, &w.rp, &code).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     assert_eq!(e["error_description"], "the code has expired");
 }
 on_both!(expired_code, a_code_lapses_after_sixty_seconds);
@@ -105,21 +146,46 @@ async fn wrong_secrets_are_refused_and_throttled(app: TestApp) {
     wrong.secret = Some("0".repeat(64));
     let mut statuses = Vec::new();
     for _ in 0..7 {
-        let (status, e) = post(&app, &wrong, "token", &[("grant_type", "client_credentials")]).await;
+        let (status, e) = post(
+            &app,
+            &wrong,
+            "token",
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
         assert_eq!(e["error"], "invalid_client", "{e}");
         statuses.push(status);
     }
     assert_eq!(statuses[0], StatusCode::UNAUTHORIZED);
     assert_eq!(statuses[6], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     // Blocked: even the right secret waits (from this address).
-    let (status, _) = post(&app, &w.rp, "token", &[("grant_type", "client_credentials")]).await;
+    let (status, _) = post(
+        &app,
+        &w.rp,
+        "token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(app.count("audit_events WHERE action = 'security.locked_out'").await >= 1);
+    assert!(
+        app.count("audit_events WHERE action = 'security.locked_out'")
+            .await
+            >= 1
+    );
     // No secret at all, and an unknown client.
     let mut none = w.rp.clone();
     none.secret = None;
-    let (status, e) = post(&app, &none, "token", &[("grant_type", "client_credentials")]).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    let (status, e) = post(
+        &app,
+        &none,
+        "token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
 }
 both!(secrets, wrong_secrets_are_refused_and_throttled);
 
@@ -145,8 +211,11 @@ async fn forged_and_foreign_tokens_are_refused(app: TestApp) {
     // Another portal's clients do not take this portal's tokens.
     let api = app.api(&app.api_key().await);
     let (_, other) = api
-        .post("/api/v1/portals", &json!({"name": "Installers", "kind": "partner",
-            "base_url": "https://i.example.com", "registration_mode": "invitation_only"}))
+        .post(
+            "/api/v1/portals",
+            &json!({"name": "Installers", "kind": "partner",
+            "base_url": "https://i.example.com", "registration_mode": "invitation_only"}),
+        )
         .await;
     let opid = other["id"].as_i64().unwrap();
     let foreign = client(&app, opid, "confidential", "Tools").await;
@@ -155,11 +224,17 @@ async fn forged_and_foreign_tokens_are_refused(app: TestApp) {
     let (_, i) = post(&app, &foreign, "introspect", &[("token", &access)]).await;
     assert_eq!(i["active"], false);
     let (status, e) = refresh(&app, &foreign, &s(&t, "refresh_token")).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
     // This portal's client at the other portal's endpoint is unknown there.
     let mut misplaced = w.rp.clone();
     misplaced.pid = opid;
     let (status, e) = refresh(&app, &misplaced, &s(&t, "refresh_token")).await;
-    assert_eq!((status, e["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
 }
 both!(foreign_tokens, forged_and_foreign_tokens_are_refused);

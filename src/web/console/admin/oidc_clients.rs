@@ -203,9 +203,12 @@ async fn register(
     let mut errors = Errors::new();
     let kind = errors.take("kind", ClientKind::parse(&form.kind));
     let scopes = form.scope_values(&mut errors);
-    let signing_alg = errors
-        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
-        .unwrap_or_default();
+    let signing_alg = match form.signing_alg.trim() {
+        "" => SigningAlg::default(),
+        alg => errors
+            .take("signing_alg", SigningAlg::parse(alg))
+            .unwrap_or_default(),
+    };
     let result = match kind {
         Some(kind) if errors.is_empty() => {
             let input = NewClientInput {
@@ -334,9 +337,12 @@ async fn save_client(
     let form = Form::parse(&FormData::parse(&body));
     let mut errors = Errors::new();
     let scopes = form.scope_values(&mut errors);
-    let signing_alg = errors
-        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
-        .unwrap_or_default();
+    let signing_alg = match form.signing_alg.trim() {
+        "" => SigningAlg::default(),
+        alg => errors
+            .take("signing_alg", SigningAlg::parse(alg))
+            .unwrap_or_default(),
+    };
     let result = if errors.is_empty() {
         let input = ClientUpdateInput {
             name: form.name.clone(),

@@ -73,7 +73,15 @@ pub(super) async fn token(
     let run = async {
         let pid = portal_id(&id)?;
         let f: TokenForm = form(&headers, &body)?;
-        token_uc::token(&s.cx, s.policy.idle_ms, pid, &f, basic(&headers)?, addr.as_deref()).await
+        token_uc::token(
+            &s.cx,
+            s.policy.idle_ms,
+            pid,
+            &f,
+            basic(&headers)?,
+            addr.as_deref(),
+        )
+        .await
     };
     match run.await {
         Ok(tokens) => (StatusCode::OK, no_store(), axum::Json(tokens)).into_response(),

@@ -28,7 +28,10 @@ pub fn router() -> Router<AppState> {
             get(discovery),
         )
         .route("/portal/{id}/oidc/jwks", get(jwks))
-        .route("/portal/{id}/oidc/token", axum::routing::post(endpoints::token))
+        .route(
+            "/portal/{id}/oidc/token",
+            axum::routing::post(endpoints::token),
+        )
         .route(
             "/portal/{id}/oidc/userinfo",
             get(endpoints::userinfo).post(endpoints::userinfo),
@@ -37,7 +40,10 @@ pub fn router() -> Router<AppState> {
             "/portal/{id}/oidc/introspect",
             axum::routing::post(endpoints::introspect),
         )
-        .route("/portal/{id}/oidc/revoke", axum::routing::post(endpoints::revoke))
+        .route(
+            "/portal/{id}/oidc/revoke",
+            axum::routing::post(endpoints::revoke),
+        )
         .layer(middleware::from_fn(cors));
     Router::new()
         .route(
@@ -101,7 +107,10 @@ pub fn oauth_error(e: OAuthError) -> Response {
 }
 
 pub fn no_store() -> [(header::HeaderName, &'static str); 2] {
-    [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")]
+    [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::PRAGMA, "no-cache"),
+    ]
 }
 
 fn unknown_portal() -> Response {
