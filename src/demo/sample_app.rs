@@ -27,6 +27,8 @@ const LOGIN_COOKIE: &str = "sample_login";
 const LOGIN_LIFETIME: Duration = Duration::from_secs(600);
 /// A bound on the logins under way, so that a flood of them cannot fill the memory.
 const MAX_PENDING: usize = 10_000;
+/// A bound on the sessions kept in memory.
+const MAX_SESSIONS: usize = 10_000;
 
 struct Session {
     claims: Value,
@@ -265,16 +267,20 @@ async fn callback(
         }
     };
     let id = tokens::new_token();
-    app.sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(
+    {
+        let mut sessions = app.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if sessions.len() >= MAX_SESSIONS {
+            // A sample keeps it simple: when full, everyone logs in again.
+            sessions.clear();
+        }
+        sessions.insert(
             id.clone(),
             Session {
                 claims: logged_in.claims,
                 id_token: logged_in.id_token,
             },
         );
+    }
     let mut response = Redirect::to("/").into_response();
     let h = response.headers_mut();
     for c in [
