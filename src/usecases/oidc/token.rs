@@ -62,7 +62,7 @@ pub async fn token(
         client_secret: form.client_secret.clone(),
     };
     let client = client_auth::authenticate(cx, portal_id, &creds, client_addr).await?;
-    match grant_type {
+    let answer = match grant_type {
         "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
         "refresh_token" => refresh_grant(cx, idle_ms, &client, form).await,
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
@@ -83,7 +83,22 @@ pub async fn token(
             "unsupported_grant_type",
             "grant_type must be authorization_code, refresh_token or client_credentials",
         )),
+    };
+    if let Err(e) = &answer
+        && e.status < 500
+    {
+        // Audited once per address and while, whatever the grant: nothing was issued.
+        let who = format!("client {}", client.client_id);
+        crate::usecases::limits::refused(
+            cx,
+            "oidc.token_refused",
+            client_addr,
+            e.error,
+            Some(&who),
+        )
+        .await?;
     }
+    answer
 }
 
 /// Ends a grant that was misused, with an audit event naming why.
