@@ -31,6 +31,7 @@ mod portal;
 mod portal_account;
 mod protection;
 mod registration;
+mod sample_app;
 mod schema;
 mod secrets;
 mod sessions;
