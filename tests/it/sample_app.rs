@@ -77,6 +77,15 @@ async fn logs_in_and_sees_the_decisions(app: TestApp) {
     let res = browser.post(action).form(&form).send().await.unwrap();
     let (status, at) = (res.status(), res.url().to_string());
     let page = res.text().await.unwrap();
+    // The login's answer is a page that goes on by itself (a browser follows its refresh).
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let onward = page
+        .split("http-equiv=\"refresh\" content=\"0; url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a page that goes on in {page}"));
+    let onward = reqwest::Url::parse(&at).unwrap().join(onward).unwrap();
+    let (status, at, page) = get(onward.to_string()).await;
 
     // Back on the sample application, logged in.
     assert_eq!(status, StatusCode::OK, "{page}");
