@@ -50,6 +50,14 @@ fn portal_id(id: &str) -> Result<i64, OAuthError> {
         .map_err(|_| OAuthError::new(404, "not_found", "there is no such portal"))
 }
 
+/// A JSON answer, or the error with its challenge.
+fn json_answer<T: serde::Serialize>(result: Result<T, OAuthError>) -> Response {
+    match result {
+        Ok(body) => (StatusCode::OK, no_store(), axum::Json(body)).into_response(),
+        Err(e) => client_error(e),
+    }
+}
+
 /// With the `WWW-Authenticate` challenge a refused client authentication needs (RFC 6749 5.2).
 fn client_error(e: OAuthError) -> Response {
     let challenge = e.status == 401;
@@ -83,10 +91,7 @@ pub(super) async fn token(
         )
         .await
     };
-    match run.await {
-        Ok(tokens) => (StatusCode::OK, no_store(), axum::Json(tokens)).into_response(),
-        Err(e) => client_error(e),
-    }
+    json_answer(run.await)
 }
 
 pub(super) async fn userinfo(
@@ -158,10 +163,7 @@ pub(super) async fn introspect(
         )
         .await
     };
-    match run.await {
-        Ok(answer) => (StatusCode::OK, no_store(), axum::Json(answer)).into_response(),
-        Err(e) => client_error(e),
-    }
+    json_answer(run.await)
 }
 
 pub(super) async fn revoke(
