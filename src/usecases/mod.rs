@@ -40,6 +40,8 @@ pub struct Ctx {
     pub logout_wakeup: std::sync::Arc<tokio::sync::Notify>,
     /// The keys that sign OpenID Connect tokens, parsed, loaded on first use.
     pub keys: std::sync::Arc<oidc::keys::KeyCache>,
+    /// The writer that commits refresh-token rotations together.
+    pub rotations: std::sync::Arc<oidc::rotations::Rotations>,
 }
 
 impl Ctx {

@@ -11,6 +11,7 @@ pub mod key_rotation;
 pub mod keys;
 pub mod logout;
 pub mod resource;
+pub mod rotations;
 pub mod token;
 
 use super::Ctx;

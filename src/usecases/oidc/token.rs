@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::authorize::usable_session;
 use super::claims::{self, Session};
 use super::client_auth::{self, Credentials};
+use super::rotations::Rotation;
 use super::{KEEP_MS, OAuthError, TOKEN_S};
 use crate::domain::oidc::clients::{ClientKind, OidcScope, parse_scopes};
 use crate::domain::oidc::request::{pkce_matches, scopes};
@@ -15,7 +16,6 @@ use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::oidc_clients::OidcClient;
 use crate::storage::oidc_grants::{self as store, Grant};
-use crate::storage::sessions::{self, Kind};
 use crate::usecases::{Actor, Ctx, Error, Target, record};
 
 /// The form of a token request (RFC 6749 4.1.3, 6, 4.4).
@@ -319,25 +319,20 @@ async fn refresh_grant(
     let admit = claims::admit_claim(&mut tx, &account, now).await?;
     drop(tx);
     let next = tokens::new_token();
-    let mut tx = cx.db.write().await.map_err(Error::from)?;
-    if !store::use_refresh(&mut tx, &hash, now).await? {
-        drop(tx);
+    // Using an application keeps the portal session from idling out.
+    let touch = (now - session.last_seen_at > 60_000).then(|| session.token_hash.clone());
+    let rotation = Rotation {
+        old_hash: hash,
+        new_hash: tokens::hash_token(&next),
+        grant_id: grant.id,
+        now,
+        expires_at: session.expires_at,
+        touch_session: touch,
+    };
+    if !cx.rotations.rotate(&cx.db, rotation).await? {
         // Used at the same moment by another request, or its grant ended since the read.
         return reused(cx, now, &grant, client).await;
     }
-    store::insert_refresh(
-        &mut tx,
-        &tokens::hash_token(&next),
-        grant.id,
-        now,
-        session.expires_at,
-    )
-    .await?;
-    // Using an application keeps the portal session from idling out.
-    if now - session.last_seen_at > 60_000 {
-        sessions::touch(&mut tx, Kind::Portal, &session.token_hash, now).await?;
-    }
-    tx.commit().await.map_err(Error::from)?;
     issue(cx, client, &account, &admit, &grant, &scopes, None, next).await
 }
 
