@@ -61,6 +61,13 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
             public_url: config.public_url(),
         },
         mail_wakeup: Default::default(),
+        // A secret that does not read was refused by `Config::load` (and by `build_with`).
+        keys: Arc::new(crate::usecases::oidc::keys::KeyCache::new(
+            config
+                .keys_secret
+                .as_deref()
+                .and_then(|s| crate::security::sealing::Sealer::from_secret(s).ok()),
+        )),
     }
 }
 
@@ -86,8 +93,20 @@ impl Application {
             absolute_ms: config.session_absolute_hours * 3_600_000,
         };
         let mailer = crate::mail::Mailer::from_config(&config)?;
+        if let Some(secret) = &config.keys_secret {
+            crate::security::sealing::Sealer::from_secret(secret).context("keys_secret")?;
+        }
+        let cx = context_with(db, clock, &config);
+        if config.keys_secret.is_none() {
+            tracing::warn!(
+                "keys_secret (ADMIT_KEYS_SECRET) is not set: the private keys that sign OpenID Connect tokens are stored in clear in the database"
+            );
+        }
+        crate::usecases::oidc::keys::ensure(&cx)
+            .await
+            .context("preparing the keys that sign OpenID Connect tokens")?;
         let state = AppState {
-            cx: context_with(db, clock, &config),
+            cx,
             proxies: config.proxies(),
             config: Arc::new(config),
             policy,

@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: ApiKeyCommand,
     },
+    /// The keys that sign OpenID Connect tokens.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// E-mail.
     Mail {
         #[command(subcommand)]
@@ -70,6 +75,21 @@ enum MailCommand {
         /// The address to send it to.
         #[arg(long)]
         to: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Make a new signing key per algorithm (ES256, RS256). The keys they replace stay in the
+    /// JWKS, verifying but no longer signing, for 24 hours; older replaced keys leave it.
+    Rotate {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// List the signing keys: key id, algorithm, state, when made (never a private key).
+    List {
         #[command(flatten)]
         config: ConfigArg,
     },
@@ -165,6 +185,18 @@ fn init_logging(format: &str) {
 
 fn load(config: &ConfigArg) -> anyhow::Result<Config> {
     Config::load(config.config.as_deref()).context("reading the configuration")
+}
+
+/// The database and a context with the configured keys secret, for the key commands.
+async fn keys_context(config: &ConfigArg) -> anyhow::Result<(crate::storage::Db, usecases::Ctx)> {
+    let config = load(config)?;
+    let db = app::open_database(&config).await?;
+    let cx = app::context_with(
+        db.clone(),
+        std::sync::Arc::new(crate::clock::SystemClock),
+        &config,
+    );
+    Ok((db, cx))
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -305,6 +337,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             db.close().await;
             println!("Revoked API key {} ({}).", key.name, key.prefix);
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { config },
+        } => {
+            let (db, cx) = keys_context(&config).await?;
+            let rotation = usecases::oidc::key_rotation::rotate(&cx, &Actor::cli())
+                .await
+                .map_err(describe)?;
+            db.close().await;
+            for kid in &rotation.created {
+                println!("New signing key {kid}.");
+            }
+            for kid in &rotation.retiring {
+                println!("Retiring {kid}: in the JWKS for 24 hours more, no longer signing.");
+            }
+            for kid in &rotation.retired {
+                println!("Retired {kid}: out of the JWKS.");
+            }
+            println!("Running servers sign with the new keys within a minute.");
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::List { config },
+        } => {
+            let (db, cx) = keys_context(&config).await?;
+            let keys = usecases::oidc::key_rotation::list(&cx, &Actor::cli())
+                .await
+                .map_err(describe)?;
+            db.close().await;
+            println!("{:<44} {:<6} {:<9} created", "kid", "alg", "state");
+            for k in keys {
+                println!(
+                    "{:<44} {:<6} {:<9} {}",
+                    k.kid,
+                    k.alg,
+                    k.state,
+                    crate::clock::format_time(k.created_at)
+                );
+            }
             Ok(())
         }
         Command::Mail {

@@ -89,6 +89,10 @@ pub struct Config {
     pub breached_password_check: bool,
     /// The range endpoint of that service; the 5-character prefix is appended.
     pub breached_password_url: String,
+    /// Seals the private keys that sign OpenID Connect tokens in the database (AES-256-GCM):
+    /// 32 or more random bytes as hex or base64 (`openssl rand -base64 32`). Without it they
+    /// are stored in clear, with a warning at start.
+    pub keys_secret: Option<String>,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -121,6 +125,7 @@ pub const FIELDS: &[&str] = &[
     "max_connections",
     "breached_password_check",
     "breached_password_url",
+    "keys_secret",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -171,6 +176,7 @@ impl Default for Config {
             max_connections: 2048,
             breached_password_check: false,
             breached_password_url: crate::security::breached::DEFAULT_URL.into(),
+            keys_secret: None,
         }
     }
 }
@@ -249,6 +255,10 @@ impl Config {
         {
             return Err("breached_password_url must be an http:// or https:// URL".into());
         }
+        if let Some(secret) = &self.keys_secret {
+            crate::security::sealing::Sealer::from_secret(secret)
+                .map_err(|e| format!("keys_secret: {e}"))?;
+        }
         if self.database_max_connections < 1 {
             return Err("database_max_connections must be at least 1".into());
         }
@@ -310,6 +320,7 @@ impl fmt::Debug for Config {
             .field("smtp_security", &self.smtp_security)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("keys_secret", &self.keys_secret.as_ref().map(|_| "***"))
             .field("smtp_connections", &self.smtp_connections)
             .field("mail_max_attempts", &self.mail_max_attempts)
             .field("header_timeout_seconds", &self.header_timeout_seconds)
@@ -399,5 +410,26 @@ mod tests {
             ..Config::default()
         };
         assert!(!format!("{config:?}").contains("mailsecret"));
+        let config = Config {
+            keys_secret: Some("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=".into()),
+            ..Config::default()
+        };
+        assert!(!format!("{config:?}").contains("c2VjcmV0"));
+    }
+
+    #[test]
+    fn a_short_keys_secret_stops_the_start() {
+        let short = Config {
+            keys_secret: Some("tooshort".into()),
+            ..Config::default()
+        };
+        let e = short.validate().unwrap_err();
+        assert!(e.starts_with("keys_secret:"), "{e}");
+        assert!(!e.contains("tooshort"), "{e}");
+        let good = Config {
+            keys_secret: Some(crate::security::tokens::random_hex(32)),
+            ..Config::default()
+        };
+        assert!(good.validate().is_ok());
     }
 }

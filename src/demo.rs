@@ -26,6 +26,7 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
         database_url: format!("sqlite://{}", db_path.display()),
         // The first digest on the Mail page within seconds.
         digest_poll_seconds: 5,
+        keys_secret: Some(keys_secret(data)?),
         ..Config::default()
     };
     let db = app::open_database(&config).await?;
@@ -58,6 +59,28 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
     println!("  supervisor (area North): {SUPERVISOR_EMAIL} / {SUPERVISOR_PASSWORD}");
     println!("Stop with Ctrl-C.");
     app.run_until(app::shutdown_signal()).await
+}
+
+/// The secret that seals the demo's signing keys: made once, kept in the data folder (readable
+/// by its owner only) beside the database it protects.
+fn keys_secret(data: &Path) -> anyhow::Result<String> {
+    let path = data.join("keys-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(secret) => return Ok(secret.trim().to_string()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+    let secret = crate::security::tokens::random_hex(32);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, format!("{secret}\n").as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(secret)
 }
 
 fn describe(e: usecases::Error) -> anyhow::Error {

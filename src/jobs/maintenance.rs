@@ -1,9 +1,10 @@
 //! Housekeeping inside `admit serve`, every minute: expired and used link tokens (and expired
-//! unsubscribe links) are purged,
+//! unsubscribe links, and OpenID Connect codes, requests, refresh tokens and ended grants past
+//! their keeping time) are purged,
 //! sessions past their end are removed, every session of an account that may no longer log in
 //! (switched off, deactivated, past its valid-until day) ends, with an audit event, and quiet
-//! rate-limit counters are forgotten. Every step is an idempotent delete, so several processes
-//! on one PostgreSQL may run it at once.
+//! rate-limit counters are forgotten; signing keys past their overlap retire. Every step is an
+//! idempotent delete or update, so several processes on one PostgreSQL may run it at once.
 
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ pub struct Swept {
     pub console_sessions: u64,
     pub accounts_ended: u64,
     pub counters: u64,
+    /// Signing keys past their overlap, now out of the JWKS.
+    pub keys_retired: u64,
 }
 
 pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
@@ -31,6 +34,7 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     swept.tokens = store::purge_tokens(&mut tx, now).await?;
     swept.counters = crate::usecases::limits::purge(&mut tx, now).await?;
     swept.tokens += crate::usecases::notifications::purge(&mut tx, now).await?;
+    swept.tokens += crate::usecases::oidc::token::purge(&mut tx, now).await?;
     // Ended for a reason first, so that the audit log says so, then whatever has timed out.
     let today = crate::clock::today(now);
     let actor = Actor::system("expiry");
@@ -39,6 +43,7 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
             &mut tx,
             crate::storage::sessions::Kind::Portal,
             id,
+            now,
         )
         .await?;
         if n == 0 {
@@ -69,6 +74,9 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     )
     .await?;
     tx.commit().await?;
+    swept.keys_retired = crate::usecases::oidc::key_rotation::retire_expired(cx)
+        .await?
+        .len() as u64;
     Ok(swept)
 }
 
@@ -85,6 +93,7 @@ pub async fn run(cx: Ctx, policy: SessionPolicy, every: Duration) {
                 console_sessions = s.console_sessions,
                 accounts_ended = s.accounts_ended,
                 counters = s.counters,
+                keys_retired = s.keys_retired,
                 "housekeeping"
             ),
             Ok(_) => {}

@@ -2,7 +2,10 @@
 //! password must pass, and the optional breached-password check.
 
 pub mod breached;
+pub mod jwt;
 pub mod password_policy;
 pub mod passwords;
 pub mod proxies;
+pub mod sealing;
+pub mod signing_keys;
 pub mod tokens;

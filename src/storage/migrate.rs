@@ -38,6 +38,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_throttling"),
     migration!(13, "0013_session_reauth"),
     migration!(14, "0014_oidc_clients"),
+    migration!(15, "0015_oidc_keys"),
+    migration!(16, "0016_oidc_grants"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

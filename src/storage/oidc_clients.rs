@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Result, Tx};
 use crate::domain::oidc::clients::{
-    ClientKind, ClientSettings, OidcScope, parse_scopes, scopes_text,
+    ClientKind, ClientSettings, OidcScope, SigningAlg, parse_scopes, scopes_text,
 };
 use crate::{exec_tx, on_tx};
 
@@ -25,6 +25,8 @@ pub struct OidcClient {
     pub post_logout_redirect_uris: Vec<String>,
     pub backchannel_logout_uri: Option<String>,
     pub scopes: Vec<OidcScope>,
+    /// What its ID and access tokens are signed with.
+    pub signing_alg: SigningAlg,
     /// An inactive client logs nobody in.
     pub active: bool,
     #[serde(serialize_with = "crate::clock::json::time")]
@@ -44,13 +46,14 @@ struct Row {
     kind: ClientKind,
     backchannel_logout_uri: Option<String>,
     scopes: String,
+    signing_alg: SigningAlg,
     active: bool,
     created_at: i64,
     updated_at: i64,
 }
 
 const SELECT: &str = "SELECT id, portal_id, client_id, name, kind, backchannel_logout_uri, \
-     scopes, active, created_at, updated_at FROM oidc_clients";
+     scopes, signing_alg, active, created_at, updated_at FROM oidc_clients";
 
 const REDIRECT: &str = "redirect";
 const POST_LOGOUT: &str = "post_logout";
@@ -67,8 +70,8 @@ pub async fn insert(tx: &mut Tx, new: &NewClient<'_>, now: i64) -> Result<i64> {
     let s = new.settings;
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO oidc_clients (portal_id, client_id, name, kind, secret_hash, \
-         backchannel_logout_uri, scopes, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) RETURNING id"
+         backchannel_logout_uri, scopes, signing_alg, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, TRUE, $8, $8) RETURNING id"
     )
     .bind(new.portal_id)
     .bind(new.client_id)
@@ -78,6 +81,7 @@ pub async fn insert(tx: &mut Tx, new: &NewClient<'_>, now: i64) -> Result<i64> {
     .bind(s.backchannel_logout_uri.as_deref())
     .bind(scopes_text(&s.scopes))
     .bind(now)
+    .bind(s.signing_alg)
     .fetch_one(c)
     .await)?;
     set_uris(tx, id, s).await?;
@@ -93,7 +97,7 @@ pub async fn update(
 ) -> Result<()> {
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE oidc_clients SET name = $1, backchannel_logout_uri = $2, scopes = $3, \
-         active = $4, updated_at = $5 WHERE id = $6"
+         active = $4, updated_at = $5, signing_alg = $7 WHERE id = $6"
     )
     .bind(&s.name)
     .bind(s.backchannel_logout_uri.as_deref())
@@ -101,6 +105,7 @@ pub async fn update(
     .bind(active)
     .bind(now)
     .bind(id)
+    .bind(s.signing_alg)
     .execute(c)
     .await)?;
     exec_tx!(tx, |c| sqlx::query(
@@ -181,6 +186,7 @@ async fn with_uris(tx: &mut Tx, row: Row) -> Result<OidcClient> {
         post_logout_redirect_uris: of(POST_LOGOUT),
         backchannel_logout_uri: row.backchannel_logout_uri,
         scopes: parse_scopes(&row.scopes),
+        signing_alg: row.signing_alg,
         active: row.active,
         created_at: row.created_at,
         updated_at: row.updated_at,
@@ -213,4 +219,28 @@ pub async fn list_for_portal(tx: &mut Tx, portal_id: i64) -> Result<Vec<OidcClie
         out.push(with_uris(tx, row).await?);
     }
     Ok(out)
+}
+
+/// A client by the `client_id` applications send, with its secret's hash (for the token
+/// endpoint's client authentication only).
+pub async fn find_for_auth(
+    tx: &mut Tx,
+    client_id: &str,
+) -> Result<Option<(OidcClient, Option<String>)>> {
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE client_id = $1"
+    )))
+    .bind(client_id)
+    .fetch_optional(c)
+    .await)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let hash: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT secret_hash FROM oidc_clients WHERE id = $1"
+    )
+    .bind(row.id)
+    .fetch_one(c)
+    .await)?;
+    Ok(Some((with_uris(tx, row).await?, hash)))
 }

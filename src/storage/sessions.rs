@@ -128,10 +128,13 @@ pub async fn touch(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Resul
     set_time(tx, kind, "last_seen_at", token_hash, now).await
 }
 
-pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str) -> Result<()> {
-    let sql = kind.sql("DELETE FROM {table} WHERE token_hash = $1");
-    exec_tx!(tx, |c| sqlx::query(sql).bind(token_hash).execute(c).await)?;
-    Ok(())
+pub async fn delete(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE token_hash = $1 RETURNING token_hash");
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(token_hash)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
 }
 
 /// The person proved who they are again on this session at `now`.
@@ -140,27 +143,42 @@ pub async fn reauthenticated(tx: &mut Tx, kind: Kind, token_hash: &str, now: i64
 }
 
 /// Ends every session of the owner's but `keep`.
-pub async fn delete_others(tx: &mut Tx, kind: Kind, owner_id: i64, keep: &str) -> Result<u64> {
-    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash <> $2");
-    exec_tx!(tx, |c| sqlx::query(sql)
+pub async fn delete_others(
+    tx: &mut Tx,
+    kind: Kind,
+    owner_id: i64,
+    keep: &str,
+    now: i64,
+) -> Result<u64> {
+    let sql = kind
+        .sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash <> $2 RETURNING token_hash");
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(owner_id)
         .bind(keep)
-        .execute(c)
-        .await)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
 }
 
 /// Ends the owner's sessions beyond the `keep` most recently used ones.
-pub async fn keep_newest(tx: &mut Tx, kind: Kind, owner_id: i64, keep: i64) -> Result<u64> {
+pub async fn keep_newest(
+    tx: &mut Tx,
+    kind: Kind,
+    owner_id: i64,
+    keep: i64,
+    now: i64,
+) -> Result<u64> {
     let sql = kind.sql(
         "DELETE FROM {table} WHERE {owner} = $1 AND token_hash NOT IN \
          (SELECT token_hash FROM {table} WHERE {owner} = $1 \
-          ORDER BY last_seen_at DESC, created_at DESC LIMIT $2)",
+          ORDER BY last_seen_at DESC, created_at DESC LIMIT $2) RETURNING token_hash",
     );
-    exec_tx!(tx, |c| sqlx::query(sql)
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(owner_id)
         .bind(keep)
-        .execute(c)
-        .await)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
 }
 
 /// Ends one session of the owner's; 0 when the owner has no such session.
@@ -169,27 +187,49 @@ pub async fn delete_one_of(
     kind: Kind,
     owner_id: i64,
     token_hash: &str,
+    now: i64,
 ) -> Result<u64> {
-    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash = $2");
-    exec_tx!(tx, |c| sqlx::query(sql)
+    let sql =
+        kind.sql("DELETE FROM {table} WHERE {owner} = $1 AND token_hash = $2 RETURNING token_hash");
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(owner_id)
         .bind(token_hash)
-        .execute(c)
-        .await)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
 }
 
 /// Ends every session of the owner's.
-pub async fn delete_of(tx: &mut Tx, kind: Kind, owner_id: i64) -> Result<u64> {
-    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1");
-    exec_tx!(tx, |c| sqlx::query(sql).bind(owner_id).execute(c).await)
+pub async fn delete_of(tx: &mut Tx, kind: Kind, owner_id: i64, now: i64) -> Result<u64> {
+    let sql = kind.sql("DELETE FROM {table} WHERE {owner} = $1 RETURNING token_hash");
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(owner_id)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
 }
 
 /// Deletes the sessions past their end or idle since `idle_before` (housekeeping).
 pub async fn purge(tx: &mut Tx, kind: Kind, now: i64, idle_before: i64) -> Result<u64> {
-    let sql = kind.sql("DELETE FROM {table} WHERE expires_at <= $1 OR last_seen_at <= $2");
-    exec_tx!(tx, |c| sqlx::query(sql)
+    let sql = kind.sql(
+        "DELETE FROM {table} WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING token_hash",
+    );
+    let ended = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(now)
         .bind(idle_before)
-        .execute(c)
-        .await)
+        .fetch_all(c)
+        .await)?;
+    ended_sessions(tx, kind, ended, now).await
+}
+
+/// In the transaction that ended them: a portal session's OpenID Connect grants end with it,
+/// and each client with a back-channel logout URI that held one is owed a logout. Answers how
+/// many sessions ended.
+async fn ended_sessions(tx: &mut Tx, kind: Kind, ended: Vec<String>, now: i64) -> Result<u64> {
+    if kind == Kind::Portal && !ended.is_empty() {
+        let grants =
+            super::oidc_grants::end_with_sessions(tx, &ended, "session_ended", now).await?;
+        super::oidc_logouts::enqueue(tx, &grants, now).await?;
+    }
+    Ok(ended.len() as u64)
 }

@@ -139,6 +139,11 @@ pub struct Decision {
     pub module: Option<Part>,
 }
 
+/// The answer for an account the caller does not know.
+pub fn unknown_account() -> Decision {
+    deny(Rule::UnknownAccount)
+}
+
 fn deny(rule: Rule) -> Decision {
     Decision {
         allow: false,

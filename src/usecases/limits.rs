@@ -60,6 +60,55 @@ const MAIL_PER_ADDRESS: Limit = Limit {
     rule: &Rule::MAIL_PER_ADDRESS,
 };
 
+const SECRET_FAILURES: Limit = Limit {
+    name: "wrong client secrets per client and address",
+    rule: &Rule::LOGIN_FAILURES,
+};
+
+/// A client secret's check (the OpenID Connect token endpoint): only wrong secrets count, so
+/// that an application's every request costs no write; while blocked, nothing is checked.
+pub struct SecretCheck {
+    key: String,
+    what: String,
+    client: String,
+}
+
+impl SecretCheck {
+    pub fn new(client_id: &str, client_addr: Option<&str>) -> Self {
+        let client = client(client_addr).to_string();
+        SecretCheck {
+            key: format!("secret-failures:{client_id}:{client}"),
+            what: format!("the secret of client {client_id}"),
+            client,
+        }
+    }
+
+    /// `TooMany` while wrong secrets from this address have blocked the client's checks.
+    pub async fn admit(&self, tx: &mut Tx, now: i64) -> Result<()> {
+        match store::blocked_until(tx, &hash(&self.key), now).await? {
+            Some(until) => Err(too_many(until, now)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts a wrong secret, in its own write; `TooMany` when it starts a block.
+    pub async fn failed(&self, cx: &Ctx) -> Result<()> {
+        let mut tx = cx.db.write().await?;
+        let subject = Subject {
+            client: &self.client,
+            what: &self.what,
+        };
+        let counted = count(
+            &mut tx,
+            &[(self.key.clone(), SECRET_FAILURES)],
+            cx.now(),
+            &subject,
+        )
+        .await;
+        committed(tx, counted).await
+    }
+}
+
 /// Who is counted, for the audit log: the client, and what the attempt was for.
 struct Subject<'a> {
     client: &'a str,

@@ -164,7 +164,7 @@ pub async fn change_password(
     let mut tx = cx.db.write().await?;
     store::set_password(&mut tx, account_id, &hash, now).await?;
     store::revoke_tokens(&mut tx, account_id, "password", now).await?;
-    sessions::delete_of(&mut tx, Kind::Portal, account_id).await?;
+    sessions::delete_of(&mut tx, Kind::Portal, account_id, now).await?;
     notify(
         cx,
         &mut tx,
@@ -351,7 +351,7 @@ pub async fn confirm_email_change(
         .await
         .map_err(|e| Error::from_write(e, "new_email"))?;
     store::revoke_tokens(&mut tx, account.id, "email_change", now).await?;
-    sessions::delete_of(&mut tx, Kind::Portal, account.id).await?;
+    sessions::delete_of(&mut tx, Kind::Portal, account.id, now).await?;
     record(
         &mut tx,
         now,

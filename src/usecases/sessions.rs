@@ -167,11 +167,11 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     }
     let (n, what) = match which {
         Which::One(hash) => (
-            sessions::delete_one_of(&mut tx, own.kind, id, hash).await?,
+            sessions::delete_one_of(&mut tx, own.kind, id, hash, now).await?,
             "session_ended",
         ),
         Which::Others => (
-            sessions::delete_others(&mut tx, own.kind, id, own.current).await?,
+            sessions::delete_others(&mut tx, own.kind, id, own.current, now).await?,
             "other_sessions_ended",
         ),
     };
@@ -217,7 +217,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
             format!("{} on {}", a.email, a.portal_name)
         }
     };
-    let n = sessions::delete_of(&mut tx, kind, id).await?;
+    let n = sessions::delete_of(&mut tx, kind, id, now).await?;
     record(
         &mut tx,
         now,
@@ -271,7 +271,7 @@ pub async fn end_when_barred(
     let Some(reason) = barred(next, today(now)) else {
         return Ok(0);
     };
-    let n = sessions::delete_of(tx, Kind::Portal, account.id).await?;
+    let n = sessions::delete_of(tx, Kind::Portal, account.id, now).await?;
     if n > 0 {
         record(
             tx,
@@ -293,6 +293,6 @@ pub async fn end_when_barred(
 
 /// After a login, in its transaction: the person's sessions beyond [`PER_PERSON`] end, the least
 /// recently used first.
-pub async fn keep_per_person(tx: &mut Tx, kind: Kind, owner_id: i64) -> Result<u64> {
-    Ok(sessions::keep_newest(tx, kind, owner_id, PER_PERSON).await?)
+pub async fn keep_per_person(tx: &mut Tx, kind: Kind, owner_id: i64, now: i64) -> Result<u64> {
+    Ok(sessions::keep_newest(tx, kind, owner_id, PER_PERSON, now).await?)
 }

@@ -202,7 +202,7 @@ pub async fn update_staff(
     store::set_staff_areas(&mut tx, id, &areas).await?;
     if !change.active || before.role != role || before.area_ids != areas {
         // What they could see changed: make them log in again.
-        sessions::delete_of(&mut tx, Kind::Staff, id).await?;
+        sessions::delete_of(&mut tx, Kind::Staff, id, now).await?;
     }
     let after = store::get_staff(&mut tx, id)
         .await?
@@ -292,7 +292,7 @@ pub async fn set_password(
     let sessions = sessions::of_owner(&mut tx, Kind::Staff, id).await?;
     for s in sessions {
         if Some(s.token_hash.as_str()) != keep_session {
-            sessions::delete(&mut tx, Kind::Staff, &s.token_hash).await?;
+            sessions::delete(&mut tx, Kind::Staff, &s.token_hash, now).await?;
         }
     }
     record(
@@ -401,7 +401,7 @@ pub async fn login(
     let device = check.succeeded(&mut tx, admitted, now).await?;
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
-        sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(prev)).await?;
+        sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(prev), now).await?;
     }
     let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
     sessions::insert(
@@ -425,7 +425,7 @@ pub async fn login(
     .execute(c)
     .await)?;
     // After the user's row is written (and locked): concurrent logins count in turn.
-    super::sessions::keep_per_person(&mut tx, Kind::Staff, user.id).await?;
+    super::sessions::keep_per_person(&mut tx, Kind::Staff, user.id, now).await?;
     let actor = staff_actor(&user, client_addr);
     record(
         &mut tx,
@@ -493,7 +493,7 @@ pub async fn session_user(
         }
         _ => {
             let mut tx = cx.db.write().await?;
-            sessions::delete(&mut tx, Kind::Staff, &hash).await?;
+            sessions::delete(&mut tx, Kind::Staff, &hash, now).await?;
             tx.commit().await?;
             Ok(None)
         }
@@ -503,7 +503,7 @@ pub async fn session_user(
 pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(token)).await?;
+    sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(token), now).await?;
     record(
         &mut tx,
         now,

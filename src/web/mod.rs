@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(console::router())
         .merge(portal::router())
+        .merge(portal::oidc::router())
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())
         .fallback(api::not_found)

@@ -2,7 +2,8 @@
 //! secrets are stored only as hashes. Every column of every table is searched for each secret
 //! handed out, but the built-in mailbox: without an SMTP server (the demo) it stands in for the
 //! recipients' inboxes and holds the e-mails as delivered, links included (the README says so).
-//! The outbox holds no link: a link is made when its message is sent.
+//! The outbox holds no link: a link is made when its message is sent. The private keys that
+//! sign OpenID Connect tokens are sealed (AES-256-GCM under the configured keys secret).
 
 use crate::common;
 
@@ -95,6 +96,37 @@ async fn found_in(db: &Db, columns: &[(String, String)], secret: &str) -> Vec<St
     found
 }
 
+/// The PKCS#8 forms of the signing keys: sealed in the database, opened here with the test
+/// apps' keys secret.
+async fn signing_keys_in_clear(app: &TestApp) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let rows: Vec<(String, String)> = match &app.cx.db {
+        Db::Sqlite(p) => sqlx::query_as("SELECT kid, private_key FROM oidc_keys")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_as("SELECT kid, private_key FROM oidc_keys")
+            .fetch_all(p)
+            .await
+            .unwrap(),
+    };
+    assert_eq!(rows.len(), 2, "an ES256 and an RS256 key");
+    let sealer = admit::security::sealing::Sealer::from_secret(common::KEYS_SECRET).unwrap();
+    let mut out = Vec::new();
+    for (kid, stored) in rows {
+        let der = sealer
+            .open(&stored, &kid)
+            .expect("sealed with the keys secret");
+        out.push(STANDARD.encode(&der));
+        out.push(URL_SAFE_NO_PAD.encode(&der));
+        out.push(admit::security::tokens::hex(&der));
+        // The key material after the fixed PKCS#8 header, alone.
+        out.push(STANDARD.encode(&der[der.len() / 2..]));
+    }
+    out
+}
+
 async fn secrets_are_stored_only_as_hashes(app: TestApp) {
     let key = app.api_key().await;
     let (pid, _, invitation) =
@@ -154,6 +186,8 @@ async fn secrets_are_stored_only_as_hashes(app: TestApp) {
     for answer in [&client, &renewed] {
         secrets.push(answer["client_secret"].as_str().unwrap().to_string());
     }
+    // The private keys that sign OpenID Connect tokens, as PKCS#8 in base64 and hex.
+    secrets.extend(signing_keys_in_clear(&app).await);
     // The sessions exist, and the key works: the secrets are live.
     assert_eq!(app.count("staff_sessions").await, 1);
     assert_eq!(app.count("portal_sessions").await, 1);

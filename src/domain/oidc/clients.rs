@@ -26,6 +26,50 @@ string_enum!(
     }
 );
 
+/// The algorithm a client's ID tokens and access tokens are signed with. ES256 is the default;
+/// RS256 is what every OpenID Connect provider must offer (and what some client libraries
+/// expect unless told otherwise).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+pub enum SigningAlg {
+    #[default]
+    #[serde(rename = "ES256")]
+    Es256,
+    #[serde(rename = "RS256")]
+    Rs256,
+}
+
+impl SigningAlg {
+    pub const ALL: &'static [SigningAlg] = &[SigningAlg::Es256, SigningAlg::Rs256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SigningAlg::Es256 => "ES256",
+            SigningAlg::Rs256 => "RS256",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "ES256" => Ok(SigningAlg::Es256),
+            "RS256" => Ok(SigningAlg::Rs256),
+            _ => Err("must be one of: ES256, RS256".into()),
+        }
+    }
+}
+
+crate::domain::column::status_column!(SigningAlg);
+
 /// A client's settings as given: everything but its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientSettingsInput<'a> {
@@ -34,6 +78,7 @@ pub struct ClientSettingsInput<'a> {
     pub post_logout_redirect_uris: &'a [String],
     pub backchannel_logout_uri: Option<&'a str>,
     pub scopes: &'a [OidcScope],
+    pub signing_alg: SigningAlg,
 }
 
 /// A client's settings, checked.
@@ -45,6 +90,7 @@ pub struct ClientSettings {
     pub backchannel_logout_uri: Option<String>,
     /// In the order of [`OidcScope::ALL`], each once.
     pub scopes: Vec<OidcScope>,
+    pub signing_alg: SigningAlg,
 }
 
 /// Checks a client's settings; errors name the field (`redirect_uris[1]`, `scopes`). A public
@@ -80,6 +126,7 @@ pub fn validate(
         post_logout_redirect_uris,
         backchannel_logout_uri,
         scopes: scopes.expect("checked"),
+        signing_alg: input.signing_alg,
     })
 }
 
@@ -208,6 +255,7 @@ mod tests {
             post_logout_redirect_uris: &[],
             backchannel_logout_uri: None,
             scopes,
+            signing_alg: SigningAlg::Es256,
         }
     }
 

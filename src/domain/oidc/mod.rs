@@ -1,3 +1,5 @@
-//! OpenID Connect: the rules of a portal's clients (relying parties).
+//! OpenID Connect: the rules of a portal's clients (relying parties) and of the signing keys.
 
 pub mod clients;
+pub mod keys;
+pub mod request;

@@ -118,7 +118,7 @@ pub async fn portal_login(
         return Ok(PortalLogin::Refused { refusal, account });
     }
     if let Some(prev) = previous_token {
-        sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(prev)).await?;
+        sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(prev), now).await?;
     }
     let token = tokens::new_token();
     let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
@@ -137,7 +137,7 @@ pub async fn portal_login(
     .await?;
     // After the account's row is written (and locked): concurrent logins count in turn.
     store::set_last_login(&mut tx, account.id, now).await?;
-    crate::usecases::sessions::keep_per_person(&mut tx, Kind::Portal, account.id).await?;
+    crate::usecases::sessions::keep_per_person(&mut tx, Kind::Portal, account.id, now).await?;
     let target = Target {
         kind: "portal_account",
         id: Some(account.id),
@@ -199,7 +199,9 @@ pub async fn portal_session(
             crate::usecases::sessions::end_when_barred(&mut tx, now, &actor, &a, &a.state())
                 .await?;
         }
-        _ => sessions::delete(&mut tx, Kind::Portal, &hash).await?,
+        _ => {
+            sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
+        }
     }
     tx.commit().await?;
     Ok(None)
@@ -213,7 +215,7 @@ pub async fn portal_logout(cx: &Ctx, token: &str, client_addr: Option<String>) -
     let Some(session) = sessions::get(&mut tx, Kind::Portal, &hash).await? else {
         return Ok(());
     };
-    sessions::delete(&mut tx, Kind::Portal, &hash).await?;
+    sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
     if let Some(account) = store::get(&mut tx, session.owner_id).await? {
         let label = format!("{} on {}", account.email, account.portal_name);
         let target = Target {

@@ -173,6 +173,7 @@ pub async fn reset_password(
         &mut tx,
         crate::storage::sessions::Kind::Portal,
         account.id,
+        now,
     )
     .await?;
     let portal = directory::get_portal(&mut tx, account.portal_id)

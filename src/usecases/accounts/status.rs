@@ -203,6 +203,9 @@ pub async fn remove_account(
         .await?
         .ok_or(Error::NotFound("portal"))?;
     keep_an_admin(&mut tx, actor, &account, None).await?;
+    // Its sessions end first, so that the applications it was logged in to hear of it.
+    crate::storage::sessions::delete_of(&mut tx, crate::storage::sessions::Kind::Portal, id, now)
+        .await?;
     store::delete(&mut tx, id).await?;
     let cancelled = account.registration != Registration::Registered;
     if notify && !cancelled {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::oidc::clients::{
-    ClientKind, ClientSettings, ClientSettingsInput, OidcScope, validate,
+    ClientKind, ClientSettings, ClientSettingsInput, OidcScope, SigningAlg, validate,
 };
 use crate::security::tokens;
 use crate::storage::directory;
@@ -46,6 +46,9 @@ pub struct NewClientInput {
     #[serde(default = "default_scopes")]
     #[schema(min_items = 1, max_items = 4)]
     pub scopes: Vec<OidcScope>,
+    /// What its ID and access tokens are signed with (default ES256).
+    #[serde(default)]
+    pub signing_alg: SigningAlg,
 }
 
 /// A client's settings, all replaced (its kind stays).
@@ -72,6 +75,9 @@ pub struct ClientUpdateInput {
     #[serde(default = "default_scopes")]
     #[schema(min_items = 1, max_items = 4)]
     pub scopes: Vec<OidcScope>,
+    /// What its ID and access tokens are signed with (default ES256).
+    #[serde(default)]
+    pub signing_alg: SigningAlg,
     /// `false` switches the client off: it logs nobody in.
     pub active: bool,
 }
@@ -96,6 +102,7 @@ macro_rules! settings_of {
             post_logout_redirect_uris: &$input.post_logout_redirect_uris,
             backchannel_logout_uri: $input.backchannel_logout_uri.as_deref(),
             scopes: &$input.scopes,
+            signing_alg: $input.signing_alg,
         }
     };
 }

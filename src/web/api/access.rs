@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::extract::{ApiActor, ApiJson, ApiQuery, Id};
+use super::extract::{ApiActor, ApiJson, ApiQuery, AppActor, Id};
 use crate::usecases::access::{
     self as uc, AccessInput, AccessView, Decision, DecisionQuery, ScopeView,
 };
@@ -22,10 +22,17 @@ use crate::web::error::{ApiError, ErrorBody};
     responses((status = 200, body = Decision), (status = 422, body = ErrorBody)))]
 pub async fn decision(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
-    ApiQuery(q): ApiQuery<DecisionQuery>,
+    caller: AppActor,
+    ApiQuery(mut q): ApiQuery<DecisionQuery>,
 ) -> Result<Json<Decision>, ApiError> {
-    Ok(Json(uc::decide(&s.cx, &actor, &q).await?))
+    if let Some(portal) = caller.portal {
+        // A client's token: its own portal's accounts only.
+        if q.portal_id.is_some_and(|p| p != portal) {
+            return Ok(Json(uc::unknown_account()));
+        }
+        q.portal_id = Some(portal);
+    }
+    Ok(Json(uc::decide(&s.cx, &caller.actor, &q).await?))
 }
 
 /// An account's whole scope: the customers and modules it may see. Its `version` is also the
@@ -37,11 +44,14 @@ pub async fn decision(
               (status = 404, body = ErrorBody)))]
 pub async fn scope(
     State(s): State<AppState>,
-    ApiActor(actor): ApiActor,
+    caller: AppActor,
     Id(id): Id,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let view = uc::scope_of(&s.cx, &actor, id).await?;
+    let view = uc::scope_of(&s.cx, &caller.actor, id).await?;
+    if caller.portal.is_some_and(|p| p != view.portal_id) {
+        return Err(ApiError::not_found("account"));
+    }
     let etag = format!("\"{}\"", view.version);
     // A quoted hex string is always a valid header value.
     let tag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));

@@ -177,3 +177,49 @@ impl FromRequestParts<AppState> for ApiActor {
         }
     }
 }
+
+/// The caller of the decision API and an account's scope: a staff API key, or a confidential
+/// OpenID Connect client's own access token (client credentials), which reaches the accounts
+/// of its portal only (`portal`).
+pub struct AppActor {
+    pub actor: Actor,
+    pub portal: Option<i64>,
+}
+
+impl FromRequestParts<AppState> for AppActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|v| v.trim().to_string())
+            .ok_or_else(ApiError::unauthorized)?;
+        // An API key is `admit_` and hex; a token is a JWT (three parts).
+        if bearer.split('.').count() == 3 {
+            let ClientAddr(addr) = ClientAddr::from_request_parts(parts, state)
+                .await
+                .unwrap_or(ClientAddr(None));
+            return match crate::usecases::oidc::resource::client_actor(&state.cx, &bearer, addr)
+                .await
+            {
+                Ok(Some((actor, portal))) => Ok(AppActor {
+                    actor,
+                    portal: Some(portal),
+                }),
+                Ok(None) => Err(ApiError::unauthorized()),
+                Err(e) => Err(e.into()),
+            };
+        }
+        let ApiActor(actor) = ApiActor::from_request_parts(parts, state).await?;
+        Ok(AppActor {
+            actor,
+            portal: None,
+        })
+    }
+}

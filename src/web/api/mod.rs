@@ -248,7 +248,7 @@ impl utoipa::Modify for CommonResponses {
 #[openapi(
     info(
         title = "Admit API",
-        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log, the outbox, portal accounts, the access decision, tasks and digests. Authenticate with an API key: `Authorization: Bearer admit_...`. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
+        description = "The directory a CRM syncs (areas, organizations, partnerships, contacts, portals), the audit log, the outbox, portal accounts, the access decision, tasks and digests. Authenticate with an API key: `Authorization: Bearer admit_...`; a portal application may instead ask `/api/v1/decision` and `/api/v1/accounts/{id}/scope` with its own access token (a confidential OpenID Connect client's `client_credentials` grant), for its portal's accounts only. Errors are JSON with `error`, `message` and, for invalid input, `fields`.",
         version = "1"
     ),
     modifiers(&BearerAuth, &CommonResponses),

@@ -55,6 +55,8 @@ pub(super) struct LoginQuery {
     out: Option<String>,
     reset: Option<String>,
     lang: Option<String>,
+    /// An application's `login_hint`: the address to fill in.
+    email: Option<String>,
 }
 
 pub(super) async fn login_page(
@@ -80,7 +82,10 @@ pub(super) async fn login_page(
         lang: page.language.as_str(),
         portal: page.portal,
         csrf: csrf.clone(),
-        email: String::new(),
+        email: q
+            .email
+            .filter(|e| e.len() <= 254 && !e.chars().any(char::is_control))
+            .unwrap_or_default(),
         error: None,
         notice,
         resend: false,
@@ -142,10 +147,15 @@ pub(super) async fn login(
     Ok(match outcome {
         Ok(PortalLogin::LoggedIn { token, device, .. }) => {
             let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
+            // An application sent the person here: back to it (its request waits).
+            let to = match cookie(&headers, super::oidc::REQUEST_COOKIE) {
+                Some(_) => format!("/portal/{pid}/oidc/resume"),
+                None => format!("/portal/{pid}/"),
+            };
             (
                 StatusCode::SEE_OTHER,
                 axum::response::AppendHeaders([
-                    (header::LOCATION, format!("/portal/{pid}/")),
+                    (header::LOCATION, to),
                     (header::SET_COOKIE, c),
                     (header::SET_COOKIE, set_device(&s, &device)),
                 ]),

@@ -16,6 +16,7 @@ mod account;
 mod links;
 mod login;
 mod notifications;
+pub mod oidc;
 mod page;
 mod register;
 mod team;

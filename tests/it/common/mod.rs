@@ -19,7 +19,7 @@ use admit::usecases::{self, Actor, Ctx};
 use reqwest::{Client, StatusCode};
 use tokio::sync::oneshot;
 
-pub use clients::{Api, Browser, Page, id_of, one_click, texts};
+pub use clients::{Api, Browser, Page, id_of, one_click, read, texts};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
 pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
@@ -181,6 +181,7 @@ impl TestApp {
             listen: "127.0.0.1:0".into(),
             database_url: db.url.clone(),
             database_max_connections: 5,
+            keys_secret: Some(KEYS_SECRET.into()),
             ..Config::default()
         };
         change(&mut config);
@@ -339,6 +340,9 @@ pub fn system_clock() -> Arc<SystemClock> {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The secret that seals the signing keys of every test app (as the README asks of a server).
+pub const KEYS_SECRET: &str = "9f3c1e0a7b52d4e8a61f0c3b9d27e5a48c1f6b0e2d9a7c35b8e4f1a0d6c2b9e7";
 /// Waits until the server at `base` answers `GET /healthz` with 200 (at most 30 s).
 pub async fn wait_until_answering(base: &str) {
     let client = Client::new();

@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::FormData;
-use crate::domain::oidc::clients::{ClientKind, OidcScope};
+use crate::domain::oidc::clients::{ClientKind, OidcScope, SigningAlg};
 use crate::storage::directory::Portal;
 use crate::storage::oidc_clients::OidcClient;
 use crate::usecases::Error;
@@ -51,6 +51,7 @@ struct Form {
     post_logout_redirect_uris: String,
     backchannel_logout_uri: String,
     scopes: Vec<String>,
+    signing_alg: String,
     active: bool,
 }
 
@@ -59,6 +60,7 @@ impl Form {
         Form {
             kind: ClientKind::Confidential.as_str().into(),
             scopes: vec![OidcScope::Openid.as_str().into()],
+            signing_alg: SigningAlg::default().as_str().into(),
             active: true,
             ..Form::default()
         }
@@ -72,6 +74,7 @@ impl Form {
             post_logout_redirect_uris: c.post_logout_redirect_uris.join("\n"),
             backchannel_logout_uri: c.backchannel_logout_uri.clone().unwrap_or_default(),
             scopes: c.scopes.iter().map(|s| s.as_str().into()).collect(),
+            signing_alg: c.signing_alg.as_str().into(),
             active: c.active,
         }
     }
@@ -89,6 +92,7 @@ impl Form {
                 .filter(|(k, _)| k == "scopes")
                 .map(|(_, v)| v.clone())
                 .collect(),
+            signing_alg: d.get("signing_alg"),
             active: d.has("active"),
         }
     }
@@ -199,6 +203,9 @@ async fn register(
     let mut errors = Errors::new();
     let kind = errors.take("kind", ClientKind::parse(&form.kind));
     let scopes = form.scope_values(&mut errors);
+    let signing_alg = errors
+        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
+        .unwrap_or_default();
     let result = match kind {
         Some(kind) if errors.is_empty() => {
             let input = NewClientInput {
@@ -208,6 +215,7 @@ async fn register(
                 post_logout_redirect_uris: lines(&form.post_logout_redirect_uris),
                 backchannel_logout_uri: form.backchannel(),
                 scopes,
+                signing_alg,
             };
             uc::create(&s.cx, &staff.actor, id, &input).await
         }
@@ -326,6 +334,9 @@ async fn save_client(
     let form = Form::parse(&FormData::parse(&body));
     let mut errors = Errors::new();
     let scopes = form.scope_values(&mut errors);
+    let signing_alg = errors
+        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
+        .unwrap_or_default();
     let result = if errors.is_empty() {
         let input = ClientUpdateInput {
             name: form.name.clone(),
@@ -333,6 +344,7 @@ async fn save_client(
             post_logout_redirect_uris: lines(&form.post_logout_redirect_uris),
             backchannel_logout_uri: form.backchannel(),
             scopes,
+            signing_alg,
             active: form.active,
         };
         uc::update(&s.cx, &staff.actor, id, &input).await

@@ -4,10 +4,12 @@ use crate::domain::directory::Language;
 
 mod failure;
 mod notify;
+mod oidc;
 mod team;
 
 pub use failure::FailureT;
 pub use notify::NotifyT;
+pub use oidc::OidcT;
 pub use team::TeamT;
 
 pub struct T {

@@ -1,0 +1,307 @@
+//! Queries for what the OpenID Connect provider keeps between requests: authorization requests
+//! waiting for a login, grants, their codes and refresh tokens. Codes, refresh tokens and
+//! request handles are stored only as their SHA-256.
+
+use super::{Result, Tx};
+use crate::{exec_tx, on_tx};
+
+/// An authorization request waiting for its person to log in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingRequest {
+    pub client_id: i64,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub max_age: Option<i64>,
+    pub login_required: bool,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub async fn insert_request(tx: &mut Tx, handle_hash: &str, r: &PendingRequest) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO oidc_requests (handle_hash, client_id, redirect_uri, scope, state, nonce, \
+         code_challenge, max_age, login_required, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    )
+    .bind(handle_hash)
+    .bind(r.client_id)
+    .bind(&r.redirect_uri)
+    .bind(&r.scope)
+    .bind(r.state.as_deref())
+    .bind(r.nonce.as_deref())
+    .bind(r.code_challenge.as_deref())
+    .bind(r.max_age)
+    .bind(r.login_required)
+    .bind(r.created_at)
+    .bind(r.expires_at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+/// Takes a pending request: it is read and deleted (a handle is used once).
+pub async fn take_request(tx: &mut Tx, handle_hash: &str) -> Result<Option<PendingRequest>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "DELETE FROM oidc_requests WHERE handle_hash = $1 RETURNING client_id, redirect_uri, \
+         scope, state, nonce, code_challenge, max_age, login_required, created_at, expires_at"
+    )
+    .bind(handle_hash)
+    .fetch_optional(c)
+    .await)
+}
+
+/// A new grant, from one portal session.
+pub struct NewGrant<'a> {
+    pub public_id: &'a str,
+    pub client_id: i64,
+    pub account_id: i64,
+    pub session_hash: &'a str,
+    pub sid: &'a str,
+    pub scope: &'a str,
+    pub nonce: Option<&'a str>,
+    pub auth_time: i64,
+    pub now: i64,
+}
+
+pub async fn insert_grant(tx: &mut Tx, g: &NewGrant<'_>) -> Result<i64> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO oidc_grants (public_id, client_id, account_id, session_hash, sid, scope, \
+         nonce, auth_time, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    )
+    .bind(g.public_id)
+    .bind(g.client_id)
+    .bind(g.account_id)
+    .bind(g.session_hash)
+    .bind(g.sid)
+    .bind(g.scope)
+    .bind(g.nonce)
+    .bind(g.auth_time)
+    .bind(g.now)
+    .fetch_one(c)
+    .await)
+}
+
+/// A grant with what every token endpoint checks: its client and account, and its session.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Grant {
+    pub id: i64,
+    pub public_id: String,
+    pub client_id: i64,
+    pub account_id: i64,
+    pub session_hash: Option<String>,
+    pub sid: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub auth_time: i64,
+    pub ended_at: Option<i64>,
+}
+
+const GRANT: &str = "SELECT g.id, g.public_id, g.client_id, g.account_id, g.session_hash, g.sid, \
+     g.scope, g.nonce, g.auth_time, g.ended_at FROM oidc_grants g";
+
+pub async fn grant(tx: &mut Tx, id: i64) -> Result<Option<Grant>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{GRANT} WHERE g.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+pub async fn grant_by_public_id(tx: &mut Tx, public_id: &str) -> Result<Option<Grant>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{GRANT} WHERE g.public_id = $1"
+    )))
+    .bind(public_id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Ends a grant (once): nothing issued from it is honoured any more. Answers whether it was
+/// alive until now.
+pub async fn end_grant(tx: &mut Tx, id: i64, reason: &str, now: i64) -> Result<bool> {
+    let n = exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE oidc_grants SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL"
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(id)
+    .execute(c)
+    .await
+    })?;
+    Ok(n == 1)
+}
+
+/// A grant that ended with its portal session, for the back-channel logout it is owed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EndedGrant {
+    pub client_id: i64,
+    pub account_id: i64,
+    pub sid: String,
+}
+
+/// Ends the grants of the portal sessions `session_hashes` (which have just ended): answers,
+/// once per client and session, what their back-channel logouts need.
+pub async fn end_with_sessions(
+    tx: &mut Tx,
+    session_hashes: &[String],
+    reason: &str,
+    now: i64,
+) -> Result<Vec<EndedGrant>> {
+    let mut ended = Vec::new();
+    for hash in session_hashes {
+        let rows: Vec<EndedGrant> = on_tx!(tx, |c| sqlx::query_as(
+            "UPDATE oidc_grants SET ended_at = $1, end_reason = $2, session_hash = NULL \
+             WHERE session_hash = $3 AND ended_at IS NULL RETURNING client_id, account_id, sid"
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(hash)
+        .fetch_all(c)
+        .await)?;
+        for row in rows {
+            let seen = ended
+                .iter()
+                .any(|e: &EndedGrant| e.client_id == row.client_id && e.sid == row.sid);
+            if !seen {
+                ended.push(row);
+            }
+        }
+    }
+    Ok(ended)
+}
+
+pub async fn insert_code(
+    tx: &mut Tx,
+    code_hash: &str,
+    grant_id: i64,
+    redirect_uri: &str,
+    code_challenge: Option<&str>,
+    expires_at: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO oidc_codes (code_hash, grant_id, redirect_uri, code_challenge, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(code_hash)
+    .bind(grant_id)
+    .bind(redirect_uri)
+    .bind(code_challenge)
+    .bind(expires_at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Code {
+    pub grant_id: i64,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn code(tx: &mut Tx, code_hash: &str) -> Result<Option<Code>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT grant_id, redirect_uri, code_challenge, expires_at, used_at FROM oidc_codes \
+         WHERE code_hash = $1"
+    )
+    .bind(code_hash)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Marks a code used; false when it already was (a second use).
+pub async fn use_code(tx: &mut Tx, code_hash: &str, now: i64) -> Result<bool> {
+    let n = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE oidc_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL"
+    )
+    .bind(now)
+    .bind(code_hash)
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+pub async fn insert_refresh(
+    tx: &mut Tx,
+    token_hash: &str,
+    grant_id: i64,
+    now: i64,
+    expires_at: i64,
+) -> Result<()> {
+    exec_tx!(tx, |c| sqlx::query(
+        "INSERT INTO oidc_refresh_tokens (token_hash, grant_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4)"
+    )
+    .bind(token_hash)
+    .bind(grant_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(c)
+    .await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Refresh {
+    pub grant_id: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+pub async fn refresh(tx: &mut Tx, token_hash: &str) -> Result<Option<Refresh>> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT grant_id, expires_at, used_at FROM oidc_refresh_tokens WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)
+}
+
+/// Marks a refresh token used; false when it already was (a reuse, or a concurrent use).
+pub async fn use_refresh(tx: &mut Tx, token_hash: &str, now: i64) -> Result<bool> {
+    let n = exec_tx!(tx, |c| sqlx::query(
+        "UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await)?;
+    Ok(n == 1)
+}
+
+/// Housekeeping: deletes expired requests and codes, used or expired refresh tokens past
+/// `keep_before` (kept a while to recognise a reuse), and grants ended before `keep_before`.
+pub async fn purge(tx: &mut Tx, now: i64, keep_before: i64) -> Result<u64> {
+    let mut n = exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM oidc_requests WHERE expires_at <= $1"
+    )
+    .bind(now)
+    .execute(c)
+    .await)?;
+    n += exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM oidc_codes WHERE expires_at <= $1"
+    )
+    .bind(keep_before)
+    .execute(c)
+    .await)?;
+    n += exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM oidc_refresh_tokens WHERE expires_at <= $1 OR used_at <= $1"
+    )
+    .bind(keep_before)
+    .execute(c)
+    .await)?;
+    n += exec_tx!(tx, |c| sqlx::query(
+        "DELETE FROM oidc_grants WHERE ended_at <= $1"
+    )
+    .bind(keep_before)
+    .execute(c)
+    .await)?;
+    Ok(n)
+}

@@ -1,0 +1,130 @@
+//! How a client proves who it is at the token, introspection and revocation endpoints:
+//! `client_secret_basic` or `client_secret_post` for a confidential client, its `client_id`
+//! alone for a public one. Wrong secrets are throttled per client and address like logins.
+
+use super::OAuthError;
+use crate::domain::oidc::clients::ClientKind;
+use crate::security::tokens::{self, constant_time_eq};
+use crate::storage::oidc_clients::{self as store, OidcClient};
+use crate::usecases::limits::{self, SecretCheck};
+use crate::usecases::{Ctx, Error};
+
+/// What a request brought: the `Authorization: Basic` pair (already decoded) and the form's
+/// `client_id` and `client_secret`.
+#[derive(Debug, Default, Clone)]
+pub struct Credentials {
+    pub basic: Option<(String, String)>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+impl Credentials {
+    /// Reads an `Authorization` header's value: `Basic base64(id:secret)`, each part
+    /// form-urlencoded (RFC 6749 2.3.1). `Err` for a malformed one.
+    pub fn basic_of(header: &str) -> Result<(String, String), OAuthError> {
+        use base64::Engine;
+        let bad = || OAuthError::invalid_client("malformed Basic credentials");
+        let b64 = header
+            .strip_prefix("Basic ")
+            .or_else(|| header.strip_prefix("basic "))
+            .ok_or_else(bad)?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(b64.trim())
+            .map_err(|_| bad())?;
+        let text = String::from_utf8(raw).map_err(|_| bad())?;
+        let (id, secret) = text.split_once(':').ok_or_else(bad)?;
+        let decode = |s: &str| -> String {
+            form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        Ok((decode(id), decode(secret)))
+    }
+}
+
+/// The client of `portal_id` the credentials prove. Any failure is `invalid_client` and an
+/// audit event (once per address and while); a wrong secret also counts against the client
+/// from this address.
+pub async fn authenticate(
+    cx: &Ctx,
+    portal_id: i64,
+    creds: &Credentials,
+    client_addr: Option<&str>,
+) -> Result<OidcClient, OAuthError> {
+    let (client_id, secret) = match (&creds.basic, &creds.client_id, &creds.client_secret) {
+        (Some(_), _, Some(_)) => {
+            return Err(OAuthError::invalid_request(
+                "use one way of client authentication, not both",
+            ));
+        }
+        (Some((id, secret)), form_id, None) => {
+            if form_id.as_deref().is_some_and(|f| f != id) {
+                return Err(OAuthError::invalid_request(
+                    "client_id differs from the Basic credentials",
+                ));
+            }
+            (id.as_str(), Some(secret.as_str()))
+        }
+        (None, Some(id), secret) => (id.as_str(), secret.as_deref()),
+        (None, None, _) => {
+            return Err(refused(
+                cx,
+                client_addr,
+                "client_id missing",
+                "client authentication is required",
+            )
+            .await);
+        }
+    };
+    let found = {
+        let mut tx = cx.db.read().await.map_err(Error::from)?;
+        let found = store::find_for_auth(&mut tx, client_id)
+            .await
+            .map_err(Error::from)?;
+        if found.is_some() && secret.is_some() {
+            SecretCheck::new(client_id, client_addr)
+                .admit(&mut tx, cx.now())
+                .await?;
+        }
+        found
+    };
+    let Some((client, hash)) = found.filter(|(c, _)| c.portal_id == portal_id && c.active) else {
+        return Err(refused(cx, client_addr, "unknown client", "unknown client").await);
+    };
+    match (client.kind, secret, hash) {
+        (ClientKind::Public, None, _) => Ok(client),
+        (ClientKind::Public, Some(_), _) => {
+            Err(OAuthError::invalid_client("a public client has no secret"))
+        }
+        (ClientKind::Confidential, Some(secret), Some(hash))
+            if constant_time_eq(&tokens::hash_token(secret), &hash) =>
+        {
+            Ok(client)
+        }
+        (ClientKind::Confidential, None, _) => Err(refused(
+            cx,
+            client_addr,
+            "client secret missing",
+            "this client must authenticate with its secret",
+        )
+        .await),
+        (ClientKind::Confidential, Some(_), _) => {
+            SecretCheck::new(client_id, client_addr).failed(cx).await?;
+            Err(refused(
+                cx,
+                client_addr,
+                "wrong client secret",
+                "wrong client secret",
+            )
+            .await)
+        }
+    }
+}
+
+async fn refused(cx: &Ctx, client_addr: Option<&str>, what: &str, description: &str) -> OAuthError {
+    if let Err(e) = limits::refused(cx, "oidc.client_refused", client_addr, what, None).await {
+        return e.into();
+    }
+    OAuthError::invalid_client(description)
+}

@@ -1,0 +1,258 @@
+//! What a holder of a token may ask: userinfo with a person's access token, introspection
+//! (RFC 7662) and revocation (RFC 7009) by a client, and the decision API with a confidential
+//! client's own access token. An access token counts only while its signature, issuer, type
+//! and time hold, and - for a person's - while its grant lives and the account may log in.
+
+use serde_json::{Map, Value, json};
+
+use super::authorize::usable_session;
+use super::client_auth::{self, Credentials};
+use super::{OAuthError, claims, issuer, keys};
+use crate::domain::oidc::clients::parse_scopes;
+use crate::security::tokens;
+use crate::storage::oidc_clients::{self as clients_store, OidcClient};
+use crate::storage::oidc_grants::{self as store, Grant};
+use crate::storage::{Tx, accounts::PortalAccount};
+use crate::usecases::{Actor, ActorKind, Ctx, Error};
+
+/// A verified access token's claims.
+pub struct AccessToken {
+    pub claims: Map<String, Value>,
+}
+
+impl AccessToken {
+    fn str(&self, name: &str) -> Option<&str> {
+        self.claims.get(name).and_then(Value::as_str)
+    }
+
+    /// A client's own token (client credentials): its subject is the client.
+    pub fn is_client_token(&self) -> bool {
+        self.str("sub").is_some() && self.str("sub") == self.str("client_id")
+    }
+}
+
+/// Verifies an access token as one `portal_id`'s issuer made: signature, `typ` `at+jwt`,
+/// `iss`, `exp`. Says nothing of its grant.
+pub async fn verify_access_token(cx: &Ctx, portal_id: i64, token: &str) -> Option<AccessToken> {
+    let verified = keys::verify(cx, token).await.ok()?;
+    let typ = verified
+        .header
+        .get("typ")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !typ.eq_ignore_ascii_case("at+jwt") && !typ.eq_ignore_ascii_case("application/at+jwt") {
+        return None;
+    }
+    let Value::Object(claims) = verified.claims else {
+        return None;
+    };
+    let t = AccessToken { claims };
+    let now_s = cx.now() / 1000;
+    let exp = t.claims.get("exp").and_then(Value::as_i64).unwrap_or(0);
+    (t.str("iss") == Some(issuer(cx, portal_id).as_str()) && exp > now_s).then_some(t)
+}
+
+/// A person's token's grant and account, while the grant lives and its session can be used.
+async fn living(
+    tx: &mut Tx,
+    idle_ms: i64,
+    portal_id: i64,
+    t: &AccessToken,
+    now: i64,
+) -> Result<Option<(Grant, PortalAccount)>, Error> {
+    let Some(gid) = t.str("gid") else {
+        return Ok(None);
+    };
+    let Some(grant) = store::grant_by_public_id(tx, gid)
+        .await?
+        .filter(|g| g.ended_at.is_none())
+    else {
+        return Ok(None);
+    };
+    let session_hash = grant.session_hash.clone().unwrap_or_default();
+    Ok(usable_session(tx, idle_ms, portal_id, &session_hash, now)
+        .await?
+        .filter(|(_, a)| Some(a.id.to_string().as_str()) == t.str("sub"))
+        .map(|(_, a)| (grant, a)))
+}
+
+/// Userinfo (OpenID Connect Core 5.3): the claims the token's scopes allow, read now.
+pub async fn userinfo(
+    cx: &Ctx,
+    idle_ms: i64,
+    portal_id: i64,
+    bearer: Option<&str>,
+) -> Result<Map<String, Value>, OAuthError> {
+    let token = bearer.ok_or_else(|| {
+        OAuthError::new(401, "invalid_request", "a Bearer access token is required")
+    })?;
+    let t = verify_access_token(cx, portal_id, token)
+        .await
+        .filter(|t| !t.is_client_token())
+        .ok_or_else(|| OAuthError::invalid_token("the access token is not valid here"))?;
+    let now = cx.now();
+    let mut tx = cx.db.read().await.map_err(Error::from)?;
+    let (grant, account) = living(&mut tx, idle_ms, portal_id, &t, now)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_token("the access token's grant has ended"))?;
+    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+    let granted = parse_scopes(&grant.scope);
+    let scopes: Vec<_> = parse_scopes(t.str("scope").unwrap_or(""))
+        .into_iter()
+        .filter(|s| granted.contains(s))
+        .collect();
+    Ok(claims::person_claims(&account, &scopes, &admit))
+}
+
+/// Introspection (RFC 7662) by a client of the portal: `{"active": false}` for anything not
+/// good now, else what the token says.
+pub async fn introspect(
+    cx: &Ctx,
+    idle_ms: i64,
+    portal_id: i64,
+    creds: &Credentials,
+    token: Option<&str>,
+    client_addr: Option<&str>,
+) -> Result<Value, OAuthError> {
+    let client = client_auth::authenticate(cx, portal_id, creds, client_addr).await?;
+    if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
+        return Err(OAuthError::invalid_client(
+            "only confidential clients may introspect",
+        ));
+    }
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let inactive = json!({ "active": false });
+    let now = cx.now();
+    if let Some(t) = verify_access_token(cx, portal_id, token).await {
+        if !t.is_client_token() {
+            let mut tx = cx.db.read().await.map_err(Error::from)?;
+            if living(&mut tx, idle_ms, portal_id, &t, now)
+                .await?
+                .is_none()
+            {
+                return Ok(inactive);
+            }
+        } else if !client_alive(cx, t.str("client_id").unwrap_or("")).await? {
+            return Ok(inactive);
+        }
+        let mut out = t.claims;
+        out.remove("admit");
+        out.insert("active".into(), true.into());
+        out.insert("token_type".into(), "Bearer".into());
+        return Ok(Value::Object(out));
+    }
+    let mut tx = cx.db.read().await.map_err(Error::from)?;
+    let Some(r) = store::refresh(&mut tx, &tokens::hash_token(token)).await? else {
+        return Ok(inactive);
+    };
+    let Some(grant) = store::grant(&mut tx, r.grant_id).await? else {
+        return Ok(inactive);
+    };
+    let owner = clients_store::get(&mut tx, grant.client_id).await?;
+    let good = r.used_at.is_none() && r.expires_at > now && grant.ended_at.is_none();
+    match owner.filter(|c| good && c.portal_id == portal_id) {
+        Some(owner) => Ok(json!({
+            "active": true,
+            "token_type": "refresh_token",
+            "client_id": owner.client_id,
+            "sub": grant.account_id.to_string(),
+            "scope": grant.scope,
+            "exp": r.expires_at / 1000,
+            "iss": issuer(cx, portal_id),
+            "sid": grant.sid,
+        })),
+        None => Ok(inactive),
+    }
+}
+
+async fn client_alive(cx: &Ctx, client_id: &str) -> Result<bool, Error> {
+    let mut tx = cx.db.read().await?;
+    Ok(clients_store::find_for_auth(&mut tx, client_id)
+        .await?
+        .is_some_and(|(c, _)| c.active))
+}
+
+/// Revocation (RFC 7009): a refresh token or access token of the client's ends its grant.
+/// Anything else is ignored; the answer is the same.
+pub async fn revoke(
+    cx: &Ctx,
+    portal_id: i64,
+    creds: &Credentials,
+    token: Option<&str>,
+    client_addr: Option<&str>,
+) -> Result<(), OAuthError> {
+    let client = client_auth::authenticate(cx, portal_id, creds, client_addr).await?;
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let now = cx.now();
+    let gid = verify_access_token(cx, portal_id, token)
+        .await
+        .and_then(|t| t.str("gid").map(str::to_string));
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    let grant = match gid {
+        Some(gid) => store::grant_by_public_id(&mut tx, &gid).await?,
+        None => match store::refresh(&mut tx, &tokens::hash_token(token)).await? {
+            Some(r) => store::grant(&mut tx, r.grant_id).await?,
+            None => None,
+        },
+    };
+    if let Some(g) = grant.filter(|g| g.client_id == client.id) {
+        store::end_grant(&mut tx, g.id, "revoked", now).await?;
+    }
+    tx.commit().await.map_err(Error::from)?;
+    Ok(())
+}
+
+/// The caller of the decision API holding a confidential client's own access token: an actor
+/// that reaches the accounts of the client's portal only (`portal_id` to hold it to).
+pub async fn client_actor(
+    cx: &Ctx,
+    token: &str,
+    client_addr: Option<String>,
+) -> Result<Option<(Actor, i64)>, Error> {
+    // The issuer names the portal: `{public_url}/portal/{id}`.
+    let Some(portal_id) = unverified_portal(cx, token) else {
+        return Ok(None);
+    };
+    let Some(t) = verify_access_token(cx, portal_id, token).await else {
+        return Ok(None);
+    };
+    if !t.is_client_token() {
+        return Ok(None);
+    }
+    let mut tx = cx.db.read().await?;
+    let client: Option<OidcClient> =
+        clients_store::find_for_auth(&mut tx, t.str("client_id").unwrap_or(""))
+            .await?
+            .map(|(c, _)| c)
+            .filter(|c| c.active && c.portal_id == portal_id);
+    Ok(client.map(|c| {
+        let actor = Actor {
+            kind: ActorKind::ApiKey,
+            id: None,
+            label: format!("client {} ({})", c.name, c.client_id),
+            scope: crate::domain::staff::Scope::All,
+            admin: false,
+            client_addr,
+            team: None,
+        };
+        (actor, portal_id)
+    }))
+}
+
+/// The portal of a token's `iss`, read before the signature is checked (only to know which
+/// issuer to check it against).
+fn unverified_portal(cx: &Ctx, token: &str) -> Option<i64> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    let iss = claims.get("iss")?.as_str()?;
+    let prefix = format!("{}/portal/", cx.mail.public_url.trim_end_matches('/'));
+    iss.strip_prefix(&prefix)?.parse().ok()
+}

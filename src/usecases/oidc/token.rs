@@ -1,0 +1,325 @@
+//! The token endpoint: a code for tokens (once, within 60 s, with the PKCE verifier), a refresh
+//! token for new ones (rotated at every use; a second use ends the whole grant), and a
+//! confidential client's own access token (client credentials). Every grant checks the
+//! account again: a session that ended or an account that may no longer log in gets nothing.
+
+use serde::Serialize;
+
+use super::authorize::usable_session;
+use super::claims::{self, Session};
+use super::client_auth::{self, Credentials};
+use super::{KEEP_MS, OAuthError, TOKEN_S};
+use crate::domain::oidc::clients::{ClientKind, OidcScope, parse_scopes};
+use crate::domain::oidc::request::{pkce_matches, scopes};
+use crate::security::tokens;
+use crate::storage::Tx;
+use crate::storage::oidc_clients::OidcClient;
+use crate::storage::oidc_grants::{self as store, Grant};
+use crate::storage::sessions::{self, Kind};
+use crate::usecases::{Actor, Ctx, Error, Target, record};
+
+/// The form of a token request (RFC 6749 4.1.3, 6, 4.4).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct TokenForm {
+    pub grant_type: Option<String>,
+    pub code: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    pub refresh_token: Option<String>,
+    pub scope: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+}
+
+/// A successful answer (RFC 6749 5.1).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+}
+
+pub async fn token(
+    cx: &Ctx,
+    idle_ms: i64,
+    portal_id: i64,
+    form: &TokenForm,
+    basic: Option<(String, String)>,
+    client_addr: Option<&str>,
+) -> Result<Tokens, OAuthError> {
+    let grant_type = form.grant_type.as_deref().unwrap_or("");
+    if grant_type.is_empty() {
+        return Err(OAuthError::invalid_request("grant_type is required"));
+    }
+    let creds = Credentials {
+        basic,
+        client_id: form.client_id.clone(),
+        client_secret: form.client_secret.clone(),
+    };
+    let client = client_auth::authenticate(cx, portal_id, &creds, client_addr).await?;
+    match grant_type {
+        "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
+        "refresh_token" => refresh_grant(cx, idle_ms, &client, form).await,
+        "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
+            access_token: claims::client_token(cx, &client).await?,
+            token_type: "Bearer",
+            expires_in: TOKEN_S,
+            id_token: None,
+            refresh_token: None,
+            scope: String::new(),
+        }),
+        "client_credentials" => Err(OAuthError::new(
+            400,
+            "unauthorized_client",
+            "a public client has no credentials of its own",
+        )),
+        _ => Err(OAuthError::new(
+            400,
+            "unsupported_grant_type",
+            "grant_type must be authorization_code, refresh_token or client_credentials",
+        )),
+    }
+}
+
+/// Ends a grant that was misused, with an audit event naming why.
+async fn end(
+    tx: &mut Tx,
+    now: i64,
+    grant: &Grant,
+    client: &OidcClient,
+    why: &str,
+) -> Result<(), Error> {
+    if store::end_grant(tx, grant.id, why, now).await? {
+        let actor = Actor::system(&format!("client {}", client.client_id));
+        record(
+            tx,
+            now,
+            &actor,
+            "oidc.grant_ended",
+            Target {
+                kind: "portal_account",
+                id: Some(grant.account_id),
+                label: &format!("grant {} of client {}", grant.public_id, client.name),
+            },
+            None,
+            Some(serde_json::json!({ "reason": why })),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn code_grant(
+    cx: &Ctx,
+    idle_ms: i64,
+    client: &OidcClient,
+    form: &TokenForm,
+) -> Result<Tokens, OAuthError> {
+    let code = form
+        .code
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+    let now = cx.now();
+    let code_hash = tokens::hash_token(code);
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    let found = store::code(&mut tx, &code_hash).await?;
+    let grant = match &found {
+        Some(c) => store::grant(&mut tx, c.grant_id).await?,
+        None => None,
+    };
+    let (Some(c), Some(grant)) = (found, grant) else {
+        return Err(OAuthError::invalid_grant("unknown code"));
+    };
+    if grant.client_id != client.id {
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
+    }
+    if !store::use_code(&mut tx, &code_hash, now).await? {
+        // A second use: whoever holds tokens from the first loses them too.
+        end(&mut tx, now, &grant, client, "code_reused").await?;
+        tx.commit().await.map_err(Error::from)?;
+        return Err(OAuthError::invalid_grant("the code was already used"));
+    }
+    let checks = [
+        (c.expires_at <= now, "the code has expired"),
+        (
+            form.redirect_uri.as_deref() != Some(c.redirect_uri.as_str()),
+            "redirect_uri differs from the authorization request's",
+        ),
+        (
+            match (&c.code_challenge, form.code_verifier.as_deref()) {
+                (Some(challenge), Some(v)) => !pkce_matches(v, challenge),
+                (Some(_), None) => true,
+                (None, Some(_)) => true,
+                (None, None) => false,
+            },
+            "the PKCE code_verifier is missing or wrong",
+        ),
+        (grant.ended_at.is_some(), "the grant has ended"),
+    ];
+    if let Some((_, why)) = checks.iter().find(|(failed, _)| *failed) {
+        // A failed exchange spends the code (it stays used), and nothing is issued.
+        end(&mut tx, now, &grant, client, "code_refused").await?;
+        tx.commit().await.map_err(Error::from)?;
+        return Err(OAuthError::invalid_grant(*why));
+    }
+    let session_hash = grant.session_hash.clone().unwrap_or_default();
+    let Some((session, account)) =
+        usable_session(&mut tx, idle_ms, client.portal_id, &session_hash, now).await?
+    else {
+        end(&mut tx, now, &grant, client, "session_ended").await?;
+        tx.commit().await.map_err(Error::from)?;
+        return Err(OAuthError::invalid_grant("the person's session has ended"));
+    };
+    let refresh = tokens::new_token();
+    store::insert_refresh(
+        &mut tx,
+        &tokens::hash_token(&refresh),
+        grant.id,
+        now,
+        session.expires_at,
+    )
+    .await?;
+    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+    tx.commit().await.map_err(Error::from)?;
+    let scopes = parse_scopes(&grant.scope);
+    issue(
+        cx,
+        client,
+        &account,
+        &admit,
+        &grant,
+        &scopes,
+        grant.nonce.as_deref(),
+        refresh,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue(
+    cx: &Ctx,
+    client: &OidcClient,
+    account: &crate::storage::accounts::PortalAccount,
+    admit: &serde_json::Value,
+    grant: &Grant,
+    scopes: &[OidcScope],
+    nonce: Option<&str>,
+    refresh: String,
+) -> Result<Tokens, OAuthError> {
+    let signed = claims::person_tokens(
+        cx,
+        client,
+        account,
+        admit,
+        &Session {
+            grant_public_id: &grant.public_id,
+            sid: &grant.sid,
+            auth_time: grant.auth_time,
+            scopes,
+            nonce,
+        },
+    )
+    .await?;
+    Ok(Tokens {
+        access_token: signed.access_token,
+        token_type: "Bearer",
+        expires_in: TOKEN_S,
+        id_token: Some(signed.id_token),
+        refresh_token: Some(refresh),
+        scope: scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
+async fn refresh_grant(
+    cx: &Ctx,
+    idle_ms: i64,
+    client: &OidcClient,
+    form: &TokenForm,
+) -> Result<Tokens, OAuthError> {
+    let presented = form
+        .refresh_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+    let now = cx.now();
+    let hash = tokens::hash_token(presented);
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    let found = store::refresh(&mut tx, &hash).await?;
+    let grant = match &found {
+        Some(r) => store::grant(&mut tx, r.grant_id).await?,
+        None => None,
+    };
+    let (Some(r), Some(grant)) = (found, grant) else {
+        return Err(OAuthError::invalid_grant("unknown refresh token"));
+    };
+    if grant.client_id != client.id {
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    if grant.ended_at.is_some() {
+        return Err(OAuthError::invalid_grant("the grant has ended"));
+    }
+    if r.used_at.is_some() || !store::use_refresh(&mut tx, &hash, now).await? {
+        // Used before: a copy is abroad. Nothing from this grant is honoured any more.
+        end(&mut tx, now, &grant, client, "refresh_reused").await?;
+        tx.commit().await.map_err(Error::from)?;
+        return Err(OAuthError::invalid_grant(
+            "the refresh token was already used",
+        ));
+    }
+    if r.expires_at <= now {
+        return Err(OAuthError::invalid_grant("the refresh token has expired"));
+    }
+    let granted = parse_scopes(&grant.scope);
+    let scopes = match form.scope.as_deref() {
+        None | Some("") => granted.clone(),
+        Some(asked) => match scopes(asked, &granted) {
+            Ok(s) => s,
+            Err(e) => return Err(OAuthError::new(400, "invalid_scope", e.description)),
+        },
+    };
+    let session_hash = grant.session_hash.clone().unwrap_or_default();
+    let Some((session, account)) =
+        usable_session(&mut tx, idle_ms, client.portal_id, &session_hash, now).await?
+    else {
+        end(&mut tx, now, &grant, client, "session_ended").await?;
+        tx.commit().await.map_err(Error::from)?;
+        return Err(OAuthError::invalid_grant(
+            "the person's session has ended or they may no longer log in",
+        ));
+    };
+    // Using an application keeps the portal session from idling out.
+    if now - session.last_seen_at > 60_000 {
+        sessions::touch(&mut tx, Kind::Portal, &session.token_hash, now).await?;
+    }
+    let next = tokens::new_token();
+    store::insert_refresh(
+        &mut tx,
+        &tokens::hash_token(&next),
+        grant.id,
+        now,
+        session.expires_at,
+    )
+    .await?;
+    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+    tx.commit().await.map_err(Error::from)?;
+    issue(cx, client, &account, &admit, &grant, &scopes, None, next).await
+}
+
+/// Housekeeping of codes, requests, refresh tokens and ended grants.
+pub async fn purge(tx: &mut Tx, now: i64) -> Result<u64, Error> {
+    Ok(store::purge(tx, now, now - KEEP_MS).await?)
+}

@@ -1,0 +1,141 @@
+//! The authorization endpoint's pages: an application's request (GET or POST), the return
+//! from the login page, and the page that says why a request cannot go back to its
+//! application.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::REQUEST_COOKIE;
+use crate::domain::oidc::request::AuthorizeParams;
+use crate::usecases::oidc::authorize::{self as uc, Authorize};
+use crate::web::cookies::cookie;
+use crate::web::page::PageResult;
+use crate::web::portal::SESSION_COOKIE;
+use crate::web::portal::page::{MessagePage, PortalPage, set_cookie};
+use crate::web::portal::texts::OidcT;
+use crate::web::query::Query;
+use crate::web::{AppState, ClientAddr};
+
+pub(super) async fn authorize_get(
+    s: State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    Query(p): Query<AuthorizeParams>,
+) -> PageResult {
+    authorize(s, page, headers, addr, p).await
+}
+
+pub(super) async fn authorize_post(
+    s: State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    addr: ClientAddr,
+    Form(p): Form<AuthorizeParams>,
+) -> PageResult {
+    authorize(s, page, headers, addr, p).await
+}
+
+async fn authorize(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    p: AuthorizeParams,
+) -> PageResult {
+    let outcome = uc::authorize(
+        &s.cx,
+        s.policy.idle_ms,
+        page.id(),
+        &p,
+        cookie(&headers, SESSION_COOKIE),
+        addr.as_deref(),
+    )
+    .await?;
+    Ok(answer(&s, &page, outcome))
+}
+
+/// Back from the login page (or any page that ended in a login): the waiting request goes on.
+pub(super) async fn resume(
+    State(s): State<AppState>,
+    page: PortalPage,
+    headers: HeaderMap,
+) -> PageResult {
+    let outcome = match cookie(&headers, REQUEST_COOKIE) {
+        Some(handle) => {
+            uc::resume(
+                &s.cx,
+                s.policy.idle_ms,
+                page.id(),
+                handle,
+                cookie(&headers, SESSION_COOKIE),
+            )
+            .await?
+        }
+        None => Authorize::ErrorPage(uc::ErrorPage::RequestLapsed),
+    };
+    Ok(answer(&s, &page, outcome))
+}
+
+fn answer(s: &AppState, page: &PortalPage, outcome: Authorize) -> Response {
+    let pid = page.id();
+    let clear = set_cookie(s, pid, REQUEST_COOKIE, "", 0);
+    match outcome {
+        Authorize::Redirect(to) => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, to), (header::SET_COOKIE, clear)],
+        )
+            .into_response(),
+        Authorize::Login {
+            handle,
+            login_hint,
+            ui_locale,
+        } => {
+            let keep = set_cookie(
+                s,
+                pid,
+                REQUEST_COOKIE,
+                &handle,
+                crate::usecases::oidc::REQUEST_MS / 1000,
+            );
+            let mut to = format!("/portal/{pid}/login");
+            let mut params = Vec::new();
+            if let Some(l) = ui_locale {
+                params.push(("lang", l.to_string()));
+            }
+            if let Some(h) = login_hint {
+                params.push(("email", h));
+            }
+            if !params.is_empty() {
+                let q: String = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(params)
+                    .finish();
+                to = format!("{to}?{q}");
+            }
+            (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, to), (header::SET_COOKIE, keep)],
+            )
+                .into_response()
+        }
+        Authorize::ErrorPage(reason) => {
+            let o = OidcT::of(page.language);
+            let message = MessagePage {
+                lang: page.language.as_str(),
+                portal: page.portal.clone(),
+                title: o.cannot_sign_in_title,
+                message: o.authorize_error(reason).to_string(),
+                link: None,
+                second_link: None,
+            };
+            (
+                StatusCode::BAD_REQUEST,
+                [(header::SET_COOKIE, clear)],
+                message,
+            )
+                .into_response()
+        }
+    }
+}
