@@ -164,6 +164,7 @@ pub(super) async fn seed(
                     OidcScope::Profile,
                     OidcScope::OfflineAccess,
                 ],
+                signing_alg: Default::default(),
             },
         )
         .await
