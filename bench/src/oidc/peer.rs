@@ -96,3 +96,30 @@ pub(super) fn cpu_seconds(pid: u32) -> f64 {
     // utime and stime are fields 14 and 15 of the line; the rest begins with field 3.
     (ticks(11) + ticks(12)) / 100.0
 }
+
+/// How long this machine's disk takes to make a 4 KiB write durable now (`fdatasync`, as a
+/// SQLite commit in WAL mode or a PostgreSQL commit does): `n` writes over a 1 MiB file in the
+/// temporary folder, their p50 and p99 in milliseconds.
+pub(super) async fn fsync_probe(n: usize) -> anyhow::Result<(f64, f64)> {
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Seek, SeekFrom, Write};
+        let path = std::env::temp_dir().join(format!("admit-bench-fsync-{}", std::process::id()));
+        let mut f = std::fs::File::create(&path)?;
+        f.write_all(&vec![0u8; 1 << 20])?;
+        f.sync_all()?;
+        let page = [7u8; 4096];
+        let mut times = Vec::with_capacity(n);
+        for i in 0..n {
+            let t = std::time::Instant::now();
+            f.seek(SeekFrom::Start(((i % 256) * 4096) as u64))?;
+            f.write_all(&page)?;
+            f.sync_data()?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        drop(f);
+        let _ = std::fs::remove_file(&path);
+        let t = crate::percentiles(times);
+        Ok((t.p50, t.p99))
+    })
+    .await?
+}
