@@ -61,6 +61,7 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
             public_url: config.public_url(),
         },
         mail_wakeup: Default::default(),
+        logout_wakeup: Default::default(),
         // A secret that does not read was refused by `Config::load` (and by `build_with`).
         keys: Arc::new(crate::usecases::oidc::keys::KeyCache::new(
             config
@@ -137,22 +138,30 @@ impl Application {
             state.mailer.clone(),
             crate::jobs::outbox::WorkerSettings::from_config(&state.config),
         );
-        let (stop_outbox, stopped) = tokio::sync::watch::channel(false);
-        let mut outbox = tokio::spawn(worker.run(stopped));
+        let (stop_workers, stopped) = tokio::sync::watch::channel(false);
+        let mut outbox = tokio::spawn(worker.run(stopped.clone()));
+        let logouts = crate::jobs::backchannel::BackchannelWorker::new(
+            state.cx.clone(),
+            crate::jobs::backchannel::Settings::from_config(&state.config),
+        );
+        let mut backchannel = tokio::spawn(logouts.run(stopped));
         let limits = web::serve::Limits {
             header_timeout: Duration::from_secs(state.config.header_timeout_seconds),
             max_connections: state.config.max_connections,
         };
         web::serve::serve(self.listener, web::router(state.clone()), limits, shutdown).await;
         jobs.abort();
-        // Let the messages in flight finish; a worker still busy after 10 s leaves them to
-        // its lease, and they are sent again later.
-        let _ = stop_outbox.send(true);
-        if tokio::time::timeout(Duration::from_secs(10), &mut outbox)
-            .await
-            .is_err()
-        {
+        // Let the messages and back-channel logouts in flight finish; a worker still busy
+        // after 10 s leaves them to its lease, and they are sent again later.
+        let _ = stop_workers.send(true);
+        let drained = tokio::time::timeout(Duration::from_secs(10), async {
+            let _ = (&mut outbox).await;
+            let _ = (&mut backchannel).await;
+        })
+        .await;
+        if drained.is_err() {
             outbox.abort();
+            backchannel.abort();
         }
         state.cx.db.close().await;
         Ok(())

@@ -10,47 +10,18 @@ use ring::signature::{
 };
 use serde_json::Value;
 
+pub use super::signing_keys::Alg;
 use super::signing_keys::{KeyPair, PublicKey};
 
-/// The signature algorithms Admit signs and verifies with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Alg {
-    /// ECDSA on P-256 with SHA-256: the default.
-    Es256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256: what OpenID Connect requires every provider to offer.
-    Rs256,
+/// The algorithm of a token's header: ES256 or RS256; any other is unsupported.
+fn alg_of(name: &str) -> Result<Alg, JwtError> {
+    Alg::parse(name).ok_or(JwtError::UnsupportedAlg)
 }
 
-impl Alg {
-    pub const ALL: [Alg; 2] = [Alg::Es256, Alg::Rs256];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Alg::Es256 => "ES256",
-            Alg::Rs256 => "RS256",
-        }
-    }
-
-    /// The algorithm named `name` ("ES256", "RS256"); any other name is unsupported.
-    pub fn parse(name: &str) -> Result<Self, JwtError> {
-        match name {
-            "ES256" => Ok(Alg::Es256),
-            "RS256" => Ok(Alg::Rs256),
-            _ => Err(JwtError::UnsupportedAlg),
-        }
-    }
-
-    fn verification(self) -> &'static dyn VerificationAlgorithm {
-        match self {
-            Alg::Es256 => &ECDSA_P256_SHA256_FIXED,
-            Alg::Rs256 => &RSA_PKCS1_2048_8192_SHA256,
-        }
-    }
-}
-
-impl std::fmt::Display for Alg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+fn verification(alg: Alg) -> &'static dyn VerificationAlgorithm {
+    match alg {
+        Alg::Es256 => &ECDSA_P256_SHA256_FIXED,
+        Alg::Rs256 => &RSA_PKCS1_2048_8192_SHA256,
     }
 }
 
@@ -80,9 +51,7 @@ pub struct Verified {
     pub claims: Value,
 }
 
-pub fn b64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use super::signing_keys::b64url;
 
 /// Decodes unpadded base64url; padding or any other alphabet is refused.
 pub fn b64url_decode(text: &str) -> Result<Vec<u8>, JwtError> {
@@ -131,7 +100,7 @@ pub fn parse(token: &str) -> Result<Parsed<'_>, JwtError> {
         return Err(JwtError::Malformed);
     };
     let alg = match fields.get("alg") {
-        Some(Value::String(name)) => Alg::parse(name)?,
+        Some(Value::String(name)) => alg_of(name)?,
         _ => return Err(JwtError::Malformed),
     };
     // Extensions that must be understood (RFC 7515, 4.1.11): Admit understands none.
@@ -158,7 +127,7 @@ impl Parsed<'_> {
         if key.alg() != self.alg || key.kid() != self.kid {
             return Err(JwtError::BadSignature);
         }
-        UnparsedPublicKey::new(self.alg.verification(), key.bytes())
+        UnparsedPublicKey::new(verification(self.alg), key.bytes())
             .verify(self.signed.as_bytes(), &self.signature)
             .map_err(|_| JwtError::BadSignature)?;
         let claims: Value = serde_json::from_slice(&b64url_decode(self.claims)?)

@@ -10,7 +10,48 @@ use ring::signature::{
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::jwt::{Alg, b64url};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// The signature algorithms Admit signs and verifies tokens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Alg {
+    /// ECDSA on P-256 with SHA-256: the default.
+    Es256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256: what OpenID Connect requires every provider to offer.
+    Rs256,
+}
+
+impl Alg {
+    pub const ALL: [Alg; 2] = [Alg::Es256, Alg::Rs256];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alg::Es256 => "ES256",
+            Alg::Rs256 => "RS256",
+        }
+    }
+
+    /// The algorithm named `name` ("ES256", "RS256"); `None` for any other.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "ES256" => Some(Alg::Es256),
+            "RS256" => Some(Alg::Rs256),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Alg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Unpadded base64url, as JOSE writes binary values.
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
 
 /// The size of the RSA keys Admit makes.
 pub const RSA_BITS: usize = 2048;

@@ -264,10 +264,13 @@ pub async fn refresh(tx: &mut Tx, token_hash: &str) -> Result<Option<Refresh>> {
     .await)
 }
 
-/// Marks a refresh token used; false when it already was (a reuse, or a concurrent use).
+/// Marks a refresh token used while its grant lives; false when it already was used (a
+/// reuse, or a concurrent use) or its grant has ended.
 pub async fn use_refresh(tx: &mut Tx, token_hash: &str, now: i64) -> Result<bool> {
     let n = exec_tx!(tx, |c| sqlx::query(
-        "UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL"
+        "UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+         AND EXISTS (SELECT 1 FROM oidc_grants g \
+         WHERE g.id = oidc_refresh_tokens.grant_id AND g.ended_at IS NULL)"
     )
     .bind(now)
     .bind(token_hash)

@@ -36,6 +36,8 @@ pub struct Ctx {
     pub mail: mail::MailSettings,
     /// Wakes the outbox worker when a message was queued, so that it need not wait for its poll.
     pub mail_wakeup: std::sync::Arc<tokio::sync::Notify>,
+    /// Wakes the back-channel logout worker when a logout was queued.
+    pub logout_wakeup: std::sync::Arc<tokio::sync::Notify>,
     /// The keys that sign OpenID Connect tokens, parsed, loaded on first use.
     pub keys: std::sync::Arc<oidc::keys::KeyCache>,
 }

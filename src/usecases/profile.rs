@@ -192,6 +192,7 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
+    cx.logout_wakeup.notify_one();
     Ok(account)
 }
 
@@ -368,6 +369,7 @@ pub async fn confirm_email_change(
     .await?;
     let after = own(&mut tx, account.id).await?;
     tx.commit().await?;
+    cx.logout_wakeup.notify_one();
     Ok(after)
 }
 

@@ -197,6 +197,9 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     )
     .await?;
     tx.commit().await?;
+    if n > 0 {
+        cx.logout_wakeup.notify_one();
+    }
     Ok(n)
 }
 
@@ -233,6 +236,9 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
     )
     .await?;
     tx.commit().await?;
+    if n > 0 {
+        cx.logout_wakeup.notify_one();
+    }
     Ok(n)
 }
 

@@ -236,5 +236,7 @@ pub async fn portal_logout(cx: &Ctx, token: &str, client_addr: Option<String>) -
         .await?;
     }
     tx.commit().await?;
+    // The clients that held the session are owed a back-channel logout.
+    cx.logout_wakeup.notify_one();
     Ok(())
 }

@@ -212,5 +212,6 @@ pub async fn reset_password(
     .await?;
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
+    cx.logout_wakeup.notify_one();
     Ok(account)
 }

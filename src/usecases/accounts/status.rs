@@ -184,6 +184,7 @@ pub async fn change_status(
         .ok_or(Error::NotFound("account"))?;
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
+    cx.logout_wakeup.notify_one();
     Ok(account)
 }
 
@@ -247,5 +248,6 @@ pub async fn remove_account(
     .await?;
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
+    cx.logout_wakeup.notify_one();
     Ok(account)
 }

@@ -3,6 +3,7 @@
 //! logout, and the keys that sign the tokens.
 
 pub mod authorize;
+pub mod backchannel;
 mod claims;
 pub mod client_auth;
 pub mod clients;

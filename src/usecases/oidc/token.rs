@@ -62,7 +62,7 @@ pub async fn token(
         client_secret: form.client_secret.clone(),
     };
     let client = client_auth::authenticate(cx, portal_id, &creds, client_addr).await?;
-    match grant_type {
+    let answer = match grant_type {
         "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
         "refresh_token" => refresh_grant(cx, idle_ms, &client, form).await,
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
@@ -83,7 +83,22 @@ pub async fn token(
             "unsupported_grant_type",
             "grant_type must be authorization_code, refresh_token or client_credentials",
         )),
+    };
+    if let Err(e) = &answer
+        && e.status < 500
+    {
+        // Audited once per address and while, whatever the grant: nothing was issued.
+        let who = format!("client {}", client.client_id);
+        crate::usecases::limits::refused(
+            cx,
+            "oidc.token_refused",
+            client_addr,
+            e.error,
+            Some(&who),
+        )
+        .await?;
     }
+    answer
 }
 
 /// Ends a grant that was misused, with an audit event naming why.
@@ -255,7 +270,10 @@ async fn refresh_grant(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let now = cx.now();
     let hash = tokens::hash_token(presented);
-    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    // Everything is read first, without holding the writers back; the write that follows
+    // takes the token only while it is unused and its grant lives, so a session or an account
+    // that ended in between (which ends the grant in its own write) is not missed.
+    let mut tx = cx.db.read().await.map_err(Error::from)?;
     let found = store::refresh(&mut tx, &hash).await?;
     let grant = match &found {
         Some(r) => store::grant(&mut tx, r.grant_id).await?,
@@ -272,13 +290,9 @@ async fn refresh_grant(
     if grant.ended_at.is_some() {
         return Err(OAuthError::invalid_grant("the grant has ended"));
     }
-    if r.used_at.is_some() || !store::use_refresh(&mut tx, &hash, now).await? {
-        // Used before: a copy is abroad. Nothing from this grant is honoured any more.
-        end(&mut tx, now, &grant, client, "refresh_reused").await?;
-        tx.commit().await.map_err(Error::from)?;
-        return Err(OAuthError::invalid_grant(
-            "the refresh token was already used",
-        ));
+    if r.used_at.is_some() {
+        drop(tx);
+        return reused(cx, now, &grant, client).await;
     }
     if r.expires_at <= now {
         return Err(OAuthError::invalid_grant("the refresh token has expired"));
@@ -292,20 +306,25 @@ async fn refresh_grant(
         },
     };
     let session_hash = grant.session_hash.clone().unwrap_or_default();
-    let Some((session, account)) =
-        usable_session(&mut tx, idle_ms, client.portal_id, &session_hash, now).await?
-    else {
+    let usable = usable_session(&mut tx, idle_ms, client.portal_id, &session_hash, now).await?;
+    let Some((session, account)) = usable else {
+        drop(tx);
+        let mut tx = cx.db.write().await.map_err(Error::from)?;
         end(&mut tx, now, &grant, client, "session_ended").await?;
         tx.commit().await.map_err(Error::from)?;
         return Err(OAuthError::invalid_grant(
             "the person's session has ended or they may no longer log in",
         ));
     };
-    // Using an application keeps the portal session from idling out.
-    if now - session.last_seen_at > 60_000 {
-        sessions::touch(&mut tx, Kind::Portal, &session.token_hash, now).await?;
-    }
+    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+    drop(tx);
     let next = tokens::new_token();
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    if !store::use_refresh(&mut tx, &hash, now).await? {
+        drop(tx);
+        // Used at the same moment by another request, or its grant ended since the read.
+        return reused(cx, now, &grant, client).await;
+    }
     store::insert_refresh(
         &mut tx,
         &tokens::hash_token(&next),
@@ -314,9 +333,28 @@ async fn refresh_grant(
         session.expires_at,
     )
     .await?;
-    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+    // Using an application keeps the portal session from idling out.
+    if now - session.last_seen_at > 60_000 {
+        sessions::touch(&mut tx, Kind::Portal, &session.token_hash, now).await?;
+    }
     tx.commit().await.map_err(Error::from)?;
     issue(cx, client, &account, &admit, &grant, &scopes, None, next).await
+}
+
+/// A refresh token used before (or at the same moment): a copy is abroad, so nothing from this
+/// grant is honoured any more.
+async fn reused(
+    cx: &Ctx,
+    now: i64,
+    grant: &Grant,
+    client: &OidcClient,
+) -> Result<Tokens, OAuthError> {
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    end(&mut tx, now, grant, client, "refresh_reused").await?;
+    tx.commit().await.map_err(Error::from)?;
+    Err(OAuthError::invalid_grant(
+        "the refresh token was already used",
+    ))
 }
 
 /// Housekeeping of codes, requests, refresh tokens and ended grants.

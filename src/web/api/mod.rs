@@ -129,6 +129,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/oidc-clients/{id}/secret",
             axum::routing::post(oidc_clients::renew_secret),
         )
+        .route(
+            "/api/v1/oidc-clients/{id}/logouts",
+            get(oidc_clients::list_logouts),
+        )
 }
 
 /// Unknown addresses: JSON under `/api/`, a page elsewhere.
@@ -308,6 +312,7 @@ impl utoipa::Modify for CommonResponses {
         oidc_clients::update_client,
         oidc_clients::renew_secret,
         oidc_clients::delete_client,
+        oidc_clients::list_logouts,
     ),
     tags(
         (name = "directory", description = "Areas, organizations, partnerships, contacts, portals"),
@@ -316,7 +321,7 @@ impl utoipa::Modify for CommonResponses {
         (name = "access", description = "What a portal account may see: the decision portal applications ask for, scopes, roles, modules and customers"),
         (name = "mail", description = "The outbox: every e-mail Admit sends, with its delivery status"),
         (name = "notifications", description = "Tasks posted by the operator's systems, their categories per portal, and the digest preferences of portal accounts"),
-        (name = "oidc", description = "OpenID Connect: the clients (relying parties) registered per portal"),
+        (name = "oidc", description = "OpenID Connect: the clients (relying parties) registered per portal, and the back-channel logouts they are sent"),
     )
 )]
 pub struct ApiDoc;

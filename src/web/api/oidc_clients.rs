@@ -1,6 +1,7 @@
 //! OpenID Connect clients through the API: a portal's relying parties, registered by
 //! administrators (unrestricted keys only). A confidential client's secret is in the answer
-//! once, at registration and when renewed.
+//! once, at registration and when renewed. Each client's back-channel logouts are listed with
+//! their delivery.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,6 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::{ApiActor, ApiJson, Id};
 use crate::storage::oidc_clients::OidcClient;
+use crate::storage::oidc_logouts::OidcLogout;
+use crate::usecases::oidc::backchannel;
 use crate::usecases::oidc::clients::{
     self as uc, ClientUpdateInput, ClientWithSecret, NewClientInput,
 };
@@ -95,4 +98,18 @@ pub async fn delete_client(
     Id(id): Id,
 ) -> ApiResult<Json<OidcClient>> {
     Ok(Json(uc::delete(&s.cx, &actor, id).await?))
+}
+
+/// A client's most recent back-channel logouts (at most 50), newest first: the logout tokens
+/// owed to it when a portal session it held ended, and how their delivery went (`queued`,
+/// `sending`, `retrying`, `sent` or `failed`).
+#[utoipa::path(get, path = "/api/v1/oidc-clients/{id}/logouts", tag = "oidc",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<OidcLogout>), (status = 404, body = ErrorBody)))]
+pub async fn list_logouts(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+) -> ApiResult<Json<Vec<OidcLogout>>> {
+    Ok(Json(backchannel::of_client(&s.cx, &actor, id).await?))
 }

@@ -40,7 +40,8 @@ pub async fn serve(db_url: &str, sink: &SmtpSink, log: &Path, settings: &[(&str,
         .env("ADMIT_SMTP_PORT", sink.port.to_string())
         .env("ADMIT_SMTP_SECURITY", "none")
         .env("ADMIT_MAIL_FROM", "Admit <admit@example.test>")
-        .env("ADMIT_SMTP_CONNECTIONS", "4");
+        .env("ADMIT_SMTP_CONNECTIONS", "4")
+        .env("ADMIT_KEYS_SECRET", super::KEYS_SECRET);
     for (k, v) in settings {
         cmd.env(k, v);
     }

@@ -121,6 +121,16 @@ async fn a_code_needs_its_verifier_and_is_used_once(app: TestApp) {
         (status, e["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+    assert!(
+        app.count("audit_events WHERE action = 'oidc.token_refused'")
+            .await
+            >= 1
+    );
+    assert!(
+        app.count("audit_events WHERE action = 'oidc.grant_ended'")
+            .await
+            >= 2
+    );
 }
 both!(codes, a_code_needs_its_verifier_and_is_used_once);
 

@@ -1,5 +1,6 @@
 //! A portal's OpenID Connect clients in the console: listed, registered (a confidential
-//! client's secret is shown on that one page), changed, given a new secret, deleted.
+//! client's secret is shown on that one page), changed, given a new secret, deleted; a
+//! client's page lists its back-channel logouts, and a failed one may be sent again.
 //! Administrators only.
 
 use askama::Template;
@@ -11,11 +12,15 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::FormData;
+use crate::clock::format_time;
 use crate::domain::oidc::clients::{ClientKind, OidcScope, SigningAlg};
+use crate::domain::outbox::OutboxStatus;
 use crate::storage::directory::Portal;
 use crate::storage::oidc_clients::OidcClient;
+use crate::storage::oidc_logouts::OidcLogout;
 use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
+use crate::usecases::oidc::backchannel;
 use crate::usecases::oidc::clients::{self as uc, ClientUpdateInput, NewClientInput};
 use crate::web::AppState;
 use crate::web::console::{Admin, Chrome, Errors, Staff, done};
@@ -33,6 +38,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/console/oidc-clients/{id}/secret", post(renew_secret))
         .route("/console/oidc-clients/{id}/delete", post(delete_client))
+        .route(
+            "/console/oidc-logouts/{id}/send-again",
+            post(send_logout_again),
+        )
 }
 
 /// A secret just made: shown on this one page only.
@@ -203,9 +212,12 @@ async fn register(
     let mut errors = Errors::new();
     let kind = errors.take("kind", ClientKind::parse(&form.kind));
     let scopes = form.scope_values(&mut errors);
-    let signing_alg = errors
-        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
-        .unwrap_or_default();
+    let signing_alg = match form.signing_alg.trim() {
+        "" => SigningAlg::default(),
+        alg => errors
+            .take("signing_alg", SigningAlg::parse(alg))
+            .unwrap_or_default(),
+    };
     let result = match kind {
         Some(kind) if errors.is_empty() => {
             let input = NewClientInput {
@@ -294,6 +306,15 @@ struct ClientPage {
     errors: Errors,
     redirect_errors: Vec<String>,
     post_logout_errors: Vec<String>,
+    logouts: Vec<LogoutRow>,
+}
+
+/// A back-channel logout in the client's table.
+struct LogoutRow {
+    l: OidcLogout,
+    created: String,
+    sent: String,
+    failed: bool,
 }
 
 async fn client_page(
@@ -305,6 +326,16 @@ async fn client_page(
     status: StatusCode,
 ) -> PageResult {
     let portal = dir_uc::get_portal(&s.cx, client.portal_id).await?;
+    let logouts = backchannel::of_client(&s.cx, &staff.actor, client.id)
+        .await?
+        .into_iter()
+        .map(|l| LogoutRow {
+            created: format_time(l.created_at),
+            sent: l.sent_at.map(format_time).unwrap_or_default(),
+            failed: l.status == OutboxStatus::Failed,
+            l,
+        })
+        .collect();
     let page = ClientPage {
         chrome: staff.chrome("portals"),
         portal,
@@ -314,6 +345,7 @@ async fn client_page(
         redirect_errors: list_errors(&errors, "redirect_uris"),
         post_logout_errors: list_errors(&errors, "post_logout_redirect_uris"),
         errors,
+        logouts,
     };
     Ok((status, page).into_response())
 }
@@ -334,9 +366,12 @@ async fn save_client(
     let form = Form::parse(&FormData::parse(&body));
     let mut errors = Errors::new();
     let scopes = form.scope_values(&mut errors);
-    let signing_alg = errors
-        .take("signing_alg", SigningAlg::parse(&form.signing_alg))
-        .unwrap_or_default();
+    let signing_alg = match form.signing_alg.trim() {
+        "" => SigningAlg::default(),
+        alg => errors
+            .take("signing_alg", SigningAlg::parse(alg))
+            .unwrap_or_default(),
+    };
     let result = if errors.is_empty() {
         let input = ClientUpdateInput {
             name: form.name.clone(),
@@ -369,4 +404,17 @@ async fn save_client(
             .await
         }
     }
+}
+
+async fn send_logout_again(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    Id(id): Id,
+) -> PageResult {
+    let logout = backchannel::send_again(&s.cx, &staff.actor, id).await?;
+    Ok(done(
+        &s,
+        &format!("/console/oidc-clients/{}#logouts", logout.client_id),
+        "The back-channel logout is queued again.",
+    ))
 }

@@ -1,91 +1,18 @@
-//! `admit demo`: an embedded database, filled once with realistic sample data, served at once.
+//! The demo's sample data: areas, portals, organizations, contacts, invitations, tasks, the
+//! staff logins and a person who may log in to the customer portal.
 
-use std::path::Path;
-use std::sync::Arc;
-
-use anyhow::Context;
-
-use crate::app::{self, Application};
-use crate::clock::SystemClock;
-use crate::config::Config;
 use crate::domain::directory::{
     AreaInput, ContactInput, ModuleInput, OrganizationInput, PartnershipInput, PortalInput,
 };
+use anyhow::Context;
+
+use crate::security::tokens;
 use crate::usecases::{self, Actor, Ctx, directory as dir};
 
-pub const ADMIN_EMAIL: &str = "admin@admit.example";
-pub const ADMIN_PASSWORD: &str = "take a first look round";
-pub const SUPERVISOR_EMAIL: &str = "supervisor.north@admit.example";
-pub const SUPERVISOR_PASSWORD: &str = "only my own areas here";
-
-pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let db_path = data.join("admit.db");
-    let config = Config {
-        listen: listen.to_string(),
-        database_url: format!("sqlite://{}", db_path.display()),
-        // The first digest on the Mail page within seconds.
-        digest_poll_seconds: 5,
-        keys_secret: Some(keys_secret(data)?),
-        ..Config::default()
-    };
-    let db = app::open_database(&config).await?;
-    let cx = app::context(db.clone(), Arc::new(SystemClock));
-    let fresh = {
-        let mut tx = db.read().await?;
-        crate::storage::staff::count_staff(&mut tx).await? == 0
-    };
-    if fresh {
-        seed(&cx).await.context("filling the demo database")?;
-    }
-    let app = Application::build_with(config, db, Arc::new(SystemClock)).await?;
-    let url = format!("http://{}", app.local_addr());
-    println!();
-    println!(
-        "Admit demo {}",
-        if fresh {
-            "(new sample data)"
-        } else {
-            "(reusing its data)"
-        }
-    );
-    println!("  database:   {}", db_path.display());
-    println!("  console:    {url}/console");
-    println!(
-        "  mail:       {url}/console/mail (every e-mail lands here: no SMTP server in the demo)"
-    );
-    println!("  API docs:   {url}/api/docs");
-    println!("  administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
-    println!("  supervisor (area North): {SUPERVISOR_EMAIL} / {SUPERVISOR_PASSWORD}");
-    println!("Stop with Ctrl-C.");
-    app.run_until(app::shutdown_signal()).await
-}
-
-/// The secret that seals the demo's signing keys: made once, kept in the data folder (readable
-/// by its owner only) beside the database it protects.
-fn keys_secret(data: &Path) -> anyhow::Result<String> {
-    let path = data.join("keys-secret");
-    match std::fs::read_to_string(&path) {
-        Ok(secret) => return Ok(secret.trim().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    }
-    let secret = crate::security::tokens::random_hex(32);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, format!("{secret}\n").as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(secret)
-}
-
-fn describe(e: usecases::Error) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
+use super::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, PERSON_EMAIL, PERSON_NAME, PERSON_PASSWORD, SUPERVISOR_EMAIL,
+    SUPERVISOR_PASSWORD, describe,
+};
 
 const FIRST: &[&str] = &[
     "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin",
@@ -309,8 +236,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         all_orgs.push((o.id, o.name));
     }
 
-    // 60 contacts, spread over the organizations; some German-speaking.
-    for i in 0..60 {
+    // 59 contacts, spread over the organizations; some German-speaking (the 60th, the person
+    // who logs in to the customer portal, comes after the invitations).
+    for i in 0..59 {
         let (org_id, org_name) = &all_orgs[i % all_orgs.len()];
         let first = FIRST[i % FIRST.len()];
         let last = LAST[(i * 7 + 3) % LAST.len()];
@@ -393,6 +321,17 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             .map_err(describe)?;
         }
     }
+
+    let bakery = all_orgs
+        .iter()
+        .find(|(_, name)| name == "Bäckerei Sonnenschein")
+        .map(|(id, _)| *id)
+        .context("the bakery among the organizations")?;
+    let customer_portal = portals
+        .iter()
+        .find(|p| p.name == "Customer portal")
+        .context("the customer portal")?;
+    portal_person(cx, &actor, customer_portal.id, bakery).await?;
 
     // Task categories on every portal, and open tasks about the customers.
     let categories = [
@@ -502,21 +441,68 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_demo_passwords_pass() {
-        use crate::security::password_policy::{PasswordContext, Weakness, check};
-        let admin = PasswordContext::new()
-            .name("Demo Administrator")
-            .email(ADMIN_EMAIL);
-        assert_eq!(check(ADMIN_PASSWORD, &admin), Ok(()));
-        let supervisor = PasswordContext::new()
-            .name("Demo Supervisor North")
-            .email(SUPERVISOR_EMAIL);
-        assert_eq!(check(SUPERVISOR_PASSWORD, &supervisor), Ok(()));
-        assert_eq!(check("demo-admin-password", &admin), Err(Weakness::Context));
-    }
+/// The person who logs in to the customer portal (and to the sample application through it):
+/// a user at the bakery with the Schedule and Invoices modules, registered with a known password.
+/// The invitation is accepted here as the person would accept it; the e-mail with its link is
+/// not sent once the account is registered.
+async fn portal_person(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+    organization_id: i64,
+) -> anyhow::Result<()> {
+    let contact = dir::create_contact(
+        cx,
+        actor,
+        &ContactInput {
+            organization_id: Some(organization_id),
+            organization_external_id: None,
+            name: PERSON_NAME.into(),
+            email: Some(PERSON_EMAIL.into()),
+            phone: Some("+49 40 5550100".into()),
+            language: Some("en".into()),
+            external_id: Some("CRM-K0060".into()),
+        },
+    )
+    .await
+    .map_err(describe)?;
+    let (account, _) = usecases::accounts::grant_access(
+        cx,
+        actor,
+        &usecases::accounts::GrantInput {
+            contact_id: contact.id,
+            portal_id,
+            role: Some("user".into()),
+            modules: vec!["Schedule".into(), "Invoices".into()],
+            customers: Vec::new(),
+            send_to: None,
+        },
+    )
+    .await
+    .map_err(describe)?;
+    let token = tokens::new_token();
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    crate::storage::accounts::insert_token(
+        &mut tx,
+        &tokens::hash_token(&token),
+        account.id,
+        "invitation",
+        None,
+        now,
+        now + 3_600_000,
+    )
+    .await?;
+    tx.commit().await?;
+    usecases::accounts::accept_invitation(
+        cx,
+        portal_id,
+        &token,
+        PERSON_PASSWORD,
+        PERSON_PASSWORD,
+        None,
+    )
+    .await
+    .map_err(describe)?;
+    Ok(())
 }
