@@ -7,7 +7,8 @@
 //! - [`accounts`]: the access list with many portal accounts, and password logins;
 //! - [`access`]: the access decision, in process and over HTTP on loopback;
 //! - [`digests`]: computing and enqueueing one Monday's weekly digests;
-//! - [`mail`]: enqueue and delivery throughput to an SMTP server on this machine.
+//! - [`mail`]: enqueue and delivery throughput to an SMTP server on this machine;
+//! - [`oidc`]: the OpenID Connect provider beside oidc-provider: logins, refresh, userinfo.
 #![forbid(unsafe_code)]
 
 pub mod access;
@@ -16,6 +17,7 @@ mod bulk;
 pub mod digests;
 pub mod mail;
 mod measure;
+pub mod oidc;
 mod rng;
 mod seed;
 

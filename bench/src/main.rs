@@ -1,7 +1,7 @@
 //! `admit-bench`: Admit's benchmarks on this machine.
 //!
 //! ```text
-//! cargo run --release -p admit-bench -- <accounts|access|digests|mail> [OPTIONS]
+//! cargo run --release -p admit-bench -- <accounts|access|digests|mail|oidc> [OPTIONS]
 //! ```
 #![forbid(unsafe_code)]
 
@@ -114,6 +114,42 @@ enum Command {
         #[arg(long, default_value_t = admit::jobs::digests::BATCH)]
         batch: i64,
     },
+    /// The OpenID Connect provider beside oidc-provider (bench/oidc, `npm ci` there first) in
+    /// one run: code-flow logins against the Argon2id ceiling, refresh grants, userinfo and
+    /// introspection, over HTTP on loopback.
+    Oidc {
+        /// An empty database for Admit (default: a new SQLite file in a temporary folder).
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Portal accounts that may log in.
+        #[arg(long, default_value_t = 2_000)]
+        accounts: usize,
+        /// Seconds per measurement of refresh grants, userinfo and introspection.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Seconds of logins per number of clients (Admit: as many again for the Argon2id
+        /// ceiling, in alternating rounds of about two seconds).
+        #[arg(long, default_value_t = 20.0)]
+        login_seconds: f64,
+        /// Logins at once (each from a browser of its own), comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "4,16")]
+        login_clients: Vec<usize>,
+        /// Clients refreshing at once, each along its own chain, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,4,16")]
+        refresh_clients: Vec<usize>,
+        /// Clients asking userinfo and introspection at once.
+        #[arg(long, default_value_t = 4)]
+        read_clients: usize,
+        /// The oidc-provider project (bench/oidc).
+        #[arg(long, default_value = "bench/oidc")]
+        peer_dir: PathBuf,
+        /// Measure Admit alone.
+        #[arg(long, conflicts_with = "peer_only")]
+        no_peer: bool,
+        /// Measure oidc-provider alone (checks the driver).
+        #[arg(long)]
+        peer_only: bool,
+    },
 }
 
 #[tokio::main]
@@ -187,6 +223,31 @@ async fn run(command: Command) -> anyhow::Result<()> {
         } => {
             let url = database_url.unwrap_or_else(|| dir.sqlite("digests.db"));
             admit_bench::digests::run(&url, DigestSize { people, tasks }, existing, batch).await
+        }
+        Command::Oidc {
+            database_url,
+            accounts,
+            seconds,
+            login_seconds,
+            login_clients,
+            refresh_clients,
+            read_clients,
+            peer_dir,
+            no_peer,
+            peer_only,
+        } => {
+            admit_bench::oidc::run(admit_bench::oidc::OidcOptions {
+                database_url: database_url.unwrap_or_else(|| dir.sqlite("oidc.db")),
+                accounts,
+                seconds,
+                login_seconds,
+                login_clients,
+                refresh_clients,
+                read_clients,
+                peer_dir: (!no_peer).then_some(peer_dir),
+                peer_only,
+            })
+            .await
         }
     }
 }

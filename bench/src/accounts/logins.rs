@@ -11,7 +11,7 @@ use crate::seed::BENCH_PASSWORD;
 
 /// Bare Argon2id verifications per second, `threads` at a time for `seconds`, on the runtime's
 /// blocking threads as the logins' verifications run.
-pub(super) async fn ceiling(seconds: f64, threads: usize) -> anyhow::Result<f64> {
+pub(crate) async fn ceiling(seconds: f64, threads: usize) -> anyhow::Result<f64> {
     let hash = Arc::new(admit::security::passwords::hash_blocking(BENCH_PASSWORD)?);
     let deadline = Instant::now() + std::time::Duration::from_secs_f64(seconds);
     let start = Instant::now();

@@ -2,7 +2,7 @@
 //! first page of each filter, then password logins per second against the Argon2id ceiling.
 
 mod generate;
-mod logins;
+pub(crate) mod logins;
 
 use std::time::Instant;
 
