@@ -161,11 +161,18 @@ pub(super) async fn code_flow(
             answer.status,
             answer.snippet()
         );
+        let html = String::from_utf8_lossy(&answer.body).into_owned();
+        // A page that goes on by itself (Admit's answer to a login an application asked for),
+        // followed as a browser does.
+        if let Some(to) = meta_refresh(&html) {
+            url = join(&url, &to)?;
+            answer = browser.get(&url).await?;
+            continue;
+        }
         anyhow::ensure!(
             !logged_in,
             "the login page came again after logging in: {url}"
         );
-        let html = String::from_utf8_lossy(&answer.body);
         let form = login_form(&html).with_context(|| format!("no login form on {url}"))?;
         let action = match &form.action {
             Some(a) if !a.is_empty() => join(&url, a)?,
@@ -191,6 +198,19 @@ pub(super) async fn code_flow(
     )
     .await?;
     tokens(&a, "the code exchange")
+}
+
+/// The address of a `<meta http-equiv="refresh" content="0; url=...">`, unescaped.
+fn meta_refresh(html: &str) -> Option<String> {
+    let at = html.find("http-equiv=\"refresh\"")?;
+    let rest = &html[at..];
+    let start = rest.find("url=")? + 4;
+    let end = rest[start..].find('"')? + start;
+    Some(
+        rest[start..end]
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/"),
+    )
 }
 
 /// One refresh grant: the new tokens (the refresh token rotated).
