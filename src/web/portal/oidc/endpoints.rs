@@ -128,18 +128,25 @@ pub(super) async fn userinfo(
 #[derive(serde::Deserialize)]
 struct TokenParam {
     token: Option<String>,
-    #[allow(dead_code)]
-    token_type_hint: Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
 }
 
-fn credentials(headers: &HeaderMap, f: &TokenParam) -> Result<Credentials, OAuthError> {
-    Ok(Credentials {
+/// What introspection and revocation read: the portal, the `token` and the client's
+/// credentials (`token_type_hint` is a hint only, and not needed).
+fn token_request(
+    id: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(i64, Option<String>, Credentials), OAuthError> {
+    let pid = portal_id(id)?;
+    let f: TokenParam = form(headers, body)?;
+    let creds = Credentials {
         basic: basic(headers)?,
-        client_id: f.client_id.clone(),
-        client_secret: f.client_secret.clone(),
-    })
+        client_id: f.client_id,
+        client_secret: f.client_secret,
+    };
+    Ok((pid, f.token, creds))
 }
 
 pub(super) async fn introspect(
@@ -150,15 +157,13 @@ pub(super) async fn introspect(
     body: Bytes,
 ) -> Response {
     let run = async {
-        let pid = portal_id(&id)?;
-        let f: TokenParam = form(&headers, &body)?;
-        let creds = credentials(&headers, &f)?;
+        let (pid, token, creds) = token_request(&id, &headers, &body)?;
         resource::introspect(
             &s.cx,
             s.policy.idle_ms,
             pid,
             &creds,
-            f.token.as_deref(),
+            token.as_deref(),
             addr.as_deref(),
         )
         .await
@@ -174,10 +179,8 @@ pub(super) async fn revoke(
     body: Bytes,
 ) -> Response {
     let run = async {
-        let pid = portal_id(&id)?;
-        let f: TokenParam = form(&headers, &body)?;
-        let creds = credentials(&headers, &f)?;
-        resource::revoke(&s.cx, pid, &creds, f.token.as_deref(), addr.as_deref()).await
+        let (pid, token, creds) = token_request(&id, &headers, &body)?;
+        resource::revoke(&s.cx, pid, &creds, token.as_deref(), addr.as_deref()).await
     };
     match run.await {
         Ok(()) => (StatusCode::OK, no_store()).into_response(),
