@@ -63,6 +63,7 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
         mail_wakeup: Default::default(),
         logout_wakeup: Default::default(),
         rotations: Default::default(),
+        scopes: Default::default(),
         // A secret that does not read was refused by `Config::load` (and by `build_with`).
         keys: Arc::new(crate::usecases::oidc::keys::KeyCache::new(
             config

@@ -121,15 +121,73 @@ pub fn parse(token: &str) -> Result<Parsed<'_>, JwtError> {
     })
 }
 
+/// The tokens whose signatures were checked against one set of keys: a token presented again
+/// (an access token at every userinfo request) need not be checked again. Held as the
+/// SHA-256 of what was signed and the signature, never the token; at most [`MEMO_MAX`], then
+/// it starts afresh. Whoever holds it must drop it with the keys it was checked against.
+#[derive(Debug, Default)]
+pub struct SignatureMemo {
+    seen: std::sync::Mutex<std::collections::HashSet<[u8; 32]>>,
+}
+
+/// The most signatures a memo holds.
+pub const MEMO_MAX: usize = 50_000;
+
+impl SignatureMemo {
+    fn digest(signed: &str, signature: &[u8]) -> [u8; 32] {
+        let mut d = ring::digest::Context::new(&ring::digest::SHA256);
+        d.update(signed.as_bytes());
+        d.update(b".");
+        d.update(signature);
+        let mut out = [0; 32];
+        out.copy_from_slice(d.finish().as_ref());
+        out
+    }
+
+    fn seen(&self, digest: &[u8; 32]) -> bool {
+        self.seen
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(digest)
+    }
+
+    fn add(&self, digest: [u8; 32]) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.len() >= MEMO_MAX {
+            seen.clear();
+        }
+        seen.insert(digest);
+    }
+}
+
 impl Parsed<'_> {
     /// Checks the signature with `key` (the key the header's `kid` names), then reads the claims.
     pub fn verify(self, key: &PublicKey) -> Result<Verified, JwtError> {
+        self.verify_remembered(key, None)
+    }
+
+    /// As [`Parsed::verify`], skipping the signature check when `memo` (of the keys `key` is
+    /// one of) saw this very token verify before, and adding it when it verifies.
+    pub fn verify_remembered(
+        self,
+        key: &PublicKey,
+        memo: Option<&SignatureMemo>,
+    ) -> Result<Verified, JwtError> {
         if key.alg() != self.alg || key.kid() != self.kid {
             return Err(JwtError::BadSignature);
         }
-        UnparsedPublicKey::new(verification(self.alg), key.bytes())
-            .verify(self.signed.as_bytes(), &self.signature)
-            .map_err(|_| JwtError::BadSignature)?;
+        let digest = memo.map(|_| SignatureMemo::digest(self.signed, &self.signature));
+        match (memo, digest) {
+            (Some(memo), Some(d)) if memo.seen(&d) => {}
+            _ => {
+                UnparsedPublicKey::new(verification(self.alg), key.bytes())
+                    .verify(self.signed.as_bytes(), &self.signature)
+                    .map_err(|_| JwtError::BadSignature)?;
+                if let (Some(memo), Some(d)) = (memo, digest) {
+                    memo.add(d);
+                }
+            }
+        }
         let claims: Value = serde_json::from_slice(&b64url_decode(self.claims)?)
             .map_err(|_| JwtError::Malformed)?;
         if !claims.is_object() {

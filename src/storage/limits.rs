@@ -228,15 +228,3 @@ pub async fn tally(tx: &mut Tx, key_hash: &str, now: i64, window_ms: i64) -> Res
     .fetch_one(c)
     .await)
 }
-
-/// Until when `key_hash` is blocked, if it is at `now` (a read: nothing counted).
-pub async fn blocked_until(tx: &mut Tx, key_hash: &str, now: i64) -> Result<Option<i64>> {
-    on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT blocked_until FROM rate_limits WHERE key_hash = $1 AND blocked_until > $2"
-    )
-    .bind(key_hash)
-    .bind(now)
-    .fetch_optional(c)
-    .await)
-    .map(Option::flatten)
-}

@@ -189,6 +189,9 @@ impl Db {
                 .pragma("mmap_size", "2147418112");
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
+                // A file's connection cannot drop the way a server's can: no ping before each
+                // use (on SQLite every statement is a round trip to the connection's thread).
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;

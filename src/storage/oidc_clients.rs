@@ -170,13 +170,18 @@ async fn with_uris(tx: &mut Tx, row: Row) -> Result<OidcClient> {
     .fetch_all(c)
     .await
     })?;
+    Ok(client_of(row, &uris))
+}
+
+/// A client from its row and its `(purpose, uri)` pairs, in their order.
+fn client_of(row: Row, uris: &[(String, String)]) -> OidcClient {
     let of = |purpose: &str| {
         uris.iter()
             .filter(|(p, _)| p == purpose)
             .map(|(_, u)| u.clone())
             .collect()
     };
-    Ok(OidcClient {
+    OidcClient {
         id: row.id,
         portal_id: row.portal_id,
         client_id: row.client_id,
@@ -190,7 +195,7 @@ async fn with_uris(tx: &mut Tx, row: Row) -> Result<OidcClient> {
         active: row.active,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    })
+    }
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<OidcClient>> {
@@ -221,26 +226,62 @@ pub async fn list_for_portal(tx: &mut Tx, portal_id: i64) -> Result<Vec<OidcClie
     Ok(out)
 }
 
-/// A client by the `client_id` applications send, with its secret's hash (for the token
-/// endpoint's client authentication only).
+/// A client by the `client_id` applications send, with its secret's hash (for client
+/// authentication only).
 pub async fn find_for_auth(
     tx: &mut Tx,
     client_id: &str,
 ) -> Result<Option<(OidcClient, Option<String>)>> {
-    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE client_id = $1"
-    )))
-    .bind(client_id)
-    .fetch_optional(c)
-    .await)?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let hash: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT secret_hash FROM oidc_clients WHERE id = $1"
+    Ok(find_with_limit(tx, client_id, "", 0)
+        .await?
+        .map(|f| (f.client, f.secret_hash)))
+}
+
+/// A client found for authentication: with its secret's hash and, from the same statement,
+/// until when wrong secrets block its checks from one address.
+pub struct ClientAuth {
+    pub client: OidcClient,
+    pub secret_hash: Option<String>,
+    pub blocked_until: Option<i64>,
+}
+
+/// A client by its `client_id`, its secret's hash, its URIs, and the block (after `now`) of
+/// the throttling key `limit_key_hash`: one statement, one row per URI.
+pub async fn find_with_limit(
+    tx: &mut Tx,
+    client_id: &str,
+    limit_key_hash: &str,
+    now: i64,
+) -> Result<Option<ClientAuth>> {
+    #[derive(sqlx::FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        row: Row,
+        secret_hash: Option<String>,
+        blocked_until: Option<i64>,
+        purpose: Option<String>,
+        uri: Option<String>,
+    }
+    let rows: Vec<Joined> = on_tx!(tx, |c| sqlx::query_as(
+        "SELECT c.id, c.portal_id, c.client_id, c.name, c.kind, c.backchannel_logout_uri, \
+         c.scopes, c.signing_alg, c.active, c.created_at, c.updated_at, c.secret_hash, \
+         (SELECT l.blocked_until FROM rate_limits l \
+          WHERE l.key_hash = $2 AND l.blocked_until > $3) AS blocked_until, u.purpose, u.uri \
+         FROM oidc_clients c LEFT JOIN oidc_client_uris u ON u.client_id = c.id \
+         WHERE c.client_id = $1 ORDER BY u.purpose, u.position"
     )
-    .bind(row.id)
-    .fetch_one(c)
+    .bind(client_id)
+    .bind(limit_key_hash)
+    .bind(now)
+    .fetch_all(c)
     .await)?;
-    Ok(Some((with_uris(tx, row).await?, hash)))
+    let uris: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|j| Some((j.purpose.clone()?, j.uri.clone()?)))
+        .collect();
+    Ok(rows.into_iter().next().map(|j| ClientAuth {
+        client: client_of(j.row, &uris),
+        secret_hash: j.secret_hash,
+        blocked_until: j.blocked_until,
+    }))
 }

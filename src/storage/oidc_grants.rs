@@ -2,6 +2,8 @@
 //! waiting for a login, grants, their codes and refresh tokens. Codes, refresh tokens and
 //! request handles are stored only as their SHA-256.
 
+use super::accounts::{PortalAccount, account_columns};
+use super::sessions::Session;
 use super::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
@@ -118,6 +120,143 @@ pub async fn grant_by_public_id(tx: &mut Tx, public_id: &str) -> Result<Option<G
     .bind(public_id)
     .fetch_optional(c)
     .await)
+}
+
+/// A grant with what its tokens are checked against, read in one statement: its portal
+/// session, that session's account (without its modules) and the scope generation (see
+/// `usecases::access::ScopeCache`).
+pub struct GrantRead {
+    pub grant: Grant,
+    pub session: Session,
+    pub account: PortalAccount,
+    pub scope_generation: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    #[sqlx(flatten)]
+    account: PortalAccount,
+    g_id: i64,
+    g_public_id: String,
+    g_client_id: i64,
+    g_session_hash: Option<String>,
+    g_sid: String,
+    g_scope: String,
+    g_nonce: Option<String>,
+    g_auth_time: i64,
+    g_ended_at: Option<i64>,
+    s_token_hash: String,
+    s_created_at: i64,
+    s_last_seen_at: i64,
+    s_expires_at: i64,
+    s_authenticated_at: i64,
+    s_client_addr: Option<String>,
+    s_user_agent: Option<String>,
+    scope_generation: i64,
+}
+
+impl From<GrantRow> for GrantRead {
+    fn from(r: GrantRow) -> Self {
+        GrantRead {
+            grant: Grant {
+                id: r.g_id,
+                public_id: r.g_public_id,
+                client_id: r.g_client_id,
+                account_id: r.account.id,
+                session_hash: r.g_session_hash,
+                sid: r.g_sid,
+                scope: r.g_scope,
+                nonce: r.g_nonce,
+                auth_time: r.g_auth_time,
+                ended_at: r.g_ended_at,
+            },
+            session: Session {
+                token_hash: r.s_token_hash,
+                owner_id: r.account.id,
+                created_at: r.s_created_at,
+                last_seen_at: r.s_last_seen_at,
+                expires_at: r.s_expires_at,
+                authenticated_at: r.s_authenticated_at,
+                client_addr: r.s_client_addr,
+                user_agent: r.s_user_agent,
+            },
+            account: r.account,
+            scope_generation: r.scope_generation,
+        }
+    }
+}
+
+/// The columns of a [`GrantRow`], and the joins from `oidc_grants g` they need.
+macro_rules! grant_read {
+    () => {
+        concat!(
+            "SELECT ",
+            account_columns!(),
+            ", g.id AS g_id, g.public_id AS g_public_id, g.client_id AS g_client_id, \
+             g.session_hash AS g_session_hash, g.sid AS g_sid, g.scope AS g_scope, \
+             g.nonce AS g_nonce, g.auth_time AS g_auth_time, g.ended_at AS g_ended_at, \
+             s.token_hash AS s_token_hash, s.created_at AS s_created_at, \
+             s.last_seen_at AS s_last_seen_at, s.expires_at AS s_expires_at, \
+             COALESCE(s.authenticated_at, s.created_at) AS s_authenticated_at, \
+             s.client_addr AS s_client_addr, s.user_agent AS s_user_agent, \
+             (SELECT n FROM scope_generation WHERE id = 1) AS scope_generation",
+        )
+    };
+}
+
+macro_rules! grant_joins {
+    () => {
+        " JOIN portal_sessions s ON s.token_hash = g.session_hash \
+         JOIN portal_accounts a ON a.id = s.account_id JOIN portals p ON p.id = a.portal_id \
+         LEFT JOIN contacts ct ON ct.id = a.contact_id \
+         LEFT JOIN organizations o ON o.id = ct.organization_id"
+    };
+}
+
+/// [`GrantRead`] of the grant an access token names; `None` when the grant, its session or
+/// its account is gone.
+pub async fn grant_read(tx: &mut Tx, public_id: &str) -> Result<Option<GrantRead>> {
+    let row: Option<GrantRow> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        grant_read!(),
+        " FROM oidc_grants g",
+        grant_joins!(),
+        " WHERE g.public_id = $1"
+    ))
+    .bind(public_id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(GrantRead::from))
+}
+
+/// A refresh token with its [`GrantRead`], in one statement; `None` when any of them is
+/// missing (the caller then reads them one by one to say which).
+pub async fn refresh_read(tx: &mut Tx, token_hash: &str) -> Result<Option<(Refresh, GrantRead)>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        grant: GrantRow,
+        r_expires_at: i64,
+        r_used_at: Option<i64>,
+    }
+    let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        grant_read!(),
+        ", r.expires_at AS r_expires_at, r.used_at AS r_used_at \
+         FROM oidc_refresh_tokens r JOIN oidc_grants g ON g.id = r.grant_id",
+        grant_joins!(),
+        " WHERE r.token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|r| {
+        let read = GrantRead::from(r.grant);
+        let refresh = Refresh {
+            grant_id: read.grant.id,
+            expires_at: r.r_expires_at,
+            used_at: r.r_used_at,
+        };
+        (refresh, read)
+    }))
 }
 
 /// Ends a grant (once): nothing issued from it is honoured any more. Answers whether it was
@@ -264,19 +403,55 @@ pub async fn refresh(tx: &mut Tx, token_hash: &str) -> Result<Option<Refresh>> {
     .await)
 }
 
-/// Marks a refresh token used while its grant lives; false when it already was used (a
-/// reuse, or a concurrent use) or its grant has ended.
-pub async fn use_refresh(tx: &mut Tx, token_hash: &str, now: i64) -> Result<bool> {
-    let n = exec_tx!(tx, |c| sqlx::query(
-        "UPDATE oidc_refresh_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
-         AND EXISTS (SELECT 1 FROM oidc_grants g \
-         WHERE g.id = oidc_refresh_tokens.grant_id AND g.ended_at IS NULL)"
-    )
-    .bind(now)
-    .bind(token_hash)
-    .execute(c)
-    .await)?;
-    Ok(n == 1)
+/// A refresh token to store.
+pub struct NewRefresh<'a> {
+    pub token_hash: &'a str,
+    pub grant_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Stores refresh tokens, in one statement.
+pub async fn insert_refreshes(tx: &mut Tx, rows: &[NewRefresh<'_>]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    exec_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new(
+            "INSERT INTO oidc_refresh_tokens (token_hash, grant_id, created_at, expires_at) ",
+        );
+        qb.push_values(rows, |mut b, r| {
+            b.push_bind(r.token_hash)
+                .push_bind(r.grant_id)
+                .push_bind(r.created_at)
+                .push_bind(r.expires_at);
+        });
+        qb.build().execute(c).await
+    })?;
+    Ok(())
+}
+
+/// Marks the refresh tokens `token_hashes` used at `now`, each only while unused and its grant
+/// lives, in one statement: answers the hashes it marked.
+pub async fn use_refreshes(tx: &mut Tx, token_hashes: &[&str], now: i64) -> Result<Vec<String>> {
+    if token_hashes.is_empty() {
+        return Ok(Vec::new());
+    }
+    on_tx!(tx, |c| {
+        let mut qb = sqlx::QueryBuilder::new("UPDATE oidc_refresh_tokens SET used_at = ");
+        qb.push_bind(now)
+            .push(" WHERE used_at IS NULL AND token_hash IN (");
+        let mut list = qb.separated(", ");
+        for h in token_hashes {
+            list.push_bind(*h);
+        }
+        qb.push(
+            ") AND EXISTS (SELECT 1 FROM oidc_grants g \
+             WHERE g.id = oidc_refresh_tokens.grant_id AND g.ended_at IS NULL) \
+             RETURNING token_hash",
+        );
+        qb.build_query_scalar().fetch_all(c).await
+    })
 }
 
 /// Housekeeping: deletes expired requests and codes, used or expired refresh tokens past

@@ -83,9 +83,15 @@ impl SecretCheck {
         }
     }
 
-    /// `TooMany` while wrong secrets from this address have blocked the client's checks.
-    pub async fn admit(&self, tx: &mut Tx, now: i64) -> Result<()> {
-        match store::blocked_until(tx, &hash(&self.key), now).await? {
+    /// The key whose block the caller reads (with the client, in one statement).
+    pub fn key_hash(&self) -> String {
+        hash(&self.key)
+    }
+
+    /// `TooMany` while wrong secrets from this address have blocked the client's checks:
+    /// `blocked_until` is the block of [`SecretCheck::key_hash`] read at `now`.
+    pub fn admit(&self, blocked_until: Option<i64>, now: i64) -> Result<()> {
+        match blocked_until.filter(|until| *until > now) {
             Some(until) => Err(too_many(until, now)),
             None => Ok(()),
         }

@@ -42,6 +42,8 @@ pub struct Ctx {
     pub keys: std::sync::Arc<oidc::keys::KeyCache>,
     /// The writer that commits refresh-token rotations together.
     pub rotations: std::sync::Arc<oidc::rotations::Rotations>,
+    /// Account scopes computed lately, for the tokens' `admit` claim.
+    pub scopes: std::sync::Arc<access::ScopeCache>,
 }
 
 impl Ctx {

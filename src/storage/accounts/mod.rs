@@ -97,6 +97,8 @@ macro_rules! account_tables {
     };
 }
 
+pub(crate) use account_columns;
+
 const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
 
 mod search;

@@ -69,8 +69,22 @@ pub(super) async fn usable_session(
     }
     let account = accounts_store::get(tx, session.owner_id)
         .await?
-        .filter(|a| a.portal_id == portal_id && a.state().login(today(now)).is_ok());
+        .filter(|a| usable(&session, a, idle_ms, portal_id, now));
     Ok(account.map(|a| (session, a)))
+}
+
+/// Whether `session` of `account` may be used: alive, on this portal, of an account that may
+/// log in today.
+pub(super) fn usable(
+    session: &Session,
+    account: &PortalAccount,
+    idle_ms: i64,
+    portal_id: i64,
+    now: i64,
+) -> bool {
+    session.alive(now, idle_ms)
+        && account.portal_id == portal_id
+        && account.state().login(today(now)).is_ok()
 }
 
 /// An authorization request from an application, with the portal session cookie the browser

@@ -12,6 +12,7 @@ use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::oidc_clients::OidcClient;
+use crate::usecases::access::ScopeView;
 use crate::usecases::{Ctx, Result};
 
 use super::keys;
@@ -19,17 +20,22 @@ use super::keys;
 /// The `admit` claim of an account.
 pub(super) async fn admit_claim(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<Value> {
     let scope = crate::usecases::access::scope_in(tx, a, now).await?;
+    Ok(admit_of(a, &scope))
+}
+
+/// The `admit` claim of an account with its scope.
+pub(super) fn admit_of(a: &PortalAccount, scope: &ScopeView) -> Value {
     let organization = match (a.organization_id, &a.organization_name, a.organization_kind) {
         (Some(id), Some(name), Some(kind)) => json!({ "id": id, "name": name, "kind": kind }),
         _ => Value::Null,
     };
-    Ok(json!({
+    json!({
         "portal_id": a.portal_id,
         "organization": organization,
         "role": a.role,
         "modules": scope.modules,
         "scope_version": scope.version,
-    }))
+    })
 }
 
 /// The claims about the person that `scopes` allow (for the ID token and userinfo).

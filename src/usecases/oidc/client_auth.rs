@@ -5,7 +5,8 @@
 use super::OAuthError;
 use crate::domain::oidc::clients::ClientKind;
 use crate::security::tokens::{self, constant_time_eq};
-use crate::storage::oidc_clients::{self as store, OidcClient};
+use crate::storage::Tx;
+use crate::storage::oidc_clients::{self as store, ClientAuth, OidcClient};
 use crate::usecases::limits::{self, SecretCheck};
 use crate::usecases::{Ctx, Error};
 
@@ -43,11 +44,13 @@ impl Credentials {
     }
 }
 
-/// The client of `portal_id` the credentials prove. Any failure is `invalid_client` and an
-/// audit event (once per address and while); a wrong secret also counts against the client
-/// from this address.
+/// The client of `portal_id` the credentials prove, read on `conn` (a connection from
+/// `Db::reads` the caller goes on using). Any failure is `invalid_client` and an audit event
+/// (once per address and while); a wrong secret also counts against the client from this
+/// address.
 pub async fn authenticate(
     cx: &Ctx,
+    conn: &mut Tx,
     portal_id: i64,
     creds: &Credentials,
     client_addr: Option<&str>,
@@ -77,19 +80,22 @@ pub async fn authenticate(
             .await);
         }
     };
-    let found = {
-        let mut tx = cx.db.read().await.map_err(Error::from)?;
-        let found = store::find_for_auth(&mut tx, client_id)
-            .await
-            .map_err(Error::from)?;
-        if found.is_some() && secret.is_some() {
-            SecretCheck::new(client_id, client_addr)
-                .admit(&mut tx, cx.now())
-                .await?;
-        }
-        found
-    };
-    let Some((client, hash)) = found.filter(|(c, _)| c.portal_id == portal_id && c.active) else {
+    let check = SecretCheck::new(client_id, client_addr);
+    let now = cx.now();
+    let found = store::find_with_limit(conn, client_id, &check.key_hash(), now)
+        .await
+        .map_err(Error::from)?;
+    if let Some(f) = &found
+        && secret.is_some()
+    {
+        check.admit(f.blocked_until, now)?;
+    }
+    let Some(ClientAuth {
+        client,
+        secret_hash: hash,
+        ..
+    }) = found.filter(|f| f.client.portal_id == portal_id && f.client.active)
+    else {
         return Err(refused(cx, client_addr, "unknown client", "unknown client").await);
     };
     match (client.kind, secret, hash) {
@@ -110,7 +116,7 @@ pub async fn authenticate(
         )
         .await),
         (ClientKind::Confidential, Some(_), _) => {
-            SecretCheck::new(client_id, client_addr).failed(cx).await?;
+            check.failed(cx).await?;
             Err(refused(
                 cx,
                 client_addr,

@@ -38,6 +38,8 @@ struct KeySet {
     active: HashMap<Alg, Arc<KeyPair>>,
     published: HashMap<String, Arc<KeyPair>>,
     jwks: Value,
+    /// Tokens verified with these keys: a reload forgets them with the keys.
+    verified: jwt::SignatureMemo,
 }
 
 impl KeySet {
@@ -212,7 +214,7 @@ pub async fn verify(cx: &Ctx, token: &str) -> Result<Verified, JwtError> {
         }
     };
     if let Some(key) = set.published.get(&parsed.kid) {
-        return parsed.verify(key.public());
+        return parsed.verify_remembered(key.public(), Some(&set.verified));
     }
     // Perhaps a key another process made since this one loaded.
     let set = cx
@@ -224,7 +226,7 @@ pub async fn verify(cx: &Ctx, token: &str) -> Result<Verified, JwtError> {
             JwtError::UnknownKey
         })?;
     let key = set.published.get(&parsed.kid).ok_or(JwtError::UnknownKey)?;
-    parsed.verify(key.public())
+    parsed.verify_remembered(key.public(), Some(&set.verified))
 }
 
 /// The JWKS: `{"keys": [...]}`, the public JWKs of the active and retiring keys.

@@ -5,14 +5,14 @@
 
 use serde_json::{Map, Value, json};
 
-use super::authorize::usable_session;
+use super::authorize::usable;
 use super::client_auth::{self, Credentials};
 use super::{OAuthError, claims, issuer, keys};
 use crate::domain::oidc::clients::parse_scopes;
 use crate::security::tokens;
+use crate::storage::Tx;
 use crate::storage::oidc_clients::{self as clients_store, OidcClient};
-use crate::storage::oidc_grants::{self as store, Grant};
-use crate::storage::{Tx, accounts::PortalAccount};
+use crate::storage::oidc_grants::{self as store, GrantRead};
 use crate::usecases::{Actor, ActorKind, Ctx, Error};
 
 /// A verified access token's claims.
@@ -52,28 +52,23 @@ pub async fn verify_access_token(cx: &Ctx, portal_id: i64, token: &str) -> Optio
     (t.str("iss") == Some(issuer(cx, portal_id).as_str()) && exp > now_s).then_some(t)
 }
 
-/// A person's token's grant and account, while the grant lives and its session can be used.
+/// A person's token's grant and account (in one statement), while the grant lives and its
+/// session can be used.
 async fn living(
     tx: &mut Tx,
     idle_ms: i64,
     portal_id: i64,
     t: &AccessToken,
     now: i64,
-) -> Result<Option<(Grant, PortalAccount)>, Error> {
+) -> Result<Option<GrantRead>, Error> {
     let Some(gid) = t.str("gid") else {
         return Ok(None);
     };
-    let Some(grant) = store::grant_by_public_id(tx, gid)
-        .await?
-        .filter(|g| g.ended_at.is_none())
-    else {
-        return Ok(None);
-    };
-    let session_hash = grant.session_hash.clone().unwrap_or_default();
-    Ok(usable_session(tx, idle_ms, portal_id, &session_hash, now)
-        .await?
-        .filter(|(_, a)| Some(a.id.to_string().as_str()) == t.str("sub"))
-        .map(|(_, a)| (grant, a)))
+    Ok(store::grant_read(tx, gid).await?.filter(|r| {
+        r.grant.ended_at.is_none()
+            && usable(&r.session, &r.account, idle_ms, portal_id, now)
+            && Some(r.account.id.to_string().as_str()) == t.str("sub")
+    }))
 }
 
 /// Userinfo (OpenID Connect Core 5.3): the claims the token's scopes allow, read now.
@@ -91,17 +86,22 @@ pub async fn userinfo(
         .filter(|t| !t.is_client_token())
         .ok_or_else(|| OAuthError::invalid_token("the access token is not valid here"))?;
     let now = cx.now();
-    let mut tx = cx.db.read().await.map_err(Error::from)?;
-    let (grant, account) = living(&mut tx, idle_ms, portal_id, &t, now)
+    let mut tx = cx.db.reads().await.map_err(Error::from)?;
+    let read = living(&mut tx, idle_ms, portal_id, &t, now)
         .await?
         .ok_or_else(|| OAuthError::invalid_token("the access token's grant has ended"))?;
-    let admit = claims::admit_claim(&mut tx, &account, now).await?;
-    let granted = parse_scopes(&grant.scope);
+    let scope = cx
+        .scopes
+        .scope(&mut tx, &read.account, read.scope_generation, now)
+        .await?;
+    drop(tx);
+    let admit = claims::admit_of(&read.account, &scope);
+    let granted = parse_scopes(&read.grant.scope);
     let scopes: Vec<_> = parse_scopes(t.str("scope").unwrap_or(""))
         .into_iter()
         .filter(|s| granted.contains(s))
         .collect();
-    Ok(claims::person_claims(&account, &scopes, &admit))
+    Ok(claims::person_claims(&read.account, &scopes, &admit))
 }
 
 /// Introspection (RFC 7662) by a client of the portal: `{"active": false}` for anything not
@@ -114,7 +114,8 @@ pub async fn introspect(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<Value, OAuthError> {
-    let client = client_auth::authenticate(cx, portal_id, creds, client_addr).await?;
+    let mut conn = cx.db.reads().await.map_err(Error::from)?;
+    let client = client_auth::authenticate(cx, &mut conn, portal_id, creds, client_addr).await?;
     if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
         return Err(OAuthError::invalid_client(
             "only confidential clients may introspect",
@@ -127,14 +128,13 @@ pub async fn introspect(
     let now = cx.now();
     if let Some(t) = verify_access_token(cx, portal_id, token).await {
         if !t.is_client_token() {
-            let mut tx = cx.db.read().await.map_err(Error::from)?;
-            if living(&mut tx, idle_ms, portal_id, &t, now)
+            if living(&mut conn, idle_ms, portal_id, &t, now)
                 .await?
                 .is_none()
             {
                 return Ok(inactive);
             }
-        } else if !client_alive(cx, t.str("client_id").unwrap_or("")).await? {
+        } else if !client_alive(&mut conn, t.str("client_id").unwrap_or("")).await? {
             return Ok(inactive);
         }
         let mut out = t.claims;
@@ -143,14 +143,14 @@ pub async fn introspect(
         out.insert("token_type".into(), "Bearer".into());
         return Ok(Value::Object(out));
     }
-    let mut tx = cx.db.read().await.map_err(Error::from)?;
-    let Some(r) = store::refresh(&mut tx, &tokens::hash_token(token)).await? else {
+    let tx = &mut conn;
+    let Some(r) = store::refresh(tx, &tokens::hash_token(token)).await? else {
         return Ok(inactive);
     };
-    let Some(grant) = store::grant(&mut tx, r.grant_id).await? else {
+    let Some(grant) = store::grant(tx, r.grant_id).await? else {
         return Ok(inactive);
     };
-    let owner = clients_store::get(&mut tx, grant.client_id).await?;
+    let owner = clients_store::get(tx, grant.client_id).await?;
     let good = r.used_at.is_none() && r.expires_at > now && grant.ended_at.is_none();
     match owner.filter(|c| good && c.portal_id == portal_id) {
         Some(owner) => Ok(json!({
@@ -167,9 +167,8 @@ pub async fn introspect(
     }
 }
 
-async fn client_alive(cx: &Ctx, client_id: &str) -> Result<bool, Error> {
-    let mut tx = cx.db.read().await?;
-    Ok(clients_store::find_for_auth(&mut tx, client_id)
+async fn client_alive(conn: &mut Tx, client_id: &str) -> Result<bool, Error> {
+    Ok(clients_store::find_for_auth(conn, client_id)
         .await?
         .is_some_and(|(c, _)| c.active))
 }
@@ -183,7 +182,10 @@ pub async fn revoke(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<(), OAuthError> {
-    let client = client_auth::authenticate(cx, portal_id, creds, client_addr).await?;
+    let client = {
+        let mut conn = cx.db.reads().await.map_err(Error::from)?;
+        client_auth::authenticate(cx, &mut conn, portal_id, creds, client_addr).await?
+    };
     let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

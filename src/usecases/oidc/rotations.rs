@@ -1,16 +1,17 @@
 //! Refresh-token rotations written together: each rotation must be durable before its new
 //! token is answered, and a durable commit waits for the disk, so the rotations that arrive
 //! while one commit is under way are written in the next one. One writer task per process
-//! takes what is waiting (up to [`BATCH`]), writes each rotation on its own terms (the old
-//! token taken only while unused and its grant lives), commits once and answers each.
+//! takes what is waiting (up to [`BATCH`]), writes them all on each one's terms (an old token
+//! taken only while unused and its grant lives), commits once and answers each.
 
+use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::storage::oidc_grants as store;
+use crate::storage::Db;
+use crate::storage::oidc_grants::{self as store, NewRefresh};
 use crate::storage::sessions::{self, Kind};
-use crate::storage::{Db, Tx};
 use crate::usecases::{Error, Result};
 
 /// The most rotations one commit writes.
@@ -76,24 +77,41 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
-/// Writes the rotations in one transaction: for each, whether its old token was taken.
+/// Writes the rotations in one transaction, in two statements whatever their number (and one
+/// per portal session to mark used): for each, whether its old token was taken. A token
+/// given back twice in one batch is taken once, by the first.
 async fn write(db: &Db, rotations: impl Iterator<Item = &Rotation>) -> Result<Vec<bool>> {
+    let rotations: Vec<&Rotation> = rotations.collect();
+    // The batch's time: its rotations arrived while the commit before it was under way.
+    let now = rotations.iter().map(|r| r.now).max().unwrap_or_default();
+    let old: Vec<&str> = rotations.iter().map(|r| r.old_hash.as_str()).collect();
     let mut tx = db.write().await?;
-    let mut taken = Vec::new();
-    for r in rotations {
-        taken.push(one(&mut tx, r).await?);
+    let marked: HashSet<String> = store::use_refreshes(&mut tx, &old, now)
+        .await?
+        .into_iter()
+        .collect();
+    let mut first = HashSet::new();
+    let taken: Vec<bool> = rotations
+        .iter()
+        .map(|r| marked.contains(&r.old_hash) && first.insert(r.old_hash.as_str()))
+        .collect();
+    let new: Vec<NewRefresh> = rotations
+        .iter()
+        .zip(&taken)
+        .filter(|(_, taken)| **taken)
+        .map(|(r, _)| NewRefresh {
+            token_hash: &r.new_hash,
+            grant_id: r.grant_id,
+            created_at: r.now,
+            expires_at: r.expires_at,
+        })
+        .collect();
+    store::insert_refreshes(&mut tx, &new).await?;
+    for (r, _) in rotations.iter().zip(&taken).filter(|(_, taken)| **taken) {
+        if let Some(session) = &r.touch_session {
+            sessions::touch(&mut tx, Kind::Portal, session, r.now).await?;
+        }
     }
     tx.commit().await?;
     Ok(taken)
-}
-
-async fn one(tx: &mut Tx, r: &Rotation) -> Result<bool> {
-    if !store::use_refresh(tx, &r.old_hash, r.now).await? {
-        return Ok(false);
-    }
-    store::insert_refresh(tx, &r.new_hash, r.grant_id, r.now, r.expires_at).await?;
-    if let Some(session) = &r.touch_session {
-        sessions::touch(tx, Kind::Portal, session, r.now).await?;
-    }
-    Ok(true)
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::authorize::usable_session;
+use super::authorize::{usable, usable_session};
 use super::claims::{self, Session};
 use super::client_auth::{self, Credentials};
 use super::rotations::Rotation;
@@ -15,7 +15,7 @@ use crate::domain::oidc::request::{pkce_matches, scopes};
 use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::oidc_clients::OidcClient;
-use crate::storage::oidc_grants::{self as store, Grant};
+use crate::storage::oidc_grants::{self as store, Grant, GrantRead};
 use crate::usecases::{Actor, Ctx, Error, Target, record};
 
 /// The form of a token request (RFC 6749 4.1.3, 6, 4.4).
@@ -61,10 +61,15 @@ pub async fn token(
         client_id: form.client_id.clone(),
         client_secret: form.client_secret.clone(),
     };
-    let client = client_auth::authenticate(cx, portal_id, &creds, client_addr).await?;
+    // One connection reads the client and, for a refresh, everything the refresh checks.
+    let mut conn = cx.db.reads().await.map_err(Error::from)?;
+    let client = client_auth::authenticate(cx, &mut conn, portal_id, &creds, client_addr).await?;
     let answer = match grant_type {
-        "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
-        "refresh_token" => refresh_grant(cx, idle_ms, &client, form).await,
+        "refresh_token" => refresh_grant(cx, conn, idle_ms, &client, form).await,
+        "authorization_code" => {
+            drop(conn);
+            code_grant(cx, idle_ms, &client, form).await
+        }
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
             access_token: claims::client_token(cx, &client).await?,
             token_type: "Bearer",
@@ -259,6 +264,7 @@ async fn issue(
 
 async fn refresh_grant(
     cx: &Ctx,
+    mut tx: Tx,
     idle_ms: i64,
     client: &OidcClient,
     form: &TokenForm,
@@ -270,54 +276,38 @@ async fn refresh_grant(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let now = cx.now();
     let hash = tokens::hash_token(presented);
-    // Everything is read first, without holding the writers back; the write that follows
-    // takes the token only while it is unused and its grant lives, so a session or an account
-    // that ended in between (which ends the grant in its own write) is not missed.
-    let mut tx = cx.db.read().await.map_err(Error::from)?;
-    let found = store::refresh(&mut tx, &hash).await?;
-    let grant = match &found {
-        Some(r) => store::grant(&mut tx, r.grant_id).await?,
-        None => None,
-    };
-    let (Some(r), Some(grant)) = (found, grant) else {
-        return Err(OAuthError::invalid_grant("unknown refresh token"));
-    };
-    if grant.client_id != client.id {
-        return Err(OAuthError::invalid_grant(
-            "the refresh token was issued to another client",
-        ));
-    }
-    if grant.ended_at.is_some() {
-        return Err(OAuthError::invalid_grant("the grant has ended"));
-    }
-    if r.used_at.is_some() {
+    // Everything is read first, in one statement, without holding the writers back; the
+    // write that follows takes the token only while it is unused and its grant lives, so a
+    // session or an account that ended in between (which ends the grant in its own write) is
+    // not missed.
+    let Some((r, read)) = store::refresh_read(&mut tx, &hash).await? else {
         drop(tx);
-        return reused(cx, now, &grant, client).await;
-    }
-    if r.expires_at <= now {
-        return Err(OAuthError::invalid_grant("the refresh token has expired"));
-    }
-    let granted = parse_scopes(&grant.scope);
-    let scopes = match form.scope.as_deref() {
-        None | Some("") => granted.clone(),
-        Some(asked) => match scopes(asked, &granted) {
-            Ok(s) => s,
-            Err(e) => return Err(OAuthError::new(400, "invalid_scope", e.description)),
-        },
+        return refused_without_session(cx, client, form, &hash, now).await;
     };
-    let session_hash = grant.session_hash.clone().unwrap_or_default();
-    let usable = usable_session(&mut tx, idle_ms, client.portal_id, &session_hash, now).await?;
-    let Some((session, account)) = usable else {
+    let GrantRead {
+        grant,
+        session,
+        account,
+        scope_generation,
+    } = read;
+    let scopes = match refresh_checks(&r, &grant, client, form, now) {
+        Ok(scopes) => scopes,
+        Err(Refusal::Reused) => {
+            drop(tx);
+            return reused(cx, now, &grant, client).await;
+        }
+        Err(Refusal::Error(e)) => return Err(e),
+    };
+    if !usable(&session, &account, idle_ms, client.portal_id, now) {
         drop(tx);
-        let mut tx = cx.db.write().await.map_err(Error::from)?;
-        end(&mut tx, now, &grant, client, "session_ended").await?;
-        tx.commit().await.map_err(Error::from)?;
-        return Err(OAuthError::invalid_grant(
-            "the person's session has ended or they may no longer log in",
-        ));
-    };
-    let admit = claims::admit_claim(&mut tx, &account, now).await?;
+        return session_ended(cx, now, &grant, client).await;
+    }
+    let scope = cx
+        .scopes
+        .scope(&mut tx, &account, scope_generation, now)
+        .await?;
     drop(tx);
+    let admit = claims::admit_of(&account, &scope);
     let next = tokens::new_token();
     // Using an application keeps the portal session from idling out.
     let touch = (now - session.last_seen_at > 60_000).then(|| session.token_hash.clone());
@@ -336,6 +326,87 @@ async fn refresh_grant(
     issue(cx, client, &account, &admit, &grant, &scopes, None, next).await
 }
 
+/// Why a refresh token is not honoured.
+enum Refusal {
+    /// Used before: the grant ends.
+    Reused,
+    Error(OAuthError),
+}
+
+/// The checks of a refresh token and its grant, before its session's: the scopes the new
+/// tokens carry.
+fn refresh_checks(
+    r: &store::Refresh,
+    grant: &Grant,
+    client: &OidcClient,
+    form: &TokenForm,
+    now: i64,
+) -> Result<Vec<OidcScope>, Refusal> {
+    let refuse = |why: &'static str| Err(Refusal::Error(OAuthError::invalid_grant(why)));
+    if grant.client_id != client.id {
+        return refuse("the refresh token was issued to another client");
+    }
+    if grant.ended_at.is_some() {
+        return refuse("the grant has ended");
+    }
+    if r.used_at.is_some() {
+        return Err(Refusal::Reused);
+    }
+    if r.expires_at <= now {
+        return refuse("the refresh token has expired");
+    }
+    let granted = parse_scopes(&grant.scope);
+    match form.scope.as_deref() {
+        None | Some("") => Ok(granted),
+        Some(asked) => scopes(asked, &granted)
+            .map_err(|e| Refusal::Error(OAuthError::new(400, "invalid_scope", e.description))),
+    }
+}
+
+/// A refresh token whose grant has no session or account any more (or that is unknown):
+/// read again piece by piece, to answer why.
+async fn refused_without_session(
+    cx: &Ctx,
+    client: &OidcClient,
+    form: &TokenForm,
+    hash: &str,
+    now: i64,
+) -> Result<Tokens, OAuthError> {
+    let mut tx = cx.db.reads().await.map_err(Error::from)?;
+    let found = store::refresh(&mut tx, hash).await?;
+    let grant = match &found {
+        Some(r) => store::grant(&mut tx, r.grant_id).await?,
+        None => None,
+    };
+    drop(tx);
+    let (Some(r), Some(grant)) = (found, grant) else {
+        return Err(OAuthError::invalid_grant("unknown refresh token"));
+    };
+    match refresh_checks(&r, &grant, client, form, now) {
+        Err(Refusal::Reused) => reused(cx, now, &grant, client).await,
+        Err(Refusal::Error(e)) => Err(e),
+        Ok(_) => session_ended(cx, now, &grant, client).await,
+    }
+}
+
+/// A grant whose portal session has ended or whose account may no longer log in: it ends.
+async fn session_ended(
+    cx: &Ctx,
+    now: i64,
+    grant: &Grant,
+    client: &OidcClient,
+) -> Result<Tokens, OAuthError> {
+    ended(
+        cx,
+        now,
+        grant,
+        client,
+        "session_ended",
+        "the person's session has ended or they may no longer log in",
+    )
+    .await
+}
+
 /// A refresh token used before (or at the same moment): a copy is abroad, so nothing from this
 /// grant is honoured any more.
 async fn reused(
@@ -344,12 +415,30 @@ async fn reused(
     grant: &Grant,
     client: &OidcClient,
 ) -> Result<Tokens, OAuthError> {
-    let mut tx = cx.db.write().await.map_err(Error::from)?;
-    end(&mut tx, now, grant, client, "refresh_reused").await?;
-    tx.commit().await.map_err(Error::from)?;
-    Err(OAuthError::invalid_grant(
+    ended(
+        cx,
+        now,
+        grant,
+        client,
+        "refresh_reused",
         "the refresh token was already used",
-    ))
+    )
+    .await
+}
+
+/// Ends the grant in a write of its own, and refuses the request.
+async fn ended(
+    cx: &Ctx,
+    now: i64,
+    grant: &Grant,
+    client: &OidcClient,
+    why: &str,
+    description: &'static str,
+) -> Result<Tokens, OAuthError> {
+    let mut tx = cx.db.write().await.map_err(Error::from)?;
+    end(&mut tx, now, grant, client, why).await?;
+    tx.commit().await.map_err(Error::from)?;
+    Err(OAuthError::invalid_grant(description))
 }
 
 /// Housekeeping of codes, requests, refresh tokens and ended grants.

@@ -196,3 +196,77 @@ both!(
     introspection,
     introspection_says_what_is_active_and_revocation_ends_it
 );
+
+async fn the_admit_claim_follows_every_change_of_modules_at_once(app: TestApp) {
+    let w = world(&app).await;
+    let api = app.api(&app.api_key().await);
+    let (_, t) = tokens(&app, &w).await;
+    let mut token = s(&t, "refresh_token");
+    // What a refresh and userinfo say, beside the scope the API gives.
+    let claims_now = async |token: &str| {
+        let (status, t) = refresh(&app, &w.rp, token).await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        let access = jwt(&s(&t, "access_token")).1["admit"].clone();
+        let (status, info) = userinfo(&app, w.pid, &s(&t, "access_token")).await;
+        assert_eq!(status, StatusCode::OK, "{info}");
+        let scope = api
+            .get(&format!("/api/v1/accounts/{}/scope", w.account))
+            .await
+            .1;
+        assert_eq!(access["scope_version"], scope["version"], "{access}");
+        assert_eq!(info["admit"]["scope_version"], scope["version"]);
+        assert_eq!(access["modules"], scope["modules"]);
+        assert_eq!(info["admit"]["modules"], scope["modules"]);
+        (s(&t, "refresh_token"), access)
+    };
+    let (next, before) = claims_now(&token).await;
+    token = next;
+    assert_eq!(before["modules"], json!([]));
+
+    // The portal gains a module and the account is given it: the next refresh says so.
+    let (_, shown) = api.get(&format!("/api/v1/portals/{}", w.pid)).await;
+    let mut portal = json!({"modules": [{"name": "Invoices"}]});
+    for field in [
+        "name",
+        "kind",
+        "base_url",
+        "registration_mode",
+        "self_registration_creates_contact",
+        "notify_staff_on_new_link",
+        "invitation_lifetime_days",
+        "default_language",
+    ] {
+        portal[field] = shown[field].clone();
+    }
+    let (status, body) = api
+        .put(&format!("/api/v1/portals/{}", w.pid), &portal)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = api
+        .put(
+            &format!("/api/v1/accounts/{}/access", w.account),
+            &json!({"modules": ["Invoices"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (next, granted) = claims_now(&token).await;
+    token = next;
+    assert_eq!(granted["modules"], json!(["Invoices"]));
+    assert_ne!(granted["scope_version"], before["scope_version"]);
+
+    // And taken away again.
+    let (status, _) = api
+        .put(
+            &format!("/api/v1/accounts/{}/access", w.account),
+            &json!({"modules": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, taken) = claims_now(&token).await;
+    assert_eq!(taken["modules"], json!([]));
+    assert_eq!(taken["scope_version"], before["scope_version"]);
+}
+both!(
+    claim_follows_changes,
+    the_admit_claim_follows_every_change_of_modules_at_once
+);
