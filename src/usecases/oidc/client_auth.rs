@@ -45,16 +45,61 @@ impl Credentials {
 }
 
 /// The client of `portal_id` the credentials prove, read on `conn` (a connection from
-/// `Db::reads` the caller goes on using). Any failure is `invalid_client` and an audit event
-/// (once per address and while); a wrong secret also counts against the client from this
-/// address.
+/// `Db::reads`), which is given back for the caller to go on reading. Any failure is
+/// `invalid_client` and an audit event (once per address and while), written after `conn` is
+/// let go; a wrong secret also counts against the client from this address.
 pub async fn authenticate(
+    cx: &Ctx,
+    mut conn: Tx,
+    portal_id: i64,
+    creds: &Credentials,
+    client_addr: Option<&str>,
+) -> Result<(OidcClient, Tx), OAuthError> {
+    let judged = judge(cx, &mut conn, portal_id, creds, client_addr).await;
+    // A refusal writes: the read connection goes back first, so that refusals many at once
+    // never hold every connection while they wait for one to write with.
+    let failure = match judged {
+        Ok(Ok(client)) => return Ok((client, conn)),
+        Ok(Err(failure)) => failure,
+        Err(e) => return Err(e),
+    };
+    drop(conn);
+    match failure {
+        Failure::Refused { what, description } => {
+            Err(refused(cx, client_addr, what, description).await)
+        }
+        Failure::WrongSecret(check) => {
+            check.failed(cx).await?;
+            Err(refused(
+                cx,
+                client_addr,
+                "wrong client secret",
+                "wrong client secret",
+            )
+            .await)
+        }
+    }
+}
+
+/// A refusal that is audited (and, for a wrong secret, counted).
+enum Failure {
+    Refused {
+        what: &'static str,
+        description: &'static str,
+    },
+    WrongSecret(SecretCheck),
+}
+
+/// The client the credentials prove, or the refusal to record; `Err` for what is answered
+/// without a record (a malformed request, a blocked client).
+async fn judge(
     cx: &Ctx,
     conn: &mut Tx,
     portal_id: i64,
     creds: &Credentials,
     client_addr: Option<&str>,
-) -> Result<OidcClient, OAuthError> {
+) -> Result<Result<OidcClient, Failure>, OAuthError> {
+    let refused = |what, description| Ok(Err(Failure::Refused { what, description }));
     let (client_id, secret) = match (&creds.basic, &creds.client_id, &creds.client_secret) {
         (Some(_), _, Some(_)) => {
             return Err(OAuthError::invalid_request(
@@ -71,13 +116,7 @@ pub async fn authenticate(
         }
         (None, Some(id), secret) => (id.as_str(), secret.as_deref()),
         (None, None, _) => {
-            return Err(refused(
-                cx,
-                client_addr,
-                "client_id missing",
-                "client authentication is required",
-            )
-            .await);
+            return refused("client_id missing", "client authentication is required");
         }
     };
     let check = SecretCheck::new(client_id, client_addr);
@@ -96,35 +135,23 @@ pub async fn authenticate(
         ..
     }) = found.filter(|f| f.client.portal_id == portal_id && f.client.active)
     else {
-        return Err(refused(cx, client_addr, "unknown client", "unknown client").await);
+        return refused("unknown client", "unknown client");
     };
     match (client.kind, secret, hash) {
-        (ClientKind::Public, None, _) => Ok(client),
+        (ClientKind::Public, None, _) => Ok(Ok(client)),
         (ClientKind::Public, Some(_), _) => {
             Err(OAuthError::invalid_client("a public client has no secret"))
         }
         (ClientKind::Confidential, Some(secret), Some(hash))
             if constant_time_eq(&tokens::hash_token(secret), &hash) =>
         {
-            Ok(client)
+            Ok(Ok(client))
         }
-        (ClientKind::Confidential, None, _) => Err(refused(
-            cx,
-            client_addr,
+        (ClientKind::Confidential, None, _) => refused(
             "client secret missing",
             "this client must authenticate with its secret",
-        )
-        .await),
-        (ClientKind::Confidential, Some(_), _) => {
-            check.failed(cx).await?;
-            Err(refused(
-                cx,
-                client_addr,
-                "wrong client secret",
-                "wrong client secret",
-            )
-            .await)
-        }
+        ),
+        (ClientKind::Confidential, Some(_), _) => Ok(Err(Failure::WrongSecret(check))),
     }
 }
 

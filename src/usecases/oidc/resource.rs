@@ -114,8 +114,9 @@ pub async fn introspect(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<Value, OAuthError> {
-    let mut conn = cx.db.reads().await.map_err(Error::from)?;
-    let client = client_auth::authenticate(cx, &mut conn, portal_id, creds, client_addr).await?;
+    let conn = cx.db.reads().await.map_err(Error::from)?;
+    let (client, mut conn) =
+        client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
     if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
         return Err(OAuthError::invalid_client(
             "only confidential clients may introspect",
@@ -182,10 +183,9 @@ pub async fn revoke(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<(), OAuthError> {
-    let client = {
-        let mut conn = cx.db.reads().await.map_err(Error::from)?;
-        client_auth::authenticate(cx, &mut conn, portal_id, creds, client_addr).await?
-    };
+    let conn = cx.db.reads().await.map_err(Error::from)?;
+    let (client, conn) = client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
+    drop(conn);
     let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

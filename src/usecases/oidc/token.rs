@@ -62,14 +62,16 @@ pub async fn token(
         client_secret: form.client_secret.clone(),
     };
     // One connection reads the client and, for a refresh, everything the refresh checks.
-    let mut conn = cx.db.reads().await.map_err(Error::from)?;
-    let client = client_auth::authenticate(cx, &mut conn, portal_id, &creds, client_addr).await?;
+    let conn = cx.db.reads().await.map_err(Error::from)?;
+    let (client, conn) =
+        client_auth::authenticate(cx, conn, portal_id, &creds, client_addr).await?;
+    if grant_type == "refresh_token" {
+        let answer = refresh_grant(cx, conn, idle_ms, &client, form).await;
+        return refused_or(cx, answer, &client, client_addr).await;
+    }
+    drop(conn);
     let answer = match grant_type {
-        "refresh_token" => refresh_grant(cx, conn, idle_ms, &client, form).await,
-        "authorization_code" => {
-            drop(conn);
-            code_grant(cx, idle_ms, &client, form).await
-        }
+        "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
             access_token: claims::client_token(cx, &client).await?,
             token_type: "Bearer",
@@ -89,10 +91,20 @@ pub async fn token(
             "grant_type must be authorization_code, refresh_token or client_credentials",
         )),
     };
+    refused_or(cx, answer, &client, client_addr).await
+}
+
+/// The answer, with a refusal audited once per address and while, whatever the grant:
+/// nothing was issued.
+async fn refused_or(
+    cx: &Ctx,
+    answer: Result<Tokens, OAuthError>,
+    client: &OidcClient,
+    client_addr: Option<&str>,
+) -> Result<Tokens, OAuthError> {
     if let Err(e) = &answer
         && e.status < 500
     {
-        // Audited once per address and while, whatever the grant: nothing was issued.
         let who = format!("client {}", client.client_id);
         crate::usecases::limits::refused(
             cx,

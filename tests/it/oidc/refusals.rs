@@ -199,6 +199,55 @@ async fn wrong_secrets_are_refused_and_throttled(app: TestApp) {
 }
 both!(secrets, wrong_secrets_are_refused_and_throttled);
 
+async fn wrong_secrets_many_at_once_are_refused_and_block_the_client(app: TestApp) {
+    let w = world(&app).await;
+    // Four times as many as the database has connections: a refusal must not hold one while
+    // it waits for another to write its record with.
+    let started = std::time::Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (url, rp) = (app.url(""), w.rp.clone());
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{url}/portal/{}/oidc/token", rp.pid))
+                .basic_auth(&rp.client_id, Some("0".repeat(64)))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| [StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "40 refusals took {:?}",
+        started.elapsed()
+    );
+    // The failures were counted: the right secret now waits too.
+    let (status, _) = post(
+        &app,
+        &w.rp,
+        "token",
+        &[("grant_type", "client_credentials")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+both!(
+    secrets_at_once,
+    wrong_secrets_many_at_once_are_refused_and_block_the_client
+);
+
 async fn forged_and_foreign_tokens_are_refused(app: TestApp) {
     let w = world(&app).await;
     let (_, t) = tokens(&app, &w).await;
