@@ -79,6 +79,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "self_manual".into(),
             self_registration_creates_contact: false,
             notify_staff_on_new_link: false,
+            impersonation_allowed: true,
+            impersonation_actions: false,
+            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![
@@ -96,6 +99,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "self_automatic".into(),
             self_registration_creates_contact: true,
             notify_staff_on_new_link: false,
+            impersonation_allowed: true,
+            impersonation_actions: false,
+            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("de".into()),
             modules: vec![
@@ -111,6 +117,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "invitation_only".into(),
             self_registration_creates_contact: false,
             notify_staff_on_new_link: true,
+            impersonation_allowed: true,
+            impersonation_actions: false,
+            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![

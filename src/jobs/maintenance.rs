@@ -73,7 +73,13 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
         now - policy.idle_ms,
     )
     .await?;
+    // The impersonations that ended with those sessions: recorded, and their people told.
+    let settled = crate::usecases::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     tx.commit().await?;
+    if settled > 0 {
+        cx.mail_wakeup.notify_one();
+        cx.logout_wakeup.notify_one();
+    }
     swept.keys_retired = crate::usecases::oidc::key_rotation::retire_expired(cx)
         .await?
         .len() as u64;

@@ -277,6 +277,8 @@ pub async fn end_when_barred(
     let Some(reason) = barred(next, today(now)) else {
         return Ok(0);
     };
+    crate::storage::impersonations::set_end_reason_of_account(tx, account.id, "account_barred")
+        .await?;
     let n = sessions::delete_of(tx, Kind::Portal, account.id, now).await?;
     if n > 0 {
         record(

@@ -503,7 +503,16 @@ pub async fn session_user(
 pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(token), now).await?;
+    let hash = tokens::hash_token(token);
+    // The impersonation opened from this session ends with it.
+    crate::storage::impersonations::set_end_reason_of_staff_sessions(
+        &mut tx,
+        &[hash.as_str()],
+        "staff_logged_out",
+    )
+    .await?;
+    sessions::delete(&mut tx, Kind::Staff, &hash, now).await?;
+    let settled = super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     record(
         &mut tx,
         now,
@@ -519,6 +528,10 @@ pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
+    if settled > 0 {
+        cx.mail_wakeup.notify_one();
+        cx.logout_wakeup.notify_one();
+    }
     Ok(())
 }
 

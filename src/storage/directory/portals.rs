@@ -26,6 +26,12 @@ pub struct Portal {
     pub self_registration_creates_contact: bool,
     /// When someone asks for a new link: tell staff instead of sending it again.
     pub notify_staff_on_new_link: bool,
+    /// Staff may view the portal as one of its accounts (impersonation).
+    pub impersonation_allowed: bool,
+    /// While staff view it as an organization admin, team actions are allowed (else read-only).
+    pub impersonation_actions: bool,
+    /// The person is told by e-mail after staff viewed the portal as them.
+    pub impersonation_notice: bool,
     pub invitation_lifetime_days: i64,
     /// `en` or `de`.
     pub default_language: String,
@@ -40,7 +46,7 @@ pub struct Portal {
 }
 
 const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
-     notify_staff_on_new_link, \
+     notify_staff_on_new_link, impersonation_allowed, impersonation_actions, impersonation_notice, \
      invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
@@ -98,6 +104,9 @@ pub struct PortalRow<'a> {
     pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
     pub notify_staff_on_new_link: bool,
+    pub impersonation_allowed: bool,
+    pub impersonation_actions: bool,
+    pub impersonation_notice: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: &'a str,
 }
@@ -106,8 +115,9 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
-         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id"
+         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at, \
+         impersonation_allowed, impersonation_actions, impersonation_notice) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, $10, $11, $12) RETURNING id"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -118,6 +128,9 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(p.default_language)
     .bind(now)
     .bind(p.notify_staff_on_new_link)
+    .bind(p.impersonation_allowed)
+    .bind(p.impersonation_actions)
+    .bind(p.impersonation_notice)
     .fetch_one(c)
     .await
     })
@@ -128,7 +141,8 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
         sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
-         updated_at = $8, notify_staff_on_new_link = $10 WHERE id = $9"
+         updated_at = $8, notify_staff_on_new_link = $10, impersonation_allowed = $11, \
+         impersonation_actions = $12, impersonation_notice = $13 WHERE id = $9"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -140,6 +154,9 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(now)
     .bind(id)
     .bind(p.notify_staff_on_new_link)
+    .bind(p.impersonation_allowed)
+    .bind(p.impersonation_actions)
+    .bind(p.impersonation_notice)
     .execute(c)
     .await
     })?;

@@ -122,6 +122,8 @@ pub struct SignedIn {
     pub page: PortalPage,
     pub account: PortalAccount,
     pub token: String,
+    /// When a staff member views the portal as the person on this session.
+    pub impersonation: Option<crate::usecases::impersonation::Impersonation>,
 }
 
 impl SignedIn {
@@ -161,15 +163,23 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(to_login().into());
         };
         let found = uc::portal_session(&state.cx, state.policy.idle_ms, page.id(), token).await?;
-        let Some(account) = found else {
+        let Some((account, impersonation)) = found else {
             return Err(to_login().into());
         };
         page.seen.speak(account_language(&account));
-        Ok(SignedIn {
+        let me = SignedIn {
             token: token.to_string(),
             page,
             account,
-        })
+            impersonation,
+        };
+        if let (Some(imp), Some(slot)) = (
+            &me.impersonation,
+            parts.extensions.get::<super::impersonation::BannerSlot>(),
+        ) {
+            slot.put(super::impersonation::Banner::of(&me, imp, state.cx.now()));
+        }
+        Ok(me)
     }
 }
 
