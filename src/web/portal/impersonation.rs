@@ -49,7 +49,7 @@ impl Banner {
         let staff = if imp.staff_name.trim().is_empty() {
             imp.staff_email.clone()
         } else {
-            imp.staff_name.clone()
+            format!("{} ({})", imp.staff_name, imp.staff_email)
         };
         Banner {
             lang: language.as_str(),
