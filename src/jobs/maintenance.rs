@@ -39,6 +39,8 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     let today = crate::clock::today(now);
     let actor = Actor::system("expiry");
     for (id, email, portal, why) in store::sessions_to_end(&mut tx, today).await? {
+        crate::storage::impersonations::set_end_reason_of_account(&mut tx, id, "account_barred")
+            .await?;
         let n = crate::storage::sessions::delete_of(
             &mut tx,
             crate::storage::sessions::Kind::Portal,

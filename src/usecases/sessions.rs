@@ -266,13 +266,15 @@ pub fn barred(state: &AccountState, today: i64) -> Option<&'static str> {
 
 /// In the transaction of a change that leaves `account` in `next`: when it may no longer log
 /// in, every session of the account ends now, with an audit event (switching access off and on
-/// again brings no session back).
+/// again brings no session back). An impersonation of the account ends with them, recorded and
+/// told to the person in the same transaction.
 pub async fn end_when_barred(
     tx: &mut Tx,
     now: i64,
     actor: &Actor,
     account: &PortalAccount,
     next: &AccountState,
+    mail: &super::mail::MailSettings,
 ) -> Result<u64> {
     let Some(reason) = barred(next, today(now)) else {
         return Ok(0);
@@ -280,6 +282,7 @@ pub async fn end_when_barred(
     crate::storage::impersonations::set_end_reason_of_account(tx, account.id, "account_barred")
         .await?;
     let n = sessions::delete_of(tx, Kind::Portal, account.id, now).await?;
+    super::impersonation::settle_in(tx, mail, now).await?;
     if n > 0 {
         record(
             tx,

@@ -221,8 +221,15 @@ pub async fn portal_session(
         // Barred since (its valid-until day passed): every session of the account ends now.
         Some(a) if alive && staff_alive => {
             let actor = crate::usecases::Actor::system("expiry");
-            crate::usecases::sessions::end_when_barred(&mut tx, now, &actor, &a, &a.state())
-                .await?;
+            crate::usecases::sessions::end_when_barred(
+                &mut tx,
+                now,
+                &actor,
+                &a,
+                &a.state(),
+                &cx.mail,
+            )
+            .await?;
         }
         _ => {
             sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
