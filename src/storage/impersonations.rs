@@ -84,6 +84,18 @@ pub async fn running_of_session(tx: &mut Tx, session_hash: &str) -> Result<Optio
         .await)
 }
 
+/// The ended impersonation of a portal session that no longer is one (for the page that says
+/// so to a browser still holding its cookie).
+pub async fn ended_of_session(tx: &mut Tx, session_hash: &str) -> Result<Option<Impersonation>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE i.session_hash = $1 AND i.ended_at IS NOT NULL"
+    ));
+    on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(session_hash)
+        .fetch_optional(c)
+        .await)
+}
+
 /// The staff member's running impersonation.
 pub async fn running_of_staff(tx: &mut Tx, staff_user_id: i64) -> Result<Option<Impersonation>> {
     let sql = sqlx::AssertSqlSafe(format!(

@@ -240,6 +240,44 @@ pub async fn of_session(cx: &Ctx, token: &str) -> Result<Option<Impersonation>> 
     Ok(store::running_of_session(&mut tx, &tokens::hash_token(token)).await?)
 }
 
+/// The ended impersonation of a portal session token that no longer opens the portal.
+pub async fn ended_of_session(cx: &Ctx, token: &str) -> Result<Option<Impersonation>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::ended_of_session(&mut tx, &tokens::hash_token(token)).await?)
+}
+
+/// Records a change refused during an impersonation (`what`: the page's address), naming the
+/// staff member as the person.
+pub async fn refused_change(
+    cx: &Ctx,
+    imp: &Impersonation,
+    account: &PortalAccount,
+    client_addr: Option<String>,
+    what: &str,
+) -> Result<()> {
+    let now = cx.now();
+    let actor = acting_as(super::accounts::person(account, client_addr), imp);
+    let mut tx = cx.db.write().await?;
+    record(
+        &mut tx,
+        now,
+        &actor,
+        "account.impersonation_change_refused",
+        Target {
+            kind: "portal_account",
+            id: Some(account.id),
+            label: &account_label(account),
+        },
+        None,
+        Some(
+            json!({ "impersonation": imp.id, "what": what.chars().take(200).collect::<String>() }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Ends the impersonation of the portal session `token` at the banner's button: its portal
 /// session ends (and with it the applications' sessions, by back-channel logout).
 pub async fn end(cx: &Ctx, token: &str) -> Result<Impersonation> {

@@ -178,6 +178,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     if n == 0 && matches!(which, Which::One(_)) {
         return Err(Error::NotFound("session"));
     }
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     let session = match which {
         Which::One(hash) => Some(serde_json::json!({ "session": &hash[..12.min(hash.len())] })),
         Which::Others => Some(serde_json::json!({ "sessions": n })),
@@ -199,6 +200,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     tx.commit().await?;
     if n > 0 {
         cx.logout_wakeup.notify_one();
+        cx.mail_wakeup.notify_one();
     }
     Ok(n)
 }
@@ -221,6 +223,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
         }
     };
     let n = sessions::delete_of(&mut tx, kind, id, now).await?;
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     record(
         &mut tx,
         now,
@@ -238,6 +241,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
     tx.commit().await?;
     if n > 0 {
         cx.logout_wakeup.notify_one();
+        cx.mail_wakeup.notify_one();
     }
     Ok(n)
 }

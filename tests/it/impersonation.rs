@@ -255,6 +255,13 @@ async fn a_supervisor_views_the_portal_as_a_person_of_their_area(engine: Engine)
         .await,
         0
     );
+    // The refusals are in the audit log, naming the supervisor as Erika.
+    let refusals = events(&app, "account.impersonation_change_refused").await;
+    assert_eq!(refusals.len(), 2, "{refusals:?}");
+    assert_eq!(
+        refusals[0].0,
+        "staff sup <sup@operator.example> as erika@nordlicht.example"
+    );
 
     // An application opened meanwhile gets `act` naming the supervisor.
     let first = sup.get(&authorize_path(&rp, &[])).await;
@@ -275,9 +282,14 @@ async fn a_supervisor_views_the_portal_as_a_person_of_their_area(engine: Engine)
 
     // The time limit ends it: the portal session, the application's grant, and Erika is told.
     clock.advance(16 * MINUTE);
-    let after = sup.get(&format!("/portal/{pid}/")).await;
-    assert_eq!(after.status, StatusCode::SEE_OTHER);
-    assert!(after.location.unwrap().contains("/login"));
+    let after = sup.get(&format!("/portal/{pid}/access")).await;
+    assert_eq!(after.status, StatusCode::GONE, "{}", after.body);
+    assert!(
+        after.body.contains("Impersonation ended") && after.body.contains("time limit reached")
+    );
+    // The cookie is gone with it: the login page next.
+    let next = sup.get(&format!("/portal/{pid}/access")).await;
+    assert!(next.location.unwrap().contains("/login"));
     assert_eq!(running(&app).await, 0);
     assert_eq!(end_reasons(&app).await, vec!["time_limit"]);
     assert!(app.count("oidc_grants WHERE ended_at IS NOT NULL").await >= 1);
@@ -459,9 +471,12 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert_eq!(running(&app).await, 0);
     assert_eq!(end_reasons(&app).await, vec!["staff_logged_out"]);
-    assert_eq!(
-        admin.get(&format!("/portal/{pid}/")).await.status,
-        StatusCode::SEE_OTHER
+    let gone = admin.get(&format!("/portal/{pid}/")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(
+        gone.body.contains("logged out of the console"),
+        "{}",
+        gone.body
     );
 
     // A portal with impersonation off refuses.
@@ -473,7 +488,7 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, admin) = staff(&app, "admin2@operator.example", "administrator", &[]).await;
+    let (admin2, admin) = staff(&app, "admin2@operator.example", "administrator", &[]).await;
     let off = impersonate(&admin, w.erika, REASON, "15").await;
     assert_eq!(off.status, StatusCode::CONFLICT, "{}", off.body);
     assert!(off.body.contains("switched off for this portal"));
@@ -500,14 +515,42 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
     assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
     assert_eq!(running(&app).await, 1);
     action(w.ben, "deactivate").await;
-    assert_eq!(
-        admin.get(&format!("/portal/{pid}/")).await.status,
-        StatusCode::SEE_OTHER
-    );
     assert_eq!(running(&app).await, 0);
+    let gone = admin.get(&format!("/portal/{pid}/")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(
+        gone.body.contains("account can no longer log in"),
+        "{}",
+        gone.body
+    );
     assert_eq!(
         end_reasons(&app).await,
         vec!["staff_logged_out", "account_barred"]
+    );
+
+    // The staff member losing their console session ends it too.
+    let on = impersonate(&admin, w.erika, REASON, "15").await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
+    admit::usecases::sessions::end_all_of(
+        &app.cx,
+        &admit::usecases::Actor::cli(),
+        admit::storage::sessions::Kind::Staff,
+        admin2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(running(&app).await, 0);
+    let gone = admin.get(&format!("/portal/{pid}/")).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(gone.body.contains("console session ended"), "{}", gone.body);
+    // Each end is in the audit log, and each person was told.
+    assert_eq!(events(&app, "account.impersonation_ended").await.len(), 3);
+    assert!(
+        eventually(10, || async {
+            let m = mails(&app).await;
+            m.iter().filter(|(_, t)| t.contains(REASON)).count() == 3
+        })
+        .await
     );
 }
 both!(refusals, refusals_start_nothing_and_are_recorded);

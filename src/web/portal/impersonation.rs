@@ -140,30 +140,77 @@ fn refusal(me: &SignedIn, imp: &Impersonation, message: &'static str) -> PageErr
     (StatusCode::FORBIDDEN, page).into_response().into()
 }
 
+/// A change asked for during an impersonation (`what`, the page's address) is recorded and
+/// refused with `message`.
+async fn refuse(
+    s: &AppState,
+    me: &SignedIn,
+    imp: &Impersonation,
+    addr: Option<String>,
+    what: &str,
+    message: &'static str,
+) -> PageError {
+    if let Err(e) = uc::refused_change(&s.cx, imp, &me.account, addr, what).await {
+        return e.into();
+    }
+    refusal(me, imp, message)
+}
+
 /// The person's own credentials and identity (password, e-mail address, sessions, profile)
 /// are never changed during an impersonation.
-pub fn refuse_own(me: &SignedIn) -> Result<(), PageError> {
+pub async fn refuse_own(
+    s: &AppState,
+    me: &SignedIn,
+    addr: Option<String>,
+    what: &str,
+) -> Result<(), PageError> {
     match &me.impersonation {
-        Some(imp) => Err(refusal(
-            me,
-            imp,
-            ImpersonationT::of(staff_language(imp)).own_refused,
-        )),
+        Some(imp) => {
+            let message = ImpersonationT::of(staff_language(imp)).own_refused;
+            Err(refuse(s, me, imp, addr, what, message).await)
+        }
         None => Ok(()),
     }
 }
 
 /// Changes besides the person's own (team actions, preferences) only where the portal allows
 /// actions during an impersonation.
-pub fn refuse_unless_actions(me: &SignedIn) -> Result<(), PageError> {
+pub async fn refuse_unless_actions(
+    s: &AppState,
+    me: &SignedIn,
+    addr: Option<String>,
+    what: &str,
+) -> Result<(), PageError> {
     match &me.impersonation {
-        Some(imp) if !me.portal().impersonation_actions => Err(refusal(
-            me,
-            imp,
-            ImpersonationT::of(staff_language(imp)).read_only,
-        )),
+        Some(imp) if !me.portal().impersonation_actions => {
+            let message = ImpersonationT::of(staff_language(imp)).read_only;
+            Err(refuse(s, me, imp, addr, what, message).await)
+        }
         _ => Ok(()),
     }
+}
+
+/// The page for a browser whose impersonation has ended (at its time limit, say): it says so,
+/// and how, in the staff member's language, and forgets the cookie.
+pub async fn ended_page(s: &AppState, page: &PortalPage, token: &str) -> Option<Response> {
+    let imp = uc::ended_of_session(&s.cx, token).await.ok()??;
+    let language = staff_language(&imp);
+    let t = ImpersonationT::of(language);
+    let how =
+        crate::domain::impersonation::end_label(imp.end_reason.as_deref().unwrap_or(""), language);
+    let message = MessagePage {
+        lang: language.as_str(),
+        portal: page.portal.clone(),
+        title: t.ended_title,
+        message: format!("{} {}: {how}.", t.ended, t.how),
+        link: Some((
+            format!("/console/accounts/{}", imp.account_id),
+            t.back_to_console,
+        )),
+        second_link: None,
+    };
+    let clear = set_cookie(s, page.id(), SESSION_COOKIE, "", 0);
+    Some((StatusCode::GONE, [(header::SET_COOKIE, clear)], message).into_response())
 }
 
 /// The links' forms (accept an invitation, set a password, activate, confirm an address) are

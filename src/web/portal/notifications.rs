@@ -99,7 +99,7 @@ pub(super) async fn save_notifications(
 ) -> PageResult {
     let fields = crate::web::picker::fields(&body);
     me.check_csrf(crate::web::picker::one(&fields, "csrf"))?;
-    super::impersonation::refuse_unless_actions(&me)?;
+    super::impersonation::refuse_unless_actions(&s, &me, addr.clone(), "notifications").await?;
     let input = preferences_input(&body);
     let actor = match &me.impersonation {
         Some(imp) => crate::usecases::impersonation::acting_as(person(&me.account, addr), imp),

@@ -164,6 +164,10 @@ impl FromRequestParts<AppState> for SignedIn {
         };
         let found = uc::portal_session(&state.cx, state.policy.idle_ms, page.id(), token).await?;
         let Some((account, impersonation)) = found else {
+            // An impersonation that has ended says so, rather than asking for a login.
+            if let Some(ended) = super::impersonation::ended_page(state, &page, token).await {
+                return Err(ended.into());
+            }
             return Err(to_login().into());
         };
         page.seen.speak(account_language(&account));

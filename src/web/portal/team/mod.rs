@@ -104,7 +104,8 @@ impl FromRequestParts<AppState> for TeamAdmin {
             .unwrap_or(ClientAddr(None));
         let home = format!("/portal/{}/", me.page.id());
         if parts.method == axum::http::Method::POST {
-            super::impersonation::refuse_unless_actions(&me)?;
+            let what = parts.uri.path().to_string();
+            super::impersonation::refuse_unless_actions(state, &me, addr.clone(), &what).await?;
         }
         match team_actor(&me.account, addr) {
             // During an impersonation, the audit log names the staff member as the person.

@@ -18,6 +18,8 @@ pub struct ImpersonationT {
     pub read_only: &'static str,
     pub ended_title: &'static str,
     pub ended: &'static str,
+    /// "How it ended".
+    pub how: &'static str,
     pub back_to_console: &'static str,
 }
 
@@ -32,6 +34,7 @@ static EN: ImpersonationT = ImpersonationT {
     read_only: "This portal allows only viewing while staff view it as a person: nothing can be changed.",
     ended_title: "Impersonation ended",
     ended: "You no longer view the portal as this person. The person is told, as the portal says.",
+    how: "How it ended",
     back_to_console: "Back to the console",
 };
 
@@ -46,6 +49,7 @@ static DE: ImpersonationT = ImpersonationT {
     read_only: "Dieses Portal erlaubt in der Ansicht als eine Person nur das Ansehen: Es lässt sich nichts ändern.",
     ended_title: "Identitätswechsel beendet",
     ended: "Sie sehen das Portal nicht mehr als diese Person. Die Person wird benachrichtigt, wie das Portal es vorsieht.",
+    how: "Wie er endete",
     back_to_console: "Zurück zur Konsole",
 };
 
