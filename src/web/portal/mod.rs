@@ -13,7 +13,8 @@ use super::AppState;
 use super::page::from_other_site;
 
 mod account;
-pub mod impersonation;
+mod banner;
+mod impersonation;
 mod links;
 mod login;
 mod notifications;
@@ -90,7 +91,7 @@ pub fn router() -> Router<AppState> {
                 .post(links::submit_password::<links::Reset>),
         )
         .layer(middleware::from_fn(page::in_their_words))
-        .layer(middleware::from_fn(impersonation::with_banner))
+        .layer(middleware::from_fn(banner::with_banner))
         .layer(middleware::from_fn(same_origin))
 }
 
