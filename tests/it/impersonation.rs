@@ -528,9 +528,23 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
         vec!["staff_logged_out", "account_barred"]
     );
 
-    // The staff member losing their console session ends it too.
+    // The staff member losing their console session ends it too. (This one reads German: the
+    // banner and the end speak the staff member's language.)
+    common::exec(
+        &app,
+        &format!("UPDATE staff_users SET language = 'de' WHERE id = {admin2}"),
+    )
+    .await;
     let on = impersonate(&admin, w.erika, REASON, "15").await;
     assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
+    let seen = admin.get(&format!("/portal/{pid}/")).await;
+    assert!(
+        seen.body
+            .contains("Sie sehen dieses Portal als Erika Muster"),
+        "{}",
+        seen.body
+    );
+    assert!(seen.body.contains("15 Minuten verbleibend") && seen.body.contains(">Beenden<"));
     admit::usecases::sessions::end_all_of(
         &app.cx,
         &admit::usecases::Actor::cli(),
@@ -542,7 +556,11 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
     assert_eq!(running(&app).await, 0);
     let gone = admin.get(&format!("/portal/{pid}/")).await;
     assert_eq!(gone.status, StatusCode::GONE);
-    assert!(gone.body.contains("console session ended"), "{}", gone.body);
+    assert!(
+        gone.body.contains("Konsolensitzung beendet"),
+        "{}",
+        gone.body
+    );
     // Each end is in the audit log, and each person was told.
     assert_eq!(events(&app, "account.impersonation_ended").await.len(), 3);
     assert!(
