@@ -79,9 +79,6 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "self_manual".into(),
             self_registration_creates_contact: false,
             notify_staff_on_new_link: false,
-            impersonation_allowed: true,
-            impersonation_actions: false,
-            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![
@@ -99,9 +96,6 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "self_automatic".into(),
             self_registration_creates_contact: true,
             notify_staff_on_new_link: false,
-            impersonation_allowed: true,
-            impersonation_actions: false,
-            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("de".into()),
             modules: vec![
@@ -117,9 +111,6 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             registration_mode: "invitation_only".into(),
             self_registration_creates_contact: false,
             notify_staff_on_new_link: true,
-            impersonation_allowed: true,
-            impersonation_actions: false,
-            impersonation_notice: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
             modules: vec![
@@ -131,8 +122,17 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             ],
         },
     ];
+    // The demo's portals let staff view them as a person (a new portal does not).
+    let impersonation = crate::domain::impersonation::PortalSettings {
+        impersonation_allowed: true,
+        impersonation_actions: false,
+        impersonation_notice: true,
+    };
     for p in &portals {
-        dir::create_portal(cx, &actor, p).await.map_err(describe)?;
+        let made = dir::create_portal(cx, &actor, p).await.map_err(describe)?;
+        usecases::impersonation::set_portal_settings(cx, &actor, made.id, &impersonation)
+            .await
+            .map_err(describe)?;
     }
 
     let org =

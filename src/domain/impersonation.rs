@@ -8,6 +8,26 @@ use serde::Serialize;
 use super::FieldErrors;
 use super::directory::Language;
 
+/// A portal's impersonation settings, as entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSettings {
+    /// Staff may view the portal as one of its accounts.
+    pub impersonation_allowed: bool,
+    /// While staff view the portal as an organization admin, team actions (and notification
+    /// preferences) are allowed, recorded as the staff member acting as the person; off
+    /// (read-only) when not given.
+    #[serde(default)]
+    pub impersonation_actions: bool,
+    /// Tell the person by e-mail afterwards (when, how long, by whom, why); on when not given.
+    #[serde(default = "yes")]
+    pub impersonation_notice: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// Minutes an impersonation lasts when none is chosen.
 pub const DEFAULT_MINUTES: i64 = 15;
 /// The longest an impersonation may last.

@@ -234,6 +234,57 @@ pub async fn start(
     })
 }
 
+/// Changes a portal's impersonation settings (administrators only), with an audit event.
+pub async fn set_portal_settings(
+    cx: &Ctx,
+    actor: &Actor,
+    portal_id: i64,
+    settings: &rule::PortalSettings,
+) -> Result<Portal> {
+    actor.require_admin()?;
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let before = dir_store::get_portal(&mut tx, portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    let was = rule::PortalSettings {
+        impersonation_allowed: before.impersonation_allowed,
+        impersonation_actions: before.impersonation_actions,
+        impersonation_notice: before.impersonation_notice,
+    };
+    if was == *settings {
+        return Ok(before);
+    }
+    dir_store::set_impersonation(
+        &mut tx,
+        portal_id,
+        settings.impersonation_allowed,
+        settings.impersonation_actions,
+        settings.impersonation_notice,
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        now,
+        actor,
+        "portal.impersonation_changed",
+        Target {
+            kind: "portal",
+            id: Some(portal_id),
+            label: &before.name,
+        },
+        super::json(&was),
+        super::json(settings),
+    )
+    .await?;
+    let after = dir_store::get_portal(&mut tx, portal_id)
+        .await?
+        .ok_or(Error::NotFound("portal"))?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// The running impersonation of a portal session token, if it is one (for the banner).
 pub async fn of_session(cx: &Ctx, token: &str) -> Result<Option<Impersonation>> {
     let mut tx = cx.db.read().await?;

@@ -110,9 +110,10 @@ function scenario(engine, makeDatabase) {
       await post('/api/v1/areas', { name: 'South' });
       const portal = await post('/api/v1/portals', {
         name: PORTAL, kind: 'customer', base_url: 'https://portal.example.com', registration_mode: 'invitation_only',
-        default_language: 'en', impersonation_allowed: true, modules: [{ name: 'Invoices' }, { name: 'Schedule' }],
+        default_language: 'en', modules: [{ name: 'Invoices' }, { name: 'Schedule' }],
       });
       s.portal = String(portal.id);
+      assert.equal(portal.impersonation_allowed, false, 'off for a new portal');
       const org = await post('/api/v1/organizations', { kind: 'customer', name: 'Kunde GmbH', area_id: north.id });
       const contact = await post('/api/v1/contacts', { organization_id: org.id, name: PERSON.name, email: PERSON.email, language: 'en' });
       s.account = String((await post('/api/v1/accounts', { contact_id: contact.id, portal_id: portal.id, role: 'admin', modules: ['Invoices'] })).id);
@@ -126,9 +127,20 @@ function scenario(engine, makeDatabase) {
       createSupervisor(cx.db.url, OTHER, 'South');
     });
 
-    step('the person accepts the invitation and sees her access', async () => {
+    step('an administrator switches impersonation on for the portal', async () => {
       cx.current = cx.adminPage;
       await staffLogIn(cx.adminPage);
+      await cx.adminPage.goto(`/console/portals/${s.portal}`);
+      const form = cx.adminPage.locator('#impersonation form');
+      await form.locator('input[name=impersonation_allowed]').check();
+      assert.ok(await form.locator('input[name=impersonation_notice]').isChecked(), 'the person is told by default');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await expectPageText(cx.adminPage, 'Impersonation settings saved.');
+      assert.ok(await cx.adminPage.locator('#impersonation input[name=impersonation_allowed]').isChecked());
+    });
+
+    step('the person accepts the invitation and sees her access', async () => {
+      cx.current = cx.adminPage;
       const href = await mailLink(cx.adminPage, `You are invited to ${PORTAL}`, PERSON.email);
       cx.current = cx.personPage;
       await cx.personPage.goto(href);

@@ -28,22 +28,38 @@ struct World {
     ben: i64,
 }
 
-fn portal_body(allowed: bool, actions: bool) -> Value {
+fn portal_body() -> Value {
     json!({"name": "Customer portal", "kind": "customer", "base_url": "https://portal.example.com",
            "registration_mode": "invitation_only", "default_language": "en",
-           "impersonation_allowed": allowed, "impersonation_actions": actions,
            "modules": [{"name": "Invoices"}, {"name": "Schedule"}]})
+}
+
+/// Sets the portal's impersonation settings through the API.
+async fn settings(api: &common::Api, pid: i64, allowed: bool, actions: bool) -> Value {
+    let (status, portal) = api
+        .put(
+            &format!("/api/v1/portals/{pid}/impersonation"),
+            &json!({"impersonation_allowed": allowed, "impersonation_actions": actions}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{portal}");
+    portal
 }
 
 async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
     let north = common::id_of(&api, "/api/v1/areas", json!({"name": "North"})).await;
     let south = common::id_of(&api, "/api/v1/areas", json!({"name": "South"})).await;
-    let (status, portal) = api.post("/api/v1/portals", &portal_body(true, false)).await;
+    let (status, portal) = api.post("/api/v1/portals", &portal_body()).await;
     assert_eq!(status, StatusCode::CREATED, "{portal}");
+    assert_eq!(
+        portal["impersonation_allowed"], false,
+        "off for a new portal"
+    );
+    let pid = portal["id"].as_i64().unwrap();
+    let portal = settings(&api, pid, true, false).await;
     assert_eq!(portal["impersonation_allowed"], true);
     assert_eq!(portal["impersonation_notice"], true, "told by default");
-    let pid = portal["id"].as_i64().unwrap();
     let org = common::id_of(
         &api,
         "/api/v1/organizations",
@@ -315,11 +331,7 @@ async fn a_supervisor_views_the_portal_as_a_person_of_their_area(engine: Engine)
 
     // Where the portal allows actions, a team action is recorded as the supervisor acting as
     // Erika; "End" ends it.
-    let (status, body) = w
-        .api
-        .put(&format!("/api/v1/portals/{pid}"), &portal_body(true, true))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    settings(&w.api, pid, true, true).await;
     let again = impersonate(&sup, w.erika, REASON, "5").await;
     assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
     let page = sup.get(&format!("/portal/{pid}/team/{}", w.ben)).await;
@@ -480,14 +492,7 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
     );
 
     // A portal with impersonation off refuses.
-    let (status, body) = w
-        .api
-        .put(
-            &format!("/api/v1/portals/{pid}"),
-            &portal_body(false, false),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    settings(&w.api, pid, false, false).await;
     let (admin2, admin) = staff(&app, "admin2@operator.example", "administrator", &[]).await;
     let off = impersonate(&admin, w.erika, REASON, "15").await;
     assert_eq!(off.status, StatusCode::CONFLICT, "{}", off.body);
@@ -495,9 +500,7 @@ async fn refusals_start_nothing_and_are_recorded(app: TestApp) {
     assert_eq!(app.count("impersonations").await, 1);
 
     // The account barred while it runs ends it.
-    w.api
-        .put(&format!("/api/v1/portals/{pid}"), &portal_body(true, false))
-        .await;
+    settings(&w.api, pid, true, false).await;
     let action = |id: i64, action: &'static str| {
         let api = &w.api;
         async move {

@@ -422,16 +422,6 @@ pub struct PortalInput {
     /// of sending it again at once.
     #[serde(default)]
     pub notify_staff_on_new_link: bool,
-    /// Staff may view the portal as one of its accounts (impersonation); off when not given.
-    #[serde(default)]
-    pub impersonation_allowed: bool,
-    /// While staff view the portal as an organization admin, team actions are allowed
-    /// (recorded as the staff member acting as the person); off (read-only) when not given.
-    #[serde(default)]
-    pub impersonation_actions: bool,
-    /// Tell the person by e-mail after staff viewed the portal as them; on when not given.
-    #[serde(default = "yes")]
-    pub impersonation_notice: bool,
     /// Days an invitation link stays valid; 7 when not given.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 90)]
@@ -453,16 +443,9 @@ pub struct ValidPortal {
     pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
     pub notify_staff_on_new_link: bool,
-    pub impersonation_allowed: bool,
-    pub impersonation_actions: bool,
-    pub impersonation_notice: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: Language,
     pub modules: Vec<ModuleInput>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 pub fn validate_url(value: &str) -> Result<String, String> {
@@ -527,9 +510,6 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
         registration_mode: registration_mode.expect("checked"),
         self_registration_creates_contact: input.self_registration_creates_contact,
         notify_staff_on_new_link: input.notify_staff_on_new_link,
-        impersonation_allowed: input.impersonation_allowed,
-        impersonation_actions: input.impersonation_actions,
-        impersonation_notice: input.impersonation_notice,
         invitation_lifetime_days: lifetime,
         default_language: default_language.expect("checked"),
         modules,

@@ -104,9 +104,6 @@ pub struct PortalRow<'a> {
     pub registration_mode: RegistrationMode,
     pub self_registration_creates_contact: bool,
     pub notify_staff_on_new_link: bool,
-    pub impersonation_allowed: bool,
-    pub impersonation_actions: bool,
-    pub impersonation_notice: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: &'a str,
 }
@@ -115,9 +112,8 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
-         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at, \
-         impersonation_allowed, impersonation_actions, impersonation_notice) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, $10, $11, $12) RETURNING id"
+         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -128,9 +124,6 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(p.default_language)
     .bind(now)
     .bind(p.notify_staff_on_new_link)
-    .bind(p.impersonation_allowed)
-    .bind(p.impersonation_actions)
-    .bind(p.impersonation_notice)
     .fetch_one(c)
     .await
     })
@@ -141,8 +134,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
         sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
-         updated_at = $8, notify_staff_on_new_link = $10, impersonation_allowed = $11, \
-         impersonation_actions = $12, impersonation_notice = $13 WHERE id = $9"
+         updated_at = $8, notify_staff_on_new_link = $10 WHERE id = $9"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -154,13 +146,32 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(now)
     .bind(id)
     .bind(p.notify_staff_on_new_link)
-    .bind(p.impersonation_allowed)
-    .bind(p.impersonation_actions)
-    .bind(p.impersonation_notice)
     .execute(c)
     .await
     })?;
     Ok(())
+}
+
+/// A portal's impersonation settings (see [`Portal`]).
+pub async fn set_impersonation(
+    tx: &mut Tx,
+    id: i64,
+    allowed: bool,
+    actions: bool,
+    notice: bool,
+    now: i64,
+) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portals SET impersonation_allowed = $1, impersonation_actions = $2, \
+         impersonation_notice = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(allowed)
+    .bind(actions)
+    .bind(notice)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)
 }
 
 /// Replaces a portal's modules, keeping their order.

@@ -24,9 +24,6 @@ fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
         registration_mode: v.registration_mode,
         self_registration_creates_contact: v.self_registration_creates_contact,
         notify_staff_on_new_link: v.notify_staff_on_new_link,
-        impersonation_allowed: v.impersonation_allowed,
-        impersonation_actions: v.impersonation_actions,
-        impersonation_notice: v.impersonation_notice,
         invitation_lifetime_days: v.invitation_lifetime_days,
         default_language: v.default_language.as_str(),
     }
@@ -106,9 +103,6 @@ pub async fn update_portal(
         && before.registration_mode == row.registration_mode
         && before.self_registration_creates_contact == row.self_registration_creates_contact
         && before.notify_staff_on_new_link == row.notify_staff_on_new_link
-        && before.impersonation_allowed == row.impersonation_allowed
-        && before.impersonation_actions == row.impersonation_actions
-        && before.impersonation_notice == row.impersonation_notice
         && before.invitation_lifetime_days == row.invitation_lifetime_days
         && before.default_language == row.default_language
         && before_modules == modules;

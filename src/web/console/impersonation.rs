@@ -2,16 +2,16 @@
 //! and opens the portal signed in as the person (the browser gets the portal session's
 //! cookie); and the account's impersonations, for its page.
 
-use axum::extract::State;
+use axum::extract::{RawForm, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{SESSION_COOKIE, Staff};
+use super::{Admin, SESSION_COOKIE, Staff, done};
 use crate::domain::directory::Language;
-use crate::domain::impersonation::end_label;
+use crate::domain::impersonation::{PortalSettings, end_label};
 use crate::usecases::Error;
 use crate::usecases::impersonation as uc;
 use crate::web::AppState;
@@ -19,7 +19,30 @@ use crate::web::cookies::{cookie, set_cookie};
 use crate::web::page::{Id, PageResult};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/console/accounts/{id}/impersonate", post(start))
+    Router::new()
+        .route("/console/accounts/{id}/impersonate", post(start))
+        .route("/console/portals/{id}/impersonation", post(portal_settings))
+}
+
+/// A portal's impersonation settings, from its console page (administrators).
+async fn portal_settings(
+    State(s): State<AppState>,
+    Admin(staff): Admin,
+    Id(id): Id,
+    RawForm(body): RawForm,
+) -> PageResult {
+    let has = |name: &str| form_urlencoded::parse(&body).any(|(k, _)| k == name);
+    let settings = PortalSettings {
+        impersonation_allowed: has("impersonation_allowed"),
+        impersonation_actions: has("impersonation_actions"),
+        impersonation_notice: has("impersonation_notice"),
+    };
+    uc::set_portal_settings(&s.cx, &staff.actor, id, &settings).await?;
+    Ok(done(
+        &s,
+        &format!("/console/portals/{id}#impersonation"),
+        "Impersonation settings saved.",
+    ))
 }
 
 #[derive(Deserialize)]
