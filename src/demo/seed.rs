@@ -122,8 +122,17 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             ],
         },
     ];
+    // The demo's portals let staff view them as a person (a new portal does not).
+    let impersonation = crate::domain::impersonation::PortalSettings {
+        impersonation_allowed: true,
+        impersonation_actions: false,
+        impersonation_notice: true,
+    };
     for p in &portals {
-        dir::create_portal(cx, &actor, p).await.map_err(describe)?;
+        let made = dir::create_portal(cx, &actor, p).await.map_err(describe)?;
+        usecases::impersonation::set_portal_settings(cx, &actor, made.id, &impersonation)
+            .await
+            .map_err(describe)?;
     }
 
     let org =

@@ -6,6 +6,7 @@ pub mod column;
 pub mod digest;
 pub mod directory;
 pub mod email;
+pub mod impersonation;
 pub mod limits;
 pub mod oidc;
 pub mod outbox;

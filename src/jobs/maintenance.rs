@@ -39,6 +39,8 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
     let today = crate::clock::today(now);
     let actor = Actor::system("expiry");
     for (id, email, portal, why) in store::sessions_to_end(&mut tx, today).await? {
+        crate::storage::impersonations::set_end_reason_of_account(&mut tx, id, "account_barred")
+            .await?;
         let n = crate::storage::sessions::delete_of(
             &mut tx,
             crate::storage::sessions::Kind::Portal,
@@ -73,7 +75,13 @@ pub async fn sweep(cx: &Ctx, policy: &SessionPolicy) -> Result<Swept> {
         now - policy.idle_ms,
     )
     .await?;
+    // The impersonations that ended with those sessions: recorded, and their people told.
+    let settled = crate::usecases::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     tx.commit().await?;
+    if settled > 0 {
+        cx.mail_wakeup.notify_one();
+        cx.logout_wakeup.notify_one();
+    }
     swept.keys_retired = crate::usecases::oidc::key_rotation::retire_expired(cx)
         .await?
         .len() as u64;

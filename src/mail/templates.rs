@@ -117,6 +117,11 @@ pub const EVENTS: &[Event] = &[
         variables: &[],
     },
     Event {
+        key: "impersonation_notice",
+        label: "Staff viewed the portal as the person (afterwards)",
+        variables: &["staff_name", "reason", "started_at", "ended_at", "duration"],
+    },
+    Event {
         key: "test",
         label: "Test message",
         variables: &["sent_at"],
@@ -173,6 +178,23 @@ impl Event {
                 }),
                 "valid_until" => json!(if de { "31.12.2026" } else { "31 Dec 2026" }),
                 "new_email" => json!("erika.new@example.com"),
+                "staff_name" => json!("Max Keller"),
+                "reason" => json!(if de {
+                    "Rückruf wegen einer fehlenden Rechnung"
+                } else {
+                    "Call back about a missing invoice"
+                }),
+                "started_at" => json!(if de {
+                    "Montag, 30.11.2026, 14:00 Uhr"
+                } else {
+                    "Monday 30 November 2026, 14:00"
+                }),
+                "ended_at" => json!(if de {
+                    "Montag, 30.11.2026, 14:12 Uhr"
+                } else {
+                    "Monday 30 November 2026, 14:12"
+                }),
+                "duration" => json!(if de { "12 Minuten" } else { "12 minutes" }),
                 "sent_at" => json!("2026-11-23 14:00 UTC"),
                 "total" => json!(3),
                 "period" => json!(if de {

@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_oidc_clients"),
     migration!(15, "0015_oidc_keys"),
     migration!(16, "0016_oidc_grants"),
+    migration!(17, "0017_impersonation"),
     migration!(18, "0018_scope_generation"),
 ];
 

@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod apikeys;
 pub mod audit;
 pub mod directory;
+pub mod impersonations;
 pub mod limits;
 pub mod migrate;
 pub mod oidc_clients;

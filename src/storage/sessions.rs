@@ -223,13 +223,42 @@ pub async fn purge(tx: &mut Tx, kind: Kind, now: i64, idle_before: i64) -> Resul
 }
 
 /// In the transaction that ended them: a portal session's OpenID Connect grants end with it,
-/// and each client with a back-channel logout URI that held one is owed a logout. Answers how
-/// many sessions ended.
+/// and each client with a back-channel logout URI that held one is owed a logout; an
+/// impersonation ends with its portal session, and a console session takes the portal sessions
+/// of the impersonations opened from it along. Answers how many sessions ended.
 async fn ended_sessions(tx: &mut Tx, kind: Kind, ended: Vec<String>, now: i64) -> Result<u64> {
-    if kind == Kind::Portal && !ended.is_empty() {
-        let grants =
-            super::oidc_grants::end_with_sessions(tx, &ended, "session_ended", now).await?;
-        super::oidc_logouts::enqueue(tx, &grants, now).await?;
+    if ended.is_empty() {
+        return Ok(0);
+    }
+    match kind {
+        Kind::Portal => portal_sessions_ended(tx, &ended, "session_ended", now).await?,
+        Kind::Staff => {
+            let portal = super::impersonations::sessions_of_staff_sessions(tx, &ended).await?;
+            for hash in &portal {
+                exec_tx!(tx, |c| sqlx::query(
+                    "DELETE FROM portal_sessions WHERE token_hash = $1"
+                )
+                .bind(hash)
+                .execute(c)
+                .await)?;
+            }
+            portal_sessions_ended(tx, &portal, "staff_session_ended", now).await?;
+        }
     }
     Ok(ended.len() as u64)
+}
+
+async fn portal_sessions_ended(
+    tx: &mut Tx,
+    ended: &[String],
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    if ended.is_empty() {
+        return Ok(());
+    }
+    let grants = super::oidc_grants::end_with_sessions(tx, ended, "session_ended", now).await?;
+    super::oidc_logouts::enqueue(tx, &grants, now).await?;
+    super::impersonations::end_with_sessions(tx, ended, reason, now).await?;
+    Ok(())
 }

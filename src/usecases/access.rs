@@ -545,7 +545,7 @@ pub async fn set_access(
         return access_of(cx, actor, id).await;
     }
     accounts_store::set_state(&mut tx, id, &after_state, now).await?;
-    super::sessions::end_when_barred(&mut tx, now, actor, &a, &after_state).await?;
+    super::sessions::end_when_barred(&mut tx, now, actor, &a, &after_state, &cx.mail).await?;
     accounts_store::set_modules(&mut tx, id, &modules).await?;
     store::set_assignments(&mut tx, id, &assigned, now).await?;
     record(

@@ -15,6 +15,7 @@ pub mod accounts;
 pub mod apikeys;
 pub mod audit_log;
 pub mod directory;
+pub mod impersonation;
 pub mod limits;
 pub mod mail;
 pub mod notifications;

@@ -178,6 +178,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     if n == 0 && matches!(which, Which::One(_)) {
         return Err(Error::NotFound("session"));
     }
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     let session = match which {
         Which::One(hash) => Some(serde_json::json!({ "session": &hash[..12.min(hash.len())] })),
         Which::Others => Some(serde_json::json!({ "sessions": n })),
@@ -199,6 +200,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
     tx.commit().await?;
     if n > 0 {
         cx.logout_wakeup.notify_one();
+        cx.mail_wakeup.notify_one();
     }
     Ok(n)
 }
@@ -221,6 +223,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
         }
     };
     let n = sessions::delete_of(&mut tx, kind, id, now).await?;
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     record(
         &mut tx,
         now,
@@ -238,6 +241,7 @@ pub async fn end_all_of(cx: &Ctx, actor: &Actor, kind: Kind, id: i64) -> Result<
     tx.commit().await?;
     if n > 0 {
         cx.logout_wakeup.notify_one();
+        cx.mail_wakeup.notify_one();
     }
     Ok(n)
 }
@@ -266,18 +270,23 @@ pub fn barred(state: &AccountState, today: i64) -> Option<&'static str> {
 
 /// In the transaction of a change that leaves `account` in `next`: when it may no longer log
 /// in, every session of the account ends now, with an audit event (switching access off and on
-/// again brings no session back).
+/// again brings no session back). An impersonation of the account ends with them, recorded and
+/// told to the person in the same transaction.
 pub async fn end_when_barred(
     tx: &mut Tx,
     now: i64,
     actor: &Actor,
     account: &PortalAccount,
     next: &AccountState,
+    mail: &super::mail::MailSettings,
 ) -> Result<u64> {
     let Some(reason) = barred(next, today(now)) else {
         return Ok(0);
     };
+    crate::storage::impersonations::set_end_reason_of_account(tx, account.id, "account_barred")
+        .await?;
     let n = sessions::delete_of(tx, Kind::Portal, account.id, now).await?;
+    super::impersonation::settle_in(tx, mail, now).await?;
     if n > 0 {
         record(
             tx,

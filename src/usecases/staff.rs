@@ -203,6 +203,7 @@ pub async fn update_staff(
     if !change.active || before.role != role || before.area_ids != areas {
         // What they could see changed: make them log in again.
         sessions::delete_of(&mut tx, Kind::Staff, id, now).await?;
+        super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     }
     let after = store::get_staff(&mut tx, id)
         .await?
@@ -295,6 +296,7 @@ pub async fn set_password(
             sessions::delete(&mut tx, Kind::Staff, &s.token_hash, now).await?;
         }
     }
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     record(
         &mut tx,
         now,
@@ -402,6 +404,7 @@ pub async fn login(
     if let Some(prev) = previous_token {
         // The id changes at login: whatever session the browser had ends here.
         sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(prev), now).await?;
+        super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     }
     let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
     sessions::insert(
@@ -494,6 +497,7 @@ pub async fn session_user(
         _ => {
             let mut tx = cx.db.write().await?;
             sessions::delete(&mut tx, Kind::Staff, &hash, now).await?;
+            super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
             tx.commit().await?;
             Ok(None)
         }
@@ -503,7 +507,16 @@ pub async fn session_user(
 pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    sessions::delete(&mut tx, Kind::Staff, &tokens::hash_token(token), now).await?;
+    let hash = tokens::hash_token(token);
+    // The impersonation opened from this session ends with it.
+    crate::storage::impersonations::set_end_reason_of_staff_sessions(
+        &mut tx,
+        &[hash.as_str()],
+        "staff_logged_out",
+    )
+    .await?;
+    sessions::delete(&mut tx, Kind::Staff, &hash, now).await?;
+    let settled = super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     record(
         &mut tx,
         now,
@@ -519,6 +532,10 @@ pub async fn logout(cx: &Ctx, actor: &Actor, token: &str) -> Result<()> {
     )
     .await?;
     tx.commit().await?;
+    if settled > 0 {
+        cx.mail_wakeup.notify_one();
+        cx.logout_wakeup.notify_one();
+    }
     Ok(())
 }
 
@@ -533,6 +550,7 @@ pub async fn purge_sessions(cx: &Ctx, policy: &SessionPolicy) -> Result<u64> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let n = sessions::purge(&mut tx, Kind::Staff, now, now - policy.idle_ms).await?;
+    super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     tx.commit().await?;
     Ok(n)
 }

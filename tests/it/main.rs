@@ -14,6 +14,7 @@ mod console;
 mod console_admin;
 mod contract;
 mod hardening;
+mod impersonation;
 mod invitation_reach;
 mod mail;
 mod mail_process;

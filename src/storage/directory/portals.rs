@@ -26,6 +26,12 @@ pub struct Portal {
     pub self_registration_creates_contact: bool,
     /// When someone asks for a new link: tell staff instead of sending it again.
     pub notify_staff_on_new_link: bool,
+    /// Staff may view the portal as one of its accounts (impersonation).
+    pub impersonation_allowed: bool,
+    /// While staff view it as an organization admin, team actions are allowed (else read-only).
+    pub impersonation_actions: bool,
+    /// The person is told by e-mail after staff viewed the portal as them.
+    pub impersonation_notice: bool,
     pub invitation_lifetime_days: i64,
     /// `en` or `de`.
     pub default_language: String,
@@ -40,7 +46,7 @@ pub struct Portal {
 }
 
 const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
-     notify_staff_on_new_link, \
+     notify_staff_on_new_link, impersonation_allowed, impersonation_actions, impersonation_notice, \
      invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
@@ -144,6 +150,28 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .await
     })?;
     Ok(())
+}
+
+/// A portal's impersonation settings (see [`Portal`]).
+pub async fn set_impersonation(
+    tx: &mut Tx,
+    id: i64,
+    allowed: bool,
+    actions: bool,
+    notice: bool,
+    now: i64,
+) -> Result<u64> {
+    exec_tx!(tx, |c| sqlx::query(
+        "UPDATE portals SET impersonation_allowed = $1, impersonation_actions = $2, \
+         impersonation_notice = $3, updated_at = $4 WHERE id = $5"
+    )
+    .bind(allowed)
+    .bind(actions)
+    .bind(notice)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await)
 }
 
 /// Replaces a portal's modules, keeping their order.

@@ -9,6 +9,7 @@ use crate::domain::EmailAddress;
 use crate::domain::account::Refusal;
 use crate::security::tokens;
 use crate::storage::accounts::{self as store, PortalAccount};
+use crate::storage::impersonations::{self as imp_store, Impersonation};
 use crate::storage::sessions::{self, Kind};
 
 /// The answer to a login on a portal page. A wrong password and an unknown address are one
@@ -163,12 +164,14 @@ pub async fn portal_login(
 
 /// The account of a portal session while the session is alive and the account may still log
 /// in: switching access off, expiry or deactivation ends every session at its next request.
+/// With it, the session's impersonation when it is one; an impersonation whose staff member's
+/// console session has ended ends now.
 pub async fn portal_session(
     cx: &Ctx,
     idle_ms: i64,
     portal_id: i64,
     token: &str,
-) -> Result<Option<PortalAccount>> {
+) -> Result<Option<(PortalAccount, Option<Impersonation>)>> {
     let hash = tokens::hash_token(token);
     let now = cx.now();
     let mut tx = cx.db.read().await?;
@@ -176,6 +179,16 @@ pub async fn portal_session(
         return Ok(None);
     };
     let account = store::get(&mut tx, session.owner_id).await?;
+    let impersonation = imp_store::running_of_session(&mut tx, &hash).await?;
+    let staff_alive = match &impersonation {
+        None => true,
+        Some(imp) => {
+            let staff_session =
+                sessions::get(&mut tx, Kind::Staff, &imp.staff_session_hash).await?;
+            let staff = crate::storage::staff::get_staff(&mut tx, imp.staff_user_id).await?;
+            staff_session.is_some_and(|s| s.alive(now, idle_ms)) && staff.is_some_and(|u| u.active)
+        }
+    };
     drop(tx);
     let alive = session.alive(now, idle_ms);
     let allowed = account
@@ -183,27 +196,51 @@ pub async fn portal_session(
         .filter(|a| a.portal_id == portal_id)
         .map(|a| a.state())
         .is_some_and(|s| s.login(today(now)).is_ok());
-    if alive && allowed {
+    if alive && allowed && staff_alive {
         if now - session.last_seen_at > 60_000 {
             let mut tx = cx.db.write().await?;
             sessions::touch(&mut tx, Kind::Portal, &hash, now).await?;
             tx.commit().await?;
         }
-        return Ok(account);
+        return Ok(account.map(|a| (a, impersonation)));
     }
     let mut tx = cx.db.write().await?;
+    if let Some(imp) = &impersonation {
+        let why = if !staff_alive {
+            "staff_session_ended"
+        } else if alive {
+            "account_barred"
+        } else {
+            "session_ended"
+        };
+        if alive || !staff_alive {
+            imp_store::set_end_reason(&mut tx, imp.id, why).await?;
+        }
+    }
     match account.filter(|a| a.portal_id == portal_id) {
         // Barred since (its valid-until day passed): every session of the account ends now.
-        Some(a) if alive => {
+        Some(a) if alive && staff_alive => {
             let actor = crate::usecases::Actor::system("expiry");
-            crate::usecases::sessions::end_when_barred(&mut tx, now, &actor, &a, &a.state())
-                .await?;
+            crate::usecases::sessions::end_when_barred(
+                &mut tx,
+                now,
+                &actor,
+                &a,
+                &a.state(),
+                &cx.mail,
+            )
+            .await?;
         }
         _ => {
             sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
         }
     }
+    let settled = crate::usecases::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
     tx.commit().await?;
+    if settled > 0 {
+        cx.mail_wakeup.notify_one();
+    }
+    cx.logout_wakeup.notify_one();
     Ok(None)
 }
 
@@ -215,6 +252,16 @@ pub async fn portal_logout(cx: &Ctx, token: &str, client_addr: Option<String>) -
     let Some(session) = sessions::get(&mut tx, Kind::Portal, &hash).await? else {
         return Ok(());
     };
+    // Logging out of an impersonation ends it, as the banner's button does.
+    if let Some(imp) = imp_store::running_of_session(&mut tx, &hash).await? {
+        imp_store::set_end_reason(&mut tx, imp.id, "ended_by_staff").await?;
+        sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
+        crate::usecases::impersonation::settle_in(&mut tx, &cx.mail, now).await?;
+        tx.commit().await?;
+        cx.mail_wakeup.notify_one();
+        cx.logout_wakeup.notify_one();
+        return Ok(());
+    }
     sessions::delete(&mut tx, Kind::Portal, &hash, now).await?;
     if let Some(account) = store::get(&mut tx, session.owner_id).await? {
         let label = format!("{} on {}", account.email, account.portal_name);

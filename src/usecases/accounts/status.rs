@@ -119,7 +119,8 @@ pub async fn change_status(
         .map_err(|e| Error::Refused(e.message().into()))?;
     keep_an_admin(&mut tx, actor, &account, Some(&next)).await?;
     store::set_state(&mut tx, id, &next, now).await?;
-    crate::usecases::sessions::end_when_barred(&mut tx, now, actor, &account, &next).await?;
+    crate::usecases::sessions::end_when_barred(&mut tx, now, actor, &account, &next, &cx.mail)
+        .await?;
     let portal = directory::get_portal(&mut tx, account.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;

@@ -307,7 +307,15 @@ async fn issue_code(
     session: &Session,
     issue: &Issue<'_>,
 ) -> Result<String> {
-    let public_id = tokens::random_hex(16);
+    // A grant of an impersonation's session is marked, so that its tokens carry `act`.
+    let impersonated = crate::storage::impersonations::running_of_session(tx, &session.token_hash)
+        .await?
+        .is_some();
+    let public_id = if impersonated {
+        format!("{}{}", super::claims::IMPERSONATED, tokens::random_hex(16))
+    } else {
+        tokens::random_hex(16)
+    };
     let grant_id = store::insert_grant(
         tx,
         &NewGrant {

@@ -67,6 +67,21 @@ pub(super) fn alg(client: &OidcClient) -> Alg {
     }
 }
 
+/// How the public id of a grant made in an impersonation's portal session begins: only those
+/// grants look up the staff member for the `act` claim.
+pub(super) const IMPERSONATED: &str = "imp-";
+
+/// The `act` claim (RFC 8693, 4.1) of a grant made during an impersonation: the staff member
+/// acting as the person. `None` for every other grant, without a query.
+async fn act(cx: &Ctx, grant_public_id: &str) -> Result<Option<Value>> {
+    if !grant_public_id.starts_with(IMPERSONATED) {
+        return Ok(None);
+    }
+    let mut tx = cx.db.read().await?;
+    let actor = crate::storage::impersonations::actor_of_grant(&mut tx, grant_public_id).await?;
+    Ok(actor.map(|(id, email)| json!({ "sub": format!("staff:{id}"), "email": email })))
+}
+
 /// The grant's facts the tokens carry.
 pub(super) struct Session<'a> {
     pub grant_public_id: &'a str,
@@ -103,8 +118,12 @@ pub(super) async fn person_tokens(
     if let Some(nonce) = s.nonce {
         id.insert("nonce".into(), nonce.into());
     }
+    let act = act(cx, s.grant_public_id).await?;
+    if let Some(act) = &act {
+        id.insert("act".into(), act.clone());
+    }
     let scope: Vec<&str> = s.scopes.iter().map(|x| x.as_str()).collect();
-    let access = json!({
+    let mut access = json!({
         "iss": iss,
         "sub": account.id.to_string(),
         "aud": client.client_id,
@@ -118,6 +137,9 @@ pub(super) async fn person_tokens(
         "gid": s.grant_public_id,
         "admit": admit,
     });
+    if let Some(act) = act {
+        access["act"] = act;
+    }
     let alg = alg(client);
     Ok(Signed {
         id_token: keys::sign(cx, alg, "JWT", &Value::Object(id)).await?,

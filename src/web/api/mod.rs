@@ -12,6 +12,7 @@ pub mod access;
 pub mod accounts;
 pub mod directory;
 pub mod extract;
+pub mod impersonation;
 pub mod mail;
 pub mod oidc_clients;
 pub mod tasks;
@@ -115,6 +116,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/outbox", get(mail::list_outbox))
         .route("/api/v1/outbox/{id}", get(mail::get_outbox_message))
+        .route(
+            "/api/v1/portals/{id}/impersonation",
+            axum::routing::put(impersonation::set_impersonation_settings),
+        )
         .route(
             "/api/v1/portals/{id}/clients",
             get(oidc_clients::list_clients).post(oidc_clients::create_client),
@@ -280,6 +285,7 @@ impl utoipa::Modify for CommonResponses {
         directory::create_portal,
         directory::get_portal,
         directory::update_portal,
+        impersonation::set_impersonation_settings,
         directory::list_audit_events,
         accounts::grant_access,
         accounts::get_account,

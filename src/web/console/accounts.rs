@@ -116,6 +116,12 @@ struct AccountPage {
     scope: crate::usecases::access::ScopeView,
     /// The digest preferences form and the recent digests.
     notify: PreferencesSection,
+    /// Whether the staff member may view the portal as this person, or why not; and the
+    /// account's impersonations.
+    impersonate: Result<(), &'static str>,
+    impersonations: Vec<super::impersonation::ImpersonationRow>,
+    max_minutes: i64,
+    default_minutes: i64,
 }
 
 impl AccountPage {
@@ -209,6 +215,10 @@ async fn page_with(
         &picker::chosen(&customers),
     )
     .await?;
+    let impersonate = crate::usecases::impersonation::check(&s.cx, &staff.actor, id)
+        .await?
+        .map_err(|why| why.message());
+    let impersonations = super::impersonation::rows(s, staff, id).await?;
     let registration = RegistrationData::of(&a);
     let (candidates, organizations) = if a.contact_id.is_none() {
         let candidates = reg::candidates(&s.cx, &staff.actor, id, Some(&q)).await?;
@@ -264,6 +274,10 @@ async fn page_with(
         access_errors,
         scope: access.scope,
         notify,
+        impersonate,
+        impersonations,
+        max_minutes: crate::domain::impersonation::MAX_MINUTES,
+        default_minutes: crate::domain::impersonation::DEFAULT_MINUTES,
         a,
     })
 }

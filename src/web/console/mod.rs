@@ -24,6 +24,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod directory;
+pub mod impersonation;
 pub mod mail;
 pub mod notifications;
 
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(directory::router())
         .merge(access::router())
         .merge(accounts::router())
+        .merge(impersonation::router())
         .merge(admin::router())
         .merge(mail::router())
         .merge(notifications::router())

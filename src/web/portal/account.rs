@@ -180,6 +180,7 @@ pub(super) async fn account_post(
 ) -> PageResult {
     let device = crate::web::device_cookie::device(&headers);
     me.check_csrf(&f.csrf)?;
+    super::impersonation::refuse_own(&s, &me, addr.clone(), &format!("account/{what}")).await?;
     let pid = me.page.id();
     let back = |q: &str| Redirect::to(&format!("/portal/{pid}/account?{q}")).into_response();
     let lang = me.account.language.clone();

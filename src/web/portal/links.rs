@@ -237,6 +237,7 @@ pub(super) async fn submit_password<L: IsPasswordLink>(
     let (s, headers, link) = (&s, &headers, L::LINK);
     let back = with_token(link.path(), &f.token);
     let language = page.posted(headers, &f.csrf, f.lang.as_deref(), &back)?;
+    super::impersonation::refuse_links(s, &page, headers).await?;
     let pid = page.id();
     let (token, password, confirmation) = (&f.token, &f.password, &f.confirmation);
     let set = match link {
@@ -347,6 +348,7 @@ pub(super) async fn activate(
 ) -> PageResult {
     let back = with_token("activate", &f.token);
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
+    super::impersonation::refuse_links(&s, &page, &headers).await?;
     let t = T::of(language);
     let pid = page.id();
     let account = match reg::activate(&s.cx, pid, &f.token, addr).await {
@@ -416,6 +418,7 @@ pub(super) async fn confirm_email(
 ) -> PageResult {
     let back = with_token("confirm-email", &f.token);
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
+    super::impersonation::refuse_links(&s, &page, &headers).await?;
     let pid = page.id();
     match profile::confirm_email_change(&s.cx, pid, &f.token, addr).await {
         Ok(_) => {

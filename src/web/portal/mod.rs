@@ -13,6 +13,8 @@ use super::AppState;
 use super::page::from_other_site;
 
 mod account;
+mod banner;
+mod impersonation;
 mod links;
 mod login;
 mod notifications;
@@ -46,6 +48,7 @@ pub fn router() -> Router<AppState> {
             get(login::login_page).post(login::login),
         )
         .route("/portal/{id}/logout", post(login::logout))
+        .route("/portal/{id}/impersonation/end", post(impersonation::end))
         .route(
             "/portal/{id}/forgot",
             get(login::email_form_page::<login::Forgot>)
@@ -88,6 +91,7 @@ pub fn router() -> Router<AppState> {
                 .post(links::submit_password::<links::Reset>),
         )
         .layer(middleware::from_fn(page::in_their_words))
+        .layer(middleware::from_fn(banner::with_banner))
         .layer(middleware::from_fn(same_origin))
 }
 

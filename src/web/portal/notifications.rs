@@ -99,8 +99,12 @@ pub(super) async fn save_notifications(
 ) -> PageResult {
     let fields = crate::web::picker::fields(&body);
     me.check_csrf(crate::web::picker::one(&fields, "csrf"))?;
+    super::impersonation::refuse_unless_actions(&s, &me, addr.clone(), "notifications").await?;
     let input = preferences_input(&body);
-    let actor = person(&me.account, addr);
+    let actor = match &me.impersonation {
+        Some(imp) => crate::usecases::impersonation::acting_as(person(&me.account, addr), imp),
+        None => person(&me.account, addr),
+    };
     let owner = Owner::Account(me.account.id);
     Ok(
         match form_errors(uc::set_preferences(&s.cx, &actor, owner, &input).await)? {

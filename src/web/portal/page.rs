@@ -122,6 +122,8 @@ pub struct SignedIn {
     pub page: PortalPage,
     pub account: PortalAccount,
     pub token: String,
+    /// When a staff member views the portal as the person on this session.
+    pub impersonation: Option<crate::usecases::impersonation::Impersonation>,
 }
 
 impl SignedIn {
@@ -161,15 +163,34 @@ impl FromRequestParts<AppState> for SignedIn {
             return Err(to_login().into());
         };
         let found = uc::portal_session(&state.cx, state.policy.idle_ms, page.id(), token).await?;
-        let Some(account) = found else {
+        let Some((account, impersonation)) = found else {
+            // An impersonation that has ended says so, rather than asking for a login.
+            if let Some(ended) = ended_page(state, &page, token).await {
+                return Err(ended.into());
+            }
             return Err(to_login().into());
         };
         page.seen.speak(account_language(&account));
-        Ok(SignedIn {
+        let me = SignedIn {
             token: token.to_string(),
             page,
             account,
-        })
+            impersonation,
+        };
+        if let (Some(imp), Some(slot)) = (
+            &me.impersonation,
+            parts.extensions.get::<super::banner::BannerSlot>(),
+        ) {
+            let banner = super::banner::Banner::of(
+                &me.account,
+                imp,
+                me.page.id(),
+                me.csrf(),
+                state.cx.now(),
+            );
+            slot.put(banner);
+        }
+        Ok(me)
     }
 }
 
@@ -243,6 +264,31 @@ pub fn with_form_cookie(
 ) -> Response {
     let c = set_cookie(state, portal_id, FORM_COOKIE, csrf, 3600);
     (status, [(header::SET_COOKIE, c)], page).into_response()
+}
+
+/// The page for a browser whose impersonation has ended (at its time limit, say): it says so,
+/// and how, in the staff member's language, and forgets the cookie.
+pub async fn ended_page(s: &AppState, page: &PortalPage, token: &str) -> Option<Response> {
+    let imp = crate::usecases::impersonation::ended_of_session(&s.cx, token)
+        .await
+        .ok()??;
+    let language = super::banner::staff_language(&imp);
+    let t = super::texts::ImpersonationT::of(language);
+    let how =
+        crate::domain::impersonation::end_label(imp.end_reason.as_deref().unwrap_or(""), language);
+    let message = MessagePage {
+        lang: language.as_str(),
+        portal: page.portal.clone(),
+        title: t.ended_title,
+        message: format!("{} {}: {how}.", t.ended, t.how),
+        link: Some((
+            format!("/console/accounts/{}", imp.account_id),
+            t.back_to_console,
+        )),
+        second_link: None,
+    };
+    let clear = set_cookie(s, page.id(), SESSION_COOKIE, "", 0);
+    Some((StatusCode::GONE, [(header::SET_COOKIE, clear)], message).into_response())
 }
 
 // ---------------------------------------------------------------- the message page

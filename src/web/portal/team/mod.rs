@@ -103,8 +103,19 @@ impl FromRequestParts<AppState> for TeamAdmin {
             .await
             .unwrap_or(ClientAddr(None));
         let home = format!("/portal/{}/", me.page.id());
+        if parts.method == axum::http::Method::POST {
+            let what = parts.uri.path().to_string();
+            super::impersonation::refuse_unless_actions(state, &me, addr.clone(), &what).await?;
+        }
         match team_actor(&me.account, addr) {
-            Ok(actor) => Ok(TeamAdmin { me, actor }),
+            // During an impersonation, the audit log names the staff member as the person.
+            Ok(actor) => Ok(TeamAdmin {
+                actor: match &me.impersonation {
+                    Some(imp) => crate::usecases::impersonation::acting_as(actor, imp),
+                    None => actor,
+                },
+                me,
+            }),
             Err(e) => Err(failure(&me, home, e)),
         }
     }

@@ -3,11 +3,13 @@
 use crate::domain::directory::Language;
 
 mod failure;
+mod impersonation;
 mod notify;
 mod oidc;
 mod team;
 
 pub use failure::FailureT;
+pub use impersonation::ImpersonationT;
 pub use notify::NotifyT;
 pub use oidc::OidcT;
 pub use team::TeamT;

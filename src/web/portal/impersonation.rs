@@ -1,0 +1,143 @@
+//! Impersonation on the portal pages: "End", and the refusals of what may not be done
+//! meanwhile, in the staff member's language (the banner is in `banner.rs`; the pages
+//! themselves stay as the person sees them).
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Deserialize;
+
+use super::SESSION_COOKIE;
+use super::banner::staff_language;
+use super::page::{MessagePage, PortalPage, SignedIn, set_cookie};
+use super::texts::ImpersonationT;
+use crate::usecases::impersonation::{self as uc, Impersonation};
+use crate::web::AppState;
+use crate::web::cookies::cookie;
+use crate::web::page::{PageError, PageResult};
+
+/// A refusal during an impersonation, in the staff member's language.
+fn refusal(me: &SignedIn, imp: &Impersonation, message: &'static str) -> PageError {
+    let language = staff_language(imp);
+    let t = ImpersonationT::of(language);
+    let page = MessagePage {
+        lang: language.as_str(),
+        portal: me.portal().clone(),
+        title: t.read_only_title,
+        message: message.to_string(),
+        link: Some((
+            format!("/portal/{}/", me.page.id()),
+            super::texts::FailureT::of(language).back_to_portal,
+        )),
+        second_link: None,
+    };
+    (StatusCode::FORBIDDEN, page).into_response().into()
+}
+
+/// A change asked for during an impersonation (`what`, the page's address) is recorded and
+/// refused with `message`.
+async fn refuse(
+    s: &AppState,
+    me: &SignedIn,
+    imp: &Impersonation,
+    addr: Option<String>,
+    what: &str,
+    message: &'static str,
+) -> PageError {
+    if let Err(e) = uc::refused_change(&s.cx, imp, &me.account, addr, what).await {
+        return e.into();
+    }
+    refusal(me, imp, message)
+}
+
+/// The person's own credentials and identity (password, e-mail address, sessions, profile)
+/// are never changed during an impersonation.
+pub async fn refuse_own(
+    s: &AppState,
+    me: &SignedIn,
+    addr: Option<String>,
+    what: &str,
+) -> Result<(), PageError> {
+    match &me.impersonation {
+        Some(imp) => {
+            let message = ImpersonationT::of(staff_language(imp)).own_refused;
+            Err(refuse(s, me, imp, addr, what, message).await)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Changes besides the person's own (team actions, preferences) only where the portal allows
+/// actions during an impersonation.
+pub async fn refuse_unless_actions(
+    s: &AppState,
+    me: &SignedIn,
+    addr: Option<String>,
+    what: &str,
+) -> Result<(), PageError> {
+    match &me.impersonation {
+        Some(imp) if !me.portal().impersonation_actions => {
+            let message = ImpersonationT::of(staff_language(imp)).read_only;
+            Err(refuse(s, me, imp, addr, what, message).await)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The links' forms (accept an invitation, set a password, activate, confirm an address) are
+/// refused in a browser that holds an impersonation's session on the portal.
+pub async fn refuse_links(
+    s: &AppState,
+    page: &PortalPage,
+    headers: &HeaderMap,
+) -> Result<(), PageError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(());
+    };
+    let Some(imp) = uc::of_session(&s.cx, token).await? else {
+        return Ok(());
+    };
+    let language = super::banner::staff_language(&imp);
+    let t = super::texts::ImpersonationT::of(language);
+    let message = MessagePage {
+        lang: language.as_str(),
+        portal: page.portal.clone(),
+        title: t.read_only_title,
+        message: t.own_refused.to_string(),
+        link: None,
+        second_link: None,
+    };
+    Err((StatusCode::FORBIDDEN, message).into_response().into())
+}
+
+#[derive(Deserialize)]
+pub(super) struct EndForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "End": the impersonation ends, its session with it, and the staff member is told so.
+pub(super) async fn end(
+    State(s): State<AppState>,
+    me: SignedIn,
+    Form(f): Form<EndForm>,
+) -> PageResult {
+    me.check_csrf(&f.csrf)?;
+    let imp = uc::end(&s.cx, &me.token).await?;
+    let language = staff_language(&imp);
+    let t = ImpersonationT::of(language);
+    let page = MessagePage {
+        lang: language.as_str(),
+        portal: me.portal().clone(),
+        title: t.ended_title,
+        message: t.ended.to_string(),
+        link: Some((
+            format!("/console/accounts/{}", imp.account_id),
+            t.back_to_console,
+        )),
+        second_link: None,
+    };
+    let clear = set_cookie(&s, me.page.id(), SESSION_COOKIE, "", 0);
+    Ok((StatusCode::OK, [(header::SET_COOKIE, clear)], page).into_response())
+}
