@@ -5,7 +5,7 @@
 //! e-mail; the audit log; and every refusal (out of reach is "not found").
 
 use crate::common;
-use crate::oidc::{authorize_path, client, code_of, exchange, jwt, s};
+use crate::oidc::{authorize_path, client, code_of, exchange, jwt, s, userinfo};
 
 use admit::clock::ManualClock;
 use common::{Browser, Engine, PASSWORD, TestApp, eventually, hidden, mails};
@@ -291,10 +291,15 @@ async fn a_supervisor_views_the_portal_as_a_person_of_their_area(engine: Engine)
     assert_eq!(id["act"]["email"], "sup@operator.example");
     let (_, access) = jwt(&s(&tokens, "access_token"));
     assert_eq!(access["act"]["email"], "sup@operator.example");
+    let (status, info) = userinfo(&app, rp.pid, &s(&tokens, "access_token")).await;
+    assert_eq!(status, StatusCode::OK, "{info}");
+    assert_eq!(info["act"]["sub"], format!("staff:{sup_id}"));
     // Erika's own login carries no `act`.
     let hers = erika.get(&authorize_path(&rp, &[])).await;
     let (_, own) = exchange(&app, &rp, &code_of(&hers.location.unwrap())).await;
     assert!(jwt(&s(&own, "id_token")).1.get("act").is_none());
+    let (_, info) = userinfo(&app, rp.pid, &s(&own, "access_token")).await;
+    assert!(info.get("act").is_none(), "{info}");
 
     // The time limit ends it: the portal session, the application's grant, and Erika is told.
     clock.advance(16 * MINUTE);

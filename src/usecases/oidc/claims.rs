@@ -73,7 +73,7 @@ pub(super) const IMPERSONATED: &str = "imp-";
 
 /// The `act` claim (RFC 8693, 4.1) of a grant made during an impersonation: the staff member
 /// acting as the person. `None` for every other grant, without a query.
-async fn act(cx: &Ctx, grant_public_id: &str) -> Result<Option<Value>> {
+pub(super) async fn act(cx: &Ctx, grant_public_id: &str) -> Result<Option<Value>> {
     if !grant_public_id.starts_with(IMPERSONATED) {
         return Ok(None);
     }

@@ -101,7 +101,12 @@ pub async fn userinfo(
         .into_iter()
         .filter(|s| granted.contains(s))
         .collect();
-    Ok(claims::person_claims(&read.account, &scopes, &admit))
+    let mut out = claims::person_claims(&read.account, &scopes, &admit);
+    // During an impersonation, the staff member acting (as in the tokens).
+    if let Some(act) = claims::act(cx, &read.grant.public_id).await? {
+        out.insert("act".into(), act);
+    }
+    Ok(out)
 }
 
 /// Introspection (RFC 7662) by a client of the portal: `{"active": false}` for anything not
