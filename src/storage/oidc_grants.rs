@@ -3,7 +3,6 @@
 //! request handles are stored only as their SHA-256.
 
 use super::accounts::{PortalAccount, account_columns};
-use super::sessions::Session;
 use super::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
@@ -127,9 +126,21 @@ pub async fn grant_by_public_id(tx: &mut Tx, public_id: &str) -> Result<Option<G
 /// `usecases::access::ScopeCache`).
 pub struct GrantRead {
     pub grant: Grant,
-    pub session: Session,
+    pub session: GrantSession,
     pub account: PortalAccount,
     pub scope_generation: i64,
+}
+
+/// The portal session of a [`GrantRead`] (`sessions::Session` of it, with its owner).
+#[derive(Debug, Clone)]
+pub struct GrantSession {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub authenticated_at: i64,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -170,9 +181,8 @@ impl From<GrantRow> for GrantRead {
                 auth_time: r.g_auth_time,
                 ended_at: r.g_ended_at,
             },
-            session: Session {
+            session: GrantSession {
                 token_hash: r.s_token_hash,
-                owner_id: r.account.id,
                 created_at: r.s_created_at,
                 last_seen_at: r.s_last_seen_at,
                 expires_at: r.s_expires_at,

@@ -54,6 +54,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// A grant's portal session, read with its grant, owned by `account_id`.
+    pub fn of_grant(s: super::oidc_grants::GrantSession, account_id: i64) -> Self {
+        Session {
+            token_hash: s.token_hash,
+            owner_id: account_id,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            expires_at: s.expires_at,
+            authenticated_at: s.authenticated_at,
+            client_addr: s.client_addr,
+            user_agent: s.user_agent,
+        }
+    }
+
     /// Alive at `now`: before its absolute end and used within `idle_ms`.
     pub fn alive(&self, now: i64, idle_ms: i64) -> bool {
         self.expires_at > now && self.last_seen_at + idle_ms > now

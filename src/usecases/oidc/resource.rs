@@ -13,6 +13,7 @@ use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::oidc_clients::{self as clients_store, OidcClient};
 use crate::storage::oidc_grants::{self as store, GrantRead};
+use crate::storage::sessions::Session;
 use crate::usecases::{Actor, ActorKind, Ctx, Error};
 
 /// A verified access token's claims.
@@ -64,11 +65,14 @@ async fn living(
     let Some(gid) = t.str("gid") else {
         return Ok(None);
     };
-    Ok(store::grant_read(tx, gid).await?.filter(|r| {
-        r.grant.ended_at.is_none()
-            && usable(&r.session, &r.account, idle_ms, portal_id, now)
-            && Some(r.account.id.to_string().as_str()) == t.str("sub")
-    }))
+    let Some(read) = store::grant_read(tx, gid).await? else {
+        return Ok(None);
+    };
+    let session = Session::of_grant(read.session.clone(), read.account.id);
+    let good = read.grant.ended_at.is_none()
+        && usable(&session, &read.account, idle_ms, portal_id, now)
+        && Some(read.account.id.to_string().as_str()) == t.str("sub");
+    Ok(good.then_some(read))
 }
 
 /// Userinfo (OpenID Connect Core 5.3): the claims the token's scopes allow, read now.

@@ -16,6 +16,7 @@ use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::oidc_clients::OidcClient;
 use crate::storage::oidc_grants::{self as store, Grant, GrantRead};
+use crate::storage::sessions::Session as PortalSession;
 use crate::usecases::{Actor, Ctx, Error, Target, record};
 
 /// The form of a token request (RFC 6749 4.1.3, 6, 4.4).
@@ -302,6 +303,7 @@ async fn refresh_grant(
         account,
         scope_generation,
     } = read;
+    let session = PortalSession::of_grant(session, account.id);
     let scopes = match refresh_checks(&r, &grant, client, form, now) {
         Ok(scopes) => scopes,
         Err(Refusal::Reused) => {
