@@ -1,8 +1,6 @@
 //! Impersonation's rules: who may view a portal as which account, the reason and the time
 //! limit it needs, and how its end is told. Pure functions; the use case runs them.
 
-use chrono::{Datelike, TimeZone};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::FieldErrors;
@@ -216,49 +214,6 @@ pub fn minutes_between(from_ms: i64, to_ms: i64) -> i64 {
     ((ms + 59_999) / 60_000).max(1)
 }
 
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const DAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-
-/// A time for a person, in their zone and language: `Monday 2 March 2026, 08:00` or
-/// `Montag, 02.03.2026, 08:00 Uhr`. An unknown zone is UTC.
-pub fn local_time(ms: i64, zone: &str, language: Language) -> String {
-    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
-    let Some(l) = tz.timestamp_millis_opt(ms).single() else {
-        return String::new();
-    };
-    let day = l.weekday().num_days_from_monday() as usize;
-    match language {
-        Language::De => format!(
-            "{}, {}, {} Uhr",
-            DAYS_DE[day],
-            l.format("%d.%m.%Y"),
-            l.format("%H:%M")
-        ),
-        Language::En => format!(
-            "{} {}, {}",
-            DAYS_EN[day],
-            l.format("%-d %B %Y"),
-            l.format("%H:%M")
-        ),
-    }
-}
-
 /// A number of minutes for a person: `1 minute`, `15 Minuten`.
 pub fn minutes_text(n: i64, language: Language) -> String {
     match (language, n) {
@@ -336,17 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn times_and_durations_in_the_persons_words() {
-        // 2026-03-02 07:00 UTC is 08:00 in Berlin.
-        let t = 1_772_434_800_000;
-        assert_eq!(
-            local_time(t, "Europe/Berlin", Language::En),
-            "Monday 2 March 2026, 08:00"
-        );
-        assert_eq!(
-            local_time(t, "Europe/Berlin", Language::De),
-            "Montag, 02.03.2026, 08:00 Uhr"
-        );
+    fn durations_in_the_persons_words() {
         assert_eq!(minutes_between(0, 1), 1);
         assert_eq!(minutes_between(0, 15 * 60_000), 15);
         assert_eq!(minutes_text(15, Language::De), "15 Minuten");

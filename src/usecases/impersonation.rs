@@ -459,8 +459,8 @@ fn notice_variables(
     json!({
         "staff_name": staff_name,
         "reason": imp.reason,
-        "started_at": rule::local_time(imp.started_at, zone, language),
-        "ended_at": rule::local_time(ended_at, zone, language),
+        "started_at": crate::clock::local_time(imp.started_at, zone, language),
+        "ended_at": crate::clock::local_time(ended_at, zone, language),
         "duration": rule::minutes_text(rule::minutes_between(imp.started_at, ended_at), language),
     })
 }

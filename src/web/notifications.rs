@@ -2,9 +2,6 @@
 //! sent and as shown again (stored, or as typed after an error), times in the person's own
 //! zone, and the list of recent digests.
 
-use chrono::Datelike;
-use chrono_tz::Tz;
-
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
 use crate::storage::tasks::DigestRow;
@@ -47,47 +44,12 @@ pub fn preference_errors(e: &FieldErrors) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const DAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-
-/// A time (RFC 3339, as the use cases give it) in a zone, for people: `Monday 2 March 2026,
-/// 08:00` or `Montag, 02.03.2026, 08:00 Uhr`. An unknown zone is UTC.
+/// A time (RFC 3339, as the use cases give it) in a zone, for people (see
+/// [`crate::clock::local_time`]); an unreadable one as it is.
 pub fn local_time(rfc3339: &str, zone: &str, language: Language) -> String {
-    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else {
-        return rfc3339.to_string();
-    };
-    let tz: Tz = zone.parse().unwrap_or(Tz::UTC);
-    let l = t.with_timezone(&tz);
-    let day = l.weekday().num_days_from_monday() as usize;
-    match language {
-        Language::De => format!(
-            "{}, {}, {} Uhr",
-            DAYS_DE[day],
-            l.format("%d.%m.%Y"),
-            l.format("%H:%M")
-        ),
-        Language::En => format!(
-            "{} {}, {}",
-            DAYS_EN[day],
-            l.format("%-d %B %Y"),
-            l.format("%H:%M")
-        ),
+    match chrono::DateTime::parse_from_rfc3339(rfc3339) {
+        Ok(t) => crate::clock::local_time(t.timestamp_millis(), zone, language),
+        Err(_) => rfc3339.to_string(),
     }
 }
 
