@@ -61,7 +61,7 @@ fn modules_of(portal: &directory::Portal) -> Vec<Module> {
 }
 
 /// The scope of an account, read in the caller's transaction.
-pub(crate) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<ScopeView> {
+pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result<ScopeView> {
     let portal = directory::get_portal(tx, a.portal_id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
