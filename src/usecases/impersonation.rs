@@ -297,6 +297,24 @@ pub async fn ended_of_session(cx: &Ctx, token: &str) -> Result<Option<Impersonat
     Ok(store::ended_of_session(&mut tx, &tokens::hash_token(token)).await?)
 }
 
+/// A browser came back with the portal session of an impersonation that has ended: the page
+/// refuses it (saying how it ended), and the refusal is audited once per address and while.
+pub async fn ended_session_used(
+    cx: &Ctx,
+    imp: &Impersonation,
+    client_addr: Option<&str>,
+) -> Result<()> {
+    let who = format!("staff {} <{}>", imp.staff_name, imp.staff_email);
+    crate::usecases::limits::refused(
+        cx,
+        "account.impersonation_session_refused",
+        client_addr,
+        &format!("the session of impersonation {}, ended", imp.id),
+        Some(&who),
+    )
+    .await
+}
+
 /// Records a change refused during an impersonation (`what`: the page's address), naming the
 /// staff member as the person.
 pub async fn refused_change(

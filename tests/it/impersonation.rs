@@ -308,6 +308,13 @@ async fn a_supervisor_views_the_portal_as_a_person_of_their_area(engine: Engine)
     assert!(
         after.body.contains("Impersonation ended") && after.body.contains("time limit reached")
     );
+    assert_eq!(
+        events(&app, "account.impersonation_session_refused")
+            .await
+            .len(),
+        1,
+        "the ended session's use is recorded"
+    );
     // The cookie is gone with it: the login page next.
     let next = sup.get(&format!("/portal/{pid}/access")).await;
     assert!(next.location.unwrap().contains("/login"));

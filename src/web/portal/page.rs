@@ -21,9 +21,9 @@ use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
-use crate::web::AppState;
 use crate::web::cookies::{self, cookie};
 use crate::web::page::{Failure, PageError, PageResult, path_id};
+use crate::web::{AppState, ClientAddr};
 
 /// The portal of a page's path, and the page's language: `?lang=`, else the browser's first
 /// choice Admit speaks, else the portal's. An unknown portal is a plain "not found".
@@ -165,7 +165,12 @@ impl FromRequestParts<AppState> for SignedIn {
         let found = uc::portal_session(&state.cx, state.policy.idle_ms, page.id(), token).await?;
         let Some((account, impersonation)) = found else {
             // An impersonation that has ended says so, rather than asking for a login.
-            if let Some(ended) = ended_page(state, &page, token).await {
+            let token = token.to_string();
+            let ClientAddr(addr) = match ClientAddr::from_request_parts(parts, state).await {
+                Ok(a) => a,
+                Err(never) => match never {},
+            };
+            if let Some(ended) = ended_page(state, &page, &token, addr.as_deref()).await {
                 return Err(ended.into());
             }
             return Err(to_login().into());
@@ -268,10 +273,20 @@ pub fn with_form_cookie(
 
 /// The page for a browser whose impersonation has ended (at its time limit, say): it says so,
 /// and how, in the staff member's language, and forgets the cookie.
-pub async fn ended_page(s: &AppState, page: &PortalPage, token: &str) -> Option<Response> {
+pub async fn ended_page(
+    s: &AppState,
+    page: &PortalPage,
+    token: &str,
+    client_addr: Option<&str>,
+) -> Option<Response> {
     let imp = crate::usecases::impersonation::ended_of_session(&s.cx, token)
         .await
         .ok()??;
+    if let Err(e) =
+        crate::usecases::impersonation::ended_session_used(&s.cx, &imp, client_addr).await
+    {
+        tracing::warn!(error = %e, "recording the use of an ended impersonation's session failed");
+    }
     let language = super::banner::staff_language(&imp);
     let t = super::texts::ImpersonationT::of(language);
     let how =
