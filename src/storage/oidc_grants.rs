@@ -123,7 +123,7 @@ pub async fn grant_by_public_id(tx: &mut Tx, public_id: &str) -> Result<Option<G
 
 /// A grant with what its tokens are checked against, read in one statement: its portal
 /// session, that session's account (without its modules) and the scope generation (see
-/// `usecases::access::ScopeCache`).
+/// `usecases::access::scope_cache::ScopeCache`).
 pub struct GrantRead {
     pub grant: Grant,
     pub session: GrantSession,

@@ -18,6 +18,8 @@ use crate::storage::access as store;
 use crate::storage::accounts::{self as accounts_store, PortalAccount};
 use crate::storage::directory;
 
+pub mod scope_cache;
+
 /// An account's whole scope, with a version that changes whenever the scope does.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScopeView {
@@ -91,74 +93,6 @@ pub(super) async fn scope_in(tx: &mut Tx, a: &PortalAccount, now: i64) -> Result
         customers: s.customers.into_iter().collect(),
         modules: s.modules.into_iter().collect(),
     })
-}
-
-/// Scopes computed lately, one per account, each kept while the scope generation (a number
-/// the database raises with every change to modules, assignments, organizations and
-/// partnerships) and the account's own facts (portal, organization, role, whether it may log
-/// in) stay what they were: a token refresh or a userinfo request then reads no more than
-/// its account. Every process keeps its own; all of them read the generation from the
-/// database.
-#[derive(Default)]
-pub struct ScopeCache {
-    scopes: std::sync::Mutex<std::collections::HashMap<i64, Cached>>,
-}
-
-struct Cached {
-    generation: i64,
-    facts: (i64, Option<i64>, Role, bool),
-    scope: std::sync::Arc<ScopeView>,
-}
-
-/// The most scopes a process keeps; past it, it starts again from none.
-const SCOPES_KEPT: usize = 100_000;
-
-impl ScopeCache {
-    /// The scope of `a` (read without its modules) at `generation`, which the caller read
-    /// before anything else of the account: a change after it raises it, so a scope computed
-    /// from later reads is never kept under an older generation than its own.
-    pub(crate) async fn scope(
-        &self,
-        tx: &mut Tx,
-        a: &PortalAccount,
-        generation: i64,
-        now: i64,
-    ) -> Result<std::sync::Arc<ScopeView>> {
-        let facts = (
-            a.portal_id,
-            a.organization_id,
-            a.role,
-            a.may_log_in(today(now)),
-        );
-        {
-            let scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(c) = scopes.get(&a.id)
-                && c.generation == generation
-                && c.facts == facts
-            {
-                return Ok(c.scope.clone());
-            }
-        }
-        let mut account = a.clone();
-        accounts_store::fill_modules(tx, std::slice::from_mut(&mut account)).await?;
-        let scope = std::sync::Arc::new(scope_in(tx, &account, now).await?);
-        let mut scopes = self.scopes.lock().unwrap_or_else(|e| e.into_inner());
-        if scopes.len() >= SCOPES_KEPT {
-            scopes.clear();
-        }
-        let newer = scopes.get(&a.id).is_some_and(|c| c.generation > generation);
-        if !newer {
-            scopes.insert(
-                a.id,
-                Cached {
-                    generation,
-                    facts,
-                    scope: scope.clone(),
-                },
-            );
-        }
-        Ok(scope)
-    }
 }
 
 /// An account's whole scope.

@@ -44,7 +44,7 @@ pub struct Ctx {
     /// The writer that commits refresh-token rotations together.
     pub rotations: std::sync::Arc<oidc::rotations::Rotations>,
     /// Account scopes computed lately, for the tokens' `admit` claim.
-    pub scopes: std::sync::Arc<access::ScopeCache>,
+    pub scopes: std::sync::Arc<access::scope_cache::ScopeCache>,
 }
 
 impl Ctx {
