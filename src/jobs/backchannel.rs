@@ -102,7 +102,9 @@ impl BackchannelWorker {
         let now = self.cx.now();
         {
             let mut tx = self.cx.db.reads().await?;
-            if !store::any_due(&mut tx, now).await? {
+            let due = store::any_due(&mut tx, now).await?;
+            tx.release();
+            if !due {
                 return Ok(0);
             }
         }

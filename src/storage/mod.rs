@@ -27,6 +27,7 @@ pub mod oidc_grants;
 pub mod oidc_keys;
 pub mod oidc_logouts;
 pub mod outbox;
+pub mod readers;
 pub mod sessions;
 pub mod staff;
 pub mod tasks;
@@ -95,10 +96,10 @@ pub enum Tx {
     Postgres(Handle<Postgres>),
 }
 
-/// A transaction, or a pooled connection with none (see [`Db::reads`]).
+/// A transaction, or a reading connection with none (see [`Db::reads`]).
 pub enum Handle<DB: sqlx::Database> {
     Tx(sqlx::Transaction<'static, DB>),
-    Plain(sqlx::pool::PoolConnection<DB>),
+    Plain(readers::Reader<DB::Connection>),
 }
 
 impl<DB: sqlx::Database> std::ops::Deref for Handle<DB> {
@@ -124,7 +125,10 @@ impl<DB: sqlx::Database> Handle<DB> {
     async fn commit(self) -> Result<()> {
         match self {
             Handle::Tx(t) => t.commit().await,
-            Handle::Plain(_) => Ok(()),
+            Handle::Plain(mut r) => {
+                r.done();
+                Ok(())
+            }
         }
     }
 }
@@ -162,6 +166,28 @@ fn write_turn(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
     let file = pool.connect_options().get_filename().to_path_buf();
     let mut turns = TURNS.lock().unwrap_or_else(|e| e.into_inner());
     turns.entry(file).or_default().clone()
+}
+
+/// The reading connections to a pool's SQLite file: as many as the pool may hold.
+fn sqlite_readers(pool: &SqlitePool) -> Arc<readers::Readers<sqlx::SqliteConnection>> {
+    let options = pool.connect_options();
+    let file = options.get_filename().to_string_lossy().into_owned();
+    let max = pool.options().get_max_connections();
+    readers::Readers::of(file, &*options, max)
+}
+
+/// The reading connections to a pool's PostgreSQL database: as many as the pool may hold.
+fn pg_readers(pool: &PgPool) -> Arc<readers::Readers<sqlx::PgConnection>> {
+    let o = pool.connect_options();
+    let key = format!(
+        "{}@{}:{}/{}",
+        o.get_username(),
+        o.get_host(),
+        o.get_port(),
+        o.get_database().unwrap_or("")
+    );
+    let max = pool.options().get_max_connections();
+    readers::Readers::of(key, &*o, max)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,16 +270,18 @@ impl Db {
         })
     }
 
-    /// A pooled connection for reads that need not see one state, each query on its own:
-    /// no `BEGIN` and no `ROLLBACK`, two round trips fewer than [`Db::read`]. For the hot
-    /// paths that read a row or two by key (an API key, a decision). Never for writes.
+    /// A connection for reads that need not see one state, each query on its own: no `BEGIN`
+    /// and no `ROLLBACK`, and none of the pool's pings (see [`readers`]). For the hot paths
+    /// that read a row or two by key (an API key, a decision, a token's grant). Never for
+    /// writes. Give it back with [`Tx::release`] when the reads went well; one dropped
+    /// without it is pinged before it is used again.
     pub async fn reads(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(SqliteTx {
-                tx: Handle::Plain(p.acquire().await?),
+                tx: Handle::Plain(sqlite_readers(p).get().await?),
                 _turn: None,
             }),
-            Db::Postgres(p) => Tx::Postgres(Handle::Plain(p.acquire().await?)),
+            Db::Postgres(p) => Tx::Postgres(Handle::Plain(pg_readers(p).get().await?)),
         })
     }
 
@@ -268,13 +296,33 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Sqlite(p) => {
+                sqlite_readers(p).close();
+                p.close().await
+            }
+            Db::Postgres(p) => {
+                pg_readers(p).close();
+                p.close().await
+            }
         }
     }
 }
 
 impl Tx {
+    /// Gives back a handle that only read, after reads that went well: a [`Db::reads`]
+    /// connection is handed out again without a ping. A transaction ends as when dropped
+    /// (rolled back, which for one that only read changes nothing).
+    pub fn release(self) {
+        match self {
+            Tx::Sqlite(SqliteTx {
+                tx: Handle::Plain(mut r),
+                ..
+            }) => r.done(),
+            Tx::Postgres(Handle::Plain(mut r)) => r.done(),
+            _ => {}
+        }
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t) => t.tx.commit().await,

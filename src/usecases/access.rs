@@ -171,9 +171,13 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
     let (a, portal_module) =
         match accounts_store::get_with_module(&mut conn, q.account_id, module_name).await? {
             Some((a, m)) if actor.reaches(&a) => (a, m),
-            _ => return Ok(deny(Rule::UnknownAccount)),
+            _ => {
+                conn.release();
+                return Ok(deny(Rule::UnknownAccount));
+            }
         };
     if q.portal_id.is_some_and(|p| p != a.portal_id) {
+        conn.release();
         return Ok(deny(Rule::UnknownAccount));
     }
     let role = a.role;
@@ -191,6 +195,7 @@ pub async fn decide(cx: &Ctx, actor: &Actor, q: &DecisionQuery) -> Result<Decisi
             Some(rules::decide_customer(role, may, &facts))
         }
     };
+    conn.release();
     let module = q.module.as_ref().map(|_| {
         let (m, granted) = match (&portal_module, may) {
             (Some((m, granted)), true) => (Some(m), *granted),

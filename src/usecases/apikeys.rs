@@ -118,10 +118,11 @@ pub async fn authenticate(
     let hash = tokens::hash_token(secret);
     // One query on a plain connection: this runs before every API request.
     let mut conn = cx.db.reads().await?;
-    let Some(key) = store::find_active(&mut conn, &hash).await? else {
+    let found = store::find_active(&mut conn, &hash).await?;
+    conn.release();
+    let Some(key) = found else {
         return Ok(None);
     };
-    drop(conn);
     let now = cx.now();
     if key.last_used_at.is_none_or(|t| now - t > 60_000) {
         let mut tx = cx.db.write().await?;

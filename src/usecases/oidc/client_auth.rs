@@ -63,7 +63,7 @@ pub async fn authenticate(
         Ok(Err(failure)) => failure,
         Err(e) => return Err(e),
     };
-    drop(conn);
+    conn.release();
     match failure {
         Failure::Refused { what, description } => {
             Err(refused(cx, client_addr, what, description).await)

@@ -110,7 +110,9 @@ pub async fn retire_expired(cx: &Ctx) -> Result<Vec<String>> {
     // A read first: most sweeps find nothing, and need no write.
     let due = {
         let mut tx = cx.db.reads().await?;
-        store::published(&mut tx).await?.into_iter().any(|r| {
+        let rows = store::published(&mut tx).await?;
+        tx.release();
+        rows.into_iter().any(|r| {
             r.state == KeyState::Retiring && r.retiring_at.is_some_and(|at| overlap_over(at, now))
         })
     };

@@ -127,7 +127,9 @@ impl KeyCache {
     async fn load(&self, cx: &Ctx, previous: &KeySet) -> Result<KeySet> {
         let rows = {
             let mut tx = cx.db.reads().await?;
-            store::published(&mut tx).await?
+            let rows = store::published(&mut tx).await?;
+            tx.release();
+            rows
         };
         let mut set = KeySet {
             loaded_at: Some(cx.now()),
@@ -252,7 +254,9 @@ pub(super) async fn new_key(cx: &Ctx, alg: Alg) -> Result<(String, String, Strin
 pub async fn ensure(cx: &Ctx) -> Result<()> {
     let rows = {
         let mut tx = cx.db.reads().await?;
-        store::published(&mut tx).await?
+        let rows = store::published(&mut tx).await?;
+        tx.release();
+        rows
     };
     for alg in Alg::ALL {
         if rows

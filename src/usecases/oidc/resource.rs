@@ -91,14 +91,17 @@ pub async fn userinfo(
         .ok_or_else(|| OAuthError::invalid_token("the access token is not valid here"))?;
     let now = cx.now();
     let mut tx = cx.db.reads().await.map_err(Error::from)?;
-    let read = living(&mut tx, idle_ms, portal_id, &t, now)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_token("the access token's grant has ended"))?;
+    let Some(read) = living(&mut tx, idle_ms, portal_id, &t, now).await? else {
+        tx.release();
+        return Err(OAuthError::invalid_token(
+            "the access token's grant has ended",
+        ));
+    };
     let scope = cx
         .scopes
         .scope(&mut tx, &read.account, read.scope_generation, now)
         .await?;
-    drop(tx);
+    tx.release();
     let admit = claims::admit_of(&read.account, &scope);
     let granted = parse_scopes(&read.grant.scope);
     let scopes: Vec<_> = parse_scopes(t.str("scope").unwrap_or(""))
@@ -134,17 +137,27 @@ pub async fn introspect(
     let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let answer = introspected(cx, &mut conn, idle_ms, portal_id, token).await?;
+    conn.release();
+    Ok(answer)
+}
+
+/// What introspection says of `token`, read on `conn`.
+async fn introspected(
+    cx: &Ctx,
+    conn: &mut Tx,
+    idle_ms: i64,
+    portal_id: i64,
+    token: &str,
+) -> Result<Value, OAuthError> {
     let inactive = json!({ "active": false });
     let now = cx.now();
     if let Some(t) = verify_access_token(cx, portal_id, token).await {
         if !t.is_client_token() {
-            if living(&mut conn, idle_ms, portal_id, &t, now)
-                .await?
-                .is_none()
-            {
+            if living(conn, idle_ms, portal_id, &t, now).await?.is_none() {
                 return Ok(inactive);
             }
-        } else if !client_alive(&mut conn, t.str("client_id").unwrap_or("")).await? {
+        } else if !client_alive(conn, t.str("client_id").unwrap_or("")).await? {
             return Ok(inactive);
         }
         let mut out = t.claims;
@@ -153,7 +166,7 @@ pub async fn introspect(
         out.insert("token_type".into(), "Bearer".into());
         return Ok(Value::Object(out));
     }
-    let tx = &mut conn;
+    let tx = conn;
     let Some(r) = store::refresh(tx, &tokens::hash_token(token)).await? else {
         return Ok(inactive);
     };
@@ -194,7 +207,7 @@ pub async fn revoke(
 ) -> Result<(), OAuthError> {
     let conn = cx.db.reads().await.map_err(Error::from)?;
     let (client, conn) = client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
-    drop(conn);
+    conn.release();
     let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -70,7 +70,7 @@ pub async fn token(
         let answer = refresh_grant(cx, conn, idle_ms, &client, form).await;
         return refused_or(cx, answer, &client, client_addr).await;
     }
-    drop(conn);
+    conn.release();
     let answer = match grant_type {
         "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
@@ -294,7 +294,7 @@ async fn refresh_grant(
     // session or an account that ended in between (which ends the grant in its own write) is
     // not missed.
     let Some((r, read)) = store::refresh_read(&mut tx, &hash).await? else {
-        drop(tx);
+        tx.release();
         return refused_without_session(cx, client, form, &hash, now).await;
     };
     let GrantRead {
@@ -307,20 +307,23 @@ async fn refresh_grant(
     let scopes = match refresh_checks(&r, &grant, client, form, now) {
         Ok(scopes) => scopes,
         Err(Refusal::Reused) => {
-            drop(tx);
+            tx.release();
             return reused(cx, now, &grant, client).await;
         }
-        Err(Refusal::Error(e)) => return Err(e),
+        Err(Refusal::Error(e)) => {
+            tx.release();
+            return Err(e);
+        }
     };
     if !usable(&session, &account, idle_ms, client.portal_id, now) {
-        drop(tx);
+        tx.release();
         return session_ended(cx, now, &grant, client).await;
     }
     let scope = cx
         .scopes
         .scope(&mut tx, &account, scope_generation, now)
         .await?;
-    drop(tx);
+    tx.release();
     let admit = claims::admit_of(&account, &scope);
     let next = tokens::new_token();
     // Using an application keeps the portal session from idling out.
@@ -392,7 +395,7 @@ async fn refused_without_session(
         Some(r) => store::grant(&mut tx, r.grant_id).await?,
         None => None,
     };
-    drop(tx);
+    tx.release();
     let (Some(r), Some(grant)) = (found, grant) else {
         return Err(OAuthError::invalid_grant("unknown refresh token"));
     };
