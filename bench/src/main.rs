@@ -11,6 +11,10 @@ use admit_bench::access::AccessSize;
 use admit_bench::digests::DigestSize;
 use clap::{Parser, Subcommand};
 
+/// The allocator of the `admit` binary, so that Admit runs here as it is shipped.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "admit-bench", about = "Measurements of Admit on this machine")]
 struct Cli {
