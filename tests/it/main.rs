@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod access_list;
 mod accounts;
+mod admin_only;
 mod api;
 mod audit_refusals;
 mod cli;
