@@ -26,6 +26,7 @@ pub mod auth;
 pub mod directory;
 pub mod impersonation;
 pub mod mail;
+pub mod module_picker;
 pub mod notifications;
 
 pub const SESSION_COOKIE: &str = "admit_console";
