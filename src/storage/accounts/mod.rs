@@ -60,6 +60,13 @@ pub struct PortalAccount {
 }
 
 impl PortalAccount {
+    /// The valid-until day as `YYYY-MM-DD`, empty when none is set.
+    pub fn valid_until_text(&self) -> String {
+        self.valid_until
+            .map(crate::clock::format_day)
+            .unwrap_or_default()
+    }
+
     /// The rules' view of the account.
     pub fn state(&self) -> AccountState {
         AccountState {

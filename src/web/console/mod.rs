@@ -20,6 +20,7 @@ use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
 
 pub mod access;
+pub mod account_actions;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(directory::router())
         .merge(access::router())
         .merge(accounts::router())
+        .merge(account_actions::router())
         .merge(impersonation::router())
         .merge(admin::router())
         .merge(mail::router())
