@@ -13,6 +13,7 @@ mod audit_refusals;
 mod cli;
 mod console;
 mod console_admin;
+mod console_home;
 mod contract;
 mod hardening;
 mod impersonation;

@@ -108,9 +108,11 @@ pub(crate) use account_columns;
 
 const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
 
+mod count;
 mod search;
 mod tokens;
 
+pub use count::count;
 pub use search::{AccountFilter, ValidUntilFilter, list};
 pub use tokens::{AccountToken, find_token, insert_token, purge_tokens, revoke_tokens, use_token};
 

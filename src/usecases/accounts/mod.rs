@@ -65,6 +65,12 @@ pub async fn list_accounts(
     Ok(page)
 }
 
+/// How many accounts the access list would show with `filter` (its text search aside).
+pub async fn count_accounts(cx: &Ctx, actor: &Actor, filter: &store::AccountFilter) -> Result<i64> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::count(&mut tx, &actor.scope, filter).await?)
+}
+
 /// An account with its history from the audit log and its e-mails from the outbox, newest first.
 pub struct AccountDetail {
     pub account: PortalAccount,

@@ -25,6 +25,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod directory;
+pub mod home;
 pub mod impersonation;
 pub mod mail;
 pub mod module_picker;
@@ -36,16 +37,9 @@ pub const FLASH_COOKIE: &str = "admit_flash";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/console",
-            get(|| async { Redirect::to("/console/organizations") }),
-        )
-        .route(
-            "/console/",
-            get(|| async { Redirect::to("/console/organizations") }),
-        )
         .route("/console/style.css", get(style))
         .route("/console/script.js", get(script))
+        .merge(home::router())
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
