@@ -1,5 +1,6 @@
 // The console's scripts, served as a file (the Content-Security-Policy allows no inline
-// script): confirmations before destructive buttons, and the live preview of a mail template.
+// script): confirmations before destructive buttons, the live preview of a mail template, and
+// the grant forms' module picker.
 
 // A button with `data-confirm` asks first; with `data-confirm-action`, only when the form's
 // `action` field has that value.
@@ -44,4 +45,15 @@ document.addEventListener('DOMContentLoaded', function () {
   }
   form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(refresh, 300); });
 })();
+});
+
+// The grant forms' module picker: only the chosen portal's modules are shown and sent.
+document.addEventListener('change', function (event) {
+  var select = event.target.closest('select[data-modules]');
+  if (!select) return;
+  document.querySelectorAll('fieldset[data-modules-of="' + select.dataset.modules + '"]').forEach(function (f) {
+    var on = f.dataset.portal === select.value;
+    f.hidden = !on;
+    f.disabled = !on;
+  });
 });

@@ -551,7 +551,8 @@ pub async fn assigned_counts(
     Ok(out)
 }
 
-/// The role and modules of a grant, checked against the portal.
+/// The role and modules of a grant, checked against the portal: its modules only, and an
+/// admin-only one for an admin only.
 pub(crate) fn check_grant(
     errors: &mut FieldErrors,
     portal: &crate::storage::directory::Portal,
@@ -582,6 +583,11 @@ pub(crate) fn check_grant(
             Some(_) => {}
             None => errors.add("modules", format!("{} has no module {m}", portal.name)),
         }
+    }
+    if let Some(r) = role
+        && let Err(e) = rules::check_admin_only(r, &modules_of(portal), &chosen)
+    {
+        errors.add("modules", e.message());
     }
     (role, chosen)
 }

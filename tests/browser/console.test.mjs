@@ -79,17 +79,20 @@ function scenario(engine, makeDatabase) {
       await page.locator('input[name=password]').waitFor();
     });
 
-    step('the right password lands on Organizations, with the top nav', async () => {
+    step('the right password lands on the home, with the top nav leading to Organizations', async () => {
       await page.fill('input[name=email]', ADMIN_EMAIL);
       await page.fill('input[name=password]', ADMIN_PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
-      await expectPath(page, '/console/organizations');
-      await expectText(page.locator('h1'), /^Organizations$/, 'h1');
+      await expectPath(page, '/console');
+      await expectText(page.locator('h1'), /^What needs you now$/, 'h1');
       const nav = page.getByRole('navigation').first();
-      await nav.getByRole('link', { name: 'Organizations', exact: true }).waitFor();
+      await nav.getByRole('link', { name: 'Home', exact: true }).waitFor();
       await nav.getByRole('link', { name: 'Contacts', exact: true }).waitFor();
       // The log-out button sits in the page's top bar, inside or beside the <nav>.
       await page.getByRole('button', { name: 'Log out', exact: true }).waitFor();
+      await nav.getByRole('link', { name: 'Organizations', exact: true }).click();
+      await expectPath(page, '/console/organizations');
+      await expectText(page.locator('h1'), /^Organizations$/, 'h1');
     });
 
     step('create an organization', async () => {

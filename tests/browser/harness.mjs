@@ -420,7 +420,7 @@ export async function staffLogIn(page) {
   await page.fill('input[name=email]', ADMIN_EMAIL);
   await page.fill('input[name=password]', ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expectPath(page, /^\/console\/(?!login$)/);
+  await expectPath(page, /^\/console(?!\/login$)(\/.*)?$/);
 }
 
 /**

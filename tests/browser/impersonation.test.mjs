@@ -74,7 +74,7 @@ async function logIn(page, { email, password }) {
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expectPath(page, /^\/console\/(?!login$)/);
+  await expectPath(page, /^\/console(?!\/login$)(\/.*)?$/);
 }
 
 function scenario(engine, makeDatabase) {

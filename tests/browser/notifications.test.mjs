@@ -230,7 +230,7 @@ function scenario(engine, makeDatabase) {
       await page.fill('input[name=email]', ADMIN_EMAIL);
       await page.fill('input[name=password]', ADMIN_PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
-      await expectPath(page, /^\/console\/(?!login$)/);
+      await expectPath(page, /^\/console(?!\/login$)(\/.*)?$/);
     });
 
     step('the invitation from the Mail page is accepted, a password set, and the person logs in', async () => {

@@ -138,7 +138,7 @@ async function staffLogsIn(cx) {
   await page.fill('input[name=email]', ADMIN_EMAIL);
   await page.fill('input[name=password]', ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expectPath(page, /^\/console\/(?!login$)/);
+  await expectPath(page, /^\/console(?!\/login$)(\/.*)?$/);
 }
 
 /**
@@ -294,7 +294,7 @@ onBothDatabases('self-registration', scenario('registration', 'self-registration
     const form = page.locator('form').filter({ has: page.getByRole('heading', { name: 'Approve or decline, with a message' }) });
     await form.getByLabel(/Message for the e-mail/).fill(APPROVAL_MESSAGE);
     await form.getByRole('button', { name: 'Approve', exact: true }).click();
-    await expectText(page.locator('.flash'), `${REG_EMAIL} on ${PORTAL_NAME}: saved.`, '.flash');
+    await expectText(page.locator('.flash'), `Approved: ${REG_EMAIL} on ${PORTAL_NAME}. The e-mail to ${REG_EMAIL} is queued.`, '.flash');
     await expectPath(page, s.accountPath);
     await expectText(statusRow(page, 'Approval'), 'Approved', 'the Approval row');
   });
@@ -441,9 +441,12 @@ onBothDatabases('user deactivated', scenario('deactivated', 'access switched off
     await expectText(page.locator('h1'), OFF_EMAIL, 'h1');
     await expectText(statusRow(page, 'Access granted'), 'Yes', 'the Access granted row');
     const form = page.locator('form.account-actions');
-    await form.locator('select[name=action]').selectOption({ label: 'Switch access off' });
-    await form.getByRole('button', { name: 'Apply' }).click();
-    await expectText(page.locator('.flash'), `${OFF_EMAIL} on ${PORTAL_NAME}: saved.`, '.flash');
+    await form.getByRole('button', { name: 'Switch access off…' }).click();
+    // A page says what will happen and which e-mail goes to whom; nothing is done yet.
+    await expectText(page.locator('h1'), `Switch access off for ${OFF_EMAIL} on ${PORTAL_NAME}?`, 'h1');
+    await expectText(page.locator('#mail-plan'), `“Access switched off” (in English) to ${OFF_EMAIL}`, '#mail-plan');
+    await page.getByRole('button', { name: 'Switch access off', exact: true }).click();
+    await expectText(page.locator('.flash'), `Access switched off: ${OFF_EMAIL} on ${PORTAL_NAME}. The e-mail to ${OFF_EMAIL} is queued.`, '.flash');
     await expectText(statusRow(page, 'Access granted'), 'No (switched off)', 'the Access granted row');
   });
 

@@ -325,14 +325,46 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
         .take_while(char::is_ascii_digit)
         .collect();
     let status_url = format!("/console/accounts/{account_id}/status");
+    // Switching access off asks first, saying what happens and that no e-mail goes to an
+    // invitation still open; nothing changes until it is confirmed.
     let page = b
         .post(
             &status_url,
             &[("csrf", &csrf), ("action", "switch_off"), ("notify", "1")],
         )
         .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Switch access off for nora@north.example on Customer portal?")
+            && page
+                .body
+                .contains("No e-mail is sent: the invitation is still open."),
+        "{}",
+        page.body
+    );
+    assert!(!b.get(&url).await.body.contains("switched off"));
+    let page = b
+        .post(
+            &status_url,
+            &[
+                ("csrf", &csrf),
+                ("action", "switch_off"),
+                ("confirmed", "1"),
+                ("notify", "1"),
+            ],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert!(b.get(&url).await.body.contains("switched off"));
+    let page = b.get(&url).await;
+    assert!(page.body.contains("switched off"));
+    assert!(
+        page.body.contains(
+            "Access switched off: nora@north.example on Customer portal. No e-mail is sent."
+        ),
+        "the message says what was done: {}",
+        page.body
+    );
     let page = b
         .post(
             &status_url,
@@ -345,12 +377,27 @@ async fn staff_grant_access_from_the_contacts_page(app: TestApp) {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let page = b
-        .post(&status_url, &[("csrf", &csrf), ("action", "switch_off")])
+        .post(
+            &status_url,
+            &[
+                ("csrf", &csrf),
+                ("action", "switch_off"),
+                ("confirmed", "1"),
+            ],
+        )
         .await;
     assert_eq!(
         page.status,
         StatusCode::CONFLICT,
         "switching off twice is refused"
+    );
+    let page = b
+        .post(&status_url, &[("csrf", &csrf), ("action", "switch_off")])
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::CONFLICT,
+        "and is not offered for confirmation"
     );
     // Nothing is e-mailed for an invitation still open.
     assert_eq!(app.count("outbox_messages").await, 1);

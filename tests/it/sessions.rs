@@ -273,6 +273,25 @@ async fn administrators_end_every_session(app: TestApp) {
             &[("csrf", &csrf), ("action", "end_sessions")],
         )
         .await;
+    assert_eq!(done.status, StatusCode::OK, "asked first: {}", done.body);
+    assert!(
+        done.body
+            .contains("End every session of erika@nordlicht.example")
+    );
+    assert!(
+        portal_alive(&again, pid).await,
+        "nothing ends before it is confirmed"
+    );
+    let done = ada
+        .post(
+            &format!("/console/accounts/{account}/status"),
+            &[
+                ("csrf", &csrf),
+                ("action", "end_sessions"),
+                ("confirmed", "1"),
+            ],
+        )
+        .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert!(!portal_alive(&again, pid).await);
     // A supervisor may not end an administrator's sessions.

@@ -10,9 +10,9 @@ use common::{PASSWORD, TestApp, eventually, exec, hidden, id_of, mails};
 use reqwest::StatusCode;
 use serde_json::json;
 
-struct World {
-    api: common::Api,
-    portal: i64,
+pub(crate) struct World {
+    pub(crate) api: common::Api,
+    pub(crate) portal: i64,
     partner: i64,
     north: i64,
     south: i64,
@@ -21,7 +21,7 @@ struct World {
     other: i64,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
     let (partner, c) = common::partner_and_customers(&api).await;
     let other = id_of(
@@ -99,14 +99,19 @@ async fn log_in(b: &common::Browser, pid: i64, email: &str) {
 }
 
 /// Posts a form of the team pages with the session's CSRF token, read from `from`.
-async fn post(b: &common::Browser, from: &str, to: &str, form: &[(&str, &str)]) -> common::Page {
+pub(crate) async fn post(
+    b: &common::Browser,
+    from: &str,
+    to: &str,
+    form: &[(&str, &str)],
+) -> common::Page {
     let csrf = hidden(&b.get(from).await.body, "csrf");
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(form);
     b.post(to, &all).await
 }
 
-async fn account_id(w: &World, email: &str) -> Option<i64> {
+pub(crate) async fn account_id(w: &World, email: &str) -> Option<i64> {
     let (_, v) = w
         .api
         .get(&format!("/api/v1/accounts?q={}", email.replace('@', "%40")))
@@ -120,7 +125,7 @@ async fn account_id(w: &World, email: &str) -> Option<i64> {
 }
 
 /// An admin of the partner, invited by staff, with its password set and logged in.
-async fn admin(app: &TestApp, w: &World) -> (common::Browser, i64) {
+pub(crate) async fn admin(app: &TestApp, w: &World) -> (common::Browser, i64) {
     let contact = id_of(
         &w.api,
         "/api/v1/contacts",

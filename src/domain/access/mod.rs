@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::account::Role;
+use super::directory::Language;
 
 /// Where a user's customers are assigned: a partnership of its partner organization, or the
 /// sub-accounts of its customer organization (the customer itself among them).
@@ -265,6 +266,8 @@ pub enum NotAllowed {
     Customer(i64),
     /// A customer assigned in a grouping that does not hold it.
     NotInGrouping(i64),
+    /// A module only admins see, given to an account of another role.
+    AdminOnly(String),
 }
 
 impl NotAllowed {
@@ -280,7 +283,84 @@ impl NotAllowed {
             NotAllowed::NotInGrouping(c) => {
                 format!("Customer #{c} does not belong to the grouping it is assigned in.")
             }
+            NotAllowed::AdminOnly(m) => format!(
+                "“{m}” is for admins only: make the account an admin, or leave the module out."
+            ),
         }
+    }
+
+    /// The message in a language (the rules speak English; the portal pages speak the
+    /// person's language too).
+    pub fn message_in(&self, language: Language) -> String {
+        match (self, language) {
+            (_, Language::En) => self.message(),
+            (NotAllowed::NotTheirs, Language::De) => {
+                "Dieses Konto dürfen Sie nicht verwalten.".into()
+            }
+            (NotAllowed::Module(m), Language::De) => {
+                format!("Das Modul „{m}“ können Sie nicht vergeben: Sie haben es selbst nicht.")
+            }
+            (NotAllowed::Customer(c), Language::De) => {
+                format!("Kunde #{c} kann nicht zugeordnet werden: Sie sehen ihn selbst nicht.")
+            }
+            (NotAllowed::NotInGrouping(c), Language::De) => {
+                format!("Kunde #{c} gehört nicht zu der Gruppe, in der er zugeordnet ist.")
+            }
+            (NotAllowed::AdminOnly(m), Language::De) => format!(
+                "„{m}“ ist nur für Admins: Machen Sie das Konto zum Admin, oder lassen Sie das Modul weg."
+            ),
+        }
+    }
+
+    /// The refusal whose English message this is, for showing it in another language.
+    pub fn from_message(message: &str) -> Option<NotAllowed> {
+        let quoted = |rest: &str| {
+            let (name, _) = rest.strip_prefix('“')?.split_once('”')?;
+            Some(name.to_string())
+        };
+        let number = |rest: &str| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse::<i64>().ok()
+        };
+        let candidates = [
+            Some(NotAllowed::NotTheirs),
+            quoted(message).map(NotAllowed::AdminOnly),
+            message
+                .strip_prefix("You cannot give the module ")
+                .and_then(quoted)
+                .map(NotAllowed::Module),
+            message
+                .strip_prefix("You cannot assign customer #")
+                .and_then(number)
+                .map(NotAllowed::Customer),
+            message
+                .strip_prefix("Customer #")
+                .and_then(number)
+                .map(NotAllowed::NotInGrouping),
+        ];
+        candidates
+            .into_iter()
+            .flatten()
+            .find(|n| n.message() == message)
+    }
+}
+
+/// Only admins see admin-only modules, so no other role is given one: the first admin-only
+/// module among `chosen` (names of the portal's `modules`) refuses the grant.
+pub fn check_admin_only(
+    role: Role,
+    modules: &[Module],
+    chosen: &[String],
+) -> Result<(), NotAllowed> {
+    if role == Role::Admin {
+        return Ok(());
+    }
+    match chosen
+        .iter()
+        .find(|c| modules.iter().any(|m| &m.name == *c && m.admin_only))
+    {
+        Some(m) => Err(NotAllowed::AdminOnly(m.clone())),
+        None => Ok(()),
     }
 }
 

@@ -263,3 +263,48 @@ fn decisions_name_their_rule() {
         Rule::UnknownModule
     );
 }
+
+#[test]
+fn only_an_admin_is_given_an_admin_only_module() {
+    let modules = vec![
+        Module {
+            name: "Invoices".into(),
+            admin_only: false,
+            marketing: false,
+        },
+        Module {
+            name: "Pricing".into(),
+            admin_only: true,
+            marketing: false,
+        },
+    ];
+    let both = ["Invoices".to_string(), "Pricing".to_string()];
+    assert_eq!(check_admin_only(Role::Admin, &modules, &both), Ok(()));
+    for role in [Role::User, Role::Marketing, Role::Notifications] {
+        assert_eq!(
+            check_admin_only(role, &modules, &both),
+            Err(NotAllowed::AdminOnly("Pricing".into()))
+        );
+        assert_eq!(check_admin_only(role, &modules, &both[..1]), Ok(()));
+    }
+}
+
+#[test]
+fn a_refusal_is_read_back_from_its_message_and_said_in_german() {
+    for n in [
+        NotAllowed::NotTheirs,
+        NotAllowed::Module("Pricing".into()),
+        NotAllowed::Customer(12),
+        NotAllowed::NotInGrouping(7),
+        NotAllowed::AdminOnly("User management".into()),
+    ] {
+        assert_eq!(NotAllowed::from_message(&n.message()), Some(n.clone()));
+        assert_eq!(n.message_in(Language::En), n.message());
+        assert_ne!(n.message_in(Language::De), n.message());
+    }
+    assert_eq!(
+        NotAllowed::AdminOnly("Pricing".into()).message_in(Language::De),
+        "„Pricing“ ist nur für Admins: Machen Sie das Konto zum Admin, oder lassen Sie das Modul weg."
+    );
+    assert_eq!(NotAllowed::from_message("Pricing has no module x"), None);
+}

@@ -60,6 +60,13 @@ pub struct PortalAccount {
 }
 
 impl PortalAccount {
+    /// The valid-until day as `YYYY-MM-DD`, empty when none is set.
+    pub fn valid_until_text(&self) -> String {
+        self.valid_until
+            .map(crate::clock::format_day)
+            .unwrap_or_default()
+    }
+
     /// The rules' view of the account.
     pub fn state(&self) -> AccountState {
         AccountState {
@@ -101,9 +108,11 @@ pub(crate) use account_columns;
 
 const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
 
+mod count;
 mod search;
 mod tokens;
 
+pub use count::count;
 pub use search::{AccountFilter, ValidUntilFilter, list};
 pub use tokens::{AccountToken, find_token, insert_token, purge_tokens, revoke_tokens, use_token};
 

@@ -17,6 +17,10 @@ pub enum ValidUntilFilter {
     None,
     /// The date has passed: its last day is before `today` (days since 1970-01-01).
     Past { today: i64 },
+    /// The last day is today or within the next [`ACCESS_WINDOW_DAYS`] days.
+    ///
+    /// [`ACCESS_WINDOW_DAYS`]: crate::domain::tasks::ACCESS_WINDOW_DAYS
+    Ending { today: i64 },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,6 +39,8 @@ pub struct AccountFilter {
     /// The organization of the linked contact.
     pub organization_id: Option<i64>,
     pub valid_until: Option<ValidUntilFilter>,
+    /// Invitations not accepted yet whose link stops working within 48 hours of this time (ms).
+    pub invitation_expiring: Option<i64>,
     pub after: Option<(String, i64)>,
     pub limit: i64,
 }
@@ -105,7 +111,24 @@ macro_rules! push_filters {
                 $qb.push(" AND a.valid_until IS NOT NULL AND a.valid_until < ")
                     .push_bind(today);
             }
+            Some(ValidUntilFilter::Ending { today }) => {
+                $qb.push(" AND a.valid_until >= ")
+                    .push_bind(today)
+                    .push(" AND a.valid_until <= ")
+                    .push_bind(today + crate::domain::tasks::ACCESS_WINDOW_DAYS);
+            }
             None => {}
+        }
+        if let Some(now) = $f.invitation_expiring {
+            $qb.push(
+                " AND a.registration = 'invited' AND EXISTS (SELECT 1 FROM account_tokens k \
+                 WHERE k.account_id = a.id AND k.purpose = 'invitation' \
+                 AND k.used_at IS NULL AND k.expires_at > ",
+            )
+            .push_bind(now)
+            .push(" AND k.expires_at <= ")
+            .push_bind(now + crate::domain::tasks::INVITATION_WINDOW_MS)
+            .push(")");
         }
         if let Some((email, id)) = &$f.after {
             $qb.push(" AND (a.email, a.id) > (")
@@ -116,6 +139,8 @@ macro_rules! push_filters {
         }
     };
 }
+
+pub(super) use {push_filter_joins, push_filters};
 
 /// Adds ` AND (e-mail or name LIKE pattern)` on the accounts aliased `$alias`. E-mail
 /// addresses are stored in lower case. SQLite's LIKE ignores the case of ASCII letters (and

@@ -5,7 +5,8 @@
 //! - [`password`]: forgot password, staff's set-password link, a new password by link;
 //! - [`login`]: logging in on a portal page, portal sessions, logging out;
 //! - [`status`]: approve, decline, switch access off and on, valid-until, deactivate,
-//!   reactivate, remove.
+//!   reactivate, remove;
+//! - [`confirm`]: what an action that takes something away will do, before it is done.
 //!
 //! Reading accounts (one, the access list, an account's history) is here.
 
@@ -14,12 +15,14 @@ use crate::security::password_policy::PasswordContext;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::outbox::OutboxMessage;
 
+mod confirm;
 mod grant;
 mod links;
 mod login;
 mod password;
 mod status;
 
+pub use confirm::{Confirmed, Consequence, PlannedMail, consequence};
 pub use grant::{GrantInput, InviteInput, Invited, grant_access, invite_many, inviter_of};
 pub(crate) use links::check_link;
 pub use links::{
@@ -28,7 +31,10 @@ pub use links::{
 };
 pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
 pub use password::{request_password_reset, reset_password, send_password_link};
-pub use status::{StatusAction, StatusChange, change_status, remove_account};
+pub use status::{
+    Changed, StatusAction, StatusChange, change_status, change_status_told, remove_account,
+    remove_account_told,
+};
 
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     let mut tx = cx.db.read().await?;
@@ -57,6 +63,12 @@ pub async fn list_accounts(
     let mut page = store::list(&mut tx, &actor.scope, filter).await?;
     store::fill_modules(&mut tx, &mut page.items).await?;
     Ok(page)
+}
+
+/// How many accounts the access list would show with `filter` (its text search aside).
+pub async fn count_accounts(cx: &Ctx, actor: &Actor, filter: &store::AccountFilter) -> Result<i64> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::count(&mut tx, &actor.scope, filter).await?)
 }
 
 /// An account with its history from the audit log and its e-mails from the outbox, newest first.

@@ -81,7 +81,19 @@ pub async fn change_status(
     id: i64,
     change: &StatusChange,
 ) -> Result<PortalAccount> {
-    let action = match change.action {
+    Ok(change_status_told(cx, actor, id, change).await?.account)
+}
+
+/// What a change did: the account as it is now, and the address its e-mail went to, if one
+/// was written to the outbox.
+pub struct Changed {
+    pub account: PortalAccount,
+    pub mailed_to: Option<String>,
+}
+
+/// The domain action a staff action stands for.
+pub(super) fn domain_action(change: &StatusChange) -> Result<Action> {
+    Ok(match change.action {
         StatusAction::Approve => Action::Approve,
         StatusAction::Decline => Action::Decline,
         StatusAction::SwitchOff => Action::SwitchAccess(false),
@@ -97,7 +109,41 @@ pub async fn change_status(
             };
             Action::SetValidUntil(day)
         }
+    })
+}
+
+/// The e-mail an action on an account sends, if any: nobody is told about an account that has
+/// not been set up yet (an invitation still open), except of its approval or decline.
+pub(super) fn mail_event(account: &PortalAccount, action: Action) -> Option<&'static str> {
+    let reachable = account.registration == Registration::Registered
+        || matches!(action, Action::Approve | Action::Decline);
+    let event = match action {
+        Action::Approve => "approved",
+        Action::Decline => "declined",
+        Action::SwitchAccess(false) => "access_off",
+        Action::SwitchAccess(true) => "access_on",
+        Action::Deactivate => "deactivated",
+        Action::Reactivate => "reactivated",
+        Action::SetValidUntil(Some(_)) => "valid_until_set",
+        _ => return None,
     };
+    reachable.then_some(event)
+}
+
+/// The e-mail removing an account sends: "your access was revoked" to a person who had
+/// registered; an invitation still open is simply cancelled.
+pub(super) fn removal_mail_event(account: &PortalAccount) -> Option<&'static str> {
+    (account.registration == Registration::Registered).then_some("access_revoked")
+}
+
+/// [`change_status`], telling also whether its e-mail was written to the outbox and to whom.
+pub async fn change_status_told(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    change: &StatusChange,
+) -> Result<Changed> {
+    let action = domain_action(change)?;
     if actor.team.is_some() && !matches!(action, Action::Deactivate | Action::Reactivate) {
         return Err(Error::Forbidden(
             "An organization's admins deactivate and reactivate its accounts; staff do the rest."
@@ -129,30 +175,20 @@ pub async fn change_status(
         cx.mail.public_url.trim_end_matches('/'),
         portal.id
     );
-    let mail = match action {
-        Action::Approve => Some((
-            "approved",
-            serde_json::json!({ "login_url": login_url, "message": message }),
-        )),
-        Action::Decline => Some(("declined", serde_json::json!({ "message": message }))),
-        Action::SwitchAccess(false) => Some(("access_off", serde_json::json!({}))),
-        Action::SwitchAccess(true) => {
-            Some(("access_on", serde_json::json!({ "login_url": login_url })))
+    let variables = match action {
+        Action::Approve => serde_json::json!({ "login_url": login_url, "message": message }),
+        Action::Decline => serde_json::json!({ "message": message }),
+        Action::SwitchAccess(true) | Action::Reactivate => {
+            serde_json::json!({ "login_url": login_url })
         }
-        Action::Deactivate => Some(("deactivated", serde_json::json!({}))),
-        Action::Reactivate => Some(("reactivated", serde_json::json!({ "login_url": login_url }))),
-        Action::SetValidUntil(Some(day)) => Some((
-            "valid_until_set",
-            serde_json::json!({ "valid_until": crate::clock::format_day(day) }),
-        )),
-        _ => None,
+        Action::SetValidUntil(Some(day)) => {
+            serde_json::json!({ "valid_until": crate::clock::format_day(day) })
+        }
+        _ => serde_json::json!({}),
     };
-    // Nobody is told about an account that has not been set up yet (an invitation still open).
-    let reachable = account.registration == Registration::Registered
-        || matches!(action, Action::Approve | Action::Decline);
-    if let Some((event, variables)) = mail
+    let mut mailed_to = None;
+    if let Some(event) = mail_event(&account, action)
         && change.notify.unwrap_or(true)
-        && reachable
     {
         let recipient =
             EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
@@ -163,6 +199,7 @@ pub async fn change_status(
             &Outgoing::to_account(&account, &portal, event, &recipient, variables),
         )
         .await?;
+        mailed_to = Some(account.email.clone());
     }
     let label = format!("{} on {}", account.email, account.portal_name);
     let action_name = format!("account.{}", change.action.as_str());
@@ -186,7 +223,7 @@ pub async fn change_status(
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
     cx.logout_wakeup.notify_one();
-    Ok(account)
+    Ok(Changed { account, mailed_to })
 }
 
 /// Removes an account: the contact stays, the address can be invited again later. A person who
@@ -198,6 +235,16 @@ pub async fn remove_account(
     id: i64,
     notify: bool,
 ) -> Result<PortalAccount> {
+    Ok(remove_account_told(cx, actor, id, notify).await?.account)
+}
+
+/// [`remove_account`], telling also whether its e-mail was written to the outbox and to whom.
+pub async fn remove_account_told(
+    cx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    notify: bool,
+) -> Result<Changed> {
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let account = actor.account(&mut tx, id).await?;
@@ -210,7 +257,10 @@ pub async fn remove_account(
         .await?;
     store::delete(&mut tx, id).await?;
     let cancelled = account.registration != Registration::Registered;
-    if notify && !cancelled {
+    let mut mailed_to = None;
+    if let Some(event) = removal_mail_event(&account)
+        && notify
+    {
         let recipient =
             EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
         enqueue(
@@ -220,12 +270,13 @@ pub async fn remove_account(
             &Outgoing::to_account(
                 &account,
                 &portal,
-                "access_revoked",
+                event,
                 &recipient,
                 serde_json::json!({ "organization_name": account.organization_name }),
             ),
         )
         .await?;
+        mailed_to = Some(account.email.clone());
     }
     let label = format!("{} on {}", account.email, account.portal_name);
     let action = if cancelled {
@@ -250,5 +301,5 @@ pub async fn remove_account(
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
     cx.logout_wakeup.notify_one();
-    Ok(account)
+    Ok(Changed { account, mailed_to })
 }

@@ -260,6 +260,7 @@ pub async fn list_accounts(
             }),
             None => None,
         },
+        invitation_expiring: None,
         after: super::directory::cursor(q.after.as_deref())?,
         limit: super::directory::limit(q.limit)?,
     };

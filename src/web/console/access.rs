@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize, Default)]
-struct AccessQuery {
+pub struct AccessQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -46,14 +46,51 @@ struct AccessQuery {
     role: String,
     #[serde(default)]
     organization_id: String,
-    /// `set`, `none` or `past`.
+    /// `set`, `none`, `past` or `ending` (within 7 days).
     #[serde(default)]
     valid_until: String,
+    /// `expiring`: invitations whose link stops working within 48 hours.
+    #[serde(default)]
+    invitation: String,
     #[serde(default)]
     after: String,
 }
 
 impl AccessQuery {
+    /// The list's filter; `now` in ms.
+    pub fn filter(&self, now: i64) -> AccountFilter {
+        AccountFilter {
+            q: Some(self.q.clone()).filter(|x| !x.trim().is_empty()),
+            portal_id: self.portal_id.parse().ok(),
+            source: known(&self.source, PortalKind::ALL, PortalKind::as_str),
+            registration: known(&self.registration, Registration::ALL, Registration::as_str),
+            approval: known(&self.approval, Approval::ALL, Approval::as_str),
+            assignment: known(&self.assignment, Assignment::ALL, Assignment::as_str),
+            access_granted: match self.access.as_str() {
+                "granted" => Some(true),
+                "off" => Some(false),
+                _ => None,
+            },
+            lifecycle: known(&self.lifecycle, Lifecycle::ALL, Lifecycle::as_str),
+            role: known(&self.role, Role::ALL, Role::as_str),
+            organization_id: self.organization_id.parse().ok(),
+            valid_until: match self.valid_until.as_str() {
+                "set" => Some(ValidUntilFilter::Set),
+                "none" => Some(ValidUntilFilter::None),
+                "past" => Some(ValidUntilFilter::Past {
+                    today: crate::clock::today(now),
+                }),
+                "ending" => Some(ValidUntilFilter::Ending {
+                    today: crate::clock::today(now),
+                }),
+                _ => None,
+            },
+            invitation_expiring: (self.invitation == "expiring").then_some(now),
+            after: decode_cursor(&self.after),
+            limit: 50,
+        }
+    }
+
     /// This list's address with its filters, without `skip`, and with `after` when given.
     fn url(&self, skip: &str, after: Option<&str>) -> String {
         let mut ser = form_urlencoded::Serializer::new(String::new());
@@ -69,6 +106,7 @@ impl AccessQuery {
             ("role", &self.role),
             ("organization_id", &self.organization_id),
             ("valid_until", &self.valid_until),
+            ("invitation", &self.invitation),
         ] {
             if !v.is_empty() && k != skip {
                 ser.append_pair(k, v);
@@ -143,32 +181,7 @@ async fn access_list(
     uri: axum::http::Uri,
     Query(q): Query<AccessQuery>,
 ) -> PageResult<AccessPage> {
-    let filter = AccountFilter {
-        q: Some(q.q.clone()).filter(|x| !x.trim().is_empty()),
-        portal_id: q.portal_id.parse().ok(),
-        source: known(&q.source, PortalKind::ALL, PortalKind::as_str),
-        registration: known(&q.registration, Registration::ALL, Registration::as_str),
-        approval: known(&q.approval, Approval::ALL, Approval::as_str),
-        assignment: known(&q.assignment, Assignment::ALL, Assignment::as_str),
-        access_granted: match q.access.as_str() {
-            "granted" => Some(true),
-            "off" => Some(false),
-            _ => None,
-        },
-        lifecycle: known(&q.lifecycle, Lifecycle::ALL, Lifecycle::as_str),
-        role: known(&q.role, Role::ALL, Role::as_str),
-        organization_id: q.organization_id.parse().ok(),
-        valid_until: match q.valid_until.as_str() {
-            "set" => Some(ValidUntilFilter::Set),
-            "none" => Some(ValidUntilFilter::None),
-            "past" => Some(ValidUntilFilter::Past {
-                today: crate::clock::today(s.cx.now()),
-            }),
-            _ => None,
-        },
-        after: decode_cursor(&q.after),
-        limit: 50,
-    };
+    let filter = q.filter(s.cx.now());
     let page = uc::list_accounts(&s.cx, &staff.actor, &filter).await?;
     let portals = dir_uc::list_portals(&s.cx).await.unwrap_or_default();
     let next = page.next.as_ref().map(|n| q.url("", Some(n)));

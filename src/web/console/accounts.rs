@@ -9,19 +9,17 @@ use axum::extract::{RawForm, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{Chrome, Staff, done, sessions_ended};
+use super::{Chrome, Staff, done};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
 use crate::storage::outbox::OutboxMessage;
-use crate::storage::sessions::Kind;
 use crate::storage::tasks::Owner;
 use crate::usecases::Error;
 use crate::usecases::access::{self as access_uc, AccessInput};
 use crate::usecases::accounts as uc;
 use crate::usecases::notifications::{self as notify_uc, PreferencesInput};
 use crate::usecases::registration::{self as reg, Candidate, CreateContactInput, RegistrationData};
-use crate::usecases::sessions::end_all_of;
 use crate::web::AppState;
 use crate::web::notifications::{
     PreferencesSection, as_typed, preference_errors, preferences_input,
@@ -32,7 +30,6 @@ use crate::web::picker;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/console/accounts/{id}", get(show))
-        .route("/console/accounts/{id}/status", post(change_status))
         .route("/console/accounts/{id}/contact", post(link_contact))
         .route("/console/accounts/{id}/access", post(set_access))
         .route(
@@ -43,14 +40,6 @@ pub fn router() -> Router<AppState> {
             "/console/accounts/{id}/create-contact",
             post(create_contact),
         )
-}
-
-/// Where a form goes back to: a console page, never elsewhere.
-fn back_to(raw: Option<String>, fallback: String) -> String {
-    match raw {
-        Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => b,
-        _ => fallback,
-    }
 }
 
 /// The words people see for an account's statuses.
@@ -295,58 +284,6 @@ fn field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body)
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
-}
-
-/// Every staff action on an account, from its page, its contact's page or the access list.
-async fn change_status(
-    State(s): State<AppState>,
-    staff: Staff,
-    Id(id): Id,
-    RawForm(body): RawForm,
-) -> PageResult {
-    let get = |name: &str| field(&body, name);
-    let notify = get("notify").is_some();
-    let back = back_to(get("back"), format!("/console/accounts/{id}"));
-    let action = get("action").unwrap_or_default();
-    let result = match action.as_str() {
-        "password_link" => {
-            let to = get("send_to");
-            uc::send_password_link(&s.cx, &staff.actor, id, to.as_deref()).await
-        }
-        "resend" => uc::resend_link(&s.cx, &staff.actor, id).await,
-        "end_sessions" => {
-            let n = end_all_of(&s.cx, &staff.actor, Kind::Portal, id).await?;
-            return Ok(done(&s, &back, &sessions_ended(n)));
-        }
-        "remove" => {
-            let a = uc::remove_account(&s.cx, &staff.actor, id, notify).await?;
-            // The account's own page is gone; go where it makes sense.
-            let to = if back.starts_with(&format!("/console/accounts/{id}")) {
-                "/console/access".to_string()
-            } else {
-                back
-            };
-            let message = format!("{} on {}: removed.", a.email, a.portal_name);
-            return Ok(done(&s, &to, &message));
-        }
-        other => {
-            let action = uc::StatusAction::parse(other)
-                .ok_or_else(|| Error::invalid("action", "choose an action"))?;
-            let change = uc::StatusChange {
-                action,
-                valid_until: get("valid_until"),
-                notify: Some(notify),
-                message: get("message"),
-            };
-            uc::change_status(&s.cx, &staff.actor, id, &change).await
-        }
-    };
-    let a = result?;
-    Ok(done(
-        &s,
-        &back,
-        &format!("{} on {}: saved.", a.email, a.portal_name),
-    ))
 }
 
 async fn link_contact(

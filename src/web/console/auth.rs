@@ -46,7 +46,7 @@ fn safe_next(next: Option<&str>) -> String {
         Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => {
             location_safe(n)
         }
-        _ => "/console/organizations".to_string(),
+        _ => "/console".to_string(),
     }
 }
 

@@ -20,12 +20,15 @@ use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
 
 pub mod access;
+pub mod account_actions;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod directory;
+pub mod home;
 pub mod impersonation;
 pub mod mail;
+pub mod module_picker;
 pub mod notifications;
 
 pub const SESSION_COOKIE: &str = "admit_console";
@@ -34,20 +37,14 @@ pub const FLASH_COOKIE: &str = "admit_flash";
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/console",
-            get(|| async { Redirect::to("/console/organizations") }),
-        )
-        .route(
-            "/console/",
-            get(|| async { Redirect::to("/console/organizations") }),
-        )
         .route("/console/style.css", get(style))
         .route("/console/script.js", get(script))
+        .merge(home::router())
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
         .merge(accounts::router())
+        .merge(account_actions::router())
         .merge(impersonation::router())
         .merge(admin::router())
         .merge(mail::router())

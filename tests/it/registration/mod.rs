@@ -242,6 +242,7 @@ async fn without_a_contact_staff_link_one(app: TestApp) {
             &[
                 ("csrf", &list.csrf()),
                 ("action", "switch_off"),
+                ("confirmed", "1"),
                 ("back", back),
             ],
         )

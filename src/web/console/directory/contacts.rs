@@ -19,6 +19,7 @@ use crate::usecases::accounts::accounts_of_contact;
 use crate::usecases::accounts::{GrantInput, grant_access as grant};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
+use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
 use crate::web::page::{Id, PageResult, form_again};
@@ -150,6 +151,9 @@ pub(super) struct ContactPage {
     groupings: Vec<GroupingView>,
     /// Where the account actions come back to.
     back_url: String,
+    /// The grant form's portal, role and modules, and its other address, as chosen.
+    grant: GrantChoice,
+    grant_send_to: String,
 }
 
 async fn contact_page(
@@ -187,8 +191,11 @@ async fn contact_page(
         &Default::default(),
     )
     .await?;
+    let portals = uc::list_portals(&s.cx).await?;
     Ok(ContactPage {
         chrome: staff.chrome("contacts"),
+        grant: GrantChoice::fresh(&portals),
+        grant_send_to: String::new(),
         groupings,
         back_url: contact
             .as_ref()
@@ -200,7 +207,7 @@ async fn contact_page(
         organizations,
         languages: Language::ALL,
         accounts,
-        portals: uc::list_portals(&s.cx).await?,
+        portals,
         grant_errors: Errors::new(),
     })
 }
@@ -300,8 +307,18 @@ pub(super) async fn grant_access(
         Err(Error::Invalid(errors)) => {
             let contact = uc::get_contact(&s.cx, &staff.actor, id).await?;
             let form = ContactForm::from_contact(&contact);
+            let org = contact.organization_id;
             let mut page = contact_page(&s, &staff, Some(contact), form, Errors::new()).await?;
             page.grant_errors = errors;
+            page.grant = GrantChoice::typed(
+                &page.portals,
+                input.portal_id,
+                &get("role"),
+                input.modules.clone(),
+            );
+            page.grant_send_to = get("send_to");
+            let chosen = picker::chosen(&input.customers);
+            page.groupings = picker::groupings(&s, &staff.actor, Some(org), &chosen).await?;
             Ok(form_again(page))
         }
         Err(e) => Err(e.into()),

@@ -17,6 +17,7 @@ use crate::usecases::Error;
 use crate::usecases::accounts::{InviteInput, invite_many};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
+use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
 use crate::web::page::{Id, PageResult, form_again, form_errors};
@@ -141,6 +142,10 @@ pub(super) struct OrganizationPage {
     /// Portals to grant access to from the contacts' checkboxes.
     portals: Vec<Portal>,
     invite_error: Option<String>,
+    /// The invite form as filled in, shown again after a refusal.
+    grant: GrantChoice,
+    invite_emails: String,
+    invite_contacts: Vec<i64>,
     /// The customer picker of the invitation form.
     groupings: Vec<GroupingView>,
 }
@@ -212,8 +217,12 @@ async fn organization_page(
         &Default::default(),
     )
     .await?;
+    let portals = uc::list_portals(&s.cx).await?;
     Ok(OrganizationPage {
         groupings,
+        grant: GrantChoice::fresh(&portals),
+        invite_emails: String::new(),
+        invite_contacts: Vec::new(),
         chrome: staff.chrome("organizations"),
         org,
         form,
@@ -224,7 +233,7 @@ async fn organization_page(
         children,
         contacts,
         partnerships,
-        portals: uc::list_portals(&s.cx).await?,
+        portals,
         invite_error: None,
     })
 }
@@ -277,6 +286,16 @@ pub(super) async fn invite(
             let form = OrgForm::from_org(&org);
             let mut page = organization_page(&s, &staff, Some(org), form, Errors::new()).await?;
             page.invite_error = Some(errors.to_string());
+            page.grant = GrantChoice::typed(
+                &page.portals,
+                input.portal_id,
+                &first("role"),
+                input.modules,
+            );
+            page.invite_emails = first("emails");
+            page.invite_contacts = input.contact_ids;
+            let chosen = picker::chosen(&input.customers);
+            page.groupings = picker::groupings(&s, &staff.actor, Some(id), &chosen).await?;
             Ok(form_again(page))
         }
     }

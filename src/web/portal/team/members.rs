@@ -216,7 +216,7 @@ pub(in crate::web::portal) async fn invite(
             .into_response())
         }
         Err(Error::Invalid(e) | Error::Conflict(e)) => {
-            let errors = field_errors(T::of(admin.language()), &e);
+            let errors = field_errors(admin.language(), &e);
             let typed = Some((
                 emails_raw.chars().take(20_000).collect(),
                 (

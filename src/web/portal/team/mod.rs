@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use super::page::{MessagePage, SignedIn};
 use super::texts::{T, TeamT};
 use crate::domain::FieldErrors;
-use crate::domain::access::LAST_ADMIN;
+use crate::domain::access::{LAST_ADMIN, NotAllowed};
 use crate::domain::account::Role;
 use crate::domain::directory::Language;
 use crate::usecases::access::AssignmentInput;
@@ -121,7 +121,8 @@ impl FromRequestParts<AppState> for TeamAdmin {
     }
 }
 
-fn field_errors(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
+fn field_errors(language: Language, e: &FieldErrors) -> Vec<(&'static str, String)> {
+    let t = T::of(language);
     ["emails", "role", "modules", "customers", "contact_ids"]
         .into_iter()
         .filter_map(|f| {
@@ -130,7 +131,8 @@ fn field_errors(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
                 let text = match f {
                     "emails" if m.starts_with("line ") => m.to_string(),
                     "emails" => t.invalid_email.to_string(),
-                    "modules" | "customers" => m.to_string(),
+                    "modules" | "customers" => NotAllowed::from_message(m)
+                        .map_or_else(|| m.to_string(), |n| n.message_in(language)),
                     _ => t.field_error(f, m),
                 };
                 (f, text)

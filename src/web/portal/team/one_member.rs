@@ -193,7 +193,7 @@ pub(in crate::web::portal) async fn member_post(
             match access_uc::set_access(&s.cx, actor, member, &input).await {
                 Ok(_) => Ok(to_member("saved")),
                 Err(Error::Invalid(e) | Error::Conflict(e)) => {
-                    let errors = field_errors(T::of(admin.language()), &e);
+                    let errors = field_errors(admin.language(), &e);
                     let typed = Some((
                         input.role.clone().unwrap_or_default(),
                         input.modules.clone().unwrap_or_default(),

@@ -1,0 +1,164 @@
+//! The staff actions on a portal account (its page, its contact's page, the access list's row
+//! menu): each its own button; those that take something away (decline, switch off,
+//! deactivate, remove, end sessions) first show a page that says what will happen and who gets
+//! which e-mail, and are done only from there. The message afterwards says what was done.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::{Chrome, Staff, done, sessions_ended};
+use crate::storage::sessions::Kind;
+use crate::usecases::Error;
+use crate::usecases::accounts::{self as uc, Changed, Confirmed, Consequence};
+use crate::usecases::sessions::end_all_of;
+use crate::web::AppState;
+use crate::web::page::{Id, PageResult};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/console/accounts/{id}/status", post(act))
+}
+
+/// An action form as sent: which button was pressed, and what goes with it.
+#[derive(Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    action: String,
+    back: Option<String>,
+    /// Present when the e-mail that goes with the action is to be sent.
+    notify: Option<String>,
+    /// Present when sent from the confirmation page.
+    confirmed: Option<String>,
+    valid_until: Option<String>,
+    message: Option<String>,
+    send_to: Option<String>,
+}
+
+/// Where a form goes back to: a console page, never elsewhere.
+fn back_to(raw: Option<String>, fallback: String) -> String {
+    match raw {
+        Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => b,
+        _ => fallback,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "console/account_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    c: Consequence,
+    back: String,
+    message: String,
+}
+
+/// Every staff action on an account. An action that takes something away, not yet confirmed,
+/// answers with its confirmation page and changes nothing.
+async fn act(
+    State(s): State<AppState>,
+    staff: Staff,
+    Id(id): Id,
+    Form(f): Form<ActionForm>,
+) -> PageResult<Response> {
+    let back = back_to(f.back.clone(), format!("/console/accounts/{id}"));
+    if let Some(action) = Confirmed::parse(&f.action)
+        && f.confirmed.is_none()
+    {
+        let c = uc::consequence(&s.cx, &staff.actor, id, action).await?;
+        let message = f.message.clone().unwrap_or_default();
+        let chrome = staff.chrome("access");
+        return Ok(ConfirmPage {
+            chrome,
+            c,
+            back,
+            message,
+        }
+        .into_response());
+    }
+    let (to, said) = perform(&s, &staff, id, &f, back).await?;
+    Ok(done(&s, &to, &said))
+}
+
+/// Does the action; returns where to go next and what to say there.
+async fn perform(
+    s: &AppState,
+    staff: &Staff,
+    id: i64,
+    f: &ActionForm,
+    back: String,
+) -> Result<(String, String), Error> {
+    let notify = f.notify.is_some();
+    let changed = match f.action.as_str() {
+        "" => return Ok((back, "Nothing was changed: choose an action.".into())),
+        "password_link" => {
+            let to = f.send_to.as_deref().filter(|t| !t.trim().is_empty());
+            let a = uc::send_password_link(&s.cx, &staff.actor, id, to).await?;
+            let to = to.map_or(a.email.clone(), |t| t.trim().to_string());
+            let said = format!("A new-password link to {to} is queued.");
+            return Ok((back, said));
+        }
+        "resend" => {
+            let a = uc::resend_link(&s.cx, &staff.actor, id).await?;
+            let said = format!("Sent again: the e-mail to {} is queued.", a.email);
+            return Ok((back, said));
+        }
+        "end_sessions" => {
+            let n = end_all_of(&s.cx, &staff.actor, Kind::Portal, id).await?;
+            return Ok((back, format!("{} No e-mail is sent.", sessions_ended(n))));
+        }
+        "remove" => {
+            let c = uc::remove_account_told(&s.cx, &staff.actor, id, notify).await?;
+            let registered =
+                c.account.registration == crate::domain::account::Registration::Registered;
+            let done = if registered {
+                "Removed"
+            } else {
+                "Invitation cancelled"
+            };
+            // The account's own page is gone; go where it makes sense.
+            let to = if back.starts_with(&format!("/console/accounts/{id}")) {
+                "/console/access".to_string()
+            } else {
+                back
+            };
+            return Ok((to, said(done, &c)));
+        }
+        other => {
+            let action = uc::StatusAction::parse(other)
+                .ok_or_else(|| Error::invalid("action", "choose an action"))?;
+            let change = uc::StatusChange {
+                action,
+                valid_until: f.valid_until.clone(),
+                notify: Some(notify),
+                message: f.message.clone(),
+            };
+            uc::change_status_told(&s.cx, &staff.actor, id, &change).await?
+        }
+    };
+    let what = match f.action.as_str() {
+        "approve" => "Approved",
+        "decline" => "Declined",
+        "switch_off" => "Access switched off",
+        "switch_on" => "Access switched on",
+        "deactivate" => "Deactivated",
+        "reactivate" => "Reactivated",
+        _ if changed.account.valid_until.is_some() => "Valid until set",
+        _ => "Valid until cleared",
+    };
+    Ok((back, said(what, &changed)))
+}
+
+/// "Declined: anna@… on Customer portal. The e-mail to anna@… is queued."
+fn said(what: &str, c: &Changed) -> String {
+    let mail = match &c.mailed_to {
+        Some(to) => format!("The e-mail to {to} is queued."),
+        None => "No e-mail is sent.".to_string(),
+    };
+    format!(
+        "{what}: {} on {}. {mail}",
+        c.account.email, c.account.portal_name
+    )
+}
