@@ -18,11 +18,24 @@ fn staff_create(
     admit(db_url, &args, stdin)
 }
 
-fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+/// Runs `admit ARGS` on the database at `db_url`, with `stdin`: whether it succeeded, its
+/// output and its errors.
+pub fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    admit_with(db_url, args, stdin, &[])
+}
+
+/// As [`admit`], with more environment variables.
+pub fn admit_with(
+    db_url: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
     cmd.args(args)
         .env_remove("ADMIT_LISTEN")
         .env("ADMIT_DATABASE_URL", db_url)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::security::proxies::TrustedProxies;
 
+pub mod check;
+
 /// A list setting, given as a list (TOML) or as one string separated by commas or spaces (an
 /// environment variable).
 fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -58,6 +60,10 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// The sender of every e-mail: `Name <address>` or an address.
     pub mail_from: String,
+    /// `smtp` (default): mail goes to `smtp_host`; without one, to the built-in mailbox, with a
+    /// warning at start and a banner in the console. `mailbox`: the built-in mailbox on purpose
+    /// (a demo, a test system), without a warning.
+    pub mail_mode: String,
     /// The SMTP server; without one, mail goes to the built-in mailbox (console: Mail).
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
@@ -65,6 +71,9 @@ pub struct Config {
     pub smtp_security: String,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
+    /// A PEM file of certificate authorities to trust for the SMTP server's certificate, beside
+    /// the public ones (a company's own authority).
+    pub smtp_ca_file: Option<String>,
     /// Pooled SMTP connections, and messages sent at once.
     pub smtp_connections: u32,
     pub smtp_timeout_seconds: u64,
@@ -108,11 +117,13 @@ pub const FIELDS: &[&str] = &[
     "session_idle_minutes",
     "session_absolute_hours",
     "mail_from",
+    "mail_mode",
     "smtp_host",
     "smtp_port",
     "smtp_security",
     "smtp_username",
     "smtp_password",
+    "smtp_ca_file",
     "smtp_connections",
     "smtp_timeout_seconds",
     "mail_max_attempts",
@@ -159,11 +170,13 @@ impl Default for Config {
             session_idle_minutes: 120,
             session_absolute_hours: 12,
             mail_from: "Admit <admit@localhost.localdomain>".into(),
+            mail_mode: "smtp".into(),
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
             smtp_username: None,
             smtp_password: None,
+            smtp_ca_file: None,
             smtp_connections: 4,
             smtp_timeout_seconds: 30,
             mail_max_attempts: 8,
@@ -182,19 +195,25 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Loads the layered configuration. `file` is optional; a named file that does not exist is an error.
+    /// Loads the layered configuration. `file` is optional; a named file that does not exist is
+    /// an error. `ADMIT_` variables that name no setting are warned about.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
+            eprintln!(
+                "warning: ignoring the environment variable {unknown}: Admit has no such setting"
+            );
+        }
+        Self::read(file)
+    }
+
+    /// As [`Config::load`], without the warnings (`admit config check` reports them itself).
+    pub fn read(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.exists() {
                 anyhow::bail!("configuration file {} does not exist", path.display());
             }
             figment = figment.merge(Toml::file(path));
-        }
-        for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
-            eprintln!(
-                "warning: ignoring the environment variable {unknown}: Admit has no such setting"
-            );
         }
         figment = figment.merge(Env::prefixed("ADMIT_").only(FIELDS));
         let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -233,6 +252,21 @@ impl Config {
             );
         }
         Security::parse(&self.smtp_security)?;
+        match (self.mail_mode.as_str(), &self.smtp_host) {
+            ("smtp", _) => {}
+            ("mailbox", None) => {}
+            ("mailbox", Some(_)) => {
+                return Err(
+                    "mail_mode = \"mailbox\" keeps every message in the built-in mailbox: remove smtp_host, or set mail_mode = \"smtp\"".into(),
+                );
+            }
+            _ => return Err("mail_mode must be `smtp` or `mailbox`".into()),
+        }
+        if let Some(file) = &self.smtp_ca_file
+            && !Path::new(file).is_file()
+        {
+            return Err(format!("smtp_ca_file: no file at {file}"));
+        }
         if self.digest_poll_seconds < 1 {
             return Err("digest_poll_seconds must be at least 1".into());
         }
@@ -315,11 +349,13 @@ impl fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("mail_from", &self.mail_from)
+            .field("mail_mode", &self.mail_mode)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_security", &self.smtp_security)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("keys_secret", &self.keys_secret.as_ref().map(|_| "***"))
             .field("smtp_connections", &self.smtp_connections)
             .field("mail_max_attempts", &self.mail_max_attempts)
