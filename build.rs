@@ -14,7 +14,7 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     let commit = git(&["rev-parse", "--short=12", "HEAD"]);
     println!(
-        "cargo:rustc-env=ADMIT_COMMIT={}",
+        "cargo:rustc-env=BUILD_GIT_COMMIT={}",
         commit.as_deref().unwrap_or("unknown")
     );
     // Build again when HEAD moves: the file HEAD names a branch, whose ref changes on commit.

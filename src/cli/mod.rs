@@ -20,7 +20,7 @@ use common::{ConfigArg, init_logging, load};
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (commit ",
-    env!("ADMIT_COMMIT"),
+    env!("BUILD_GIT_COMMIT"),
     ")"
 );
 

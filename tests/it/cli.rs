@@ -182,3 +182,23 @@ fn a_bad_configuration_is_a_clear_error() {
     assert!(!ok);
     assert!(err.contains("database_url"), "{err}");
 }
+
+#[test]
+fn the_version_names_the_commit() {
+    let (ok, out, err) = admit("sqlite://admit.db", &["--version"], None);
+    assert!(ok, "{err}");
+    let version = out.trim();
+    assert!(
+        version.starts_with(&format!("admit {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let commit = version
+        .rsplit_once("(commit ")
+        .and_then(|(_, c)| c.strip_suffix(')'))
+        .unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
+}
