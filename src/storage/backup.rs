@@ -142,6 +142,11 @@ pub async fn backup(database: &Path, to: &Path) -> Result<Summary> {
     if !database.is_file() {
         return Err(refused(format!("no database at {}", database.display())));
     }
+    if let Some(folder) = to.parent().filter(|p| !p.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(refused(format!("no folder {}", folder.display())));
+    }
     let mut conn = open(database, false, Duration::from_secs(30)).await?;
     schema_version(&mut conn, database).await?;
     let partial = partial_beside(to);
@@ -215,10 +220,10 @@ fn replace(database: &Path, from: &Path) -> Result<()> {
     let copied = std::fs::copy(from, &partial)
         .and_then(|_| std::fs::File::open(&partial)?.sync_all())
         .and_then(|_| std::fs::rename(&partial, database));
-    if copied.is_err() {
+    if let Err(e) = copied {
         let _ = std::fs::remove_file(&partial);
+        return Err(refused(format!("cannot write {}: {e}", database.display())));
     }
-    copied?;
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut side = database.as_os_str().to_owned();
         side.push(suffix);

@@ -79,7 +79,15 @@ async fn a_backup_during_writes_restores_every_row_committed_before_it() {
     assert!(out.contains("passes the integrity check"), "{out}");
     assert!(after > before, "rows were written while the backup ran");
 
-    // A backup never replaces a file.
+    // A backup never replaces a file, and needs its folder.
+    let nowhere = dir.path().join("no-such-folder/admit.db");
+    let (ok, _, err) = admit(
+        &db.url,
+        &["backup", "--to", &nowhere.display().to_string()],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("no folder"), "{err}");
     let (ok, _, err) = admit(
         &db.url,
         &["backup", "--to", &file.display().to_string()],
@@ -178,6 +186,15 @@ async fn restore_refuses_what_is_not_a_sound_admit_database() {
     }
     let after = std::fs::read(db.url.trim_start_matches("sqlite://")).unwrap();
     assert!(before == after, "a refused restore changes nothing");
+    // A database in a folder that does not exist.
+    let nowhere = format!("sqlite://{}/no-such-folder/admit.db", dir.path().display());
+    let (ok, _, err) = admit(
+        &nowhere,
+        &["restore", "--from", &backup.display().to_string()],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("cannot write"), "{err}");
 }
 
 #[tokio::test]
