@@ -97,8 +97,11 @@ pub fn check(file: Option<&Path>, env: impl Iterator<Item = String>) -> Report {
     // Unknown keys were named above, with the likely setting: the reader's own message on them
     // would say less.
     if report.errors.is_empty() {
-        match Config::read(file) {
-            Ok(config) => report.config = Some(config),
+        match Config::extract(file) {
+            Ok(config) => {
+                report.errors.extend(config.problems());
+                report.config = Some(config);
+            }
             Err(e) => report.errors.push(format!("{e:#}")),
         }
     }

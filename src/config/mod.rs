@@ -208,6 +208,13 @@ impl Config {
 
     /// As [`Config::load`], without the warnings (`admit config check` reports them itself).
     pub fn read(file: Option<&Path>) -> anyhow::Result<Self> {
+        let config = Self::extract(file)?;
+        config.validate().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(config)
+    }
+
+    /// The layered settings, read but not checked against each other ([`Config::problems`]).
+    pub fn extract(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.exists() {
@@ -216,23 +223,32 @@ impl Config {
             figment = figment.merge(Toml::file(path));
         }
         figment = figment.merge(Env::prefixed("ADMIT_").only(FIELDS));
-        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
-        config.validate().map_err(|e| anyhow::anyhow!(e))?;
-        Ok(config)
+        figment.extract().map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     fn validate(&self) -> Result<(), String> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every setting that is out of range or does not go with another, in words naming it.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         if self.trust_forwarded_for.is_some() {
-            return Err(
+            problems.push(
                 "trust_forwarded_for: this setting was removed, since it believed an \
                         address the client writes; set trusted_proxies (ADMIT_TRUSTED_PROXIES) to \
                         the addresses or CIDR ranges of your reverse proxies instead"
                     .into(),
             );
         }
-        TrustedProxies::parse(&self.trusted_proxies)?;
+        if let Err(e) = TrustedProxies::parse(&self.trusted_proxies) {
+            problems.push(e);
+        }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(format!(
+            problems.push(format!(
                 "listen: `{}` is not an address like 127.0.0.1:8080",
                 self.listen
             ));
@@ -241,45 +257,46 @@ impl Config {
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))
         {
-            return Err("database_url: must start with sqlite: or postgres://".into());
+            problems.push("database_url: must start with sqlite: or postgres://".into());
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            return Err("log_format: must be `text` or `json`".into());
+            problems.push("log_format: must be `text` or `json`".into());
         }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
-            return Err(
-                "session_idle_minutes and session_absolute_hours must be at least 1".into(),
-            );
+            problems
+                .push("session_idle_minutes and session_absolute_hours must be at least 1".into());
         }
-        Security::parse(&self.smtp_security)?;
+        if let Err(e) = Security::parse(&self.smtp_security) {
+            problems.push(e);
+        }
         match (self.mail_mode.as_str(), &self.smtp_host) {
             ("smtp", _) => {}
             ("mailbox", None) => {}
             ("mailbox", Some(_)) => {
-                return Err(
+                problems.push(
                     "mail_mode = \"mailbox\" keeps every message in the built-in mailbox: remove smtp_host, or set mail_mode = \"smtp\"".into(),
                 );
             }
-            _ => return Err("mail_mode must be `smtp` or `mailbox`".into()),
+            _ => problems.push("mail_mode must be `smtp` or `mailbox`".into()),
         }
         if let Some(file) = &self.smtp_ca_file
             && !Path::new(file).is_file()
         {
-            return Err(format!("smtp_ca_file: no file at {file}"));
+            problems.push(format!("smtp_ca_file: no file at {file}"));
         }
         if self.digest_poll_seconds < 1 {
-            return Err("digest_poll_seconds must be at least 1".into());
+            problems.push("digest_poll_seconds must be at least 1".into());
         }
         if self.smtp_connections < 1 || self.mail_max_attempts < 1 || self.mail_lease_seconds < 5 {
-            return Err("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
+            problems.push("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
         }
         if self.mail_retry_seconds < 1 || self.mail_retry_max_seconds < self.mail_retry_seconds {
-            return Err(
+            problems.push(
                 "mail_retry_seconds must be at least 1 and at most mail_retry_max_seconds".into(),
             );
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(format!(
+            problems.push(format!(
                 "mail_from: `{}` is not an e-mail address",
                 self.mail_from
             ));
@@ -287,22 +304,23 @@ impl Config {
         if !(self.breached_password_url.starts_with("https://")
             || self.breached_password_url.starts_with("http://"))
         {
-            return Err("breached_password_url must be an http:// or https:// URL".into());
+            problems.push("breached_password_url must be an http:// or https:// URL".into());
         }
-        if let Some(secret) = &self.keys_secret {
-            crate::security::sealing::Sealer::from_secret(secret)
-                .map_err(|e| format!("keys_secret: {e}"))?;
+        if let Some(secret) = &self.keys_secret
+            && let Err(e) = crate::security::sealing::Sealer::from_secret(secret)
+        {
+            problems.push(format!("keys_secret: {e}"));
         }
         if self.database_max_connections < 1 {
-            return Err("database_max_connections must be at least 1".into());
+            problems.push("database_max_connections must be at least 1".into());
         }
         if self.header_timeout_seconds < 1
             || self.request_timeout_seconds < 1
             || !(1..=1_000_000).contains(&self.max_connections)
         {
-            return Err("header_timeout_seconds and request_timeout_seconds must be at least 1, max_connections 1 to 1000000".into());
+            problems.push("header_timeout_seconds and request_timeout_seconds must be at least 1, max_connections 1 to 1000000".into());
         }
-        Ok(())
+        problems
     }
 
     pub fn public_url(&self) -> String {

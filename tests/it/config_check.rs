@@ -94,6 +94,26 @@ fn a_bad_file_names_each_error_and_the_setting_meant() {
         assert!(!ok, "{text}: {out}");
         assert!(err.contains(expected), "{text}: {err}");
     }
+    // Several at once: each is named.
+    std::fs::write(
+        &file,
+        "session_idle_minutes = 0\nsmtp_security = \"ssl\"\nmail_mode = \"outbox\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = check(&file, &[]);
+    assert!(!ok);
+    for expected in [
+        "session_idle_minutes",
+        "smtp_security",
+        "mail_mode",
+        "3 errors",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    assert!(
+        out.contains("smtp_security = ssl"),
+        "the settings read: {out}"
+    );
     let (ok, _, err) = check(&dir.path().join("missing.toml"), &[]);
     assert!(!ok);
     assert!(err.contains("missing.toml"), "{err}");
