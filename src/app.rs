@@ -100,6 +100,11 @@ impl Application {
             crate::security::sealing::Sealer::from_secret(secret).context("keys_secret")?;
         }
         let cx = context_with(db, clock, &config);
+        if mailer.is_mailbox() && config.mail_mode != "mailbox" {
+            tracing::warn!(
+                "smtp_host (ADMIT_SMTP_HOST) is not set: every e-mail goes to the built-in mailbox (console: Mail) and reaches nobody; set smtp_host, or mail_mode = \"mailbox\" if this is meant"
+            );
+        }
         if config.keys_secret.is_none() {
             tracing::warn!(
                 "keys_secret (ADMIT_KEYS_SECRET) is not set: the private keys that sign OpenID Connect tokens are stored in clear in the database"

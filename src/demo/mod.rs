@@ -38,6 +38,8 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
         // The first digest on the Mail page within seconds.
         digest_poll_seconds: 5,
         keys_secret: Some(keys_secret(data)?),
+        // Every e-mail lands on the console's Mail page, on purpose.
+        mail_mode: "mailbox".into(),
         ..Config::default()
     };
     let db = app::open_database(&config).await?;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use lettre::message::{Mailbox, MultiPart, header};
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, Security};
@@ -18,7 +18,7 @@ pub mod templates;
 /// An SMTP server to send to.
 pub enum SmtpClient {
     /// Plain or STARTTLS: our own connections, with `TCP_NODELAY`.
-    Direct(smtp::SmtpPool),
+    Direct(Box<smtp::SmtpPool>),
     /// Implicit TLS: lettre's pooled transport.
     Lettre(AsyncSmtpTransport<Tokio1Executor>),
 }
@@ -69,18 +69,23 @@ impl Mailer {
                 };
                 let timeout = Duration::from_secs(config.smtp_timeout_seconds);
                 let client = match security {
-                    Security::None | Security::StartTls => SmtpClient::Direct(smtp::SmtpPool::new(
-                        host.clone(),
-                        config.smtp_port,
-                        security == Security::StartTls,
-                        credentials,
-                        timeout,
-                        config.smtp_connections as usize,
-                    )),
+                    Security::None | Security::StartTls => {
+                        SmtpClient::Direct(Box::new(smtp::SmtpPool::new(
+                            host.clone(),
+                            config.smtp_port,
+                            match security {
+                                Security::StartTls => Some(tls_parameters(host, config)?),
+                                _ => None,
+                            },
+                            credentials,
+                            timeout,
+                            config.smtp_connections as usize,
+                        )))
+                    }
                     Security::Tls => {
                         let mut builder =
                             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                                .tls(Tls::Wrapper(TlsParameters::new(host.clone())?))
+                                .tls(Tls::Wrapper(tls_parameters(host, config)?))
                                 .port(config.smtp_port)
                                 .timeout(Some(timeout))
                                 .pool_config(PoolConfig::new().max_size(config.smtp_connections));
@@ -185,6 +190,24 @@ impl Mailer {
     }
 }
 
+/// What TLS checks of the SMTP server: its certificate names `host` and comes from a public
+/// authority, or from one in `smtp_ca_file`.
+fn tls_parameters(host: &str, config: &Config) -> anyhow::Result<TlsParameters> {
+    let mut builder = TlsParameters::builder(host.to_string());
+    if let Some(file) = &config.smtp_ca_file {
+        let pem = std::fs::read(file)
+            .map_err(|e| anyhow::anyhow!("smtp_ca_file: cannot read {file}: {e}"))?;
+        let certificate = Certificate::from_pem(&pem)
+            .ok()
+            .filter(|_| pem.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----"))
+            .ok_or_else(|| anyhow::anyhow!("smtp_ca_file: {file} holds no PEM certificate"))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
+        .build()
+        .map_err(|e| anyhow::anyhow!("the TLS settings for {host}: {e}"))
+}
+
 /// `List-Unsubscribe: <url>` (RFC 2369).
 #[derive(Debug, Clone)]
 struct ListUnsubscribe(String);
@@ -225,6 +248,18 @@ fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
         text.push_str(": ");
         text.push_str(&s.to_string());
         source = s.source();
+    }
+    // What to do about a certificate refused, in words an operator acts on.
+    if text.contains("UnknownIssuer") || text.contains("unknown issuer") {
+        text.push_str(
+            " (the SMTP server's certificate comes from an authority that is not trusted: \
+             point smtp_ca_file at that authority's PEM certificate)",
+        );
+    } else if text.contains("NotValidForName") || text.contains("not valid for name") {
+        text.push_str(
+            " (the SMTP server's certificate does not name smtp_host: set smtp_host to a name \
+             the certificate holds)",
+        );
     }
     text.chars().take(1000).collect()
 }

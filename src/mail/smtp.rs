@@ -19,7 +19,8 @@ use super::SendError;
 pub struct SmtpPool {
     pub host: String,
     pub port: u16,
-    pub starttls: bool,
+    /// STARTTLS with these parameters (the server's name, the authorities trusted), or plain.
+    pub starttls: Option<TlsParameters>,
     pub credentials: Option<Credentials>,
     pub timeout: Duration,
     pub max_idle: usize,
@@ -35,7 +36,7 @@ impl SmtpPool {
     pub fn new(
         host: String,
         port: u16,
-        starttls: bool,
+        starttls: Option<TlsParameters>,
         credentials: Option<Credentials>,
         timeout: Duration,
         max_idle: usize,
@@ -74,10 +75,8 @@ impl SmtpPool {
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
             .await
             .map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e)))?;
-        if self.starttls {
-            let tls = TlsParameters::new(self.host.clone())
-                .map_err(|e| error(true, format!("TLS settings: {e}")))?;
-            conn.starttls(tls, &self.hello)
+        if let Some(tls) = &self.starttls {
+            conn.starttls(tls.clone(), &self.hello)
                 .await
                 .map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e)))?;
         }

@@ -18,6 +18,7 @@ pub mod access;
 pub mod accounts;
 pub mod apikeys;
 pub mod audit;
+pub mod backup;
 pub mod directory;
 pub mod impersonations;
 pub mod limits;
@@ -216,6 +217,9 @@ impl Db {
                 .pragma("mmap_size", "2147418112");
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
+                // One connection stays open as long as the pool: `admit restore` sees the file
+                // is in use (storage/backup.rs).
+                .min_connections(1)
                 // A file's connection cannot drop the way a server's can: no ping before each
                 // use (on SQLite every statement is a round trip to the connection's thread).
                 .test_before_acquire(false)

@@ -24,6 +24,7 @@ pub mod profile;
 pub mod registration;
 pub mod sessions;
 pub mod staff;
+pub mod staff_status;
 pub mod team;
 
 /// What the actions need: the database, the clock, the password hasher, the outbox settings.

@@ -191,16 +191,45 @@ pub async fn update_staff(
     let stays = role == StaffRole::Administrator && change.active;
     rules::check_admin_remains(id, stays, &active_admins).map_err(|m| Error::Refused(m.into()))?;
     let name = name.expect("checked");
-    if before.name == name
-        && before.role == role
-        && before.active == change.active
-        && before.area_ids == areas
+    let next = Next {
+        name: &name,
+        role,
+        active: change.active,
+        area_ids: &areas,
+    };
+    write_change(tx, cx, actor, before, &next, now).await
+}
+
+/// What a staff user becomes.
+pub(super) struct Next<'a> {
+    pub name: &'a str,
+    pub role: StaffRole,
+    pub active: bool,
+    pub area_ids: &'a [i64],
+}
+
+/// Writes a change already checked against the rules (under [`store::lock_active_admins`]),
+/// with its audit event, and commits. When what the user may see changes, or they are
+/// switched off, their sessions end. An unchanged user is returned as they are.
+pub(super) async fn write_change(
+    mut tx: Tx,
+    cx: &Ctx,
+    actor: &Actor,
+    before: StaffUser,
+    next: &Next<'_>,
+    now: i64,
+) -> Result<StaffUser> {
+    let id = before.id;
+    if before.name == next.name
+        && before.role == next.role
+        && before.active == next.active
+        && before.area_ids == next.area_ids
     {
         return Ok(before);
     }
-    store::update_staff(&mut tx, id, &name, role, change.active, now).await?;
-    store::set_staff_areas(&mut tx, id, &areas).await?;
-    if !change.active || before.role != role || before.area_ids != areas {
+    store::update_staff(&mut tx, id, next.name, next.role, next.active, now).await?;
+    store::set_staff_areas(&mut tx, id, next.area_ids).await?;
+    if !next.active || before.role != next.role || before.area_ids != next.area_ids {
         // What they could see changed: make them log in again.
         sessions::delete_of(&mut tx, Kind::Staff, id, now).await?;
         super::impersonation::settle_in(&mut tx, &cx.mail, now).await?;

@@ -229,7 +229,8 @@ export function createAdmin(databaseUrl) {
 export async function startServer(databaseUrl, logName, { env = {} } = {}) {
   const log = createWriteStream(join(RESULTS, logName));
   const child = spawn(ADMIT_BIN, ['serve'], {
-    env: childEnv({ ...env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: '127.0.0.1:0' }),
+    // The tests read every e-mail on the console's Mail page: the built-in mailbox on purpose.
+    env: childEnv({ ADMIT_MAIL_MODE: 'mailbox', ...env, ADMIT_DATABASE_URL: databaseUrl, ADMIT_LISTEN: '127.0.0.1:0' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = null;

@@ -18,11 +18,29 @@ fn staff_create(
     admit(db_url, &args, stdin)
 }
 
-fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+/// Runs `admit ARGS` on the database at `db_url`, with `stdin`: whether it succeeded, its
+/// output and its errors.
+pub fn admit(db_url: &str, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    admit_with(db_url, args, stdin, &[])
+}
+
+/// As [`admit`], with more environment variables.
+pub fn admit_with(
+    db_url: &str,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_admit"));
+    // Only the settings given here: none from the environment the tests run in.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ADMIT_") {
+            cmd.env_remove(k);
+        }
+    }
     cmd.args(args)
-        .env_remove("ADMIT_LISTEN")
         .env("ADMIT_DATABASE_URL", db_url)
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -168,4 +186,24 @@ fn a_bad_configuration_is_a_clear_error() {
     let (ok, _, err) = admit("mysql://nope", &["migrate"], None);
     assert!(!ok);
     assert!(err.contains("database_url"), "{err}");
+}
+
+#[test]
+fn the_version_names_the_commit() {
+    let (ok, out, err) = admit("sqlite://admit.db", &["--version"], None);
+    assert!(ok, "{err}");
+    let version = out.trim();
+    assert!(
+        version.starts_with(&format!("admit {} (commit ", env!("CARGO_PKG_VERSION"))),
+        "{version}"
+    );
+    let commit = version
+        .rsplit_once("(commit ")
+        .and_then(|(_, c)| c.strip_suffix(')'))
+        .unwrap();
+    assert!(
+        commit == "unknown"
+            || (commit.len() == 12 && commit.chars().all(|c| c.is_ascii_hexdigit())),
+        "{commit}"
+    );
 }

@@ -113,6 +113,9 @@ pub struct Chrome {
     pub csrf: String,
     pub flash: Option<String>,
     pub section: &'static str,
+    /// An administrator is told that e-mail goes to the built-in mailbox by default (no
+    /// `smtp_host`, and `mail_mode` is not `mailbox` on purpose).
+    pub mailbox_banner: bool,
 }
 
 /// The logged-in staff user of a console request. Without a live session, the request is
@@ -122,6 +125,8 @@ pub struct Staff {
     pub actor: Actor,
     pub csrf: String,
     pub flash: Option<String>,
+    /// See [`Chrome::mailbox_banner`].
+    pub mailbox_banner: bool,
 }
 
 impl Staff {
@@ -132,6 +137,7 @@ impl Staff {
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
             section,
+            mailbox_banner: self.mailbox_banner,
         }
     }
 }
@@ -171,7 +177,10 @@ impl FromRequestParts<AppState> for Staff {
                 .unwrap_or_default()
         });
         let actor = staff_actor(&user, addr);
+        let mailbox_banner =
+            user.is_admin() && state.mailer.is_mailbox() && state.config.mail_mode != "mailbox";
         Ok(Staff {
+            mailbox_banner,
             csrf: csrf_token(&token),
             user,
             actor,

@@ -6,6 +6,7 @@
 mod clients;
 mod process;
 mod smtp;
+mod tls_smtp;
 mod world;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use tokio::sync::oneshot;
 pub use clients::{Api, Browser, Page, id_of, one_click, read, texts};
 pub use process::{Server, serve, terminate};
 pub use smtp::{SmtpSink, closed_port, header};
+pub use tls_smtp::{TestCa, TlsMode, TlsSmtpServer};
 pub use world::{account_of, invited_on_portal, north_and_south, org, partner_and_customers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

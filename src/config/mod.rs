@@ -9,6 +9,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::security::proxies::TrustedProxies;
 
+pub mod check;
+
 /// A list setting, given as a list (TOML) or as one string separated by commas or spaces (an
 /// environment variable).
 fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
@@ -58,6 +60,10 @@ pub struct Config {
     pub session_absolute_hours: i64,
     /// The sender of every e-mail: `Name <address>` or an address.
     pub mail_from: String,
+    /// `smtp` (default): mail goes to `smtp_host`; without one, to the built-in mailbox, with a
+    /// warning at start and a banner in the console. `mailbox`: the built-in mailbox on purpose
+    /// (a demo, a test system), without a warning.
+    pub mail_mode: String,
     /// The SMTP server; without one, mail goes to the built-in mailbox (console: Mail).
     pub smtp_host: Option<String>,
     pub smtp_port: u16,
@@ -65,6 +71,9 @@ pub struct Config {
     pub smtp_security: String,
     pub smtp_username: Option<String>,
     pub smtp_password: Option<String>,
+    /// A PEM file of certificate authorities to trust for the SMTP server's certificate, beside
+    /// the public ones (a company's own authority).
+    pub smtp_ca_file: Option<String>,
     /// Pooled SMTP connections, and messages sent at once.
     pub smtp_connections: u32,
     pub smtp_timeout_seconds: u64,
@@ -108,11 +117,13 @@ pub const FIELDS: &[&str] = &[
     "session_idle_minutes",
     "session_absolute_hours",
     "mail_from",
+    "mail_mode",
     "smtp_host",
     "smtp_port",
     "smtp_security",
     "smtp_username",
     "smtp_password",
+    "smtp_ca_file",
     "smtp_connections",
     "smtp_timeout_seconds",
     "mail_max_attempts",
@@ -159,11 +170,13 @@ impl Default for Config {
             session_idle_minutes: 120,
             session_absolute_hours: 12,
             mail_from: "Admit <admit@localhost.localdomain>".into(),
+            mail_mode: "smtp".into(),
             smtp_host: None,
             smtp_port: 587,
             smtp_security: "starttls".into(),
             smtp_username: None,
             smtp_password: None,
+            smtp_ca_file: None,
             smtp_connections: 4,
             smtp_timeout_seconds: 30,
             mail_max_attempts: 8,
@@ -182,8 +195,26 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Loads the layered configuration. `file` is optional; a named file that does not exist is an error.
+    /// Loads the layered configuration. `file` is optional; a named file that does not exist is
+    /// an error. `ADMIT_` variables that name no setting are warned about.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
+            eprintln!(
+                "warning: ignoring the environment variable {unknown}: Admit has no such setting"
+            );
+        }
+        Self::read(file)
+    }
+
+    /// As [`Config::load`], without the warnings (`admit config check` reports them itself).
+    pub fn read(file: Option<&Path>) -> anyhow::Result<Self> {
+        let config = Self::extract(file)?;
+        config.validate().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(config)
+    }
+
+    /// The layered settings, read but not checked against each other ([`Config::problems`]).
+    pub fn extract(file: Option<&Path>) -> anyhow::Result<Self> {
         let mut figment = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.exists() {
@@ -191,29 +222,33 @@ impl Config {
             }
             figment = figment.merge(Toml::file(path));
         }
-        for unknown in unknown_env_vars(std::env::vars().map(|(k, _)| k)) {
-            eprintln!(
-                "warning: ignoring the environment variable {unknown}: Admit has no such setting"
-            );
-        }
         figment = figment.merge(Env::prefixed("ADMIT_").only(FIELDS));
-        let config: Config = figment.extract().map_err(|e| anyhow::anyhow!("{e}"))?;
-        config.validate().map_err(|e| anyhow::anyhow!(e))?;
-        Ok(config)
+        figment.extract().map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     fn validate(&self) -> Result<(), String> {
+        match self.problems().into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every setting that is out of range or does not go with another, in words naming it.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
         if self.trust_forwarded_for.is_some() {
-            return Err(
+            problems.push(
                 "trust_forwarded_for: this setting was removed, since it believed an \
                         address the client writes; set trusted_proxies (ADMIT_TRUSTED_PROXIES) to \
                         the addresses or CIDR ranges of your reverse proxies instead"
                     .into(),
             );
         }
-        TrustedProxies::parse(&self.trusted_proxies)?;
+        if let Err(e) = TrustedProxies::parse(&self.trusted_proxies) {
+            problems.push(e);
+        }
         if self.listen.parse::<std::net::SocketAddr>().is_err() {
-            return Err(format!(
+            problems.push(format!(
                 "listen: `{}` is not an address like 127.0.0.1:8080",
                 self.listen
             ));
@@ -222,30 +257,46 @@ impl Config {
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))
         {
-            return Err("database_url: must start with sqlite: or postgres://".into());
+            problems.push("database_url: must start with sqlite: or postgres://".into());
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
-            return Err("log_format: must be `text` or `json`".into());
+            problems.push("log_format: must be `text` or `json`".into());
         }
         if self.session_idle_minutes < 1 || self.session_absolute_hours < 1 {
-            return Err(
-                "session_idle_minutes and session_absolute_hours must be at least 1".into(),
-            );
+            problems
+                .push("session_idle_minutes and session_absolute_hours must be at least 1".into());
         }
-        Security::parse(&self.smtp_security)?;
+        if let Err(e) = Security::parse(&self.smtp_security) {
+            problems.push(e);
+        }
+        match (self.mail_mode.as_str(), &self.smtp_host) {
+            ("smtp", _) => {}
+            ("mailbox", None) => {}
+            ("mailbox", Some(_)) => {
+                problems.push(
+                    "mail_mode = \"mailbox\" keeps every message in the built-in mailbox: remove smtp_host, or set mail_mode = \"smtp\"".into(),
+                );
+            }
+            _ => problems.push("mail_mode must be `smtp` or `mailbox`".into()),
+        }
+        if let Some(file) = &self.smtp_ca_file
+            && !Path::new(file).is_file()
+        {
+            problems.push(format!("smtp_ca_file: no file at {file}"));
+        }
         if self.digest_poll_seconds < 1 {
-            return Err("digest_poll_seconds must be at least 1".into());
+            problems.push("digest_poll_seconds must be at least 1".into());
         }
         if self.smtp_connections < 1 || self.mail_max_attempts < 1 || self.mail_lease_seconds < 5 {
-            return Err("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
+            problems.push("smtp_connections and mail_max_attempts must be at least 1, mail_lease_seconds at least 5".into());
         }
         if self.mail_retry_seconds < 1 || self.mail_retry_max_seconds < self.mail_retry_seconds {
-            return Err(
+            problems.push(
                 "mail_retry_seconds must be at least 1 and at most mail_retry_max_seconds".into(),
             );
         }
         if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(format!(
+            problems.push(format!(
                 "mail_from: `{}` is not an e-mail address",
                 self.mail_from
             ));
@@ -253,22 +304,23 @@ impl Config {
         if !(self.breached_password_url.starts_with("https://")
             || self.breached_password_url.starts_with("http://"))
         {
-            return Err("breached_password_url must be an http:// or https:// URL".into());
+            problems.push("breached_password_url must be an http:// or https:// URL".into());
         }
-        if let Some(secret) = &self.keys_secret {
-            crate::security::sealing::Sealer::from_secret(secret)
-                .map_err(|e| format!("keys_secret: {e}"))?;
+        if let Some(secret) = &self.keys_secret
+            && let Err(e) = crate::security::sealing::Sealer::from_secret(secret)
+        {
+            problems.push(format!("keys_secret: {e}"));
         }
         if self.database_max_connections < 1 {
-            return Err("database_max_connections must be at least 1".into());
+            problems.push("database_max_connections must be at least 1".into());
         }
         if self.header_timeout_seconds < 1
             || self.request_timeout_seconds < 1
             || !(1..=1_000_000).contains(&self.max_connections)
         {
-            return Err("header_timeout_seconds and request_timeout_seconds must be at least 1, max_connections 1 to 1000000".into());
+            problems.push("header_timeout_seconds and request_timeout_seconds must be at least 1, max_connections 1 to 1000000".into());
         }
-        Ok(())
+        problems
     }
 
     pub fn public_url(&self) -> String {
@@ -315,11 +367,13 @@ impl fmt::Debug for Config {
             .field("session_idle_minutes", &self.session_idle_minutes)
             .field("session_absolute_hours", &self.session_absolute_hours)
             .field("mail_from", &self.mail_from)
+            .field("mail_mode", &self.mail_mode)
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("smtp_security", &self.smtp_security)
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &self.smtp_password.as_ref().map(|_| "***"))
+            .field("smtp_ca_file", &self.smtp_ca_file)
             .field("keys_secret", &self.keys_secret.as_ref().map(|_| "***"))
             .field("smtp_connections", &self.smtp_connections)
             .field("mail_max_attempts", &self.mail_max_attempts)
