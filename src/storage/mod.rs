@@ -231,18 +231,6 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?.application_name("admit");
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
-                // sqlx pings every connection given back; a ping before each use as well
-                // is one round trip more per transaction. Only one idle for a while (which a
-                // server restart may have cut since) is pinged before use.
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
-                    Box::pin(async move {
-                        if meta.idle_for > readers::IDLE_CHECK {
-                            sqlx::Connection::ping(conn).await?;
-                        }
-                        Ok(true)
-                    })
-                })
                 .acquire_timeout(Duration::from_secs(15))
                 .connect_with(options)
                 .await?;

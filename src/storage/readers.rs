@@ -21,7 +21,7 @@ use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// An idle connection unused for this long is pinged before it is handed out again.
-pub const IDLE_CHECK: Duration = Duration::from_secs(30);
+const IDLE_CHECK: Duration = Duration::from_secs(30);
 
 /// The reading connections to one database.
 pub struct Readers<C: Connection> {
