@@ -471,6 +471,57 @@ mod tests {
         assert!(!format!("{config:?}").contains("c2VjcmV0"));
     }
 
+    /// The packaged example, /etc/admit/admit.toml (`debian/admit.toml`).
+    const EXAMPLE: &str = include_str!("../../debian/admit.toml");
+
+    #[test]
+    fn the_packaged_example_documents_every_setting_with_its_default() {
+        // A setting shown as `name = value`, set or commented out (`# name = value`).
+        let shown = |line: &str| -> Option<(String, String)> {
+            let line = line.strip_prefix("# ").unwrap_or(line);
+            let (name, _) = line.split_once(" = ")?;
+            (!name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                .then(|| (name.to_string(), line.to_string()))
+        };
+        let lines: Vec<(String, String)> = EXAMPLE.lines().filter_map(shown).collect();
+        for field in FIELDS {
+            if *field == "trust_forwarded_for" {
+                // Removed: named, and never shown as a line to uncomment.
+                assert!(EXAMPLE.contains("# trust_forwarded_for: removed"));
+                continue;
+            }
+            assert!(
+                lines.iter().any(|(name, _)| name == field),
+                "the example configuration does not document `{field}`"
+            );
+        }
+        for (name, _) in &lines {
+            assert!(
+                FIELDS.contains(&name.as_str()) && name != "trust_forwarded_for",
+                "the example configuration shows `{name}`, which is no setting"
+            );
+        }
+        // A commented line shows the default, where the setting has one.
+        let defaults = toml::Table::try_from(Config::default()).unwrap();
+        for (name, line) in &lines {
+            let Some(default) = defaults.get(name) else {
+                continue;
+            };
+            if !EXAMPLE.lines().any(|l| l == format!("# {line}")) {
+                continue;
+            }
+            let shown: toml::Table = line.parse().unwrap();
+            assert_eq!(&shown[name], default, "`# {line}` is not the default");
+        }
+        // The settings it makes are valid as they stand.
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(EXAMPLE))
+            .extract()
+            .unwrap();
+        assert_eq!(config.validate(), Ok(()));
+        assert_eq!(config.database_url, "sqlite:///var/lib/admit/admit.db");
+    }
+
     #[test]
     fn a_short_keys_secret_stops_the_start() {
         let short = Config {
