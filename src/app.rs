@@ -17,6 +17,8 @@ use crate::web::{self, AppState};
 
 pub struct Application {
     listener: TcpListener,
+    /// `metrics_listen`'s listener, when set.
+    metrics: Option<TcpListener>,
     state: AppState,
 }
 
@@ -64,6 +66,7 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
         logout_wakeup: Default::default(),
         rotations: Default::default(),
         scopes: Default::default(),
+        metrics: Default::default(),
         // A secret that does not read was refused by `Config::load` (and by `build_with`).
         keys: Arc::new(crate::usecases::oidc::keys::KeyCache::new(
             config
@@ -86,6 +89,14 @@ impl Application {
         let listener = TcpListener::bind(&config.listen)
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
+        let metrics = match &config.metrics_listen {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("listening on {addr} (metrics_listen)"))?,
+            ),
+            None => None,
+        };
         let mut config = config;
         if config.public_url.is_none() {
             // Links in e-mail point at the address actually bound (port 0 picks one).
@@ -120,13 +131,22 @@ impl Application {
             policy,
             mailer,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            metrics,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The address of `metrics_listen`, when set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn state(&self) -> &AppState {
@@ -156,7 +176,23 @@ impl Application {
             header_timeout: Duration::from_secs(state.config.header_timeout_seconds),
             max_connections: state.config.max_connections,
         };
+        let (stop_metrics, metrics_stopped) = tokio::sync::watch::channel(false);
+        let metrics = self.metrics.map(|listener| {
+            let mut stopped = metrics_stopped;
+            let router = web::metrics::own_router(state.cx.clone());
+            let limits = web::serve::Limits {
+                max_connections: 16,
+                ..limits
+            };
+            tokio::spawn(web::serve::serve(listener, router, limits, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
+        });
         web::serve::serve(self.listener, web::router(state.clone()), limits, shutdown).await;
+        let _ = stop_metrics.send(true);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         jobs.abort();
         // Let the messages and back-channel logouts in flight finish; a worker still busy
         // after 10 s leaves them to its lease, and they are sent again later.

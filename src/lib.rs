@@ -17,6 +17,7 @@ pub mod demo;
 pub mod domain;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod security;
 pub mod storage;
 pub mod usecases;

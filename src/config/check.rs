@@ -6,7 +6,7 @@ use std::path::Path;
 use super::{Config, FIELDS, redact_url, unknown_env_vars};
 
 /// The settings whose values are never shown.
-const SECRETS: &[&str] = &["smtp_password", "keys_secret"];
+const SECRETS: &[&str] = &["smtp_password", "keys_secret", "metrics_token"];
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -163,6 +163,8 @@ pub fn log_effective(c: &Config) {
         breached_password_check = c.breached_password_check,
         breached_password_url = %c.breached_password_url,
         keys_secret = masked(&c.keys_secret),
+        metrics_token = masked(&c.metrics_token),
+        metrics_listen = %text(&c.metrics_listen),
         "starting with these settings"
     );
 }
@@ -186,12 +188,13 @@ mod tests {
             database_url: "postgres://admit:hunter2@db/admit".into(),
             smtp_password: Some("mailsecret".into()),
             keys_secret: Some("c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=".into()),
+            metrics_token: Some("scrapetokenscrapetoken".into()),
             ..Config::default()
         };
         let shown = effective(&config);
         assert_eq!(shown.len(), FIELDS.len());
         let text = format!("{shown:?}");
-        for secret in ["hunter2", "mailsecret", "c2VjcmV0"] {
+        for secret in ["hunter2", "mailsecret", "c2VjcmV0", "scrapetoken"] {
             assert!(!text.contains(secret), "{text}");
         }
         let get = |k: &str| shown.iter().find(|(f, _)| *f == k).unwrap().1.clone();

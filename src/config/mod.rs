@@ -102,6 +102,12 @@ pub struct Config {
     /// 32 or more random bytes as hex or base64 (`openssl rand -base64 32`). Without it they
     /// are stored in clear, with a warning at start.
     pub keys_secret: Option<String>,
+    /// Serves `/metrics` (Prometheus) on the main address to requests that carry this bearer
+    /// token. Unset (and no `metrics_listen`): no metrics.
+    pub metrics_token: Option<String>,
+    /// Serves `/metrics` on this address of its own (`host:port`), without a token: bind it to
+    /// an address only the scraper reaches.
+    pub metrics_listen: Option<String>,
 }
 
 /// The settings, as named in the TOML file and (upper-cased, with `ADMIT_`) in the environment.
@@ -137,6 +143,8 @@ pub const FIELDS: &[&str] = &[
     "breached_password_check",
     "breached_password_url",
     "keys_secret",
+    "metrics_token",
+    "metrics_listen",
 ];
 
 /// `ADMIT_` variables that name no setting (`ADMIT_CONFIG` and `ADMIT_LOG` are read elsewhere;
@@ -190,6 +198,8 @@ impl Default for Config {
             breached_password_check: false,
             breached_password_url: crate::security::breached::DEFAULT_URL.into(),
             keys_secret: None,
+            metrics_token: None,
+            metrics_listen: None,
         }
     }
 }
@@ -252,6 +262,16 @@ impl Config {
                 "listen: `{}` is not an address like 127.0.0.1:8080",
                 self.listen
             ));
+        }
+        if let Some(addr) = &self.metrics_listen
+            && addr.parse::<std::net::SocketAddr>().is_err()
+        {
+            problems.push(format!(
+                "metrics_listen: `{addr}` is not an address like 127.0.0.1:9090"
+            ));
+        }
+        if self.metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            problems.push("metrics_token: must be at least 16 characters".into());
         }
         if !(self.database_url.starts_with("sqlite:")
             || self.database_url.starts_with("postgres://")

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::jobs::outbox::backoff;
+use crate::metrics::Job;
 use crate::storage::oidc_clients;
 use crate::storage::oidc_logouts::{self as store, OidcLogout};
 use crate::usecases::Ctx;
@@ -82,7 +83,13 @@ impl BackchannelWorker {
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let this = Arc::new(self);
         while !*stop.borrow() {
-            match this.clone().tick().await {
+            let ticked = this.clone().tick().await;
+            if ticked.is_ok() {
+                this.cx
+                    .metrics
+                    .job_succeeded(Job::Backchannel, this.cx.now());
+            }
+            match ticked {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => {

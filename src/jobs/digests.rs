@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use crate::metrics::Job;
 use crate::usecases::Ctx;
 use crate::usecases::notifications::run_due;
 
@@ -19,7 +20,12 @@ pub async fn run(cx: Ctx, every: Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match run_due(&cx, BATCH).await {
+        let made = run_due(&cx, BATCH).await;
+        if let Ok(m) = &made {
+            cx.metrics.digests_made(m.sent as u64);
+            cx.metrics.job_succeeded(Job::Digests, cx.now());
+        }
+        match made {
             Ok(m) if m.due > 0 => tracing::info!(
                 due = m.due,
                 sent = m.sent,

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::metrics::Job;
 use crate::storage::accounts as store;
 use crate::usecases::staff::SessionPolicy;
 use crate::usecases::{Actor, Ctx, Result, Target, record};
@@ -94,7 +95,11 @@ pub async fn run(cx: Ctx, policy: SessionPolicy, every: Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        match sweep(&cx, &policy).await {
+        let swept = sweep(&cx, &policy).await;
+        if swept.is_ok() {
+            cx.metrics.job_succeeded(Job::Housekeeping, cx.now());
+        }
+        match swept {
             Ok(s) if s != Swept::default() => tracing::info!(
                 tokens = s.tokens,
                 portal_sessions = s.portal_sessions,

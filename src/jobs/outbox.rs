@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::mail::{Mailer, SendError, Transport};
+use crate::metrics::{Delivery, Job};
 use crate::storage::outbox::{self as store, NewMailboxMessage, OutboxMessage};
 use crate::usecases::Ctx;
 use crate::usecases::mail::render_message;
@@ -78,7 +79,11 @@ impl OutboxWorker {
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let this = Arc::new(self);
         while !*stop.borrow() {
-            match this.clone().tick().await {
+            let ticked = this.clone().tick().await;
+            if ticked.is_ok() {
+                this.cx.metrics.job_succeeded(Job::Outbox, this.cx.now());
+            }
+            match ticked {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "the outbox worker could not claim messages"),
@@ -231,6 +236,7 @@ impl OutboxWorker {
                 .await?
                 {
                     tx.commit().await?;
+                    self.cx.metrics.delivery(Delivery::Sent);
                 }
                 Ok(())
             }
@@ -240,6 +246,7 @@ impl OutboxWorker {
                     let mut tx = self.cx.db.write().await?;
                     store::mark_sent(&mut tx, m.id, &self.owner, now, &answer).await?;
                     tx.commit().await?;
+                    self.cx.metrics.delivery(Delivery::Sent);
                     tracing::info!(id = m.id, event = %m.event, answer = %answer, "e-mail sent");
                     Ok(())
                 }
@@ -270,6 +277,10 @@ impl OutboxWorker {
         let mut tx = self.cx.db.write().await?;
         store::mark_attempt_failed(&mut tx, m.id, &self.owner, now, error, next).await?;
         tx.commit().await?;
+        self.cx.metrics.delivery(match next {
+            Some(_) => Delivery::Retry,
+            None => Delivery::Failed,
+        });
         match next {
             Some(_) => tracing::info!(
                 id = m.id,

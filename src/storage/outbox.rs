@@ -272,6 +272,17 @@ pub async fn counts(tx: &mut Tx) -> Result<Vec<(String, i64)>> {
     .await)
 }
 
+/// How many messages wait to be sent (queued, being sent or to be retried), and when the
+/// oldest of them was made: one read on the index of due messages.
+pub async fn pending(tx: &mut Tx) -> Result<(i64, Option<i64>)> {
+    on_tx!(tx, |c| sqlx::query_as(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox_messages \
+         WHERE status IN ('queued', 'sending', 'retrying')"
+    )
+    .fetch_one(c)
+    .await)
+}
+
 // ---------------------------------------------------------------- templates
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -18,6 +18,7 @@ pub mod directory;
 pub mod impersonation;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod notifications;
 pub mod oidc;
 pub mod profile;
@@ -46,6 +47,8 @@ pub struct Ctx {
     pub rotations: std::sync::Arc<oidc::rotations::Rotations>,
     /// Account scopes computed lately, for the tokens' `admit` claim.
     pub scopes: std::sync::Arc<access::scope_cache::ScopeCache>,
+    /// The figures scraped at `/metrics`.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 impl Ctx {

@@ -26,6 +26,7 @@ pub mod device_cookie;
 pub mod error;
 pub mod forms;
 pub mod log;
+pub mod metrics;
 pub mod notifications;
 pub mod page;
 pub mod picker;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     let request_timeout = Duration::from_secs(state.config.request_timeout_seconds);
     let hsts = state.config.public_url().starts_with("https://");
     let host_cookies = state.config.secure_cookies();
+    let figures = state.cx.metrics.clone();
     Router::new()
         .route(
             "/",
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::with_token))
         .merge(api::router())
         .merge(console::router())
         .merge(portal::router())
@@ -98,6 +101,10 @@ pub fn router(state: AppState) -> Router {
         // Outermost: every answer carries them, a timeout's and a crash's too.
         .layer(middleware::from_fn(move |req, next| {
             security_headers(hsts, req, next)
+        }))
+        // Around everything, to count every answer under its route's template.
+        .layer(middleware::from_fn(move |req, next| {
+            metrics::count(figures.clone(), req, next)
         }))
 }
 

@@ -23,6 +23,7 @@ mod invitation_reach;
 mod mail;
 mod mail_process;
 mod mailbox_banner;
+mod metrics;
 mod notification_pages;
 mod notifications;
 mod oidc;

@@ -12,6 +12,7 @@ use super::rotations::Rotation;
 use super::{KEEP_MS, OAuthError, TOKEN_S};
 use crate::domain::oidc::clients::{ClientKind, OidcScope, parse_scopes};
 use crate::domain::oidc::request::{pkce_matches, scopes};
+use crate::metrics::{LoginKind, LoginOutcome};
 use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::oidc_clients::OidcClient;
@@ -72,7 +73,16 @@ pub async fn token(
     }
     conn.release();
     let answer = match grant_type {
-        "authorization_code" => code_grant(cx, idle_ms, &client, form).await,
+        "authorization_code" => {
+            let answer = code_grant(cx, idle_ms, &client, form).await;
+            let outcome = match &answer {
+                Ok(_) => LoginOutcome::Success,
+                Err(e) if e.status == 429 => LoginOutcome::Throttled,
+                Err(_) => LoginOutcome::Failure,
+            };
+            cx.metrics.login(LoginKind::OidcCode, outcome);
+            answer
+        }
         "client_credentials" if client.kind == ClientKind::Confidential => Ok(Tokens {
             access_token: claims::client_token(cx, &client).await?,
             token_type: "Bearer",

@@ -11,6 +11,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, set_cookie};
+use crate::usecases::metrics::LoginKind;
 use crate::usecases::staff::{self as uc, LoginOutcome};
 use crate::web::cookies::cookie;
 use crate::web::device_cookie::{device, set_device};
@@ -126,6 +127,9 @@ async fn login(
         device(&headers),
     )
     .await;
+    crate::usecases::metrics::count_login(&state.cx, LoginKind::Console, &outcome, |o| {
+        matches!(o, LoginOutcome::LoggedIn(..))
+    });
     Ok(match outcome {
         Ok(LoginOutcome::LoggedIn(session, device)) => {
             let max_age = state.policy.absolute_ms / 1000;

@@ -24,6 +24,7 @@ use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, PortalLogin};
+use crate::usecases::metrics::LoginKind;
 use crate::web::cookies::cookie;
 use crate::web::device_cookie::{device, set_device};
 use crate::web::page::PageResult;
@@ -131,6 +132,9 @@ pub(super) async fn login(
         device(&headers),
     )
     .await;
+    crate::usecases::metrics::count_login(&s.cx, LoginKind::Portal, &outcome, |o| {
+        matches!(o, PortalLogin::LoggedIn { .. })
+    });
     let form_again = |error: String, status: StatusCode, resend: bool| {
         let form = LoginPage {
             t,

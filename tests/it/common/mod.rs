@@ -146,6 +146,8 @@ impl Drop for TestDb {
 
 pub struct TestApp {
     pub base: String,
+    /// `http://` and the address of `metrics_listen`, when set.
+    pub metrics_base: Option<String>,
     pub cx: Ctx,
     pub db_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -198,6 +200,7 @@ impl TestApp {
         }
         .expect("the app builds");
         let addr = app.local_addr();
+        let metrics_base = app.metrics_addr().map(|a| format!("http://{a}"));
         let cx = app.state().cx.clone();
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -209,6 +212,7 @@ impl TestApp {
         });
         let app = TestApp {
             base: format!("http://{addr}"),
+            metrics_base,
             cx,
             db_url: db.url.clone(),
             shutdown: Some(tx),
