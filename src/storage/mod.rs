@@ -289,23 +289,6 @@ impl Db {
         })
     }
 
-    /// As [`Db::reads`], if a connection may be had without waiting for one to come back:
-    /// for a read beside one already under way on another connection.
-    pub async fn try_reads(&self) -> Result<Option<Tx>> {
-        Ok(match self {
-            Db::Sqlite(p) => sqlite_readers(p).try_get().await?.map(|r| {
-                Tx::Sqlite(SqliteTx {
-                    tx: Handle::Plain(r),
-                    _turn: None,
-                })
-            }),
-            Db::Postgres(p) => pg_readers(p)
-                .try_get()
-                .await?
-                .map(|r| Tx::Postgres(Handle::Plain(r))),
-        })
-    }
-
     /// True when the database answers.
     pub async fn ping(&self) -> bool {
         let result = match self {

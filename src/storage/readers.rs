@@ -73,23 +73,6 @@ where
             .acquire_owned()
             .await
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        self.with(permit).await
-    }
-
-    /// A connection if one may be had without waiting for another to come back: for a
-    /// second read beside one already held, which must never wait (all those out could be
-    /// waiting for one another).
-    pub async fn try_get(self: &Arc<Self>) -> Result<Option<Reader<C>>, sqlx::Error> {
-        match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => self.with(permit).await.map(Some),
-            Err(_) => Ok(None),
-        }
-    }
-
-    async fn with(
-        self: &Arc<Self>,
-        permit: OwnedSemaphorePermit,
-    ) -> Result<Reader<C>, sqlx::Error> {
         loop {
             let popped = self.lock().pop();
             let conn = match popped {

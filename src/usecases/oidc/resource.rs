@@ -65,33 +65,14 @@ async fn living(
     let Some(gid) = t.str("gid") else {
         return Ok(None);
     };
-    let read = store::grant_read(tx, gid).await?;
-    Ok(read.filter(|r| alive(r, idle_ms, portal_id, t, now)))
-}
-
-/// Whether a person's token's grant, as read, lives and its session can be used.
-fn alive(read: &GrantRead, idle_ms: i64, portal_id: i64, t: &AccessToken, now: i64) -> bool {
-    let session = Session::of_grant(read.session.clone(), read.account.id);
-    read.grant.ended_at.is_none()
-        && usable(&session, &read.account, idle_ms, portal_id, now)
-        && Some(read.account.id.to_string().as_str()) == t.str("sub")
-}
-
-/// The grant of a person's token, read on a connection of its own beside the client's when
-/// one is free at once (`None` when not: it is read after the client, on the client's).
-async fn grant_of(cx: &Ctx, t: Option<&AccessToken>) -> Result<Option<Option<GrantRead>>, Error> {
-    let Some(gid) = t
-        .filter(|t| !t.is_client_token())
-        .and_then(|t| t.str("gid"))
-    else {
-        return Ok(Some(None));
-    };
-    let Some(mut tx) = cx.db.try_reads().await? else {
+    let Some(read) = store::grant_read(tx, gid).await? else {
         return Ok(None);
     };
-    let read = store::grant_read(&mut tx, gid).await?;
-    tx.release();
-    Ok(Some(read))
+    let session = Session::of_grant(read.session.clone(), read.account.id);
+    let good = read.grant.ended_at.is_none()
+        && usable(&session, &read.account, idle_ms, portal_id, now)
+        && Some(read.account.id.to_string().as_str()) == t.str("sub");
+    Ok(good.then_some(read))
 }
 
 /// Userinfo (OpenID Connect Core 5.3): the claims the token's scopes allow, read now.
@@ -137,11 +118,6 @@ pub async fn userinfo(
 
 /// Introspection (RFC 7662) by a client of the portal: `{"active": false}` for anything not
 /// good now, else what the token says.
-///
-/// An access token's signature is checked in memory first; then the client and the token's
-/// grant are read at once, each on a connection of its own (one round trip's wait rather than
-/// two) when a second connection is free. The grant is used only once the client has proved
-/// itself.
 pub async fn introspect(
     cx: &Ctx,
     idle_ms: i64,
@@ -150,48 +126,35 @@ pub async fn introspect(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<Value, OAuthError> {
-    let token = token.filter(|t| !t.is_empty());
-    let verified = match token {
-        Some(t) => verify_access_token(cx, portal_id, t).await,
-        None => None,
-    };
-    let client = async {
-        let conn = cx.db.reads().await.map_err(Error::from)?;
-        client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await
-    };
-    let (client, grant) = tokio::join!(client, grant_of(cx, verified.as_ref()));
-    let (client, mut conn) = client?;
+    let conn = cx.db.reads().await.map_err(Error::from)?;
+    let (client, mut conn) =
+        client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
     if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
         return Err(OAuthError::invalid_client(
             "only confidential clients may introspect",
         ));
     }
-    let token = token.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-    let answer = introspected(cx, &mut conn, idle_ms, portal_id, token, verified, grant?).await?;
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let answer = introspected(cx, &mut conn, idle_ms, portal_id, token).await?;
     conn.release();
     Ok(answer)
 }
 
-/// What introspection says of `token` (`verified` when it is an access token, with its grant
-/// if read already), reading on `conn` what else it needs.
+/// What introspection says of `token`, read on `conn`.
 async fn introspected(
     cx: &Ctx,
     conn: &mut Tx,
     idle_ms: i64,
     portal_id: i64,
     token: &str,
-    verified: Option<AccessToken>,
-    grant: Option<Option<GrantRead>>,
 ) -> Result<Value, OAuthError> {
     let inactive = json!({ "active": false });
     let now = cx.now();
-    if let Some(t) = verified {
+    if let Some(t) = verify_access_token(cx, portal_id, token).await {
         if !t.is_client_token() {
-            let living = match grant {
-                Some(read) => read.filter(|g| alive(g, idle_ms, portal_id, &t, now)),
-                None => living(conn, idle_ms, portal_id, &t, now).await?,
-            };
-            if living.is_none() {
+            if living(conn, idle_ms, portal_id, &t, now).await?.is_none() {
                 return Ok(inactive);
             }
         } else if !client_alive(conn, t.str("client_id").unwrap_or("")).await? {

@@ -197,35 +197,6 @@ both!(
     introspection_says_what_is_active_and_revocation_ends_it
 );
 
-/// Introspection reads the client and the token's grant on two connections at once when a
-/// second is free: many at once, more than the connections there are, all answer.
-async fn introspections_at_once_all_answer(app: TestApp) {
-    let w = world(&app).await;
-    let (_, t) = tokens(&app, &w).await;
-    let url = app.url(&format!("/portal/{}/oidc/introspect", w.rp.pid));
-    let (id, secret) = (w.rp.client_id.clone(), w.rp.secret.clone().unwrap());
-    let access = s(&t, "access_token");
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..40 {
-        let (url, id, secret, access) = (url.clone(), id.clone(), secret.clone(), access.clone());
-        tasks.spawn(async move {
-            let res = reqwest::Client::new()
-                .post(url)
-                .basic_auth(id, Some(secret))
-                .form(&[("token", access)])
-                .send()
-                .await
-                .unwrap();
-            common::read(res).await
-        });
-    }
-    for (status, i) in tasks.join_all().await {
-        assert_eq!(status, StatusCode::OK, "{i}");
-        assert_eq!(i["active"], true, "{i}");
-    }
-}
-both!(introspections_at_once, introspections_at_once_all_answer);
-
 async fn the_admit_claim_follows_every_change_of_modules_at_once(app: TestApp) {
     let w = world(&app).await;
     let api = app.api(&app.api_key().await);
