@@ -1,7 +1,7 @@
 //! The figures an operator scrapes at `/metrics`, kept in atomics: requests by route template
-//! and status class with a latency histogram, logins by outcome, throttled attempts, deliveries
-//! by result, throttled requests (answered 429), digests made and each background job's last successful run. No label carries an
-//! e-mail address, an account, a customer or a client id: routes are templates
+//! and status class with a latency histogram, logins by outcome, throttled requests (answered
+//! 429), deliveries by result, digests made and each background job's last successful run. No
+//! label carries an e-mail address, an account, a customer or a client id: routes are templates
 //! (`/api/v1/accounts/{id}`), never the path a client sent.
 //!
 //! A request costs one map lookup under a read lock (no allocation once its route was seen),
