@@ -18,7 +18,7 @@ use admit::usecases::{Actor, Ctx};
 
 use crate::access::{AccessSize, generate_access};
 use crate::bulk::{self, BulkTask};
-use crate::{Rng, cores};
+use crate::{Rng, cores, percentiles};
 
 /// How much `admit-bench digests` makes.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +187,8 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
         }
     }
     bulk::insert_tasks(&mut tx, &rows, now).await?;
+    // Loaded around the tasks API: their tallies are made once from them.
+    admit::storage::tasks::tallies::rebuild(&mut tx).await?;
     tx.commit().await?;
 
     // Every account subscribes weekly to all it may choose; due this Monday at 08:00 local.
@@ -234,6 +236,65 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
         t.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Task upserts through the tasks' use case while the digests are made, one after another
+/// with a pause of 2 ms: what an API write waits during a Monday.
+struct Writes {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<Vec<f64>>>,
+}
+
+impl Writes {
+    async fn start(cx: &Ctx) -> anyhow::Result<Writes> {
+        let portals: Vec<i64> = admit::usecases::directory::list_portals(cx)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let sql = "SELECT id FROM organizations WHERE kind = 'customer' ORDER BY id LIMIT 1000";
+        let customers: Vec<i64> = match &cx.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await?,
+        };
+        let tasks = count(&cx.db, "SELECT COUNT(*) FROM tasks").await?.max(1) as usize;
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let cx = cx.clone();
+        let task = tokio::spawn(async move {
+            let mut rng = Rng(0x7A5C);
+            let mut ms = Vec::new();
+            let actor = Actor::cli();
+            while !*stopped.borrow() {
+                let input = admit::domain::tasks::TaskInput {
+                    customer_id: customers[rng.below(customers.len())],
+                    category: CATEGORIES[rng.below(CATEGORIES.len())].0.to_string(),
+                    title: format!("Task changed {}", rng.below(1000)),
+                    due_date: Some(format!("2026-12-{:02}", 1 + rng.below(28))),
+                    status: Some(if rng.chance(0.5) { "open" } else { "closed" }.to_string()),
+                    ..Default::default()
+                };
+                let portal = portals[rng.below(portals.len())];
+                let id = format!("T-{:08}", rng.below(tasks));
+                let t = Instant::now();
+                admit::usecases::notifications::put_task(&cx, &actor, portal, &id, &input)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(2)) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+            Ok(ms)
+        });
+        Ok(Writes { stop, task })
+    }
+
+    async fn stop(self) -> anyhow::Result<Vec<f64>> {
+        let _ = self.stop.send(true);
+        self.task.await?
+    }
 }
 
 /// Generates (or, with `existing`, reuses and resets) the data, then times one Monday.
@@ -308,11 +369,13 @@ pub async fn run(
     .await?;
     clock.set(ms(RUN_AT));
     let before = count(&db, "SELECT COUNT(*) FROM outbox_messages").await?;
+    let writes = Writes::start(&cx).await?;
     let start = Instant::now();
     let made = admit::usecases::notifications::run_due(&cx, batch)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let secs = start.elapsed().as_secs_f64();
+    let upserts = writes.stop().await?;
     let queued = count(&db, "SELECT COUNT(*) FROM outbox_messages").await? - before;
     let listed = count(
         &db,
@@ -330,6 +393,30 @@ pub async fn run(
     println!(
         "the digests count {listed} open tasks in all ({:.0} per digest); the outbox got {queued} messages; {people} weekly subscribers, {open} open tasks in the database",
         listed as f64 / made.sent.max(1) as f64
+    );
+    let t = percentiles(upserts.clone());
+    println!(
+        "task upserts through the tasks API during the run, one at a time: {} (p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms)",
+        upserts.len(),
+        t.p50,
+        t.p99,
+        t.max
+    );
+    let (kept, counted) = {
+        let mut tx = db.read().await?;
+        let kept = admit::storage::tasks::tallies::all(&mut tx).await?;
+        (
+            kept,
+            admit::storage::tasks::tallies::recount(&mut tx).await?,
+        )
+    };
+    anyhow::ensure!(
+        kept == counted,
+        "the kept tallies differ from a count of the tasks"
+    );
+    println!(
+        "the kept tallies equal a count of the tasks: {} pairs of portal, customer and category",
+        kept.len()
     );
     let again = admit::usecases::notifications::run_due(&cx, batch)
         .await

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod oidc;
 pub mod outbox;
 pub mod staff;
+pub mod task_tallies;
 pub mod tasks;
 pub mod validation;
 

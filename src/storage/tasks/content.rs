@@ -1,115 +1,11 @@
-//! What a digest lists: the open tasks in a person's scope (by customer, or by area for staff),
-//! counted per category with the soonest due first, and Admit's own tasks read from the
-//! accounts, the invitations and the outbox.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! What a digest lists besides the operator's tasks (read from their tallies, in
+//! [`tallies`](super::tallies)): Admit's own tasks, read from the accounts, the invitations and
+//! the outbox.
 
 use sqlx::QueryBuilder;
 
 use super::super::{Result, Tx};
-use super::IN_LIST;
 use crate::on_tx;
-
-/// Up to `per` of a category's open tasks (soonest due first), each with the count of all.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct ListedTask {
-    pub category_id: i64,
-    pub total: i64,
-    pub title: String,
-    pub customer_name: String,
-    pub due_date: Option<i64>,
-    pub link: Option<String>,
-}
-
-/// Where the tasks of a digest come from.
-pub enum TaskScope<'a> {
-    /// A portal account: its portal's tasks about these customers.
-    Customers { portal: i64, customers: &'a [i64] },
-    /// Staff: every portal's tasks about customers in these areas (`None`: all).
-    Areas(Option<&'a [i64]>),
-}
-
-/// The open tasks of these categories in a scope: per category the count of all and the
-/// first `per` (soonest due first). A long customer list is read in parts and added up (the
-/// caller picks the soonest of the parts' first few).
-pub async fn open_tasks(
-    tx: &mut Tx,
-    categories: &[i64],
-    scope: TaskScope<'_>,
-    per: i64,
-) -> Result<BTreeMap<i64, (usize, Vec<ListedTask>)>> {
-    let mut out: BTreeMap<i64, (usize, Vec<ListedTask>)> = BTreeMap::new();
-    if categories.is_empty() {
-        return Ok(out);
-    }
-    let parts: Vec<Option<&[i64]>> = match &scope {
-        TaskScope::Customers { customers: [], .. } => return Ok(out),
-        TaskScope::Customers { customers, .. } => customers.chunks(IN_LIST).map(Some).collect(),
-        TaskScope::Areas(_) => vec![None],
-    };
-    for part in parts {
-        let rows: Vec<ListedTask> = on_tx!(tx, |c| {
-            // Counted and ranked from the index (`tasks_open`); only the listed few are read.
-            // The LIMIT tells PostgreSQL how few rows come out, so that it looks them up by
-            // id rather than hashing the whole table.
-            let mut qb = QueryBuilder::new(
-                "SELECT x.category_id, x.total, t.title, o.name AS customer_name, t.due_date, t.link \
-                 FROM (SELECT * FROM (SELECT t.id, t.category_id, \
-                 COUNT(*) OVER (PARTITION BY t.category_id) AS total, \
-                 ROW_NUMBER() OVER (PARTITION BY t.category_id \
-                     ORDER BY t.due_date IS NULL, t.due_date, t.id) AS place \
-                 FROM tasks t",
-            );
-            if matches!(scope, TaskScope::Areas(Some(_))) {
-                qb.push(" JOIN organizations o ON o.id = t.customer_id");
-            }
-            qb.push(" WHERE t.status = 'open' AND t.category_id IN (");
-            let mut list = qb.separated(", ");
-            for k in categories {
-                list.push_bind(*k);
-            }
-            qb.push(")");
-            match (&scope, part) {
-                (TaskScope::Customers { portal, .. }, Some(customers)) => {
-                    qb.push(" AND t.portal_id = ").push_bind(*portal);
-                    qb.push(" AND t.customer_id IN (");
-                    let mut list = qb.separated(", ");
-                    for cu in customers {
-                        list.push_bind(*cu);
-                    }
-                    qb.push(")");
-                }
-                (TaskScope::Areas(Some(areas)), _) => {
-                    qb.push(" AND o.area_id IN (NULL");
-                    for a in *areas {
-                        qb.push(", ").push_bind(*a);
-                    }
-                    qb.push(")");
-                }
-                _ => {}
-            }
-            qb.push(") w WHERE w.place <= ")
-                .push_bind(per)
-                .push(" ORDER BY w.category_id, w.place LIMIT ")
-                .push_bind(per * categories.len() as i64)
-                .push(
-                    ") x JOIN tasks t ON t.id = x.id JOIN organizations o ON o.id = t.customer_id \
-                     ORDER BY x.category_id, x.place",
-                );
-            qb.build_query_as().fetch_all(c).await
-        })?;
-        // Each row of a part repeats its category's count in that part.
-        let mut counted = BTreeSet::new();
-        for row in rows {
-            let entry = out.entry(row.category_id).or_default();
-            if counted.insert(row.category_id) {
-                entry.0 += row.total as usize;
-            }
-            entry.1.push(row);
-        }
-    }
-    Ok(out)
-}
 
 /// One of Admit's own tasks: an account (or a message) and the count of all in its kind.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

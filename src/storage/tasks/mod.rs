@@ -7,23 +7,32 @@ use serde::Serialize;
 use sqlx::QueryBuilder;
 
 use super::{Result, Tx};
+use crate::domain::task_tallies::Pair;
 use crate::domain::tasks::{CategoryInput, TaskStatus, ValidTask};
 use crate::{exec_tx, on_tx};
 
 mod content;
 mod subscriptions;
+pub mod tallies;
 
-pub use content::{
-    ListedTask, OwnScope, OwnTask, TaskScope, failed_messages, open_tasks, own_tasks,
-};
+pub use content::{OwnScope, OwnTask, failed_messages, own_tasks};
 pub use subscriptions::{
     DigestRow, Owner, Subscription, claim_due, claim_period, digests_of, insert_unsubscribe_token,
     purge_unsubscribe_tokens, record_digest, save_subscription, set_next_due, subscription,
-    subscription_of, time_zone_of, unsubscribe_target,
+    subscription_of, subscriptions, time_zone_of, unsubscribe_target,
 };
+pub use tallies::{NextTask, open_tasks};
 
 /// The most values one `IN (...)` list binds; longer lists are read in parts.
 const IN_LIST: usize = 5_000;
+
+/// Where the tasks of a digest come from.
+pub enum TaskScope<'a> {
+    /// A portal account: its portal's tasks about these customers.
+    Customers { portal: i64, customers: &'a [i64] },
+    /// Staff: every portal's tasks about customers in these areas (`None`: all).
+    Areas(Option<&'a [i64]>),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Category {
@@ -178,6 +187,24 @@ pub async fn find_task(tx: &mut Tx, portal: i64, external_id: &str) -> Result<Op
     .await)
 }
 
+/// A task about to be changed: on PostgreSQL its row stays locked until `tx` ends, so that
+/// two changes at once each see the other's result (and move its tallies from where it is).
+/// The lock is taken on the task alone first: locking it in the read with its joins would miss
+/// a task that a change at once had moved to another customer or category.
+pub async fn lock_task(tx: &mut Tx, portal: i64, external_id: &str) -> Result<Option<Task>> {
+    if tx.engine() == super::Engine::Postgres {
+        exec_tx!(tx, |c| sqlx::query(
+            "SELECT id FROM tasks WHERE portal_id = $1 AND external_id = $2 FOR UPDATE"
+        )
+        .bind(portal)
+        .bind(external_id)
+        .execute(c)
+        .await)?;
+    }
+    find_task(tx, portal, external_id).await
+}
+
+/// Adds a task (and counts it in its tally when open).
 pub async fn insert_task(
     tx: &mut Tx,
     portal: i64,
@@ -185,7 +212,7 @@ pub async fn insert_task(
     category: i64,
     now: i64,
 ) -> Result<i64> {
-    on_tx!(tx, |c| {
+    let id = on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO tasks (portal_id, external_id, customer_id, category_id, title, due_date, link, \
          status, created_at, updated_at, closed_at) \
@@ -203,17 +230,26 @@ pub async fn insert_task(
     .bind((t.status == TaskStatus::Closed).then_some(now))
     .fetch_one(c)
     .await
-    })
+    })?;
+    let pair = Pair {
+        portal,
+        customer: t.customer_id,
+        category,
+    };
+    tallies::moved(tx, None, (t.status == TaskStatus::Open).then_some(pair)).await?;
+    Ok(id)
 }
 
-/// Changes a task; `closed_at` is set when it closes and cleared when it opens again.
+/// Changes a task (`before`, as read in this transaction) and the tallies it was and is
+/// counted in; `closed_at` is set when it closes and cleared when it opens again.
 pub async fn update_task(
     tx: &mut Tx,
-    id: i64,
+    before: &Task,
     t: &ValidTask,
     category: i64,
     now: i64,
 ) -> Result<()> {
+    let id = before.id;
     exec_tx!(tx, |c| {
         sqlx::query(
         "UPDATE tasks SET customer_id = $1, category_id = $2, title = $3, due_date = $4, link = $5, \
@@ -232,6 +268,22 @@ pub async fn update_task(
     .execute(c)
     .await
     })?;
+    let was = Pair {
+        portal: before.portal_id,
+        customer: before.customer_id,
+        category: before.category_id,
+    };
+    let is = Pair {
+        customer: t.customer_id,
+        category,
+        ..was
+    };
+    tallies::moved(
+        tx,
+        (before.status == TaskStatus::Open).then_some(was),
+        (t.status == TaskStatus::Open).then_some(is),
+    )
+    .await?;
     Ok(())
 }
 

@@ -21,6 +21,25 @@ pub struct Subscription {
 
 const SUBSCRIPTION: &str = "SELECT id, account_id, staff_user_id, frequency, categories, next_due_at FROM digest_subscriptions";
 
+/// These subscriptions as they are now (those that still exist).
+pub async fn subscriptions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Subscription>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for part in ids.chunks(super::IN_LIST) {
+        let rows: Vec<Subscription> = on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(SUBSCRIPTION);
+            qb.push(" WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in part {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// Whose subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owner {

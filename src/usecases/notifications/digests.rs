@@ -1,25 +1,30 @@
-//! Making the digests that fall due: the scheduler claims due subscriptions, makes each
-//! period's digest once (its row, its outbox message and the next due time in one
-//! transaction), counting and listing the open tasks in the person's scope.
+//! Making the digests that fall due: the scheduler takes the due subscriptions a batch at a
+//! time and makes each period's digest once (its row, its outbox message and the next due time
+//! in one transaction). What a digest lists is read in [`digest_content`](super::digest_content),
+//! each scope once per run.
+//!
+//! On PostgreSQL a batch is one transaction: other processes skip the subscriptions it holds.
+//! SQLite has one writer: a batch is read first (content and all) outside the write turn, then
+//! written in a short transaction that takes only the subscriptions still as they were read
+//! (one changed meanwhile is read again inside it), so that API writes wait only for the
+//! writing.
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::json;
 
 use super::super::mail::{Outgoing, enqueue_with_unsubscribe};
 use super::super::{Ctx, Result};
+use super::digest_content::{Known, content};
 use super::preferences::{Person, next_due_of, person_of, zone};
-use super::*;
 use crate::domain::EmailAddress;
-use crate::domain::access::Reach;
 use crate::domain::account::{Approval, Lifecycle, Registration, Role};
 use crate::domain::digest::{self, Frequency};
 use crate::domain::directory::Language;
-use crate::domain::tasks::{self as rules, Group, LISTED_PER_CATEGORY, Line};
+use crate::domain::tasks::{self as rules, Group};
 use crate::storage::accounts::PortalAccount;
-use crate::storage::tasks::{self as store, Category, OwnScope, Owner, Subscription, TaskScope};
-use crate::storage::{Tx, access as access_store, directory};
+use crate::storage::tasks::{self as store, Owner, Subscription};
+use crate::storage::{Engine, Tx};
 
 /// What one run of the scheduler did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -46,8 +51,9 @@ impl std::ops::AddAssign for Made {
 /// Makes the digests due now, `batch` subscriptions per transaction, until none is due.
 pub async fn run_due(cx: &Ctx, batch: i64) -> Result<Made> {
     let mut made = Made::default();
+    let mut known = Known::default();
     loop {
-        let m = run_batch(cx, batch).await?;
+        let m = run_batch(cx, batch, &mut known).await?;
         made += m;
         if m.sent > 0 {
             cx.mail_wakeup.notify_one();
@@ -58,53 +64,70 @@ pub async fn run_due(cx: &Ctx, batch: i64) -> Result<Made> {
     }
 }
 
-/// One transaction: claims up to `batch` due subscriptions and makes their digests.
-pub async fn run_batch(cx: &Ctx, batch: i64) -> Result<Made> {
+/// Takes up to `batch` due subscriptions and makes their digests.
+async fn run_batch(cx: &Ctx, batch: i64, known: &mut Known) -> Result<Made> {
     let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let due = store::claim_due(&mut tx, now, batch).await?;
-    let mut made = Made {
-        due: due.len(),
-        ..Made::default()
-    };
-    let mut seen = Seen::default();
-    for sub in &due {
-        make_digest(&mut tx, cx, sub, now, &mut made, &mut seen).await?;
+    let mut made = Made::default();
+    match cx.db.engine() {
+        Engine::Postgres => {
+            let mut tx = cx.db.write().await?;
+            let due = store::claim_due(&mut tx, now, batch).await?;
+            made.due = due.len();
+            for sub in due {
+                let d = prepare(&mut tx, cx, sub, now, known).await?;
+                write(&mut tx, cx, &d, now, &mut made).await?;
+            }
+            tx.commit().await?;
+        }
+        Engine::Sqlite => {
+            let mut read = cx.db.read().await?;
+            let due = store::claim_due(&mut read, now, batch).await?;
+            made.due = due.len();
+            let mut ready = Vec::with_capacity(due.len());
+            for sub in due {
+                ready.push(prepare(&mut read, cx, sub, now, known).await?);
+            }
+            drop(read);
+            let ids: Vec<i64> = ready.iter().map(|d| d.sub.id).collect();
+            let mut tx = cx.db.write().await?;
+            let mut current: BTreeMap<i64, Subscription> = store::subscriptions(&mut tx, &ids)
+                .await?
+                .into_iter()
+                .map(|s| (s.id, s))
+                .collect();
+            for d in ready {
+                match current.remove(&d.sub.id) {
+                    Some(s) if s == d.sub => write(&mut tx, cx, &d, now, &mut made).await?,
+                    Some(s) if s.next_due_at.is_some_and(|at| at <= now) => {
+                        let d = prepare(&mut tx, cx, s, now, known).await?;
+                        write(&mut tx, cx, &d, now, &mut made).await?;
+                    }
+                    _ => {}
+                }
+            }
+            tx.commit().await?;
+        }
     }
-    tx.commit().await?;
     Ok(made)
 }
 
-/// What one batch of digests has read already: the portals, their categories, the
-/// organizations' reach (many people of a batch share them).
-#[derive(Default)]
-struct Seen {
-    portals: BTreeMap<i64, Option<directory::Portal>>,
-    categories: BTreeMap<i64, Vec<Category>>,
-    reach: BTreeMap<i64, Reach>,
+/// A due subscription, and what its digest is to be.
+struct Due {
+    sub: Subscription,
+    next_due: Option<i64>,
+    /// The latest period that is due, and when it fell due (none: only the next due time moves).
+    period: Option<(digest::Period, i64)>,
+    /// None: nothing to say.
+    message: Option<Message>,
 }
 
-impl Seen {
-    async fn portal(&mut self, tx: &mut Tx, id: i64) -> Result<Option<directory::Portal>> {
-        if let Entry::Vacant(e) = self.portals.entry(id) {
-            e.insert(directory::get_portal(tx, id).await?);
-        }
-        Ok(self.portals[&id].clone())
-    }
-
-    async fn categories(&mut self, tx: &mut Tx, portal: i64) -> Result<&[Category]> {
-        if let Entry::Vacant(e) = self.categories.entry(portal) {
-            e.insert(store::categories(tx, portal).await?);
-        }
-        Ok(&self.categories[&portal])
-    }
-
-    async fn reach(&mut self, tx: &mut Tx, organization: i64) -> Result<&Reach> {
-        if let Entry::Vacant(e) = self.reach.entry(organization) {
-            e.insert(access_store::reach(tx, organization).await?);
-        }
-        Ok(&self.reach[&organization])
-    }
+struct Message {
+    portal_id: Option<i64>,
+    language: Language,
+    recipient: EmailAddress,
+    name: String,
+    variables: serde_json::Value,
+    total: usize,
 }
 
 /// Whether a portal account gets digests: linked to its contact, approved, active, with
@@ -119,91 +142,122 @@ fn account_receives(a: &PortalAccount, today: i64) -> bool {
         && (a.registration == Registration::Registered || a.role == Role::Notifications)
 }
 
-async fn make_digest(
+/// Reads what a due subscription's digest is to be.
+async fn prepare(
     tx: &mut Tx,
     cx: &Ctx,
-    sub: &Subscription,
+    sub: Subscription,
     now: i64,
-    made: &mut Made,
-    seen: &mut Seen,
-) -> Result<()> {
+    known: &mut Known,
+) -> Result<Due> {
+    let nothing = |sub| Due {
+        sub,
+        next_due: None,
+        period: None,
+        message: None,
+    };
     let owner = match (sub.account_id, sub.staff_user_id) {
         (Some(a), _) => Owner::Account(a),
         (_, Some(s)) => Owner::Staff(s),
-        _ => return Ok(store::set_next_due(tx, sub.id, None).await?),
+        _ => return Ok(nothing(sub)),
+    };
+    let Some(person) = person_of(tx, owner).await? else {
+        return Ok(nothing(sub));
     };
     let frequency = Frequency::parse(&sub.frequency).unwrap_or(Frequency::Off);
     let chosen = rules::split_keys(&sub.categories);
-    let Some(person) = person_of(tx, owner).await? else {
-        return Ok(store::set_next_due(tx, sub.id, None).await?);
-    };
-    let tz = zone(person.time_zone());
-    store::set_next_due(
-        tx,
-        sub.id,
-        next_due_of(frequency, &chosen, person.time_zone(), now),
-    )
-    .await?;
+    let next_due = next_due_of(frequency, &chosen, person.time_zone(), now);
     // The latest period that is due: a process that was down at 08:00 makes it now, once.
-    let Some((period, due_at)) = digest::latest_due(frequency, tz, now) else {
-        return Ok(());
-    };
-    if !store::claim_period(tx, sub.id, &period.key(), due_at, now).await? {
-        made.taken += 1;
-        return Ok(());
-    }
-    let today = crate::clock::today(now);
+    let period = digest::latest_due(frequency, zone(person.time_zone()), now);
     let receives = match &person {
-        Person::Account(a) => account_receives(a, today),
+        Person::Account(a) => account_receives(a, crate::clock::today(now)),
         Person::Staff(s) => s.active,
     };
-    let (groups, portal) = if receives {
-        content(tx, cx, &person, &chosen, now, seen).await?
-    } else {
-        (Vec::new(), None)
+    let message = match &period {
+        Some((p, _)) if receives => {
+            let (groups, portal) = content(tx, cx, &person, &chosen, now, known).await?;
+            message(cx, &person, p, &groups, portal.as_ref())
+        }
+        _ => None,
     };
+    Ok(Due {
+        sub,
+        next_due,
+        period,
+        message,
+    })
+}
+
+/// The message of a digest with these groups (none when they are empty).
+fn message(
+    cx: &Ctx,
+    person: &Person,
+    period: &digest::Period,
+    groups: &[Group],
+    portal: Option<&crate::storage::directory::Portal>,
+) -> Option<Message> {
     let total: usize = groups.iter().map(|g| g.count).sum();
     if total == 0 {
-        made.empty += 1;
-        return Ok(());
+        return None;
     }
-    let language = person.language(portal.as_ref().map(|p| p.default_language.as_str()));
-    let (email, name) = match &person {
-        Person::Account(a) => (a.email.clone(), a.name.clone()),
-        Person::Staff(s) => (s.email.clone(), s.name.clone()),
+    let language = person.language(portal.map(|p| p.default_language.as_str()));
+    let (email, name) = match person {
+        Person::Account(a) => (&a.email, &a.name),
+        Person::Staff(s) => (&s.email, &s.name),
     };
-    let Ok(recipient) = EmailAddress::parse(&email) else {
-        made.empty += 1;
-        return Ok(());
-    };
+    let recipient = EmailAddress::parse(email).ok()?;
     let public = cx.mail.public_url.trim_end_matches('/');
-    let preferences_url = match &person {
+    let preferences_url = match person {
         Person::Account(a) => format!("{public}/portal/{}/notifications", a.portal_id),
         Person::Staff(_) => format!("{public}/console/notifications"),
     };
     let variables = json!({
         "groups": groups.iter().map(|g| group_json(g, language)).collect::<Vec<_>>(),
         "total": total,
-        "period": period_label(&period, language),
+        "period": period_label(period, language),
         "preferences_url": preferences_url,
     });
+    Some(Message {
+        portal_id: portal.map(|p| p.id),
+        language,
+        recipient,
+        name: name.clone(),
+        variables,
+        total,
+    })
+}
+
+/// Writes a due subscription's next due time and, once per period, its digest.
+async fn write(tx: &mut Tx, cx: &Ctx, d: &Due, now: i64, made: &mut Made) -> Result<()> {
+    store::set_next_due(tx, d.sub.id, d.next_due).await?;
+    let Some((period, due_at)) = &d.period else {
+        return Ok(());
+    };
+    if !store::claim_period(tx, d.sub.id, &period.key(), *due_at, now).await? {
+        made.taken += 1;
+        return Ok(());
+    }
+    let Some(m) = &d.message else {
+        made.empty += 1;
+        return Ok(());
+    };
     let outbox_id = enqueue_with_unsubscribe(
         tx,
         now,
         &cx.mail,
         &Outgoing {
-            portal_id: portal.as_ref().map(|p| p.id),
+            portal_id: m.portal_id,
             event: "digest",
-            language,
-            recipient: &recipient,
-            recipient_name: Some(&name).filter(|n| !n.is_empty()).map(|n| n.as_str()),
-            variables,
+            language: m.language,
+            recipient: &m.recipient,
+            recipient_name: Some(m.name.as_str()).filter(|n| !n.is_empty()),
+            variables: m.variables.clone(),
             link: None,
         },
-        Some(sub.id),
+        Some(d.sub.id),
     )
     .await?;
-    store::record_digest(tx, sub.id, &period.key(), total as i64, Some(outbox_id)).await?;
+    store::record_digest(tx, d.sub.id, &period.key(), m.total as i64, Some(outbox_id)).await?;
     made.sent += 1;
     Ok(())
 }
@@ -236,159 +290,4 @@ fn period_label(p: &digest::Period, language: Language) -> String {
         (true, _) => format!("week of {day}"),
         (false, _) => day,
     }
-}
-
-/// What a person's digest lists: Admit's own tasks for them, then the operator's tasks in
-/// their scope, each chosen category with tasks a group. Also the portal (a portal account's).
-async fn content(
-    tx: &mut Tx,
-    cx: &Ctx,
-    p: &Person,
-    chosen: &BTreeSet<String>,
-    now: i64,
-    seen: &mut Seen,
-) -> Result<(Vec<Group>, Option<directory::Portal>)> {
-    let r = p.recipient();
-    let portal = match p {
-        Person::Account(a) => seen.portal(tx, a.portal_id).await?,
-        Person::Staff(_) => None,
-    };
-    let language = p.language(portal.as_ref().map(|p| p.default_language.as_str()));
-    let public = cx.mail.public_url.trim_end_matches('/').to_string();
-    let today = crate::clock::today(now);
-    let per = LISTED_PER_CATEGORY as i64;
-    let mut order: Vec<(String, String)> = Vec::new();
-    let mut found: BTreeMap<String, (usize, Vec<Line>)> = BTreeMap::new();
-
-    // Admit's own.
-    for b in rules::builtins_for(r).filter(|b| chosen.contains(b.key)) {
-        // Where a line leads: the team page of the portal, or the console's account page.
-        let (scope, link_base) = match p {
-            Person::Account(a) => {
-                let Some(org) = a.organization_id else {
-                    continue;
-                };
-                (
-                    OwnScope::Team {
-                        organization: org,
-                        portal: a.portal_id,
-                    },
-                    format!("{public}/portal/{}/team", a.portal_id),
-                )
-            }
-            Person::Staff(s) => {
-                let areas = (!s.is_admin()).then_some(s.area_ids.as_slice());
-                (OwnScope::Areas(areas), format!("{public}/console/accounts"))
-            }
-        };
-        let rows = if b.key == rules::MAIL_FAILED {
-            let rows = store::failed_messages(tx, now - FAILED_MAIL_WINDOW_MS, per).await?;
-            let lines = rows
-                .iter()
-                .map(|t| Line {
-                    title: t.title.clone(),
-                    subject: t.subject.clone(),
-                    due: None,
-                    link: Some(format!("{public}/console/outbox/{}", t.id)),
-                })
-                .collect();
-            (rows.first().map_or(0, |t| t.total as usize), lines)
-        } else {
-            let rows = store::own_tasks(tx, b.key, scope, now, today, per).await?;
-            let lines = rows
-                .iter()
-                .map(|t| Line {
-                    title: t.title.clone(),
-                    subject: t.subject.clone(),
-                    due: t.due_date,
-                    link: Some(format!("{link_base}/{}", t.id)),
-                })
-                .collect();
-            (rows.first().map_or(0, |t| t.total as usize), lines)
-        };
-        order.push((b.key.to_string(), b.name(language).to_string()));
-        found.insert(b.key.to_string(), rows);
-    }
-
-    // The operator's, in the person's scope.
-    if rules::gets_customer_tasks(r) {
-        // The chosen categories, and their open tasks in the person's scope.
-        let (categories, rows): (Vec<Category>, _) = match p {
-            Person::Account(a) => {
-                let cats: Vec<Category> = seen
-                    .categories(tx, a.portal_id)
-                    .await?
-                    .iter()
-                    .filter(|c| chosen.contains(&c.key))
-                    .cloned()
-                    .collect();
-                let customers: Vec<i64> = match (a.organization_id, cats.is_empty()) {
-                    (Some(org), false) => {
-                        let role = a.role;
-                        let assigned = if role == Role::Admin {
-                            BTreeSet::new()
-                        } else {
-                            access_store::assignments(tx, a.id).await?
-                        };
-                        let reach = seen.reach(tx, org).await?;
-                        rules::digest_customers(role, reach, &assigned)
-                            .into_iter()
-                            .collect()
-                    }
-                    _ => Vec::new(),
-                };
-                let ids: Vec<i64> = cats.iter().map(|c| c.id).collect();
-                let scope = TaskScope::Customers {
-                    portal: a.portal_id,
-                    customers: &customers,
-                };
-                let rows = store::open_tasks(tx, &ids, scope, per).await?;
-                (cats, rows)
-            }
-            Person::Staff(s) => {
-                let cats: Vec<Category> = store::all_categories(tx)
-                    .await?
-                    .into_iter()
-                    .filter(|c| chosen.contains(&c.key))
-                    .collect();
-                let ids: Vec<i64> = cats.iter().map(|c| c.id).collect();
-                let areas = (!s.is_admin()).then_some(s.area_ids.as_slice());
-                let rows = store::open_tasks(tx, &ids, TaskScope::Areas(areas), per).await?;
-                (cats, rows)
-            }
-        };
-        // A staff digest names the portal beside categories that several portals share.
-        let portal_names: BTreeMap<i64, String> = match p {
-            Person::Staff(_) => directory::list_portals(tx)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.name))
-                .collect(),
-            Person::Account(_) => BTreeMap::new(),
-        };
-        for c in &categories {
-            let name = match p {
-                Person::Staff(_) => format!(
-                    "{} ({})",
-                    c.name(language),
-                    portal_names.get(&c.portal_id).cloned().unwrap_or_default()
-                ),
-                Person::Account(_) => c.name(language).to_string(),
-            };
-            order.push((c.id.to_string(), name));
-        }
-        for (id, (count, listed)) in rows {
-            let lines = listed
-                .into_iter()
-                .map(|t| Line {
-                    title: t.title,
-                    subject: t.customer_name,
-                    due: t.due_date,
-                    link: t.link,
-                })
-                .collect();
-            found.insert(id.to_string(), (count, lines));
-        }
-    }
-    Ok((rules::compose(&order, found), portal))
 }

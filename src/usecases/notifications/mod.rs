@@ -3,6 +3,7 @@
 //! - [`preferences`]: each person's digest preferences (off, daily or weekly at 08:00 in their
 //!   time zone, and the categories), for portal accounts and staff users;
 //! - [`digests`]: the digests the scheduler makes when they fall due;
+//! - [`digest_content`]: what a digest lists, each scope read once per run;
 //! - [`unsubscribe`]: the one-click unsubscribe link of a digest.
 //!
 //! A digest is made once per person and period: the period's row (`digests`, unique per
@@ -10,6 +11,7 @@
 //! subscription's next due time, so a crash before the commit leaves the digest to be made
 //! again, and a second process finds the period taken.
 
+mod digest_content;
 mod digests;
 mod preferences;
 mod tasks;

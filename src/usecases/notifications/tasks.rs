@@ -200,11 +200,11 @@ async fn put_task_once(
     }
     errors.into_result()?;
     let category = category.expect("checked").id;
-    let before = store::find_task(&mut tx, portal_id, &v.external_id).await?;
+    let before = store::lock_task(&mut tx, portal_id, &v.external_id).await?;
     let (id, outcome, action) = match &before {
         Some(t) if same_task(t, v, category) => return Ok((t.clone().into(), Outcome::Unchanged)),
         Some(t) => {
-            store::update_task(&mut tx, t.id, v, category, now).await?;
+            store::update_task(&mut tx, t, v, category, now).await?;
             let action = match (t.status, v.status) {
                 (TaskStatus::Open, TaskStatus::Closed) => "task.closed",
                 (TaskStatus::Closed, TaskStatus::Open) => "task.reopened",

@@ -18,6 +18,7 @@ mod own_tasks;
 mod processes;
 mod schedule;
 mod scope;
+mod tallies;
 
 /// The app's own scheduler looks first an hour after start: these tests run it themselves.
 const QUIET: u64 = 3600;
