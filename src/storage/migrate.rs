@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_oidc_grants"),
     migration!(17, "0017_impersonation"),
     migration!(18, "0018_scope_generation"),
+    migration!(21, "0021_portal_time_zone"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (
