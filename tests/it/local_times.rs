@@ -358,10 +358,12 @@ async fn the_browser_zone_is_used_only_when_the_person_says_so(app: TestApp) {
     let b = app.browser();
     b.portal_logged_in(pid, "erika@nordlicht.example", PASSWORD)
         .await;
-    // The home page carries the offer, hidden until the script finds another zone.
+    // The home page carries the offer, hidden until the script finds another zone (so that
+    // without JavaScript there is none).
     let home = b.get(&format!("/portal/{pid}/")).await;
     assert!(
-        home.body.contains("id=\"zone-offer\"") && home.body.contains("data-current=\"UTC\""),
+        home.body.contains("id=\"zone-offer\"")
+            && home.body.contains("data-current=\"UTC\" hidden>"),
         "{}",
         home.body
     );
