@@ -127,6 +127,22 @@ function scenario(engine, makeDatabase) {
       assert.equal(account.time_zone, 'UTC', 'nothing changes before the person says so');
     });
 
+    step('"Keep" hides the offer, also after a reload, and changes nothing', async () => {
+      const offer = page.locator('#zone-offer');
+      await offer.locator('[data-keep]').click();
+      await offer.waitFor({ state: 'hidden' });
+      await page.reload();
+      await page.waitForLoadState('load');
+      await expectText(page.locator('h1'), 'Welcome', 'h1');
+      assert.equal(await offer.isVisible(), false, 'kept: no offer after a reload');
+      const account = await apiRequest(server, apiKey, 'GET', `/api/v1/accounts/${state.accountId}`, undefined, 200);
+      assert.equal(account.time_zone, 'UTC');
+      // The choice is remembered in this browser only: forgotten, the offer comes back.
+      await page.evaluate(() => window.localStorage.clear());
+      await page.reload();
+      await offer.waitFor({ state: 'visible' });
+    });
+
     step('accepting stores the zone, and portal times show in it', async () => {
       await page.getByRole('button', { name: 'Use this time zone' }).click();
       await expectPath(page, `/portal/${state.portalId}/account`);
