@@ -3,8 +3,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::domain::directory::Language;
-
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
@@ -50,7 +48,8 @@ pub fn today(now: Millis) -> i64 {
     now.div_euclid(86_400_000)
 }
 
-/// Formats a time for people: `2026-11-23 14:05 UTC`.
+/// Formats a time for the operator's terminal (the command line): `2026-11-23 14:05 UTC`.
+/// People read times in their own zone and language: `crate::domain::local_time::Locale`.
 pub fn format_time(ms: Millis) -> String {
     match chrono::DateTime::from_timestamp_millis(ms) {
         Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -122,71 +121,9 @@ pub mod json {
     }
 }
 
-const DAYS_EN: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const DAYS_DE: [&str; 7] = [
-    "Montag",
-    "Dienstag",
-    "Mittwoch",
-    "Donnerstag",
-    "Freitag",
-    "Samstag",
-    "Sonntag",
-];
-
-/// A time for a person, in their zone and language: `Monday 2 March 2026, 08:00` or
-/// `Montag, 02.03.2026, 08:00 Uhr`. An unknown zone is UTC.
-pub fn local_time(ms: Millis, zone: &str, language: Language) -> String {
-    use chrono::{Datelike, TimeZone};
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Tz::UTC);
-    let Some(l) = tz.timestamp_millis_opt(ms).single() else {
-        return String::new();
-    };
-    let day = l.weekday().num_days_from_monday() as usize;
-    match language {
-        Language::De => format!(
-            "{}, {}, {} Uhr",
-            DAYS_DE[day],
-            l.format("%d.%m.%Y"),
-            l.format("%H:%M")
-        ),
-        Language::En => format!(
-            "{} {}, {}",
-            DAYS_EN[day],
-            l.format("%-d %B %Y"),
-            l.format("%H:%M")
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_time_in_the_persons_zone_and_words() {
-        // 2026-03-02 07:00 UTC is 08:00 in Berlin.
-        let t = 1_772_434_800_000;
-        assert_eq!(
-            local_time(t, "Europe/Berlin", Language::En),
-            "Monday 2 March 2026, 08:00"
-        );
-        assert_eq!(
-            local_time(t, "Europe/Berlin", Language::De),
-            "Montag, 02.03.2026, 08:00 Uhr"
-        );
-        assert_eq!(
-            local_time(t, "Nowhere/Else", Language::En),
-            "Monday 2 March 2026, 07:00"
-        );
-    }
 
     #[test]
     fn days_go_both_ways() {

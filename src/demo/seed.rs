@@ -81,6 +81,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             notify_staff_on_new_link: false,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
+            default_time_zone: None,
             modules: vec![
                 module("Schedule", false),
                 module("Invoices", false),
@@ -98,6 +99,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             notify_staff_on_new_link: false,
             invitation_lifetime_days: Some(7),
             default_language: Some("de".into()),
+            default_time_zone: Some("Europe/Berlin".into()),
             modules: vec![
                 module("Projects", false),
                 module("Documents", false),
@@ -113,6 +115,7 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             notify_staff_on_new_link: true,
             invitation_lifetime_days: Some(7),
             default_language: Some("en".into()),
+            default_time_zone: None,
             modules: vec![
                 module("Customers", false),
                 module("Tasks", false),

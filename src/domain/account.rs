@@ -74,6 +74,15 @@ impl Role {
     }
 }
 
+/// How long a single-use link of `purpose` stays valid, in milliseconds: invitations and
+/// activations for the portal's invitation lifetime, password and e-mail links for a day.
+pub fn link_lifetime_ms(purpose: &str, portal_days: i64) -> i64 {
+    match purpose {
+        "invitation" | "activation" => portal_days * 86_400_000,
+        _ => 86_400_000,
+    }
+}
+
 /// A day, as days since 1970-01-01 (UTC), so that "valid until" needs no time zone here.
 pub type Day = i64;
 

@@ -5,6 +5,9 @@
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
 use chrono_tz::Tz;
 
+use super::directory::Language;
+use super::local_time::Locale;
+
 /// How often a person gets a digest.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
@@ -69,6 +72,17 @@ impl Period {
     pub fn key(&self) -> String {
         let kind = if self.weekly { "weekly" } else { "daily" };
         format!("{kind}:{}", self.start.format("%Y-%m-%d"))
+    }
+
+    /// How a digest names its period to its reader: `week of 30 Nov 2026`, `Woche ab
+    /// 30.11.2026`, or the day alone.
+    pub fn label(&self, locale: &Locale) -> String {
+        let day = locale.date(self.start);
+        match (self.weekly, locale.language) {
+            (true, Language::De) => format!("Woche ab {day}"),
+            (true, Language::En) => format!("week of {day}"),
+            (false, _) => day,
+        }
     }
 
     pub fn next(&self) -> Period {

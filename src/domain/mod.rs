@@ -8,6 +8,7 @@ pub mod directory;
 pub mod email;
 pub mod impersonation;
 pub mod limits;
+pub mod local_time;
 pub mod oidc;
 pub mod outbox;
 pub mod staff;

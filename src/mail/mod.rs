@@ -14,6 +14,7 @@ use crate::config::{Config, Security};
 
 pub mod smtp;
 pub mod templates;
+pub mod variables;
 
 /// An SMTP server to send to.
 pub enum SmtpClient {

@@ -9,10 +9,12 @@ use std::sync::OnceLock;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
+use super::variables::{Moments, sample};
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
+use crate::domain::local_time::Locale;
 
 /// Variables every template may use.
 pub const COMMON: &[&str] = &["recipient_name", "portal_name", "portal_url"];
@@ -146,93 +148,6 @@ pub fn event(key: &str) -> Option<&'static Event> {
 impl Event {
     pub fn allowed(&self) -> BTreeSet<&'static str> {
         COMMON.iter().chain(self.variables).copied().collect()
-    }
-
-    /// Values to preview a template with.
-    pub fn sample(&self, language: Language) -> Value {
-        let mut v = json!({
-            "recipient_name": "Erika Mustermann",
-            "portal_name": "Customer portal",
-            "portal_url": "https://portal.example.com",
-        });
-        let de = language == Language::De;
-        for name in self.variables {
-            let value = match *name {
-                "organization_name" => json!("Nordlicht Facility GmbH"),
-                "inviter_name" => json!("Max Keller"),
-                "link" => json!("https://portal.example.com/link/preview"),
-                "login_url" => json!("https://portal.example.com/login"),
-                "reset_url" => json!("https://portal.example.com/forgot"),
-                "account_email" => json!("erika@nordlicht.example"),
-                "account_name" => json!("Erika Mustermann"),
-                "console_url" => json!("https://admit.example.com/console/accounts/1"),
-                "message" => json!(if de {
-                    "Willkommen an Bord!"
-                } else {
-                    "Welcome aboard!"
-                }),
-                "expires_at" => json!(if de {
-                    "30.11.2026, 14:00"
-                } else {
-                    "30 Nov 2026, 14:00"
-                }),
-                "valid_until" => json!(if de { "31.12.2026" } else { "31 Dec 2026" }),
-                "new_email" => json!("erika.new@example.com"),
-                "staff_name" => json!("Max Keller"),
-                "reason" => json!(if de {
-                    "Rückruf wegen einer fehlenden Rechnung"
-                } else {
-                    "Call back about a missing invoice"
-                }),
-                "started_at" => json!(if de {
-                    "Montag, 30.11.2026, 14:00 Uhr"
-                } else {
-                    "Monday 30 November 2026, 14:00"
-                }),
-                "ended_at" => json!(if de {
-                    "Montag, 30.11.2026, 14:12 Uhr"
-                } else {
-                    "Monday 30 November 2026, 14:12"
-                }),
-                "duration" => json!(if de { "12 Minuten" } else { "12 minutes" }),
-                "sent_at" => json!("2026-11-23 14:00 UTC"),
-                "total" => json!(3),
-                "period" => json!(if de {
-                    "Woche ab 30.11.2026"
-                } else {
-                    "week of 30 Nov 2026"
-                }),
-                "groups" => json!([
-                    {
-                        "name": if de { "Wartung fällig" } else { "Service due" },
-                        "count": 2,
-                        "more": 0,
-                        "lines": [
-                            {"title": if de { "Heizung warten" } else { "Boiler service" },
-                             "subject": "Nordlicht Facility GmbH",
-                             "due": if de { "07.12.2026" } else { "7 Dec 2026" },
-                             "link": "https://crm.example.com/tasks/1"},
-                            {"title": if de { "Filter tauschen" } else { "Replace filters" },
-                             "subject": "Nordlicht Facility GmbH", "due": "", "link": ""}
-                        ]
-                    },
-                    {
-                        "name": if de { "Einladungen, die in 48 Stunden ablaufen" } else { "Invitations expiring within 48 hours" },
-                        "count": 12,
-                        "more": 11,
-                        "lines": [
-                            {"title": "max@nordlicht.example", "subject": "Nordlicht Facility GmbH",
-                             "due": "", "link": "https://portal.example.com/team/7"}
-                        ]
-                    }
-                ]),
-                "preferences_url" => json!("https://portal.example.com/notifications"),
-                "unsubscribe_url" => json!("https://admit.example.com/unsubscribe/preview"),
-                other => json!(other),
-            };
-            v[*name] = value;
-        }
-        v
     }
 }
 
@@ -478,7 +393,8 @@ pub fn validate(event: &Event, t: &MailText) -> Result<(), FieldErrors> {
             continue;
         }
         for language in Language::ALL {
-            if let Err(e) = template.render(event.sample(*language)) {
+            let sample = sample(event.variables, &Locale::utc(*language), Moments::fixed());
+            if let Err(e) = template.render(sample) {
                 errors.add(field, describe(&e));
                 break;
             }
@@ -490,6 +406,7 @@ pub fn validate(event: &Event, t: &MailText) -> Result<(), FieldErrors> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn every_event_has_valid_defaults_in_both_languages() {
@@ -498,7 +415,8 @@ mod tests {
                 let t = default_text(event.key, *language)
                     .unwrap_or_else(|| panic!("a default for {} in {language}", event.key));
                 validate(event, &t).unwrap_or_else(|e| panic!("{} {language}: {e}", event.key));
-                let r = render(&t, &event.sample(*language)).unwrap();
+                let vars = sample(event.variables, &Locale::utc(*language), Moments::fixed());
+                let r = render(&t, &vars).unwrap();
                 assert!(
                     r.text.contains("Erika Mustermann"),
                     "{} {language}",
@@ -512,7 +430,11 @@ mod tests {
     #[test]
     fn values_are_escaped_in_html_only() {
         let t = default_text("invitation", Language::En).unwrap();
-        let mut vars = event("invitation").unwrap().sample(Language::En);
+        let mut vars = sample(
+            event("invitation").unwrap().variables,
+            &Locale::utc(Language::En),
+            Moments::fixed(),
+        );
         vars["organization_name"] = json!("<script>alert(1)</script> & Co");
         let r = render(&t, &vars).unwrap();
         assert!(

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_impersonation"),
     migration!(18, "0018_scope_generation"),
     migration!(19, "0019_task_tallies"),
+    migration!(20, "0020_portal_time_zone"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

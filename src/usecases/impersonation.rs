@@ -13,6 +13,7 @@ use crate::clock::today;
 use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
 use crate::domain::impersonation::{self as rule, Facts, Refusal};
+use crate::domain::local_time::Locale;
 use crate::security::tokens;
 use crate::storage::Tx;
 use crate::storage::accounts::{self as accounts_store, PortalAccount};
@@ -219,7 +220,7 @@ pub async fn start(
             "impersonation": id,
             "reason": request.reason,
             "minutes": request.minutes,
-            "expires_at": crate::clock::format_time(expires_at),
+            "expires_at": crate::clock::rfc3339(expires_at),
         })),
     )
     .await?;
@@ -473,12 +474,12 @@ fn notice_variables(
     staff_name: &str,
     ended_at: i64,
 ) -> serde_json::Value {
-    let zone = account.time_zone.as_str();
+    let locale = Locale::new(&account.time_zone, language);
     json!({
         "staff_name": staff_name,
         "reason": imp.reason,
-        "started_at": crate::clock::local_time(imp.started_at, zone, language),
-        "ended_at": crate::clock::local_time(ended_at, zone, language),
+        "started_at": crate::mail::variables::visit_time(&locale, imp.started_at),
+        "ended_at": crate::mail::variables::visit_time(&locale, ended_at),
         "duration": rule::minutes_text(rule::minutes_between(imp.started_at, ended_at), language),
     })
 }

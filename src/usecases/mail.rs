@@ -8,8 +8,10 @@ use serde_json::Value;
 use super::{Actor, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
+use crate::domain::local_time::Locale;
 use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, MailText, Rendered};
+use crate::mail::variables;
 use crate::storage::outbox::{
     self as store, MailboxMessage, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
 };
@@ -64,7 +66,7 @@ impl<'a> Outgoing<'a> {
         Outgoing {
             portal_id: Some(portal.id),
             event,
-            language: choose_language(Some(&account.language), Some(&portal.default_language)),
+            language: account_locale(account, portal).language,
             recipient,
             recipient_name: Some(&account.name),
             variables,
@@ -84,6 +86,27 @@ pub struct Link {
 
 /// What a message shows where its link will be, before it is sent.
 pub const LINK_PLACEHOLDER: &str = "[a single-use link, made when the message is sent]";
+
+/// The zone and language a message to a portal account writes its times in: the account's
+/// zone, and the message's language (see [`choose_language`]).
+pub fn account_locale(
+    account: &crate::storage::accounts::PortalAccount,
+    portal: &crate::storage::directory::Portal,
+) -> Locale {
+    Locale::new(
+        &account.time_zone,
+        choose_language(Some(&account.language), Some(&portal.default_language)),
+    )
+}
+
+/// A portal's default zone and language: for a recipient Admit knows nothing more of, and for
+/// the template preview.
+pub fn portal_locale(portal: &crate::storage::directory::Portal) -> Locale {
+    Locale::new(
+        &portal.default_time_zone,
+        choose_language(None, Some(&portal.default_language)),
+    )
+}
 
 /// The language of a message: the recipient's when Admit has texts in it, else the portal's.
 pub fn choose_language(recipient: Option<&str>, portal_default: Option<&str>) -> Language {
@@ -225,14 +248,15 @@ pub async fn send_test(cx: &Ctx, actor: &Actor, to: &str, portal_id: Option<i64>
     let to = EmailAddress::parse(to).map_err(|m| Error::invalid("to", m))?;
     let now = cx.now();
     let mut tx = cx.db.write().await?;
-    let language = match portal_id {
+    // The recipient is known by address only: the portal's zone and language.
+    let locale = match portal_id {
         Some(p) => {
             let portal = directory::get_portal(&mut tx, p)
                 .await?
                 .ok_or_else(|| Error::invalid("portal_id", "no such portal"))?;
-            choose_language(None, Some(&portal.default_language))
+            portal_locale(&portal)
         }
-        None => Language::En,
+        None => Locale::utc(Language::En),
     };
     let id = enqueue(
         &mut tx,
@@ -241,10 +265,10 @@ pub async fn send_test(cx: &Ctx, actor: &Actor, to: &str, portal_id: Option<i64>
         &Outgoing {
             portal_id,
             event: "test",
-            language,
+            language: locale.language,
             recipient: &to,
             recipient_name: None,
-            variables: serde_json::json!({ "sent_at": crate::clock::format_time(now) }),
+            variables: serde_json::json!({ "sent_at": variables::sent_at(&locale, now) }),
             link: None,
         },
     )
@@ -319,11 +343,48 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessag
     Ok(m)
 }
 
-/// Checks and renders a template on sample data, without saving.
-pub fn preview(event: &str, language: Language, t: &MailText) -> Result<Rendered> {
+/// The purpose of the single-use link an event's message carries.
+fn link_purpose(event: &str) -> &'static str {
+    match event {
+        "invitation" => "invitation",
+        "activation" => "activation",
+        "email_change_confirm" => "email_change",
+        _ => "password",
+    }
+}
+
+/// The values a portal's template is previewed with: the message as if sent now to a person
+/// in the portal's default zone, in `language`, its times written by the code that sends.
+pub fn sample_for(
+    portal: &crate::storage::directory::Portal,
+    event: &templates::Event,
+    language: Language,
+    now: i64,
+) -> Value {
+    let locale = Locale::new(&portal.default_time_zone, language);
+    let at = variables::Moments {
+        now,
+        link_expires_at: now
+            + crate::domain::account::link_lifetime_ms(
+                link_purpose(event.key),
+                portal.invitation_lifetime_days,
+            ),
+    };
+    variables::sample(event.variables, &locale, at)
+}
+
+/// Checks and renders a portal's template on sample data (see [`sample_for`]), without saving.
+pub fn preview(
+    cx: &Ctx,
+    portal: &crate::storage::directory::Portal,
+    event: &str,
+    language: Language,
+    t: &MailText,
+) -> Result<Rendered> {
     let e = templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
     templates::validate(e, t)?;
-    templates::render(t, &e.sample(language)).map_err(|m| Error::invalid("text_body", m))
+    let vars = sample_for(portal, e, language, cx.now());
+    templates::render(t, &vars).map_err(|m| Error::invalid("text_body", m))
 }
 
 /// Saves a portal's own template for an event and language, refused with the line and the

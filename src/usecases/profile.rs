@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::accounts::{password_context, person};
 use super::mail::{Link, Outgoing, enqueue};
-use super::{Ctx, Error, Result, Target, record};
+use super::{Actor, Ctx, Error, Result, Target, record};
 use crate::domain::EmailAddress;
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
@@ -28,6 +28,84 @@ pub struct ProfileInput {
     pub name: String,
     pub language: String,
     pub time_zone: String,
+}
+
+/// A person's language and time zone, as staff set them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocaleInput {
+    /// `en` or `de`.
+    #[schema(value_type = crate::domain::directory::Language)]
+    pub language: String,
+    /// An IANA time zone, such as `Europe/Berlin`.
+    #[schema(example = "Europe/Berlin", max_length = 64)]
+    pub time_zone: String,
+}
+
+/// Staff set an account's language and time zone (notifications-only accounts too, which
+/// have no pages to set them on). Bad input changes nothing; the same values change nothing.
+/// The account's e-mails, digests and pages follow them from now on.
+pub async fn set_account_locale(
+    cx: &Ctx,
+    actor: &Actor,
+    account_id: i64,
+    input: &LocaleInput,
+) -> Result<PortalAccount> {
+    if actor.team.is_some() {
+        return Err(Error::Forbidden(
+            "Staff set a person's language and time zone; the person sets their own.".into(),
+        ));
+    }
+    let mut errors = FieldErrors::new();
+    let language = errors.take("language", Language::parse(input.language.trim()));
+    let time_zone = errors.take(
+        "time_zone",
+        crate::domain::validation::time_zone(&input.time_zone),
+    );
+    errors.into_result()?;
+    let (language, time_zone) = (language.expect("checked"), time_zone.expect("checked"));
+    let now = cx.now();
+    let mut tx = cx.db.write().await?;
+    let before = actor.account(&mut tx, account_id).await?;
+    if before.language == language.as_str() && before.time_zone == time_zone {
+        return Ok(before);
+    }
+    store::set_profile(
+        &mut tx,
+        account_id,
+        &before.name,
+        language.as_str(),
+        &time_zone,
+        now,
+    )
+    .await?;
+    if before.time_zone != time_zone {
+        super::notifications::reschedule(
+            &mut tx,
+            crate::storage::tasks::Owner::Account(account_id),
+            now,
+        )
+        .await?;
+    }
+    let after = own(&mut tx, account_id).await?;
+    let view =
+        |a: &PortalAccount| serde_json::json!({ "language": a.language, "time_zone": a.time_zone });
+    record(
+        &mut tx,
+        now,
+        actor,
+        "account.profile_changed",
+        Target {
+            kind: "portal_account",
+            id: Some(account_id),
+            label: &label(&before),
+        },
+        Some(view(&before)),
+        Some(view(&after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 async fn own(tx: &mut Tx, account_id: i64) -> Result<PortalAccount> {

@@ -3,7 +3,8 @@
 //! zone, and the list of recent digests.
 
 use crate::domain::FieldErrors;
-use crate::domain::directory::Language;
+use crate::domain::digest::Period;
+use crate::domain::local_time::Locale;
 use crate::storage::tasks::DigestRow;
 use crate::usecases::notifications::{Preferences, PreferencesInput};
 
@@ -44,35 +45,43 @@ pub fn preference_errors(e: &FieldErrors) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// A time (RFC 3339, as the use cases give it) in a zone, for people (see
-/// [`crate::clock::local_time`]); an unreadable one as it is.
-pub fn local_time(rfc3339: &str, zone: &str, language: Language) -> String {
+/// A time (RFC 3339, as the use cases give it) with its weekday, for people (see
+/// [`Locale::long_time`]); an unreadable one as it is.
+pub fn local_time(rfc3339: &str, locale: &Locale) -> String {
     match chrono::DateTime::parse_from_rfc3339(rfc3339) {
-        Ok(t) => crate::clock::local_time(t.timestamp_millis(), zone, language),
+        Ok(t) => locale.long_time(t.timestamp_millis()),
         Err(_) => rfc3339.to_string(),
     }
 }
 
 /// A digest of the recent list, for the console.
 pub struct DigestView {
-    /// `2026-11-30`, or `week of 2026-11-30`.
+    /// `30 Nov 2026`, or `week of 30 Nov 2026`.
     pub period: String,
     pub tasks: i64,
     pub made: String,
     pub outbox_id: Option<i64>,
 }
 
-impl From<DigestRow> for DigestView {
-    fn from(d: DigestRow) -> Self {
-        let period = match d.period.split_once(':') {
-            Some(("weekly", day)) => format!("week of {day}"),
-            Some((_, day)) => day.to_string(),
-            None => d.period.clone(),
-        };
+impl DigestView {
+    /// A digest as its viewer reads it, in their zone and language.
+    pub fn new(d: DigestRow, viewer: &Locale) -> Self {
+        let period = d
+            .period
+            .split_once(':')
+            .and_then(|(kind, day)| {
+                let start = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+                Some(Period {
+                    weekly: kind == "weekly",
+                    start,
+                })
+            })
+            .map(|p| p.label(viewer))
+            .unwrap_or_else(|| d.period.clone());
         DigestView {
             period,
             tasks: d.tasks,
-            made: crate::clock::format_time(d.made_at),
+            made: viewer.time(d.made_at),
             outbox_id: d.outbox_id,
         }
     }
@@ -85,7 +94,7 @@ pub struct PreferencesSection {
     pub action: String,
     pub prefs: Preferences,
     pub errors: Vec<(&'static str, String)>,
-    /// When the next digest is due, in the person's zone.
+    /// When the next digest is due, in the person's zone (in the viewer's language).
     pub next_due: Option<String>,
     pub digests: Vec<DigestView>,
 }
@@ -96,17 +105,19 @@ impl PreferencesSection {
         prefs: Preferences,
         errors: Vec<(&'static str, String)>,
         digests: Vec<DigestRow>,
+        viewer: &Locale,
     ) -> Self {
-        let next_due = prefs
-            .next_due_at
-            .as_deref()
-            .map(|t| local_time(t, &prefs.time_zone, Language::En));
+        let theirs = Locale::new(&prefs.time_zone, viewer.language);
+        let next_due = prefs.next_due_at.as_deref().map(|t| local_time(t, &theirs));
         PreferencesSection {
             action,
             prefs,
             errors,
             next_due,
-            digests: digests.into_iter().map(DigestView::from).collect(),
+            digests: digests
+                .into_iter()
+                .map(|d| DigestView::new(d, viewer))
+                .collect(),
         }
     }
 
@@ -122,17 +133,30 @@ impl PreferencesSection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::directory::Language;
 
     #[test]
-    fn times_given_as_rfc3339_are_shown_as_the_clock_formats_them() {
+    fn times_given_as_rfc3339_are_shown_as_the_locale_writes_them() {
+        let berlin = Locale::new("Europe/Berlin", Language::De);
         assert_eq!(
-            local_time("2026-03-02T07:00:00.000Z", "Europe/Berlin", Language::De),
-            crate::clock::local_time(1_772_434_800_000, "Europe/Berlin", Language::De)
+            local_time("2026-03-02T07:00:00.000Z", &berlin),
+            "Montag, 02.03.2026, 08:00 Uhr"
         );
-        assert_eq!(
-            local_time("not a time", "Europe/Berlin", Language::En),
-            "not a time"
-        );
+        assert_eq!(local_time("not a time", &berlin), "not a time");
+    }
+
+    #[test]
+    fn a_digest_is_listed_in_the_viewers_words() {
+        let row = DigestRow {
+            period: "weekly:2026-11-30".into(),
+            due_at: 1_796_997_000_000,
+            made_at: 1_796_997_360_000,
+            tasks: 3,
+            outbox_id: None,
+        };
+        let d = DigestView::new(row, &Locale::new("Europe/Berlin", Language::De));
+        assert_eq!(d.period, "Woche ab 30.11.2026");
+        assert_eq!(d.made, "11.12.2026, 14:56 Uhr");
     }
 
     #[test]

@@ -430,6 +430,11 @@ pub struct PortalInput {
     #[serde(default)]
     #[schema(value_type = Option<Language>)]
     pub default_language: Option<String>,
+    /// The time zone new accounts on the portal take, an IANA name such as `Europe/Berlin`.
+    /// When not given: UTC for a new portal, unchanged for an existing one.
+    #[serde(default)]
+    #[schema(example = "Europe/Berlin", max_length = 64)]
+    pub default_time_zone: Option<String>,
     #[serde(default)]
     #[schema(max_items = 50)]
     pub modules: Vec<ModuleInput>,
@@ -445,6 +450,8 @@ pub struct ValidPortal {
     pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: Language,
+    /// Its canonical name; `None` when not given (UTC for a new portal, else unchanged).
+    pub default_time_zone: Option<String>,
     pub modules: Vec<ModuleInput>,
 }
 
@@ -477,6 +484,10 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
     let default_language = match input.default_language.as_deref().map(str::trim) {
         None | Some("") => Some(Language::En),
         Some(l) => errors.take("default_language", Language::parse(l)),
+    };
+    let default_time_zone = match input.default_time_zone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(z) => errors.take("default_time_zone", super::validation::time_zone(z)),
     };
     let mut modules: Vec<ModuleInput> = Vec::new();
     if input.modules.len() > MODULES_MAX {
@@ -512,6 +523,7 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
         notify_staff_on_new_link: input.notify_staff_on_new_link,
         invitation_lifetime_days: lifetime,
         default_language: default_language.expect("checked"),
+        default_time_zone,
         modules,
     })
 }

@@ -35,6 +35,8 @@ pub struct Portal {
     pub invitation_lifetime_days: i64,
     /// `en` or `de`.
     pub default_language: String,
+    /// The time zone new accounts on the portal take (an IANA name, `Europe/Berlin`).
+    pub default_time_zone: String,
     #[sqlx(skip)]
     pub modules: Vec<Module>,
     #[serde(serialize_with = "crate::clock::json::time")]
@@ -47,7 +49,7 @@ pub struct Portal {
 
 const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
      notify_staff_on_new_link, impersonation_allowed, impersonation_actions, impersonation_notice, \
-     invitation_lifetime_days, default_language, created_at, updated_at FROM portals";
+     invitation_lifetime_days, default_language, default_time_zone, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
     on_tx!(tx, |c| {
@@ -106,14 +108,15 @@ pub struct PortalRow<'a> {
     pub notify_staff_on_new_link: bool,
     pub invitation_lifetime_days: i64,
     pub default_language: &'a str,
+    pub default_time_zone: &'a str,
 }
 
 pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i64> {
     on_tx!(tx, |c| {
         sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
-         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8) RETURNING id"
+         invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at, \
+         default_time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, $10) RETURNING id"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -124,6 +127,7 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(p.default_language)
     .bind(now)
     .bind(p.notify_staff_on_new_link)
+    .bind(p.default_time_zone)
     .fetch_one(c)
     .await
     })
@@ -134,7 +138,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
         sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
-         updated_at = $8, notify_staff_on_new_link = $10 WHERE id = $9"
+         updated_at = $8, notify_staff_on_new_link = $10, default_time_zone = $11 WHERE id = $9"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -146,6 +150,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(now)
     .bind(id)
     .bind(p.notify_staff_on_new_link)
+    .bind(p.default_time_zone)
     .execute(c)
     .await
     })?;

@@ -152,7 +152,7 @@ async fn grant_in(
             name: &contact.name,
             state,
             language: &contact.language,
-            time_zone: "UTC",
+            time_zone: &portal.default_time_zone,
         },
         now,
     )

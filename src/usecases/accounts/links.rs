@@ -6,21 +6,14 @@ use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use super::grant::inviter_name;
 use super::person;
 use crate::domain::EmailAddress;
-use crate::domain::account::{Action, Registration};
+use crate::domain::account::{Action, Registration, link_lifetime_ms};
+use crate::domain::local_time::Locale;
+use crate::mail::variables;
 use crate::security::tokens;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
 use crate::storage::outbox::OutboxMessage;
 use crate::usecases::mail::{Link, Outgoing, enqueue};
-
-/// How long a link stays valid: invitations and activations for the portal's invitation
-/// lifetime, password and e-mail links for a day.
-fn lifetime_ms(purpose: &str, portal_days: i64) -> i64 {
-    match purpose {
-        "invitation" | "activation" => portal_days * 86_400_000,
-        _ => 86_400_000,
-    }
-}
 
 /// The path of a link's page under Admit's portal pages.
 fn link_path(purpose: &str) -> &'static str {
@@ -66,7 +59,7 @@ pub async fn mint_link(
         .map(|p| p.invitation_lifetime_days)
         .unwrap_or(7);
     let token = tokens::new_token();
-    let expires_at = now + lifetime_ms(purpose, days);
+    let expires_at = now + link_lifetime_ms(purpose, days);
     let new_email = match purpose {
         "email_change" => account.pending_email.as_deref(),
         _ => None,
@@ -91,7 +84,9 @@ pub async fn mint_link(
         link_path(purpose),
         m.language
     );
-    Ok(Ok((url, crate::clock::format_time(expires_at))))
+    // The expiry in the recipient's own zone, in the message's language.
+    let locale = Locale::of(&account.time_zone, &m.language);
+    Ok(Ok((url, variables::link_expiry(&locale, expires_at))))
 }
 
 /// The account a link of `purpose` is for, while the link is unused and unexpired and the

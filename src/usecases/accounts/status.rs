@@ -182,7 +182,8 @@ pub async fn change_status_told(
             serde_json::json!({ "login_url": login_url })
         }
         Action::SetValidUntil(Some(day)) => {
-            serde_json::json!({ "valid_until": crate::clock::format_day(day) })
+            let locale = crate::usecases::mail::account_locale(&account, &portal);
+            serde_json::json!({ "valid_until": crate::mail::variables::day(&locale, day) })
         }
         _ => serde_json::json!({}),
     };

@@ -16,7 +16,8 @@ pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
         .ok_or(Error::NotFound("portal"))
 }
 
-fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
+/// The row to write; a time zone not given is `keep` (the portal's, or UTC for a new one).
+fn portal_row<'a>(v: &'a rules::ValidPortal, keep: &'a str) -> PortalRow<'a> {
     PortalRow {
         name: &v.name,
         kind: v.kind,
@@ -26,6 +27,7 @@ fn portal_row(v: &rules::ValidPortal) -> PortalRow<'_> {
         notify_staff_on_new_link: v.notify_staff_on_new_link,
         invitation_lifetime_days: v.invitation_lifetime_days,
         default_language: v.default_language.as_str(),
+        default_time_zone: v.default_time_zone.as_deref().unwrap_or(keep),
     }
 }
 
@@ -51,7 +53,7 @@ pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Resu
     {
         return Err(Error::conflict("name", "a portal with this name exists"));
     }
-    let id = store::insert_portal(&mut tx, &portal_row(&v), now)
+    let id = store::insert_portal(&mut tx, &portal_row(&v, "UTC"), now)
         .await
         .map_err(|e| Error::from_write(e, "name"))?;
     store::set_portal_modules(&mut tx, id, &modules_of(&v)).await?;
@@ -94,7 +96,7 @@ pub async fn update_portal(
     {
         return Err(Error::conflict("name", "a portal with this name exists"));
     }
-    let row = portal_row(&v);
+    let row = portal_row(&v, &before.default_time_zone);
     let modules = modules_of(&v);
     let before_modules = before.modules.clone();
     let unchanged = before.name == row.name
@@ -105,6 +107,7 @@ pub async fn update_portal(
         && before.notify_staff_on_new_link == row.notify_staff_on_new_link
         && before.invitation_lifetime_days == row.invitation_lifetime_days
         && before.default_language == row.default_language
+        && before.default_time_zone == row.default_time_zone
         && before_modules == modules;
     if unchanged {
         return Ok(before);

@@ -21,6 +21,7 @@ use crate::domain::EmailAddress;
 use crate::domain::account::{Approval, Lifecycle, Registration, Role};
 use crate::domain::digest::{self, Frequency};
 use crate::domain::directory::Language;
+use crate::domain::local_time::Locale;
 use crate::domain::tasks::{self as rules, Group};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::tasks::{self as store, Owner, Subscription};
@@ -201,6 +202,7 @@ fn message(
         return None;
     }
     let language = person.language(portal.map(|p| p.default_language.as_str()));
+    let locale = Locale::new(person.time_zone(), language);
     let (email, name) = match person {
         Person::Account(a) => (&a.email, &a.name),
         Person::Staff(s) => (&s.email, &s.name),
@@ -212,9 +214,9 @@ fn message(
         Person::Staff(_) => format!("{public}/console/notifications"),
     };
     let variables = json!({
-        "groups": groups.iter().map(|g| group_json(g, language)).collect::<Vec<_>>(),
+        "groups": groups.iter().map(|g| group_json(g, &locale)).collect::<Vec<_>>(),
         "total": total,
-        "period": period_label(period, language),
+        "period": period.label(&locale),
         "preferences_url": preferences_url,
     });
     Some(Message {
@@ -262,7 +264,7 @@ async fn write(tx: &mut Tx, cx: &Ctx, d: &Due, now: i64, made: &mut Made) -> Res
     Ok(())
 }
 
-fn group_json(g: &Group, language: Language) -> serde_json::Value {
+fn group_json(g: &Group, locale: &Locale) -> serde_json::Value {
     json!({
         "name": g.name,
         "count": g.count,
@@ -270,24 +272,8 @@ fn group_json(g: &Group, language: Language) -> serde_json::Value {
         "lines": g.lines.iter().map(|l| json!({
             "title": l.title,
             "subject": l.subject,
-            "due": l.due.and_then(rules::day_date).map(|d| format_day(d, language)).unwrap_or_default(),
+            "due": l.due.map(|d| crate::mail::variables::day(locale, d)).unwrap_or_default(),
             "link": l.link.clone().unwrap_or_default(),
         })).collect::<Vec<_>>(),
     })
-}
-
-fn format_day(d: chrono::NaiveDate, language: Language) -> String {
-    match language {
-        Language::De => d.format("%d.%m.%Y").to_string(),
-        _ => d.format("%-d %b %Y").to_string(),
-    }
-}
-
-fn period_label(p: &digest::Period, language: Language) -> String {
-    let day = format_day(p.start, language);
-    match (p.weekly, language) {
-        (true, Language::De) => format!("Woche ab {day}"),
-        (true, _) => format!("week of {day}"),
-        (false, _) => day,
-    }
 }

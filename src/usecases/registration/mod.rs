@@ -130,7 +130,7 @@ pub async fn register(
                     name: &data.name,
                     state,
                     language: language.as_str(),
-                    time_zone: "UTC",
+                    time_zone: &portal.default_time_zone,
                 },
                 now,
             )

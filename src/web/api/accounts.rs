@@ -11,6 +11,7 @@ use crate::domain::directory::PortalKind;
 use crate::storage::accounts::{PortalAccount, ValidUntilFilter};
 use crate::usecases::accounts::{self as uc, GrantInput};
 use crate::usecases::directory::Outcome;
+use crate::usecases::profile::LocaleInput;
 use crate::web::AppState;
 use crate::web::error::{ApiError, ErrorBody};
 
@@ -85,6 +86,23 @@ pub async fn send_password_link(
 ) -> Result<Json<PortalAccount>, ApiError> {
     Ok(Json(
         uc::send_password_link(&s.cx, &actor, id, input.send_to.as_deref()).await?,
+    ))
+}
+
+/// Set the account's language and time zone: its e-mails, digests and pages follow them. For
+/// any account, notifications-only ones included. An unknown language or zone is refused (422)
+/// and nothing changes.
+#[utoipa::path(put, path = "/api/v1/accounts/{id}/locale", tag = "accounts", params(("id" = i64, Path)),
+    request_body = LocaleInput,
+    responses((status = 200, body = PortalAccount), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_locale(
+    State(s): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Id(id): Id,
+    ApiJson(input): ApiJson<LocaleInput>,
+) -> Result<Json<PortalAccount>, ApiError> {
+    Ok(Json(
+        crate::usecases::profile::set_account_locale(&s.cx, &actor, id, &input).await?,
     ))
 }
 

@@ -95,6 +95,10 @@ pub fn router() -> Router<AppState> {
             "/api/v1/accounts/{id}/password-link",
             axum::routing::post(accounts::send_password_link),
         )
+        .route(
+            "/api/v1/accounts/{id}/locale",
+            axum::routing::put(accounts::set_locale),
+        )
         .route("/api/v1/decision", get(access::decision))
         .route("/api/v1/accounts/{id}/scope", get(access::scope))
         .route(
@@ -291,6 +295,7 @@ impl utoipa::Modify for CommonResponses {
         accounts::get_account,
         accounts::change_status,
         accounts::send_password_link,
+        accounts::set_locale,
         accounts::resend,
         accounts::remove,
         accounts::end_sessions,

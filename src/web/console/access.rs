@@ -198,11 +198,12 @@ async fn access_list(
     };
     let ids: Vec<i64> = page.items.iter().map(|a| a.id).collect();
     let counts = assigned_counts(&s.cx, &ids).await?;
+    let viewer = staff.locale();
     let rows = page
         .items
         .into_iter()
         .map(|a| {
-            let labels = Labels::of(&a);
+            let labels = Labels::of(&a, &viewer);
             Row {
                 customers: customers_of(&a, counts.get(&a.id)),
                 registration: labels.registration,

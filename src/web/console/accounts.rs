@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{Chrome, Staff, done};
+use crate::domain::local_time::Locale;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -53,20 +54,15 @@ pub struct Labels {
 }
 
 impl Labels {
-    pub fn of(a: &PortalAccount) -> Self {
+    /// The labels, with times in the viewer's zone and language.
+    pub fn of(a: &PortalAccount, viewer: &Locale) -> Self {
         Labels {
             registration: a.registration.label(false),
             approval: a.approval.label(false),
             lifecycle: a.lifecycle.label(false),
-            valid_until: a
-                .valid_until
-                .map(crate::clock::format_day)
-                .unwrap_or_default(),
-            last_login: a
-                .last_login_at
-                .map(crate::clock::format_time)
-                .unwrap_or_default(),
-            created: crate::clock::format_time(a.created_at),
+            valid_until: viewer.day_opt(a.valid_until),
+            last_login: viewer.time_opt(a.last_login_at),
+            created: viewer.time(a.created_at),
         }
     }
 }
@@ -179,6 +175,7 @@ async fn page_with(
         prefs,
         prefs_errors,
         digests,
+        &staff.locale(),
     );
     let access = access_uc::access_of(&s.cx, &staff.actor, id).await?;
     let portal = crate::usecases::directory::get_portal(&s.cx, detail.account.portal_id).await?;
@@ -233,7 +230,7 @@ async fn page_with(
     };
     Ok(AccountPage {
         chrome: staff.chrome("access"),
-        labels: Labels::of(&a),
+        labels: Labels::of(&a, &staff.locale()),
         back_url: format!("/console/accounts/{id}"),
         registration,
         q,
@@ -244,7 +241,7 @@ async fn page_with(
             .history
             .into_iter()
             .map(|e| HistoryRow {
-                at: crate::clock::format_time(e.occurred_at),
+                at: staff.locale().time(e.occurred_at),
                 e,
             })
             .collect(),
@@ -252,7 +249,7 @@ async fn page_with(
             .messages
             .into_iter()
             .map(|m| MessageRow {
-                at: crate::clock::format_time(m.created_at),
+                at: staff.locale().time(m.created_at),
                 m,
             })
             .collect(),
@@ -385,8 +382,7 @@ async fn set_notifications(
                     "the next digest comes on {} ({})",
                     crate::web::notifications::local_time(
                         t,
-                        &p.time_zone,
-                        crate::domain::directory::Language::En
+                        &Locale::new(&p.time_zone, staff.locale().language)
                     ),
                     p.time_zone
                 ),

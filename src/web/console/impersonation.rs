@@ -94,19 +94,20 @@ pub struct ImpersonationRow {
 }
 
 pub async fn rows(s: &AppState, staff: &Staff, id: i64) -> Result<Vec<ImpersonationRow>, Error> {
+    let at = staff.locale();
     Ok(uc::of_account(&s.cx, &staff.actor, id)
         .await?
         .into_iter()
         .map(|i| ImpersonationRow {
-            started: crate::clock::format_time(i.started_at),
+            started: at.time(i.started_at),
             staff: i.staff_email,
             client_addr: i.client_addr,
             reason: i.reason,
             minutes: i.minutes,
             ended: match (i.ended_at, i.end_reason) {
-                (Some(at), how) => format!(
+                (Some(ended), how) => format!(
                     "{} ({})",
-                    crate::clock::format_time(at),
+                    at.time(ended),
                     end_label(how.as_deref().unwrap_or(""), Language::En)
                 ),
                 (None, _) => "running".into(),

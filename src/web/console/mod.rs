@@ -15,12 +15,14 @@ pub use super::page::not_found_page;
 use super::page::{Failure, PageError, forbidden, from_other_site};
 use super::refusals::csrf_refused;
 use super::{AppState, ClientAddr};
+use crate::domain::local_time::Locale;
 use crate::storage::staff::StaffUser;
 use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
 
 pub mod access;
 pub mod account_actions;
+pub mod account_locale;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
@@ -45,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(access::router())
         .merge(accounts::router())
         .merge(account_actions::router())
+        .merge(account_locale::router())
         .merge(impersonation::router())
         .merge(admin::router())
         .merge(mail::router())
@@ -130,6 +133,11 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// The staff member's time zone and language: every time the console shows is in them.
+    pub fn locale(&self) -> Locale {
+        Locale::of(&self.user.time_zone, &self.user.language)
+    }
+
     pub fn chrome(&self, section: &'static str) -> Chrome {
         Chrome {
             user_email: self.user.email.clone(),

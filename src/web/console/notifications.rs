@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 
 use super::{Chrome, Staff, done};
 use crate::domain::directory::Language;
+use crate::domain::local_time::Locale;
 use crate::storage::tasks::Owner;
 use crate::usecases::notifications as uc;
 use crate::usecases::notifications::PreferencesInput;
@@ -97,6 +98,7 @@ async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusC
                 prefs,
                 prefs_errors,
                 digests,
+                &staff.locale(),
             ),
         },
     )
@@ -118,9 +120,8 @@ async fn save_preferences(
         Ok(p) => {
             let when = match &p.next_due_at {
                 Some(t) => format!(
-                    "your next digest comes on {} ({})",
-                    local_time(t, &p.time_zone, Language::En),
-                    p.time_zone
+                    "your next digest comes on {}",
+                    local_time(t, &Locale::new(&p.time_zone, staff.locale().language)),
                 ),
                 None => "no digest is due".to_string(),
             };

@@ -82,12 +82,13 @@ async fn render(
     let language = me.language();
     let sessions = profile::sessions(&s.cx, me.account.id).await?;
     let current = tokens::hash_token(&me.token);
+    let at = me.locale();
     let sessions = sessions
         .into_iter()
         .map(|r| SessionView {
             current: r.token_hash == current,
-            started: crate::clock::format_time(r.created_at),
-            last_seen: crate::clock::format_time(r.last_seen_at),
+            started: at.time(r.created_at),
+            last_seen: at.time(r.last_seen_at),
             client: r.client_addr.unwrap_or_default(),
             agent: r.user_agent.unwrap_or_default(),
             id: r.token_hash,

@@ -24,6 +24,7 @@ mod register;
 mod team;
 mod texts;
 pub mod unsubscribe;
+mod zone_offer;
 
 pub const SESSION_COOKIE: &str = "admit_portal";
 pub const FORM_COOKIE: &str = "admit_portal_form";
@@ -38,6 +39,8 @@ pub fn router() -> Router<AppState> {
             }),
         )
         .route("/portal/{id}/", get(login::home))
+        .route("/portal/{id}/time-zone", post(zone_offer::use_zone))
+        .route("/portal/zone-offer.js", get(zone_offer::script))
         .route(
             "/portal/{id}/accept",
             get(links::password_link_page::<links::Invitation>)

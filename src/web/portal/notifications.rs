@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::page::SignedIn;
 use super::texts::{NotifyT, T};
+use crate::domain::local_time::Locale;
 use crate::storage::directory::Portal;
 use crate::storage::tasks::Owner;
 use crate::usecases::accounts::person;
@@ -54,7 +55,7 @@ fn render(
     let next_due = prefs
         .next_due_at
         .as_deref()
-        .map(|t| local_time(t, &prefs.time_zone, language));
+        .map(|t| local_time(t, &Locale::new(&prefs.time_zone, language)));
     (
         status,
         NotificationsPage {

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::texts::{FailureT, T};
 use super::{FORM_COOKIE, SESSION_COOKIE};
 use crate::domain::directory::Language;
+use crate::domain::local_time::Locale;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -130,6 +131,11 @@ impl SignedIn {
     /// The person's own language.
     pub fn language(&self) -> Language {
         account_language(&self.account)
+    }
+
+    /// The person's time zone and language: every time their pages show is in them.
+    pub fn locale(&self) -> Locale {
+        Locale::new(&self.account.time_zone, self.language())
     }
 
     pub fn portal(&self) -> &Portal {

@@ -68,7 +68,8 @@ async fn staff_set_an_accounts_notifications_on_its_page(app: TestApp) {
     )
     .await;
     let page = b.get(&url).await;
-    assert!(page.body.contains("2026-03-02"));
+    // The period in the staff member's words (English, UTC by default).
+    assert!(page.body.contains("2 Mar 2026"), "{}", page.body);
     assert!(
         page.body
             .contains(&format!("href=\"/console/outbox/{message}\""))
@@ -210,11 +211,14 @@ async fn staff_set_their_own_locale_and_digests(app: TestApp) {
     assert_eq!(p.categories, vec!["admit.approval"]);
     assert_eq!(p.time_zone, "Europe/Berlin");
     let page = b.get("/console/notifications").await;
+    // Times in the staff member's own zone and language (German, Berlin).
     assert!(
         page.body
-            .contains("Notifications saved: your next digest comes on Monday")
+            .contains("Notifications saved: your next digest comes on Montag, "),
+        "{}",
+        page.body
     );
-    assert!(page.body.contains("08:00 (Europe/Berlin)"));
+    assert!(page.body.contains("08:00 Uhr</strong> (Europe/Berlin)"));
     assert!(
         page.body
             .contains("<option selected>Europe/Berlin</option>")

@@ -9,7 +9,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{FormData, area_names};
-use crate::clock::format_time;
 use crate::security::tokens::hash_token;
 use crate::storage::sessions::Kind;
 use crate::usecases::directory as dir_uc;
@@ -61,6 +60,7 @@ async fn account_page(
     status: StatusCode,
 ) -> PageResult {
     let current = current_session(headers);
+    let at = staff.locale();
     let sessions = uc::list_sessions(&s.cx, &staff.actor).await?;
     let areas = if staff.user.is_admin() {
         "all".to_string()
@@ -72,8 +72,8 @@ async fn account_page(
         .into_iter()
         .map(|x| SessionRow {
             current: current.as_deref() == Some(x.token_hash.as_str()),
-            created: format_time(x.created_at),
-            last_seen: format_time(x.last_seen_at),
+            created: at.time(x.created_at),
+            last_seen: at.time(x.last_seen_at),
             client_addr: x.client_addr.unwrap_or_default(),
             user_agent: x.user_agent.unwrap_or_default(),
             token_hash: x.token_hash,

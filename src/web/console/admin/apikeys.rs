@@ -9,7 +9,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{Choice, FormData, area_choices, area_names};
-use crate::clock::format_time;
 use crate::usecases::Error;
 use crate::usecases::apikeys as uc;
 use crate::usecases::directory as dir_uc;
@@ -60,6 +59,7 @@ async fn keys_page(
     status: StatusCode,
 ) -> PageResult {
     let keys = uc::list(&s.cx, &staff.actor).await?;
+    let at = staff.locale();
     let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
     let rows = keys
         .into_iter()
@@ -70,12 +70,12 @@ async fn keys_page(
             } else {
                 area_names(&areas, &k.area_ids)
             },
-            created: format_time(k.created_at),
+            created: at.time(k.created_at),
             last_used: k
                 .last_used_at
-                .map(format_time)
+                .map(|t| at.time(t))
                 .unwrap_or_else(|| "never".into()),
-            revoked: k.revoked_at.map(format_time),
+            revoked: k.revoked_at.map(|t| at.time(t)),
             name: k.name,
             prefix: k.prefix,
         })

@@ -46,6 +46,7 @@ async fn areas_page(
     status: StatusCode,
 ) -> PageResult {
     let areas = uc::list_areas(&s.cx, &staff.actor).await?;
+    let at = staff.locale();
     let page = AreasPage {
         chrome: staff.chrome("areas"),
         rows: areas
@@ -53,7 +54,7 @@ async fn areas_page(
             .map(|a| AreaRow {
                 id: a.id,
                 name: a.name,
-                created: crate::clock::format_time(a.created_at),
+                created: at.time(a.created_at),
             })
             .collect(),
         name,

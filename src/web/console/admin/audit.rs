@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 
-use crate::clock::format_time;
+use crate::domain::local_time::Locale;
 use crate::storage::audit::{AuditEvent, AuditFilter};
 use crate::usecases::audit_log::list_events;
 use crate::web::AppState;
@@ -50,13 +50,13 @@ struct AuditQuery {
     before_id: String,
 }
 
-/// Midnight UTC of a `YYYY-MM-DD` date, in milliseconds.
-fn day_start(date: &str) -> Option<i64> {
+/// The start of a `YYYY-MM-DD` date in the staff member's zone, in milliseconds; with `next`,
+/// the start of the day after.
+fn day_start(date: &str, at: &Locale, next: bool) -> Option<i64> {
     let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
-    Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis())
+    let d = if next { d.succ_opt()? } else { d };
+    Some(at.start_of(d))
 }
-
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
 struct AuditRow {
     time: String,
@@ -94,10 +94,10 @@ fn target_link(kind: &str, id: Option<i64>) -> Option<String> {
     Some(format!("{base}/{id}"))
 }
 
-impl From<AuditEvent> for AuditRow {
-    fn from(e: AuditEvent) -> Self {
+impl AuditRow {
+    fn new(e: AuditEvent, at: &Locale) -> Self {
         AuditRow {
-            time: format_time(e.occurred_at),
+            time: at.time(e.occurred_at),
             target_link: target_link(&e.target_kind, e.target_id),
             actor: e.actor_label,
             client_addr: e.client_addr,
@@ -117,6 +117,8 @@ struct AuditPage {
     q: AuditQuery,
     target_kinds: &'static [&'static str],
     rows: Vec<AuditRow>,
+    /// The staff member's time zone, which the times are in.
+    zone: &'static str,
     older: Option<String>,
 }
 
@@ -125,6 +127,7 @@ async fn show_audit(
     Admin(staff): Admin,
     Query(q): Query<AuditQuery>,
 ) -> PageResult<AuditPage> {
+    let at = staff.locale();
     let filter = AuditFilter {
         action: opt_text(&q.action),
         actor: opt_text(&q.actor),
@@ -133,9 +136,9 @@ async fn show_audit(
             .find(|k| **k == q.target_kind.trim())
             .map(|k| k.to_string()),
         target_id: q.target_id.trim().parse().ok(),
-        from: day_start(&q.from),
+        from: day_start(&q.from, &at, false),
         // The "to" day is included: up to its end.
-        until: day_start(&q.to).map(|t| t + DAY_MS),
+        until: day_start(&q.to, &at, true),
         before_id: q.before_id.trim().parse().ok(),
         limit: PAGE_SIZE as i64 + 1,
     };
@@ -166,7 +169,8 @@ async fn show_audit(
         chrome: staff.chrome("audit"),
         q,
         target_kinds: TARGET_KINDS,
-        rows: events.into_iter().map(AuditRow::from).collect(),
+        rows: events.into_iter().map(|e| AuditRow::new(e, &at)).collect(),
+        zone: at.zone_name(),
         older,
     })
 }
@@ -174,11 +178,16 @@ async fn show_audit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::directory::Language;
 
     #[test]
-    fn dates_are_utc_midnight() {
-        assert_eq!(day_start("1970-01-02"), Some(DAY_MS));
-        assert_eq!(day_start("not a date"), None);
-        assert_eq!(day_start(""), None);
+    fn dates_begin_at_midnight_in_the_staff_members_zone() {
+        let utc = Locale::utc(Language::En);
+        assert_eq!(day_start("1970-01-02", &utc, false), Some(86_400_000));
+        assert_eq!(day_start("1970-01-01", &utc, true), Some(86_400_000));
+        let berlin = Locale::new("Europe/Berlin", Language::De);
+        assert_eq!(day_start("1970-01-02", &berlin, false), Some(82_800_000));
+        assert_eq!(day_start("not a date", &utc, false), None);
+        assert_eq!(day_start("", &utc, true), None);
     }
 }

@@ -12,7 +12,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::FormData;
-use crate::clock::format_time;
 use crate::domain::oidc::clients::{ClientKind, OidcScope, SigningAlg};
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::directory::Portal;
@@ -326,12 +325,13 @@ async fn client_page(
     status: StatusCode,
 ) -> PageResult {
     let portal = dir_uc::get_portal(&s.cx, client.portal_id).await?;
+    let at = staff.locale();
     let logouts = backchannel::of_client(&s.cx, &staff.actor, client.id)
         .await?
         .into_iter()
         .map(|l| LogoutRow {
-            created: format_time(l.created_at),
-            sent: l.sent_at.map(format_time).unwrap_or_default(),
+            created: at.time(l.created_at),
+            sent: l.sent_at.map(|t| at.time(t)).unwrap_or_default(),
             failed: l.status == OutboxStatus::Failed,
             l,
         })

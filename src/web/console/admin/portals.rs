@@ -74,6 +74,7 @@ struct PortalForm {
     notify_staff_on_new_link: bool,
     invitation_lifetime_days: String,
     default_language: String,
+    default_time_zone: String,
     /// One module per line; a line ending in ` *` is admin-only.
     modules: String,
 }
@@ -89,6 +90,7 @@ impl Default for PortalForm {
             notify_staff_on_new_link: false,
             invitation_lifetime_days: "7".into(),
             default_language: Language::En.as_str().into(),
+            default_time_zone: "UTC".into(),
             modules: String::new(),
         }
     }
@@ -132,6 +134,7 @@ impl PortalForm {
             notify_staff_on_new_link: p.notify_staff_on_new_link,
             invitation_lifetime_days: p.invitation_lifetime_days.to_string(),
             default_language: p.default_language.clone(),
+            default_time_zone: p.default_time_zone.clone(),
             modules: p
                 .modules
                 .iter()
@@ -161,6 +164,7 @@ impl PortalForm {
             notify_staff_on_new_link: d.has("notify_staff_on_new_link"),
             invitation_lifetime_days: d.get("invitation_lifetime_days"),
             default_language: d.get("default_language"),
+            default_time_zone: d.get("default_time_zone"),
             modules: d.get("modules"),
         }
     }
@@ -186,6 +190,7 @@ impl PortalForm {
             notify_staff_on_new_link: self.notify_staff_on_new_link,
             invitation_lifetime_days,
             default_language: opt_text(&self.default_language),
+            default_time_zone: opt_text(&self.default_time_zone),
             modules: parse_modules(&self.modules).0,
         };
         if !errors.is_empty() {
@@ -234,6 +239,7 @@ struct PortalPage {
     kinds: &'static [PortalKind],
     modes: &'static [RegistrationMode],
     languages: &'static [Language],
+    time_zones: Vec<&'static str>,
 }
 
 fn portal_page(
@@ -255,6 +261,7 @@ fn portal_page(
             kinds: PortalKind::ALL,
             modes: RegistrationMode::ALL,
             languages: Language::ALL,
+            time_zones: crate::usecases::profile::time_zones().collect(),
         },
     )
         .into_response()

@@ -9,7 +9,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{Choice, FormData, area_choices, area_names};
-use crate::clock::format_time;
 use crate::domain::staff::StaffRole;
 use crate::storage::sessions::Kind;
 use crate::storage::staff::StaffUser;
@@ -52,6 +51,7 @@ struct StaffListPage {
 async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResult<StaffListPage> {
     let users = uc::list_staff(&s.cx, &staff.actor).await?;
     let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
+    let at = staff.locale();
     Ok(StaffListPage {
         chrome: staff.chrome("staff"),
         rows: users
@@ -67,7 +67,7 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
                 active: u.active,
                 last_login: u
                     .last_login_at
-                    .map(format_time)
+                    .map(|t| at.time(t))
                     .unwrap_or_else(|| "never".into()),
                 email: u.email,
                 name: u.name,
@@ -130,6 +130,7 @@ async fn staff_page(
     status: StatusCode,
 ) -> PageResult {
     let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
+    let at = staff.locale();
     Ok((
         status,
         StaffPage {
@@ -139,7 +140,7 @@ async fn staff_page(
                 .user
                 .as_ref()
                 .and_then(|u| u.last_login_at)
-                .map(format_time)
+                .map(|t| at.time(t))
                 .unwrap_or_else(|| "never".into()),
             user: parts.user,
             form: parts.form,

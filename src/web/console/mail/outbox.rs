@@ -10,7 +10,6 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::{form_value, framed};
-use crate::clock::format_time;
 use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, EVENTS};
 use crate::storage::directory::Portal;
@@ -77,6 +76,7 @@ async fn outbox_page(
         before_id: q.before_id.parse().ok(),
         limit: 100,
     };
+    let at = staff.locale();
     let messages = uc::list(&s.cx, &staff.actor, &filter).await?;
     let counts = uc::counts(&s.cx, &staff.actor).await?;
     let portals = dir_uc::list_portals(&s.cx).await?;
@@ -106,8 +106,8 @@ async fn outbox_page(
                     .and_then(|id| portals.iter().find(|p| p.id == id))
                     .map(|p| p.name.clone())
                     .unwrap_or_default(),
-                created: format_time(m.created_at),
-                sent: m.sent_at.map(format_time).unwrap_or_default(),
+                created: at.time(m.created_at),
+                sent: m.sent_at.map(|t| at.time(t)).unwrap_or_default(),
                 m,
             })
             .collect(),
@@ -175,6 +175,7 @@ pub(super) async fn outbox_message(
     Admin(staff): Admin,
     Id(id): Id,
 ) -> PageResult<OutboxMessagePage> {
+    let at = staff.locale();
     let shown = uc::show(&s.cx, &staff.actor, id).await?;
     let m = shown.message;
     let (subject, text, html, render_error) = match shown.rendered {
@@ -184,10 +185,10 @@ pub(super) async fn outbox_message(
     Ok(OutboxMessagePage {
         chrome: staff.chrome("outbox"),
         portal_name: shown.portal_name.unwrap_or_else(|| "(none)".into()),
-        created: format_time(m.created_at),
-        updated: format_time(m.updated_at),
-        sent: m.sent_at.map(format_time).unwrap_or_default(),
-        next_attempt: format_time(m.next_attempt_at),
+        created: at.time(m.created_at),
+        updated: at.time(m.updated_at),
+        sent: m.sent_at.map(|t| at.time(t)).unwrap_or_default(),
+        next_attempt: at.time(m.next_attempt_at),
         subject,
         text,
         html,
@@ -231,13 +232,14 @@ pub(super) async fn mailbox(
     Admin(staff): Admin,
     Query(q): Query<MailboxQuery>,
 ) -> PageResult<MailboxPage> {
+    let at = staff.locale();
     let rows = uc::mailbox(&s.cx, &staff.actor, Some(&q.recipient), 200).await?;
     Ok(MailboxPage {
         chrome: staff.chrome("mail"),
         rows: rows
             .into_iter()
             .map(|m| {
-                let t = format_time(m.received_at);
+                let t = at.time(m.received_at);
                 (m, t)
             })
             .collect(),
@@ -260,10 +262,11 @@ pub(super) async fn mailbox_message(
     Admin(staff): Admin,
     Id(id): Id,
 ) -> PageResult<MailboxMessagePage> {
+    let at = staff.locale();
     let m = uc::mailbox_message(&s.cx, &staff.actor, id).await?;
     Ok(MailboxMessagePage {
         chrome: staff.chrome("mail"),
-        received: format_time(m.received_at),
+        received: at.time(m.received_at),
         html: framed(&m.html_body),
         m,
     })

@@ -109,17 +109,19 @@ async fn resolve(s: &AppState, id: i64, path: &TemplatePath) -> Result<TemplateR
 }
 
 fn template_page(
+    s: &AppState,
     staff: &Staff,
     r: TemplateRef,
     form: MailText,
     custom: bool,
     errors: Errors,
 ) -> TemplatePage {
-    let (preview_subject, preview_text, preview_html) =
-        match templates::render(&form, &r.event.sample(r.language)) {
-            Ok(p) if errors.is_empty() => (p.subject, p.text, framed(&p.html)),
-            _ => (String::new(), String::new(), String::new()),
-        };
+    // The same sample as the live preview: as if sent now, in the portal's zone.
+    let sample = uc::sample_for(&r.portal, r.event, r.language, s.cx.now());
+    let (preview_subject, preview_text, preview_html) = match templates::render(&form, &sample) {
+        Ok(p) if errors.is_empty() => (p.subject, p.text, framed(&p.html)),
+        _ => (String::new(), String::new(), String::new()),
+    };
     TemplatePage {
         chrome: staff.chrome("portals"),
         event_key: r.event.key,
@@ -145,7 +147,7 @@ pub(super) async fn edit_template(
     let r = resolve(&s, id, &path).await?;
     let (form, custom) =
         uc::current_template(&s.cx, &staff.actor, r.portal.id, r.event.key, r.language).await?;
-    Ok(template_page(&staff, r, form, custom, Errors::new()))
+    Ok(template_page(&s, &staff, r, form, custom, Errors::new()))
 }
 
 fn form_text(body: &[u8]) -> MailText {
@@ -188,7 +190,7 @@ pub(super) async fn save_template(
         Ok(()) => Ok(done(&s, &url, "Template saved.")),
         Err(Error::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            template_page(&staff, r, form, false, errors),
+            template_page(&s, &staff, r, form, false, errors),
         )
             .into_response()),
         Err(e) => Err(e.into()),
@@ -213,7 +215,7 @@ pub(super) async fn preview_template(
 ) -> PageResult<Json<PreviewAnswer>> {
     let r = resolve(&s, id, &path).await?;
     let form = form_text(&body);
-    let answer = match uc::preview(r.event.key, r.language, &form) {
+    let answer = match uc::preview(&s.cx, &r.portal, r.event.key, r.language, &form) {
         Ok(p) => PreviewAnswer {
             subject: p.subject,
             text: p.text,

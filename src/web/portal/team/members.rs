@@ -120,6 +120,7 @@ async fn render_team(
     let org_name = me.organization_name.clone().unwrap_or_default();
     let summaries = customer_summaries(s, &org_name, &members, tt, german).await?;
     let today = crate::clock::today(s.cx.now());
+    let at = admin.locale();
     let rows = members
         .into_iter()
         .map(|a| MemberRow {
@@ -128,7 +129,7 @@ async fn render_team(
             customers: summaries.get(&a.id).cloned().unwrap_or_default(),
             last_login: a
                 .last_login_at
-                .map(crate::clock::format_time)
+                .map(|t| at.time(t))
                 .unwrap_or_else(|| tt.never.to_string()),
             is_self: a.id == me.id,
             a,

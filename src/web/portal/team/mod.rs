@@ -85,6 +85,10 @@ impl TeamAdmin {
         self.me.page.id()
     }
 
+    fn locale(&self) -> crate::domain::local_time::Locale {
+        self.me.locale()
+    }
+
     /// A refusal of an action, with a link back to `back`.
     fn failure(&self, back: String) -> impl FnOnce(Error) -> PageError + '_ {
         move |e| failure(&self.me, back, e)

@@ -7,12 +7,14 @@ mod impersonation;
 mod notify;
 mod oidc;
 mod team;
+mod zone;
 
 pub use failure::FailureT;
 pub use impersonation::ImpersonationT;
 pub use notify::NotifyT;
 pub use oidc::OidcT;
 pub use team::TeamT;
+pub use zone::ZoneT;
 
 pub struct T {
     pub log_in: &'static str,
