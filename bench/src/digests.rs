@@ -238,15 +238,15 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Task upserts through the tasks' use case while the digests are made, one after another
-/// with a pause of 2 ms: what an API write waits during a Monday.
+/// Task upserts through the tasks' use case while the digests are made, one at a time at a
+/// steady rate: what an API write waits during a Monday.
 struct Writes {
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<Vec<f64>>>,
 }
 
 impl Writes {
-    async fn start(cx: &Ctx) -> anyhow::Result<Writes> {
+    async fn start(cx: &Ctx, per_second: u32) -> anyhow::Result<Writes> {
         let portals: Vec<i64> = admit::usecases::directory::list_portals(cx)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -265,6 +265,11 @@ impl Writes {
             let mut rng = Rng(0x7A5C);
             let mut ms = Vec::new();
             let actor = Actor::cli();
+            if per_second == 0 {
+                return Ok(ms);
+            }
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1) / per_second);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             while !*stopped.borrow() {
                 let input = admit::domain::tasks::TaskInput {
                     customer_id: customers[rng.below(customers.len())],
@@ -282,7 +287,7 @@ impl Writes {
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 ms.push(t.elapsed().as_secs_f64() * 1000.0);
                 tokio::select! {
-                    _ = tokio::time::sleep(std::time::Duration::from_millis(2)) => {}
+                    _ = tick.tick() => {}
                     _ = stopped.changed() => {}
                 }
             }
@@ -303,6 +308,7 @@ pub async fn run(
     size: DigestSize,
     existing: bool,
     batch: i64,
+    upserts_per_second: u32,
 ) -> anyhow::Result<()> {
     let config = Config {
         database_url: database_url.to_string(),
@@ -369,7 +375,7 @@ pub async fn run(
     .await?;
     clock.set(ms(RUN_AT));
     let before = count(&db, "SELECT COUNT(*) FROM outbox_messages").await?;
-    let writes = Writes::start(&cx).await?;
+    let writes = Writes::start(&cx, upserts_per_second).await?;
     let start = Instant::now();
     let made = admit::usecases::notifications::run_due(&cx, batch)
         .await
@@ -396,7 +402,7 @@ pub async fn run(
     );
     let t = percentiles(upserts.clone());
     println!(
-        "task upserts through the tasks API during the run, one at a time: {} (p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms)",
+        "task upserts through the tasks' use case during the run, {upserts_per_second}/s one at a time: {} (p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms)",
         upserts.len(),
         t.p50,
         t.p99,

@@ -117,6 +117,10 @@ enum Command {
         /// Subscriptions per transaction.
         #[arg(long, default_value_t = admit::jobs::digests::BATCH)]
         batch: i64,
+        /// Task upserts per second through the tasks' use case during the run, one at a time
+        /// (their times are printed); 0: none.
+        #[arg(long, default_value_t = 20)]
+        upserts_per_second: u32,
     },
     /// The OpenID Connect provider beside oidc-provider (bench/oidc, `npm ci` there first) in
     /// one run: code-flow logins against the Argon2id ceiling, refresh grants, userinfo and
@@ -224,9 +228,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tasks,
             existing,
             batch,
+            upserts_per_second,
         } => {
             let url = database_url.unwrap_or_else(|| dir.sqlite("digests.db"));
-            admit_bench::digests::run(&url, DigestSize { people, tasks }, existing, batch).await
+            let size = DigestSize { people, tasks };
+            admit_bench::digests::run(&url, size, existing, batch, upserts_per_second).await
         }
         Command::Oidc {
             database_url,

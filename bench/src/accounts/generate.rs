@@ -75,6 +75,7 @@ pub(super) async fn generate(cx: &Ctx, n: usize) -> anyhow::Result<Generated> {
                 notify_staff_on_new_link: false,
                 invitation_lifetime_days: None,
                 default_language: Some("de".into()),
+                default_time_zone: None,
                 modules: vec![],
             },
         )

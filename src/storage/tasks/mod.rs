@@ -26,6 +26,16 @@ pub use tallies::{NextTask, open_tasks};
 /// The most values one `IN (...)` list binds; longer lists are read in parts.
 const IN_LIST: usize = 5_000;
 
+/// A list for `IN (...)` padded with its last value to a length of 8, 16, 32...: the same
+/// few statements serve every length (and stay prepared).
+fn padded(list: &[i64]) -> Vec<i64> {
+    let mut out = list.to_vec();
+    if let Some(&last) = list.last() {
+        out.resize(list.len().next_power_of_two().max(8), last);
+    }
+    out
+}
+
 /// Where the tasks of a digest come from.
 pub enum TaskScope<'a> {
     /// A portal account: its portal's tasks about these customers.

@@ -29,8 +29,8 @@ pub async fn subscriptions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Subscription>
             let mut qb = sqlx::QueryBuilder::new(SUBSCRIPTION);
             qb.push(" WHERE id IN (");
             let mut list = qb.separated(", ");
-            for id in part {
-                list.push_bind(*id);
+            for id in super::padded(part) {
+                list.push_bind(id);
             }
             qb.push(")");
             qb.build_query_as().fetch_all(c).await

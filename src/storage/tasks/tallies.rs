@@ -1,22 +1,23 @@
 //! The open tasks kept counted per portal, customer and category (`task_tallies`), with the
-//! soonest due day. [`insert_task`](super::insert_task) and [`update_task`](super::update_task)
+//! places of the first few in listing order. [`insert_task`](super::insert_task) and [`update_task`](super::update_task)
 //! change them in the task's own transaction; deleting a portal, a customer or a category takes
 //! its tallies along (foreign keys). A digest reads the tallies of its scope, then only the
-//! first few tasks of the pairs that can hold the soonest due: its cost grows with the
-//! customers in scope, not with their tasks.
+//! tasks it lists: its cost grows with the customers in scope, not with their tasks.
 //!
 //! On PostgreSQL two transactions may change one pair at once. The count is changed first (an
-//! upsert, which takes the row's lock and adds to the latest committed count); the soonest due
-//! day is read again in a later statement, whose snapshot sees every task of a transaction that
+//! upsert, which takes the row's lock and adds to the latest committed count); the first tasks
+//! are read again in a later statement, whose snapshot sees every task of a transaction that
 //! held the lock before.
 
 use std::collections::BTreeMap;
 
 use sqlx::QueryBuilder;
 
-use super::super::{Result, Tx};
-use super::{IN_LIST, TaskScope};
-use crate::domain::task_tallies::{NO_DUE, Pair, Tally, plan};
+use super::super::{Engine, Result, Tx};
+use super::{IN_LIST, TaskScope, padded};
+use crate::domain::task_tallies::{
+    KEPT_PER_PAIR, Pair, Place, Tally, plan, read_first, write_first,
+};
 use crate::{exec_tx, on_tx};
 
 /// Changes the tallies for one task that was open in `before` (if it was) and is open in
@@ -34,8 +35,8 @@ pub(super) async fn moved(tx: &mut Tx, before: Option<Pair>, after: Option<Pair>
         // A count that goes down is updated (an insert of it would break the check on its
         // value before its conflict is seen); an emptied pair loses its row.
         let sql = if delta > 0 {
-            "INSERT INTO task_tallies (portal_id, customer_id, category_id, open_tasks, first_due) \
-             VALUES ($1, $2, $3, $4, 2147483647) \
+            "INSERT INTO task_tallies (portal_id, customer_id, category_id, open_tasks, first_tasks) \
+             VALUES ($1, $2, $3, $4, '') \
              ON CONFLICT (portal_id, customer_id, category_id) \
              DO UPDATE SET open_tasks = task_tallies.open_tasks + excluded.open_tasks"
         } else {
@@ -60,16 +61,25 @@ pub(super) async fn moved(tx: &mut Tx, before: Option<Pair>, after: Option<Pair>
             .execute(c)
             .await)?;
         }
+        let first: Vec<Place> = on_tx!(tx, |c| sqlx::query_as(
+            "SELECT COALESCE(due_date, 2147483647), id FROM tasks WHERE portal_id = $1 \
+             AND customer_id = $2 AND category_id = $3 AND status = 'open' \
+             ORDER BY COALESCE(due_date, 2147483647), id LIMIT $4"
+        )
+        .bind(p.portal)
+        .bind(p.customer)
+        .bind(p.category)
+        .bind(KEPT_PER_PAIR as i64)
+        .fetch_all(c)
+        .await)?;
         exec_tx!(tx, |c| sqlx::query(
-            "UPDATE task_tallies SET first_due = COALESCE((SELECT COALESCE(t.due_date, 2147483647) \
-             FROM tasks t WHERE t.portal_id = $1 AND t.customer_id = $2 AND t.category_id = $3 \
-             AND t.status = 'open' ORDER BY COALESCE(t.due_date, 2147483647), t.id LIMIT 1), \
-             2147483647) \
+            "UPDATE task_tallies SET first_tasks = $4 \
              WHERE portal_id = $1 AND customer_id = $2 AND category_id = $3"
         )
         .bind(p.portal)
         .bind(p.customer)
         .bind(p.category)
+        .bind(write_first(&first))
         .execute(c)
         .await)?;
     }
@@ -83,7 +93,7 @@ struct Row {
     customer_id: i64,
     category_id: i64,
     open_tasks: i64,
-    first_due: i64,
+    first_tasks: String,
 }
 
 impl From<Row> for Tally {
@@ -95,7 +105,7 @@ impl From<Row> for Tally {
                 category: r.category_id,
             },
             open: r.open_tasks,
-            first_due: r.first_due,
+            first: read_first(&r.first_tasks),
         }
     }
 }
@@ -114,7 +124,7 @@ async fn in_scope(tx: &mut Tx, categories: &[i64], scope: TaskScope<'_>) -> Resu
     for part in parts {
         let rows: Vec<Row> = on_tx!(tx, |c| {
             let mut qb = QueryBuilder::new(
-                "SELECT n.portal_id, n.customer_id, n.category_id, n.open_tasks, n.first_due \
+                "SELECT n.portal_id, n.customer_id, n.category_id, n.open_tasks, n.first_tasks \
                  FROM task_tallies n",
             );
             if matches!(scope, TaskScope::Areas(Some(_))) {
@@ -131,8 +141,8 @@ async fn in_scope(tx: &mut Tx, categories: &[i64], scope: TaskScope<'_>) -> Resu
                     qb.push(" AND n.portal_id = ").push_bind(*portal);
                     qb.push(" AND n.customer_id IN (");
                     let mut list = qb.separated(", ");
-                    for cu in customers {
-                        list.push_bind(*cu);
+                    for cu in padded(customers) {
+                        list.push_bind(cu);
                     }
                     qb.push(")");
                 }
@@ -163,42 +173,21 @@ pub struct NextTask {
     pub link: Option<String>,
 }
 
-impl NextTask {
-    /// Where it stands in a digest's list: soonest due first, those without a due day last.
-    pub fn place(&self) -> (i64, i64) {
-        (self.due_date.unwrap_or(NO_DUE), self.id)
-    }
-}
-
-/// Pairs read per statement (a compound SELECT of one part each; SQLite allows 500).
-const PAIRS_PER_READ: usize = 200;
-
-/// The first `limit` open tasks of each pair, in listing order (from the index `tasks_open`).
-async fn first_tasks(tx: &mut Tx, wanted: &[(Pair, i64)]) -> Result<Vec<NextTask>> {
-    let mut out = Vec::new();
-    for part in wanted.chunks(PAIRS_PER_READ) {
+/// These tasks, if still open.
+async fn open_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<NextTask>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for part in ids.chunks(IN_LIST) {
         let rows: Vec<NextTask> = on_tx!(tx, |c| {
-            let mut qb = QueryBuilder::new("");
-            for (i, (p, limit)) in part.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" UNION ALL ");
-                }
-                qb.push(
-                    "SELECT * FROM (SELECT t.id, t.category_id, t.title, o.name AS customer_name, \
-                     t.due_date, t.link FROM tasks t JOIN organizations o ON o.id = t.customer_id \
-                     WHERE t.portal_id = ",
-                )
-                .push_bind(p.portal)
-                .push(" AND t.customer_id = ")
-                .push_bind(p.customer)
-                .push(" AND t.category_id = ")
-                .push_bind(p.category)
-                .push(
-                    " AND t.status = 'open' ORDER BY COALESCE(t.due_date, 2147483647), t.id LIMIT ",
-                )
-                .push_bind(*limit)
-                .push(format!(") AS p{i}"));
+            let mut qb = QueryBuilder::new(
+                "SELECT t.id, t.category_id, t.title, o.name AS customer_name, t.due_date, t.link \
+                 FROM tasks t JOIN organizations o ON o.id = t.customer_id \
+                 WHERE t.status = 'open' AND t.id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in padded(part) {
+                list.push_bind(id);
             }
+            qb.push(")");
             qb.build_query_as().fetch_all(c).await
         })?;
         out.extend(rows);
@@ -206,9 +195,9 @@ async fn first_tasks(tx: &mut Tx, wanted: &[(Pair, i64)]) -> Result<Vec<NextTask
     Ok(out)
 }
 
-/// The open tasks of these categories in a scope: per category the count of all (from the
-/// tallies) and the first `per` (soonest due first, then by id), read from the few pairs that
-/// can hold them.
+/// The open tasks of these categories in a scope: per category the count of all and the first
+/// `per` (soonest due first, those without a due day last, then by id), from the tallies and
+/// the tasks they name.
 pub async fn open_tasks(
     tx: &mut Tx,
     categories: &[i64],
@@ -216,38 +205,59 @@ pub async fn open_tasks(
     per: usize,
 ) -> Result<BTreeMap<i64, (usize, Vec<NextTask>)>> {
     let plans = plan(&in_scope(tx, categories, scope).await?, per);
-    let wanted: Vec<(Pair, i64)> = plans.values().flat_map(|p| p.read.clone()).collect();
-    let mut listed: BTreeMap<i64, Vec<NextTask>> = BTreeMap::new();
-    for t in first_tasks(tx, &wanted).await? {
-        listed.entry(t.category_id).or_default().push(t);
-    }
+    let ids: Vec<i64> = plans
+        .values()
+        .flat_map(|p| p.first.iter().copied())
+        .collect();
+    let mut found: BTreeMap<i64, NextTask> = open_by_id(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
     Ok(plans
         .into_iter()
         .map(|(category, p)| {
-            let mut tasks = listed.remove(&category).unwrap_or_default();
-            tasks.sort_by_key(NextTask::place);
-            tasks.truncate(per);
+            let tasks = p.first.iter().filter_map(|id| found.remove(id)).collect();
             (category, (p.total, tasks))
         })
         .collect())
 }
 
-/// Counts every pair's open tasks again from the tasks themselves.
-pub async fn recount(tx: &mut Tx) -> Result<Vec<Tally>> {
-    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT portal_id, customer_id, category_id, COUNT(*) AS open_tasks, \
-         MIN(COALESCE(due_date, 2147483647)) AS first_due FROM tasks WHERE status = 'open' \
-         GROUP BY portal_id, customer_id, category_id ORDER BY portal_id, customer_id, category_id"
+/// The tallies as made from the tasks themselves (what migration 0019 writes), in key order.
+fn counted(engine: Engine) -> String {
+    let first = match engine {
+        Engine::Sqlite => {
+            "group_concat(CASE WHEN place <= 10 THEN due || ':' || id END, ',' ORDER BY due, id)"
+        }
+        Engine::Postgres => {
+            "COALESCE(string_agg(CASE WHEN place <= 10 THEN due || ':' || id END, ',' ORDER BY due, id), '')"
+        }
+    };
+    format!(
+        "SELECT portal_id, customer_id, category_id, COUNT(*) AS open_tasks, {first} AS first_tasks \
+         FROM (SELECT portal_id, customer_id, category_id, id, COALESCE(due_date, 2147483647) AS due, \
+         ROW_NUMBER() OVER (PARTITION BY portal_id, customer_id, category_id \
+         ORDER BY COALESCE(due_date, 2147483647), id) AS place FROM tasks WHERE status = 'open') AS o \
+         GROUP BY portal_id, customer_id, category_id"
     )
-    .fetch_all(c)
-    .await)?;
+}
+
+/// Counts every pair's open tasks again from the tasks themselves, in key order.
+pub async fn recount(tx: &mut Tx) -> Result<Vec<Tally>> {
+    let sql = format!(
+        "{} ORDER BY portal_id, customer_id, category_id",
+        counted(tx.engine())
+    );
+    let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+        .fetch_all(c)
+        .await)?;
     Ok(rows.into_iter().map(Tally::from).collect())
 }
 
 /// Every kept tally, in key order.
 pub async fn all(tx: &mut Tx) -> Result<Vec<Tally>> {
     let rows: Vec<Row> = on_tx!(tx, |c| sqlx::query_as(
-        "SELECT portal_id, customer_id, category_id, open_tasks, first_due FROM task_tallies \
+        "SELECT portal_id, customer_id, category_id, open_tasks, first_tasks FROM task_tallies \
          ORDER BY portal_id, customer_id, category_id"
     )
     .fetch_all(c)
@@ -261,12 +271,12 @@ pub async fn rebuild(tx: &mut Tx) -> Result<()> {
     exec_tx!(tx, |c| sqlx::query("DELETE FROM task_tallies")
         .execute(c)
         .await)?;
-    exec_tx!(tx, |c| sqlx::query(
-        "INSERT INTO task_tallies (portal_id, customer_id, category_id, open_tasks, first_due) \
-         SELECT portal_id, customer_id, category_id, COUNT(*), MIN(COALESCE(due_date, 2147483647)) \
-         FROM tasks WHERE status = 'open' GROUP BY portal_id, customer_id, category_id"
-    )
-    .execute(c)
-    .await)?;
+    let sql = format!(
+        "INSERT INTO task_tallies (portal_id, customer_id, category_id, open_tasks, first_tasks) {}",
+        counted(tx.engine())
+    );
+    exec_tx!(tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .execute(c)
+        .await)?;
     Ok(())
 }
