@@ -47,3 +47,4 @@ mod staff;
 mod staff_recovery;
 mod team;
 mod throttling;
+mod upgrades;
