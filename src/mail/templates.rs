@@ -133,6 +133,7 @@ pub const EVENTS: &[Event] = &[
             "groups",
             "total",
             "period",
+            "home_url",
             "preferences_url",
             "unsubscribe_url",
         ],
@@ -226,7 +227,8 @@ impl Event {
                         ]
                     }
                 ]),
-                "preferences_url" => json!("https://portal.example.com/notifications"),
+                "home_url" => json!("https://admit.example.com/portal/1/"),
+                "preferences_url" => json!("https://admit.example.com/portal/1/notifications"),
                 "unsubscribe_url" => json!("https://admit.example.com/unsubscribe/preview"),
                 other => json!(other),
             };

@@ -177,14 +177,22 @@ async fn make_digest(
         return Ok(());
     };
     let public = cx.mail.public_url.trim_end_matches('/');
-    let preferences_url = match &person {
-        Person::Account(a) => format!("{public}/portal/{}/notifications", a.portal_id),
-        Person::Staff(_) => format!("{public}/console/notifications"),
+    // "Open": the person's home page among the portal's pages (staff: the console).
+    let (home_url, preferences_url) = match &person {
+        Person::Account(a) => (
+            format!("{public}/portal/{}/", a.portal_id),
+            format!("{public}/portal/{}/notifications", a.portal_id),
+        ),
+        Person::Staff(_) => (
+            format!("{public}/console"),
+            format!("{public}/console/notifications"),
+        ),
     };
     let variables = json!({
         "groups": groups.iter().map(|g| group_json(g, language)).collect::<Vec<_>>(),
         "total": total,
         "period": period_label(&period, language),
+        "home_url": home_url,
         "preferences_url": preferences_url,
     });
     let outbox_id = enqueue_with_unsubscribe(

@@ -14,6 +14,7 @@ use common::{Engine, SmtpSink, TestApp, exec, header, id_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+mod links;
 mod own_tasks;
 mod processes;
 mod schedule;
