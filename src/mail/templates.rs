@@ -135,6 +135,7 @@ pub const EVENTS: &[Event] = &[
             "groups",
             "total",
             "period",
+            "home_url",
             "preferences_url",
             "unsubscribe_url",
         ],

@@ -133,7 +133,8 @@ pub fn sample(variables: &[&str], locale: &Locale, at: Moments) -> Value {
                     ]
                 }
             ]),
-            "preferences_url" => json!("https://portal.example.com/notifications"),
+            "home_url" => json!("https://admit.example.com/portal/1/"),
+            "preferences_url" => json!("https://admit.example.com/portal/1/notifications"),
             "unsubscribe_url" => json!("https://admit.example.com/unsubscribe/preview"),
             other => json!(other),
         };

@@ -98,6 +98,16 @@ pub async fn list_staff(tx: &mut Tx) -> Result<Vec<StaffUser>> {
     Ok(out)
 }
 
+/// A staff user's name as given ("" when none was), or `None` when there is no such user.
+pub async fn staff_name(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT name FROM staff_users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
 pub async fn staff_area_ids(tx: &mut Tx, id: i64) -> Result<Vec<i64>> {
     on_tx!(tx, |c| sqlx::query_scalar(
         "SELECT area_id FROM staff_user_areas WHERE staff_user_id = $1 ORDER BY area_id"

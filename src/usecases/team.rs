@@ -83,3 +83,22 @@ pub async fn my_access(cx: &Ctx, account: &PortalAccount) -> Result<MyAccess> {
     groupings.retain(|g| !g.customers.is_empty());
     Ok(MyAccess { scope, groupings })
 }
+
+/// The modules of `portal` the person sees once logged in, in the portal's order: an admin
+/// every one.
+pub fn modules_seen(
+    portal: &crate::storage::directory::Portal,
+    account: &PortalAccount,
+) -> Vec<String> {
+    let modules: Vec<crate::domain::access::Module> = portal
+        .modules
+        .iter()
+        .map(|m| crate::domain::access::Module {
+            name: m.name.clone(),
+            admin_only: m.admin_only,
+            marketing: m.marketing,
+        })
+        .collect();
+    let granted = account.modules.iter().cloned().collect();
+    crate::domain::access::modules_seen(account.role, &modules, &granted)
+}

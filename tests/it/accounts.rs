@@ -362,9 +362,20 @@ async fn many_people_are_invited_at_once(app: TestApp) {
         .await;
     assert_eq!(body[0]["outcome"], "unchanged");
 
-    // From the organization's page: a checkbox per contact.
-    app.create_staff("admin@example.test", "administrator", &[], common::PASSWORD)
-        .await;
+    // From the organization's page: a checkbox per contact, by a staff member with a name.
+    admit::usecases::staff::create_staff(
+        &app.cx,
+        &admit::usecases::Actor::cli(),
+        &admit::usecases::staff::NewStaff {
+            email: "admin@example.test".into(),
+            name: "Max Keller".into(),
+            role: "administrator".into(),
+            area_ids: vec![],
+            password: common::PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
     let b = app.browser();
     b.login("admin@example.test", common::PASSWORD).await;
     let (_, jonas) = api
@@ -395,16 +406,31 @@ async fn many_people_are_invited_at_once(app: TestApp) {
     let (_, list) = api.get("/api/v1/accounts?q=jonas").await;
     assert_eq!(list["items"][0]["role"], "admin");
     assert_eq!(list["items"][0]["modules"], json!(["Orders"]));
-    // The invitation's page says who invited Jonas.
+    // The invitation and its page name who invited Jonas, by name, not by address.
     let token = common::token_sent_to(&app, "jonas@nordlicht.example").await;
+    let (_, mail) = common::mails(&app)
+        .await
+        .into_iter()
+        .rfind(|(to, _)| to == "jonas@nordlicht.example")
+        .unwrap();
+    assert!(mail.contains("Max Keller"), "{mail}");
+    assert!(!mail.contains("admin@example.test"), "{mail}");
     let accept = app
         .browser()
-        .get(&format!("/portal/{}/accept?token={token}", portal["id"]))
+        .get(&format!(
+            "/portal/{}/accept?token={token}&lang=en",
+            portal["id"]
+        ))
         .await;
     assert!(
         accept
             .body
-            .contains("Invited by <strong id=\"inviter\">admin@example.test"),
+            .contains("Invited by <strong id=\"inviter\">Max Keller</strong>"),
+        "{}",
+        accept.body
+    );
+    assert!(
+        !accept.body.contains("admin@example.test"),
         "{}",
         accept.body
     );

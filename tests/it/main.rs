@@ -48,3 +48,4 @@ mod staff;
 mod staff_recovery;
 mod team;
 mod throttling;
+mod upgrades;

@@ -84,13 +84,20 @@ pub fn scope(f: &Facts) -> AccessScope {
         Role::User => assigned_customers(f.reach, f.assigned),
         Role::Marketing | Role::Notifications => BTreeSet::new(),
     };
-    let modules = f
-        .modules
-        .iter()
-        .filter(|m| module_rule(f.role, m, f.granted.contains(&m.name)).0)
-        .map(|m| m.name.clone())
+    let modules = modules_seen(f.role, f.modules, f.granted)
+        .into_iter()
         .collect();
     AccessScope { customers, modules }
+}
+
+/// The modules of a portal (`modules`, in its order) that an account of `role` with modules
+/// `granted` sees once logged in: an admin all of them.
+pub fn modules_seen(role: Role, modules: &[Module], granted: &BTreeSet<String>) -> Vec<String> {
+    modules
+        .iter()
+        .filter(|m| module_rule(role, m, granted.contains(&m.name)).0)
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// The rule that decided one question.

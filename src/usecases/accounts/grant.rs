@@ -164,7 +164,7 @@ async fn grant_in(
         Some(a) => a.clone(),
         None => EmailAddress::parse(&email).map_err(|m| Error::invalid("contact_id", m))?,
     };
-    let inviter = inviter_name(actor);
+    let inviter = inviter_name(tx, actor).await?;
     enqueue(
         tx,
         now,
@@ -381,14 +381,30 @@ pub async fn invite_many(
     Ok(out)
 }
 
-/// The name an invitation gives as its sender: a staff user, or an organization's admin on the
-/// portal pages; nobody for keys and the command line.
-pub(super) fn inviter_name(actor: &Actor) -> String {
-    match actor.kind {
-        ActorKind::Staff => actor.label.clone(),
+/// The name an invitation gives as its sender: a staff user by name (by address when they have
+/// none), or an organization's admin on the portal pages; nobody for keys and the command line.
+pub(super) async fn inviter_name(tx: &mut crate::storage::Tx, actor: &Actor) -> Result<String> {
+    Ok(match actor.kind {
+        ActorKind::Staff => staff_by_name(tx, actor.id, &actor.label).await?,
         ActorKind::PortalUser if actor.team.is_some() => actor.label.clone(),
         _ => String::new(),
-    }
+    })
+}
+
+/// The name of staff user `id`, or `address` when they have none.
+async fn staff_by_name(
+    tx: &mut crate::storage::Tx,
+    id: Option<i64>,
+    address: &str,
+) -> Result<String> {
+    let name = match id {
+        Some(id) => crate::storage::staff::staff_name(tx, id).await?,
+        None => None,
+    };
+    Ok(name
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| address.to_string()))
 }
 
 /// Who invited the person, as the invitation page shows it: the staff user or organization
@@ -406,8 +422,16 @@ pub async fn inviter_of(cx: &Ctx, account_id: i64) -> Result<Option<String>> {
         },
     )
     .await?;
-    Ok(events
+    let Some(event) = events
         .into_iter()
         .find(|e| e.actor_kind == "staff" || e.actor_kind == "portal_user")
-        .map(|e| e.actor_label))
+    else {
+        return Ok(None);
+    };
+    if event.actor_kind == "staff" {
+        return Ok(Some(
+            staff_by_name(&mut tx, event.actor_id, &event.actor_label).await?,
+        ));
+    }
+    Ok(Some(event.actor_label))
 }

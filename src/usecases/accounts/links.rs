@@ -240,7 +240,7 @@ pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccou
     let recipient =
         EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
     let variables = if event == "invitation" {
-        let inviter = inviter_name(actor);
+        let inviter = inviter_name(&mut tx, actor).await?;
         serde_json::json!({ "organization_name": account.organization_name, "inviter_name": inviter })
     } else {
         serde_json::json!({})

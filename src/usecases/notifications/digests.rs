@@ -209,14 +209,22 @@ fn message(
     };
     let recipient = EmailAddress::parse(email).ok()?;
     let public = cx.mail.public_url.trim_end_matches('/');
-    let preferences_url = match person {
-        Person::Account(a) => format!("{public}/portal/{}/notifications", a.portal_id),
-        Person::Staff(_) => format!("{public}/console/notifications"),
+    // "Open": the person's home page among the portal's pages (staff: the console).
+    let (home_url, preferences_url) = match person {
+        Person::Account(a) => (
+            format!("{public}/portal/{}/", a.portal_id),
+            format!("{public}/portal/{}/notifications", a.portal_id),
+        ),
+        Person::Staff(_) => (
+            format!("{public}/console"),
+            format!("{public}/console/notifications"),
+        ),
     };
     let variables = json!({
         "groups": groups.iter().map(|g| group_json(g, &locale)).collect::<Vec<_>>(),
         "total": total,
         "period": period.label(&locale),
+        "home_url": home_url,
         "preferences_url": preferences_url,
     });
     Some(Message {

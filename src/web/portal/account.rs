@@ -36,6 +36,8 @@ pub struct SessionView {
 struct AccountPage {
     t: &'static T,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     account: PortalAccount,
     csrf: String,
@@ -100,6 +102,7 @@ async fn render(
         AccountPage {
             t: T::of(language),
             lang: language.as_str(),
+            lang_query: me.lang_query(),
             csrf: me.csrf(),
             portal: me.page.portal,
             time_zones: profile::time_zones().collect(),
@@ -183,8 +186,10 @@ pub(super) async fn account_post(
     me.check_csrf(&f.csrf)?;
     super::impersonation::refuse_own(&s, &me, addr.clone(), &format!("account/{what}")).await?;
     let pid = me.page.id();
-    let back = |q: &str| Redirect::to(&format!("/portal/{pid}/account?{q}")).into_response();
-    let lang = me.account.language.clone();
+    let chosen = me.lang_param();
+    let back =
+        |q: &str| Redirect::to(&format!("/portal/{pid}/account?{q}{chosen}")).into_response();
+    let lang = me.language().as_str();
     let to_login = |notice: &str| {
         signed_out(
             &s,
@@ -200,9 +205,10 @@ pub(super) async fn account_post(
                 language: f.language.clone(),
                 time_zone: f.time_zone.clone(),
             };
+            // The page after it speaks the language just saved.
             profile::update_profile(&s.cx, account.id, &input, addr)
                 .await
-                .map(|_| back("saved=1"))
+                .map(|_| Redirect::to(&format!("/portal/{pid}/account?saved=1")).into_response())
         }
         "password" => profile::change_password(
             &s.cx,

@@ -9,14 +9,14 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::SESSION_COOKIE;
 use super::page::{
     MessagePage, PortalPage, form_token, gone, set_cookie, signed_out, with_form_cookie,
 };
 use super::texts::T;
+use super::{SESSION_COOKIE, WELCOME_COOKIE};
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
@@ -78,9 +78,24 @@ fn password_errors(t: &T, errors: &FieldErrors) -> (Option<String>, Option<Strin
     )
 }
 
-fn link_invalid(portal: Portal, language: Language) -> Response {
+/// The page of a password link that no longer works: an invitation's offers a new invitation
+/// link, a reset's a new password link.
+fn link_invalid(portal: Portal, language: Language, link: PasswordLink) -> Response {
     let t = T::of(language);
-    gone(portal, language, t.link_invalid, Some(t.ask_new_link))
+    match link {
+        PasswordLink::Invitation => gone(
+            portal,
+            language,
+            t.link_invalid,
+            Some(("new-link", t.ask_new_link)),
+        ),
+        PasswordLink::Reset => gone(
+            portal,
+            language,
+            t.password_link_invalid,
+            Some(("forgot", t.ask_new_password_link)),
+        ),
+    }
 }
 
 // ---------------------------------------------------------------- accept an invitation
@@ -212,7 +227,7 @@ pub(super) async fn password_link_page<L: IsPasswordLink>(
 ) -> PageResult {
     let (s, headers, link) = (&s, &headers, L::LINK);
     let Some(account) = link.check(s, page.id(), &q.token).await? else {
-        return Ok(link_invalid(page.portal, page.language));
+        return Ok(link_invalid(page.portal, page.language, link));
     };
     let language = match (link, &q.lang) {
         (PasswordLink::Invitation, None) => page.choose(Some(&account.language)),
@@ -250,13 +265,25 @@ pub(super) async fn submit_password<L: IsPasswordLink>(
     };
     let lang = language.as_str();
     Ok(match set {
-        Ok(_) if link == PasswordLink::Invitation => {
-            Redirect::to(&format!("/portal/{pid}/login?welcome=1&lang={lang}")).into_response()
+        Ok(account) if link == PasswordLink::Invitation => {
+            let email: String = form_urlencoded::byte_serialize(account.email.as_bytes()).collect();
+            let welcome = set_cookie(s, pid, WELCOME_COOKIE, &email, 600);
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (
+                        header::LOCATION,
+                        format!("/portal/{pid}/login?welcome=1&lang={lang}"),
+                    ),
+                    (header::SET_COOKIE, welcome),
+                ],
+            )
+                .into_response()
         }
         Ok(_) => signed_out(s, pid, format!("/portal/{pid}/login?reset=1&lang={lang}")),
         Err(Error::Invalid(errors)) => {
             let Ok(Some(account)) = link.check(s, pid, &f.token).await else {
-                return Ok(link_invalid(page.portal, language));
+                return Ok(link_invalid(page.portal, language, link));
             };
             let csrf = f.csrf.clone();
             let form = PasswordForm::new(
@@ -270,9 +297,9 @@ pub(super) async fn submit_password<L: IsPasswordLink>(
             let shown = link.page(s, form).await;
             with_form_cookie(s, pid, &csrf, StatusCode::UNPROCESSABLE_ENTITY, shown)
         }
-        Err(Error::NotFound(_)) => link_invalid(page.portal, language),
+        Err(Error::NotFound(_)) => link_invalid(page.portal, language, link),
         Err(Error::Refused(_)) if link == PasswordLink::Invitation => {
-            link_invalid(page.portal, language)
+            link_invalid(page.portal, language, link)
         }
         Err(e) => return Err(e.into()),
     })
@@ -313,7 +340,7 @@ fn activation_invalid(portal: Portal, language: Language) -> Response {
         portal,
         language,
         t.activation_invalid,
-        Some(t.ask_new_activation),
+        Some(("new-link", t.ask_new_activation)),
     )
 }
 
@@ -384,7 +411,7 @@ struct ConfirmEmailPage {
 }
 
 fn email_link_invalid(portal: Portal, language: Language) -> Response {
-    gone(portal, language, T::of(language).link_invalid, None)
+    gone(portal, language, T::of(language).email_link_invalid, None)
 }
 
 pub(super) async fn confirm_email_page(

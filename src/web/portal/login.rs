@@ -11,12 +11,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::SESSION_COOKIE;
 use super::page::{
     PortalPage, SignedIn, expired_form, form_token, session_csrf, set_cookie, signed_out,
     with_form_cookie,
 };
 use super::texts::{T, TeamT};
+use super::{SESSION_COOKIE, WELCOME_COOKIE};
 use crate::domain::account::Refusal;
 use crate::domain::directory::{Language, RegistrationMode};
 use crate::security::tokens::constant_time_eq;
@@ -50,12 +50,12 @@ impl LoginPage {
     }
 }
 
+/// The login page's query (`lang` is read with the page, see [`PortalPage`]).
 #[derive(Deserialize, Default)]
 pub(super) struct LoginQuery {
     welcome: Option<String>,
     out: Option<String>,
     reset: Option<String>,
-    lang: Option<String>,
     /// An application's `login_hint`: the address to fill in.
     email: Option<String>,
 }
@@ -78,6 +78,13 @@ pub(super) async fn login_page(
         None
     };
     let pid = page.id();
+    // Just after accepting an invitation, the address it was for (once).
+    let welcome = cookie(&headers, WELCOME_COOKIE);
+    let accepted = welcome.filter(|_| q.welcome.is_some()).and_then(|v| {
+        form_urlencoded::parse(format!("email={v}").as_bytes())
+            .next()
+            .map(|(_, email)| email.into_owned())
+    });
     let form = LoginPage {
         t,
         lang: page.language.as_str(),
@@ -85,13 +92,21 @@ pub(super) async fn login_page(
         csrf: csrf.clone(),
         email: q
             .email
+            .or(accepted)
             .filter(|e| e.len() <= 254 && !e.chars().any(char::is_control))
             .unwrap_or_default(),
         error: None,
         notice,
         resend: false,
     };
-    with_form_cookie(&s, pid, &csrf, StatusCode::OK, form)
+    let mut res = with_form_cookie(&s, pid, &csrf, StatusCode::OK, form);
+    if welcome.is_some()
+        && let Ok(forget) =
+            header::HeaderValue::from_str(&set_cookie(&s, pid, WELCOME_COOKIE, "", 0))
+    {
+        res.headers_mut().append(header::SET_COOKIE, forget);
+    }
+    res
 }
 
 #[derive(Deserialize)]
@@ -196,24 +211,28 @@ pub(super) async fn login(
 pub(super) struct HomePage {
     t: &'static T,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     account: PortalAccount,
     role: &'static str,
+    /// The modules the person sees: an admin every module of the portal.
+    modules: Vec<String>,
     csrf: String,
     tt: &'static TeamT,
 }
 
 /// The person's page: in their language, unless they chose another (`?lang=`).
-pub(super) async fn home(me: SignedIn, Query(q): Query<LoginQuery>) -> HomePage {
-    let language = match q.lang {
-        Some(_) => me.page.language,
-        None => me.language(),
-    };
+pub(super) async fn home(me: SignedIn) -> HomePage {
+    let language = me.language();
     let role = me.account.role.label(language == Language::De);
+    let modules = crate::usecases::team::modules_seen(&me.page.portal, &me.account);
     HomePage {
+        modules,
         t: T::of(language),
         tt: TeamT::of(language),
         lang: language.as_str(),
+        lang_query: me.lang_query(),
         role,
         csrf: me.csrf(),
         portal: me.page.portal,

@@ -28,6 +28,9 @@ mod zone_offer;
 
 pub const SESSION_COOKIE: &str = "admit_portal";
 pub const FORM_COOKIE: &str = "admit_portal_form";
+/// The address of an invitation just accepted, which the login page fills in once: in a
+/// cookie, so that it stays out of addresses and logs.
+pub const WELCOME_COOKIE: &str = "admit_portal_welcome";
 
 pub fn router() -> Router<AppState> {
     Router::new()

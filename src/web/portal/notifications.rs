@@ -26,6 +26,8 @@ struct NotificationsPage {
     t: &'static T,
     nt: &'static NotifyT,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     csrf: String,
     prefs: Preferences,
@@ -62,6 +64,7 @@ fn render(
             t: T::of(language),
             nt: NotifyT::of(language),
             lang: language.as_str(),
+            lang_query: me.lang_query(),
             csrf: me.csrf(),
             portal: me.page.portal,
             prefs,
@@ -109,8 +112,12 @@ pub(super) async fn save_notifications(
     let owner = Owner::Account(me.account.id);
     Ok(
         match form_errors(uc::set_preferences(&s.cx, &actor, owner, &input).await)? {
-            Ok(_) => Redirect::to(&format!("/portal/{}/notifications?saved=1", me.page.id()))
-                .into_response(),
+            Ok(_) => Redirect::to(&format!(
+                "/portal/{}/notifications?saved=1{}",
+                me.page.id(),
+                me.lang_param()
+            ))
+            .into_response(),
             Err(e) => {
                 let prefs = as_typed(uc::preferences(&s.cx, &actor, owner).await?, &input);
                 let nt = NotifyT::of(me.language());

@@ -32,6 +32,8 @@ use crate::web::{AppState, ClientAddr};
 pub struct PortalPage {
     pub portal: Portal,
     pub language: Language,
+    /// The language asked for with `?lang=`, if one was.
+    pub chosen: Option<Language>,
     /// The language without `?lang=`: the browser's, else the portal's.
     fallback: Language,
     seen: Seen,
@@ -90,15 +92,14 @@ impl FromRequestParts<AppState> for PortalPage {
         });
         let fallback = browser_language(&parts.headers)
             .unwrap_or_else(|| Language::parse(&portal.default_language).unwrap_or(Language::En));
-        let language = asked
-            .as_deref()
-            .and_then(|l| Language::parse(l).ok())
-            .unwrap_or(fallback);
+        let chosen = asked.as_deref().and_then(|l| Language::parse(l).ok());
+        let language = chosen.unwrap_or(fallback);
         let seen = parts.extensions.get::<Seen>().cloned().unwrap_or_default();
         seen.see(&portal, language);
         Ok(PortalPage {
             portal,
             language,
+            chosen,
             fallback,
             seen,
         })
@@ -118,7 +119,7 @@ pub fn browser_language(headers: &HeaderMap) -> Option<Language> {
 }
 
 /// The person logged in on a portal page, and their session token; without a live session,
-/// the login page. Their pages speak their language.
+/// the login page. Their pages speak their language, or the one chosen with `?lang=`.
 pub struct SignedIn {
     pub page: PortalPage,
     pub account: PortalAccount,
@@ -128,9 +129,30 @@ pub struct SignedIn {
 }
 
 impl SignedIn {
-    /// The person's own language.
+    /// The language chosen with `?lang=` (the pages' links and forms carry it on), else the
+    /// person's own.
     pub fn language(&self) -> Language {
-        account_language(&self.account)
+        self.page
+            .chosen
+            .unwrap_or_else(|| account_language(&self.account))
+    }
+
+    /// `&lang=xx` when a language was chosen with `?lang=`, to add to an address with a query
+    /// that the person is sent on to; empty otherwise.
+    pub fn lang_param(&self) -> String {
+        self.page
+            .chosen
+            .map(|l| format!("&lang={}", l.as_str()))
+            .unwrap_or_default()
+    }
+
+    /// `?lang=xx` when a language was chosen with `?lang=`, for the page's links and forms;
+    /// empty otherwise.
+    pub fn lang_query(&self) -> String {
+        self.page
+            .chosen
+            .map(|l| format!("?lang={}", l.as_str()))
+            .unwrap_or_default()
     }
 
     /// The person's time zone and language: every time their pages show is in them.
@@ -181,7 +203,8 @@ impl FromRequestParts<AppState> for SignedIn {
             }
             return Err(to_login().into());
         };
-        page.seen.speak(account_language(&account));
+        page.seen
+            .speak(page.chosen.unwrap_or_else(|| account_language(&account)));
         let me = SignedIn {
             token: token.to_string(),
             page,
@@ -347,17 +370,18 @@ impl MessagePage {
     }
 }
 
-/// A link that no longer works: a link to the login page, and `second` (a new link) when the
-/// person can ask for one.
+/// A link that no longer works: a link to the login page, and `second` (the page under the
+/// portal where a new link is asked for, and its link's text) when the person can ask for one.
 pub fn gone(
     portal: Portal,
     language: Language,
     message: &str,
-    second: Option<&'static str>,
+    second: Option<(&'static str, &'static str)>,
 ) -> Response {
     let t = T::of(language);
-    let login = format!("/portal/{}/login", portal.id);
-    let new_link = format!("/portal/{}/new-link?lang={}", portal.id, language.as_str());
+    let login = format!("/portal/{}/login?lang={}", portal.id, language.as_str());
+    let pid = portal.id;
+    let new_link = |page: &str| format!("/portal/{pid}/{page}?lang={}", language.as_str());
     (
         StatusCode::GONE,
         MessagePage {
@@ -365,7 +389,7 @@ pub fn gone(
             title: t.link_invalid_title,
             message: message.into(),
             link: Some((login, t.go_to_login)),
-            second_link: second.map(|text| (new_link, text)),
+            second_link: second.map(|(page, text)| (new_link(page), text)),
             portal,
         },
     )

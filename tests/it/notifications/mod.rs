@@ -14,6 +14,7 @@ use common::{Engine, SmtpSink, TestApp, exec, header, id_of};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+mod links;
 mod own_tasks;
 mod processes;
 mod schedule;
@@ -40,7 +41,7 @@ fn at(ms: i64) -> String {
         .to_string()
 }
 
-struct World {
+pub struct World {
     api: common::Api,
     portal: i64,
     partner: i64,
@@ -48,10 +49,10 @@ struct World {
     c: [i64; 3],
     partnership: i64,
     /// A customer organization of its own, with accounts of its own.
-    acme: i64,
+    pub acme: i64,
 }
 
-async fn world(app: &TestApp) -> World {
+pub async fn world(app: &TestApp) -> World {
     let api = app.api(&app.api_key().await);
     let (partner, c) = common::partner_and_customers(&api).await;
     let partnership = id_of(
@@ -92,7 +93,14 @@ async fn world(app: &TestApp) -> World {
 }
 
 /// A registered account of a new contact of `org` on the portal, living in `zone`.
-async fn person(app: &TestApp, w: &World, org: i64, email: &str, role: &str, zone: &str) -> i64 {
+pub async fn person(
+    app: &TestApp,
+    w: &World,
+    org: i64,
+    email: &str,
+    role: &str,
+    zone: &str,
+) -> i64 {
     let id = common::account_of(&w.api, org, w.portal, email, role, None).await;
     exec(
         app,
@@ -104,7 +112,7 @@ async fn person(app: &TestApp, w: &World, org: i64, email: &str, role: &str, zon
     id
 }
 
-async fn subscribe(w: &World, account: i64, frequency: &str, categories: &[&str]) -> Value {
+pub async fn subscribe(w: &World, account: i64, frequency: &str, categories: &[&str]) -> Value {
     let path = format!("/api/v1/accounts/{account}/notifications");
     let (status, v) = w
         .api
@@ -118,7 +126,7 @@ async fn subscribe(w: &World, account: i64, frequency: &str, categories: &[&str]
     v
 }
 
-async fn task(w: &World, id: &str, customer: i64, category: &str, title: &str) -> StatusCode {
+pub async fn task(w: &World, id: &str, customer: i64, category: &str, title: &str) -> StatusCode {
     let path = format!("/api/v1/portals/{}/tasks/{id}", w.portal);
     let (status, v) = w
         .api

@@ -94,11 +94,27 @@ async fn forgotten_passwords_are_reset_by_link(app: TestApp) {
         StatusCode::SEE_OTHER,
         "the other session ended"
     );
-    assert_eq!(
-        b.status(&format!("/portal/{pid}/password?token={token}"))
-            .await,
-        StatusCode::GONE
-    );
+    // The used link's page speaks of password links, and offers a new one, not an invitation.
+    for (lang, new_link) in [
+        ("en", "Ask for a new password link"),
+        ("de", "Einen neuen Link zum Zurücksetzen anfordern"),
+    ] {
+        let used = b
+            .get(&format!("/portal/{pid}/password?token={token}&lang={lang}"))
+            .await;
+        assert_eq!(used.status, StatusCode::GONE);
+        assert!(
+            used.body.contains(new_link) && used.body.contains(&format!("/portal/{pid}/forgot")),
+            "{}",
+            used.body
+        );
+        let lower = used.body.to_lowercase();
+        assert!(
+            !lower.contains("invitation") && !lower.contains("einladung"),
+            "{}",
+            used.body
+        );
+    }
     assert_eq!(
         login_status(&app, &b, pid, "erika@nordlicht.example", PASSWORD).await,
         StatusCode::UNAUTHORIZED

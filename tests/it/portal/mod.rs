@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 mod forgot_timing;
 mod links;
+mod pages;
 
 /// Grants access by API and returns (portal id, account, the invitation's token).
 async fn invited(app: &TestApp, role: &str, email: &str) -> (i64, Value, String) {
@@ -98,6 +99,27 @@ async fn an_invited_person_sets_a_password_and_logs_in(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    // On to the login page, which has the address filled in.
+    let to = page.headers()["location"].to_str().unwrap().to_string();
+    assert!(!to.contains("erika"), "no address in the link: {to}");
+    let login = b.get(&to).await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(
+        login
+            .body
+            .contains("name=\"email\" type=\"email\" value=\"erika@nordlicht.example\""),
+        "{}",
+        login.body
+    );
+    // Only once: a later visit starts empty.
+    let later = b.get(&format!("/portal/{pid}/login")).await;
+    assert!(
+        later
+            .body
+            .contains("name=\"email\" type=\"email\" value=\"\""),
+        "{}",
+        later.body
+    );
     // The link works once.
     let again = b.get(&accept).await;
     assert_eq!(again.status, StatusCode::GONE);

@@ -41,6 +41,8 @@ struct TeamPage {
     t: &'static T,
     tt: &'static TeamT,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     organization: String,
     csrf: String,
@@ -142,6 +144,7 @@ async fn render_team(
         t: T::of(language),
         tt,
         lang: language.as_str(),
+        lang_query: admin.me.lang_query(),
         organization: org_name,
         csrf: admin.me.csrf(),
         rows,
@@ -211,8 +214,9 @@ pub(in crate::web::portal) async fn invite(
                 .filter(|d| matches!(d.outcome, Outcome::Created))
                 .count();
             let unchanged = done.len() - created;
+            let lang = admin.me.lang_param();
             Ok(Redirect::to(&format!(
-                "/portal/{pid}/team?invited={created}&unchanged={unchanged}"
+                "/portal/{pid}/team?invited={created}&unchanged={unchanged}{lang}"
             ))
             .into_response())
         }

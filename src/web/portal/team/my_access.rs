@@ -21,6 +21,8 @@ pub(in crate::web::portal) struct MyAccessPage {
     t: &'static T,
     tt: &'static TeamT,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     csrf: String,
     portal: Portal,
     account: PortalAccount,
@@ -52,6 +54,7 @@ pub(in crate::web::portal) async fn my_access_page(
         t: T::of(language),
         tt: TeamT::of(language),
         lang: language.as_str(),
+        lang_query: me.lang_query(),
         csrf: me.csrf(),
         role: me.account.role.label(german),
         portal: me.page.portal,

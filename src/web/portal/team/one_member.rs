@@ -43,6 +43,8 @@ struct MemberPage {
     t: &'static T,
     tt: &'static TeamT,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     csrf: String,
     m: PortalAccount,
@@ -93,6 +95,7 @@ async fn render_member(
         t: T::of(language),
         tt,
         lang: language.as_str(),
+        lang_query: admin.me.lang_query(),
         csrf: admin.me.csrf(),
         state: tt.state(&view.account, crate::clock::today(s.cx.now())),
         is_self: view.account.id == admin.me.account.id,
@@ -130,6 +133,8 @@ struct RemovePage {
     t: &'static T,
     tt: &'static TeamT,
     lang: &'static str,
+    /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
+    lang_query: String,
     portal: Portal,
     csrf: String,
     m: PortalAccount,
@@ -155,6 +160,7 @@ pub(in crate::web::portal) async fn remove_page(
         t: T::of(language),
         tt: TeamT::of(language),
         lang: language.as_str(),
+        lang_query: admin.me.lang_query(),
         csrf: admin.me.csrf(),
         portal: admin.me.page.portal,
         m,
@@ -173,8 +179,9 @@ pub(in crate::web::portal) async fn member_post(
     let f = picker::fields(&body);
     admin.me.check_csrf(picker::one(&f, "csrf"))?;
     let pid = admin.portal_id();
+    let lang = admin.me.lang_param();
     let to_member = |done: &str| {
-        Redirect::to(&format!("/portal/{pid}/team/{member}?done={done}")).into_response()
+        Redirect::to(&format!("/portal/{pid}/team/{member}?done={done}{lang}")).into_response()
     };
     let status = |action: StatusAction| StatusChange {
         action,
@@ -223,7 +230,8 @@ pub(in crate::web::portal) async fn member_post(
                     "cancelled"
                 };
                 let who: String = form_urlencoded::byte_serialize(gone.email.as_bytes()).collect();
-                Redirect::to(&format!("/portal/{pid}/team?{key}={who}")).into_response()
+                let lang = admin.me.lang_param();
+                Redirect::to(&format!("/portal/{pid}/team?{key}={who}{lang}")).into_response()
             }),
         _ => return Err(no_such_member()),
     };
