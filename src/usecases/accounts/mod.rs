@@ -21,6 +21,7 @@ mod links;
 mod login;
 mod password;
 mod status;
+mod undo;
 
 pub use confirm::{Confirmed, Consequence, PlannedMail, consequence};
 pub use grant::{GrantInput, InviteInput, Invited, grant_access, invite_many, inviter_of};
@@ -32,9 +33,10 @@ pub use links::{
 pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
 pub use password::{request_password_reset, reset_password, send_password_link};
 pub use status::{
-    Changed, StatusAction, StatusChange, change_status, change_status_told, remove_account,
-    remove_account_told,
+    Changed, QueuedMail, StatusAction, StatusAfter, StatusChange, change_status,
+    change_status_told, remove_account, remove_account_told,
 };
+pub use undo::{MailUndone, UNDO_MINUTES, UNDOABLE, Undone, undo_code, undo_status_change};
 
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     let mut tx = cx.db.read().await?;
