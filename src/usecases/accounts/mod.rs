@@ -78,6 +78,8 @@ pub struct AccountDetail {
     pub account: PortalAccount,
     pub history: Vec<crate::storage::audit::AuditEvent>,
     pub messages: Vec<OutboxMessage>,
+    /// Its portal sessions that have not reached their end.
+    pub sessions: Vec<crate::storage::sessions::Session>,
 }
 
 pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountDetail> {
@@ -96,10 +98,18 @@ pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountD
     let messages =
         crate::storage::outbox::of_account(&mut tx, account.portal_id, &account.email, id, 50)
             .await?;
+    let now = cx.now();
+    let sessions =
+        crate::storage::sessions::of_owner(&mut tx, crate::storage::sessions::Kind::Portal, id)
+            .await?
+            .into_iter()
+            .filter(|s| s.expires_at > now)
+            .collect();
     Ok(AccountDetail {
         account,
         history,
         messages,
+        sessions,
     })
 }
 

@@ -128,8 +128,7 @@ pub async fn undo_status_change(cx: &Ctx, actor: &Actor, id: i64, event_id: i64)
     let before: AccountState = parse(event.before_json.as_deref())?;
     let after: StatusAfter = parse(event.after_json.as_deref())?;
     let later = audit::actions_since(&mut tx, "portal_account", id, event_id).await?;
-    if later.iter().any(|a| !NOT_CHANGES.contains(&a.as_str())) || account.state() != after.state
-    {
+    if later.iter().any(|a| !NOT_CHANGES.contains(&a.as_str())) || account.state() != after.state {
         return Err(changed_since());
     }
     keep_an_admin(&mut tx, actor, &account, Some(&before)).await?;

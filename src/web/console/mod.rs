@@ -109,11 +109,8 @@ pub fn done_undoable(state: &AppState, to: &str, message: &str, undo: &UndoOffer
     let offer = set_cookie(state, UNDO_COOKIE, &undo.cookie_value(), Some(60));
     (
         StatusCode::SEE_OTHER,
-        [
-            (header::LOCATION, to.to_string()),
-            (k, v),
-            (header::SET_COOKIE, offer),
-        ],
+        [(header::LOCATION, to.to_string())],
+        axum::response::AppendHeaders([(k, v), (header::SET_COOKIE, offer)]),
     )
         .into_response()
 }

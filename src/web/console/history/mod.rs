@@ -7,6 +7,7 @@ use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::audit::AuditEvent;
 
+pub mod rows;
 pub mod texts;
 
 /// What became of an e-mail a change queued, as far as the page knows.

@@ -131,10 +131,17 @@ fn undos_logins_and_unknown_actions_read_too() {
     let undo = event(
         "account.decline_undone",
         "staff",
-        Some(r#"{"approval":"pending","undid_event":4,"mail":"cancelled","to":"anna@example.com"}"#),
+        Some(
+            r#"{"approval":"pending","undid_event":4,"mail":"cancelled","to":"anna@example.com"}"#,
+        ),
     );
     assert_eq!(
-        sentence(&undo, Some("Maria Keller"), |_| MailFate::Unknown, Language::En),
+        sentence(
+            &undo,
+            Some("Maria Keller"),
+            |_| MailFate::Unknown,
+            Language::En
+        ),
         "Decline undone by Maria Keller — the e-mail to anna@example.com was not sent"
     );
     let mut login = event("account.logged_in", "portal_user", None);
@@ -146,7 +153,12 @@ fn undos_logins_and_unknown_actions_read_too() {
     );
     let odd = event("account.something_new", "cli", None);
     assert_eq!(
-        sentence(&odd, Some("command line"), |_| MailFate::Unknown, Language::En),
+        sentence(
+            &odd,
+            Some("command line"),
+            |_| MailFate::Unknown,
+            Language::En
+        ),
         "Recorded (account.something_new) by command line"
     );
 }

@@ -128,6 +128,9 @@ pub fn phrase(action: &str, language: Language) -> Option<&'static str> {
 
 /// The words around a phrase.
 pub struct Words {
+    /// The history's heading, and what it says when nothing has happened.
+    pub heading: &'static str,
+    pub empty: &'static str,
     /// "by" before who did it.
     pub by: &'static str,
     /// An action the catalog does not know yet.
@@ -144,6 +147,8 @@ pub struct Words {
 }
 
 static EN: Words = Words {
+    heading: "History",
+    empty: "Nothing has happened yet.",
     by: "by",
     unknown: "Recorded",
     mail_to: "e-mail to {to}",
@@ -158,6 +163,8 @@ static EN: Words = Words {
 };
 
 static DE: Words = Words {
+    heading: "Verlauf",
+    empty: "Noch ist nichts geschehen.",
     by: "von",
     unknown: "Erfasst",
     mail_to: "E-Mail an {to}",
