@@ -85,6 +85,18 @@ async fn the_history_reads_in_words_in_english_and_german(engine: Engine) {
         "{body}"
     );
     assert!(!body.contains("<code>account.decline</code>"), "{body}");
+    // The audit log says it in words too, above its code.
+    let audit = format!(
+        "/console/audit?target_kind=portal_account&target_id={}",
+        d.id
+    );
+    let body = d.b.get(&audit).await.body;
+    assert!(
+        body.contains(&format!(
+            "Declined — e-mail to {ANNA}<br><code class=\"hint\">account.decline</code>"
+        )),
+        "{body}"
+    );
 
     // A German-speaking staff member reads it in German.
     exec(
@@ -109,6 +121,11 @@ async fn the_history_reads_in_words_in_english_and_german(engine: Engine) {
         "{body}"
     );
     assert!(!body.contains("Declined by"), "{body}");
+    let body = d.b.get(&audit).await.body;
+    assert!(
+        body.contains(&format!("Abgelehnt — E-Mail an {ANNA}")),
+        "{body}"
+    );
 }
 on_both!(
     account_history_words,

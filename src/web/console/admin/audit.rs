@@ -9,9 +9,12 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::clock::format_time;
+use crate::domain::directory::Language;
 use crate::storage::audit::{AuditEvent, AuditFilter};
 use crate::usecases::audit_log::list_events;
 use crate::web::AppState;
+use crate::web::console::history::rows::language_of;
+use crate::web::console::history::{MailFate, sentence};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
 use crate::web::page::PageResult;
@@ -30,6 +33,7 @@ const TARGET_KINDS: &[&str] = &[
     "portal",
     "staff",
     "api_key",
+    "portal_account",
 ];
 
 #[derive(Deserialize, Default)]
@@ -63,6 +67,9 @@ struct AuditRow {
     actor: String,
     client_addr: Option<String>,
     action: String,
+    /// What happened, in words from the catalog, and their language.
+    text: String,
+    lang: &'static str,
     target_kind: String,
     target_label: String,
     target_link: Option<String>,
@@ -94,9 +101,11 @@ fn target_link(kind: &str, id: Option<i64>) -> Option<String> {
     Some(format!("{base}/{id}"))
 }
 
-impl From<AuditEvent> for AuditRow {
-    fn from(e: AuditEvent) -> Self {
+impl AuditRow {
+    fn of(e: AuditEvent, language: Language) -> Self {
         AuditRow {
+            text: sentence(&e, None, |_| MailFate::Unknown, language),
+            lang: language.as_str(),
             time: format_time(e.occurred_at),
             target_link: target_link(&e.target_kind, e.target_id),
             actor: e.actor_label,
@@ -166,7 +175,10 @@ async fn show_audit(
         chrome: staff.chrome("audit"),
         q,
         target_kinds: TARGET_KINDS,
-        rows: events.into_iter().map(AuditRow::from).collect(),
+        rows: events
+            .into_iter()
+            .map(|e| AuditRow::of(e, language_of(&staff)))
+            .collect(),
         older,
     })
 }
