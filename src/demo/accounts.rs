@@ -91,7 +91,7 @@ pub async fn seed_accounts(
     let last_day = crate::clock::format_day(crate::clock::today(cx.now()) - 5);
     status(cx, actor, id, StatusAction::SetValidUntil, Some(last_day)).await?;
     let k = contact("Hafenblick Bremen", 0)?;
-    let id = accepted(cx, actor, partner, k, "user").await?;
+    let id = accepted(cx, actor, customer, k, "user").await?;
     status(cx, actor, id, StatusAction::Deactivate, None).await?;
 
     // Notifications only: e-mail, never a login; a weekly digest.
