@@ -331,3 +331,33 @@ async fn an_email_already_sent_is_said_to_be(engine: Engine) {
     assert_eq!(d.account().await["approval"], "pending");
 }
 on_both!(undo_after_sent, an_email_already_sent_is_said_to_be);
+
+/// An Undo pressed on the access list (where the change was made) goes back there.
+async fn undo_goes_back_where_the_change_was_made(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    let list = "/console/access?q=anna";
+    let page =
+        d.b.post(
+            &format!("{}/status", d.page()),
+            &[
+                ("csrf", d.csrf.as_str()),
+                ("action", "approve"),
+                ("back", list),
+            ],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(list));
+    let body = d.b.get(list).await.body;
+    assert_eq!(hidden(&body, "back"), "/console/access?q=anna");
+    let token = hidden(&body, "undo");
+    let page =
+        d.b.post(
+            &format!("{}/undo", d.page()),
+            &[("csrf", d.csrf.as_str()), ("undo", &token), ("back", list)],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(list));
+    assert!(flash(&d.b.get(list).await.body).starts_with("Undone:"));
+    assert_eq!(d.account().await["approval"], "pending");
+}
+on_both!(undo_goes_back, undo_goes_back_where_the_change_was_made);

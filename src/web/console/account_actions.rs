@@ -40,7 +40,7 @@ pub struct ActionForm {
 }
 
 /// Where a form goes back to: a console page, never elsewhere.
-fn back_to(raw: Option<String>, fallback: String) -> String {
+pub fn back_to(raw: Option<String>, fallback: String) -> String {
     match raw {
         Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => b,
         _ => fallback,
@@ -82,7 +82,7 @@ async fn act(
     let (to, said, undo) = perform(&s, &staff, id, &f, back).await?;
     Ok(match undo {
         Some(event_id) => {
-            let offer = UndoOffer::new(&staff.undo_key, id, event_id);
+            let offer = UndoOffer::new(&staff.undo_key, id, event_id, &to);
             done_undoable(&s, &to, &said, &offer)
         }
         None => done(&s, &to, &said),

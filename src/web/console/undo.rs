@@ -7,6 +7,7 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::account_actions::back_to;
 use super::undo_offer::verify;
 use super::{Staff, done};
 use crate::usecases::Error;
@@ -23,6 +24,8 @@ struct UndoForm {
     /// The Undo button's value: the change, signed for this session. Without it (a form sent
     /// without pressing the button), nothing happens.
     undo: Option<String>,
+    /// The page the change was made from: the message goes there.
+    back: Option<String>,
 }
 
 async fn undo(
@@ -31,7 +34,7 @@ async fn undo(
     Id(id): Id,
     Form(f): Form<UndoForm>,
 ) -> PageResult {
-    let to = format!("/console/accounts/{id}");
+    let to = back_to(f.back, format!("/console/accounts/{id}"));
     let Some(token) = f.undo.filter(|t| !t.trim().is_empty()) else {
         return Ok(done(&s, &to, "Nothing was changed: choose an action."));
     };

@@ -13,20 +13,24 @@ pub fn session_key(session_token: &str) -> String {
     derive(session_token, "admit-console-undo")
 }
 
-/// An Undo button: the account, and the token its form sends.
+/// An Undo button: the account, the token its form sends, and the page to go back to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UndoOffer {
     pub account_id: i64,
     /// `EVENT.SIGNATURE`: the audit event of the change, signed for the session and account.
     pub token: String,
+    /// The console page the change was made from (the Undo handler checks it again).
+    pub back: String,
 }
 
 impl UndoOffer {
-    /// The offer to undo the change of audit event `event_id` on account `account_id`.
-    pub fn new(key: &str, account_id: i64, event_id: i64) -> Self {
+    /// The offer to undo the change of audit event `event_id` on account `account_id`, made
+    /// from the page `back`.
+    pub fn new(key: &str, account_id: i64, event_id: i64, back: &str) -> Self {
         UndoOffer {
             account_id,
             token: format!("{event_id}.{}", signature(key, account_id, event_id)),
+            back: back.to_string(),
         }
     }
 
@@ -35,19 +39,27 @@ impl UndoOffer {
         format!("/console/accounts/{}/undo", self.account_id)
     }
 
-    /// The cookie value that carries it to the next page.
+    /// The cookie value that carries it to the next page: `ACCOUNT.EVENT.SIGNATURE.BACK`.
     pub fn cookie_value(&self) -> String {
-        format!("{}.{}", self.account_id, self.token)
+        let back: String = form_urlencoded::byte_serialize(self.back.as_bytes()).collect();
+        format!("{}.{}.{back}", self.account_id, self.token)
     }
 
     /// The offer a cookie carries, when it was signed for this session.
     pub fn from_cookie(key: &str, value: &str) -> Option<Self> {
-        let (account, token) = value.split_once('.')?;
+        let mut parts = value.splitn(4, '.');
+        let (account, event, sig) = (parts.next()?, parts.next()?, parts.next()?);
+        let back = form_urlencoded::parse(format!("b={}", parts.next().unwrap_or("")).as_bytes())
+            .next()
+            .map(|(_, b)| b.into_owned())
+            .unwrap_or_default();
         let account_id = account.parse().ok()?;
-        verify(key, account_id, token)?;
+        let token = format!("{event}.{sig}");
+        verify(key, account_id, &token)?;
         Some(UndoOffer {
             account_id,
-            token: token.to_string(),
+            token,
+            back,
         })
     }
 }
@@ -70,7 +82,12 @@ mod tests {
     #[test]
     fn an_offer_verifies_for_its_session_and_account_only() {
         let key = session_key("session one");
-        let offer = UndoOffer::new(&key, 7, 42);
+        let offer = UndoOffer::new(
+            &key,
+            7,
+            42,
+            "/console/access?q=anna.sommer&approval=pending",
+        );
         assert_eq!(verify(&key, 7, &offer.token), Some(42));
         assert_eq!(verify(&key, 8, &offer.token), None, "another account");
         assert_eq!(
@@ -87,5 +104,6 @@ mod tests {
             Some(offer)
         );
         assert_eq!(UndoOffer::from_cookie(&key, "7.42.nonsense"), None);
+        assert_eq!(UndoOffer::from_cookie(&key, "7"), None);
     }
 }
