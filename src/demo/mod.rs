@@ -11,6 +11,7 @@ use crate::clock::SystemClock;
 use crate::config::Config;
 use crate::usecases;
 
+mod accounts;
 mod http;
 mod id_token;
 pub mod relying_party;
@@ -77,10 +78,25 @@ pub async fn run(listen: &str, data: &Path) -> anyhow::Result<()> {
         "  mail:       {url}/console/mail (every e-mail lands here: no SMTP server in the demo)"
     );
     println!("  API docs:   {url}/api/docs");
+    println!("  portal logins:");
+    let portals = usecases::directory::list_portals(&app.state().cx)
+        .await
+        .map_err(describe)?;
+    for p in &portals {
+        println!(
+            "    {:<17} {url}/portal/{}/login",
+            format!("{}:", p.name),
+            p.id
+        );
+    }
     println!("  administrator: {ADMIN_EMAIL} / {ADMIN_PASSWORD}");
     println!("  supervisor (area North): {SUPERVISOR_EMAIL} / {SUPERVISOR_PASSWORD}");
     println!("  sample app: {sample} (a customer portal application that logs in through Admit)");
     println!("  customer portal person: {PERSON_EMAIL} / {PERSON_PASSWORD}");
+    println!(
+        "  the other people with a password (accounts in every state: see Access): {}",
+        accounts::PEOPLE_PASSWORD
+    );
     println!("Stop with Ctrl-C.");
     app.run_until(app::shutdown_signal()).await
 }

@@ -6,13 +6,9 @@ use crate::domain::directory::{
 };
 use anyhow::Context;
 
-use crate::security::tokens;
 use crate::usecases::{self, Actor, Ctx, directory as dir};
 
-use super::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, PERSON_EMAIL, PERSON_NAME, PERSON_PASSWORD, SUPERVISOR_EMAIL,
-    SUPERVISOR_PASSWORD, describe,
-};
+use super::{ADMIN_EMAIL, ADMIN_PASSWORD, SUPERVISOR_EMAIL, SUPERVISOR_PASSWORD, describe};
 
 const FIRST: &[&str] = &[
     "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannes", "Ida", "Jonas", "Katrin",
@@ -43,8 +39,9 @@ const LAST: &[&str] = &[
 ];
 
 /// Fills an empty database: 2 areas, 3 portals, 20 organizations (customers with sub-accounts,
-/// two partners with partnerships), 60 contacts, four invitations to portals, an administrator
-/// and a supervisor.
+/// two partners with partnerships), 60 contacts and a registration without one, four
+/// invitations to portals, accounts in every state (`accounts.rs`), an administrator and a
+/// supervisor.
 pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     let actor = Actor::system("demo data");
     let north = dir::create_area(
@@ -169,6 +166,10 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             &["Bodensee Bürohaus Lindau"],
         ),
         ("Weinberg Immobilien", south.id, &[]),
+        ("Fjordblick Ferienhäuser", north.id, &[]),
+        ("Moorland Pflegedienst", north.id, &[]),
+        ("Donautal Brauerei", south.id, &[]),
+        ("Chiemsee Segelschule", south.id, &[]),
     ];
     let mut all_customers = Vec::new();
     let mut n = 0;
@@ -339,11 +340,6 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         .find(|(_, name)| name == "Bäckerei Sonnenschein")
         .map(|(id, _)| *id)
         .context("the bakery among the organizations")?;
-    let customer_portal = portals
-        .iter()
-        .find(|p| p.name == "Customer portal")
-        .context("the customer portal")?;
-    portal_person(cx, &actor, customer_portal.id, bakery).await?;
 
     // Task categories on every portal, and open tasks about the customers.
     let categories = [
@@ -404,6 +400,9 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
         }
     }
 
+    // After the task categories: the notifications-only person chooses among them.
+    super::accounts::seed_accounts(cx, &actor, &portals, &contacts, bakery).await?;
+
     let admin = usecases::staff::create_staff(
         cx,
         &actor,
@@ -447,72 +446,6 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             area_ids: vec![north.id],
             password: SUPERVISOR_PASSWORD.into(),
         },
-    )
-    .await
-    .map_err(describe)?;
-    Ok(())
-}
-
-/// The person who logs in to the customer portal (and to the sample application through it):
-/// a user at the bakery with the Schedule and Invoices modules, registered with a known password.
-/// The invitation is accepted here as the person would accept it; the e-mail with its link is
-/// not sent once the account is registered.
-async fn portal_person(
-    cx: &Ctx,
-    actor: &Actor,
-    portal_id: i64,
-    organization_id: i64,
-) -> anyhow::Result<()> {
-    let contact = dir::create_contact(
-        cx,
-        actor,
-        &ContactInput {
-            organization_id: Some(organization_id),
-            organization_external_id: None,
-            name: PERSON_NAME.into(),
-            email: Some(PERSON_EMAIL.into()),
-            phone: Some("+49 40 5550100".into()),
-            language: Some("en".into()),
-            external_id: Some("CRM-K0060".into()),
-        },
-    )
-    .await
-    .map_err(describe)?;
-    let (account, _) = usecases::accounts::grant_access(
-        cx,
-        actor,
-        &usecases::accounts::GrantInput {
-            contact_id: contact.id,
-            portal_id,
-            role: Some("user".into()),
-            modules: vec!["Schedule".into(), "Invoices".into()],
-            customers: Vec::new(),
-            send_to: None,
-        },
-    )
-    .await
-    .map_err(describe)?;
-    let token = tokens::new_token();
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    crate::storage::accounts::insert_token(
-        &mut tx,
-        &tokens::hash_token(&token),
-        account.id,
-        "invitation",
-        None,
-        now,
-        now + 3_600_000,
-    )
-    .await?;
-    tx.commit().await?;
-    usecases::accounts::accept_invitation(
-        cx,
-        portal_id,
-        &token,
-        PERSON_PASSWORD,
-        PERSON_PASSWORD,
-        None,
     )
     .await
     .map_err(describe)?;

@@ -8,7 +8,7 @@
 //! - access: the "access granted" switch, and an optional valid-until day
 //! - lifecycle: active / deactivated (removal deletes the account, not the contact)
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::column::string_enum;
 use super::directory::RegistrationMode;
@@ -87,7 +87,7 @@ pub fn link_lifetime_ms(purpose: &str, portal_days: i64) -> i64 {
 pub type Day = i64;
 
 /// Everything the rules look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountState {
     pub registration: Registration,
     pub approval: Approval,

@@ -123,3 +123,36 @@ pub async fn list(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
         qb.build_query_as().fetch_all(c).await
     })
 }
+
+const EVENT_COLUMNS: &str = "id, occurred_at, actor_kind, actor_id, actor_label, action, target_kind, target_id, \
+     target_label, before_json, after_json, client_addr";
+
+/// One event by its id.
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<AuditEvent>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM audit_events WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
+/// The actions of the events on a target after the event `after_id`, oldest first.
+pub async fn actions_since(
+    tx: &mut Tx,
+    target_kind: &str,
+    target_id: i64,
+    after_id: i64,
+) -> Result<Vec<String>> {
+    on_tx!(tx, |c| {
+        sqlx::query_scalar(
+            "SELECT action FROM audit_events WHERE target_kind = $1 AND target_id = $2 AND id > $3 \
+             ORDER BY id",
+        )
+        .bind(target_kind)
+        .bind(target_id)
+        .bind(after_id)
+        .fetch_all(c)
+        .await
+    })
+}

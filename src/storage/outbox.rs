@@ -196,6 +196,18 @@ pub async fn requeue(tx: &mut Tx, id: i64, now: i64) -> Result<bool> {
     Ok(n == 1)
 }
 
+/// Takes a message out of the outbox while no worker holds it and it has not left: queued,
+/// or waiting for a retry. Returns it, or `None` when it is sent, being sent, failed or gone.
+pub async fn cancel_unsent(tx: &mut Tx, id: i64) -> Result<Option<OutboxMessage>> {
+    on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM outbox_messages WHERE id = $1 AND status IN ('queued', 'retrying') \
+         RETURNING {COLUMNS}"
+    )))
+    .bind(id)
+    .fetch_optional(c)
+    .await)
+}
+
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<OutboxMessage>> {
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM outbox_messages WHERE id = $1"

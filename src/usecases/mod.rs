@@ -231,7 +231,21 @@ pub async fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> Result<()> {
-    audit::insert(
+    record_id(tx, now, actor, action, target, before, after).await?;
+    Ok(())
+}
+
+/// As [`record`], returning the event's id.
+pub async fn record_id(
+    tx: &mut Tx,
+    now: i64,
+    actor: &Actor,
+    action: &str,
+    target: Target<'_>,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> Result<i64> {
+    let id = audit::insert(
         tx,
         &NewAuditEvent {
             occurred_at: now,
@@ -248,7 +262,7 @@ pub async fn record(
         },
     )
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 pub fn json<T: Serialize>(value: &T) -> Option<serde_json::Value> {

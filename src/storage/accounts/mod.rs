@@ -355,6 +355,43 @@ pub async fn set_state(tx: &mut Tx, id: i64, state: &AccountState, now: i64) -> 
     Ok(())
 }
 
+/// Puts the account back into `restored`, only if it is still exactly in `expected` (a
+/// compare-and-set: of two requests at once, one changes it). Returns whether it did.
+pub async fn restore_state(
+    tx: &mut Tx,
+    id: i64,
+    expected: &AccountState,
+    restored: &AccountState,
+    now: i64,
+) -> Result<bool> {
+    let n = exec_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE portal_accounts SET registration = $1, approval = $2, access_granted = $3, valid_until = $4, \
+         lifecycle = $5, role = $6, updated_at = $7 WHERE id = $8 AND registration = $9 AND approval = $10 \
+         AND access_granted = $11 AND valid_until IS NOT DISTINCT FROM $12 AND lifecycle = $13 AND role = $14 \
+         AND (contact_id IS NOT NULL) = $15"
+    )
+    .bind(restored.registration)
+    .bind(restored.approval)
+    .bind(restored.access_granted)
+    .bind(restored.valid_until)
+    .bind(restored.lifecycle)
+    .bind(restored.role)
+    .bind(now)
+    .bind(id)
+    .bind(expected.registration)
+    .bind(expected.approval)
+    .bind(expected.access_granted)
+    .bind(expected.valid_until)
+    .bind(expected.lifecycle)
+    .bind(expected.role)
+    .bind(expected.assignment == Assignment::Assigned)
+    .execute(c)
+    .await
+    })?;
+    Ok(n == 1)
+}
+
 pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str, now: i64) -> Result<()> {
     exec_tx!(tx, |c| sqlx::query(
         "UPDATE portal_accounts SET password_hash = $1, updated_at = $2 WHERE id = $3"

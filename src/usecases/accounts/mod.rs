@@ -21,6 +21,7 @@ mod links;
 mod login;
 mod password;
 mod status;
+mod undo;
 
 pub use confirm::{Confirmed, Consequence, PlannedMail, consequence};
 pub use grant::{GrantInput, InviteInput, Invited, grant_access, invite_many, inviter_of};
@@ -32,9 +33,10 @@ pub use links::{
 pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
 pub use password::{request_password_reset, reset_password, send_password_link};
 pub use status::{
-    Changed, StatusAction, StatusChange, change_status, change_status_told, remove_account,
-    remove_account_told,
+    Changed, QueuedMail, StatusAction, StatusAfter, StatusChange, change_status,
+    change_status_told, remove_account, remove_account_told,
 };
+pub use undo::{MailUndone, UNDO_MINUTES, UNDOABLE, Undone, undo_code, undo_status_change};
 
 pub async fn get_account(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccount> {
     let mut tx = cx.db.read().await?;
@@ -76,6 +78,8 @@ pub struct AccountDetail {
     pub account: PortalAccount,
     pub history: Vec<crate::storage::audit::AuditEvent>,
     pub messages: Vec<OutboxMessage>,
+    /// Its portal sessions that have not reached their end.
+    pub sessions: Vec<crate::storage::sessions::Session>,
 }
 
 pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountDetail> {
@@ -94,10 +98,18 @@ pub async fn account_detail(cx: &Ctx, actor: &Actor, id: i64) -> Result<AccountD
     let messages =
         crate::storage::outbox::of_account(&mut tx, account.portal_id, &account.email, id, 50)
             .await?;
+    let now = cx.now();
+    let sessions =
+        crate::storage::sessions::of_owner(&mut tx, crate::storage::sessions::Kind::Portal, id)
+            .await?
+            .into_iter()
+            .filter(|s| s.expires_at > now)
+            .collect();
     Ok(AccountDetail {
         account,
         history,
         messages,
+        sessions,
     })
 }
 

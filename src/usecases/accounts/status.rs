@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::super::{Actor, Ctx, Error, Result, Target, json, record};
+use super::super::{Actor, Ctx, Error, Result, Target, json, record_id};
 use crate::domain::EmailAddress;
-use crate::domain::account::{Action, Registration};
+use crate::domain::account::{AccountState, Action, Registration};
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::directory;
 use crate::usecases::access::keep_an_admin;
@@ -84,11 +84,30 @@ pub async fn change_status(
     Ok(change_status_told(cx, actor, id, change).await?.account)
 }
 
-/// What a change did: the account as it is now, and the address its e-mail went to, if one
-/// was written to the outbox.
+/// What a change did: the account as it is now, the address its e-mail went to, if one
+/// was written to the outbox, and its audit event (what an undo names).
 pub struct Changed {
     pub account: PortalAccount,
     pub mailed_to: Option<String>,
+    pub event_id: i64,
+}
+
+/// What a status change's audit event holds as "after": the new state, and the e-mail the
+/// change queued (so that its history can say to whom, and an undo can cancel it while it
+/// waits in the outbox).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StatusAfter {
+    #[serde(flatten)]
+    pub state: AccountState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<QueuedMail>,
+}
+
+/// An e-mail a change wrote to the outbox.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct QueuedMail {
+    pub to: String,
+    pub outbox_id: i64,
 }
 
 /// The domain action a staff action stands for.
@@ -187,24 +206,28 @@ pub async fn change_status_told(
         }
         _ => serde_json::json!({}),
     };
-    let mut mailed_to = None;
+    let mut mail = None;
     if let Some(event) = mail_event(&account, action)
         && change.notify.unwrap_or(true)
     {
         let recipient =
             EmailAddress::parse(&account.email).map_err(|m| Error::Internal(anyhow::anyhow!(m)))?;
-        enqueue(
+        let outbox_id = enqueue(
             &mut tx,
             now,
             &cx.mail,
             &Outgoing::to_account(&account, &portal, event, &recipient, variables),
         )
         .await?;
-        mailed_to = Some(account.email.clone());
+        mail = Some(QueuedMail {
+            to: account.email.clone(),
+            outbox_id,
+        });
     }
+    let mailed_to = mail.as_ref().map(|m| m.to.clone());
     let label = format!("{} on {}", account.email, account.portal_name);
     let action_name = format!("account.{}", change.action.as_str());
-    record(
+    let event_id = record_id(
         &mut tx,
         now,
         actor,
@@ -215,7 +238,7 @@ pub async fn change_status_told(
             label: &label,
         },
         json(&state),
-        json(&next),
+        json(&StatusAfter { state: next, mail }),
     )
     .await?;
     let account = store::get(&mut tx, id)
@@ -224,7 +247,11 @@ pub async fn change_status_told(
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
     cx.logout_wakeup.notify_one();
-    Ok(Changed { account, mailed_to })
+    Ok(Changed {
+        account,
+        mailed_to,
+        event_id,
+    })
 }
 
 /// Removes an account: the contact stays, the address can be invited again later. A person who
@@ -285,7 +312,7 @@ pub async fn remove_account_told(
     } else {
         "account.removed"
     };
-    record(
+    let event_id = record_id(
         &mut tx,
         now,
         actor,
@@ -302,5 +329,9 @@ pub async fn remove_account_told(
     tx.commit().await?;
     cx.mail_wakeup.notify_one();
     cx.logout_wakeup.notify_one();
-    Ok(Changed { account, mailed_to })
+    Ok(Changed {
+        account,
+        mailed_to,
+        event_id,
+    })
 }

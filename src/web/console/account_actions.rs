@@ -11,7 +11,8 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::{Chrome, Staff, done, sessions_ended};
+use super::undo_offer::UndoOffer;
+use super::{Chrome, Staff, done, done_undoable, sessions_ended};
 use crate::storage::sessions::Kind;
 use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, Changed, Confirmed, Consequence};
@@ -39,7 +40,7 @@ pub struct ActionForm {
 }
 
 /// Where a form goes back to: a console page, never elsewhere.
-fn back_to(raw: Option<String>, fallback: String) -> String {
+pub fn back_to(raw: Option<String>, fallback: String) -> String {
     match raw {
         Some(b) if b.starts_with("/console/") && !b.starts_with("//") && !b.contains('\\') => b,
         _ => fallback,
@@ -78,36 +79,44 @@ async fn act(
         }
         .into_response());
     }
-    let (to, said) = perform(&s, &staff, id, &f, back).await?;
-    Ok(done(&s, &to, &said))
+    let (to, said, undo) = perform(&s, &staff, id, &f, back).await?;
+    Ok(match undo {
+        Some(event_id) => {
+            let offer = UndoOffer::new(&staff.undo_key, id, event_id, &to);
+            done_undoable(&s, &to, &said, &offer)
+        }
+        None => done(&s, &to, &said),
+    })
 }
 
-/// Does the action; returns where to go next and what to say there.
+/// Does the action; returns where to go next, what to say there, and the change (its audit
+/// event) that an Undo beside the message would undo.
 async fn perform(
     s: &AppState,
     staff: &Staff,
     id: i64,
     f: &ActionForm,
     back: String,
-) -> Result<(String, String), Error> {
+) -> Result<(String, String, Option<i64>), Error> {
     let notify = f.notify.is_some();
     let changed = match f.action.as_str() {
-        "" => return Ok((back, "Nothing was changed: choose an action.".into())),
+        "" => return Ok((back, "Nothing was changed: choose an action.".into(), None)),
         "password_link" => {
             let to = f.send_to.as_deref().filter(|t| !t.trim().is_empty());
             let a = uc::send_password_link(&s.cx, &staff.actor, id, to).await?;
             let to = to.map_or(a.email.clone(), |t| t.trim().to_string());
             let said = format!("A new-password link to {to} is queued.");
-            return Ok((back, said));
+            return Ok((back, said, None));
         }
         "resend" => {
             let a = uc::resend_link(&s.cx, &staff.actor, id).await?;
             let said = format!("Sent again: the e-mail to {} is queued.", a.email);
-            return Ok((back, said));
+            return Ok((back, said, None));
         }
         "end_sessions" => {
             let n = end_all_of(&s.cx, &staff.actor, Kind::Portal, id).await?;
-            return Ok((back, format!("{} No e-mail is sent.", sessions_ended(n))));
+            let said = format!("{} No e-mail is sent.", sessions_ended(n));
+            return Ok((back, said, None));
         }
         "remove" => {
             let c = uc::remove_account_told(&s.cx, &staff.actor, id, notify).await?;
@@ -124,7 +133,7 @@ async fn perform(
             } else {
                 back
             };
-            return Ok((to, said(done, &c)));
+            return Ok((to, said(done, &c), None));
         }
         other => {
             let action = uc::StatusAction::parse(other)
@@ -148,7 +157,11 @@ async fn perform(
         _ if changed.account.valid_until.is_some() => "Valid until set",
         _ => "Valid until cleared",
     };
-    Ok((back, said(what, &changed)))
+    let undo = uc::UNDOABLE
+        .iter()
+        .any(|a| a.as_str() == f.action)
+        .then_some(changed.event_id);
+    Ok((back, said(what, &changed), undo))
 }
 
 /// "Declined: anna@… on Customer portal. The e-mail to anna@… is queued."

@@ -9,10 +9,10 @@ use axum::extract::{RawForm, State};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
+use super::history::rows::{History, Outbox, history};
 use super::{Chrome, Staff, done};
 use crate::domain::local_time::Locale;
 use crate::storage::accounts::PortalAccount;
-use crate::storage::audit::AuditEvent;
 use crate::storage::directory::{Organization, OrganizationFilter};
 use crate::storage::outbox::OutboxMessage;
 use crate::storage::tasks::Owner;
@@ -67,15 +67,23 @@ impl Labels {
     }
 }
 
-pub struct HistoryRow {
-    pub at: String,
-    pub e: AuditEvent,
-}
-
 pub struct MessageRow {
     pub at: String,
+    /// What the e-mail is, in words ("Request declined").
+    pub what: &'static str,
     pub m: OutboxMessage,
 }
+
+/// One of the account's portal sessions.
+pub struct SessionRow {
+    pub started: String,
+    pub last_seen: String,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// How many of its e-mails the page lists (the use case reads as many).
+const MESSAGES_SHOWN: usize = 50;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "console/portal_account.html")]
@@ -89,8 +97,9 @@ struct AccountPage {
     candidates: Vec<Candidate>,
     organizations: Vec<Organization>,
     create_error: Option<String>,
-    history: Vec<HistoryRow>,
+    history: History,
     messages: Vec<MessageRow>,
+    sessions: Vec<SessionRow>,
     /// The role, modules and customers form: the portal's modules, the picker, what is chosen
     /// (as typed after an error), the errors, and what it adds up to.
     modules: Vec<crate::storage::directory::Module>,
@@ -107,9 +116,42 @@ struct AccountPage {
     impersonations: Vec<super::impersonation::ImpersonationRow>,
     max_minutes: i64,
     default_minutes: i64,
+    /// Where the account stands, in a few words, above the actions its state calls for.
+    state_line: &'static str,
+}
+
+/// Where an account stands, the first that applies: what keeps it from logging in, or that
+/// it can.
+pub fn state_line(a: &PortalAccount, today: i64) -> &'static str {
+    use crate::domain::account::{Approval, Lifecycle, Registration};
+    if a.lifecycle == Lifecycle::Deactivated {
+        "Deactivated"
+    } else if !a.access_granted {
+        "Access switched off"
+    } else if a.state().expired(today) {
+        "Past its valid-until date"
+    } else if a.approval == Approval::Declined {
+        "Declined"
+    } else if !a.role.may_log_in() {
+        "Notifications only: receives e-mail, cannot log in"
+    } else if a.registration == Registration::Invited {
+        "Invited: the invitation is not accepted yet"
+    } else if a.registration == Registration::ActivationSent {
+        "Registered: the e-mail address is not confirmed yet"
+    } else if a.contact_id.is_none() {
+        "Awaiting a contact"
+    } else if a.approval == Approval::Pending {
+        "Awaiting approval"
+    } else {
+        "Active: can log in"
+    }
 }
 
 impl AccountPage {
+    fn state_line(&self) -> &'static str {
+        self.state_line
+    }
+
     fn access_error(&self, field: &str) -> Option<&str> {
         self.access_errors
             .iter()
@@ -228,6 +270,14 @@ async fn page_with(
     } else {
         (Vec::new(), Vec::new())
     };
+    let outbox = Outbox {
+        statuses: detail.messages.iter().map(|m| (m.id, m.status)).collect(),
+        from: match detail.messages.last() {
+            Some(oldest) if detail.messages.len() >= MESSAGES_SHOWN => oldest.id,
+            _ => 0,
+        },
+    };
+    let history = history(s, staff, detail.history, Some(&outbox)).await?;
     Ok(AccountPage {
         chrome: staff.chrome("access"),
         labels: Labels::of(&a, &staff.locale()),
@@ -237,20 +287,24 @@ async fn page_with(
         candidates,
         organizations,
         create_error,
-        history: detail
-            .history
-            .into_iter()
-            .map(|e| HistoryRow {
-                at: staff.locale().time(e.occurred_at),
-                e,
-            })
-            .collect(),
+        history,
         messages: detail
             .messages
             .into_iter()
             .map(|m| MessageRow {
                 at: staff.locale().time(m.created_at),
+                what: crate::mail::templates::event(&m.event).map_or("E-mail", |e| e.label),
                 m,
+            })
+            .collect(),
+        sessions: detail
+            .sessions
+            .into_iter()
+            .map(|x| SessionRow {
+                started: staff.locale().time(x.created_at),
+                last_seen: staff.locale().time(x.last_seen_at),
+                client_addr: x.client_addr,
+                user_agent: x.user_agent,
             })
             .collect(),
         modules: portal.modules,
@@ -264,6 +318,7 @@ async fn page_with(
         impersonations,
         max_minutes: crate::domain::impersonation::MAX_MINUTES,
         default_minutes: crate::domain::impersonation::DEFAULT_MINUTES,
+        state_line: state_line(&a, crate::clock::today(s.cx.now())),
         a,
     })
 }

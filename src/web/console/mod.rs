@@ -19,6 +19,7 @@ use crate::domain::local_time::Locale;
 use crate::storage::staff::StaffUser;
 use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
+use undo_offer::{UNDO_COOKIE, UndoOffer};
 
 pub mod access;
 pub mod account_actions;
@@ -27,11 +28,14 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod directory;
+pub mod history;
 pub mod home;
 pub mod impersonation;
 pub mod mail;
 pub mod module_picker;
 pub mod notifications;
+pub mod undo;
+pub mod undo_offer;
 
 pub const SESSION_COOKIE: &str = "admit_console";
 pub const LOGIN_COOKIE: &str = "admit_login";
@@ -52,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(mail::router())
         .merge(notifications::router())
+        .merge(undo::router())
         .layer(middleware::from_fn(check_csrf))
 }
 
@@ -101,6 +106,18 @@ pub fn done(state: &AppState, to: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// As [`done`], with an "Undo" button beside the message for the change it reports.
+pub fn done_undoable(state: &AppState, to: &str, message: &str, undo: &UndoOffer) -> Response {
+    let (k, v) = flash(state, message);
+    let offer = set_cookie(state, UNDO_COOKIE, &undo.cookie_value(), Some(60));
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, to.to_string())],
+        axum::response::AppendHeaders([(k, v), (header::SET_COOKIE, offer)]),
+    )
+        .into_response()
+}
+
 /// The flash message after ending someone's sessions.
 pub fn sessions_ended(n: u64) -> String {
     match n {
@@ -116,6 +133,8 @@ pub struct Chrome {
     pub csrf: String,
     pub flash: Option<String>,
     pub section: &'static str,
+    /// The Undo button beside the flash message, for the change it reports.
+    pub undo: Option<UndoOffer>,
     /// An administrator is told that e-mail goes to the built-in mailbox by default (no
     /// `smtp_host`, and `mail_mode` is not `mailbox` on purpose).
     pub mailbox_banner: bool,
@@ -128,6 +147,10 @@ pub struct Staff {
     pub actor: Actor,
     pub csrf: String,
     pub flash: Option<String>,
+    /// See [`Chrome::undo`].
+    pub undo: Option<UndoOffer>,
+    /// Signs the Undo offers of this session.
+    pub undo_key: String,
     /// See [`Chrome::mailbox_banner`].
     pub mailbox_banner: bool,
 }
@@ -144,6 +167,7 @@ impl Staff {
             is_admin: self.user.is_admin(),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
+            undo: self.undo.clone(),
             section,
             mailbox_banner: self.mailbox_banner,
         }
@@ -184,6 +208,12 @@ impl FromRequestParts<AppState> for Staff {
                 .map(|(_, m)| m.into_owned())
                 .unwrap_or_default()
         });
+        let undo_key = undo_offer::session_key(&token);
+        // The Undo goes with its message only.
+        let undo = flash
+            .as_ref()
+            .and(cookie(&parts.headers, UNDO_COOKIE))
+            .and_then(|v| UndoOffer::from_cookie(&undo_key, v));
         let actor = staff_actor(&user, addr);
         let mailbox_banner =
             user.is_admin() && state.mailer.is_mailbox() && state.config.mail_mode != "mailbox";
@@ -193,6 +223,8 @@ impl FromRequestParts<AppState> for Staff {
             user,
             actor,
             flash,
+            undo,
+            undo_key,
         })
     }
 }
@@ -245,9 +277,11 @@ fn clear_flash(mut res: Response) -> Response {
             .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
         && !res.headers().contains_key(header::SET_COOKIE)
     {
-        let c = format!("{FLASH_COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0");
-        if let Ok(v) = c.parse() {
-            res.headers_mut().append(header::SET_COOKIE, v);
+        for name in [FLASH_COOKIE, UNDO_COOKIE] {
+            let c = format!("{name}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0");
+            if let Ok(v) = c.parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
         }
     }
     res

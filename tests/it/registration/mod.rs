@@ -292,15 +292,15 @@ async fn without_a_contact_staff_link_one(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    // The page shows its history and its e-mails.
+    // The page shows its history, in words, and its e-mails.
     let page = staff
         .get(&format!("/console/accounts/{}", account["id"]))
         .await;
     for seen in [
-        "account.registered",
-        "account.activated",
-        "account.contact_linked",
-        "activation",
+        "Registered on the portal",
+        "E-mail address confirmed",
+        "Linked to a contact by",
+        "Activation (confirm e-mail after registering)",
     ] {
         assert!(page.body.contains(seen), "{seen}");
     }

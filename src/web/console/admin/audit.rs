@@ -8,10 +8,13 @@ use axum::extract::State;
 use axum::routing::get;
 use serde::Deserialize;
 
+use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::storage::audit::{AuditEvent, AuditFilter};
 use crate::usecases::audit_log::list_events;
 use crate::web::AppState;
+use crate::web::console::history::rows::language_of;
+use crate::web::console::history::{MailFate, sentence};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
 use crate::web::page::PageResult;
@@ -30,6 +33,7 @@ const TARGET_KINDS: &[&str] = &[
     "portal",
     "staff",
     "api_key",
+    "portal_account",
 ];
 
 #[derive(Deserialize, Default)]
@@ -63,6 +67,9 @@ struct AuditRow {
     actor: String,
     client_addr: Option<String>,
     action: String,
+    /// What happened, in words from the catalog, and their language.
+    text: String,
+    lang: &'static str,
     target_kind: String,
     target_label: String,
     target_link: Option<String>,
@@ -95,8 +102,10 @@ fn target_link(kind: &str, id: Option<i64>) -> Option<String> {
 }
 
 impl AuditRow {
-    fn new(e: AuditEvent, at: &Locale) -> Self {
+    fn new(e: AuditEvent, at: &Locale, language: Language) -> Self {
         AuditRow {
+            text: sentence(&e, None, |_| MailFate::Unknown, language),
+            lang: language.as_str(),
             time: at.time(e.occurred_at),
             target_link: target_link(&e.target_kind, e.target_id),
             actor: e.actor_label,
@@ -169,7 +178,10 @@ async fn show_audit(
         chrome: staff.chrome("audit"),
         q,
         target_kinds: TARGET_KINDS,
-        rows: events.into_iter().map(|e| AuditRow::new(e, &at)).collect(),
+        rows: events
+            .into_iter()
+            .map(|e| AuditRow::new(e, &at, language_of(&staff)))
+            .collect(),
         zone: at.zone_name(),
         older,
     })
