@@ -8,11 +8,11 @@ use axum::Form;
 use axum::extract::{RawForm, State};
 use serde::Deserialize;
 
-use super::{PAGE_SIZE, next_link, saved};
+use super::{PAGE_SIZE, saved};
 use crate::domain::directory::{ContactInput, Language};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{
-    Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
+    Area, CONTACT_COLUMNS, Contact, ContactFilter, Organization, OrganizationFilter, Portal,
 };
 use crate::usecases::Error;
 use crate::usecases::accounts::accounts_of_contact;
@@ -20,6 +20,8 @@ use crate::usecases::accounts::{GrantInput, grant_access as grant};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
 use crate::web::console::module_picker::GrantChoice;
+use crate::web::console::badge::Badge;
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
 use crate::web::page::{Id, PageResult, form_again};
@@ -33,8 +35,14 @@ pub(super) struct ContactListQuery {
     area_id: String,
     #[serde(default)]
     language: String,
-    #[serde(default)]
-    after: String,
+    #[serde(flatten)]
+    list: ListParams,
+}
+
+/// A row of the contact list: the contact and its portal access.
+pub(super) struct ContactRowView {
+    c: Contact,
+    access: Badge,
 }
 
 #[derive(Template, WebTemplate)]
@@ -46,8 +54,9 @@ pub(super) struct ContactsPage {
     language: String,
     areas: Vec<Area>,
     languages: &'static [Language],
-    rows: Vec<Contact>,
-    next: Option<String>,
+    rows: Vec<ContactRowView>,
+    list: Listing,
+    pager: Pager,
 }
 
 pub(super) async fn list_contacts(
@@ -62,22 +71,28 @@ pub(super) async fn list_contacts(
         language: Language::parse(&q.language)
             .ok()
             .map(|l| l.as_str().to_string()),
-        after: decode_cursor(&q.after),
+        after: None,
         limit: PAGE_SIZE,
     };
-    let page = uc::list_contacts(&s.cx, &staff.actor, &filter).await?;
-    let areas = uc::list_areas(&s.cx, &staff.actor)
-        .await
-        .unwrap_or_default();
-    let next = next_link(
+    let list = Listing::new(
         "/console/contacts",
         &[
             ("q", &q.q),
             ("area_id", &q.area_id),
             ("language", &q.language),
         ],
-        page.next.as_deref(),
+        &q.list,
+        CONTACT_COLUMNS,
+        false,
+        PAGE_SIZE,
+        &staff.user.language,
     );
+    let page =
+        uc::contacts_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
+    let areas = uc::list_areas(&s.cx, &staff.actor)
+        .await
+        .unwrap_or_default();
+    let pager = list.pager(page.items.len(), page.total);
     Ok(ContactsPage {
         chrome: staff.chrome("contacts"),
         q: q.q,
@@ -85,8 +100,16 @@ pub(super) async fn list_contacts(
         language: q.language,
         areas,
         languages: Language::ALL,
-        rows: page.items,
-        next,
+        rows: page
+            .items
+            .into_iter()
+            .map(|r| ContactRowView {
+                access: Badge::portal_access(r.accounts, r.with_access),
+                c: r.contact,
+            })
+            .collect(),
+        list,
+        pager,
     })
 }
 

@@ -44,19 +44,6 @@ pub fn router() -> Router<AppState> {
 
 const PAGE_SIZE: i64 = 50;
 
-/// Keeps the list filters in the "next page" link.
-fn next_link(base: &str, params: &[(&str, &str)], next: Option<&str>) -> Option<String> {
-    let next = next?;
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        if !v.is_empty() {
-            s.append_pair(k, v);
-        }
-    }
-    s.append_pair("after", next);
-    Some(format!("{base}?{}", s.finish()))
-}
-
 /// The end of a saved form, the same for organizations and contacts: to the record's page
 /// (`to`) with `message`, or the form `again` with what was refused.
 async fn saved<T, P: IntoResponse>(
