@@ -31,9 +31,7 @@ pub fn collate(engine: Engine) -> &'static str {
 
 /// The collation's comparison: the folded keys first, then the texts themselves.
 pub fn compare(a: &str, b: &str) -> Ordering {
-    Folded::new(a)
-        .cmp(Folded::new(b))
-        .then_with(|| a.cmp(b))
+    Folded::new(a).cmp(Folded::new(b)).then_with(|| a.cmp(b))
 }
 
 /// The characters of a text as the collation sees them at its first level: lower case,
@@ -133,8 +131,22 @@ mod tests {
     #[test]
     fn names_sort_by_their_letters_not_their_bytes() {
         assert_eq!(
-            sorted(&["Bodensee", "Zander", "Bäckerei", "Arztpraxis", "Ärzte", "Arzt"]),
-            ["Arzt", "Ärzte", "Arztpraxis", "Bäckerei", "Bodensee", "Zander"]
+            sorted(&[
+                "Bodensee",
+                "Zander",
+                "Bäckerei",
+                "Arztpraxis",
+                "Ärzte",
+                "Arzt"
+            ]),
+            [
+                "Arzt",
+                "Ärzte",
+                "Arztpraxis",
+                "Bäckerei",
+                "Bodensee",
+                "Zander"
+            ]
         );
         assert_eq!(
             sorted(&["Strasse 2", "Straße 1", "Øresund", "Oslo", "émile", "Emma"]),

@@ -65,12 +65,17 @@ pub struct Counted<T> {
     pub total: i64,
 }
 
-/// The `ORDER BY` of `order` (without the keywords' leading space), ending with `id` (the
-/// table's id expression) in the same direction.
+/// ` ORDER BY` [`order_terms`].
 pub fn order_by(engine: Engine, order: &Order, id: &str) -> String {
+    format!(" ORDER BY {}", order_terms(engine, order, id))
+}
+
+/// The terms of the `ORDER BY` of `order`, ending with `id` (the table's id expression) in the
+/// same direction.
+pub fn order_terms(engine: Engine, order: &Order, id: &str) -> String {
     let dir = if order.descending { " DESC" } else { "" };
     let c = order.column;
-    let mut s = String::from(" ORDER BY ");
+    let mut s = String::new();
     if c.nullable {
         s.push_str(&format!("({} IS NULL){dir}, ", c.sql));
     }

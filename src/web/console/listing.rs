@@ -82,7 +82,12 @@ impl Listing {
                 .collect(),
             order,
             chosen: chosen.is_some(),
-            page: p.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 1_000_000),
+            page: p
+                .page
+                .trim()
+                .parse::<i64>()
+                .unwrap_or(1)
+                .clamp(1, 1_000_000),
             size,
             german: language == "de",
         }

@@ -20,6 +20,8 @@ use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
 
 pub mod access;
+pub mod access_bulk;
+pub mod access_csv;
 pub mod account_actions;
 pub mod accounts;
 pub mod admin;
@@ -45,6 +47,8 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
+        .merge(access_bulk::router())
+        .merge(access_csv::router())
         .merge(accounts::router())
         .merge(account_actions::router())
         .merge(impersonation::router())

@@ -17,8 +17,8 @@ use crate::usecases::Error;
 use crate::usecases::accounts::{InviteInput, invite_many};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
-use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::listing::{ListParams, Listing, Pager};
+use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
 use crate::web::page::{Id, PageResult, form_again, form_errors};
@@ -72,9 +72,8 @@ pub(super) async fn list_organizations(
         PAGE_SIZE,
         &staff.user.language,
     );
-    let page =
-        uc::organizations_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window())
-            .await?;
+    let page = uc::organizations_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window())
+        .await?;
     let areas = uc::list_areas(&s.cx, &staff.actor)
         .await
         .unwrap_or_default();
