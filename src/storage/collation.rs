@@ -150,7 +150,7 @@ mod tests {
         );
         assert_eq!(
             sorted(&["Strasse 2", "Straße 1", "Øresund", "Oslo", "émile", "Emma"]),
-            ["émile", "Emma", "Oslo", "Øresund", "Straße 1", "Strasse 2"]
+            ["émile", "Emma", "Øresund", "Oslo", "Straße 1", "Strasse 2"]
         );
     }
 

@@ -33,7 +33,7 @@ const TARGET_KINDS: &[&str] = &[
 ];
 
 #[derive(Deserialize, Default)]
-struct AuditQuery {
+pub(super) struct AuditQuery {
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -57,6 +57,44 @@ fn day_start(date: &str) -> Option<i64> {
 }
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl AuditQuery {
+    /// The filter the form asks for, `limit` events at a time.
+    pub(super) fn filter(&self, limit: i64) -> AuditFilter {
+        AuditFilter {
+            action: opt_text(&self.action),
+            actor: opt_text(&self.actor),
+            target_kind: TARGET_KINDS
+                .iter()
+                .find(|k| **k == self.target_kind.trim())
+                .map(|k| k.to_string()),
+            target_id: self.target_id.trim().parse().ok(),
+            from: day_start(&self.from),
+            // The "to" day is included: up to its end.
+            until: day_start(&self.to).map(|t| t + DAY_MS),
+            before_id: self.before_id.trim().parse().ok(),
+            limit,
+        }
+    }
+
+    /// The download of the events the filters find (all of them, from the newest).
+    fn csv(&self) -> String {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("action", &self.action),
+            ("actor", &self.actor),
+            ("target_kind", &self.target_kind),
+            ("target_id", &self.target_id),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.trim().is_empty() {
+                ser.append_pair(k, v.trim());
+            }
+        }
+        format!("/console/audit.csv?{}", ser.finish())
+    }
+}
 
 struct AuditRow {
     time: String,
@@ -125,20 +163,7 @@ async fn show_audit(
     Admin(staff): Admin,
     Query(q): Query<AuditQuery>,
 ) -> PageResult<AuditPage> {
-    let filter = AuditFilter {
-        action: opt_text(&q.action),
-        actor: opt_text(&q.actor),
-        target_kind: TARGET_KINDS
-            .iter()
-            .find(|k| **k == q.target_kind.trim())
-            .map(|k| k.to_string()),
-        target_id: q.target_id.trim().parse().ok(),
-        from: day_start(&q.from),
-        // The "to" day is included: up to its end.
-        until: day_start(&q.to).map(|t| t + DAY_MS),
-        before_id: q.before_id.trim().parse().ok(),
-        limit: PAGE_SIZE as i64 + 1,
-    };
+    let filter = q.filter(PAGE_SIZE as i64 + 1);
     let mut events = list_events(&s.cx, &staff.actor, &filter).await?;
     let older = if events.len() > PAGE_SIZE {
         events.truncate(PAGE_SIZE);

@@ -39,6 +39,37 @@ pub(super) struct ContactListQuery {
     list: ListParams,
 }
 
+impl ContactListQuery {
+    pub(super) fn filter(&self) -> ContactFilter {
+        ContactFilter {
+            q: opt_text(&self.q),
+            organization_id: None,
+            area_id: self.area_id.parse().ok(),
+            language: Language::parse(&self.language)
+                .ok()
+                .map(|l| l.as_str().to_string()),
+            after: None,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    pub(super) fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/contacts",
+            &[
+                ("q", &self.q),
+                ("area_id", &self.area_id),
+                ("language", &self.language),
+            ],
+            &self.list,
+            CONTACT_COLUMNS,
+            false,
+            PAGE_SIZE,
+            language,
+        )
+    }
+}
+
 /// A row of the contact list: the contact and its portal access.
 pub(super) struct ContactRowView {
     c: Contact,
@@ -57,6 +88,7 @@ pub(super) struct ContactsPage {
     rows: Vec<ContactRowView>,
     list: Listing,
     pager: Pager,
+    csv: String,
 }
 
 pub(super) async fn list_contacts(
@@ -64,29 +96,8 @@ pub(super) async fn list_contacts(
     staff: Staff,
     Query(q): Query<ContactListQuery>,
 ) -> PageResult<ContactsPage> {
-    let filter = ContactFilter {
-        q: opt_text(&q.q),
-        organization_id: None,
-        area_id: q.area_id.parse().ok(),
-        language: Language::parse(&q.language)
-            .ok()
-            .map(|l| l.as_str().to_string()),
-        after: None,
-        limit: PAGE_SIZE,
-    };
-    let list = Listing::new(
-        "/console/contacts",
-        &[
-            ("q", &q.q),
-            ("area_id", &q.area_id),
-            ("language", &q.language),
-        ],
-        &q.list,
-        CONTACT_COLUMNS,
-        false,
-        PAGE_SIZE,
-        &staff.user.language,
-    );
+    let filter = q.filter();
+    let list = q.listing(&staff.user.language);
     let page =
         uc::contacts_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
     let areas = uc::list_areas(&s.cx, &staff.actor)
@@ -108,6 +119,7 @@ pub(super) async fn list_contacts(
                 c: r.contact,
             })
             .collect(),
+        csv: list.with_path("/console/contacts.csv"),
         list,
         pager,
     })

@@ -10,6 +10,7 @@ use crate::web::console::{Errors, done};
 use crate::web::page::{PageResult, form_again, form_errors};
 
 mod contacts;
+mod downloads;
 mod organizations;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
             post(organizations::invite),
         )
         .route("/console/contacts", get(contacts::list_contacts))
+        .route("/console/contacts.csv", get(downloads::contacts))
+        .route("/console/organizations.csv", get(downloads::organizations))
         .route(
             "/console/contacts/new",
             get(contacts::new_contact).post(contacts::create_contact),

@@ -36,6 +36,35 @@ pub(super) struct OrgListQuery {
     list: ListParams,
 }
 
+impl OrgListQuery {
+    pub(super) fn filter(&self) -> OrganizationFilter {
+        OrganizationFilter {
+            q: opt_text(&self.q),
+            kind: OrganizationKind::parse(&self.kind).ok(),
+            area_id: self.area_id.parse().ok(),
+            parent_id: None,
+            after: None,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    pub(super) fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/organizations",
+            &[
+                ("q", &self.q),
+                ("kind", &self.kind),
+                ("area_id", &self.area_id),
+            ],
+            &self.list,
+            ORGANIZATION_COLUMNS,
+            false,
+            PAGE_SIZE,
+            language,
+        )
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "console/organizations.html")]
 pub(super) struct OrganizationsPage {
@@ -48,6 +77,7 @@ pub(super) struct OrganizationsPage {
     rows: Vec<Organization>,
     list: Listing,
     pager: Pager,
+    csv: String,
 }
 
 pub(super) async fn list_organizations(
@@ -55,23 +85,8 @@ pub(super) async fn list_organizations(
     staff: Staff,
     Query(q): Query<OrgListQuery>,
 ) -> PageResult<OrganizationsPage> {
-    let filter = OrganizationFilter {
-        q: opt_text(&q.q),
-        kind: OrganizationKind::parse(&q.kind).ok(),
-        area_id: q.area_id.parse().ok(),
-        parent_id: None,
-        after: None,
-        limit: PAGE_SIZE,
-    };
-    let list = Listing::new(
-        "/console/organizations",
-        &[("q", &q.q), ("kind", &q.kind), ("area_id", &q.area_id)],
-        &q.list,
-        ORGANIZATION_COLUMNS,
-        false,
-        PAGE_SIZE,
-        &staff.user.language,
-    );
+    let filter = q.filter();
+    let list = q.listing(&staff.user.language);
     let page = uc::organizations_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window())
         .await?;
     let areas = uc::list_areas(&s.cx, &staff.actor)
@@ -86,6 +101,7 @@ pub(super) async fn list_organizations(
         kinds: OrganizationKind::ALL,
         pager: list.pager(page.items.len(), page.total),
         rows: page.items,
+        csv: list.with_path("/console/organizations.csv"),
         list,
     })
 }
