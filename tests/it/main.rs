@@ -20,6 +20,7 @@ mod contract;
 mod hardening;
 mod impersonation;
 mod invitation_reach;
+mod lists;
 mod mail;
 mod mail_process;
 mod mailbox_banner;
