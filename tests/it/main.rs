@@ -11,6 +11,7 @@ mod admin_only;
 mod api;
 mod audit_refusals;
 mod backup;
+mod bulk_actions;
 mod cli;
 mod config_check;
 mod console;
