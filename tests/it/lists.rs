@@ -384,3 +384,47 @@ async fn long_downloads_come_whole(app: TestApp) {
     assert_eq!(names.len(), 2500);
 }
 both!(long_downloads, long_downloads_come_whole);
+
+/// The outbox: counted, paged, sorted by a heading, statuses as badges.
+async fn the_outbox_is_counted_paged_and_sorted(app: TestApp) {
+    exec(
+        &app,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 130) \
+         INSERT INTO outbox_messages (message_id, event, language, recipient, variables_json, \
+         status, attempts, max_attempts, next_attempt_at, last_error, created_at, updated_at) \
+         SELECT 'm' || i, 'invitation', 'en', 'r' || (1000 + i) || '@x.example', '{}', \
+         'failed', 8, 8, 0, 'mailbox unavailable', i, i FROM n",
+    )
+    .await;
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
+        .await;
+    let first = b.get("/console/outbox").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("1–100 of 130"), "{}", first.body);
+    assert!(
+        first
+            .body
+            .contains("<span class=\"badge badge-bad\">failed</span>")
+    );
+    // Newest first: the last queued leads.
+    assert!(first.body.find("r1130@").unwrap() < first.body.find("r1129@").unwrap());
+    let next = link(&first.body, "next").unwrap();
+    assert_eq!(next, "/console/outbox?page=2");
+    let second = b.get(&next).await;
+    assert!(second.body.contains("101–130 of 130"));
+    assert!(second.body.contains("r1001@") && !second.body.contains("r1130@"));
+    assert_eq!(
+        link(&second.body, "prev").as_deref(),
+        Some("/console/outbox")
+    );
+    let by_recipient = b.get("/console/outbox?status=failed&sort=recipient").await;
+    assert!(by_recipient.body.contains("aria-sort=\"ascending\""));
+    assert!(by_recipient.body.find("r1001@").unwrap() < by_recipient.body.find("r1002@").unwrap());
+    assert!(!by_recipient.body.contains("r1130@"));
+    assert_eq!(
+        link(&by_recipient.body, "next").as_deref(),
+        Some("/console/outbox?status=failed&sort=recipient&page=2")
+    );
+}
+both!(outbox_paged, the_outbox_is_counted_paged_and_sorted);

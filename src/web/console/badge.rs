@@ -2,6 +2,7 @@
 //! color that helps (never the only sign). One template: `console/_badge.html`.
 
 use crate::domain::account::{Approval, Assignment, Lifecycle, Registration};
+use crate::domain::outbox::OutboxStatus;
 
 /// A status as a badge.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,26 @@ impl Badge {
         } else {
             Badge::new("switched off", "bad")
         }
+    }
+
+    /// A staff user's status.
+    pub fn staff(active: bool) -> Self {
+        if active {
+            Badge::new("active", "ok")
+        } else {
+            Badge::new("deactivated", "bad")
+        }
+    }
+
+    /// An outbox message's status.
+    pub fn outbox(s: OutboxStatus) -> Self {
+        let tone = match s {
+            OutboxStatus::Sent => "ok",
+            OutboxStatus::Failed => "bad",
+            OutboxStatus::Retrying | OutboxStatus::Sending => "warn",
+            OutboxStatus::Queued => "info",
+        };
+        Badge::new(s.as_str(), tone)
     }
 
     /// A contact's portal access: `accounts` in all, `with_access` of them may log in.
