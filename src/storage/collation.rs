@@ -11,8 +11,10 @@
 //! letter (ä as a, é as e), ß as ss, æ as ae, ø as o, case is ignored. Where two names fold
 //! the same ("Arzt", "arzt"), the original text decides, so the order is total and stable.
 //! The folding uses `unicode-normalization`, already built for sqlx's PostgreSQL driver.
-//! Measured: 100,000 names sort in about 40 ms through it on this machine (no allocation per
-//! comparison).
+//! Measured on this machine (optimized build, one core): 100,000 names sort in 66 ms through
+//! it when all are ASCII and 82 ms when two in three have umlauts, against 17 to 33 ms by bytes
+//! (no allocation per comparison; a common beginning is skipped). A page of a list sorts only
+//! the rows its filters find, keeping only the rows up to the page's end (SQLite's sorter with `LIMIT`).
 
 use std::cmp::Ordering;
 
@@ -31,6 +33,22 @@ pub fn collate(engine: Engine) -> &'static str {
 
 /// The collation's comparison: the folded keys first, then the texts themselves.
 pub fn compare(a: &str, b: &str) -> Ordering {
+    // What both begin with folds the same: compare from where they differ (each character
+    // folds on its own, so the order is the same).
+    let mut cut = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    while !a.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let (a, b) = (&a[cut..], &b[cut..]);
+    if a.is_ascii() && b.is_ascii() {
+        let lower = |c: &u8| c.to_ascii_lowercase();
+        return a
+            .as_bytes()
+            .iter()
+            .map(lower)
+            .cmp(b.as_bytes().iter().map(lower))
+            .then_with(|| a.cmp(b));
+    }
     Folded::new(a).cmp(Folded::new(b)).then_with(|| a.cmp(b))
 }
 
@@ -159,5 +177,18 @@ mod tests {
         assert_eq!(sorted(&["arzt", "Arzt", "ARZT"]), ["ARZT", "Arzt", "arzt"]);
         assert_eq!(compare("Müller", "Müller"), std::cmp::Ordering::Equal);
         assert_ne!(compare("Muller", "Müller"), std::cmp::Ordering::Equal);
+    }
+
+    proptest::proptest! {
+        /// A total order, whatever the texts: as SQLite needs of a collation.
+        #[test]
+        fn the_comparison_is_a_total_order(a in "[aAäÄßo ]{0,6}", b in "[aAäÄßo ]{0,6}", c in "[aAäÄßo ]{0,6}") {
+            use std::cmp::Ordering::*;
+            proptest::prop_assert_eq!(compare(&a, &b), compare(&b, &a).reverse());
+            proptest::prop_assert_eq!(compare(&a, &b) == Equal, a == b);
+            if compare(&a, &b) != Greater && compare(&b, &c) != Greater {
+                proptest::prop_assert_ne!(compare(&a, &c), Greater);
+            }
+        }
     }
 }
