@@ -428,3 +428,40 @@ async fn the_outbox_is_counted_paged_and_sorted(app: TestApp) {
     );
 }
 both!(outbox_paged, the_outbox_is_counted_paged_and_sorted);
+
+/// The audit log: counted, paged newest first, sortable, the download in step with it.
+async fn the_audit_log_is_counted_and_paged(app: TestApp) {
+    exec(
+        &app,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120) \
+         INSERT INTO audit_events (occurred_at, actor_kind, actor_label, action, target_kind, target_label) \
+         SELECT i, 'cli', 'Zoë ' || i, 'test.event', 'contact', 'Target ' || (1000 + i) FROM n",
+    )
+    .await;
+    let b = app
+        .staff_browser("admin@example.test", "administrator", &[])
+        .await;
+    let page = b.get("/console/audit?action=test.event").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("1–100 of 120"), "{}", page.body);
+    assert!(page.body.find("Target 1120").unwrap() < page.body.find("Target 1119").unwrap());
+    let next = link(&page.body, "next").unwrap();
+    assert_eq!(next, "/console/audit?action=test.event&page=2");
+    let older = b.get(&next).await;
+    assert!(older.body.contains("101–120 of 120"));
+    assert!(older.body.contains("Target 1001") && !older.body.contains("Target 1120"));
+    assert_eq!(
+        link(&older.body, "prev").as_deref(),
+        Some("/console/audit?action=test.event")
+    );
+    let by_target = b.get("/console/audit?action=test.event&sort=target").await;
+    assert!(
+        by_target.body.find("Target 1001").unwrap() < by_target.body.find("Target 1002").unwrap()
+    );
+    assert!(
+        by_target
+            .body
+            .contains("href=\"/console/audit.csv?action=test.event&#38;sort=target\"")
+    );
+}
+both!(audit_paged, the_audit_log_is_counted_and_paged);

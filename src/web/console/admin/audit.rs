@@ -9,9 +9,10 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use crate::clock::format_time;
-use crate::storage::audit::{AuditEvent, AuditFilter};
-use crate::usecases::audit_log::list_events;
+use crate::storage::audit::{AUDIT_COLUMNS, AuditEvent, AuditFilter};
+use crate::usecases::audit_log::events_in_order;
 use crate::web::AppState;
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
 use crate::web::page::PageResult;
@@ -46,8 +47,8 @@ pub(super) struct AuditQuery {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
-    before_id: String,
+    #[serde(flatten)]
+    list: ListParams,
 }
 
 /// Midnight UTC of a `YYYY-MM-DD` date, in milliseconds.
@@ -72,27 +73,29 @@ impl AuditQuery {
             from: day_start(&self.from),
             // The "to" day is included: up to its end.
             until: day_start(&self.to).map(|t| t + DAY_MS),
-            before_id: self.before_id.trim().parse().ok(),
+            before_id: None,
             limit,
         }
     }
 
-    /// The download of the events the filters find (all of them, from the newest).
-    fn csv(&self) -> String {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("action", &self.action),
-            ("actor", &self.actor),
-            ("target_kind", &self.target_kind),
-            ("target_id", &self.target_id),
-            ("from", &self.from),
-            ("to", &self.to),
-        ] {
-            if !v.trim().is_empty() {
-                ser.append_pair(k, v.trim());
-            }
-        }
-        format!("/console/audit.csv?{}", ser.finish())
+    /// The log as asked for: its filters, order and page.
+    fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/audit",
+            &[
+                ("action", self.action.trim()),
+                ("actor", self.actor.trim()),
+                ("target_kind", self.target_kind.trim()),
+                ("target_id", self.target_id.trim()),
+                ("from", self.from.trim()),
+                ("to", self.to.trim()),
+            ],
+            &self.list,
+            AUDIT_COLUMNS,
+            true,
+            PAGE_SIZE as i64,
+            language,
+        )
     }
 }
 
@@ -155,7 +158,10 @@ struct AuditPage {
     q: AuditQuery,
     target_kinds: &'static [&'static str],
     rows: Vec<AuditRow>,
-    older: Option<String>,
+    list: Listing,
+    pager: Pager,
+    /// The download of every event the filters find, in this order.
+    csv: String,
 }
 
 async fn show_audit(
@@ -163,36 +169,19 @@ async fn show_audit(
     Admin(staff): Admin,
     Query(q): Query<AuditQuery>,
 ) -> PageResult<AuditPage> {
-    let filter = q.filter(PAGE_SIZE as i64 + 1);
-    let mut events = list_events(&s.cx, &staff.actor, &filter).await?;
-    let older = if events.len() > PAGE_SIZE {
-        events.truncate(PAGE_SIZE);
-        events.last().map(|last| {
-            let mut ser = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in [
-                ("action", &q.action),
-                ("actor", &q.actor),
-                ("target_kind", &q.target_kind),
-                ("target_id", &q.target_id),
-                ("from", &q.from),
-                ("to", &q.to),
-            ] {
-                if !v.trim().is_empty() {
-                    ser.append_pair(k, v.trim());
-                }
-            }
-            ser.append_pair("before_id", &last.id.to_string());
-            format!("/console/audit?{}", ser.finish())
-        })
-    } else {
-        None
-    };
+    let filter = q.filter(PAGE_SIZE as i64);
+    let list = q.listing(&staff.user.language);
+    let page = events_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
+    let pager = list.pager(page.items.len(), page.total);
+    let events = page.items;
     Ok(AuditPage {
         chrome: staff.chrome("audit"),
         q,
         target_kinds: TARGET_KINDS,
         rows: events.into_iter().map(AuditRow::from).collect(),
-        older,
+        csv: list.with_path("/console/audit.csv"),
+        list,
+        pager,
     })
 }
 
