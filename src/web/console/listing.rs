@@ -129,6 +129,15 @@ impl Listing {
             .then_some((self.order.column.key, self.order.descending))
     }
 
+    /// The order chosen in the address, for a filter form to keep (`sort`, `dir`).
+    pub fn order_fields(&self) -> Vec<(&'static str, &'static str)> {
+        match self.current_order() {
+            Some((key, true)) => vec![("sort", key), ("dir", "desc")],
+            Some((key, false)) => vec![("sort", key)],
+            None => Vec::new(),
+        }
+    }
+
     /// The address of this page as it is.
     pub fn here(&self) -> String {
         self.url(self.path, self.page, self.current_order())
