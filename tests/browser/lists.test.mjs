@@ -4,8 +4,9 @@
 //    order: "Ärzte" next to "Arzt", "Bäckerei" before "Bodensee"), then the other way, the
 //    heading saying which (aria-sort);
 // 2. paged forward and back, with the count ("1–50 of 57") and the order kept;
-// 3. on the access list, two rows ticked and approved at once: the result names each, the rows
-//    show "approved", and nothing else changed.
+// 3. on the access list, every row ticked and cleared from the heading's box; two rows ticked
+//    and approved at once: the result names each, the rows show "approved", and nothing else
+//    changed.
 //
 // The set-up is in harness.mjs (Debian's Chromium driven by playwright-core).
 
@@ -122,6 +123,11 @@ function scenario(engine, makeDatabase) {
       await page.goto('/console/access?approval=pending');
       await expectText(page.locator('#list-count'), '1–3 of 3', 'three wait');
       assert.equal(await page.locator('input[type=checkbox][form=bulk]:checked').count(), 0, 'nothing ticked');
+      // The box in the heading ticks every row of the page, and clears them again.
+      await page.getByLabel('Select every account on this page').check();
+      assert.equal(await page.locator('input[type=checkbox][form=bulk]:checked').count(), 3, 'all ticked');
+      await page.getByLabel('Select every account on this page').uncheck();
+      assert.equal(await page.locator('input[type=checkbox][form=bulk]:checked').count(), 0, 'all cleared');
       await page.getByLabel('Select anna@nordlicht.example').check();
       await page.getByLabel('Select bert@nordlicht.example').check();
       await page.locator('form#bulk').getByRole('button', { name: 'Approve', exact: true }).click();
