@@ -12,6 +12,18 @@ document.addEventListener('click', function (event) {
   if (!window.confirm(button.dataset.confirm)) event.preventDefault();
 });
 
+// The access list: a box that ticks (or clears) every row of the page for the bulk actions;
+// shown only where this script runs.
+document.addEventListener('DOMContentLoaded', function () {
+  var all = document.getElementById('select-page');
+  if (!all) return;
+  var rows = function () { return document.querySelectorAll('input[type=checkbox][form=bulk][name=id]'); };
+  all.hidden = false;
+  all.addEventListener('change', function () {
+    rows().forEach(function (box) { box.checked = all.checked; });
+  });
+});
+
 // The mail template editor: the preview follows the text as it is typed.
 document.addEventListener('DOMContentLoaded', function () {
   if (!document.getElementById('template-form')) return;

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
+use super::listing::{Column, Counted, Order, Window, order_by, push_window};
 use super::{Result, Tx};
 use crate::on_tx;
 
@@ -81,6 +82,40 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// Adds ` AND ...` for every filter of `f` but the page: one builder for a page and its count.
+macro_rules! push_audit_filters {
+    ($qb:expr, $f:expr) => {
+        if let Some(a) = $f.action.as_deref().filter(|s| !s.is_empty()) {
+            if let Some(prefix) = a.strip_suffix('*') {
+                let mut pattern = super::like_pattern(prefix);
+                pattern.remove(0);
+                $qb.push(" AND action LIKE ")
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\'");
+            } else {
+                $qb.push(" AND action = ").push_bind(a.to_string());
+            }
+        }
+        if let Some(actor) = $f.actor.as_deref().filter(|s| !s.is_empty()) {
+            $qb.push(" AND lower(actor_label) LIKE ")
+                .push_bind(super::like_pattern(&actor.to_lowercase()))
+                .push(" ESCAPE '\\'");
+        }
+        if let Some(k) = $f.target_kind.as_deref().filter(|s| !s.is_empty()) {
+            $qb.push(" AND target_kind = ").push_bind(k.to_string());
+        }
+        if let Some(id) = $f.target_id {
+            $qb.push(" AND target_id = ").push_bind(id);
+        }
+        if let Some(from) = $f.from {
+            $qb.push(" AND occurred_at >= ").push_bind(from);
+        }
+        if let Some(until) = $f.until {
+            $qb.push(" AND occurred_at < ").push_bind(until);
+        }
+    };
+}
+
 /// Newest first.
 pub async fn list(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
     on_tx!(tx, |c| {
@@ -88,34 +123,7 @@ pub async fn list(tx: &mut Tx, f: &AuditFilter) -> Result<Vec<AuditEvent>> {
             "SELECT id, occurred_at, actor_kind, actor_id, actor_label, action, target_kind, target_id, \
              target_label, before_json, after_json, client_addr FROM audit_events WHERE 1 = 1",
         );
-        if let Some(a) = f.action.as_deref().filter(|s| !s.is_empty()) {
-            if let Some(prefix) = a.strip_suffix('*') {
-                let mut pattern = super::like_pattern(prefix);
-                pattern.remove(0);
-                qb.push(" AND action LIKE ")
-                    .push_bind(pattern)
-                    .push(" ESCAPE '\\'");
-            } else {
-                qb.push(" AND action = ").push_bind(a.to_string());
-            }
-        }
-        if let Some(actor) = f.actor.as_deref().filter(|s| !s.is_empty()) {
-            qb.push(" AND lower(actor_label) LIKE ")
-                .push_bind(super::like_pattern(&actor.to_lowercase()))
-                .push(" ESCAPE '\\'");
-        }
-        if let Some(k) = f.target_kind.as_deref().filter(|s| !s.is_empty()) {
-            qb.push(" AND target_kind = ").push_bind(k.to_string());
-        }
-        if let Some(id) = f.target_id {
-            qb.push(" AND target_id = ").push_bind(id);
-        }
-        if let Some(from) = f.from {
-            qb.push(" AND occurred_at >= ").push_bind(from);
-        }
-        if let Some(until) = f.until {
-            qb.push(" AND occurred_at < ").push_bind(until);
-        }
+        push_audit_filters!(qb, f);
         if let Some(before) = f.before_id {
             qb.push(" AND id < ").push_bind(before);
         }
@@ -155,4 +163,39 @@ pub async fn actions_since(
         .fetch_all(c)
         .await
     })
+}
+
+/// The columns the console's audit log may be sorted by (the first: when).
+pub static AUDIT_COLUMNS: &[Column] = &[
+    Column::new("time", "id"),
+    Column::new("actor", "actor_label").text(),
+    Column::new("action", "action"),
+    Column::new("target", "target_label").text(),
+];
+
+/// A page of the events `f` finds (its `before_id` and `limit` aside), in `order`, and how
+/// many there are.
+pub async fn in_order(
+    tx: &mut Tx,
+    f: &AuditFilter,
+    order: &Order,
+    window: Window,
+) -> Result<Counted<AuditEvent>> {
+    let engine = tx.engine();
+    let items = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new(
+            "SELECT id, occurred_at, actor_kind, actor_id, actor_label, action, target_kind, target_id, \
+             target_label, before_json, after_json, client_addr FROM audit_events WHERE 1 = 1",
+        );
+        push_audit_filters!(qb, f);
+        qb.push(order_by(engine, order, "id"));
+        push_window!(qb, window);
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    let total = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM audit_events WHERE 1 = 1");
+        push_audit_filters!(qb, f);
+        qb.build_query_scalar().fetch_one(c).await
+    })?;
+    Ok(Counted { items, total })
 }

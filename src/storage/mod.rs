@@ -19,9 +19,11 @@ pub mod accounts;
 pub mod apikeys;
 pub mod audit;
 pub mod backup;
+pub mod collation;
 pub mod directory;
 pub mod impersonations;
 pub mod limits;
+pub mod listing;
 pub mod migrate;
 pub mod oidc_clients;
 pub mod oidc_grants;
@@ -214,7 +216,9 @@ impl Db {
                 // copy into each connection's 2 MiB page cache: several times fewer system
                 // calls on the lists. The cost: an I/O error while reading a page stops the
                 // process (SIGBUS) instead of failing the query.
-                .pragma("mmap_size", "2147418112");
+                .pragma("mmap_size", "2147418112")
+                // The order of names in the lists (storage/collation.rs).
+                .collation(collation::SQLITE_COLLATION, collation::compare);
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections.max(2))
                 // One connection stays open as long as the pool: `admit restore` sees the file

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
+use super::listing::{Column, Counted, Order, Window, order_by, push_window};
 use super::{Engine, Result, Tx};
 use crate::domain::outbox::OutboxStatus;
 use crate::{exec_tx, on_tx};
@@ -227,31 +228,73 @@ pub struct OutboxFilter {
     pub limit: i64,
 }
 
+/// Adds ` AND ...` for every filter of `f` but the page: one builder for a page and its count.
+macro_rules! push_outbox_filters {
+    ($qb:expr, $f:expr) => {
+        if let Some(s) = $f.status {
+            $qb.push(" AND status = ").push_bind(s);
+        }
+        if let Some(e) = &$f.event {
+            $qb.push(" AND event = ").push_bind(e.clone());
+        }
+        if let Some(p) = $f.portal_id {
+            $qb.push(" AND portal_id = ").push_bind(p);
+        }
+        if let Some(r) = $f.recipient.as_deref().filter(|r| !r.is_empty()) {
+            $qb.push(" AND recipient LIKE ")
+                .push_bind(super::like_pattern(&r.to_lowercase()))
+                .push(" ESCAPE '\\'");
+        }
+    };
+}
+
 /// Newest first.
 pub async fn list(tx: &mut Tx, f: &OutboxFilter) -> Result<Vec<OutboxMessage>> {
     on_tx!(tx, |c| {
         let mut qb =
             QueryBuilder::new(format!("SELECT {COLUMNS} FROM outbox_messages WHERE 1 = 1"));
-        if let Some(s) = f.status {
-            qb.push(" AND status = ").push_bind(s);
-        }
-        if let Some(e) = &f.event {
-            qb.push(" AND event = ").push_bind(e.clone());
-        }
-        if let Some(p) = f.portal_id {
-            qb.push(" AND portal_id = ").push_bind(p);
-        }
-        if let Some(r) = f.recipient.as_deref().filter(|r| !r.is_empty()) {
-            qb.push(" AND recipient LIKE ")
-                .push_bind(super::like_pattern(&r.to_lowercase()))
-                .push(" ESCAPE '\\'");
-        }
+        push_outbox_filters!(qb, f);
         if let Some(b) = f.before_id {
             qb.push(" AND id < ").push_bind(b);
         }
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit);
         qb.build_query_as().fetch_all(c).await
     })
+}
+
+/// The columns the console's outbox may be sorted by (the first: when queued).
+pub static OUTBOX_COLUMNS: &[Column] = &[
+    Column::new("queued", "created_at"),
+    Column::new("recipient", "recipient"),
+    Column::new("template", "event"),
+    Column::new("status", "status"),
+    Column::new("attempts", "attempts"),
+    Column::new("sent", "sent_at").nullable(),
+];
+
+/// A page of the messages `f` finds (its `before_id` and `limit` aside), in `order`, and how
+/// many there are.
+pub async fn in_order(
+    tx: &mut Tx,
+    f: &OutboxFilter,
+    order: &Order,
+    window: Window,
+) -> Result<Counted<OutboxMessage>> {
+    let engine = tx.engine();
+    let items = on_tx!(tx, |c| {
+        let mut qb =
+            QueryBuilder::new(format!("SELECT {COLUMNS} FROM outbox_messages WHERE 1 = 1"));
+        push_outbox_filters!(qb, f);
+        qb.push(order_by(engine, order, "id"));
+        push_window!(qb, window);
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    let total = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM outbox_messages WHERE 1 = 1");
+        push_outbox_filters!(qb, f);
+        qb.build_query_scalar().fetch_one(c).await
+    })?;
+    Ok(Counted { items, total })
 }
 
 /// The messages of a portal account, newest first: those sent to its address on its portal,

@@ -28,3 +28,16 @@ pub async fn staff_names(
     }
     Ok(names)
 }
+
+/// A page of the audit log in the chosen order, and how many events the filter finds.
+pub async fn events_in_order(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &AuditFilter,
+    order: &crate::storage::listing::Order,
+    window: crate::storage::listing::Window,
+) -> Result<crate::storage::listing::Counted<AuditEvent>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::in_order(&mut tx, filter, order, window).await?)
+}

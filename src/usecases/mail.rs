@@ -298,6 +298,19 @@ pub async fn list(cx: &Ctx, actor: &Actor, filter: &OutboxFilter) -> Result<Vec<
     Ok(store::list(&mut tx, filter).await?)
 }
 
+/// A page of the outbox in the chosen order, and how many messages the filter finds.
+pub async fn in_order(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &OutboxFilter,
+    order: &crate::storage::listing::Order,
+    window: crate::storage::listing::Window,
+) -> Result<crate::storage::listing::Counted<OutboxMessage>> {
+    actor.require_admin()?;
+    let mut tx = cx.db.read().await?;
+    Ok(store::in_order(&mut tx, filter, order, window).await?)
+}
+
 pub async fn get(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessage> {
     actor.require_admin()?;
     let mut tx = cx.db.read().await?;

@@ -22,6 +22,7 @@ use crate::usecases::staff::SessionPolicy;
 pub mod api;
 pub mod console;
 pub mod cookies;
+pub mod csv;
 pub mod device_cookie;
 pub mod error;
 pub mod forms;

@@ -185,7 +185,7 @@ function scenario(engine, makeDatabase) {
       await expectText(page.locator('.flash'), `Declined: ${ANNA} on ${PORTAL}. The e-mail to ${ANNA} is queued.`, '.flash');
       const cells = (await page.locator('tbody tr').filter({ hasText: ANNA }).locator('td').allTextContents())
         .map((c) => c.replace(/\s+/g, ' ').trim());
-      assert.ok(cells.includes('Declined'), `the row's approval: ${JSON.stringify(cells)}`);
+      assert.ok(cells.includes('declined'), `the row's approval: ${JSON.stringify(cells)}`);
       const a = await get(`/api/v1/accounts/${s.anna}`);
       assert.equal(a.approval, 'declined');
     });

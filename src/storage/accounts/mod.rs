@@ -109,10 +109,12 @@ pub(crate) use account_columns;
 const SELECT: &str = concat!("SELECT ", account_columns!(), account_tables!());
 
 mod count;
+mod ordered;
 mod search;
 mod tokens;
 
 pub use count::count;
+pub use ordered::{ACCOUNT_COLUMNS, in_order, these};
 pub use search::{AccountFilter, ValidUntilFilter, list};
 pub use tokens::{AccountToken, find_token, insert_token, purge_tokens, revoke_tokens, use_token};
 

@@ -160,6 +160,8 @@ macro_rules! push_like {
     };
 }
 
+pub(super) use push_like;
+
 /// Adds the part of a text search that `$bounds` asks for: ` AND` the e-mail begins with the
 /// term (a range of the e-mail index: `[term, end)`), or does not.
 macro_rules! push_bounds {
@@ -392,7 +394,7 @@ enum Bounds {
 /// The end of the range of texts that begin with `term`, in the order of code points (which is
 /// the byte order of UTF-8, SQLite's and PostgreSQL's `C` collation): the term with its last
 /// character raised by one. `None` when no text lies beyond (only U+10FFFF characters).
-fn prefix_end(term: &str) -> Option<String> {
+pub(super) fn prefix_end(term: &str) -> Option<String> {
     let mut chars: Vec<char> = term.chars().collect();
     while let Some(last) = chars.pop() {
         let next = (last as u32 + 1..=0x10FFFF).find_map(char::from_u32);

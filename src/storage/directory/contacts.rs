@@ -5,6 +5,7 @@ use sqlx::QueryBuilder;
 
 use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, one_where, page};
 use crate::domain::staff::Scope;
+use crate::storage::listing::{Column, Counted, Order, Window, order_by, push_window};
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
@@ -43,24 +44,32 @@ pub struct ContactFilter {
     pub limit: i64,
 }
 
+/// Adds ` AND ...` for every filter of `f` (but the page), within `scope`: one builder for a
+/// page and its count.
+macro_rules! push_contact_filters {
+    ($qb:expr, $engine:expr, $scope:expr, $f:expr) => {
+        crate::push_area_scope!($qb, $scope, "o.area_id");
+        if let Some(q) = $f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            push_search!($qb, $engine, "ct", "contacts", q);
+        }
+        if let Some(org) = $f.organization_id {
+            $qb.push(" AND ct.organization_id = ").push_bind(org);
+        }
+        if let Some(area) = $f.area_id {
+            $qb.push(" AND o.area_id = ").push_bind(area);
+        }
+        if let Some(lang) = &$f.language {
+            $qb.push(" AND ct.language = ").push_bind(lang.clone());
+        }
+    };
+}
+
 pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Result<Page<Contact>> {
     let engine = tx.engine();
     let rows: Vec<Contact> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(CONTACT_SELECT);
         qb.push(" WHERE 1 = 1");
-        crate::push_area_scope!(qb, scope, "o.area_id");
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            push_search!(qb, engine, "ct", "contacts", q);
-        }
-        if let Some(org) = f.organization_id {
-            qb.push(" AND ct.organization_id = ").push_bind(org);
-        }
-        if let Some(area) = f.area_id {
-            qb.push(" AND o.area_id = ").push_bind(area);
-        }
-        if let Some(lang) = &f.language {
-            qb.push(" AND ct.language = ").push_bind(lang.clone());
-        }
+        push_contact_filters!(qb, engine, scope, f);
         if let Some((name, id)) = &f.after {
             qb.push(" AND (ct.name > ")
                 .push_bind(name.clone())
@@ -75,6 +84,64 @@ pub async fn list_contacts(tx: &mut Tx, scope: &Scope, f: &ContactFilter) -> Res
         qb.build_query_as().fetch_all(c).await
     })?;
     Ok(page(rows, f.limit, |ct: &Contact| (ct.name.clone(), ct.id)))
+}
+
+/// The columns the console's contact list may be sorted by.
+pub static CONTACT_COLUMNS: &[Column] = &[
+    Column::new("name", "ct.name").text(),
+    Column::new("email", "ct.email").nullable(),
+    Column::new("organization", "o.name").text(),
+    Column::new("language", "ct.language"),
+];
+
+/// A contact in the console's list, with whether they have portal access.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ListedContact {
+    #[sqlx(flatten)]
+    pub contact: Contact,
+    /// How many portal accounts they have.
+    pub accounts: i64,
+    /// How many of them may log in today (registered, approved, switched on, active, within
+    /// their valid-until, a role that logs in).
+    pub with_access: i64,
+}
+
+/// A page of the contacts `f` finds (its `after` and `limit` aside), in `order`, with their
+/// portal access (`today` as a day number), and how many there are.
+pub async fn contacts_in_order(
+    tx: &mut Tx,
+    scope: &Scope,
+    f: &ContactFilter,
+    order: &Order,
+    window: Window,
+    today: i64,
+) -> Result<Counted<ListedContact>> {
+    let engine = tx.engine();
+    let items: Vec<ListedContact> = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new(
+            "SELECT ct.id, ct.organization_id, o.name AS organization_name, o.area_id, ct.name, \
+             ct.email, ct.phone, ct.language, ct.external_id, ct.created_at, ct.updated_at, \
+             (SELECT COUNT(*) FROM portal_accounts a WHERE a.contact_id = ct.id) AS accounts, \
+             (SELECT COUNT(*) FROM portal_accounts a WHERE a.contact_id = ct.id \
+               AND a.registration = 'registered' AND a.approval = 'approved' \
+               AND a.access_granted = TRUE AND a.lifecycle = 'active' AND a.role <> 'notifications' \
+               AND (a.valid_until IS NULL OR a.valid_until >= ",
+        );
+        qb.push_bind(today)
+            .push(")) AS with_access FROM contacts ct JOIN organizations o ON o.id = ct.organization_id WHERE 1 = 1");
+        push_contact_filters!(qb, engine, scope, f);
+        qb.push(order_by(engine, order, "ct.id"));
+        push_window!(qb, window);
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    let total: i64 = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new(
+            "SELECT COUNT(*) FROM contacts ct JOIN organizations o ON o.id = ct.organization_id WHERE 1 = 1",
+        );
+        push_contact_filters!(qb, engine, scope, f);
+        qb.build_query_scalar().fetch_one(c).await
+    })?;
+    Ok(Counted { items, total })
 }
 
 pub async fn get_contact(tx: &mut Tx, id: i64) -> Result<Option<Contact>> {

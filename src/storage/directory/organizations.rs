@@ -6,6 +6,7 @@ use sqlx::QueryBuilder;
 use super::{Page, UNLESS_EXTERNAL_ID_TAKEN, one_where, page};
 use crate::domain::directory::OrganizationKind;
 use crate::domain::staff::Scope;
+use crate::storage::listing::{Column, Counted, Order, Window, order_by, push_window};
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
@@ -42,6 +43,26 @@ pub struct OrganizationFilter {
     pub limit: i64,
 }
 
+/// Adds ` AND ...` for every filter of `f` (but the page), within `scope`: one builder for a
+/// page and its count.
+macro_rules! push_org_filters {
+    ($qb:expr, $engine:expr, $scope:expr, $f:expr) => {
+        crate::push_area_scope!($qb, $scope, "o.area_id");
+        if let Some(q) = $f.q.as_deref().filter(|q| !q.trim().is_empty()) {
+            push_search!($qb, $engine, "o", "organizations", q);
+        }
+        if let Some(kind) = $f.kind {
+            $qb.push(" AND o.kind = ").push_bind(kind);
+        }
+        if let Some(area) = $f.area_id {
+            $qb.push(" AND o.area_id = ").push_bind(area);
+        }
+        if let Some(parent) = $f.parent_id {
+            $qb.push(" AND o.parent_id = ").push_bind(parent);
+        }
+    };
+}
+
 pub async fn list_organizations(
     tx: &mut Tx,
     scope: &Scope,
@@ -51,19 +72,7 @@ pub async fn list_organizations(
     let rows: Vec<Organization> = on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(ORG_SELECT);
         qb.push(" WHERE 1 = 1");
-        crate::push_area_scope!(qb, scope, "o.area_id");
-        if let Some(q) = f.q.as_deref().filter(|q| !q.trim().is_empty()) {
-            push_search!(qb, engine, "o", "organizations", q);
-        }
-        if let Some(kind) = f.kind {
-            qb.push(" AND o.kind = ").push_bind(kind);
-        }
-        if let Some(area) = f.area_id {
-            qb.push(" AND o.area_id = ").push_bind(area);
-        }
-        if let Some(parent) = f.parent_id {
-            qb.push(" AND o.parent_id = ").push_bind(parent);
-        }
+        push_org_filters!(qb, engine, scope, f);
         if let Some((name, id)) = &f.after {
             qb.push(" AND (o.name > ")
                 .push_bind(name.clone())
@@ -80,6 +89,41 @@ pub async fn list_organizations(
     Ok(page(rows, f.limit, |o: &Organization| {
         (o.name.clone(), o.id)
     }))
+}
+
+/// The columns the console's organization list may be sorted by.
+pub static ORGANIZATION_COLUMNS: &[Column] = &[
+    Column::new("name", "o.name").text(),
+    Column::new("kind", "o.kind"),
+    Column::new("parent", "p.name").text().nullable(),
+    Column::new("area", "a.name").text().nullable(),
+    Column::new("external_id", "o.external_id").nullable(),
+];
+
+/// A page of the organizations `f` finds (its `after` and `limit` aside), in `order`, and how
+/// many there are.
+pub async fn organizations_in_order(
+    tx: &mut Tx,
+    scope: &Scope,
+    f: &OrganizationFilter,
+    order: &Order,
+    window: Window,
+) -> Result<Counted<Organization>> {
+    let engine = tx.engine();
+    let items: Vec<Organization> = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new(ORG_SELECT);
+        qb.push(" WHERE 1 = 1");
+        push_org_filters!(qb, engine, scope, f);
+        qb.push(order_by(engine, order, "o.id"));
+        push_window!(qb, window);
+        qb.build_query_as().fetch_all(c).await
+    })?;
+    let total: i64 = on_tx!(tx, |c| {
+        let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM organizations o WHERE 1 = 1");
+        push_org_filters!(qb, engine, scope, f);
+        qb.build_query_scalar().fetch_one(c).await
+    })?;
+    Ok(Counted { items, total })
 }
 
 pub async fn get_organization(tx: &mut Tx, id: i64) -> Result<Option<Organization>> {

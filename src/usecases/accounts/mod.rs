@@ -67,6 +67,28 @@ pub async fn list_accounts(
     Ok(page)
 }
 
+/// A page of the access list in the chosen order (`chosen` false: the list's own), and how
+/// many accounts the filter finds.
+pub async fn accounts_in_order(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &store::AccountFilter,
+    order: &crate::storage::listing::Order,
+    chosen: bool,
+    window: crate::storage::listing::Window,
+) -> Result<crate::storage::listing::Counted<PortalAccount>> {
+    let mut tx = cx.db.read().await?;
+    let mut page = store::in_order(&mut tx, &actor.scope, filter, order, chosen, window).await?;
+    store::fill_modules(&mut tx, &mut page.items).await?;
+    Ok(page)
+}
+
+/// The accounts of `ids` the actor may see, in e-mail order (others are left out).
+pub async fn these_accounts(cx: &Ctx, actor: &Actor, ids: &[i64]) -> Result<Vec<PortalAccount>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::these(&mut tx, &actor.scope, ids).await?)
+}
+
 /// How many accounts the access list would show with `filter` (its text search aside).
 pub async fn count_accounts(cx: &Ctx, actor: &Actor, filter: &store::AccountFilter) -> Result<i64> {
     let mut tx = cx.db.read().await?;

@@ -16,6 +16,20 @@ pub async fn list_contacts(
     Ok(store::list_contacts(&mut tx, &actor.scope, filter).await?)
 }
 
+/// A page of the contact list in the chosen order, with each contact's portal access, and how
+/// many contacts the filter finds.
+pub async fn contacts_in_order(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &store::ContactFilter,
+    order: &crate::storage::listing::Order,
+    window: crate::storage::listing::Window,
+) -> Result<crate::storage::listing::Counted<store::ListedContact>> {
+    let mut tx = cx.db.read().await?;
+    let today = crate::clock::today(cx.now());
+    Ok(store::contacts_in_order(&mut tx, &actor.scope, filter, order, window, today).await?)
+}
+
 pub async fn get_contact(cx: &Ctx, actor: &Actor, id: i64) -> Result<Contact> {
     let mut tx = cx.db.read().await?;
     records::visible(&mut tx, &actor.scope, id).await

@@ -20,6 +20,18 @@ pub async fn list_organizations(
     Ok(store::list_organizations(&mut tx, &actor.scope, filter).await?)
 }
 
+/// A page of the organization list in the chosen order, and how many the filter finds.
+pub async fn organizations_in_order(
+    cx: &Ctx,
+    actor: &Actor,
+    filter: &store::OrganizationFilter,
+    order: &crate::storage::listing::Order,
+    window: crate::storage::listing::Window,
+) -> Result<crate::storage::listing::Counted<Organization>> {
+    let mut tx = cx.db.read().await?;
+    Ok(store::organizations_in_order(&mut tx, &actor.scope, filter, order, window).await?)
+}
+
 /// The organization, when it exists and the actor may see it.
 pub async fn visible_organization(tx: &mut Tx, scope: &Scope, id: i64) -> Result<Organization> {
     records::visible(tx, scope, id).await

@@ -9,11 +9,13 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::accounts::Labels;
+use super::badge::Badge;
+use super::listing::{ListParams, Listing, Pager};
 use super::{Chrome, Staff};
 use crate::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
 use crate::domain::directory::PortalKind;
-use crate::storage::accounts::{AccountFilter, PortalAccount, ValidUntilFilter};
-use crate::storage::directory::{Portal, decode_cursor};
+use crate::storage::accounts::{ACCOUNT_COLUMNS, AccountFilter, PortalAccount, ValidUntilFilter};
+use crate::storage::directory::Portal;
 use crate::usecases::access::{AssignedCount, assigned_counts};
 use crate::usecases::accounts as uc;
 use crate::usecases::directory as dir_uc;
@@ -52,8 +54,8 @@ pub struct AccessQuery {
     /// `expiring`: invitations whose link stops working within 48 hours.
     #[serde(default)]
     invitation: String,
-    #[serde(default)]
-    after: String,
+    #[serde(flatten)]
+    list: ListParams,
 }
 
 impl AccessQuery {
@@ -86,15 +88,14 @@ impl AccessQuery {
                 _ => None,
             },
             invitation_expiring: (self.invitation == "expiring").then_some(now),
-            after: decode_cursor(&self.after),
-            limit: 50,
+            after: None,
+            limit: PAGE_SIZE,
         }
     }
 
-    /// This list's address with its filters, without `skip`, and with `after` when given.
-    fn url(&self, skip: &str, after: Option<&str>) -> String {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
+    /// The list's filters, by their names in the address.
+    pub fn filters(&self) -> [(&'static str, &str); 12] {
+        [
             ("q", &self.q),
             ("portal_id", &self.portal_id),
             ("source", &self.source),
@@ -107,17 +108,41 @@ impl AccessQuery {
             ("organization_id", &self.organization_id),
             ("valid_until", &self.valid_until),
             ("invitation", &self.invitation),
-        ] {
+        ]
+    }
+
+    /// The list as asked for: its filters, order and page.
+    pub fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/access",
+            &self.filters(),
+            &self.list,
+            ACCOUNT_COLUMNS,
+            false,
+            PAGE_SIZE,
+            language,
+        )
+    }
+
+    /// This list's address with its filters but `skip`, on its first page in its order.
+    fn without(&self, skip: &str) -> String {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.filters() {
             if !v.is_empty() && k != skip {
                 ser.append_pair(k, v);
             }
         }
-        if let Some(a) = after {
-            ser.append_pair("after", a);
+        for (k, v) in [("sort", &self.list.sort), ("dir", &self.list.dir)] {
+            if !v.is_empty() {
+                ser.append_pair(k, v);
+            }
         }
         format!("/console/access?{}", ser.finish())
     }
 }
+
+/// Accounts on a page of the access list.
+const PAGE_SIZE: i64 = 50;
 
 /// The organization the list is narrowed to: its id, its name when the staff user may see
 /// it, and the list's address without it.
@@ -129,9 +154,11 @@ pub struct OrganizationChip {
 
 pub struct Row {
     pub a: PortalAccount,
-    pub registration: &'static str,
-    pub approval: &'static str,
-    pub lifecycle: &'static str,
+    pub registration: Badge,
+    pub approval: Badge,
+    pub assignment: Badge,
+    pub access: Badge,
+    pub lifecycle: Badge,
     pub valid_until: String,
     pub last_login: String,
     /// What customers it sees: "all", "none", or how many are assigned per partnership.
@@ -165,7 +192,10 @@ struct AccessPage {
     lifecycles: Vec<(&'static str, &'static str)>,
     organization: Option<OrganizationChip>,
     rows: Vec<Row>,
-    next: Option<String>,
+    list: Listing,
+    pager: Pager,
+    /// The download of every account the filters find.
+    csv: String,
     /// This page, for the row menus' actions to come back to.
     back_url: String,
 }
@@ -182,9 +212,18 @@ async fn access_list(
     Query(q): Query<AccessQuery>,
 ) -> PageResult<AccessPage> {
     let filter = q.filter(s.cx.now());
-    let page = uc::list_accounts(&s.cx, &staff.actor, &filter).await?;
+    let list = q.listing(&staff.user.language);
+    let page = uc::accounts_in_order(
+        &s.cx,
+        &staff.actor,
+        &filter,
+        &list.order,
+        list.chosen,
+        list.window(),
+    )
+    .await?;
     let portals = dir_uc::list_portals(&s.cx).await.unwrap_or_default();
-    let next = page.next.as_ref().map(|n| q.url("", Some(n)));
+    let pager = list.pager(page.items.len(), page.total);
     let organization = match filter.organization_id {
         Some(id) => Some(OrganizationChip {
             id,
@@ -192,7 +231,7 @@ async fn access_list(
                 .await
                 .ok()
                 .map(|o| o.name),
-            remove: q.url("organization_id", None),
+            remove: q.without("organization_id"),
         }),
         None => None,
     };
@@ -206,9 +245,11 @@ async fn access_list(
             let labels = Labels::of(&a, &viewer);
             Row {
                 customers: customers_of(&a, counts.get(&a.id)),
-                registration: labels.registration,
-                approval: labels.approval,
-                lifecycle: labels.lifecycle,
+                registration: Badge::registration(a.registration),
+                approval: Badge::approval(a.approval),
+                assignment: Badge::assignment(a.assignment),
+                access: Badge::access(a.access_granted),
+                lifecycle: Badge::lifecycle(a.lifecycle),
                 valid_until: labels.valid_until,
                 last_login: labels.last_login,
                 a,
@@ -232,10 +273,12 @@ async fn access_list(
             .collect(),
         organization,
         rows,
-        next,
+        csv: list.with_path("/console/access.csv"),
         back_url: uri
             .path_and_query()
             .map(|p| p.as_str().to_string())
             .unwrap_or_else(|| "/console/access".into()),
+        list,
+        pager,
     })
 }

@@ -22,15 +22,19 @@ use crate::usecases::staff::{self as staff_uc, staff_actor};
 use undo_offer::{UNDO_COOKIE, UndoOffer};
 
 pub mod access;
+pub mod access_bulk;
+pub mod access_csv;
 pub mod account_actions;
 pub mod account_locale;
 pub mod accounts;
 pub mod admin;
 pub mod auth;
+pub mod badge;
 pub mod directory;
 pub mod history;
 pub mod home;
 pub mod impersonation;
+pub mod listing;
 pub mod mail;
 pub mod module_picker;
 pub mod notifications;
@@ -49,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(directory::router())
         .merge(access::router())
+        .merge(access_bulk::router())
+        .merge(access_csv::router())
         .merge(accounts::router())
         .merge(account_actions::router())
         .merge(account_locale::router())

@@ -10,11 +10,12 @@ use serde::Deserialize;
 
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
-use crate::storage::audit::{AuditEvent, AuditFilter};
-use crate::usecases::audit_log::list_events;
+use crate::storage::audit::{AUDIT_COLUMNS, AuditEvent, AuditFilter};
+use crate::usecases::audit_log::events_in_order;
 use crate::web::AppState;
 use crate::web::console::history::rows::language_of;
 use crate::web::console::history::{MailFate, sentence};
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
 use crate::web::page::PageResult;
@@ -37,7 +38,7 @@ const TARGET_KINDS: &[&str] = &[
 ];
 
 #[derive(Deserialize, Default)]
-struct AuditQuery {
+pub(super) struct AuditQuery {
     #[serde(default)]
     action: String,
     #[serde(default)]
@@ -50,8 +51,8 @@ struct AuditQuery {
     from: String,
     #[serde(default)]
     to: String,
-    #[serde(default)]
-    before_id: String,
+    #[serde(flatten)]
+    list: ListParams,
 }
 
 /// The start of a `YYYY-MM-DD` date in the staff member's zone, in milliseconds; with `next`,
@@ -60,6 +61,46 @@ fn day_start(date: &str, at: &Locale, next: bool) -> Option<i64> {
     let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
     let d = if next { d.succ_opt()? } else { d };
     Some(at.start_of(d))
+}
+
+impl AuditQuery {
+    /// The filter the form asks for, `limit` events at a time, its days in the viewer's zone.
+    pub(super) fn filter(&self, limit: i64, at: &Locale) -> AuditFilter {
+        AuditFilter {
+            action: opt_text(&self.action),
+            actor: opt_text(&self.actor),
+            target_kind: TARGET_KINDS
+                .iter()
+                .find(|k| **k == self.target_kind.trim())
+                .map(|k| k.to_string()),
+            target_id: self.target_id.trim().parse().ok(),
+            from: day_start(&self.from, at, false),
+            // The "to" day is included: up to its end.
+            until: day_start(&self.to, at, true),
+            before_id: None,
+            limit,
+        }
+    }
+
+    /// The log as asked for: its filters, order and page.
+    fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/audit",
+            &[
+                ("action", self.action.trim()),
+                ("actor", self.actor.trim()),
+                ("target_kind", self.target_kind.trim()),
+                ("target_id", self.target_id.trim()),
+                ("from", self.from.trim()),
+                ("to", self.to.trim()),
+            ],
+            &self.list,
+            AUDIT_COLUMNS,
+            true,
+            PAGE_SIZE as i64,
+            language,
+        )
+    }
 }
 
 struct AuditRow {
@@ -128,7 +169,10 @@ struct AuditPage {
     rows: Vec<AuditRow>,
     /// The staff member's time zone, which the times are in.
     zone: &'static str,
-    older: Option<String>,
+    list: Listing,
+    pager: Pager,
+    /// The download of every event the filters find, in this order.
+    csv: String,
 }
 
 async fn show_audit(
@@ -137,43 +181,11 @@ async fn show_audit(
     Query(q): Query<AuditQuery>,
 ) -> PageResult<AuditPage> {
     let at = staff.locale();
-    let filter = AuditFilter {
-        action: opt_text(&q.action),
-        actor: opt_text(&q.actor),
-        target_kind: TARGET_KINDS
-            .iter()
-            .find(|k| **k == q.target_kind.trim())
-            .map(|k| k.to_string()),
-        target_id: q.target_id.trim().parse().ok(),
-        from: day_start(&q.from, &at, false),
-        // The "to" day is included: up to its end.
-        until: day_start(&q.to, &at, true),
-        before_id: q.before_id.trim().parse().ok(),
-        limit: PAGE_SIZE as i64 + 1,
-    };
-    let mut events = list_events(&s.cx, &staff.actor, &filter).await?;
-    let older = if events.len() > PAGE_SIZE {
-        events.truncate(PAGE_SIZE);
-        events.last().map(|last| {
-            let mut ser = form_urlencoded::Serializer::new(String::new());
-            for (k, v) in [
-                ("action", &q.action),
-                ("actor", &q.actor),
-                ("target_kind", &q.target_kind),
-                ("target_id", &q.target_id),
-                ("from", &q.from),
-                ("to", &q.to),
-            ] {
-                if !v.trim().is_empty() {
-                    ser.append_pair(k, v.trim());
-                }
-            }
-            ser.append_pair("before_id", &last.id.to_string());
-            format!("/console/audit?{}", ser.finish())
-        })
-    } else {
-        None
-    };
+    let filter = q.filter(PAGE_SIZE as i64, &at);
+    let list = q.listing(&staff.user.language);
+    let page = events_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
+    let pager = list.pager(page.items.len(), page.total);
+    let events = page.items;
     Ok(AuditPage {
         chrome: staff.chrome("audit"),
         q,
@@ -183,7 +195,9 @@ async fn show_audit(
             .map(|e| AuditRow::new(e, &at, language_of(&staff)))
             .collect(),
         zone: at.zone_name(),
-        older,
+        csv: list.with_path("/console/audit.csv"),
+        list,
+        pager,
     })
 }
 

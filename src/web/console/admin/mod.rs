@@ -14,6 +14,7 @@ mod account;
 mod apikeys;
 mod areas;
 mod audit;
+mod audit_csv;
 mod categories;
 mod oidc_clients;
 mod partnerships;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(apikeys::router())
         .merge(audit::router())
+        .merge(audit_csv::router())
         .merge(account::router())
 }
 

@@ -17,6 +17,8 @@ use crate::usecases::directory as dir_uc;
 use crate::usecases::sessions::end_all_of;
 use crate::usecases::staff::{self as uc, NewStaff, StaffChange};
 use crate::web::AppState;
+use crate::web::console::badge::Badge;
+use crate::web::console::listing::number;
 use crate::web::console::{Admin, Chrome, Errors, Staff, done, sessions_ended};
 use crate::web::page::{Id, PageResult, form_errors};
 
@@ -37,7 +39,7 @@ struct StaffRow {
     name: String,
     role: &'static str,
     areas: String,
-    active: bool,
+    status: Badge,
     last_login: String,
 }
 
@@ -46,14 +48,22 @@ struct StaffRow {
 struct StaffListPage {
     chrome: Chrome,
     rows: Vec<StaffRow>,
+    /// "3 staff users", the number in the staff member's language.
+    count: String,
 }
 
 async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResult<StaffListPage> {
     let users = uc::list_staff(&s.cx, &staff.actor).await?;
     let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
     let at = staff.locale();
+    let count = format!(
+        "{} staff user{}",
+        number(users.len() as i64, staff.user.language == "de"),
+        if users.len() == 1 { "" } else { "s" }
+    );
     Ok(StaffListPage {
         chrome: staff.chrome("staff"),
+        count,
         rows: users
             .into_iter()
             .map(|u| StaffRow {
@@ -64,7 +74,7 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
                     area_names(&areas, &u.area_ids)
                 },
                 role: u.role.label(),
-                active: u.active,
+                status: Badge::staff(u.active),
                 last_login: u
                     .last_login_at
                     .map(|t| at.time(t))

@@ -8,17 +8,19 @@ use axum::Form;
 use axum::extract::{RawForm, State};
 use serde::Deserialize;
 
-use super::{PAGE_SIZE, next_link, saved};
+use super::{PAGE_SIZE, saved};
 use crate::domain::directory::{ContactInput, Language};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{
-    Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
+    Area, CONTACT_COLUMNS, Contact, ContactFilter, Organization, OrganizationFilter, Portal,
 };
 use crate::usecases::Error;
 use crate::usecases::accounts::accounts_of_contact;
 use crate::usecases::accounts::{GrantInput, grant_access as grant};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
+use crate::web::console::badge::Badge;
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
@@ -33,8 +35,45 @@ pub(super) struct ContactListQuery {
     area_id: String,
     #[serde(default)]
     language: String,
-    #[serde(default)]
-    after: String,
+    #[serde(flatten)]
+    list: ListParams,
+}
+
+impl ContactListQuery {
+    pub(super) fn filter(&self) -> ContactFilter {
+        ContactFilter {
+            q: opt_text(&self.q),
+            organization_id: None,
+            area_id: self.area_id.parse().ok(),
+            language: Language::parse(&self.language)
+                .ok()
+                .map(|l| l.as_str().to_string()),
+            after: None,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    pub(super) fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/contacts",
+            &[
+                ("q", &self.q),
+                ("area_id", &self.area_id),
+                ("language", &self.language),
+            ],
+            &self.list,
+            CONTACT_COLUMNS,
+            false,
+            PAGE_SIZE,
+            language,
+        )
+    }
+}
+
+/// A row of the contact list: the contact and its portal access.
+pub(super) struct ContactRowView {
+    c: Contact,
+    access: Badge,
 }
 
 #[derive(Template, WebTemplate)]
@@ -46,8 +85,10 @@ pub(super) struct ContactsPage {
     language: String,
     areas: Vec<Area>,
     languages: &'static [Language],
-    rows: Vec<Contact>,
-    next: Option<String>,
+    rows: Vec<ContactRowView>,
+    list: Listing,
+    pager: Pager,
+    csv: String,
 }
 
 pub(super) async fn list_contacts(
@@ -55,29 +96,14 @@ pub(super) async fn list_contacts(
     staff: Staff,
     Query(q): Query<ContactListQuery>,
 ) -> PageResult<ContactsPage> {
-    let filter = ContactFilter {
-        q: opt_text(&q.q),
-        organization_id: None,
-        area_id: q.area_id.parse().ok(),
-        language: Language::parse(&q.language)
-            .ok()
-            .map(|l| l.as_str().to_string()),
-        after: decode_cursor(&q.after),
-        limit: PAGE_SIZE,
-    };
-    let page = uc::list_contacts(&s.cx, &staff.actor, &filter).await?;
+    let filter = q.filter();
+    let list = q.listing(&staff.user.language);
+    let page =
+        uc::contacts_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
     let areas = uc::list_areas(&s.cx, &staff.actor)
         .await
         .unwrap_or_default();
-    let next = next_link(
-        "/console/contacts",
-        &[
-            ("q", &q.q),
-            ("area_id", &q.area_id),
-            ("language", &q.language),
-        ],
-        page.next.as_deref(),
-    );
+    let pager = list.pager(page.items.len(), page.total);
     Ok(ContactsPage {
         chrome: staff.chrome("contacts"),
         q: q.q,
@@ -85,8 +111,17 @@ pub(super) async fn list_contacts(
         language: q.language,
         areas,
         languages: Language::ALL,
-        rows: page.items,
-        next,
+        rows: page
+            .items
+            .into_iter()
+            .map(|r| ContactRowView {
+                access: Badge::portal_access(r.accounts, r.with_access),
+                c: r.contact,
+            })
+            .collect(),
+        csv: list.with_path("/console/contacts.csv"),
+        list,
+        pager,
     })
 }
 

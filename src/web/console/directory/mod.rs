@@ -10,6 +10,7 @@ use crate::web::console::{Errors, done};
 use crate::web::page::{PageResult, form_again, form_errors};
 
 mod contacts;
+mod downloads;
 mod organizations;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
             post(organizations::invite),
         )
         .route("/console/contacts", get(contacts::list_contacts))
+        .route("/console/contacts.csv", get(downloads::contacts))
+        .route("/console/organizations.csv", get(downloads::organizations))
         .route(
             "/console/contacts/new",
             get(contacts::new_contact).post(contacts::create_contact),
@@ -43,19 +46,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const PAGE_SIZE: i64 = 50;
-
-/// Keeps the list filters in the "next page" link.
-fn next_link(base: &str, params: &[(&str, &str)], next: Option<&str>) -> Option<String> {
-    let next = next?;
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        if !v.is_empty() {
-            s.append_pair(k, v);
-        }
-    }
-    s.append_pair("after", next);
-    Some(format!("{base}?{}", s.finish()))
-}
 
 /// The end of a saved form, the same for organizations and contacts: to the record's page
 /// (`to`) with `message`, or the form `again` with what was refused.

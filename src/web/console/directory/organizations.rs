@@ -8,15 +8,16 @@ use axum::Form;
 use axum::extract::{RawForm, State};
 use serde::Deserialize;
 
-use super::{PAGE_SIZE, next_link, saved};
+use super::{PAGE_SIZE, saved};
 use crate::domain::directory::{OrganizationInput, OrganizationKind};
 use crate::storage::directory::{
-    Area, Contact, ContactFilter, Organization, OrganizationFilter, Portal, decode_cursor,
+    Area, Contact, ContactFilter, ORGANIZATION_COLUMNS, Organization, OrganizationFilter, Portal,
 };
 use crate::usecases::Error;
 use crate::usecases::accounts::{InviteInput, invite_many};
 use crate::usecases::directory::{self as uc, Outcome};
 use crate::web::AppState;
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::module_picker::GrantChoice;
 use crate::web::console::{Chrome, Errors, Staff, done};
 use crate::web::forms::{opt_id, opt_text};
@@ -31,8 +32,37 @@ pub(super) struct OrgListQuery {
     kind: String,
     #[serde(default)]
     area_id: String,
-    #[serde(default)]
-    after: String,
+    #[serde(flatten)]
+    list: ListParams,
+}
+
+impl OrgListQuery {
+    pub(super) fn filter(&self) -> OrganizationFilter {
+        OrganizationFilter {
+            q: opt_text(&self.q),
+            kind: OrganizationKind::parse(&self.kind).ok(),
+            area_id: self.area_id.parse().ok(),
+            parent_id: None,
+            after: None,
+            limit: PAGE_SIZE,
+        }
+    }
+
+    pub(super) fn listing(&self, language: &str) -> Listing {
+        Listing::new(
+            "/console/organizations",
+            &[
+                ("q", &self.q),
+                ("kind", &self.kind),
+                ("area_id", &self.area_id),
+            ],
+            &self.list,
+            ORGANIZATION_COLUMNS,
+            false,
+            PAGE_SIZE,
+            language,
+        )
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -45,7 +75,9 @@ pub(super) struct OrganizationsPage {
     areas: Vec<Area>,
     kinds: &'static [OrganizationKind],
     rows: Vec<Organization>,
-    next: Option<String>,
+    list: Listing,
+    pager: Pager,
+    csv: String,
 }
 
 pub(super) async fn list_organizations(
@@ -53,23 +85,13 @@ pub(super) async fn list_organizations(
     staff: Staff,
     Query(q): Query<OrgListQuery>,
 ) -> PageResult<OrganizationsPage> {
-    let filter = OrganizationFilter {
-        q: opt_text(&q.q),
-        kind: OrganizationKind::parse(&q.kind).ok(),
-        area_id: q.area_id.parse().ok(),
-        parent_id: None,
-        after: decode_cursor(&q.after),
-        limit: PAGE_SIZE,
-    };
-    let page = uc::list_organizations(&s.cx, &staff.actor, &filter).await?;
+    let filter = q.filter();
+    let list = q.listing(&staff.user.language);
+    let page = uc::organizations_in_order(&s.cx, &staff.actor, &filter, &list.order, list.window())
+        .await?;
     let areas = uc::list_areas(&s.cx, &staff.actor)
         .await
         .unwrap_or_default();
-    let next = next_link(
-        "/console/organizations",
-        &[("q", &q.q), ("kind", &q.kind), ("area_id", &q.area_id)],
-        page.next.as_deref(),
-    );
     Ok(OrganizationsPage {
         chrome: staff.chrome("organizations"),
         q: q.q,
@@ -77,8 +99,10 @@ pub(super) async fn list_organizations(
         area_id: q.area_id,
         areas,
         kinds: OrganizationKind::ALL,
+        pager: list.pager(page.items.len(), page.total),
         rows: page.items,
-        next,
+        csv: list.with_path("/console/organizations.csv"),
+        list,
     })
 }
 

@@ -13,16 +13,22 @@ use super::{form_value, framed};
 use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, EVENTS};
 use crate::storage::directory::Portal;
-use crate::storage::outbox::{MailboxMessage, OutboxFilter, OutboxMessage};
+use crate::storage::outbox::{MailboxMessage, OUTBOX_COLUMNS, OutboxFilter, OutboxMessage};
 use crate::usecases::Error;
 use crate::usecases::directory as dir_uc;
 use crate::usecases::mail as uc;
 use crate::web::AppState;
+use crate::web::console::badge::Badge;
+use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome, Errors, Staff, done};
 use crate::web::page::{Id, PageResult};
 
+/// Messages on a page of the outbox.
+const PAGE_SIZE: i64 = 100;
+
 pub struct Row {
     pub m: OutboxMessage,
+    pub status: Badge,
     pub portal: String,
     pub created: String,
     pub sent: String,
@@ -41,7 +47,8 @@ pub(super) struct OutboxPage {
     portals: Vec<Portal>,
     events: Vec<(&'static str, &'static str)>,
     statuses: &'static [OutboxStatus],
-    older: Option<String>,
+    list: Listing,
+    pager: Pager,
     mailbox: bool,
     test_errors: Errors,
     test_to: String,
@@ -57,8 +64,8 @@ pub(super) struct OutboxQuery {
     recipient: String,
     #[serde(default)]
     portal_id: String,
-    #[serde(default)]
-    before_id: String,
+    #[serde(flatten)]
+    list: ListParams,
 }
 
 async fn outbox_page(
@@ -73,29 +80,29 @@ async fn outbox_page(
         event: Some(q.event.clone()).filter(|x| templates::event(x).is_some()),
         portal_id: q.portal_id.parse().ok(),
         recipient: Some(q.recipient.clone()).filter(|x| !x.is_empty()),
-        before_id: q.before_id.parse().ok(),
-        limit: 100,
+        before_id: None,
+        limit: PAGE_SIZE,
     };
     let at = staff.locale();
-    let messages = uc::list(&s.cx, &staff.actor, &filter).await?;
-    let counts = uc::counts(&s.cx, &staff.actor).await?;
-    let portals = dir_uc::list_portals(&s.cx).await?;
-    let older = (messages.len() == 100).then(|| {
-        let last = messages.last().map(|m| m.id).unwrap_or_default();
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
+    let list = Listing::new(
+        "/console/outbox",
+        &[
             ("status", &q.status),
             ("event", &q.event),
             ("recipient", &q.recipient),
             ("portal_id", &q.portal_id),
-        ] {
-            if !v.is_empty() {
-                ser.append_pair(k, v);
-            }
-        }
-        ser.append_pair("before_id", &last.to_string());
-        format!("/console/outbox?{}", ser.finish())
-    });
+        ],
+        &q.list,
+        OUTBOX_COLUMNS,
+        true,
+        PAGE_SIZE,
+        &staff.user.language,
+    );
+    let page = uc::in_order(&s.cx, &staff.actor, &filter, &list.order, list.window()).await?;
+    let counts = uc::counts(&s.cx, &staff.actor).await?;
+    let portals = dir_uc::list_portals(&s.cx).await?;
+    let pager = list.pager(page.items.len(), page.total);
+    let messages = page.items;
     Ok(OutboxPage {
         chrome: staff.chrome("outbox"),
         rows: messages
@@ -108,6 +115,7 @@ async fn outbox_page(
                     .unwrap_or_default(),
                 created: at.time(m.created_at),
                 sent: m.sent_at.map(|t| at.time(t)).unwrap_or_default(),
+                status: Badge::outbox(m.status),
                 m,
             })
             .collect(),
@@ -119,7 +127,8 @@ async fn outbox_page(
         portals,
         events: EVENTS.iter().map(|e| (e.key, e.label)).collect(),
         statuses: OutboxStatus::ALL,
-        older,
+        list,
+        pager,
         mailbox: s.mailer.is_mailbox(),
         test_errors,
         test_to,
