@@ -58,10 +58,10 @@ pub struct Plan {
 
 /// Per category, the count and the first `per` tasks (at most [`KEPT_PER_PAIR`]): each pair
 /// keeps its own first ones, so the first of a category are among them.
-pub fn plan(tallies: &[Tally], per: usize) -> BTreeMap<i64, Plan> {
+pub fn plan<'a>(tallies: impl IntoIterator<Item = &'a Tally>, per: usize) -> BTreeMap<i64, Plan> {
     let per = per.min(KEPT_PER_PAIR);
     let mut by_category: BTreeMap<i64, (usize, Vec<Place>)> = BTreeMap::new();
-    for t in tallies.iter().filter(|t| t.open > 0) {
+    for t in tallies.into_iter().filter(|t| t.open > 0) {
         let (total, places) = by_category.entry(t.pair.category).or_default();
         *total += t.open as usize;
         places.extend_from_slice(&t.first);

@@ -21,7 +21,7 @@ pub use subscriptions::{
     purge_unsubscribe_tokens, record_digest, save_subscription, set_next_due, subscription,
     subscription_of, subscriptions, time_zone_of, unsubscribe_target,
 };
-pub use tallies::{NextTask, open_tasks};
+pub use tallies::{NextTask, of_customers, open_by_id, open_tasks};
 
 /// The most values one `IN (...)` list binds; longer lists are read in parts.
 const IN_LIST: usize = 5_000;

@@ -110,6 +110,28 @@ impl From<Row> for Tally {
     }
 }
 
+/// Every tally of these customers on a portal.
+pub async fn of_customers(tx: &mut Tx, portal: i64, customers: &[i64]) -> Result<Vec<Tally>> {
+    let mut out = Vec::new();
+    for part in customers.chunks(IN_LIST) {
+        let rows: Vec<Row> = on_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "SELECT portal_id, customer_id, category_id, open_tasks, first_tasks \
+                 FROM task_tallies WHERE portal_id = ",
+            );
+            qb.push_bind(portal).push(" AND customer_id IN (");
+            let mut list = qb.separated(", ");
+            for cu in padded(part) {
+                list.push_bind(cu);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows.into_iter().map(Tally::from));
+    }
+    Ok(out)
+}
+
 /// The tallies of these categories in a scope.
 async fn in_scope(tx: &mut Tx, categories: &[i64], scope: TaskScope<'_>) -> Result<Vec<Tally>> {
     let mut out = Vec::new();
@@ -174,7 +196,7 @@ pub struct NextTask {
 }
 
 /// These tasks, if still open.
-async fn open_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<NextTask>> {
+pub async fn open_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<NextTask>> {
     let mut out = Vec::with_capacity(ids.len());
     for part in ids.chunks(IN_LIST) {
         let rows: Vec<NextTask> = on_tx!(tx, |c| {

@@ -5,7 +5,9 @@
 //! without customer assignments, the notifications accounts with the same assignments share
 //! the tasks read for the first of them; only the names (in each person's language) and the
 //! links differ. The operator's tasks come from their kept tallies, so reading a scope costs
-//! with its customers, not with their tasks.
+//! with its customers, not with their tasks; and a run reads each customer's tallies and each
+//! listed task once, however many digests they appear in (most time went to reading rows
+//! here and there in large tables, again for every person).
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,6 +18,7 @@ use super::FAILED_MAIL_WINDOW_MS;
 use super::preferences::Person;
 use crate::domain::access::Reach;
 use crate::domain::account::Role;
+use crate::domain::task_tallies::{Tally, plan};
 use crate::domain::tasks::{self as rules, Group, LISTED_PER_CATEGORY, Line};
 use crate::storage::tasks::{self as store, Category, NextTask, OwnScope, OwnTask, TaskScope};
 use crate::storage::{Tx, access as access_store, directory};
@@ -23,6 +26,9 @@ use crate::storage::{Tx, access as access_store, directory};
 /// The most scopes a run keeps read; past it, it starts over (a scope read again costs a few
 /// queries, never a wrong digest).
 const KEPT_SCOPES: usize = 10_000;
+
+/// The most customers' tallies, and listed tasks, a run keeps read (as for scopes).
+const KEPT_ROWS: usize = 1_000_000;
 
 /// The operator's tasks of a scope: per category id, the count and the first few.
 type Listed = BTreeMap<i64, (usize, Vec<NextTask>)>;
@@ -68,6 +74,10 @@ pub(super) struct Known {
     reach: BTreeMap<i64, Reach>,
     scopes: HashMap<ScopeKey, Arc<Listed>>,
     own: HashMap<OwnKey, Arc<Own>>,
+    /// Per portal and customer, its tallies in every category.
+    tallies: HashMap<(i64, i64), Vec<Tally>>,
+    /// Listed tasks by id (none: no longer open).
+    tasks: HashMap<i64, Option<NextTask>>,
 }
 
 impl Known {
@@ -133,12 +143,91 @@ impl Known {
                 categories
             }
         };
-        let listed = Arc::new(store::open_tasks(tx, categories, scope, LISTED_PER_CATEGORY).await?);
+        let listed = Arc::new(match scope {
+            TaskScope::Customers { portal, customers } => {
+                self.customer_tasks(tx, portal, categories, customers)
+                    .await?
+            }
+            scope => store::open_tasks(tx, categories, scope, LISTED_PER_CATEGORY).await?,
+        });
         if self.scopes.len() >= KEPT_SCOPES {
             self.scopes.clear();
         }
         self.scopes.insert(key, listed.clone());
         Ok(listed)
+    }
+
+    /// A portal's tasks about these customers in these categories, from the tallies and tasks
+    /// this run has read (reading those it has not).
+    async fn customer_tasks(
+        &mut self,
+        tx: &mut Tx,
+        portal: i64,
+        categories: &[i64],
+        customers: &[i64],
+    ) -> Result<Listed> {
+        let mut missing: Vec<i64> = customers
+            .iter()
+            .filter(|c| !self.tallies.contains_key(&(portal, **c)))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            if self.tallies.len() + missing.len() > KEPT_ROWS {
+                // Starting over: this scope's customers are all read again.
+                self.tallies.clear();
+                missing = customers.to_vec();
+            }
+            for c in &missing {
+                self.tallies.insert((portal, *c), Vec::new());
+            }
+            for t in store::of_customers(tx, portal, &missing).await? {
+                if let Some(list) = self.tallies.get_mut(&(portal, t.pair.customer)) {
+                    list.push(t);
+                }
+            }
+        }
+        let chosen: BTreeSet<i64> = categories.iter().copied().collect();
+        let plans = plan(
+            customers
+                .iter()
+                .filter_map(|c| self.tallies.get(&(portal, *c)))
+                .flatten()
+                .filter(|t| chosen.contains(&t.pair.category)),
+            LISTED_PER_CATEGORY,
+        );
+        let listed: Vec<i64> = plans
+            .values()
+            .flat_map(|p| p.first.iter())
+            .copied()
+            .collect();
+        let mut missing: Vec<i64> = listed
+            .iter()
+            .filter(|id| !self.tasks.contains_key(id))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            if self.tasks.len() + missing.len() > KEPT_ROWS {
+                self.tasks.clear();
+                missing = listed;
+            }
+            for id in &missing {
+                self.tasks.insert(*id, None);
+            }
+            for t in store::open_by_id(tx, &missing).await? {
+                self.tasks.insert(t.id, Some(t));
+            }
+        }
+        Ok(plans
+            .into_iter()
+            .map(|(category, p)| {
+                let tasks = p
+                    .first
+                    .iter()
+                    .filter_map(|id| self.tasks.get(id).cloned().flatten())
+                    .collect();
+                (category, (p.total, tasks))
+            })
+            .collect())
     }
 
     async fn own(&mut self, tx: &mut Tx, key: OwnKey, now: i64) -> Result<Arc<Own>> {
