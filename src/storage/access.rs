@@ -2,7 +2,7 @@
 //! account's customer assignments, the facts about one customer for a decision, and an
 //! organization's active admins on a portal.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Result, Tx};
 use crate::domain::access::{CustomerFacts, Grouping, Reach};
@@ -79,6 +79,34 @@ pub async fn assignments(tx: &mut Tx, account: i64) -> Result<BTreeSet<(Grouping
         .into_iter()
         .map(|(p, customer)| (grouping(p), customer))
         .collect())
+}
+
+/// The customer assignments of many accounts at once (an account without any is left out).
+pub async fn assignments_of(
+    tx: &mut Tx,
+    accounts: &[i64],
+) -> Result<BTreeMap<i64, BTreeSet<(Grouping, i64)>>> {
+    let mut out: BTreeMap<i64, BTreeSet<(Grouping, i64)>> = BTreeMap::new();
+    for part in accounts.chunks(crate::storage::IN_LIST) {
+        let rows: Vec<(i64, Option<i64>, i64)> = on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT account_id, partnership_id, customer_id FROM portal_account_customers \
+                 WHERE account_id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in crate::storage::padded(part) {
+                list.push_bind(id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        for (account, p, customer) in rows {
+            out.entry(account)
+                .or_default()
+                .insert((grouping(p), customer));
+        }
+    }
+    Ok(out)
 }
 
 /// Replaces an account's customer assignments.

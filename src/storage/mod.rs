@@ -201,6 +201,19 @@ pub enum Engine {
 
 pub type Result<T, E = sqlx::Error> = std::result::Result<T, E>;
 
+/// The most values one `IN (...)` list binds; longer lists are read in parts.
+pub(crate) const IN_LIST: usize = 5_000;
+
+/// A list for `IN (...)` padded with its last value to a length of 8, 16, 32...: the same
+/// few statements serve every length (and stay prepared).
+pub(crate) fn padded(list: &[i64]) -> Vec<i64> {
+    let mut out = list.to_vec();
+    if let Some(&last) = list.last() {
+        out.resize(list.len().next_power_of_two().max(8), last);
+    }
+    out
+}
+
 impl Db {
     /// Connects to `url` (`sqlite:...` or `postgres://...`). A SQLite file is created when missing.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {

@@ -135,6 +135,50 @@ pub async fn enqueue_with_unsubscribe(
     m: &Outgoing<'_>,
     unsubscribe: Option<i64>,
 ) -> Result<i64> {
+    let ids = enqueue_all(tx, now, settings, &[(m, unsubscribe)]).await?;
+    ids.first()
+        .copied()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the outbox took no message")))
+}
+
+/// As [`enqueue_with_unsubscribe`], for many messages in one statement (a batch of digests).
+/// Returns their ids in the order given; none is written if one is wrong.
+pub async fn enqueue_all(
+    tx: &mut Tx,
+    now: i64,
+    settings: &MailSettings,
+    ms: &[(&Outgoing<'_>, Option<i64>)],
+) -> Result<Vec<i64>> {
+    let mut texts = Vec::with_capacity(ms.len());
+    for (m, _) in ms {
+        check(m)?;
+        texts.push((
+            crate::mail::new_message_id(&settings.domain),
+            m.variables.to_string(),
+        ));
+    }
+    let rows: Vec<NewMessage> = ms
+        .iter()
+        .zip(&texts)
+        .map(|((m, unsubscribe), (message_id, variables))| NewMessage {
+            message_id,
+            portal_id: m.portal_id,
+            event: m.event,
+            language: m.language.as_str(),
+            recipient: m.recipient.as_str(),
+            recipient_name: m.recipient_name,
+            variables_json: variables,
+            max_attempts: settings.max_attempts,
+            link_purpose: m.link.map(|l| l.purpose),
+            link_account_id: m.link.map(|l| l.account_id),
+            unsubscribe_subscription_id: *unsubscribe,
+        })
+        .collect();
+    Ok(store::insert_all(tx, &rows, now).await?)
+}
+
+/// Refuses a message whose event is unknown, or whose variables or link the event has not.
+fn check(m: &Outgoing<'_>) -> Result<()> {
     let event =
         templates::event(m.event).ok_or_else(|| anyhow::anyhow!("no e-mail event {}", m.event))?;
     if let Value::Object(map) = &m.variables {
@@ -152,27 +196,7 @@ pub async fn enqueue_with_unsubscribe(
             m.event
         )));
     }
-    let message_id = crate::mail::new_message_id(&settings.domain);
-    let variables = m.variables.to_string();
-    let id = store::insert(
-        tx,
-        &NewMessage {
-            message_id: &message_id,
-            portal_id: m.portal_id,
-            event: m.event,
-            language: m.language.as_str(),
-            recipient: m.recipient.as_str(),
-            recipient_name: m.recipient_name,
-            variables_json: &variables,
-            max_attempts: settings.max_attempts,
-            link_purpose: m.link.map(|l| l.purpose),
-            link_account_id: m.link.map(|l| l.account_id),
-            unsubscribe_subscription_id: unsubscribe,
-        },
-        now,
-    )
-    .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// The template an event uses on a portal in a language: the portal's own, else the default

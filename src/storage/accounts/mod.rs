@@ -148,6 +148,25 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
     with_modules(tx, a).await
 }
 
+/// Accounts by id (without their lists of modules), in no particular order; ids that name
+/// no account are left out.
+pub async fn get_many(tx: &mut Tx, ids: &[i64]) -> Result<Vec<PortalAccount>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for part in ids.chunks(crate::storage::IN_LIST) {
+        let rows: Vec<PortalAccount> = on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(format!("{SELECT} WHERE a.id IN ("));
+            let mut list = qb.separated(", ");
+            for id in crate::storage::padded(part) {
+                list.push_bind(id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// An account (without its list of modules) and, in the same query, the portal's module of
 /// that name (any case) with whether it is granted to the account: what a decision reads.
 pub async fn get_with_module(

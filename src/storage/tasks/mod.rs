@@ -6,35 +6,24 @@
 use serde::Serialize;
 use sqlx::QueryBuilder;
 
-use super::{Result, Tx};
+use super::{IN_LIST, Result, Tx, padded};
 use crate::domain::task_tallies::Pair;
 use crate::domain::tasks::{CategoryInput, TaskStatus, ValidTask};
 use crate::{exec_tx, on_tx};
 
 mod content;
+mod digest_batch;
 mod subscriptions;
 pub mod tallies;
 
 pub use content::{OwnScope, OwnTask, failed_messages, own_tasks};
+pub use digest_batch::{claim_periods, record_digests, set_next_due_all};
 pub use subscriptions::{
     DigestRow, Owner, Subscription, claim_due, claim_period, digests_of, insert_unsubscribe_token,
     purge_unsubscribe_tokens, record_digest, save_subscription, set_next_due, subscription,
     subscription_of, subscriptions, time_zone_of, unsubscribe_target,
 };
 pub use tallies::{NextTask, of_customers, open_by_id, open_tasks};
-
-/// The most values one `IN (...)` list binds; longer lists are read in parts.
-const IN_LIST: usize = 5_000;
-
-/// A list for `IN (...)` padded with its last value to a length of 8, 16, 32...: the same
-/// few statements serve every length (and stay prepared).
-fn padded(list: &[i64]) -> Vec<i64> {
-    let mut out = list.to_vec();
-    if let Some(&last) = list.last() {
-        out.resize(list.len().next_power_of_two().max(8), last);
-    }
-    out
-}
 
 /// Where the tasks of a digest come from.
 pub enum TaskScope<'a> {

@@ -16,8 +16,7 @@ use std::sync::Arc;
 use super::super::{Ctx, Result};
 use super::FAILED_MAIL_WINDOW_MS;
 use super::preferences::Person;
-use crate::domain::access::Reach;
-use crate::domain::account::Role;
+use crate::domain::access::{Grouping, Reach};
 use crate::domain::task_tallies::{Tally, plan};
 use crate::domain::tasks::{self as rules, Group, LISTED_PER_CATEGORY, Line};
 use crate::storage::tasks::{self as store, Category, NextTask, OwnScope, OwnTask, TaskScope};
@@ -265,12 +264,14 @@ impl Known {
     }
 }
 
-/// What a person's digest lists, and their portal (a portal account's).
+/// What a person's digest lists, and their portal (a portal account's). `assigned`: a portal
+/// user's customer assignments (read for a whole batch at once).
 pub(super) async fn content(
     tx: &mut Tx,
     cx: &Ctx,
     p: &Person,
     chosen: &BTreeSet<String>,
+    assigned: &BTreeSet<(Grouping, i64)>,
     now: i64,
     known: &mut Known,
 ) -> Result<(Vec<Group>, Option<directory::Portal>)> {
@@ -342,13 +343,8 @@ pub(super) async fn content(
                     .collect();
                 let key = match a.organization_id {
                     Some(org) if !cats.is_empty() => {
-                        let assigned = if a.role == Role::Admin {
-                            BTreeSet::new()
-                        } else {
-                            access_store::assignments(tx, a.id).await?
-                        };
                         let reach = known.reach(tx, org).await?;
-                        let customers: Vec<i64> = rules::digest_customers(a.role, reach, &assigned)
+                        let customers: Vec<i64> = rules::digest_customers(a.role, reach, assigned)
                             .into_iter()
                             .collect();
                         Some(ScopeKey::Customers {

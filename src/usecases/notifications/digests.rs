@@ -9,15 +9,16 @@
 //! (one changed meanwhile is read again inside it), so that API writes wait only for the
 //! writing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::json;
 
-use super::super::mail::{Outgoing, enqueue_with_unsubscribe};
+use super::super::mail::{Outgoing, enqueue_all};
 use super::super::{Ctx, Result};
 use super::digest_content::{Known, content};
 use super::preferences::{Person, next_due_of, person_of, zone};
 use crate::domain::EmailAddress;
+use crate::domain::access::Grouping;
 use crate::domain::account::{Approval, Lifecycle, Registration, Role};
 use crate::domain::digest::{self, Frequency};
 use crate::domain::directory::Language;
@@ -26,6 +27,7 @@ use crate::domain::tasks::{self as rules, Group};
 use crate::storage::accounts::PortalAccount;
 use crate::storage::tasks::{self as store, Owner, Subscription};
 use crate::storage::{Engine, Tx};
+use crate::storage::{access as access_store, accounts as accounts_store};
 
 /// What one run of the scheduler did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -74,20 +76,15 @@ async fn run_batch(cx: &Ctx, batch: i64, known: &mut Known) -> Result<Made> {
             let mut tx = cx.db.write().await?;
             let due = store::claim_due(&mut tx, now, batch).await?;
             made.due = due.len();
-            for sub in due {
-                let d = prepare(&mut tx, cx, sub, now, known).await?;
-                write(&mut tx, cx, &d, now, &mut made).await?;
-            }
+            let ready = prepare_all(&mut tx, cx, due, now, known).await?;
+            write_all(&mut tx, cx, ready, now, &mut made).await?;
             tx.commit().await?;
         }
         Engine::Sqlite => {
             let mut read = cx.db.read().await?;
             let due = store::claim_due(&mut read, now, batch).await?;
             made.due = due.len();
-            let mut ready = Vec::with_capacity(due.len());
-            for sub in due {
-                ready.push(prepare(&mut read, cx, sub, now, known).await?);
-            }
+            let ready = prepare_all(&mut read, cx, due, now, known).await?;
             drop(read);
             let ids: Vec<i64> = ready.iter().map(|d| d.sub.id).collect();
             let mut tx = cx.db.write().await?;
@@ -96,16 +93,19 @@ async fn run_batch(cx: &Ctx, batch: i64, known: &mut Known) -> Result<Made> {
                 .into_iter()
                 .map(|s| (s.id, s))
                 .collect();
+            let mut writing = Vec::with_capacity(ready.len());
+            let mut again = Vec::new();
             for d in ready {
                 match current.remove(&d.sub.id) {
-                    Some(s) if s == d.sub => write(&mut tx, cx, &d, now, &mut made).await?,
-                    Some(s) if s.next_due_at.is_some_and(|at| at <= now) => {
-                        let d = prepare(&mut tx, cx, s, now, known).await?;
-                        write(&mut tx, cx, &d, now, &mut made).await?;
-                    }
+                    Some(s) if s == d.sub => writing.push(d),
+                    Some(s) if s.next_due_at.is_some_and(|at| at <= now) => again.push(s),
                     _ => {}
                 }
             }
+            if !again.is_empty() {
+                writing.extend(prepare_all(&mut tx, cx, again, now, known).await?);
+            }
+            write_all(&mut tx, cx, writing, now, &mut made).await?;
             tx.commit().await?;
         }
     }
@@ -143,27 +143,62 @@ fn account_receives(a: &PortalAccount, today: i64) -> bool {
         && (a.registration == Registration::Registered || a.role == Role::Notifications)
 }
 
-/// Reads what a due subscription's digest is to be.
+/// Reads what the digests of due subscriptions are to be: the people and their customer
+/// assignments for the whole batch at once, then each digest's content.
+async fn prepare_all(
+    tx: &mut Tx,
+    cx: &Ctx,
+    subs: Vec<Subscription>,
+    now: i64,
+    known: &mut Known,
+) -> Result<Vec<Due>> {
+    let account_ids: Vec<i64> = subs.iter().filter_map(|s| s.account_id).collect();
+    let mut accounts: HashMap<i64, PortalAccount> = accounts_store::get_many(tx, &account_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    // Admins see their organization's whole reach: only users' assignments are read.
+    let users: Vec<i64> = accounts
+        .values()
+        .filter(|a| a.role != Role::Admin)
+        .map(|a| a.id)
+        .collect();
+    let assignments = access_store::assignments_of(tx, &users).await?;
+    let none = BTreeSet::new();
+    let mut out = Vec::with_capacity(subs.len());
+    for sub in subs {
+        let person = match (sub.account_id, sub.staff_user_id) {
+            (Some(a), _) => accounts.remove(&a).map(|a| Person::Account(Box::new(a))),
+            (_, Some(s)) => person_of(tx, Owner::Staff(s)).await?,
+            _ => None,
+        };
+        let assigned = sub
+            .account_id
+            .and_then(|a| assignments.get(&a))
+            .unwrap_or(&none);
+        out.push(prepare(tx, cx, sub, person, assigned, now, known).await?);
+    }
+    Ok(out)
+}
+
+/// What a due subscription's digest is to be.
 async fn prepare(
     tx: &mut Tx,
     cx: &Ctx,
     sub: Subscription,
+    person: Option<Person>,
+    assigned: &BTreeSet<(Grouping, i64)>,
     now: i64,
     known: &mut Known,
 ) -> Result<Due> {
-    let nothing = |sub| Due {
-        sub,
-        next_due: None,
-        period: None,
-        message: None,
-    };
-    let owner = match (sub.account_id, sub.staff_user_id) {
-        (Some(a), _) => Owner::Account(a),
-        (_, Some(s)) => Owner::Staff(s),
-        _ => return Ok(nothing(sub)),
-    };
-    let Some(person) = person_of(tx, owner).await? else {
-        return Ok(nothing(sub));
+    let Some(person) = person else {
+        return Ok(Due {
+            sub,
+            next_due: None,
+            period: None,
+            message: None,
+        });
     };
     let frequency = Frequency::parse(&sub.frequency).unwrap_or(Frequency::Off);
     let chosen = rules::split_keys(&sub.categories);
@@ -176,7 +211,7 @@ async fn prepare(
     };
     let message = match &period {
         Some((p, _)) if receives => {
-            let (groups, portal) = content(tx, cx, &person, &chosen, now, known).await?;
+            let (groups, portal) = content(tx, cx, &person, &chosen, assigned, now, known).await?;
             message(cx, &person, p, &groups, portal.as_ref())
         }
         _ => None,
@@ -237,38 +272,57 @@ fn message(
     })
 }
 
-/// Writes a due subscription's next due time and, once per period, its digest.
-async fn write(tx: &mut Tx, cx: &Ctx, d: &Due, now: i64, made: &mut Made) -> Result<()> {
-    store::set_next_due(tx, d.sub.id, d.next_due).await?;
-    let Some((period, due_at)) = &d.period else {
-        return Ok(());
-    };
-    if !store::claim_period(tx, d.sub.id, &period.key(), *due_at, now).await? {
-        made.taken += 1;
-        return Ok(());
+/// Writes the due subscriptions' next due times and, once per period, their digests: the
+/// period's row, the outbox message and what the digest held, a few statements per batch.
+async fn write_all(tx: &mut Tx, cx: &Ctx, dues: Vec<Due>, now: i64, made: &mut Made) -> Result<()> {
+    let next: Vec<(i64, Option<i64>)> = dues.iter().map(|d| (d.sub.id, d.next_due)).collect();
+    store::set_next_due_all(tx, &next).await?;
+    let periods: Vec<(i64, String, i64)> = dues
+        .iter()
+        .filter_map(|d| d.period.as_ref().map(|(p, at)| (d.sub.id, p.key(), *at)))
+        .collect();
+    let taken = store::claim_periods(tx, &periods, now).await?;
+    made.taken += periods.len() - taken.len();
+    let mut sending = Vec::new();
+    for d in dues {
+        let (Some((period, _)), true) = (&d.period, taken.contains(&d.sub.id)) else {
+            continue;
+        };
+        match d.message {
+            Some(m) => sending.push((d.sub.id, period.key(), m)),
+            None => made.empty += 1,
+        }
     }
-    let Some(m) = &d.message else {
-        made.empty += 1;
-        return Ok(());
-    };
-    let outbox_id = enqueue_with_unsubscribe(
-        tx,
-        now,
-        &cx.mail,
-        &Outgoing {
+    let variables: Vec<serde_json::Value> = sending
+        .iter_mut()
+        .map(|(_, _, m)| std::mem::take(&mut m.variables))
+        .collect();
+    let outgoing: Vec<Outgoing> = sending
+        .iter()
+        .zip(variables)
+        .map(|((_, _, m), variables)| Outgoing {
             portal_id: m.portal_id,
             event: "digest",
             language: m.language,
             recipient: &m.recipient,
             recipient_name: Some(m.name.as_str()).filter(|n| !n.is_empty()),
-            variables: m.variables.clone(),
+            variables,
             link: None,
-        },
-        Some(d.sub.id),
-    )
-    .await?;
-    store::record_digest(tx, d.sub.id, &period.key(), m.total as i64, Some(outbox_id)).await?;
-    made.sent += 1;
+        })
+        .collect();
+    let with_unsubscribe: Vec<(&Outgoing, Option<i64>)> = outgoing
+        .iter()
+        .zip(&sending)
+        .map(|(o, (sub, _, _))| (o, Some(*sub)))
+        .collect();
+    let ids = enqueue_all(tx, now, &cx.mail, &with_unsubscribe).await?;
+    let records: Vec<(i64, String, i64, i64)> = sending
+        .iter()
+        .zip(&ids)
+        .map(|((sub, period, m), id)| (*sub, period.clone(), m.total as i64, *id))
+        .collect();
+    store::record_digests(tx, &records).await?;
+    made.sent += ids.len();
     Ok(())
 }
 
