@@ -31,6 +31,8 @@ document.addEventListener('DOMContentLoaded', function () {
     function fit() {
       var doc = frame.contentDocument;
       if (!doc || !doc.documentElement) return;
+      // Measured with no room to spare, so that it shrinks as well as grows.
+      frame.style.height = '0px';
       frame.style.height = (doc.documentElement.scrollHeight + 2) + 'px';
     }
     frame.addEventListener('load', fit);

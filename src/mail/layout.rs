@@ -21,9 +21,10 @@ pub fn build(parts: &MailParts, event: &Event, language: Language) -> MailText {
 
     let mut html = String::new();
     let mut text: Vec<String> = Vec::new();
-    html.push_str(&blocks_html(&parts.greeting, &links));
-    if !parts.greeting.trim().is_empty() {
-        text.push(parts.greeting.trim().to_string());
+    let greeting = greeting(&parts.greeting);
+    html.push_str(&blocks_html(&greeting, &links));
+    if !greeting.is_empty() {
+        text.push(greeting);
     }
     for paragraph in &parts.paragraphs {
         html.push_str(&blocks_html(paragraph, &links));
@@ -62,6 +63,17 @@ pub fn build(parts: &MailParts, event: &Event, language: Language) -> MailText {
         html: frame(&html, language),
         text: text.join("\n\n") + "\n",
     }
+}
+
+/// The greeting as written when it has variables of its own; else the word(s) written, then
+/// the person's name when it is known, and a comma: `Hello` makes `Hello Erika Mustermann,`.
+pub fn greeting(written: &str) -> String {
+    let g = written.trim();
+    if g.is_empty() || g.contains("{{") || g.contains("{%") {
+        return g.to_string();
+    }
+    let g = g.trim_end_matches(',');
+    format!("{{% if recipient_name %}}{g} {{{{ recipient_name }}}},{{% else %}}{g},{{% endif %}}")
 }
 
 fn one_line(s: &str) -> String {
@@ -238,6 +250,22 @@ mod tests {
         );
         assert!(!r.html.contains("<script>"));
         assert!(r.text.contains("Hello <script>alert(1)</script>,"));
+    }
+
+    #[test]
+    fn a_greeting_without_variables_is_followed_by_the_name() {
+        let mut p = parts();
+        p.greeting = "Good morning".into();
+        let t = build(&p, event("approved").unwrap(), Language::En);
+        let vars = |name: &str| {
+            json!({"recipient_name": name, "portal_name": "P", "portal_url": "u",
+                   "login_url": "l", "message": ""})
+        };
+        let r = render(&t, &vars("Erika")).unwrap();
+        assert!(r.text.starts_with("Good morning Erika,\n\n"), "{}", r.text);
+        assert!(r.html.contains("<p>Good morning Erika,</p>"));
+        let r = render(&t, &vars("")).unwrap();
+        assert!(r.text.starts_with("Good morning,\n\n"), "{}", r.text);
     }
 
     #[test]

@@ -216,7 +216,13 @@ fn template_page(
         event_key: r.event.key,
         event_label: r.event.label,
         language: r.language.as_str(),
-        variables: r.event.allowed().into_iter().collect(),
+        // The digest's groups are listed by the layout, not written out.
+        variables: r
+            .event
+            .allowed()
+            .into_iter()
+            .filter(|v| *v != "groups")
+            .collect(),
         links: r.event.links(),
         portal: r.portal,
         advanced: form.advanced,
