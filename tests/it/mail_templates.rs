@@ -400,3 +400,31 @@ both!(
     saved_before_parts,
     a_template_saved_before_parts_keeps_working
 );
+
+async fn without_a_script_a_paragraph_is_added_by_the_form(app: TestApp) {
+    let pid = sample_portal(&app, "en").await;
+    let (b, csrf) = admin(&app).await;
+    let url = format!("/console/portals/{pid}/templates/approved/en");
+    let mut form = approved_form(&csrf, "Second.");
+    form.push(("action", "add_paragraph"));
+    let page = b.post(&url, &form).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Second.</textarea>"));
+    assert!(
+        page.body
+            .contains("id=\"paragraph-3\" name=\"paragraph\" rows=\"4\"></textarea>")
+    );
+    assert_eq!(app.count("mail_templates").await, 0, "nothing saved yet");
+    // Saved with the new paragraph left empty: it is left out.
+    let mut form = approved_form(&csrf, "Second.");
+    form.push(("paragraph", ""));
+    form.push(("action", "save"));
+    assert_eq!(b.post(&url, &form).await.status, StatusCode::SEE_OTHER);
+    let page = b.get(&url).await;
+    assert!(page.body.contains("id=\"paragraph-2\""));
+    assert!(!page.body.contains("id=\"paragraph-3\""));
+}
+both!(
+    add_paragraph_without_script,
+    without_a_script_a_paragraph_is_added_by_the_form
+);
