@@ -102,7 +102,12 @@ mod tests {
         let vars = sample(e.variables, &Locale::utc(Language::De), Moments::fixed());
         let r = render(&default_text("digest", Language::De).unwrap(), &vars).unwrap();
         assert!(r.text.contains("Wartung fällig: 2\n- Heizung warten (Nordlicht Facility GmbH), fällig am 07.12.2026\n  https://crm.example.com/tasks/1\n"), "{}", r.text);
-        assert!(r.text.contains("  und 11 weitere\n"), "{}", r.text);
+        assert!(
+            r.text
+                .contains("  und 11 weitere\n\nhttps://admit.example.com/portal/1/\n\nWas diese"),
+            "{}",
+            r.text
+        );
         assert!(r.html.contains("Heizung warten</a>") && r.html.contains("und 11 weitere</li>"));
         assert!(!r.html.contains("due") && !r.text.contains(" more"));
     }

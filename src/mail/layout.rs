@@ -20,28 +20,18 @@ pub fn build(parts: &MailParts, event: &Event, language: Language) -> MailText {
         .filter(|b| links.contains(&b.link.as_str()));
 
     let mut html = String::new();
-    let mut text: Vec<String> = Vec::new();
+    let mut text = TextBody::default();
     let greeting = greeting(&parts.greeting);
     html.push_str(&blocks_html(&greeting, &links));
-    if !greeting.is_empty() {
-        text.push(greeting);
-    }
+    text.push(&greeting);
     for paragraph in &parts.paragraphs {
         html.push_str(&blocks_html(paragraph, &links));
-        if !paragraph.trim().is_empty() {
-            text.push(paragraph.trim().to_string());
-        }
+        text.push(paragraph);
     }
     if event.lists_tasks() {
         let words = ListWords::of(language);
         html.push_str(&task_list_html(&words));
-        // The list follows the paragraph that announces it, line by line.
-        let last = text.pop().unwrap_or_default();
-        text.push(
-            format!("{last}{}", task_list_text(&words))
-                .trim()
-                .to_string(),
-        );
+        text.list(&task_list_text(&words));
     }
     if let Some(b) = button {
         let label = one_line(&b.label);
@@ -52,16 +42,39 @@ pub fn build(parts: &MailParts, event: &Event, language: Language) -> MailText {
             label = inline_html(&label, &[]),
             url = inline_html(&format!("{{{{ {} }}}}", b.link), &links),
         ));
-        text.push(format!("{{{{ {} }}}}", b.link));
+        text.push(&format!("{{{{ {} }}}}", b.link));
     }
     html.push_str(&blocks_html(&parts.closing, &links));
-    if !parts.closing.trim().is_empty() {
-        text.push(parts.closing.trim().to_string());
-    }
+    text.push(&parts.closing);
     MailText {
         subject: one_line(&parts.subject),
         html: frame(&html, language),
-        text: text.join("\n\n") + "\n",
+        text: text.0 + "\n",
+    }
+}
+
+/// The text body: its parts a blank line apart.
+#[derive(Default)]
+struct TextBody(String, bool);
+
+impl TextBody {
+    fn push(&mut self, part: &str) {
+        let part = part.trim();
+        if part.is_empty() {
+            return;
+        }
+        if !self.0.is_empty() {
+            // After the task list, whose every line ends with a line end, one more is enough.
+            self.0.push_str(if self.1 { "\n" } else { "\n\n" });
+        }
+        self.0.push_str(part);
+        self.1 = false;
+    }
+
+    /// The task list, right below the paragraph that announces it.
+    fn list(&mut self, list: &str) {
+        self.0.push_str(list);
+        self.1 = true;
     }
 }
 

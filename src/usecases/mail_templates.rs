@@ -47,6 +47,16 @@ pub async fn template_for(
     Ok((TemplateSource::Parts(p), false))
 }
 
+/// The texts to start from when leaving advanced mode: read from the template's text body (see
+/// [`MailParts::from_text`]), the button labelled as the default's.
+pub fn parts_from_html(event: &Event, language: Language, t: &MailText) -> MailParts {
+    let label = default_parts(event.key, language)
+        .and_then(|d| d.button)
+        .map(|b| b.label)
+        .unwrap_or_default();
+    MailParts::from_text(&t.subject, &t.text, event, &label)
+}
+
 /// The subject and bodies an event's message is rendered from (see [`template_for`]).
 pub async fn text_for(
     tx: &mut Tx,

@@ -392,6 +392,21 @@ async fn a_template_saved_before_parts_keeps_working(app: TestApp) {
         .get(&format!("/console/portals/{pid}/templates/test/en"))
         .await;
     assert!(page.body.contains("with its own HTML (advanced mode)"));
+    // The list of templates says which are the portal's own HTML.
+    let sql = "INSERT INTO mail_templates (portal_id, event, language, subject, html_body, text_body, updated_at) \
+               VALUES ($1, 'declined', 'de', 'Alt', '<p>Alt</p>', 'Alt', 0)";
+    match &app.cx.db {
+        admit::storage::Db::Sqlite(p) => sqlx::query(sql).bind(pid).execute(p).await.map(|_| ()),
+        admit::storage::Db::Postgres(p) => sqlx::query(sql).bind(pid).execute(p).await.map(|_| ()),
+    }
+    .unwrap();
+    let list = b.get(&format!("/console/portals/{pid}/templates")).await;
+    assert_eq!(
+        list.body.matches("edited (HTML)").count(),
+        1,
+        "{}",
+        list.body
+    );
     // Its texts, to start from when leaving advanced mode.
     assert!(page.body.contains("value=\"Hi,\""), "{}", page.body);
     assert!(page.body.contains("Old {{ sent_at }}</textarea>"));

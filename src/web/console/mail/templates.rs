@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{form_value, form_values, framed};
 use crate::domain::directory::Language;
-use crate::mail::defaults::default_parts;
 use crate::mail::parts::{Button, MailParts, paragraph_field};
 use crate::mail::source::TemplateSource;
 use crate::mail::templates::{self, EVENTS, MailText};
@@ -28,8 +27,8 @@ use crate::web::page::{Id, PageResult};
 pub struct TemplateRow {
     pub key: &'static str,
     pub label: &'static str,
-    /// (language, custom?) per language.
-    pub languages: Vec<(&'static str, bool)>,
+    /// (language, custom?, its own HTML?) per language.
+    pub languages: Vec<(&'static str, bool, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -58,11 +57,13 @@ pub(super) async fn portal_templates(
                 languages: Language::ALL
                     .iter()
                     .map(|l| {
+                        let own = custom
+                            .iter()
+                            .find(|t| t.event == e.key && t.language == l.as_str());
                         (
                             l.as_str(),
-                            custom
-                                .iter()
-                                .any(|t| t.event == e.key && t.language == l.as_str()),
+                            own.is_some(),
+                            own.is_some_and(|t| t.parts.is_none()),
                         )
                     })
                     .collect(),
@@ -155,17 +156,11 @@ fn form_of(r: &TemplateRef, source: &TemplateSource) -> Form {
             parts: p.clone(),
             html: source.text(r.event, r.language),
         },
-        TemplateSource::Html(t) => {
-            let label = default_parts(r.event.key, r.language)
-                .and_then(|d| d.button)
-                .map(|b| b.label)
-                .unwrap_or_default();
-            Form {
-                advanced: true,
-                parts: MailParts::from_text(&t.subject, &t.text, r.event, &label),
-                html: t.clone(),
-            }
-        }
+        TemplateSource::Html(t) => Form {
+            advanced: true,
+            parts: uc::parts_from_html(r.event, r.language, t),
+            html: t.clone(),
+        },
     }
 }
 
