@@ -35,9 +35,10 @@ pub fn paragraph_field(n: usize) -> String {
 }
 
 impl MailParts {
-    /// The parts with line ends made `\n`, each text trimmed, and a button with neither label
-    /// nor link left out: what a form's fields mean. Empty paragraphs keep their place (errors
-    /// name paragraphs by their place in the form); see [`MailParts::compact`].
+    /// The parts with line ends made `\n`, each text trimmed, and a button that opens nothing
+    /// ("No button") left out whatever its label: what a form's fields mean. Empty paragraphs
+    /// keep their place (errors name paragraphs by their place in the form); see
+    /// [`MailParts::compact`].
     pub fn tidy(mut self) -> Self {
         let clean = |s: &str| s.replace("\r\n", "\n").trim().to_string();
         self.subject = clean(&self.subject);
@@ -50,7 +51,7 @@ impl MailParts {
                 label: clean(&b.label),
                 link: b.link.trim().to_string(),
             })
-            .filter(|b| !b.link.is_empty() || !b.label.is_empty());
+            .filter(|b| !b.link.is_empty());
         self
     }
 
@@ -174,6 +175,24 @@ mod tests {
         assert!(err.get("button_link").unwrap().contains("login_url"));
         assert!(err.get("closing").unwrap().contains("safe"));
         assert!(err.get("subject").is_none() && err.get("greeting").is_none());
+    }
+
+    #[test]
+    fn no_button_is_no_button_whatever_its_label() {
+        let p = MailParts {
+            subject: " Hi\r\n".into(),
+            paragraphs: vec!["a\r\nb ".into(), " ".into()],
+            button: Some(Button {
+                label: "Log in".into(),
+                link: "".into(),
+            }),
+            ..MailParts::default()
+        }
+        .tidy();
+        assert_eq!(p.button, None);
+        assert_eq!(p.subject, "Hi");
+        assert_eq!(p.paragraphs, vec!["a\nb", ""], "in their places");
+        assert_eq!(p.compact().paragraphs, vec!["a\nb"]);
     }
 
     #[test]
