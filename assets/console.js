@@ -1,5 +1,5 @@
 // The console's scripts, served as a file (the Content-Security-Policy allows no inline
-// script): confirmations before destructive buttons, the live preview of a mail template, and
+// script): confirmations before destructive buttons, frames sized to the message they show, and
 // the grant forms' module picker.
 
 // A button with `data-confirm` asks first; with `data-confirm-action`, only when the form's
@@ -24,39 +24,20 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 
-// The mail template editor: the preview follows the text as it is typed.
+// A message's frame grows to the height of the message it shows (the frame is same-origin
+// and runs no script of its own), again each time its content changes.
 document.addEventListener('DOMContentLoaded', function () {
-  if (!document.getElementById('template-form')) return;
-(function () {
-  var form = document.getElementById('template-form');
-  var timer = null;
-  function show(field, message) {
-    var p = document.getElementById(field + '-error');
-    var input = document.getElementById(field);
-    if (!p) return;
-    p.textContent = message || '';
-    p.hidden = !message;
-    if (message) { input.setAttribute('aria-invalid', 'true'); } else { input.removeAttribute('aria-invalid'); }
-  }
-  function refresh() {
-    var body = new URLSearchParams(new FormData(form));
-    fetch(form.dataset.preview, { method: 'POST', body: body, credentials: 'same-origin' })
-      .then(function (r) { return r.json(); })
-      .then(function (a) {
-        ['subject', 'html_body', 'text_body'].forEach(function (f) {
-          var e = a.errors.find(function (x) { return x.field === f; });
-          show(f, e ? e.message : '');
-        });
-        if (a.errors.length === 0) {
-          document.getElementById('preview-subject').textContent = a.subject;
-          document.getElementById('preview-html').srcdoc = a.html;
-          document.getElementById('preview-text').textContent = a.text;
-        }
-      })
-      .catch(function () {});
-  }
-  form.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(refresh, 300); });
-})();
+  document.querySelectorAll('iframe[data-fit]').forEach(function (frame) {
+    function fit() {
+      var doc = frame.contentDocument;
+      if (!doc || !doc.documentElement) return;
+      // Measured with no room to spare, so that it shrinks as well as grows.
+      frame.style.height = '0px';
+      frame.style.height = (doc.documentElement.scrollHeight + 2) + 'px';
+    }
+    frame.addEventListener('load', fit);
+    if (frame.contentDocument && frame.contentDocument.readyState === 'complete') fit();
+  });
 });
 
 // The grant forms' module picker: only the chosen portal's modules are shown and sent.

@@ -28,7 +28,7 @@ pub async fn run(command: MailCommand) -> anyhow::Result<()> {
         );
     };
     let template =
-        crate::mail::templates::default_text("test", crate::domain::directory::Language::En)
+        crate::mail::defaults::default_text("test", crate::domain::directory::Language::En)
             .context("the test template")?;
     let now = chrono::Utc::now().timestamp_millis();
     let vars = serde_json::json!({

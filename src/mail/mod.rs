@@ -12,7 +12,11 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, Security};
 
+pub mod defaults;
+pub mod layout;
+pub mod parts;
 pub mod smtp;
+pub mod source;
 pub mod templates;
 pub mod variables;
 

@@ -1,11 +1,11 @@
-//! E-mail templates: which events send mail, which variables each may use, the default texts
-//! shipped in the binary (English and German), rendering, and validation at save time.
+//! E-mail templates: which events send mail, which variables each may use, rendering, and
+//! validation at save time. A template is made of parts in a shared layout (`parts.rs`,
+//! `layout.rs`), or written as HTML in advanced mode (`source.rs`).
 //!
 //! Templates are minijinja with strict undefined variables. The HTML body escapes every value;
 //! the subject is one line whatever the values hold, so no header can be injected through it.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::{Deserialize, Serialize};
@@ -150,6 +150,21 @@ impl Event {
     pub fn allowed(&self) -> BTreeSet<&'static str> {
         COMMON.iter().chain(self.variables).copied().collect()
     }
+
+    /// The variables that hold an address a button or a link can lead to.
+    pub fn links(&self) -> Vec<&'static str> {
+        self.allowed().into_iter().filter(|v| is_link(v)).collect()
+    }
+
+    /// Whether its messages list tasks by group (the digest).
+    pub fn lists_tasks(&self) -> bool {
+        self.variables.contains(&"groups")
+    }
+}
+
+/// Whether a variable holds an address: `link` and every `…_url`.
+pub fn is_link(variable: &str) -> bool {
+    variable == "link" || variable.ends_with("_url")
 }
 
 /// A template's three parts.
@@ -158,129 +173,6 @@ pub struct MailText {
     pub subject: String,
     pub html: String,
     pub text: String,
-}
-
-#[derive(Deserialize)]
-struct DefaultEntry {
-    subject: String,
-    text: String,
-    /// The HTML body's content, when it is not made from the text (lists, say).
-    html: Option<String>,
-}
-
-fn defaults() -> &'static HashMap<(String, Language), MailText> {
-    static DEFAULTS: OnceLock<HashMap<(String, Language), MailText>> = OnceLock::new();
-    DEFAULTS.get_or_init(|| {
-        let mut map = HashMap::new();
-        for (language, source) in [
-            (Language::En, include_str!("defaults/en.toml")),
-            (Language::De, include_str!("defaults/de.toml")),
-        ] {
-            let entries: HashMap<String, DefaultEntry> =
-                toml::from_str(source).expect("the default e-mail texts parse");
-            for (event, entry) in entries {
-                let text = entry.text.trim().to_string() + "\n";
-                let html = match &entry.html {
-                    Some(h) => frame(&format!("{}\n", h.trim()), language),
-                    None => text_to_html(&text, language),
-                };
-                map.insert(
-                    (event, language),
-                    MailText {
-                        subject: entry.subject.trim().to_string(),
-                        html,
-                        text,
-                    },
-                );
-            }
-        }
-        map
-    })
-}
-
-/// The text shipped in the binary for an event and language.
-pub fn default_text(event: &str, language: Language) -> Option<MailText> {
-    defaults().get(&(event.to_string(), language)).cloned()
-}
-
-/// Escapes the literal parts of a template for HTML, leaving `{{ }}` and `{% %}` alone.
-fn escape_literal(line: &str) -> String {
-    let mut out = String::new();
-    let mut rest = line;
-    while let Some(start) = rest.find(['{']) {
-        let (lit, tail) = rest.split_at(start);
-        out.push_str(&escape(lit));
-        let close = if tail.starts_with("{{") {
-            Some("}}")
-        } else if tail.starts_with("{%") {
-            Some("%}")
-        } else {
-            None
-        };
-        match close.and_then(|c| tail.find(c).map(|i| i + c.len())) {
-            Some(end) => {
-                out.push_str(&tail[..end]);
-                rest = &tail[end..];
-            }
-            None => {
-                out.push('{');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(&escape(rest));
-    out
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// The HTML body made from a text body: a paragraph per block, a button for a line that is
-/// only a link variable.
-pub fn text_to_html(text: &str, language: Language) -> String {
-    let mut body = String::new();
-    for block in text.split("\n\n").map(str::trim).filter(|b| !b.is_empty()) {
-        let var = block
-            .strip_prefix("{{")
-            .and_then(|b| b.strip_suffix("}}"))
-            .map(str::trim);
-        match var {
-            Some(name @ ("link" | "login_url" | "reset_url" | "console_url")) => {
-                let label = match (name, language) {
-                    ("link", Language::De) => "Weiter",
-                    ("link", _) => "Continue",
-                    ("reset_url", Language::De) => "Neues Passwort wählen",
-                    ("reset_url", _) => "Choose a new password",
-                    ("console_url", Language::De) => "In der Konsole öffnen",
-                    ("console_url", _) => "Open in the console",
-                    (_, Language::De) => "Anmelden",
-                    _ => "Log in",
-                };
-                body.push_str(&format!(
-                    "<p style=\"margin:24px 0\"><a href=\"{{{{ {name} }}}}\" style=\"background:#2456c7;color:#ffffff;padding:10px 18px;border-radius:6px;text-decoration:none;display:inline-block\">{label}</a></p>\n\
-                     <p style=\"font-size:13px;color:#5d6677\">{{{{ {name} }}}}</p>\n"
-                ));
-            }
-            _ => {
-                let lines: Vec<String> = block.lines().map(escape_literal).collect();
-                body.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
-            }
-        }
-    }
-    frame(&body, language)
-}
-
-/// The page every HTML body sits in: the portal's name above the content.
-fn frame(body: &str, language: Language) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<body style=\"margin:0;padding:24px;background:#f6f7f9;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.5;color:#1d2330\">\n\
-         <div style=\"max-width:560px;margin:0 auto;background:#ffffff;border:1px solid #d9dde5;border-radius:8px;padding:24px\">\n\
-         <p style=\"font-weight:bold;margin-top:0\">{{{{ portal_name }}}}</p>\n{body}</div>\n</body>\n</html>\n",
-        language.as_str()
-    )
 }
 
 /// A rendered message, ready to send.
@@ -349,103 +241,84 @@ pub fn one_line(s: &str) -> String {
 /// the line and the reason.
 pub fn validate(event: &Event, t: &MailText) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
-    let env = environment();
-    let allowed = event.allowed();
-    for (field, name, source, max) in [
-        ("subject", "subject.txt", &t.subject, 300usize),
-        ("html_body", "html_body.html", &t.html, 100_000),
-        ("text_body", "text_body.txt", &t.text, 50_000),
-    ] {
-        if source.trim().is_empty() {
+    check_part(&mut errors, event, "subject", &t.subject, 300, true);
+    check_part(&mut errors, event, "html_body", &t.html, 100_000, true);
+    check_part(&mut errors, event, "text_body", &t.text, 50_000, true);
+    errors.into_result()
+}
+
+/// Checks one part of a template (`source`, shown as `field`): at most `max` characters, given
+/// when `required`, parsing, using only the event's variables, rendering on sample data in each
+/// language. The first problem is added to `errors`; returns whether there was none.
+pub fn check_part(
+    errors: &mut FieldErrors,
+    event: &Event,
+    field: &str,
+    source: &str,
+    max: usize,
+    required: bool,
+) -> bool {
+    if source.trim().is_empty() {
+        if required {
             errors.add(field, "is required");
-            continue;
         }
-        if source.chars().count() > max {
-            errors.add(field, format!("must be at most {max} characters"));
-            continue;
+        return !required;
+    }
+    if source.chars().count() > max {
+        errors.add(field, format!("must be at most {max} characters"));
+        return false;
+    }
+    let env = environment();
+    let name = if field == "html_body" {
+        "part.html"
+    } else {
+        "part.txt"
+    };
+    let template = match env.template_from_named_str(name, source) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.add(field, describe(&e));
+            return false;
         }
-        let template = match env.template_from_named_str(name, source) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.add(field, describe(&e));
-                continue;
-            }
-        };
-        let used = template.undeclared_variables(false);
-        let mut unknown: Vec<&String> = used
-            .iter()
-            .filter(|v| !allowed.contains(v.as_str()))
-            .collect();
-        unknown.sort();
-        if let Some(first) = unknown.first() {
-            let line = source
-                .lines()
-                .position(|l| l.contains(first.as_str()))
-                .map(|i| format!("line {}: ", i + 1))
-                .unwrap_or_default();
-            let known: Vec<&str> = allowed.iter().copied().collect();
-            errors.add(
-                field,
-                format!(
-                    "{line}unknown variable `{first}`; this e-mail knows {}",
-                    known.join(", ")
-                ),
-            );
-            continue;
-        }
-        for language in Language::ALL {
-            let sample = sample(event.variables, &Locale::utc(*language), Moments::fixed());
-            if let Err(e) = template.render(sample) {
-                errors.add(field, describe(&e));
-                break;
-            }
+    };
+    let allowed = event.allowed();
+    let used = template.undeclared_variables(false);
+    let mut unknown: Vec<&String> = used
+        .iter()
+        .filter(|v| !allowed.contains(v.as_str()))
+        .collect();
+    unknown.sort();
+    if let Some(first) = unknown.first() {
+        let line = source
+            .lines()
+            .position(|l| l.contains(first.as_str()))
+            .filter(|_| source.trim().contains('\n'))
+            .map(|i| format!("line {}: ", i + 1))
+            .unwrap_or_default();
+        let known: Vec<&str> = allowed.iter().copied().collect();
+        errors.add(
+            field,
+            format!(
+                "{line}unknown variable `{first}`; this e-mail knows {}",
+                known.join(", ")
+            ),
+        );
+        return false;
+    }
+    for language in Language::ALL {
+        let sample = sample(event.variables, &Locale::utc(*language), Moments::fixed());
+        if let Err(e) = template.render(sample) {
+            errors.add(field, describe(&e));
+            return false;
         }
     }
-    errors.into_result()
+    true
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn every_event_has_valid_defaults_in_both_languages() {
-        for event in EVENTS {
-            for language in Language::ALL {
-                let t = default_text(event.key, *language)
-                    .unwrap_or_else(|| panic!("a default for {} in {language}", event.key));
-                validate(event, &t).unwrap_or_else(|e| panic!("{} {language}: {e}", event.key));
-                let vars = sample(event.variables, &Locale::utc(*language), Moments::fixed());
-                let r = render(&t, &vars).unwrap();
-                assert!(
-                    r.text.contains("Erika Mustermann"),
-                    "{} {language}",
-                    event.key
-                );
-                assert!(!r.subject.contains('\n'));
-            }
-        }
-    }
-
-    #[test]
-    fn values_are_escaped_in_html_only() {
-        let t = default_text("invitation", Language::En).unwrap();
-        let mut vars = sample(
-            event("invitation").unwrap().variables,
-            &Locale::utc(Language::En),
-            Moments::fixed(),
-        );
-        vars["organization_name"] = json!("<script>alert(1)</script> & Co");
-        let r = render(&t, &vars).unwrap();
-        assert!(
-            r.html.contains("&lt;script&gt;alert(1)") && r.html.contains(" &amp; Co"),
-            "{}",
-            r.html
-        );
-        assert!(!r.html.contains("<script>"));
-        assert!(r.text.contains("<script>alert(1)</script> & Co"));
-    }
 
     #[test]
     fn subjects_stay_on_one_line() {
@@ -479,13 +352,5 @@ mod tests {
         let text = err.get("text_body").unwrap();
         assert!(text.contains("line"), "{text}");
         assert!(err.get("subject").is_none());
-    }
-
-    #[test]
-    fn html_is_made_from_text_with_a_button_for_links() {
-        let html = text_to_html("Hello & welcome\n\n{{ link }}\n", Language::En);
-        assert!(html.contains("Hello &amp; welcome"));
-        assert!(html.contains("href=\"{{ link }}\""));
-        assert!(html.contains(">Continue</a>"));
     }
 }

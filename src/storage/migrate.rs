@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_scope_generation"),
     migration!(19, "0019_task_tallies"),
     migration!(20, "0020_portal_time_zone"),
+    migration!(21, "0021_mail_template_parts"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

@@ -370,6 +370,8 @@ pub struct StoredTemplate {
     pub subject: String,
     pub html_body: String,
     pub text_body: String,
+    /// The parts it is written as (JSON), or none when its HTML is written as such.
+    pub parts: Option<String>,
     pub updated_at: i64,
 }
 
@@ -381,7 +383,7 @@ pub async fn get_template(
 ) -> Result<Option<StoredTemplate>> {
     on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT portal_id, event, language, subject, html_body, text_body, updated_at FROM mail_templates \
+        "SELECT portal_id, event, language, subject, html_body, text_body, parts, updated_at FROM mail_templates \
          WHERE portal_id = $1 AND event = $2 AND language = $3"
     )
     .bind(portal_id)
@@ -395,7 +397,7 @@ pub async fn get_template(
 pub async fn list_templates(tx: &mut Tx, portal_id: i64) -> Result<Vec<StoredTemplate>> {
     on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT portal_id, event, language, subject, html_body, text_body, updated_at FROM mail_templates \
+        "SELECT portal_id, event, language, subject, html_body, text_body, parts, updated_at FROM mail_templates \
          WHERE portal_id = $1 ORDER BY event, language"
     )
     .bind(portal_id)
@@ -415,8 +417,8 @@ pub async fn put_template(tx: &mut Tx, t: &StoredTemplate) -> Result<()> {
     .await)?;
     exec_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO mail_templates (portal_id, event, language, subject, html_body, text_body, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        "INSERT INTO mail_templates (portal_id, event, language, subject, html_body, text_body, parts, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
     )
     .bind(t.portal_id)
     .bind(&t.event)
@@ -424,6 +426,7 @@ pub async fn put_template(tx: &mut Tx, t: &StoredTemplate) -> Result<()> {
     .bind(&t.subject)
     .bind(&t.html_body)
     .bind(&t.text_body)
+    .bind(&t.parts)
     .bind(t.updated_at)
     .execute(c)
     .await

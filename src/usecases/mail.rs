@@ -1,19 +1,20 @@
 //! E-mail as the other actions use it: a message is written to the outbox inside the action's
 //! own transaction (no change, no mail; no mail lost with a change), rendered from the portal's
-//! template when it is sent. Staff edit templates (validated at save), look at the outbox, and
-//! send a failed message again.
+//! template when it is sent (`mail_templates.rs`: which template, and editing one). Staff look
+//! at the outbox and send a failed message again.
 
 use serde_json::Value;
 
-use super::{Actor, Ctx, Error, Result, Target, json, record};
+use super::mail_templates::text_for;
+use super::{Actor, Ctx, Error, Result, Target, record};
 use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::domain::outbox::OutboxStatus;
-use crate::mail::templates::{self, MailText, Rendered};
+use crate::mail::templates::{self, Rendered};
 use crate::mail::variables;
 use crate::storage::outbox::{
-    self as store, MailboxMessage, NewMessage, OutboxFilter, OutboxMessage, StoredTemplate,
+    self as store, MailboxMessage, NewMessage, OutboxFilter, OutboxMessage,
 };
 use crate::storage::{Tx, directory};
 
@@ -199,32 +200,6 @@ fn check(m: &Outgoing<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The template an event uses on a portal in a language: the portal's own, else the default
-/// in that language, else the English default. The flag says whether it is the portal's own.
-pub async fn template_for(
-    tx: &mut Tx,
-    portal_id: Option<i64>,
-    event: &str,
-    language: Language,
-) -> Result<(MailText, bool)> {
-    if let Some(p) = portal_id
-        && let Some(t) = store::get_template(tx, p, event, language.as_str()).await?
-    {
-        return Ok((
-            MailText {
-                subject: t.subject,
-                html: t.html_body,
-                text: t.text_body,
-            },
-            true,
-        ));
-    }
-    let t = templates::default_text(event, language)
-        .or_else(|| templates::default_text(event, Language::En))
-        .ok_or_else(|| anyhow::anyhow!("no template for the e-mail event {event}"))?;
-    Ok((t, false))
-}
-
 /// Renders an outbox message as it will be sent, with its link (url, expiry) when it has one;
 /// also returns the sender's display name. Without the link, a placeholder shows where it goes.
 pub async fn render_message(
@@ -239,7 +214,7 @@ pub async fn render_message(
         Some(id) => directory::get_portal(tx, id).await?,
         None => None,
     };
-    let (template, _) = template_for(tx, portal.as_ref().map(|p| p.id), &m.event, language).await?;
+    let template = text_for(tx, portal.as_ref().map(|p| p.id), &m.event, language).await?;
     let mut vars: Value =
         serde_json::from_str(&m.variables_json).unwrap_or_else(|_| serde_json::json!({}));
     if !vars.is_object() {
@@ -380,143 +355,6 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessag
     Ok(m)
 }
 
-/// The purpose of the single-use link an event's message carries.
-fn link_purpose(event: &str) -> &'static str {
-    match event {
-        "invitation" => "invitation",
-        "activation" => "activation",
-        "email_change_confirm" => "email_change",
-        _ => "password",
-    }
-}
-
-/// The values a portal's template is previewed with: the message as if sent now to a person
-/// in the portal's default zone, in `language`, its times written by the code that sends.
-pub fn sample_for(
-    portal: &crate::storage::directory::Portal,
-    event: &templates::Event,
-    language: Language,
-    now: i64,
-) -> Value {
-    let locale = Locale::new(&portal.default_time_zone, language);
-    let at = variables::Moments {
-        now,
-        link_expires_at: now
-            + crate::domain::account::link_lifetime_ms(
-                link_purpose(event.key),
-                portal.invitation_lifetime_days,
-            ),
-    };
-    variables::sample(event.variables, &locale, at)
-}
-
-/// Checks and renders a portal's template on sample data (see [`sample_for`]), without saving.
-pub fn preview(
-    cx: &Ctx,
-    portal: &crate::storage::directory::Portal,
-    event: &str,
-    language: Language,
-    t: &MailText,
-) -> Result<Rendered> {
-    let e = templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
-    templates::validate(e, t)?;
-    let vars = sample_for(portal, e, language, cx.now());
-    templates::render(t, &vars).map_err(|m| Error::invalid("text_body", m))
-}
-
-/// Saves a portal's own template for an event and language, refused with the line and the
-/// reason when it does not parse or uses a variable the event does not have.
-pub async fn save_template(
-    cx: &Ctx,
-    actor: &Actor,
-    portal_id: i64,
-    event: &str,
-    language: Language,
-    t: &MailText,
-) -> Result<()> {
-    actor.require_admin()?;
-    let e = templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
-    templates::validate(e, t)?;
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let portal = directory::get_portal(&mut tx, portal_id)
-        .await?
-        .ok_or(Error::NotFound("portal"))?;
-    let (before, custom) = template_for(&mut tx, Some(portal_id), event, language).await?;
-    if custom && before == *t {
-        return Ok(());
-    }
-    store::put_template(
-        &mut tx,
-        &StoredTemplate {
-            portal_id,
-            event: event.to_string(),
-            language: language.as_str().to_string(),
-            subject: t.subject.clone(),
-            html_body: t.html.clone(),
-            text_body: t.text.clone(),
-            updated_at: now,
-        },
-    )
-    .await?;
-    let label = format!("{}: {event} ({language})", portal.name);
-    record(
-        &mut tx,
-        now,
-        actor,
-        "mail_template.saved",
-        Target {
-            kind: "portal",
-            id: Some(portal_id),
-            label: &label,
-        },
-        json(&before),
-        json(t),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Goes back to the default text.
-pub async fn reset_template(
-    cx: &Ctx,
-    actor: &Actor,
-    portal_id: i64,
-    event: &str,
-    language: Language,
-) -> Result<()> {
-    actor.require_admin()?;
-    templates::event(event).ok_or(Error::NotFound("e-mail event"))?;
-    let now = cx.now();
-    let mut tx = cx.db.write().await?;
-    let portal = directory::get_portal(&mut tx, portal_id)
-        .await?
-        .ok_or(Error::NotFound("portal"))?;
-    let (before, custom) = template_for(&mut tx, Some(portal_id), event, language).await?;
-    if !custom {
-        return Ok(());
-    }
-    store::delete_template(&mut tx, portal_id, event, language.as_str()).await?;
-    let label = format!("{}: {event} ({language})", portal.name);
-    record(
-        &mut tx,
-        now,
-        actor,
-        "mail_template.reset",
-        Target {
-            kind: "portal",
-            id: Some(portal_id),
-            label: &label,
-        },
-        json(&before),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
 // ---------------------------------------------------------------- reads for the console
 
 /// How many outbox messages are in each status.
@@ -570,30 +408,6 @@ pub async fn mailbox_message(cx: &Ctx, actor: &Actor, id: i64) -> Result<Mailbox
     store::get_mailbox_message(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("message"))
-}
-
-/// A portal's own templates (the events and languages it changed).
-pub async fn portal_templates(
-    cx: &Ctx,
-    actor: &Actor,
-    portal_id: i64,
-) -> Result<Vec<StoredTemplate>> {
-    actor.require_admin()?;
-    let mut tx = cx.db.read().await?;
-    Ok(store::list_templates(&mut tx, portal_id).await?)
-}
-
-/// The template a portal uses for an event in a language (see [`template_for`]).
-pub async fn current_template(
-    cx: &Ctx,
-    actor: &Actor,
-    portal_id: i64,
-    event: &str,
-    language: Language,
-) -> Result<(MailText, bool)> {
-    actor.require_admin()?;
-    let mut tx = cx.db.read().await?;
-    template_for(&mut tx, Some(portal_id), event, language).await
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod directory;
 pub mod impersonation;
 pub mod limits;
 pub mod mail;
+pub mod mail_templates;
 pub mod metrics;
 pub mod notifications;
 pub mod oidc;

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::common::{self, Api, Engine, PASSWORD, TestApp, mails, outbox_quiet};
 use admit::domain::directory::Language;
-use admit::mail::templates::default_text;
+use admit::mail::defaults::default_text;
 
 /// Friday 4 December 2026, 13:56 UTC: a seven-day invitation sent now ends on 11 December at
 /// 14:56 in Berlin (UTC+1 in winter).
@@ -128,6 +128,7 @@ async fn a_german_person_in_berlin_reads_german_local_times(engine: Engine) {
         .post(format!("{}{url}/preview", b.base))
         .form(&[
             ("csrf", page.csrf().as_str()),
+            ("advanced", "1"),
             ("subject", de.subject.as_str()),
             ("html_body", de.html.as_str()),
             ("text_body", de.text.as_str()),

@@ -275,6 +275,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
             &[
                 ("csrf", &csrf),
                 ("action", "save"),
+                ("advanced", "1"),
                 ("subject", "Hallo {{ recipient_name }}"),
                 ("html_body", "<p>Hallo</p>\n<p>{{ passwort }}</p>"),
                 ("text_body", "Hallo"),
@@ -294,6 +295,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
             &[
                 ("csrf", &csrf),
                 ("action", "save"),
+                ("advanced", "1"),
                 ("subject", "Hallo {{ recipient_name"),
                 ("html_body", "<p>x</p>"),
                 ("text_body", "x"),
@@ -309,6 +311,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
         .post(format!("{}{url}/preview", b.base))
         .form(&[
             ("csrf", csrf.as_str()),
+            ("advanced", "1"),
             ("subject", "Hallo {{ recipient_name }}"),
             ("html_body", "<b>{{ portal_name }}</b>"),
             ("text_body", "t"),
@@ -331,6 +334,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
             &[
                 ("csrf", &csrf),
                 ("action", "save"),
+                ("advanced", "1"),
                 ("subject", "Probe für {{ portal_name }}"),
                 ("html_body", "<p>{{ sent_at }}</p>"),
                 ("text_body", "Gesendet {{ sent_at }}"),
@@ -390,6 +394,15 @@ async fn the_built_in_mailbox_shows_mail(app: TestApp) {
     );
     let page = b.get("/console/mail/1").await;
     assert!(page.body.contains("this is a test message"));
+    // Its headers above it, and a frame that grows to the message.
+    for header in ["From", "To", "Subject", "Date"] {
+        assert!(
+            page.body
+                .contains(&format!("<th scope=\"row\">{header}</th>")),
+            "{header}"
+        );
+    }
+    assert!(page.body.contains("data-fit srcdoc="));
     // The API lists and reads the outbox.
     let api = app.api(&app.api_key().await);
     let (_, list) = api.get("/api/v1/outbox?status=sent").await;

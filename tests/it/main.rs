@@ -27,6 +27,7 @@ mod lists;
 mod local_times;
 mod mail;
 mod mail_process;
+mod mail_templates;
 mod mailbox_banner;
 mod metrics;
 mod notification_pages;

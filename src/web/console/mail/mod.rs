@@ -2,6 +2,8 @@
 //! portal's templates with a live preview on sample data.
 
 use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::web::AppState;
@@ -17,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/outbox/{id}/send-again", post(outbox::send_again))
         .route("/console/mail", get(outbox::mailbox))
         .route("/console/mail/{id}", get(outbox::mailbox_message))
+        .route("/console/mail-template.js", get(editor_script))
         .route(
             "/console/portals/{id}/templates",
             get(templates::portal_templates),
@@ -36,6 +39,27 @@ fn form_value(body: &[u8], name: &str) -> String {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default()
+}
+
+/// Every value of a field given several times, in the form's order.
+fn form_values(body: &[u8], name: &str) -> Vec<String> {
+    form_urlencoded::parse(body)
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+/// The template editor's script: the live preview, the variable picker, adding and removing
+/// paragraphs, and the advanced switch.
+async fn editor_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../../assets/mail_template.js"),
+    )
+        .into_response()
 }
 
 /// HTML for an `<iframe srcdoc>`: links open in a new tab.
