@@ -117,6 +117,23 @@ impl Known {
         Ok(self.portal_names.get_or_insert_default())
     }
 
+    /// Reads the reach of the organizations not read yet, all in a few queries (a batch's
+    /// people belong to many organizations).
+    pub(super) async fn read_reach(&mut self, tx: &mut Tx, organizations: &[i64]) -> Result<()> {
+        let missing: Vec<i64> = organizations
+            .iter()
+            .copied()
+            .filter(|o| !self.reach.contains_key(o))
+            .collect::<BTreeSet<i64>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            self.reach
+                .extend(access_store::reach_of(tx, &missing).await?);
+        }
+        Ok(())
+    }
+
     async fn reach(&mut self, tx: &mut Tx, organization: i64) -> Result<&Reach> {
         if let Entry::Vacant(e) = self.reach.entry(organization) {
             e.insert(access_store::reach(tx, organization).await?);
