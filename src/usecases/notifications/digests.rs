@@ -230,6 +230,27 @@ async fn prepare_all(
         .filter_map(|a| a.organization_id)
         .collect();
     known.read_reach(tx, &organizations).await?;
+    // Admins' own tasks (in their team), per kind for all the batch's teams at once.
+    let mut kinds = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    for sub in &subs {
+        let Some(a) = sub.account_id.and_then(|a| accounts.get(&a)) else {
+            continue;
+        };
+        let (Some(organization), Role::Admin) = (a.organization_id, a.role) else {
+            continue;
+        };
+        let chosen = rules::split_keys(&sub.categories);
+        let theirs: Vec<&'static str> = rules::builtins_for(rules::Recipient::Account(Role::Admin))
+            .filter(|b| chosen.contains(b.key))
+            .map(|b| b.key)
+            .collect();
+        if !theirs.is_empty() {
+            kinds.extend(theirs);
+            teams.insert((organization, a.portal_id));
+        }
+    }
+    known.read_own_teams(tx, &kinds, &teams, now).await?;
     let none = BTreeSet::new();
     let mut out = Vec::with_capacity(subs.len());
     for sub in subs {
