@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Result, Tx};
+use super::{Engine, Result, Tx};
 use crate::domain::access::{CustomerFacts, Grouping, Reach};
 use crate::domain::directory::OrganizationKind;
 use crate::{exec_tx, on_tx};
@@ -67,6 +67,85 @@ pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
     Ok(reach)
 }
 
+/// The reach of many organizations at once, as [`reach`] gives it for one (an unknown id is
+/// left out): three queries for the lot, however many there are.
+pub async fn reach_of(tx: &mut Tx, organizations: &[i64]) -> Result<BTreeMap<i64, Reach>> {
+    let mut out = BTreeMap::new();
+    for part in organizations.chunks(crate::storage::IN_LIST) {
+        let ids = crate::storage::padded(part);
+        let kinds: Vec<(i64, OrganizationKind)> = on_tx!(tx, |c| {
+            let mut qb =
+                sqlx::QueryBuilder::new("SELECT id, kind FROM organizations WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in &ids {
+                list.push_bind(*id);
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        let mut partners = Vec::new();
+        let mut customers = Vec::new();
+        for (id, kind) in kinds {
+            out.insert(id, Reach::new());
+            match kind {
+                OrganizationKind::Partner => partners.push(id),
+                OrganizationKind::Customer => customers.push(id),
+            }
+        }
+        if !partners.is_empty() {
+            let rows: Vec<(i64, i64, Option<i64>)> = on_tx!(tx, |c| {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT p.partner_id, p.id, pc.customer_id FROM partnerships p \
+                     LEFT JOIN partnership_customers pc ON pc.partnership_id = p.id \
+                     WHERE p.partner_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in crate::storage::padded(&partners) {
+                    list.push_bind(id);
+                }
+                qb.push(")");
+                qb.build_query_as().fetch_all(c).await
+            })?;
+            for (partner, p, customer) in rows {
+                let reach = out.entry(partner).or_default();
+                reach
+                    .entry(Grouping::Partnership(p))
+                    .or_default()
+                    .extend(customer);
+            }
+        }
+        if !customers.is_empty() {
+            let rows: Vec<(i64, i64)> = on_tx!(tx, |c| {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "WITH RECURSIVE tree (root, id, depth) AS ( \
+                         SELECT id, id, 0 FROM organizations WHERE id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in crate::storage::padded(&customers) {
+                    list.push_bind(id);
+                }
+                qb.push(
+                    ") UNION \
+                     SELECT t.root, o.id, t.depth + 1 FROM organizations o \
+                     JOIN tree t ON o.parent_id = t.id \
+                     WHERE o.kind = 'customer' AND t.depth < ",
+                )
+                .push_bind(MAX_DEPTH)
+                .push(") SELECT DISTINCT root, id FROM tree");
+                qb.build_query_as().fetch_all(c).await
+            })?;
+            for (root, id) in rows {
+                out.entry(root)
+                    .or_default()
+                    .entry(Grouping::SubAccounts)
+                    .or_default()
+                    .insert(id);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// An account's customer assignments.
 pub async fn assignments(tx: &mut Tx, account: i64) -> Result<BTreeSet<(Grouping, i64)>> {
     let rows: Vec<(Option<i64>, i64)> = on_tx!(tx, |c| sqlx::query_as(
@@ -82,28 +161,44 @@ pub async fn assignments(tx: &mut Tx, account: i64) -> Result<BTreeSet<(Grouping
 }
 
 /// The customer assignments of many accounts at once (an account without any is left out).
+/// One row per account (`partnership:customer,...`, no partnership: 0), not one per
+/// assignment: a digest run reads them for every user.
 pub async fn assignments_of(
     tx: &mut Tx,
     accounts: &[i64],
 ) -> Result<BTreeMap<i64, BTreeSet<(Grouping, i64)>>> {
+    let listed = match tx.engine() {
+        Engine::Sqlite => "group_concat(COALESCE(partnership_id, 0) || ':' || customer_id, ',')",
+        Engine::Postgres => {
+            "string_agg(COALESCE(partnership_id, 0)::text || ':' || customer_id::text, ',')"
+        }
+    };
     let mut out: BTreeMap<i64, BTreeSet<(Grouping, i64)>> = BTreeMap::new();
     for part in accounts.chunks(crate::storage::IN_LIST) {
-        let rows: Vec<(i64, Option<i64>, i64)> = on_tx!(tx, |c| {
-            let mut qb = sqlx::QueryBuilder::new(
-                "SELECT account_id, partnership_id, customer_id FROM portal_account_customers \
-                 WHERE account_id IN (",
-            );
+        let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+            let mut qb = sqlx::QueryBuilder::new(format!(
+                "SELECT account_id, {listed} FROM portal_account_customers WHERE account_id IN ("
+            ));
             let mut list = qb.separated(", ");
             for id in crate::storage::padded(part) {
                 list.push_bind(id);
             }
-            qb.push(")");
+            qb.push(") GROUP BY account_id");
             qb.build_query_as().fetch_all(c).await
         })?;
-        for (account, p, customer) in rows {
-            out.entry(account)
-                .or_default()
-                .insert((grouping(p), customer));
+        for (account, listed) in rows {
+            let set = out.entry(account).or_default();
+            for pair in listed.split(',') {
+                let parsed = pair
+                    .split_once(':')
+                    .and_then(|(p, c)| Some((p.parse::<i64>().ok()?, c.parse::<i64>().ok()?)));
+                let Some((p, customer)) = parsed else {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "an assignment of account {account} reads {pair:?}"
+                    )));
+                };
+                set.insert((grouping((p != 0).then_some(p)), customer));
+            }
         }
     }
     Ok(out)

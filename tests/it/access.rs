@@ -431,3 +431,56 @@ async fn the_last_admin_stays(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{v}");
 }
 both!(last_admin, the_last_admin_stays);
+
+/// What a digest run reads for a whole batch at once (the reach of many organizations, the
+/// assignments of many accounts) equals what is read for each alone.
+async fn read_together_as_alone(app: TestApp) {
+    use admit::storage::access;
+    let w = world(&app).await;
+    let [c1, _, c3] = w.c;
+    let ben = partner_account(&app, &w, "ben@partner.example", "user", &[]).await;
+    let cara = partner_account(&app, &w, "cara@partner.example", "user", &[]).await;
+    let dora = account(
+        &app,
+        &w,
+        w.parent,
+        w.customer_portal,
+        "d@parent.example",
+        "user",
+        &[],
+    )
+    .await;
+    let (status, v) = set(
+        &w,
+        ben,
+        json!({"customers": [
+            {"partnership_id": w.north, "customer_id": c1},
+            {"partnership_id": w.south, "customer_id": c3}
+        ]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = set(&w, dora, json!({"customers": [{"customer_id": w.child}]})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+
+    let mut tx = app.cx.db.read().await.unwrap();
+    let orgs = [w.partner, w.parent, w.child, w.other, c1, 999_999];
+    let together = access::reach_of(&mut tx, &orgs).await.unwrap();
+    for org in orgs {
+        let alone = access::reach(&mut tx, org).await.unwrap();
+        let read = together.get(&org).cloned().unwrap_or_default();
+        assert_eq!(read, alone, "organization {org}");
+    }
+    assert!(!together[&w.partner].is_empty() && together[&w.parent].len() == 1);
+
+    let accounts = [ben, cara, dora, 999_999];
+    let together = access::assignments_of(&mut tx, &accounts).await.unwrap();
+    for a in accounts {
+        let alone = access::assignments(&mut tx, a).await.unwrap();
+        let read = together.get(&a).cloned().unwrap_or_default();
+        assert_eq!(read, alone, "account {a}");
+    }
+    assert_eq!(together[&ben].len(), 2);
+    assert_eq!(together[&dora].len(), 1);
+}
+both!(read_together, read_together_as_alone);

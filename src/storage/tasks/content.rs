@@ -2,6 +2,8 @@
 //! [`tallies`](super::tallies)): Admit's own tasks, read from the accounts, the invitations and
 //! the outbox.
 
+use std::collections::{BTreeSet, HashMap};
+
 use sqlx::QueryBuilder;
 
 use super::super::{Result, Tx};
@@ -16,6 +18,14 @@ pub struct OwnTask {
     pub subject: String,
     pub due_date: Option<i64>,
 }
+
+/// The kinds of Admit's own tasks read from the accounts (not `admit.mail_failed`).
+const OWN_KINDS: [&str; 4] = [
+    crate::domain::tasks::APPROVAL,
+    crate::domain::tasks::ASSIGNMENT,
+    crate::domain::tasks::INVITATION_EXPIRING,
+    crate::domain::tasks::ACCESS_EXPIRING,
+];
 
 /// Whose accounts Admit's own tasks are about.
 #[derive(Debug, Clone, Copy)]
@@ -37,14 +47,7 @@ pub async fn own_tasks(
     per: i64,
 ) -> Result<Vec<OwnTask>> {
     use crate::domain::tasks as t;
-    if ![
-        t::APPROVAL,
-        t::ASSIGNMENT,
-        t::INVITATION_EXPIRING,
-        t::ACCESS_EXPIRING,
-    ]
-    .contains(&key)
-    {
+    if !OWN_KINDS.contains(&key) {
         return Ok(Vec::new());
     }
     let due = if key == t::ACCESS_EXPIRING {
@@ -74,35 +77,7 @@ pub async fn own_tasks(
                  LEFT JOIN organizations o ON o.id = ct.organization_id WHERE ",
             ),
         };
-        match key {
-            t::APPROVAL => {
-                qb.push("a.registration = 'registered' AND a.approval = 'pending'");
-            }
-            t::ASSIGNMENT => {
-                qb.push(
-                    "a.contact_id IS NULL AND a.registration = 'registered' \
-                     AND a.approval <> 'declined'",
-                );
-            }
-            t::INVITATION_EXPIRING => {
-                qb.push(
-                    "a.registration = 'invited' AND a.lifecycle = 'active' \
-                     AND EXISTS (SELECT 1 FROM account_tokens k WHERE k.account_id = a.id \
-                     AND k.purpose = 'invitation' AND k.used_at IS NULL AND k.expires_at > ",
-                )
-                .push_bind(now)
-                .push(" AND k.expires_at <= ")
-                .push_bind(now + t::INVITATION_WINDOW_MS)
-                .push(")");
-            }
-            _ => {
-                qb.push("a.valid_until IS NOT NULL AND a.valid_until >= ")
-                    .push_bind(today)
-                    .push(" AND a.valid_until <= ")
-                    .push_bind(today + t::ACCESS_WINDOW_DAYS)
-                    .push(" AND a.lifecycle = 'active' AND a.access_granted = TRUE");
-            }
-        }
+        push_kind(&mut qb, key, now, today);
         match scope {
             OwnScope::Areas(Some(areas)) => {
                 qb.push(" AND o.area_id IN (NULL");
@@ -132,6 +107,128 @@ pub async fn own_tasks(
             .push_bind(per);
         qb.build_query_as().fetch_all(c).await
     })
+}
+
+/// The condition of one of Admit's own kinds of task on the accounts `a`.
+fn push_kind<DB: sqlx::Database>(qb: &mut QueryBuilder<DB>, key: &str, now: i64, today: i64)
+where
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    use crate::domain::tasks as t;
+    match key {
+        t::APPROVAL => {
+            qb.push("a.registration = 'registered' AND a.approval = 'pending'");
+        }
+        t::ASSIGNMENT => {
+            qb.push(
+                "a.contact_id IS NULL AND a.registration = 'registered' \
+                 AND a.approval <> 'declined'",
+            );
+        }
+        t::INVITATION_EXPIRING => {
+            qb.push(
+                "a.registration = 'invited' AND a.lifecycle = 'active' \
+                 AND EXISTS (SELECT 1 FROM account_tokens k WHERE k.account_id = a.id \
+                 AND k.purpose = 'invitation' AND k.used_at IS NULL AND k.expires_at > ",
+            )
+            .push_bind(now)
+            .push(" AND k.expires_at <= ")
+            .push_bind(now + t::INVITATION_WINDOW_MS)
+            .push(")");
+        }
+        _ => {
+            qb.push("a.valid_until IS NOT NULL AND a.valid_until >= ")
+                .push_bind(today)
+                .push(" AND a.valid_until <= ")
+                .push_bind(today + t::ACCESS_WINDOW_DAYS)
+                .push(" AND a.lifecycle = 'active' AND a.access_granted = TRUE");
+        }
+    }
+}
+
+/// The own tasks of one kind for many teams (organization and portal) at once, as
+/// [`own_tasks`] reads them for one: per team, the first `per` and the count (a team without
+/// any is left out).
+pub async fn own_tasks_of_teams(
+    tx: &mut Tx,
+    key: &str,
+    teams: &[(i64, i64)],
+    now: i64,
+    today: i64,
+    per: i64,
+) -> Result<HashMap<(i64, i64), Vec<OwnTask>>> {
+    use crate::domain::tasks as t;
+    let mut out: HashMap<(i64, i64), Vec<OwnTask>> = HashMap::new();
+    if !OWN_KINDS.contains(&key) {
+        return Ok(out);
+    }
+    let due = if key == t::ACCESS_EXPIRING {
+        "a.valid_until"
+    } else {
+        "CAST(NULL AS BIGINT)"
+    };
+    let order = if key == t::ACCESS_EXPIRING {
+        "a.valid_until, a.id"
+    } else {
+        "a.id"
+    };
+    let organizations: Vec<i64> = teams
+        .iter()
+        .map(|(o, _)| *o)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for part in organizations.chunks(crate::storage::IN_LIST) {
+        let rows: Vec<TeamTask> = on_tx!(tx, |c| {
+            let mut qb = QueryBuilder::new(
+                "SELECT * FROM (SELECT ct.organization_id AS organization, a.portal_id AS portal, \
+                 COUNT(*) OVER (PARTITION BY ct.organization_id, a.portal_id) AS total, \
+                 ROW_NUMBER() OVER (PARTITION BY ct.organization_id, a.portal_id ORDER BY ",
+            );
+            qb.push(order)
+                .push(") AS place, a.id, a.email AS title, COALESCE(o.name, p.name) AS subject, ");
+            qb.push(due).push(
+                " AS due_date FROM contacts ct CROSS JOIN portal_accounts a \
+                 JOIN portals p ON p.id = a.portal_id \
+                 LEFT JOIN organizations o ON o.id = ct.organization_id \
+                 WHERE a.contact_id = ct.id AND ",
+            );
+            push_kind(&mut qb, key, now, today);
+            qb.push(" AND ct.organization_id IN (");
+            let mut list = qb.separated(", ");
+            for id in crate::storage::padded(part) {
+                list.push_bind(id);
+            }
+            qb.push(")) AS listed WHERE place <= ").push_bind(per);
+            qb.push(" ORDER BY organization, portal, place");
+            qb.build_query_as().fetch_all(c).await
+        })?;
+        for r in rows {
+            out.entry((r.organization, r.portal))
+                .or_default()
+                .push(OwnTask {
+                    total: r.total,
+                    id: r.id,
+                    title: r.title,
+                    subject: r.subject,
+                    due_date: r.due_date,
+                });
+        }
+    }
+    out.retain(|team, _| teams.contains(team));
+    Ok(out)
+}
+
+/// A row of [`own_tasks_of_teams`].
+#[derive(sqlx::FromRow)]
+struct TeamTask {
+    organization: i64,
+    portal: i64,
+    total: i64,
+    id: i64,
+    title: String,
+    subject: String,
+    due_date: Option<i64>,
 }
 
 /// Messages that failed to send since `since`: the first `per` and the count.

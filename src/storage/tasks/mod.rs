@@ -16,7 +16,7 @@ mod digest_batch;
 mod subscriptions;
 pub mod tallies;
 
-pub use content::{OwnScope, OwnTask, failed_messages, own_tasks};
+pub use content::{OwnScope, OwnTask, failed_messages, own_tasks, own_tasks_of_teams};
 pub use digest_batch::{claim_periods, record_digests, set_next_due_all};
 pub use subscriptions::{
     DigestRow, Owner, Subscription, claim_due, claim_period, digests_of, insert_unsubscribe_token,

@@ -121,21 +121,32 @@ pub async fn set_next_due(tx: &mut Tx, id: i64, next_due_at: Option<i64>) -> Res
     Ok(())
 }
 
-/// Claims up to `limit` subscriptions whose digest is due, soonest first. On PostgreSQL the
-/// rows stay locked until `tx` ends and other processes skip them. The lock is `NO KEY UPDATE`
-/// (the claim changes the due time, never the key): a digest being sent meanwhile, whose
-/// unsubscribe token refers to the subscription (a key share lock), does not make the claim
-/// skip the row.
-pub async fn claim_due(tx: &mut Tx, now: i64, limit: i64) -> Result<Vec<Subscription>> {
+/// Claims up to `limit` subscriptions whose digest is due, soonest first, and after `after`
+/// (the due time and id of the last one claimed before, when a run reads ahead of its writes).
+/// On PostgreSQL the rows stay locked until `tx` ends and other processes skip them. The lock
+/// is `NO KEY UPDATE` (the claim changes the due time, never the key): a digest being sent
+/// meanwhile, whose unsubscribe token refers to the subscription (a key share lock), does not
+/// make the claim skip the row.
+pub async fn claim_due(
+    tx: &mut Tx,
+    now: i64,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> Result<Vec<Subscription>> {
     let lock = match tx.engine() {
         Engine::Postgres => " FOR NO KEY UPDATE SKIP LOCKED",
         Engine::Sqlite => "",
     };
+    // Without a cursor, from before any due time and id.
+    let (at, id) = after.unwrap_or((i64::MIN, i64::MIN));
     on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "{SUBSCRIPTION} WHERE next_due_at IS NOT NULL AND next_due_at <= $1 \
-         ORDER BY next_due_at, id LIMIT $2{lock}"
+         AND (next_due_at > $2 OR (next_due_at = $2 AND id > $3)) \
+         ORDER BY next_due_at, id LIMIT $4{lock}"
     )))
     .bind(now)
+    .bind(at)
+    .bind(id)
     .bind(limit)
     .fetch_all(c)
     .await)

@@ -117,6 +117,23 @@ impl Known {
         Ok(self.portal_names.get_or_insert_default())
     }
 
+    /// Reads the reach of the organizations not read yet, all in a few queries (a batch's
+    /// people belong to many organizations).
+    pub(super) async fn read_reach(&mut self, tx: &mut Tx, organizations: &[i64]) -> Result<()> {
+        let missing: Vec<i64> = organizations
+            .iter()
+            .copied()
+            .filter(|o| !self.reach.contains_key(o))
+            .collect::<BTreeSet<i64>>()
+            .into_iter()
+            .collect();
+        if !missing.is_empty() {
+            self.reach
+                .extend(access_store::reach_of(tx, &missing).await?);
+        }
+        Ok(())
+    }
+
     async fn reach(&mut self, tx: &mut Tx, organization: i64) -> Result<&Reach> {
         if let Entry::Vacant(e) = self.reach.entry(organization) {
             e.insert(access_store::reach(tx, organization).await?);
@@ -227,6 +244,44 @@ impl Known {
                 (category, (p.total, tasks))
             })
             .collect())
+    }
+
+    /// Reads Admit's own tasks for the teams (organization and portal) of a batch's admins
+    /// not read yet: one query per kind for the lot. `keys`: the kinds their admins chose.
+    pub(super) async fn read_own_teams(
+        &mut self,
+        tx: &mut Tx,
+        keys: &BTreeSet<&'static str>,
+        teams: &BTreeSet<(i64, i64)>,
+        now: i64,
+    ) -> Result<()> {
+        let per = LISTED_PER_CATEGORY as i64;
+        let today = crate::clock::today(now);
+        for key in keys {
+            let team_key = |&(organization, portal): &(i64, i64)| OwnKey::Team {
+                key,
+                organization,
+                portal,
+            };
+            let missing: Vec<(i64, i64)> = teams
+                .iter()
+                .filter(|t| !self.own.contains_key(&team_key(t)))
+                .copied()
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if self.own.len() + missing.len() > KEPT_SCOPES {
+                self.own.clear();
+            }
+            let mut read = store::own_tasks_of_teams(tx, key, &missing, now, today, per).await?;
+            for team in &missing {
+                let rows = read.remove(team).unwrap_or_default();
+                let own = Arc::new((rows.first().map_or(0, |t| t.total as usize), rows));
+                self.own.insert(team_key(team), own);
+            }
+        }
+        Ok(())
     }
 
     async fn own(&mut self, tx: &mut Tx, key: OwnKey, now: i64) -> Result<Arc<Own>> {

@@ -7,7 +7,8 @@
 //! SQLite has one writer: a batch is read first (content and all) outside the write turn, then
 //! written in a short transaction that takes only the subscriptions still as they were read
 //! (one changed meanwhile is read again inside it), so that API writes wait only for the
-//! writing.
+//! writing; the next batch is read meanwhile. Either way a batch reads its people and their
+//! assignments in one query each and writes in a few statements, not a few per person.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -53,62 +54,121 @@ impl std::ops::AddAssign for Made {
 
 /// Makes the digests due now, `batch` subscriptions per transaction, until none is due.
 pub async fn run_due(cx: &Ctx, batch: i64) -> Result<Made> {
+    match cx.db.engine() {
+        Engine::Postgres => run_postgres(cx, batch).await,
+        Engine::Sqlite => run_sqlite(cx, batch).await,
+    }
+}
+
+/// Adds a batch's figures to the run's, and wakes the mail sender for what it queued.
+fn add(cx: &Ctx, made: &mut Made, batch: Made) {
+    *made += batch;
+    if batch.sent > 0 {
+        cx.mail_wakeup.notify_one();
+    }
+}
+
+/// PostgreSQL: a batch is one transaction; other processes skip the subscriptions it holds.
+async fn run_postgres(cx: &Ctx, batch: i64) -> Result<Made> {
     let mut made = Made::default();
     let mut known = Known::default();
     loop {
-        let m = run_batch(cx, batch, &mut known).await?;
-        made += m;
-        if m.sent > 0 {
-            cx.mail_wakeup.notify_one();
-        }
+        let now = cx.now();
+        let mut m = Made::default();
+        let mut tx = cx.db.write().await?;
+        let due = store::claim_due(&mut tx, now, None, batch).await?;
+        m.due = due.len();
+        let ready = prepare_all(&mut tx, cx, due, now, &mut known).await?;
+        write_all(&mut tx, cx, ready, now, &mut m).await?;
+        tx.commit().await?;
+        add(cx, &mut made, m);
         if (m.due as i64) < batch {
             return Ok(made);
         }
     }
 }
 
-/// Takes up to `batch` due subscriptions and makes their digests.
-async fn run_batch(cx: &Ctx, batch: i64, known: &mut Known) -> Result<Made> {
-    let now = cx.now();
+/// A batch read on SQLite and not yet written.
+struct Read {
+    dues: Vec<Due>,
+    now: i64,
+    /// The due time and id of its last subscription: the next batch starts after it.
+    last: Option<(i64, i64)>,
+}
+
+/// SQLite has one writer: each batch is read (content and all) on a reading connection, then
+/// written in a short transaction, so that API writes wait only for the writing. The next
+/// batch is read while one is written (the reading and the writing connections work side by
+/// side).
+async fn run_sqlite(cx: &Ctx, batch: i64) -> Result<Made> {
     let mut made = Made::default();
-    match cx.db.engine() {
-        Engine::Postgres => {
-            let mut tx = cx.db.write().await?;
-            let due = store::claim_due(&mut tx, now, batch).await?;
-            made.due = due.len();
-            let ready = prepare_all(&mut tx, cx, due, now, known).await?;
-            write_all(&mut tx, cx, ready, now, &mut made).await?;
-            tx.commit().await?;
-        }
-        Engine::Sqlite => {
-            let mut read = cx.db.read().await?;
-            let due = store::claim_due(&mut read, now, batch).await?;
-            made.due = due.len();
-            let ready = prepare_all(&mut read, cx, due, now, known).await?;
-            drop(read);
-            let ids: Vec<i64> = ready.iter().map(|d| d.sub.id).collect();
-            let mut tx = cx.db.write().await?;
-            let mut current: BTreeMap<i64, Subscription> = store::subscriptions(&mut tx, &ids)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
-            let mut writing = Vec::with_capacity(ready.len());
-            let mut again = Vec::new();
-            for d in ready {
-                match current.remove(&d.sub.id) {
-                    Some(s) if s == d.sub => writing.push(d),
-                    Some(s) if s.next_due_at.is_some_and(|at| at <= now) => again.push(s),
-                    _ => {}
-                }
+    let mut known = Known::default();
+    let mut next = read_batch(cx, batch, None, &mut known).await?;
+    while let Some(read) = next {
+        let more = read.dues.len() as i64 == batch;
+        let after = read.last;
+        let (written, ahead) = tokio::join!(write_batch(cx, read), async {
+            if more {
+                read_batch(cx, batch, after, &mut known).await
+            } else {
+                Ok(None)
             }
-            if !again.is_empty() {
-                writing.extend(prepare_all(&mut tx, cx, again, now, known).await?);
-            }
-            write_all(&mut tx, cx, writing, now, &mut made).await?;
-            tx.commit().await?;
+        });
+        add(cx, &mut made, written?);
+        next = ahead?;
+    }
+    Ok(made)
+}
+
+/// Reads the next batch of due subscriptions after `after`, and what their digests are to be.
+async fn read_batch(
+    cx: &Ctx,
+    batch: i64,
+    after: Option<(i64, i64)>,
+    known: &mut Known,
+) -> Result<Option<Read>> {
+    let now = cx.now();
+    let mut read = cx.db.read().await?;
+    let due = store::claim_due(&mut read, now, after, batch).await?;
+    let Some(last) = due.last() else {
+        return Ok(None);
+    };
+    let last = last.next_due_at.map(|at| (at, last.id));
+    let dues = prepare_all(&mut read, cx, due, now, known).await?;
+    Ok(Some(Read { dues, now, last }))
+}
+
+/// Writes a batch read before: only the subscriptions still as they were read; one changed
+/// meanwhile and still due is read again inside the transaction.
+async fn write_batch(cx: &Ctx, read: Read) -> Result<Made> {
+    let Read { dues, now, .. } = read;
+    let mut made = Made {
+        due: dues.len(),
+        ..Made::default()
+    };
+    let ids: Vec<i64> = dues.iter().map(|d| d.sub.id).collect();
+    let mut tx = cx.db.write().await?;
+    let mut current: BTreeMap<i64, Subscription> = store::subscriptions(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut writing = Vec::with_capacity(dues.len());
+    let mut again = Vec::new();
+    for d in dues {
+        match current.remove(&d.sub.id) {
+            Some(s) if s == d.sub => writing.push(d),
+            Some(s) if s.next_due_at.is_some_and(|at| at <= now) => again.push(s),
+            _ => {}
         }
     }
+    if !again.is_empty() {
+        // Rare (a change between reading and writing): read with nothing kept from before.
+        let mut fresh = Known::default();
+        writing.extend(prepare_all(&mut tx, cx, again, now, &mut fresh).await?);
+    }
+    write_all(&mut tx, cx, writing, now, &mut made).await?;
+    tx.commit().await?;
     Ok(made)
 }
 
@@ -165,6 +225,32 @@ async fn prepare_all(
         .map(|a| a.id)
         .collect();
     let assignments = access_store::assignments_of(tx, &users).await?;
+    let organizations: Vec<i64> = accounts
+        .values()
+        .filter_map(|a| a.organization_id)
+        .collect();
+    known.read_reach(tx, &organizations).await?;
+    // Admins' own tasks (in their team), per kind for all the batch's teams at once.
+    let mut kinds = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    for sub in &subs {
+        let Some(a) = sub.account_id.and_then(|a| accounts.get(&a)) else {
+            continue;
+        };
+        let (Some(organization), Role::Admin) = (a.organization_id, a.role) else {
+            continue;
+        };
+        let chosen = rules::split_keys(&sub.categories);
+        let theirs: Vec<&'static str> = rules::builtins_for(rules::Recipient::Account(Role::Admin))
+            .filter(|b| chosen.contains(b.key))
+            .map(|b| b.key)
+            .collect();
+        if !theirs.is_empty() {
+            kinds.extend(theirs);
+            teams.insert((organization, a.portal_id));
+        }
+    }
+    known.read_own_teams(tx, &kinds, &teams, now).await?;
     let none = BTreeSet::new();
     let mut out = Vec::with_capacity(subs.len());
     for sub in subs {

@@ -1,6 +1,7 @@
 //! Admit's own tasks for staff and organization admins.
 
 use super::*;
+use admit::storage::tasks as store;
 
 async fn admits_own_tasks(engine: Engine) {
     let now = utc("2026-11-30T06:00:00Z");
@@ -168,6 +169,45 @@ async fn admits_own_tasks(engine: Engine) {
     assert!(
         link.ends_with(&format!("/portal/{}/team/{invited}", w.portal)),
         "{link}"
+    );
+    // Read for many teams at once (as a digest run reads them) as for one alone.
+    let mut tx = app.cx.db.read().await.unwrap();
+    let at = utc("2026-11-30T08:00:00Z");
+    let today = admit::clock::today(at);
+    let teams = [
+        (w.acme, w.portal),
+        (w.acme, w.portal + 1000),
+        (999_999, w.portal),
+    ];
+    for key in [
+        "admit.invitation_expiring",
+        "admit.access_expiring",
+        "admit.approval",
+    ] {
+        let together = store::own_tasks_of_teams(&mut tx, key, &teams, at, today, 10)
+            .await
+            .unwrap();
+        for (organization, portal) in teams {
+            let scope = store::OwnScope::Team {
+                organization,
+                portal,
+            };
+            let alone = store::own_tasks(&mut tx, key, scope, at, today, 10)
+                .await
+                .unwrap();
+            let read = together
+                .get(&(organization, portal))
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(read, alone, "{key} of {organization} on {portal}");
+        }
+    }
+    assert_eq!(
+        store::own_tasks_of_teams(&mut tx, "admit.access_expiring", &teams, at, today, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
     let _ = actors;
 }
