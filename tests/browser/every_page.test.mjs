@@ -178,6 +178,34 @@ function scenario(engine, makeDatabase) {
       });
     }
 
+    step('the keyboard: the skip link comes first and leads to the content; the focus is seen', async () => {
+      const focused = (page) => page.evaluate(() => {
+        const e = document.activeElement;
+        const r = e.getBoundingClientRect();
+        const st = getComputedStyle(e);
+        return {
+          what: `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`, href: e.getAttribute('href'),
+          inView: r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0,
+          outline: st.outlineStyle === 'none' ? 0 : parseFloat(st.outlineWidth),
+          inMain: !!e.closest('main'),
+        };
+      });
+      for (const [page, path] of [[cx.page, '/console/access'], [cx.pia, `/portal/${s.partnerPortal}/?lang=de`]]) {
+        await page.goto(path);
+        await page.keyboard.press('Tab');
+        const skip = await focused(page);
+        assert.equal(skip.href, '#main', `${path}: the first Tab reaches the skip link (${skip.what})`);
+        assert.ok(skip.inView, `${path}: the focused skip link is shown`);
+        assert.ok(skip.outline >= 2, `${path}: the focused skip link has an outline of ${skip.outline} px`);
+        await page.keyboard.press('Enter');
+        assert.equal((await focused(page)).what, 'main#main', `${path}: the skip link leads to the content`);
+        await page.keyboard.press('Tab');
+        const next = await focused(page);
+        assert.ok(next.inMain, `${path}: the next Tab stays in the content (${next.what})`);
+        assert.ok(next.outline >= 2, `${path}: ${next.what} focused has an outline of ${next.outline} px`);
+      }
+    });
+
     step('the pages covered', () => {
       for (const [what, n] of Object.entries(covered)) console.log(`# ${engine}: ${what}: ${n} pages`);
       assert.equal(Object.keys(covered).length, 2 * LANGUAGES.length);
