@@ -234,7 +234,7 @@ export async function pagePair(page) {
 
 /**
  * Visits `path` on the `pair` of pages (`pagePair`): at 1400 pixels axe-core and the input
- * borders, at 390 no sideways scrolling, both at once; returns the problems found, each naming
+ * borders, at 1400 and at 390 no sideways scrolling, both at once; returns the problems found, each naming
  * the page. `status` is the answer's HTTP status (200 unless said; null: any).
  */
 export async function checkPage(pair, path, { status = 200 } = {}) {
@@ -244,6 +244,8 @@ export async function checkPage(pair, path, { status = 200 } = {}) {
     if (res && status !== null && res.status() !== status) problems.push(`${path}: HTTP ${res.status()}, expected ${status}`);
     for (const v of await axeViolations(pair.wide)) problems.push(`${path}: ${v}`);
     for (const f of await faintControls(pair.wide)) problems.push(`${path}: faint border: ${f}`);
+    const over = await sidewaysScroll(pair.wide);
+    if (over) problems.push(`${path} at 1400 px: ${over}`);
     return problems;
   };
   const narrow = async () => {
