@@ -17,7 +17,6 @@ import {
   checkPage,
   checkShown,
   linkFromMailbox,
-  pagePair,
   scenarioContext,
   setStaffLanguage,
 } from './setup.mjs';
@@ -88,9 +87,7 @@ function scenario(engine, makeDatabase) {
       cx.current = cx.pia;
       await cx.pia.goto(piaAccept);
       await acceptAndLogIn(cx.pia, s.partnerPortal, PIA, PIA_PW);
-      cx.anon = await pagePair(await cx.newPage());
-      cx.piaPair = await pagePair(cx.pia);
-      cx.staffPair = await pagePair(cx.page);
+      cx.anon = await cx.newPage();
       cx.current = cx.page;
     });
 
@@ -126,8 +123,8 @@ function scenario(engine, makeDatabase) {
           '/console/outbox', s.outbox, '/console/mail', s.mail, '/console/audit', '/console/account',
         ];
         const problems = [];
-        for (const path of pages) problems.push(...(await checkPage(cx.staffPair, path)));
-        problems.push(...(await checkPage(cx.staffPair, '/console/no-such-page', { status: 404 })));
+        for (const path of pages) problems.push(...(await checkPage(p, path)));
+        problems.push(...(await checkPage(p, '/console/no-such-page', { status: 404 })));
         // The pages a form shows: a decline's confirmation, the bulk actions' confirmation.
         await p.goto(`/console/accounts/${s.anna.id}`);
         await Promise.all([p.waitForNavigation(), p.locator('button[name=action][value=decline]').first().click()]);
@@ -162,8 +159,8 @@ function scenario(engine, makeDatabase) {
         ];
         const problems = [];
         for (const path of loggedOut) problems.push(...(await checkPage(cx.anon, path, { status: null })));
-        for (const path of loggedIn) problems.push(...(await checkPage(cx.piaPair, path)));
-        problems.push(...(await checkPage(cx.piaPair, `${part}/team/999999?${lang}`, { status: 404 })));
+        for (const path of loggedIn) problems.push(...(await checkPage(cx.pia, path)));
+        problems.push(...(await checkPage(cx.pia, `${part}/team/999999?${lang}`, { status: 404 })));
         // The team's "manage" links are there to follow at 390 pixels too.
         await cx.pia.setViewportSize({ width: 390, height: 844 });
         await cx.pia.goto(`${part}/team?${lang}`);

@@ -221,50 +221,47 @@ export async function faintControls(page) {
   });
 }
 
-/**
- * Two pages of one browser context (one person): `wide` at 1400 by 900 pixels, `narrow` at
- * 390 by 844, for `checkPage`.
- */
-export async function pagePair(page) {
-  const narrow = await newPage(page.context());
-  await narrow.setViewportSize({ width: 390, height: 844 });
-  await page.setViewportSize({ width: 1400, height: 900 });
-  return { wide: page, narrow };
-}
+const WIDE = { width: 1400, height: 900 };
+const NARROW = { width: 390, height: 844 };
 
 /**
- * Visits `path` on the `pair` of pages (`pagePair`): at 1400 pixels axe-core and the input
- * borders, at 1400 and at 390 no sideways scrolling, both at once; returns the problems found, each naming
- * the page. `status` is the answer's HTTP status (200 unless said; null: any).
+ * The checks of every page on what `page` shows now, named `what`: at 1400 pixels axe-core's
+ * WCAG rules and the input borders, at 1400 and at 390 no sideways scrolling. The page is
+ * resized once, from the width it has to the other: the next page starts where this one ends.
+ * Returns the problems found, each naming the page.
  */
-export async function checkPage(pair, path, { status = 200 } = {}) {
-  const wide = async () => {
-    const problems = [];
-    const res = await pair.wide.goto(path);
-    if (res && status !== null && res.status() !== status) problems.push(`${path}: HTTP ${res.status()}, expected ${status}`);
-    for (const v of await axeViolations(pair.wide)) problems.push(`${path}: ${v}`);
-    for (const f of await faintControls(pair.wide)) problems.push(`${path}: faint border: ${f}`);
-    const over = await sidewaysScroll(pair.wide);
-    if (over) problems.push(`${path} at 1400 px: ${over}`);
-    return problems;
-  };
-  const narrow = async () => {
-    await pair.narrow.goto(path);
-    const over = await sidewaysScroll(pair.narrow);
-    return over ? [`${path} at 390 px: ${over}`] : [];
-  };
-  return (await Promise.all([wide(), narrow()])).flat();
-}
-
-/** The checks of `checkPage` on what `page` shows now (say, after sending a form), named `what`. */
 export async function checkShown(page, what) {
   const problems = [];
-  await page.setViewportSize({ width: 1400, height: 900 });
-  for (const v of await axeViolations(page)) problems.push(`${what}: ${v}`);
-  for (const f of await faintControls(page)) problems.push(`${what}: faint border: ${f}`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  const wide = await sidewaysScroll(page);
-  if (wide) problems.push(`${what} at 390 px: ${wide}`);
-  await page.setViewportSize({ width: 1400, height: 900 });
+  const wide = async () => {
+    for (const v of await axeViolations(page)) problems.push(`${what}: ${v}`);
+    for (const f of await faintControls(page)) problems.push(`${what}: faint border: ${f}`);
+    const over = await sidewaysScroll(page);
+    if (over) problems.push(`${what} at 1400 px: ${over}`);
+  };
+  const narrow = async () => {
+    const over = await sidewaysScroll(page);
+    if (over) problems.push(`${what} at 390 px: ${over}`);
+  };
+  if (page.viewportSize()?.width === NARROW.width) {
+    await narrow();
+    await page.setViewportSize(WIDE);
+    await wide();
+  } else {
+    await page.setViewportSize(WIDE);
+    await wide();
+    await page.setViewportSize(NARROW);
+    await narrow();
+  }
   return problems;
+}
+
+/**
+ * Opens `path` on `page` and makes the checks of `checkShown`; `status` is the answer's HTTP
+ * status (200 unless said; null: any).
+ */
+export async function checkPage(page, path, { status = 200 } = {}) {
+  const res = await page.goto(path);
+  const problems = [];
+  if (res && status !== null && res.status() !== status) problems.push(`${path}: HTTP ${res.status()}, expected ${status}`);
+  return [...problems, ...(await checkShown(page, path))];
 }
