@@ -87,7 +87,26 @@ function scenario(engine, makeDatabase) {
       cx.current = cx.pia;
       await cx.pia.goto(piaAccept);
       await acceptAndLogIn(cx.pia, s.partnerPortal, PIA, PIA_PW);
+      cx.current = cx.page;
+    });
+
+    step('set-up: a link to reset her password, and staff view the portal as her', async () => {
       cx.anon = await cx.newPage();
+      // A link to reset her password (opening it changes nothing).
+      await cx.anon.goto(`/portal/${s.partnerPortal}/forgot`);
+      await cx.anon.fill('input[name=email]', PIA);
+      await Promise.all([cx.anon.waitForNavigation(), cx.anon.locator('form:has(input[name=email])').evaluate((f) => f.requestSubmit())]);
+      s.reset = new URL(await linkFromMailbox(cx.page, PIA, 'Reset your password'), cx.server.base);
+      // Staff view the portal as her, in a tab of their own.
+      await cx.api('PUT', `/api/v1/portals/${s.partnerPortal}/impersonation`, { impersonation_allowed: true, impersonation_notice: false }, 200);
+      await cx.page.goto(`/console/accounts/${s.pia}`);
+      await cx.page.fill('#imp-reason', 'She asked us to look at her team page.');
+      [cx.asPia] = await Promise.all([
+        cx.page.context().waitForEvent('page'),
+        cx.page.locator(`form[action="/console/accounts/${s.pia}/impersonate"] button[type=submit]`).click(),
+      ]);
+      cx.asPia.setDefaultTimeout(10_000);
+      await cx.asPia.locator('.impersonation-banner').waitFor();
       cx.current = cx.page;
     });
 
@@ -105,7 +124,7 @@ function scenario(engine, makeDatabase) {
     });
 
     for (const language of LANGUAGES) {
-      step(`the console in ${language}: every page`, async () => {
+      step(`the console in ${language}: the directory and the access list`, async () => {
         const p = cx.page;
         await setStaffLanguage(p, language);
         const pages = [
@@ -114,8 +133,18 @@ function scenario(engine, makeDatabase) {
           '/console/access', '/console/access?approval=pending',
           `/console/accounts/${s.anna.id}`, `/console/accounts/${s.bob.id}`, `/console/accounts/${s.cara.id}`,
           `/console/accounts/${s.dora.id}`, `/console/accounts/${s.eva.id}`, `/console/accounts/${s.pia}`,
-          '/console/partnerships', '/console/partnerships/new', s.partnership,
-          '/console/notifications', '/console/areas', s.area,
+          '/console/partnerships', '/console/partnerships/new', s.partnership, '/console/notifications',
+        ];
+        const problems = [];
+        for (const path of pages) problems.push(...(await checkPage(p, path)));
+        covered[`console ${language}`] = pages.length;
+        assert.deepEqual(problems, [], `${problems.length} problems on the console's pages in ${language}`);
+      });
+
+      step(`the console in ${language}: the administration, the mail, and the pages of forms`, async () => {
+        const p = cx.page;
+        const pages = [
+          '/console/areas', s.area,
           '/console/portals', '/console/portals/new', `/console/portals/${s.portalId}`, `/console/portals/${s.partnerPortal}`,
           `/console/portals/${s.partnerPortal}/clients`, s.client, `/console/portals/${s.partnerPortal}/categories`,
           `/console/portals/${s.portalId}/templates`, s.template,
@@ -135,7 +164,7 @@ function scenario(engine, makeDatabase) {
         problems.push(...(await checkShown(p, 'the confirmation of a bulk action')));
         // Logged out: the login page.
         problems.push(...(await checkPage(cx.anon, '/console/login')));
-        covered[`console ${language}`] = pages.length + 4;
+        covered[`console ${language}`] += pages.length + 4;
         assert.deepEqual(problems, [], `${problems.length} problems on the console's pages in ${language}`);
       });
     }
@@ -149,6 +178,7 @@ function scenario(engine, makeDatabase) {
         const loggedOut = [
           `${at(s.portalId)}/login?${lang}`, `${at(s.portalId)}/forgot?${lang}`, `${at(s.portalId)}/new-link?${lang}`,
           `${at(s.openPortal)}/register?${lang}`, `${accept.pathname}?token=${accept.searchParams.get('token')}&${lang}`,
+          `${s.reset.pathname}?token=${s.reset.searchParams.get('token')}&${lang}`, `${part}/oidc/logout?${lang}`,
           `${part}/activate?token=0000&${lang}`, `${part}/password?token=0000&${lang}`, `${part}/confirm-email?token=0000&${lang}`,
           `/unsubscribe/0000?${lang}`,
         ];
@@ -161,6 +191,9 @@ function scenario(engine, makeDatabase) {
         for (const path of loggedOut) problems.push(...(await checkPage(cx.anon, path, { status: null })));
         for (const path of loggedIn) problems.push(...(await checkPage(cx.pia, path)));
         problems.push(...(await checkPage(cx.pia, `${part}/team/999999?${lang}`, { status: 404 })));
+        // As staff see it, with the banner.
+        const asStaff = [`${part}/?${lang}`, `${part}/team?${lang}`];
+        for (const path of asStaff) problems.push(...(await checkPage(cx.asPia, path)));
         // The team's "manage" links are there to follow at 390 pixels too.
         await cx.pia.setViewportSize({ width: 390, height: 844 });
         await cx.pia.goto(`${part}/team?${lang}`);
@@ -170,7 +203,7 @@ function scenario(engine, makeDatabase) {
           if (!box || box.x < 0 || box.x + box.width > 390) problems.push(`the team's link ${await link.getAttribute('href')} is out of reach at 390 px: ${JSON.stringify(box)}`);
         }
         await cx.pia.setViewportSize({ width: 1400, height: 900 });
-        covered[`portal ${language}`] = loggedOut.length + loggedIn.length + 1;
+        covered[`portal ${language}`] = loggedOut.length + loggedIn.length + 1 + asStaff.length;
         assert.deepEqual(problems, [], `${problems.length} problems on the portal's pages in ${language}`);
       });
     }
@@ -206,6 +239,7 @@ function scenario(engine, makeDatabase) {
     step('the pages covered', () => {
       for (const [what, n] of Object.entries(covered)) console.log(`# ${engine}: ${what}: ${n} pages`);
       assert.equal(Object.keys(covered).length, 2 * LANGUAGES.length);
+      for (const n of Object.values(covered)) assert.ok(n >= 20, `pages covered: ${JSON.stringify(covered)}`);
     });
   });
 }
