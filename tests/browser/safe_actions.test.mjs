@@ -12,70 +12,30 @@
 //    e-mails), each count a link to the list that shows exactly those.
 //
 // The states are set up through the API and, where only time would make them, in the database
-// behind the server's back. In Debian's Chromium driven by playwright-core; the set-up and the
+// behind the server's back (setup.mjs). In Debian's Chromium driven by playwright-core; the
 // helpers are in harness.mjs.
 
-import { after, before, describe } from 'node:test';
+import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import {
-  ADMIT_BIN,
-  apiPost,
-  apiRequest,
-  createAdmin,
-  createApiKey,
   eventually,
   expectPath,
   expectText,
-  launchChromium,
-  newPage,
   onBothDatabases,
-  sql,
   staffLogIn,
-  startServer,
-  stepper,
-  tearDown,
   textOf,
 } from './harness.mjs';
+import { PORTAL, accountsInStates, scenarioContext } from './setup.mjs';
 
-const PORTAL = 'Customer portal';
 const ANNA = 'anna@sonnenschein.example';
 const DECLINE_MESSAGE = 'We only give access to customers with a contract.';
 
 function scenario(engine, makeDatabase) {
   describe(`safe actions and the home on ${engine}`, () => {
-    let db;
-    let server;
-    let browser;
+    const cx = scenarioContext(engine, makeDatabase, 'safe-actions');
+    const { step, get } = cx;
     let page;
     const s = {};
-
-    before(async () => {
-      assert.ok(existsSync(ADMIT_BIN), `ADMIT_BIN ${ADMIT_BIN} does not exist: run cargo build --bin admit`);
-      db = makeDatabase();
-      createAdmin(db.url);
-      s.key = createApiKey(db.url);
-      server = await startServer(db.url, `safe-actions-${engine}-server.log`);
-      browser = await launchChromium();
-      const context = await browser.newContext({ baseURL: server.base, locale: 'en-US' });
-      page = await newPage(context);
-    }, { timeout: 120_000 });
-
-    after(() => tearDown({ browser, server, db }), { timeout: 60_000 });
-
-    const step = stepper(`safe-actions-${engine}`, { page: () => page, server: () => server });
-    const get = (path) => apiRequest(server, s.key, 'GET', path, undefined, 200);
-
-    /** A contact of the organization with an account on the portal; returns the account's id. */
-    async function account(name, email) {
-      const contact = await apiPost(server, s.key, '/api/v1/contacts', {
-        organization_id: s.orgId, name, email, language: 'en',
-      });
-      const a = await apiPost(server, s.key, '/api/v1/accounts', {
-        contact_id: contact.id, portal_id: s.portalId, role: 'user', modules: ['Invoices'],
-      });
-      return { id: a.id, contactId: contact.id };
-    }
 
     /** What an action could change: the account's statuses and every e-mail queued. */
     async function snapshot(id) {
@@ -88,45 +48,16 @@ function scenario(engine, makeDatabase) {
     }
 
     step('set-up: a portal, an organization, and accounts in the states the home counts', async () => {
-      const portal = await apiPost(server, s.key, '/api/v1/portals', {
-        name: PORTAL, kind: 'customer', base_url: 'https://portal.example.com',
-        registration_mode: 'invitation_only', default_language: 'en',
-        modules: [{ name: 'Invoices' }, { name: 'Pricing', admin_only: true }],
-      });
-      s.portalId = portal.id;
-      await apiPost(server, s.key, '/api/v1/portals', {
+      page = cx.page;
+      const made = await accountsInStates(cx, { emails: { anna: ANNA } });
+      s.portalId = made.portalId;
+      s.anna = made.anna.id;
+      s.annaContact = made.anna.contactId;
+      await cx.post('/api/v1/portals', {
         name: 'Installer portal', kind: 'installer', base_url: 'https://installers.example.com',
         registration_mode: 'invitation_only', default_language: 'en',
         modules: [{ name: 'Schedule' }, { name: 'Invoices' }],
       });
-      s.orgId = (await apiPost(server, s.key, '/api/v1/organizations', { kind: 'customer', name: 'Bäckerei Sonnenschein' })).id;
-      const anna = await account('Anna Sommer', ANNA);
-      s.anna = anna.id;
-      s.annaContact = anna.contactId;
-      s.bob = (await account('Bob Approve', 'bob@sonnenschein.example')).id;
-      s.cara = (await account('Cara Contact', 'cara@sonnenschein.example')).id;
-      s.dora = (await account('Dora Invite', 'dora@sonnenschein.example')).id;
-      s.eva = (await account('Eva Ending', 'eva@sonnenschein.example')).id;
-      // Registered (as if the invitations had been accepted); Bob waits for approval, Cara for
-      // a contact.
-      await sql(db, `UPDATE portal_accounts SET registration = 'registered' WHERE id IN (${s.anna}, ${s.bob}, ${s.cara}, ${s.eva})`);
-      await sql(db, `UPDATE portal_accounts SET approval = 'pending' WHERE id = ${s.bob}`);
-      await sql(db, `UPDATE portal_accounts SET contact_id = NULL WHERE id = ${s.cara}`);
-      // Eva's access ends in three days.
-      const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-      await apiPost(server, s.key, `/api/v1/accounts/${s.eva}/status`, { action: 'set_valid_until', valid_until: day, notify: false }, 200);
-      // Dora's invitation link (made when its e-mail is sent) stops working in a day.
-      await eventually(async () => {
-        const n = await sql(db, `SELECT COUNT(*) FROM account_tokens WHERE account_id = ${s.dora} AND purpose = 'invitation'`);
-        assert.equal(n, '1', 'the invitation to Dora is sent');
-      }, 15_000, 300);
-      await sql(db, `UPDATE account_tokens SET expires_at = ${Date.now() + 86_400_000} WHERE account_id = ${s.dora}`);
-      // The e-mail to Eva failed.
-      await eventually(async () => {
-        const n = await sql(db, `SELECT COUNT(*) FROM outbox_messages WHERE recipient = 'eva@sonnenschein.example' AND status = 'sent'`);
-        assert.equal(n, '1', 'the invitation to Eva is sent');
-      }, 15_000, 300);
-      await sql(db, `UPDATE outbox_messages SET status = 'failed', last_error = 'mailbox unavailable' WHERE recipient = 'eva@sonnenschein.example'`);
       await staffLogIn(page);
       await expectPath(page, '/console');
     });
