@@ -193,11 +193,11 @@ impl From<FieldErrors> for Error {
 }
 
 impl Error {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, message: impl Into<crate::domain::validation::Problem>) -> Self {
         Error::Invalid(FieldErrors::single(field, message))
     }
 
-    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(field: &str, message: impl Into<crate::domain::validation::Problem>) -> Self {
         Error::Conflict(FieldErrors::single(field, message))
     }
 

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use super::history::rows::{History, Outbox, history};
 use super::{Chrome, Staff, done};
+use crate::catalog;
+use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -57,9 +59,9 @@ impl Labels {
     /// The labels, with times in the viewer's zone and language.
     pub fn of(a: &PortalAccount, viewer: &Locale) -> Self {
         Labels {
-            registration: a.registration.label(false),
-            approval: a.approval.label(false),
-            lifecycle: a.lifecycle.label(false),
+            registration: a.registration.label(viewer.language == Language::De),
+            approval: a.approval.label(viewer.language == Language::De),
+            lifecycle: a.lifecycle.label(viewer.language == Language::De),
             valid_until: viewer.day_opt(a.valid_until),
             last_login: viewer.time_opt(a.last_login_at),
             created: viewer.time(a.created_at),
@@ -70,7 +72,7 @@ impl Labels {
 pub struct MessageRow {
     pub at: String,
     /// What the e-mail is, in words ("Request declined").
-    pub what: &'static str,
+    pub what: String,
     pub m: OutboxMessage,
 }
 
@@ -112,38 +114,39 @@ struct AccountPage {
     notify: PreferencesSection,
     /// Whether the staff member may view the portal as this person, or why not; and the
     /// account's impersonations.
-    impersonate: Result<(), &'static str>,
+    impersonate: Result<(), String>,
     impersonations: Vec<super::impersonation::ImpersonationRow>,
     max_minutes: i64,
     default_minutes: i64,
-    /// Where the account stands, in a few words, above the actions its state calls for.
+    /// Where the account stands, in a few words, above the actions its state calls for (a
+    /// catalog key).
     state_line: &'static str,
 }
 
 /// Where an account stands, the first that applies: what keeps it from logging in, or that
-/// it can.
+/// it can. A catalog key.
 pub fn state_line(a: &PortalAccount, today: i64) -> &'static str {
     use crate::domain::account::{Approval, Lifecycle, Registration};
     if a.lifecycle == Lifecycle::Deactivated {
-        "Deactivated"
+        "state-deactivated"
     } else if !a.access_granted {
-        "Access switched off"
+        "state-access-off"
     } else if a.state().expired(today) {
-        "Past its valid-until date"
+        "state-expired"
     } else if a.approval == Approval::Declined {
-        "Declined"
+        "state-declined"
     } else if !a.role.may_log_in() {
-        "Notifications only: receives e-mail, cannot log in"
+        "state-notifications-only"
     } else if a.registration == Registration::Invited {
-        "Invited: the invitation is not accepted yet"
+        "state-invited"
     } else if a.registration == Registration::ActivationSent {
-        "Registered: the e-mail address is not confirmed yet"
+        "state-confirming"
     } else if a.contact_id.is_none() {
-        "Awaiting a contact"
+        "state-awaiting-contact"
     } else if a.approval == Approval::Pending {
-        "Awaiting approval"
+        "state-awaiting-approval"
     } else {
-        "Active: can log in"
+        "state-active"
     }
 }
 
@@ -245,7 +248,7 @@ async fn page_with(
     .await?;
     let impersonate = crate::usecases::impersonation::check(&s.cx, &staff.actor, id)
         .await?
-        .map_err(|why| why.message());
+        .map_err(|why| staff.say(&why.message()));
     let impersonations = super::impersonation::rows(s, staff, id).await?;
     let registration = RegistrationData::of(&a);
     let (candidates, organizations) = if a.contact_id.is_none() {
@@ -293,7 +296,7 @@ async fn page_with(
             .into_iter()
             .map(|m| MessageRow {
                 at: staff.locale().time(m.created_at),
-                what: crate::mail::templates::event(&m.event).map_or("E-mail", |e| e.label),
+                what: event_label(staff, &m.event),
                 m,
             })
             .collect(),
@@ -321,6 +324,16 @@ async fn page_with(
         state_line: state_line(&a, crate::clock::today(s.cx.now())),
         a,
     })
+}
+
+/// What an e-mail is, in words, by its event: from the catalog, else the event's own label.
+fn event_label(staff: &Staff, event: &str) -> String {
+    let key = format!("mail-event-{event}");
+    match crate::mail::templates::event(event) {
+        Some(_) if catalog::has(catalog::LANGUAGES[0], &key) => staff.t(&key),
+        Some(e) => e.label.to_string(),
+        None => staff.t("mail-event-other"),
+    }
 }
 
 async fn show(

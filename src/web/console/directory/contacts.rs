@@ -115,7 +115,7 @@ pub(super) async fn list_contacts(
             .items
             .into_iter()
             .map(|r| ContactRowView {
-                access: Badge::portal_access(r.accounts, r.with_access),
+                access: Badge::portal_access(r.accounts, r.with_access, staff.language()),
                 c: r.contact,
             })
             .collect(),

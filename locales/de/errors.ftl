@@ -1,0 +1,19 @@
+# Error messages: each key is an error's code
+error-required = ist erforderlich
+error-too-long = darf höchstens { $max } Zeichen lang sein
+error-line-breaks = darf keine Zeilenumbrüche oder Steuerzeichen enthalten
+error-control-characters = darf keine Steuerzeichen enthalten
+error-time-zone = ist keine bekannte Zeitzone (wie Europe/Berlin)
+error-invalid-email = muss eine gültige E-Mail-Adresse sein, wie name@example.com
+error-line-address = Zeile { $line }: { $address } – { $problem }
+error-line = Zeile { $line }: { $problem }
+error-invite-too-many = höchstens { $max } Personen auf einmal
+error-invite-nobody = Wählen Sie Kontakte oder geben Sie Adressen ein, die eingeladen werden sollen
+error-contact-without-email = { $name } hat keine E-Mail-Adresse, und die ist der Benutzername
+error-no-such-contact = kein Kontakt { $id } in { $organization }
+error-cannot-invite = { $email } kann nicht zu diesem Portal eingeladen werden
+impersonation-refused-portal-off = Für dieses Portal ist das Ansehen als Person abgeschaltet.
+impersonation-refused-cannot-log-in = Dieses Konto kann sich nicht anmelden und daher nicht als seine Person angesehen werden.
+impersonation-refused-staff-account = Dieses Konto gehört zu einem Mitarbeiter: Mitarbeitende werden nie als Person angesehen.
+impersonation-refused-already = Sie sehen bereits ein Portal als jemand anderes an: Beenden Sie das zuerst.
+impersonation-refused-not-staff = Nur Mitarbeitende in der Konsole sehen ein Portal als Person an.

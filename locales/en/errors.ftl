@@ -1,0 +1,19 @@
+# Error messages: each key is an error's code
+error-required = is required
+error-too-long = must be at most { $max } characters
+error-line-breaks = must not contain line breaks or control characters
+error-control-characters = must not contain control characters
+error-time-zone = is not a known time zone (like Europe/Berlin)
+error-invalid-email = must be a valid e-mail address, like name@example.com
+error-line-address = line { $line }: { $address } { $problem }
+error-line = line { $line }: { $problem }
+error-invite-too-many = at most { $max } people at once
+error-invite-nobody = choose contacts or enter addresses to invite
+error-contact-without-email = { $name } has no e-mail address, which is the user name
+error-no-such-contact = no contact { $id } in { $organization }
+error-cannot-invite = { $email } cannot be invited to this portal
+impersonation-refused-portal-off = Impersonation is switched off for this portal.
+impersonation-refused-cannot-log-in = This account cannot log in, so it cannot be viewed as its person.
+impersonation-refused-staff-account = This account belongs to a staff member: staff are never impersonated.
+impersonation-refused-already = You are viewing a portal as someone already: end that first.
+impersonation-refused-not-staff = Only staff in the console view a portal as a person.
