@@ -33,3 +33,13 @@ sessions-ended = { $count ->
     [one] 1 Sitzung beendet.
    *[other] { $count } Sitzungen beendet.
 }
+back-to-console = Zurück zur Konsole
+wait-minutes = { $minutes ->
+    [one] eine Minute
+   *[other] { $minutes } Minuten
+}
+login-title = Anmelden
+login-password = Passwort
+login-logged-out = Sie sind abgemeldet.
+login-expired = Das Anmeldeformular war abgelaufen; bitte melden Sie sich erneut an.
+login-wrong = E-Mail-Adresse oder Passwort falsch.

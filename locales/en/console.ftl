@@ -33,3 +33,13 @@ sessions-ended = { $count ->
     [one] 1 session ended.
    *[other] { $count } sessions ended.
 }
+back-to-console = Back to the console
+wait-minutes = { $minutes ->
+    [one] a minute
+   *[other] { $minutes } minutes
+}
+login-title = Log in
+login-password = Password
+login-logged-out = You are logged out.
+login-expired = The login form had expired; please log in again.
+login-wrong = Wrong e-mail or password.

@@ -156,6 +156,17 @@ mod tests {
     }
 
     #[test]
+    fn every_file_parses() {
+        for (name, en, de) in FILES {
+            for (code, source) in [("en", en), ("de", de)] {
+                if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
+                    panic!("locales/{code}/{name}.ftl: {errors:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn texts_take_their_arguments_and_plurals() {
         assert_eq!(tr("en", "nav-home"), "Home");
         assert_eq!(tr("de", "nav-organizations"), "Organisationen");
@@ -170,6 +181,14 @@ mod tests {
         assert_eq!(
             tr_args("de", "sessions-ended", &[("count", 1.into())]),
             "1 Sitzung beendet."
+        );
+        assert_eq!(
+            tr_args(
+                "de",
+                "flash-invited-some-had",
+                &[("new", 2.into()), ("had", 1.into())]
+            ),
+            "2 Einladungen sind unterwegs; 1 Person hatte bereits Zugang."
         );
         assert_eq!(tr("fr", "nav-home"), "Home");
         assert_eq!(tr("de", "no-such-key"), "no-such-key");

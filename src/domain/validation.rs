@@ -36,6 +36,27 @@ pub enum Problem {
     Words(String),
 }
 
+impl Problem {
+    /// The problem in the language `code` (`en`, `de`).
+    pub fn render(&self, code: &str) -> String {
+        match self {
+            Problem::Coded(m) => m.render(code),
+            Problem::Words(w) => w.clone(),
+        }
+    }
+
+    /// The problem in English, as the JSON API and the logs give it.
+    pub fn english(&self) -> String {
+        self.render("en")
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.english())
+    }
+}
+
 impl From<Message> for Problem {
     fn from(m: Message) -> Self {
         Problem::Coded(m)

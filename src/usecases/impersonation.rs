@@ -117,7 +117,7 @@ pub async fn start(
                 Refusal::NotStaff.as_str(),
             )
             .await?;
-            return Err(Error::Forbidden(Refusal::NotStaff.message().english()));
+            return Err(Error::Forbidden(Refusal::NotStaff.message().into()));
         }
     };
     let now = cx.now();
@@ -160,7 +160,7 @@ pub async fn start(
     if let Err(why) = rule::may_start(facts(&mut tx, actor, &account, &portal, now).await?) {
         drop(tx);
         refused(cx, actor, account_id, &label, why.as_str()).await?;
-        return Err(Error::Refused(why.message().english()));
+        return Err(Error::Refused(why.message().into()));
     }
     let token = tokens::new_token();
     let hash = tokens::hash_token(&token);
@@ -201,7 +201,7 @@ pub async fn start(
             drop(tx);
             let why = Refusal::AlreadyImpersonating;
             refused(cx, actor, account_id, &label, why.as_str()).await?;
-            return Err(Error::Refused(why.message().english()));
+            return Err(Error::Refused(why.message().into()));
         }
         Err(e) => return Err(e.into()),
     };

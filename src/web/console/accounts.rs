@@ -1,6 +1,7 @@
 //! A portal account's page: its statuses, every staff action, linking a contact (the
 //! assignment queue), its history from the audit log and its e-mails from the outbox.
 
+use crate::catalog::Message;
 use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -387,7 +388,7 @@ async fn create_contact(
             Ok(a) => done(
                 &s,
                 &format!("/console/accounts/{id}"),
-                &format!("A contact was created for {} and linked.", a.email),
+                &staff.say(&Message::new("flash-contact-linked").text("email", a.email.clone())),
             ),
             Err(f) => {
                 let create_error = Some(f.to_string());
@@ -445,21 +446,22 @@ async fn set_notifications(
     let saved = notify_uc::set_preferences(&s.cx, &staff.actor, Owner::Account(id), &input).await;
     Ok(match form_errors(saved)? {
         Ok(p) => {
-            let when = match &p.next_due_at {
-                Some(t) => format!(
-                    "the next digest comes on {} ({})",
-                    crate::web::notifications::local_time(
-                        t,
-                        &Locale::new(&p.time_zone, staff.locale().language)
-                    ),
-                    p.time_zone
-                ),
-                None => "no digest is due".to_string(),
+            let said = match &p.next_due_at {
+                Some(t) => Message::new("flash-notifications-saved-next")
+                    .text(
+                        "when",
+                        crate::web::notifications::local_time(
+                            t,
+                            &Locale::new(&p.time_zone, staff.locale().language),
+                        ),
+                    )
+                    .text("zone", p.time_zone.clone()),
+                None => Message::new("flash-notifications-saved-none"),
             };
             done(
                 &s,
                 &format!("/console/accounts/{id}#notifications"),
-                &format!("Notifications saved: {when}."),
+                &staff.say(&said),
             )
         }
         Err(e) => {

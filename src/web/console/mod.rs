@@ -37,6 +37,7 @@ pub mod directory;
 pub mod history;
 pub mod home;
 pub mod impersonation;
+pub mod in_language;
 pub mod listing;
 pub mod mail;
 pub mod module_picker;
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(undo::router())
         .layer(middleware::from_fn(check_csrf))
+        .layer(middleware::from_fn(in_language::in_their_language))
 }
 
 async fn style() -> Response {
@@ -169,6 +171,14 @@ impl Chrome {
             catalog::tr(self.lang.as_str(), &key)
         } else {
             value.to_string()
+        }
+    }
+
+    /// A status by its code in English (`invited`), by its German label in German.
+    pub fn status(&self, code: impl std::fmt::Display, german: &str) -> String {
+        match self.lang {
+            Language::De => german.to_string(),
+            Language::En => code.to_string(),
         }
     }
 
@@ -330,6 +340,9 @@ impl FromRequestParts<AppState> for Staff {
             .as_ref()
             .and(cookie(&parts.headers, UNDO_COOKIE))
             .and_then(|v| UndoOffer::from_cookie(&undo_key, v));
+        if let Some(noted) = parts.extensions.get::<in_language::Noted>() {
+            noted.note(Locale::of(&user.time_zone, &user.language).language);
+        }
         let actor = staff_actor(&user, addr);
         let mailbox_banner =
             user.is_admin() && state.mailer.is_mailbox() && state.config.mail_mode != "mailbox";
@@ -356,7 +369,7 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         return clear_flash(next.run(req).await);
     }
     if from_other_site(req.headers()) {
-        return csrf_refused(forbidden("This form came from another site."));
+        return csrf_refused(forbidden(Message::new("error-form-other-site")));
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
@@ -376,9 +389,7 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         if parts.uri.path() == "/console/login" {
             return Redirect::to("/console/login?expired=1").into_response();
         }
-        return csrf_refused(forbidden(
-            "This form has expired. Go back, reload the page and try again.",
-        ));
+        return csrf_refused(forbidden(Message::new("error-form-expired")));
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     next.run(req).await

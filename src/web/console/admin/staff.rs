@@ -288,7 +288,7 @@ async fn update_staff(
             staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(Error::Refused(message)) => {
-            parts.refused = Some(message);
+            parts.refused = Some(message.render(staff.language().as_str()));
             staff_page(&s, &staff, parts, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),

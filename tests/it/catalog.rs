@@ -1,0 +1,201 @@
+//! The console's words come from one catalog, in English and German: every key is in both
+//! languages, every key the templates and the code ask for is in the catalog, and a German
+//! staff member's pages (home, lists, an account with its confirmation and result, an
+//! organization, a contact, an error) show none of the English texts.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use admit::catalog;
+use reqwest::StatusCode;
+
+use crate::common::{Engine, exec};
+use crate::undo::desk;
+
+#[test]
+fn every_key_is_in_english_and_in_german() {
+    let en = catalog::keys("en");
+    let de = catalog::keys("de");
+    let missing_de: Vec<_> = en.difference(de).collect();
+    let missing_en: Vec<_> = de.difference(en).collect();
+    assert!(missing_de.is_empty(), "not in German: {missing_de:?}");
+    assert!(missing_en.is_empty(), "not in English: {missing_en:?}");
+    for key in en {
+        assert!(!catalog::tr("de", key).trim().is_empty(), "{key} is empty");
+    }
+}
+
+/// The string literals that follow `marker` (`chrome.t("`) in `text`.
+fn keys_after(text: &str, marker: &str, found: &mut BTreeSet<String>) {
+    for (at, _) in text.match_indices(marker) {
+        let rest = &text[at + marker.len()..];
+        if let Some(end) = rest.find('"') {
+            found.insert(rest[..end].to_string());
+        }
+    }
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_key_asked_for_is_in_the_catalog() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    files(&root.join("templates"), "html", &mut sources);
+    files(&root.join("src"), "rs", &mut sources);
+    let mut asked = BTreeSet::new();
+    for path in &sources {
+        let text = std::fs::read_to_string(path).unwrap();
+        for marker in [
+            ".t(\"",
+            ".t1(\"",
+            ".t2(\"",
+            ".h1(\"",
+            ".h2(\"",
+            "Message::new(\"",
+            "said(language, \"",
+        ] {
+            keys_after(&text, marker, &mut asked);
+        }
+    }
+    assert!(asked.len() > 150, "found only {} keys", asked.len());
+    let en = catalog::keys("en");
+    let missing: Vec<_> = asked.iter().filter(|k| !en.contains(*k)).collect();
+    assert!(missing.is_empty(), "not in the catalog: {missing:?}");
+}
+
+/// The English catalog's texts of more than one word that German says otherwise: each text's
+/// parts between its arguments, as a page shows them (HTML-escaped).
+fn english_texts() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for key in catalog::keys("en") {
+        let en = catalog::tr("en", key);
+        let de = catalog::tr("de", key);
+        if en == de || en.contains('<') {
+            continue;
+        }
+        for part in en.split(['{', '}']).step_by(2) {
+            let part = part.trim_matches(|c: char| c.is_whitespace() || ",.:;()“”".contains(c));
+            if part.split_whitespace().count() < 2 || de.contains(part) {
+                continue;
+            }
+            let escaped = part
+                .replace('&', "&#38;")
+                .replace('"', "&#34;")
+                .replace('\'', "&#39;");
+            out.push((key.clone(), escaped));
+        }
+    }
+    out
+}
+
+fn no_english(what: &str, body: &str, texts: &[(String, String)]) {
+    let found: Vec<_> = texts
+        .iter()
+        .filter(|(_, t)| body.contains(t.as_str()))
+        .collect();
+    assert!(found.is_empty(), "{what} shows English {found:?}: {body}");
+}
+
+/// The first `/console/{kind}/{id}` link of a page.
+fn first_link(body: &str, kind: &str) -> String {
+    let marker = format!("href=\"/console/{kind}/");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no link to {kind}: {body}"))
+        + 6;
+    let end = at + body[at..].find('"').unwrap();
+    body[at..end].to_string()
+}
+
+async fn a_german_staff_member_reads_no_english(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    exec(
+        &d.app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
+    )
+    .await;
+    // The portal's name is the business's own words, not the catalog's.
+    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let texts = english_texts();
+    assert!(texts.len() > 100, "only {} texts", texts.len());
+
+    let account = d.b.get(&d.page()).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(
+        account.body.contains("<html lang=\"de\">"),
+        "{}",
+        account.body
+    );
+    assert!(
+        account.body.contains(">Freigeben</button>"),
+        "{}",
+        account.body
+    );
+    no_english("the account page", &account.body, &texts);
+    let organization = first_link(&account.body, "organizations");
+    let contact = first_link(&account.body, "contacts");
+    for path in [
+        "/console",
+        "/console/access",
+        "/console/organizations",
+        "/console/contacts",
+        &organization,
+        &contact,
+    ] {
+        let page = d.b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            page.body.contains("Organisationen"),
+            "{path}: {}",
+            page.body
+        );
+        no_english(path, &page.body, &texts);
+    }
+
+    // Asked to confirm, in German.
+    let status = format!("/console/accounts/{}/status", d.id);
+    let back = d.page();
+    let confirm =
+        d.b.post(
+            &status,
+            &[("csrf", &d.csrf), ("action", "decline"), ("back", &back)],
+        )
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("ablehnen?"), "{}", confirm.body);
+    no_english("the confirmation", &confirm.body, &texts);
+
+    // The result, in German.
+    let done =
+        d.b.post(
+            &status,
+            &[("csrf", &d.csrf), ("action", "approve"), ("back", &back)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = d.b.get(&d.page()).await;
+    assert!(after.body.contains("Freigegeben: "), "{}", after.body);
+    no_english("the result", &after.body, &texts);
+
+    // An error, in German.
+    let missing = d.b.get("/console/accounts/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Nicht gefunden"), "{}", missing.body);
+    assert!(
+        missing.body.contains("<html lang=\"de\">"),
+        "{}",
+        missing.body
+    );
+    no_english("the error", &missing.body, &texts);
+}
+on_both!(german_console, a_german_staff_member_reads_no_english);
