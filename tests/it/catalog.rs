@@ -187,6 +187,24 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     assert!(after.body.contains("Freigegeben: "), "{}", after.body);
     no_english("the result", &after.body, &texts);
 
+    // Many at once: asked, then done, in German.
+    let id = d.id.to_string();
+    let mut form = vec![
+        ("csrf", d.csrf.as_str()),
+        ("action", "switch_off"),
+        ("back", "/console/access"),
+        ("id", id.as_str()),
+    ];
+    let bulk = d.b.post("/console/access/bulk", &form).await;
+    assert_eq!(bulk.status, StatusCode::OK);
+    assert!(bulk.body.contains("abschalten?"), "{}", bulk.body);
+    no_english("the bulk confirmation", &bulk.body, &texts);
+    form.push(("confirmed", "1"));
+    let result = d.b.post("/console/access/bulk", &form).await;
+    assert_eq!(result.status, StatusCode::OK);
+    assert!(result.body.contains("1 von 1"), "{}", result.body);
+    no_english("the bulk result", &result.body, &texts);
+
     // An error, in German.
     let missing = d.b.get("/console/accounts/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

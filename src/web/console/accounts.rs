@@ -328,7 +328,7 @@ async fn page_with(
 }
 
 /// What an e-mail is, in words, by its event: from the catalog, else the event's own label.
-fn event_label(staff: &Staff, event: &str) -> String {
+pub fn event_label(staff: &Staff, event: &str) -> String {
     let key = format!("mail-event-{event}");
     match crate::mail::templates::event(event) {
         Some(_) if catalog::has(catalog::LANGUAGES[0], &key) => staff.t(&key),
