@@ -149,6 +149,10 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
         "/console/access",
         "/console/organizations",
         "/console/contacts",
+        "/console/account",
+        "/console/notifications",
+        "/console/partnerships",
+        "/console/partnerships/new",
         &organization,
         &contact,
     ] {

@@ -208,7 +208,7 @@ async fn page_with(
         &s.cx,
         &staff.actor,
         Owner::Account(id),
-        Some(crate::domain::directory::Language::En),
+        Some(staff.language()),
     )
     .await?;
     let digests = notify_uc::recent_digests(&s.cx, &staff.actor, Owner::Account(id)).await?;

@@ -66,7 +66,7 @@ enum Typed {
 
 async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusCode) -> PageResult {
     let owner = Owner::Staff(staff.user.id);
-    let prefs = uc::preferences_named(&s.cx, &staff.actor, owner, Some(Language::En)).await?;
+    let prefs = uc::preferences_named(&s.cx, &staff.actor, owner, Some(staff.language())).await?;
     let digests = uc::recent_digests(&s.cx, &staff.actor, owner).await?;
     let mut language = staff.user.language.clone();
     let mut time_zone = staff.user.time_zone.clone();
