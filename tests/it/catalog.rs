@@ -1,7 +1,8 @@
 //! The console's words come from one catalog, in English and German: every key is in both
 //! languages, every key the templates and the code ask for is in the catalog, and a German
 //! staff member's pages (home, lists, an account with its confirmation and result, an
-//! organization, a contact, an error) show none of the English texts.
+//! organization, a contact, an error) show none of the English texts. An error with a code
+//! (a bad address on a line of an invitation) reads in the page's language on the portal too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,7 +10,8 @@ use std::path::Path;
 use admit::catalog;
 use reqwest::StatusCode;
 
-use crate::common::{Engine, exec};
+use crate::common::{Engine, TestApp, exec};
+use crate::team::{admin, post, world};
 use crate::undo::desk;
 
 #[test]
@@ -221,3 +223,38 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     no_english("the error", &missing.body, &texts);
 }
 on_both!(german_console, a_german_staff_member_reads_no_english);
+
+async fn a_bad_address_reads_in_the_page_s_language(app: TestApp) {
+    let w = world(&app).await;
+    let (anna_b, _) = admin(&app, &w).await;
+    let team = format!("/portal/{}/team", w.portal);
+    let invite = format!("{team}/invite");
+    let form = [("emails", "ben@partner.example\nkaputt@"), ("role", "user")];
+    let en = post(&anna_b, &team, &invite, &form).await;
+    assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        en.body
+            .contains("line 2: kaputt@ must be a valid e-mail address, like name@example.com"),
+        "{}",
+        en.body
+    );
+    exec(
+        &app,
+        "UPDATE portal_accounts SET language = 'de' WHERE email = 'anna@partner.example'",
+    )
+    .await;
+    let de = post(&anna_b, &team, &invite, &form).await;
+    assert_eq!(de.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        de.body.contains(
+            "Zeile 2: kaputt@ – muss eine gültige E-Mail-Adresse sein, wie name@example.com"
+        ),
+        "{}",
+        de.body
+    );
+    assert!(!de.body.contains("line 2"), "{}", de.body);
+}
+both!(
+    portal_line_error,
+    a_bad_address_reads_in_the_page_s_language
+);
