@@ -155,6 +155,7 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
         "/console/notifications",
         "/console/partnerships",
         "/console/partnerships/new",
+        "/console/areas",
         &organization,
         &contact,
     ] {
