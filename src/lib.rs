@@ -6,10 +6,12 @@
 //! - [`usecases`]: one database transaction per action, writing the audit event with it;
 //! - [`storage`]: SQL on SQLite and PostgreSQL, one set of queries for both;
 //! - [`web`]: the surfaces: staff console, JSON API, health checks;
+//! - [`catalog`]: the words people read, in English and German;
 //! - [`cli`]: the `admit` binary's commands.
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;

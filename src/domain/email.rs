@@ -2,27 +2,32 @@
 
 use std::fmt;
 
+use crate::catalog::Message;
+
 /// A syntactically valid e-mail address, lower-cased, at most 254 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
 pub struct EmailAddress(String);
 
-pub const INVALID_EMAIL: &str = "must be a valid e-mail address, like name@example.com";
+/// "must be a valid e-mail address, like name@example.com".
+pub fn invalid_email() -> Message {
+    Message::new("error-invalid-email")
+}
 
 impl EmailAddress {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    pub fn parse(input: &str) -> Result<Self, Message> {
         let s = input.trim();
         if s.is_empty() {
-            return Err("is required".into());
+            return Err(super::validation::required());
         }
         if s.chars().count() > 254 {
-            return Err("must be at most 254 characters".into());
+            return Err(super::validation::too_long(254));
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err(INVALID_EMAIL.into());
+            return Err(invalid_email());
         };
         if !valid_local(local) || !valid_domain(domain) {
-            return Err(INVALID_EMAIL.into());
+            return Err(invalid_email());
         }
         Ok(Self(s.to_lowercase()))
     }

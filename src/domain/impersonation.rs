@@ -118,20 +118,14 @@ impl Refusal {
     }
 
     /// What the console says.
-    pub fn message(self) -> &'static str {
-        match self {
-            Refusal::PortalOff => "Impersonation is switched off for this portal.",
-            Refusal::CannotLogIn => {
-                "This account cannot log in, so it cannot be viewed as its person."
-            }
-            Refusal::StaffAccount => {
-                "This account belongs to a staff member: staff are never impersonated."
-            }
-            Refusal::AlreadyImpersonating => {
-                "You are viewing a portal as someone already: end that first."
-            }
-            Refusal::NotStaff => "Only staff in the console view a portal as a person.",
-        }
+    pub fn message(self) -> crate::catalog::Message {
+        crate::catalog::Message::new(match self {
+            Refusal::PortalOff => "impersonation-refused-portal-off",
+            Refusal::CannotLogIn => "impersonation-refused-cannot-log-in",
+            Refusal::StaffAccount => "impersonation-refused-staff-account",
+            Refusal::AlreadyImpersonating => "impersonation-refused-already",
+            Refusal::NotStaff => "impersonation-refused-not-staff",
+        })
     }
 }
 

@@ -330,7 +330,7 @@ pub fn check_link(s: &str) -> Result<String, String> {
 }
 
 /// The system's own id of a task: 1 to 200 characters, one line.
-pub fn check_external_id(s: &str) -> Result<String, String> {
+pub fn check_external_id(s: &str) -> Result<String, crate::catalog::Message> {
     required_text(s, 200)
 }
 

@@ -5,6 +5,7 @@
 //! "admit"); and, when the operator turns it on, not in a known breach.
 
 use super::breached::BreachCheck;
+use crate::catalog::Message;
 
 pub const MIN_CHARS: usize = 12;
 pub const MAX_CHARS: usize = 128;
@@ -43,24 +44,36 @@ impl Weakness {
         Weakness::Breached,
     ];
 
-    pub fn message(self) -> &'static str {
-        match self {
-            Weakness::TooShort => "must be at least 12 characters",
-            Weakness::TooLong => "must be at most 128 characters",
-            Weakness::Common => "is one of the most common passwords; choose another",
-            Weakness::Predictable => {
-                "is too easy to guess (repeated characters, a sequence such as 1234, or a common word with a few characters added); choose another"
-            }
-            Weakness::Context => {
-                "must not contain your name or e-mail address, the name of the portal or organization, or \"admit\""
-            }
-            Weakness::Breached => "appears in known data breaches; choose another",
-        }
+    /// What is wrong, as a field's error ("must be at least 12 characters"), from the catalog
+    /// (`error-password-...`).
+    pub fn message(self) -> Message {
+        Message::new(match self {
+            Weakness::TooShort => "error-password-too-short",
+            Weakness::TooLong => "error-password-too-long",
+            Weakness::Common => "error-password-common",
+            Weakness::Predictable => "error-password-predictable",
+            Weakness::Context => "error-password-context",
+            Weakness::Breached => "error-password-breached",
+        })
     }
 
-    /// The weakness whose message this is.
-    pub fn from_message(message: &str) -> Option<Weakness> {
-        Weakness::ALL.into_iter().find(|w| w.message() == message)
+    /// What is wrong, as a sentence of its own ("The password must be at least 12 characters.").
+    pub fn sentence(self) -> Message {
+        Message::new(match self {
+            Weakness::TooShort => "sentence-password-too-short",
+            Weakness::TooLong => "sentence-password-too-long",
+            Weakness::Common => "sentence-password-common",
+            Weakness::Predictable => "sentence-password-predictable",
+            Weakness::Context => "sentence-password-context",
+            Weakness::Breached => "sentence-password-breached",
+        })
+    }
+
+    /// The weakness of an error's message, by its code.
+    pub fn of(message: &Message) -> Option<Weakness> {
+        Weakness::ALL
+            .into_iter()
+            .find(|w| w.message().key == message.key)
     }
 }
 
@@ -412,7 +425,7 @@ mod tests {
         assert_eq!(check("äöüßäöüßäöü", &ctx()), Err(Weakness::TooShort));
         assert_eq!(check(&"xY3!".repeat(33), &ctx()), Err(Weakness::TooLong));
         for w in Weakness::ALL {
-            assert_eq!(Weakness::from_message(w.message()), Some(w));
+            assert_eq!(Weakness::of(&w.message()), Some(w));
         }
     }
 }

@@ -327,10 +327,13 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessag
         .await?
         .ok_or(Error::NotFound("message"))?;
     if m.status != OutboxStatus::Failed {
-        return Err(Error::Refused(format!(
-            "Only a failed message can be sent again; this one is {}.",
-            m.status
-        )));
+        return Err(Error::Refused(
+            format!(
+                "Only a failed message can be sent again; this one is {}.",
+                m.status
+            )
+            .into(),
+        ));
     }
     store::requeue(&mut tx, id, now).await?;
     record(

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::clock::SharedClock;
 use crate::domain::FieldErrors;
 use crate::domain::staff::Scope;
+use crate::domain::validation::Problem;
 use crate::security::passwords::PasswordHasher;
 use crate::storage::audit::{self, NewAuditEvent};
 use crate::storage::{Db, Tx};
@@ -157,7 +158,9 @@ impl Actor {
         if self.admin {
             Ok(())
         } else {
-            Err(Error::Forbidden("Only administrators may do this.".into()))
+            Err(Error::Forbidden(
+                crate::catalog::Message::new("error-admins-only").into(),
+            ))
         }
     }
 }
@@ -175,9 +178,9 @@ pub enum Error {
     Conflict(FieldErrors),
     /// A rule refuses the change (the last administrator stays).
     #[error("{0}")]
-    Refused(String),
+    Refused(Problem),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Problem),
     /// Too many attempts: try again after a while.
     #[error("too many attempts; try again in {retry_after_s} s")]
     TooMany { retry_after_s: i64 },
@@ -194,11 +197,11 @@ impl From<FieldErrors> for Error {
 }
 
 impl Error {
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, message: impl Into<crate::domain::validation::Problem>) -> Self {
         Error::Invalid(FieldErrors::single(field, message))
     }
 
-    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+    pub fn conflict(field: &str, message: impl Into<crate::domain::validation::Problem>) -> Self {
         Error::Conflict(FieldErrors::single(field, message))
     }
 

@@ -80,8 +80,8 @@ impl From<Error> for ApiError {
             }
             Error::Conflict(f) => ApiError::with_fields(StatusCode::CONFLICT, "conflict", f),
             Error::NotFound(what) => ApiError::not_found(what),
-            Error::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m),
-            Error::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m),
+            Error::Refused(m) => ApiError::new(StatusCode::CONFLICT, "refused", m.english()),
+            Error::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, "forbidden", m.english()),
             Error::TooMany { retry_after_s } => ApiError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",

@@ -1,9 +1,10 @@
 //! What every HTML page shares: the error that is a page, and the id in a page's path.
 //!
 //! A handler returns [`PageResult`] and uses `?` on the use cases, as the API's handlers do. A
-//! use-case error becomes a [`Failure`]: rendered as the console's message page (in English),
-//! and re-rendered by the portal pages' layer as the portal's message page in the person's
-//! language. Validation errors that a form shows beside its fields are handled by that form.
+//! use-case error becomes a [`Failure`]: rendered as the console's message page (in English,
+//! and again in the staff member's language by the console's layer), and re-rendered by the
+//! portal pages' layer as the portal's message page in the person's language. Validation
+//! errors that a form shows beside its fields are handled by that form.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -12,7 +13,10 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::catalog::{self, Message};
 use crate::domain::FieldErrors;
+use crate::domain::directory::Language;
+use crate::domain::validation::Problem;
 use crate::usecases::Error;
 use crate::web::AppState;
 
@@ -32,8 +36,8 @@ pub enum PageError {
 #[derive(Debug, Clone)]
 pub enum Failure {
     NotFound,
-    Forbidden(String),
-    Refused(String),
+    Forbidden(Problem),
+    Refused(Problem),
     Invalid(FieldErrors),
     TooMany { retry_after_s: i64 },
     Internal,
@@ -93,41 +97,39 @@ impl Failure {
         res
     }
 
-    /// The console's title and message.
-    fn in_english(&self) -> (&'static str, String) {
+    /// The console's title and message in a language.
+    pub fn words(&self, language: Language) -> (String, String) {
+        let code = language.as_str();
+        let t = |key: &str| catalog::tr(code, key);
         match self {
-            Failure::NotFound => (
-                "Not found",
-                "There is nothing here, or it is not yours to see.".into(),
-            ),
-            Failure::Forbidden(m) => ("Not allowed", m.clone()),
-            Failure::Refused(m) => ("Refused", m.clone()),
-            Failure::Invalid(f) => ("Check your input", f.to_string()),
+            Failure::NotFound => (t("failure-not-found-title"), t("failure-not-found")),
+            Failure::Forbidden(m) => (t("failure-forbidden-title"), m.render(code)),
+            Failure::Refused(m) => (t("failure-refused-title"), m.render(code)),
+            Failure::Invalid(f) => (t("failure-invalid-title"), f.all_in(code)),
             Failure::TooMany { retry_after_s } => (
-                "Too many attempts",
-                format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    minutes(*retry_after_s)
-                ),
+                t("failure-too-many-title"),
+                too_many(*retry_after_s).render(code),
             ),
-            Failure::Internal => (
-                "Something went wrong",
-                "Something went wrong on our side; it has been logged. Try again in a moment."
-                    .into(),
-            ),
+            Failure::Internal => (t("failure-internal-title"), t("failure-internal")),
         }
     }
 
-    /// The console's message page. The failure rides along in the answer's extensions, for a
-    /// surface that shows its own page instead.
+    /// The console's message page, in English. The failure rides along in the answer's
+    /// extensions, for a surface (or the console's layer) that shows it in another language.
     pub fn console_page(self) -> Response {
-        let (title, message) = self.in_english();
-        let mut res = self.answer(MessagePage {
-            title: title.into(),
-            message,
-        });
+        let mut res = self.answer(self.message_page(Language::En));
         res.extensions_mut().insert(self);
         res
+    }
+
+    /// The console's message page in a language.
+    pub fn message_page(&self, language: Language) -> MessagePage {
+        let (title, message) = self.words(language);
+        MessagePage {
+            bare: Bare { lang: language },
+            title,
+            message,
+        }
     }
 }
 
@@ -142,9 +144,37 @@ impl IntoResponse for PageError {
 
 /// A wait in words: "a minute", "5 minutes".
 pub fn minutes(seconds: i64) -> String {
-    match (seconds + 59) / 60 {
-        0 | 1 => "a minute".into(),
-        n => format!("{n} minutes"),
+    wait(seconds).english()
+}
+
+/// A wait as a catalog message.
+pub fn wait(seconds: i64) -> Message {
+    Message::new("wait-minutes").number("minutes", ((seconds + 59) / 60).max(1))
+}
+
+/// "Too many attempts. Please wait 5 minutes and try again."
+pub fn too_many(seconds: i64) -> Message {
+    Message::new("failure-too-many").message("wait", wait(seconds))
+}
+
+/// The language of a console page without the console's frame (`console/bare.html`).
+pub struct Bare {
+    pub lang: Language,
+}
+
+impl Bare {
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.as_str()
+    }
+
+    /// A text of the catalog in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        catalog::tr(self.lang.as_str(), key)
+    }
+
+    /// A catalog message in the page's language.
+    pub fn say(&self, message: &Message) -> String {
+        message.render(self.lang.as_str())
     }
 }
 
@@ -152,12 +182,13 @@ pub fn minutes(seconds: i64) -> String {
 #[derive(Template, WebTemplate)]
 #[template(path = "console/message.html")]
 pub struct MessagePage {
+    pub bare: Bare,
     pub title: String,
     pub message: String,
 }
 
 /// The console's "not allowed" page, with its reason.
-pub fn forbidden(message: &str) -> Response {
+pub fn forbidden(message: impl Into<Problem>) -> Response {
     Failure::Forbidden(message.into()).console_page()
 }
 

@@ -52,7 +52,8 @@ async fn the_demo_has_accounts_in_every_state(engine: Engine) {
             .await
             .unwrap()
             .unwrap();
-        states.insert(admit::web::console::accounts::state_line(&a, today));
+        let key = admit::web::console::accounts::state_line(&a, today);
+        states.insert(admit::catalog::tr("en", key));
     }
     drop(tx);
     for state in [

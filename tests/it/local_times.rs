@@ -312,7 +312,7 @@ async fn staff_set_a_notifications_only_accounts_zone_and_language(app: TestApp)
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert!(bad.body.contains("not a known time zone"), "{}", bad.body);
+    assert!(bad.body.contains("keine bekannte Zeitzone"), "{}", bad.body);
     assert_eq!(
         api.get(&format!("/api/v1/accounts/{id}")).await.1["time_zone"],
         "America/New_York"
@@ -334,7 +334,7 @@ async fn staff_set_a_notifications_only_accounts_zone_and_language(app: TestApp)
     let page = b.get(&url).await;
     assert!(
         page.body
-            .contains("Language and time zone saved: Deutsch, Europe/Berlin.")
+            .contains("Sprache und Zeitzone gespeichert: Deutsch, Europe/Berlin.")
     );
     // Each change is in the audit log, with what it was and what it became.
     let (_, events) = api

@@ -13,6 +13,7 @@ mod api;
 mod audit_refusals;
 mod backup;
 mod bulk_actions;
+mod catalog;
 mod cli;
 mod config_check;
 mod console;

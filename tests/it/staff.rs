@@ -25,7 +25,7 @@ async fn the_last_administrator_stays(app: TestApp) {
         change("supervisor", true).with_area(&app).await,
     ] {
         match update_staff(&app.cx, &cli, a, &attempt).await {
-            Err(Error::Refused(m)) => assert!(m.contains("last active administrator")),
+            Err(Error::Refused(m)) => assert!(m.english().contains("last active administrator")),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

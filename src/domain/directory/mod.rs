@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::email::EmailAddress;
-use super::validation::{FieldErrors, optional_text, required_text};
+use super::validation::{FieldErrors, Message, optional_text, required_text};
 
 pub const NAME_MAX: usize = 200;
 pub const EXTERNAL_ID_MAX: usize = 200;
@@ -73,7 +73,7 @@ impl Language {
     }
 }
 
-fn check_external_id(value: Option<&str>) -> Result<Option<String>, String> {
+fn check_external_id(value: Option<&str>) -> Result<Option<String>, Message> {
     optional_text(value, EXTERNAL_ID_MAX)
 }
 

@@ -8,6 +8,7 @@ use super::super::{Actor, ActorKind, Ctx, Error, Result, Target, json, record};
 use crate::domain::EmailAddress;
 use crate::domain::FieldErrors;
 use crate::domain::account::{AccountState, Role};
+use crate::domain::validation::Message;
 use crate::storage::accounts::{self as store, NewAccount, PortalAccount};
 use crate::storage::directory;
 use crate::usecases::access::{check_customers, check_giver, check_grant};
@@ -111,11 +112,11 @@ async fn invitable(
     portal_id: i64,
     email: &str,
     organization_id: i64,
-) -> Result<std::result::Result<Option<PortalAccount>, String>> {
+) -> Result<std::result::Result<Option<PortalAccount>, Message>> {
     Ok(match store::find(tx, portal_id, email).await? {
         None => Ok(None),
         Some(a) if actor.reaches(&a) && a.organization_id == Some(organization_id) => Ok(Some(a)),
-        Some(_) => Err(format!("{email} cannot be invited to this portal")),
+        Some(_) => Err(Message::new("error-cannot-invite").text("email", email)),
     })
 }
 
@@ -267,14 +268,23 @@ pub async fn invite_many(
                 lines.push(i + 1);
             }
             Ok(_) => {}
-            Err(m) => errors.add("emails", format!("line {}: {raw} {m}", i + 1)),
+            Err(m) => errors.add(
+                "emails",
+                Message::new("error-line-address")
+                    .number("line", i64::try_from(i + 1).unwrap_or(i64::MAX))
+                    .text("address", raw)
+                    .message("problem", m),
+            ),
         }
     }
     if addresses.len() + input.contact_ids.len() > 500 {
-        errors.add("emails", "at most 500 people at once");
+        errors.add(
+            "emails",
+            Message::new("error-invite-too-many").number("max", 500),
+        );
     }
     if addresses.is_empty() && input.contact_ids.is_empty() {
-        errors.add("emails", "choose contacts or enter addresses to invite");
+        errors.add("emails", Message::new("error-invite-nobody"));
     }
     let now = cx.now();
     let mut tx = cx.db.write().await?;
@@ -311,9 +321,14 @@ pub async fn invite_many(
             Some(c) if c.organization_id == org.id && c.email.is_some() => contacts.push(c),
             Some(c) if c.organization_id == org.id => errors.add(
                 "contact_ids",
-                format!("{} has no e-mail address, which is the user name", c.name),
+                Message::new("error-contact-without-email").text("name", c.name.clone()),
             ),
-            _ => errors.add("contact_ids", format!("no contact {cid} in {}", org.name)),
+            _ => errors.add(
+                "contact_ids",
+                Message::new("error-no-such-contact")
+                    .number("id", cid)
+                    .text("organization", org.name.clone()),
+            ),
         }
     }
     // Nothing is written (no contact made) when any of them cannot be invited.
@@ -325,7 +340,12 @@ pub async fn invite_many(
     }
     for (line, address) in lines.iter().zip(&addresses) {
         if let Err(m) = invitable(&mut tx, actor, portal.id, address.as_str(), org.id).await? {
-            errors.add("emails", format!("line {line}: {m}"));
+            errors.add(
+                "emails",
+                Message::new("error-line")
+                    .number("line", i64::try_from(*line).unwrap_or(i64::MAX))
+                    .message("problem", m),
+            );
         }
     }
     errors.into_result()?;

@@ -123,7 +123,7 @@ pub async fn undo_status_change(cx: &Ctx, actor: &Actor, id: i64, event_id: i64)
     if now - event.occurred_at > UNDO_MINUTES * 60_000 {
         return Err(Error::Refused(format!(
             "Not undone: a change can be undone for {UNDO_MINUTES} minutes, and that time is over. Change the statuses by hand if needed."
-        )));
+        ).into()));
     }
     let before: AccountState = parse(event.before_json.as_deref())?;
     let after: StatusAfter = parse(event.after_json.as_deref())?;

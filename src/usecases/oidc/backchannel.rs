@@ -67,10 +67,13 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OidcLogout> 
         .await?
         .ok_or(Error::NotFound("back-channel logout"))?;
     if logout.status != OutboxStatus::Failed {
-        return Err(Error::Refused(format!(
-            "Only a failed back-channel logout can be sent again; this one is {}.",
-            logout.status
-        )));
+        return Err(Error::Refused(
+            format!(
+                "Only a failed back-channel logout can be sent again; this one is {}.",
+                logout.status
+            )
+            .into(),
+        ));
     }
     let client = clients::get(&mut tx, logout.client_id)
         .await?

@@ -97,6 +97,7 @@ fn unprocessable(message: String, field: String, field_message: String) -> ApiEr
     e.body.fields.push(crate::domain::FieldError {
         field,
         message: field_message,
+        code: None,
     });
     e
 }
@@ -113,6 +114,7 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
             e.body.fields.push(crate::domain::FieldError {
                 field: name,
                 message: NUL_MESSAGE.into(),
+                code: None,
             });
             return Err(e);
         }

@@ -245,11 +245,11 @@ async fn access_list(
             let labels = Labels::of(&a, &viewer);
             Row {
                 customers: customers_of(&a, counts.get(&a.id)),
-                registration: Badge::registration(a.registration),
-                approval: Badge::approval(a.approval),
-                assignment: Badge::assignment(a.assignment),
-                access: Badge::access(a.access_granted),
-                lifecycle: Badge::lifecycle(a.lifecycle),
+                registration: Badge::registration(a.registration, viewer.language),
+                approval: Badge::approval(a.approval, viewer.language),
+                assignment: Badge::assignment(a.assignment, viewer.language),
+                access: Badge::access(a.access_granted, viewer.language),
+                lifecycle: Badge::lifecycle(a.lifecycle, viewer.language),
                 valid_until: labels.valid_until,
                 last_login: labels.last_login,
                 a,

@@ -6,6 +6,8 @@
 //! everyone affected and the e-mail each gets, and are done only from there. Nothing is
 //! selected unless ticked, and a form with nothing ticked changes nothing.
 
+use super::accounts::event_label;
+use crate::catalog::Message;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -68,14 +70,14 @@ impl Bulk {
         }
     }
 
-    /// What was done, for the result.
+    /// What was done, for the result: its key in the catalog.
     fn done(self) -> &'static str {
         match self {
-            Bulk::Resend => "Sent again",
-            Bulk::Approve => "Approved",
-            Bulk::SwitchOff => "Access switched off",
-            Bulk::Deactivate => "Deactivated",
-            Bulk::Export => "Downloaded",
+            Bulk::Resend => "done-sent-again",
+            Bulk::Approve => "done-approved",
+            Bulk::SwitchOff => "done-switched-off",
+            Bulk::Deactivate => "done-deactivated",
+            Bulk::Export => "done-downloaded",
         }
     }
 }
@@ -164,14 +166,17 @@ struct ResultPage {
     refused: usize,
 }
 
-/// Why an account was left, in words for staff.
-fn reason(e: &Error) -> String {
+/// Why an account was left, in words for staff, in their language.
+fn reason(staff: &Staff, e: &Error) -> String {
+    let code = staff.language().as_str();
     match e {
         Error::Db(_) | Error::Internal(_) => {
             tracing::error!(error = %e, "bulk action on an account");
-            "could not be saved; try again".into()
+            staff.t("bulk-not-saved")
         }
-        Error::NotFound(_) => "not found, or outside your areas".into(),
+        Error::NotFound(_) => staff.t("bulk-not-found"),
+        Error::Refused(p) | Error::Forbidden(p) => p.render(code),
+        Error::Invalid(f) | Error::Conflict(f) => f.all_in(code),
         other => other.to_string(),
     }
 }
@@ -183,17 +188,13 @@ async fn bulk(
 ) -> PageResult<Response> {
     let f = BulkForm::parse(&raw);
     let Some(action) = Bulk::parse(&f.action) else {
-        return Ok(done(&s, &f.back, "Nothing was changed: choose an action."));
+        return Ok(done(&s, &f.back, &staff.t("flash-choose-action")));
     };
     if !f.ids_ok {
         return Err(Error::invalid("id", "must be an account's number").into());
     }
     if f.ids.is_empty() {
-        return Ok(done(
-            &s,
-            &f.back,
-            "Nothing was changed: select at least one account.",
-        ));
+        return Ok(done(&s, &f.back, &staff.t("flash-select-one")));
     }
     if f.ids.len() > MOST {
         return Err(Error::invalid("id", format!("select at most {MOST} accounts")).into());
@@ -250,7 +251,13 @@ async fn confirm_page(
                 id: *id,
                 email: account.email,
                 portal: account.portal_name,
-                mail: mail.map(|m| format!("“{}” to {}", m.label, m.to)),
+                mail: mail.map(|m| {
+                    staff.say(
+                        &Message::new("bulk-mail-plan")
+                            .text("label", event_label(staff, m.event))
+                            .text("to", m.to),
+                    )
+                }),
                 refused: None,
             },
             Err(e) => Planned {
@@ -258,20 +265,20 @@ async fn confirm_page(
                 email: known.get(id).cloned().unwrap_or_else(|| format!("#{id}")),
                 portal: String::new(),
                 mail: None,
-                refused: Some(reason(&e)),
+                refused: Some(reason(staff, &e)),
             },
         });
     }
     let (title, button, consequence) = match action {
         Bulk::SwitchOff => (
-            "Switch access off for these accounts?",
-            "Switch access off",
-            "Each can no longer log in to their portal (\"User deactivated\"), and any session of theirs ends. Switching access on again gives it back.",
+            "bulk-switch-off-title",
+            "confirm-button-switch-off",
+            "bulk-switch-off-consequence",
         ),
         _ => (
-            "Deactivate these accounts?",
-            "Deactivate",
-            "Each account is deactivated: the person can no longer log in to their portal (\"User deactivated\"), and any session of theirs ends. Reactivating gives the access back.",
+            "bulk-deactivate-title",
+            "confirm-button-deactivate",
+            "bulk-deactivate-consequence",
         ),
     };
     ConfirmPage {
@@ -296,10 +303,8 @@ async fn perform(s: &AppState, staff: &Staff, action: Bulk, id: i64, notify: boo
     };
     let result = match action {
         Bulk::Resend => uc::resend_link(&s.cx, &staff.actor, id).await.map(|a| {
-            (
-                a.email.clone(),
-                format!("the e-mail to {} is queued.", a.email),
-            )
+            let mail = Message::new("bulk-mail-queued").text("to", a.email.clone());
+            (a.email, mail)
         }),
         Bulk::Approve => changed(
             uc::change_status_told(&s.cx, &staff.actor, id, &status(StatusAction::Approve)).await,
@@ -318,13 +323,17 @@ async fn perform(s: &AppState, staff: &Staff, action: Bulk, id: i64, notify: boo
             id,
             email,
             done: true,
-            said: format!("{}: {mail}", action.done()),
+            said: staff.say(
+                &Message::new("bulk-done")
+                    .message("what", Message::new(action.done()))
+                    .message("mail", mail),
+            ),
         },
         Err(e) => Outcome {
             id,
             email: format!("#{id}"),
             done: false,
-            said: format!("Refused: {}", reason(&e)),
+            said: staff.say(&Message::new("bulk-refused").text("why", reason(staff, &e))),
         },
     }
 }
@@ -343,11 +352,11 @@ async fn emails(
 }
 
 /// The account's address and what happened to its e-mail.
-fn changed(r: Result<uc::Changed, Error>) -> Result<(String, String), Error> {
+fn changed(r: Result<uc::Changed, Error>) -> Result<(String, Message), Error> {
     r.map(|c| {
         let mail = match &c.mailed_to {
-            Some(to) => format!("the e-mail to {to} is queued."),
-            None => "no e-mail is sent.".to_string(),
+            Some(to) => Message::new("bulk-mail-queued").text("to", to.clone()),
+            None => Message::new("bulk-no-mail"),
         };
         (c.account.email, mail)
     })

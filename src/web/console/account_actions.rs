@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::undo_offer::UndoOffer;
 use super::{Chrome, Staff, done, done_undoable, sessions_ended};
+use crate::catalog::Message;
 use crate::storage::sessions::Kind;
 use crate::usecases::Error;
 use crate::usecases::accounts::{self as uc, Changed, Confirmed, Consequence};
@@ -100,22 +101,26 @@ async fn perform(
 ) -> Result<(String, String, Option<i64>), Error> {
     let notify = f.notify.is_some();
     let changed = match f.action.as_str() {
-        "" => return Ok((back, "Nothing was changed: choose an action.".into(), None)),
+        "" => return Ok((back, staff.t("flash-choose-action"), None)),
         "password_link" => {
             let to = f.send_to.as_deref().filter(|t| !t.trim().is_empty());
             let a = uc::send_password_link(&s.cx, &staff.actor, id, to).await?;
             let to = to.map_or(a.email.clone(), |t| t.trim().to_string());
-            let said = format!("A new-password link to {to} is queued.");
+            let said = staff.say(&Message::new("flash-password-link-queued").text("to", to));
             return Ok((back, said, None));
         }
         "resend" => {
             let a = uc::resend_link(&s.cx, &staff.actor, id).await?;
-            let said = format!("Sent again: the e-mail to {} is queued.", a.email);
+            let said = staff.say(&Message::new("flash-sent-again").text("to", a.email));
             return Ok((back, said, None));
         }
         "end_sessions" => {
             let n = end_all_of(&s.cx, &staff.actor, Kind::Portal, id).await?;
-            let said = format!("{} No e-mail is sent.", sessions_ended(n));
+            let said = format!(
+                "{} {}",
+                sessions_ended(staff.language(), n),
+                staff.t("flash-no-mail")
+            );
             return Ok((back, said, None));
         }
         "remove" => {
@@ -123,9 +128,9 @@ async fn perform(
             let registered =
                 c.account.registration == crate::domain::account::Registration::Registered;
             let done = if registered {
-                "Removed"
+                "done-removed"
             } else {
-                "Invitation cancelled"
+                "done-invitation-cancelled"
             };
             // The account's own page is gone; go where it makes sense.
             let to = if back.starts_with(&format!("/console/accounts/{id}")) {
@@ -133,7 +138,7 @@ async fn perform(
             } else {
                 back
             };
-            return Ok((to, said(done, &c), None));
+            return Ok((to, said(staff, done, &c), None));
         }
         other => {
             let action = uc::StatusAction::parse(other)
@@ -148,30 +153,34 @@ async fn perform(
         }
     };
     let what = match f.action.as_str() {
-        "approve" => "Approved",
-        "decline" => "Declined",
-        "switch_off" => "Access switched off",
-        "switch_on" => "Access switched on",
-        "deactivate" => "Deactivated",
-        "reactivate" => "Reactivated",
-        _ if changed.account.valid_until.is_some() => "Valid until set",
-        _ => "Valid until cleared",
+        "approve" => "done-approved",
+        "decline" => "done-declined",
+        "switch_off" => "done-switched-off",
+        "switch_on" => "done-switched-on",
+        "deactivate" => "done-deactivated",
+        "reactivate" => "done-reactivated",
+        _ if changed.account.valid_until.is_some() => "done-valid-until-set",
+        _ => "done-valid-until-cleared",
     };
     let undo = uc::UNDOABLE
         .iter()
         .any(|a| a.as_str() == f.action)
         .then_some(changed.event_id);
-    Ok((back, said(what, &changed), undo))
+    Ok((back, said(staff, what, &changed), undo))
 }
 
-/// "Declined: anna@… on Customer portal. The e-mail to anna@… is queued."
-fn said(what: &str, c: &Changed) -> String {
+/// "Declined: anna@… on Customer portal. The e-mail to anna@… is queued." `what` is the
+/// catalog key of what was done.
+fn said(staff: &Staff, what: &'static str, c: &Changed) -> String {
     let mail = match &c.mailed_to {
-        Some(to) => format!("The e-mail to {to} is queued."),
-        None => "No e-mail is sent.".to_string(),
+        Some(to) => Message::new("flash-mail-queued").text("to", to.clone()),
+        None => Message::new("flash-no-mail"),
     };
-    format!(
-        "{what}: {} on {}. {mail}",
-        c.account.email, c.account.portal_name
+    staff.say(
+        &Message::new("flash-done-on")
+            .message("what", Message::new(what))
+            .text("email", c.account.email.clone())
+            .text("portal", c.account.portal_name.clone())
+            .message("mail", mail),
     )
 }

@@ -2,6 +2,7 @@
 //! them), notifications-only accounts included: the small form on the account page
 //! (`templates/console/_account_locale.html`) and where it posts.
 
+use crate::catalog::Message;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
@@ -53,9 +54,12 @@ async fn set_locale(
     let language = Language::parse(&a.language)
         .map(Language::label)
         .unwrap_or("?");
+    let said = Message::new("flash-locale-saved")
+        .text("language", language)
+        .text("zone", a.time_zone.clone());
     Ok(done(
         &s,
         &format!("/console/accounts/{id}#locale"),
-        &format!("Language and time zone saved: {language}, {}.", a.time_zone),
+        &staff.say(&said),
     ))
 }

@@ -1,6 +1,7 @@
 //! A portal account's page: its statuses, every staff action, linking a contact (the
 //! assignment queue), its history from the audit log and its e-mails from the outbox.
 
+use crate::catalog::Message;
 use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,6 +12,8 @@ use serde::Deserialize;
 
 use super::history::rows::{History, Outbox, history};
 use super::{Chrome, Staff, done};
+use crate::catalog;
+use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -57,9 +60,9 @@ impl Labels {
     /// The labels, with times in the viewer's zone and language.
     pub fn of(a: &PortalAccount, viewer: &Locale) -> Self {
         Labels {
-            registration: a.registration.label(false),
-            approval: a.approval.label(false),
-            lifecycle: a.lifecycle.label(false),
+            registration: a.registration.label(viewer.language == Language::De),
+            approval: a.approval.label(viewer.language == Language::De),
+            lifecycle: a.lifecycle.label(viewer.language == Language::De),
             valid_until: viewer.day_opt(a.valid_until),
             last_login: viewer.time_opt(a.last_login_at),
             created: viewer.time(a.created_at),
@@ -70,7 +73,7 @@ impl Labels {
 pub struct MessageRow {
     pub at: String,
     /// What the e-mail is, in words ("Request declined").
-    pub what: &'static str,
+    pub what: String,
     pub m: OutboxMessage,
 }
 
@@ -112,38 +115,39 @@ struct AccountPage {
     notify: PreferencesSection,
     /// Whether the staff member may view the portal as this person, or why not; and the
     /// account's impersonations.
-    impersonate: Result<(), &'static str>,
+    impersonate: Result<(), String>,
     impersonations: Vec<super::impersonation::ImpersonationRow>,
     max_minutes: i64,
     default_minutes: i64,
-    /// Where the account stands, in a few words, above the actions its state calls for.
+    /// Where the account stands, in a few words, above the actions its state calls for (a
+    /// catalog key).
     state_line: &'static str,
 }
 
 /// Where an account stands, the first that applies: what keeps it from logging in, or that
-/// it can.
+/// it can. A catalog key.
 pub fn state_line(a: &PortalAccount, today: i64) -> &'static str {
     use crate::domain::account::{Approval, Lifecycle, Registration};
     if a.lifecycle == Lifecycle::Deactivated {
-        "Deactivated"
+        "state-deactivated"
     } else if !a.access_granted {
-        "Access switched off"
+        "state-access-off"
     } else if a.state().expired(today) {
-        "Past its valid-until date"
+        "state-expired"
     } else if a.approval == Approval::Declined {
-        "Declined"
+        "state-declined"
     } else if !a.role.may_log_in() {
-        "Notifications only: receives e-mail, cannot log in"
+        "state-notifications-only"
     } else if a.registration == Registration::Invited {
-        "Invited: the invitation is not accepted yet"
+        "state-invited"
     } else if a.registration == Registration::ActivationSent {
-        "Registered: the e-mail address is not confirmed yet"
+        "state-confirming"
     } else if a.contact_id.is_none() {
-        "Awaiting a contact"
+        "state-awaiting-contact"
     } else if a.approval == Approval::Pending {
-        "Awaiting approval"
+        "state-awaiting-approval"
     } else {
-        "Active: can log in"
+        "state-active"
     }
 }
 
@@ -204,7 +208,7 @@ async fn page_with(
         &s.cx,
         &staff.actor,
         Owner::Account(id),
-        Some(crate::domain::directory::Language::En),
+        Some(staff.language()),
     )
     .await?;
     let digests = notify_uc::recent_digests(&s.cx, &staff.actor, Owner::Account(id)).await?;
@@ -245,7 +249,7 @@ async fn page_with(
     .await?;
     let impersonate = crate::usecases::impersonation::check(&s.cx, &staff.actor, id)
         .await?
-        .map_err(|why| why.message());
+        .map_err(|why| staff.say(&why.message()));
     let impersonations = super::impersonation::rows(s, staff, id).await?;
     let registration = RegistrationData::of(&a);
     let (candidates, organizations) = if a.contact_id.is_none() {
@@ -293,7 +297,7 @@ async fn page_with(
             .into_iter()
             .map(|m| MessageRow {
                 at: staff.locale().time(m.created_at),
-                what: crate::mail::templates::event(&m.event).map_or("E-mail", |e| e.label),
+                what: event_label(staff, &m.event),
                 m,
             })
             .collect(),
@@ -321,6 +325,16 @@ async fn page_with(
         state_line: state_line(&a, crate::clock::today(s.cx.now())),
         a,
     })
+}
+
+/// What an e-mail is, in words, by its event: from the catalog, else the event's own label.
+pub fn event_label(staff: &Staff, event: &str) -> String {
+    let key = format!("mail-event-{event}");
+    match crate::mail::templates::event(event) {
+        Some(_) if catalog::has(catalog::LANGUAGES[0], &key) => staff.t(&key),
+        Some(e) => e.label.to_string(),
+        None => staff.t("mail-event-other"),
+    }
 }
 
 async fn show(
@@ -374,7 +388,7 @@ async fn create_contact(
             Ok(a) => done(
                 &s,
                 &format!("/console/accounts/{id}"),
-                &format!("A contact was created for {} and linked.", a.email),
+                &staff.say(&Message::new("flash-contact-linked").text("email", a.email.clone())),
             ),
             Err(f) => {
                 let create_error = Some(f.to_string());
@@ -432,21 +446,22 @@ async fn set_notifications(
     let saved = notify_uc::set_preferences(&s.cx, &staff.actor, Owner::Account(id), &input).await;
     Ok(match form_errors(saved)? {
         Ok(p) => {
-            let when = match &p.next_due_at {
-                Some(t) => format!(
-                    "the next digest comes on {} ({})",
-                    crate::web::notifications::local_time(
-                        t,
-                        &Locale::new(&p.time_zone, staff.locale().language)
-                    ),
-                    p.time_zone
-                ),
-                None => "no digest is due".to_string(),
+            let said = match &p.next_due_at {
+                Some(t) => Message::new("flash-notifications-saved-next")
+                    .text(
+                        "when",
+                        crate::web::notifications::local_time(
+                            t,
+                            &Locale::new(&p.time_zone, staff.locale().language),
+                        ),
+                    )
+                    .text("zone", p.time_zone.clone()),
+                None => Message::new("flash-notifications-saved-none"),
             };
             done(
                 &s,
                 &format!("/console/accounts/{id}#notifications"),
-                &format!("Notifications saved: {when}."),
+                &staff.say(&said),
             )
         }
         Err(e) => {

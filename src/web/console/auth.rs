@@ -11,11 +11,12 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{LOGIN_COOKIE, SESSION_COOKIE, Staff, set_cookie};
+use crate::domain::directory::Language;
 use crate::usecases::metrics::LoginKind;
 use crate::usecases::staff::{self as uc, LoginOutcome};
 use crate::web::cookies::cookie;
 use crate::web::device_cookie::{device, set_device};
-use crate::web::page::{PageResult, minutes};
+use crate::web::page::{Bare, PageResult, too_many};
 use crate::web::{AppState, ClientAddr};
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Template, WebTemplate)]
 #[template(path = "console/login.html")]
 struct LoginPage {
+    bare: Bare,
     csrf: String,
     email: String,
     next: String,
@@ -65,6 +67,16 @@ fn location_safe(path: &str) -> String {
     out
 }
 
+/// The language the browser asks for first, of those the console speaks (English else).
+fn browser_language(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| Language::parse(first.trim().get(..2)?).ok())
+        .unwrap_or(Language::En)
+}
+
 fn login_form(state: &AppState, page: LoginPage, status: StatusCode) -> Response {
     let cookie = set_cookie(state, LOGIN_COOKIE, &page.csrf, Some(3600));
     (status, [(header::SET_COOKIE, cookie)], page).into_response()
@@ -79,14 +91,18 @@ async fn login_page(
         .filter(|c| c.len() == 64)
         .map(str::to_string)
         .unwrap_or_else(crate::security::tokens::new_token);
+    let bare = Bare {
+        lang: browser_language(&headers),
+    };
     let notice = if q.out.is_some() {
-        Some("You are logged out.".to_string())
+        Some(bare.t("login-logged-out"))
     } else if q.expired.is_some() {
-        Some("The login form had expired; please log in again.".to_string())
+        Some(bare.t("login-expired"))
     } else {
         None
     };
     let page = LoginPage {
+        bare,
         csrf,
         email: String::new(),
         next: safe_next(q.next.as_deref()),
@@ -112,6 +128,9 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> PageResult {
     let previous = cookie(&headers, SESSION_COOKIE);
+    let bare = Bare {
+        lang: browser_language(&headers),
+    };
     let agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -151,23 +170,22 @@ async fn login(
         }
         Ok(LoginOutcome::WrongCredentials) => {
             let page = LoginPage {
+                error: Some(bare.t("login-wrong")),
+                bare,
                 csrf: crate::security::tokens::new_token(),
                 email: form.email.chars().take(254).collect(),
                 next: safe_next(form.next.as_deref()),
-                error: Some("Wrong e-mail or password.".into()),
                 notice: None,
             };
             login_form(&state, page, StatusCode::UNAUTHORIZED)
         }
         Err(crate::usecases::Error::TooMany { retry_after_s }) => {
             let page = LoginPage {
+                error: Some(bare.say(&too_many(retry_after_s))),
+                bare,
                 csrf: crate::security::tokens::new_token(),
                 email: form.email.chars().take(254).collect(),
                 next: safe_next(form.next.as_deref()),
-                error: Some(format!(
-                    "Too many attempts. Please wait {} and try again.",
-                    minutes(retry_after_s)
-                )),
                 notice: None,
             };
             let mut res = login_form(&state, page, StatusCode::TOO_MANY_REQUESTS);

@@ -1,7 +1,10 @@
-//! Statuses shown as badges: the status's word, lower case, from the statuses' own texts, on a
-//! color that helps (never the only sign). One template: `console/_badge.html`.
+//! Statuses shown as badges: the status's word, lower case, from the statuses' own texts or
+//! the catalog, in the reader's language, on a color that helps (never the only sign). One
+//! template: `console/_badge.html`.
 
+use crate::catalog;
 use crate::domain::account::{Approval, Assignment, Lifecycle, Registration};
+use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 
 /// A status as a badge.
@@ -13,81 +16,90 @@ pub struct Badge {
 }
 
 impl Badge {
-    fn new(text: &str, tone: &'static str) -> Self {
+    /// English badges are lower case; German nouns keep their capital.
+    fn new(text: &str, tone: &'static str, language: Language) -> Self {
         Badge {
-            text: text.to_lowercase(),
+            text: match language {
+                Language::En => text.to_lowercase(),
+                Language::De => text.to_string(),
+            },
             tone,
         }
     }
 
-    pub fn registration(r: Registration) -> Self {
+    /// A text of the catalog as a badge.
+    fn said(language: Language, key: &str, tone: &'static str) -> Self {
+        Badge::new(&catalog::tr(language.as_str(), key), tone, language)
+    }
+
+    pub fn registration(r: Registration, language: Language) -> Self {
         let tone = match r {
             Registration::Registered => "ok",
             Registration::Invited | Registration::ActivationSent => "info",
         };
-        Badge::new(r.label(false), tone)
+        Badge::new(r.label(language == Language::De), tone, language)
     }
 
-    pub fn approval(a: Approval) -> Self {
+    pub fn approval(a: Approval, language: Language) -> Self {
         let tone = match a {
             Approval::Approved => "ok",
             Approval::Pending => "warn",
             Approval::Declined => "bad",
         };
-        Badge::new(a.label(false), tone)
+        Badge::new(a.label(language == Language::De), tone, language)
     }
 
-    pub fn assignment(a: Assignment) -> Self {
+    pub fn assignment(a: Assignment, language: Language) -> Self {
         let tone = match a {
             Assignment::Assigned => "ok",
             Assignment::Pending => "warn",
         };
-        Badge::new(a.label(false), tone)
+        Badge::new(a.label(language == Language::De), tone, language)
     }
 
-    pub fn lifecycle(l: Lifecycle) -> Self {
+    pub fn lifecycle(l: Lifecycle, language: Language) -> Self {
         let tone = match l {
             Lifecycle::Active => "ok",
             Lifecycle::Deactivated => "bad",
         };
-        Badge::new(l.label(false), tone)
+        Badge::new(l.label(language == Language::De), tone, language)
     }
 
     /// The access switch.
-    pub fn access(granted: bool) -> Self {
+    pub fn access(granted: bool, language: Language) -> Self {
         if granted {
-            Badge::new("granted", "ok")
+            Badge::said(language, "badge-granted", "ok")
         } else {
-            Badge::new("switched off", "bad")
+            Badge::said(language, "badge-switched-off", "bad")
         }
     }
 
     /// A staff user's status.
-    pub fn staff(active: bool) -> Self {
+    pub fn staff(active: bool, language: Language) -> Self {
         if active {
-            Badge::new("active", "ok")
+            Badge::said(language, "badge-active", "ok")
         } else {
-            Badge::new("deactivated", "bad")
+            Badge::said(language, "badge-deactivated", "bad")
         }
     }
 
     /// An outbox message's status.
-    pub fn outbox(s: OutboxStatus) -> Self {
+    pub fn outbox(s: OutboxStatus, language: Language) -> Self {
         let tone = match s {
             OutboxStatus::Sent => "ok",
             OutboxStatus::Failed => "bad",
             OutboxStatus::Retrying | OutboxStatus::Sending => "warn",
             OutboxStatus::Queued => "info",
         };
-        Badge::new(s.as_str(), tone)
+        Badge::said(language, &format!("badge-outbox-{}", s.as_str()), tone)
     }
 
     /// A contact's portal access: `accounts` in all, `with_access` of them may log in.
-    pub fn portal_access(accounts: i64, with_access: i64) -> Self {
+    pub fn portal_access(accounts: i64, with_access: i64, language: Language) -> Self {
         match (accounts, with_access) {
-            (_, n) if n > 0 => Badge::new("has access", "ok"),
-            (0, _) => Badge::new("no account", "neutral"),
-            _ => Badge::new("no access yet", "warn"),
+            (_, n) if n > 0 => Badge::said(language, "badge-has-access", "ok"),
+            (0, _) => Badge::said(language, "badge-no-account", "neutral"),
+            _ => Badge::said(language, "badge-no-access-yet", "warn"),
         }
     }
 }
@@ -139,13 +151,28 @@ mod tests {
 
     #[test]
     fn badges_say_the_status_in_lower_case() {
-        assert_eq!(Badge::approval(Approval::Pending).text, "pending approval");
+        let en = Language::En;
         assert_eq!(
-            Badge::registration(Registration::ActivationSent).text,
+            Badge::approval(Approval::Pending, en).text,
+            "pending approval"
+        );
+        assert_eq!(
+            Badge::registration(Registration::ActivationSent, en).text,
             "activation e-mail sent"
         );
-        assert_eq!(Badge::lifecycle(Lifecycle::Deactivated).tone, "bad");
-        assert_eq!(Badge::portal_access(2, 1).text, "has access");
-        assert_eq!(Badge::portal_access(0, 0).text, "no account");
+        assert_eq!(Badge::lifecycle(Lifecycle::Deactivated, en).tone, "bad");
+        assert_eq!(Badge::portal_access(2, 1, en).text, "has access");
+        assert_eq!(Badge::portal_access(0, 0, en).text, "no account");
+    }
+
+    #[test]
+    fn badges_speak_german() {
+        let de = Language::De;
+        assert_eq!(
+            Badge::registration(Registration::ActivationSent, de).text,
+            "Aktivierungs-E-Mail geschickt"
+        );
+        assert_eq!(Badge::access(false, de).text, "Abgeschaltet");
+        assert_eq!(Badge::portal_access(0, 0, de).text, "Kein Konto");
     }
 }

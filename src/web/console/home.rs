@@ -21,27 +21,26 @@ pub fn router() -> Router<AppState> {
         .route("/console/", get(|| async { Redirect::to("/console") }))
 }
 
-/// The access list's filters behind each line of the home, and what the line says.
+/// The access list's filters behind each line of the home, and what the line says (its key
+/// in the catalog).
 const LINES: [(&str, &str); 4] = [
     (
         "registration=registered&approval=pending",
-        "Accounts awaiting approval",
+        "home-awaiting-approval",
     ),
     (
         "registration=registered&assignment=pending",
-        "Registrations awaiting a contact",
+        "home-awaiting-contact",
     ),
-    (
-        "invitation=expiring",
-        "Invitations expiring within 48 hours",
-    ),
-    ("valid_until=ending", "Access ending within 7 days"),
+    ("invitation=expiring", "home-invitations-expiring"),
+    ("valid_until=ending", "home-access-ending"),
 ];
 
 /// The outbox's filter of failed messages.
 const FAILED_MAIL: &str = "/console/outbox?status=failed";
 
 pub struct Line {
+    /// The catalog key of what the line counts.
     pub what: &'static str,
     pub count: i64,
     pub link: String,
@@ -68,7 +67,7 @@ async fn lines(s: &AppState, staff: &Staff) -> Result<Vec<Line>, Error> {
     if staff.user.is_admin() {
         let counts = mail_uc::counts(&s.cx, &staff.actor).await?;
         out.push(Line {
-            what: "E-mails that failed to send",
+            what: "home-failed-mail",
             count: counts
                 .iter()
                 .find(|(k, _)| k == "failed")

@@ -36,7 +36,7 @@ pub struct Listing {
 
 /// A column heading that sorts the list.
 pub struct Heading {
-    pub label: &'static str,
+    pub label: String,
     pub href: String,
     /// `ascending` or `descending` on the column the list is sorted by, else empty.
     pub aria_sort: &'static str,
@@ -150,11 +150,11 @@ impl Listing {
 
     /// The heading of the column `key`: sorts by it, ascending first, or the other way when
     /// the list is already sorted by it ascending. Back to the first page.
-    pub fn heading(&self, key: &str, label: &'static str) -> Heading {
+    pub fn heading(&self, key: &str, label: impl Into<String>) -> Heading {
         let sorted = self.order.column.key == key;
         let descending = sorted && !self.order.descending;
         Heading {
-            label,
+            label: label.into(),
             href: self.url(self.path, 1, Some((key, descending))),
             aria_sort: match (sorted, self.order.descending) {
                 (false, _) => "",

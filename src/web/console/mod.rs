@@ -15,10 +15,13 @@ pub use super::page::not_found_page;
 use super::page::{Failure, PageError, forbidden, from_other_site};
 use super::refusals::csrf_refused;
 use super::{AppState, ClientAddr};
+use crate::catalog::{self, ArgValue, Message};
+use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::storage::staff::StaffUser;
 use crate::usecases::Actor;
 use crate::usecases::staff::{self as staff_uc, staff_actor};
+use fluent_bundle::FluentValue;
 use undo_offer::{UNDO_COOKIE, UndoOffer};
 
 pub mod access;
@@ -34,6 +37,7 @@ pub mod directory;
 pub mod history;
 pub mod home;
 pub mod impersonation;
+pub mod in_language;
 pub mod listing;
 pub mod mail;
 pub mod module_picker;
@@ -64,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(undo::router())
         .layer(middleware::from_fn(check_csrf))
+        .layer(middleware::from_fn(in_language::in_their_language))
 }
 
 async fn style() -> Response {
@@ -125,15 +130,16 @@ pub fn done_undoable(state: &AppState, to: &str, message: &str, undo: &UndoOffer
 }
 
 /// The flash message after ending someone's sessions.
-pub fn sessions_ended(n: u64) -> String {
-    match n {
-        1 => "1 session ended.".to_string(),
-        n => format!("{n} sessions ended."),
-    }
+pub fn sessions_ended(language: Language, n: u64) -> String {
+    Message::new("sessions-ended")
+        .number("count", i64::try_from(n).unwrap_or(i64::MAX))
+        .render(language.as_str())
 }
 
 /// What every console page shows around its content.
 pub struct Chrome {
+    /// The staff member's language: every word of the page is in it.
+    pub lang: Language,
     pub user_email: String,
     pub is_admin: bool,
     pub csrf: String,
@@ -144,6 +150,104 @@ pub struct Chrome {
     /// An administrator is told that e-mail goes to the built-in mailbox by default (no
     /// `smtp_host`, and `mail_mode` is not `mailbox` on purpose).
     pub mailbox_banner: bool,
+}
+
+impl Chrome {
+    /// The code of the page's language, for `<html lang>`.
+    pub fn lang_code(&self) -> &'static str {
+        self.lang.as_str()
+    }
+
+    /// A text of the catalog in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        catalog::tr(self.lang.as_str(), key)
+    }
+
+    /// The text of a value of a kind (`tk("role", "admin")` is the text of `role-admin`); the
+    /// value itself when the catalog has no text for it.
+    pub fn tk(&self, kind: &str, value: impl std::fmt::Display) -> String {
+        let key = format!("{kind}-{value}");
+        if catalog::has(catalog::LANGUAGES[0], &key) {
+            catalog::tr(self.lang.as_str(), &key)
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// A status by its code in English (`invited`), by its German label in German.
+    pub fn status(&self, code: impl std::fmt::Display, german: &str) -> String {
+        match self.lang {
+            Language::De => german.to_string(),
+            Language::En => code.to_string(),
+        }
+    }
+
+    /// A text of the catalog with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: impl ArgValue) -> String {
+        self.with(key, &[(name, value.value())], false)
+    }
+
+    /// A text of the catalog with two arguments.
+    pub fn t2(
+        &self,
+        key: &str,
+        (n1, v1): &(&str, impl ArgValue),
+        (n2, v2): &(&str, impl ArgValue),
+    ) -> String {
+        self.with(key, &[(n1, v1.value()), (n2, v2.value())], false)
+    }
+
+    /// A text of the catalog with markup (to be shown `|safe`) and one argument, escaped.
+    pub fn h1(&self, key: &str, name: &str, value: impl ArgValue) -> String {
+        self.with(key, &[(name, value.value())], true)
+    }
+
+    /// A text of the catalog with markup (to be shown `|safe`) and two arguments, escaped.
+    pub fn h2(
+        &self,
+        key: &str,
+        (n1, v1): &(&str, impl ArgValue),
+        (n2, v2): &(&str, impl ArgValue),
+    ) -> String {
+        self.with(key, &[(n1, v1.value()), (n2, v2.value())], true)
+    }
+
+    fn with(&self, key: &str, args: &[(&str, FluentValue<'static>)], escape: bool) -> String {
+        let args: Vec<(&str, FluentValue<'static>)> = args
+            .iter()
+            .map(|(n, v)| match v {
+                FluentValue::String(s) if escape => (*n, FluentValue::from(html_escape(s))),
+                v => (*n, v.clone()),
+            })
+            .collect();
+        catalog::tr_args(self.lang.as_str(), key, &args)
+    }
+
+    /// A field's error in the page's language.
+    pub fn error(&self, errors: &Errors, field: &str) -> Option<String> {
+        errors.text(field, self.lang.as_str())
+    }
+
+    /// A catalog message in the page's language.
+    pub fn say(&self, message: &Message) -> String {
+        message.render(self.lang.as_str())
+    }
+}
+
+/// Text made safe to put into HTML.
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The logged-in staff user of a console request. Without a live session, the request is
@@ -167,8 +271,24 @@ impl Staff {
         Locale::of(&self.user.time_zone, &self.user.language)
     }
 
+    /// The staff member's language.
+    pub fn language(&self) -> Language {
+        self.locale().language
+    }
+
+    /// A text of the catalog in the staff member's language.
+    pub fn t(&self, key: &str) -> String {
+        catalog::tr(self.language().as_str(), key)
+    }
+
+    /// A catalog message in the staff member's language.
+    pub fn say(&self, message: &Message) -> String {
+        message.render(self.language().as_str())
+    }
+
     pub fn chrome(&self, section: &'static str) -> Chrome {
         Chrome {
+            lang: self.language(),
             user_email: self.user.email.clone(),
             is_admin: self.user.is_admin(),
             csrf: self.csrf.clone(),
@@ -220,6 +340,9 @@ impl FromRequestParts<AppState> for Staff {
             .as_ref()
             .and(cookie(&parts.headers, UNDO_COOKIE))
             .and_then(|v| UndoOffer::from_cookie(&undo_key, v));
+        if let Some(noted) = parts.extensions.get::<in_language::Noted>() {
+            noted.note(Locale::of(&user.time_zone, &user.language).language);
+        }
         let actor = staff_actor(&user, addr);
         let mailbox_banner =
             user.is_admin() && state.mailer.is_mailbox() && state.config.mail_mode != "mailbox";
@@ -246,7 +369,7 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         return clear_flash(next.run(req).await);
     }
     if from_other_site(req.headers()) {
-        return csrf_refused(forbidden("This form came from another site."));
+        return csrf_refused(forbidden(Message::new("error-form-other-site")));
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
@@ -266,9 +389,7 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         if parts.uri.path() == "/console/login" {
             return Redirect::to("/console/login?expired=1").into_response();
         }
-        return csrf_refused(forbidden(
-            "This form has expired. Go back, reload the page and try again.",
-        ));
+        return csrf_refused(forbidden(Message::new("error-form-expired")));
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     next.run(req).await

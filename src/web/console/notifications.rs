@@ -1,6 +1,7 @@
 //! The logged-in staff user's own notifications: the language and time zone of their digests,
 //! how often a digest comes and what it covers, and the digests they got lately.
 
+use crate::catalog::Message;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -65,7 +66,7 @@ enum Typed {
 
 async fn page(s: &AppState, staff: &Staff, typed: Option<Typed>, status: StatusCode) -> PageResult {
     let owner = Owner::Staff(staff.user.id);
-    let prefs = uc::preferences_named(&s.cx, &staff.actor, owner, Some(Language::En)).await?;
+    let prefs = uc::preferences_named(&s.cx, &staff.actor, owner, Some(staff.language())).await?;
     let digests = uc::recent_digests(&s.cx, &staff.actor, owner).await?;
     let mut language = staff.user.language.clone();
     let mut time_zone = staff.user.time_zone.clone();
@@ -118,18 +119,14 @@ async fn save_preferences(
     let owner = Owner::Staff(staff.user.id);
     match form_errors(uc::set_preferences(&s.cx, &staff.actor, owner, &input).await)? {
         Ok(p) => {
-            let when = match &p.next_due_at {
-                Some(t) => format!(
-                    "your next digest comes on {}",
+            let said = match &p.next_due_at {
+                Some(t) => Message::new("flash-own-notifications-saved-next").text(
+                    "when",
                     local_time(t, &Locale::new(&p.time_zone, staff.locale().language)),
                 ),
-                None => "no digest is due".to_string(),
+                None => Message::new("flash-notifications-saved-none"),
             };
-            Ok(done(
-                &s,
-                "/console/notifications",
-                &format!("Notifications saved: {when}."),
-            ))
+            Ok(done(&s, "/console/notifications", &staff.say(&said)))
         }
         Err(e) => {
             let typed = Typed::Preferences {
@@ -159,12 +156,12 @@ async fn save_locale(
         Ok(()) => Ok(done(
             &s,
             "/console/notifications",
-            "Language and time zone saved.",
+            &staff.t("flash-own-locale-saved"),
         )),
         Err(e) => {
             let errors = ["language", "time_zone"]
                 .into_iter()
-                .filter_map(|f| e.get(f).map(|m| (f, m.to_string())))
+                .filter_map(|f| e.text(f, staff.language().as_str()).map(|m| (f, m)))
                 .collect();
             let typed = Typed::Locale {
                 language: language.chars().take(10).collect(),

@@ -2,6 +2,7 @@
 //! (the use case checks the time, the account and the staff member), and the message says what
 //! became of the account and of the change's e-mail; a refusal says why, and changes nothing.
 
+use crate::catalog::Message;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Form, Router};
@@ -36,41 +37,49 @@ async fn undo(
 ) -> PageResult {
     let to = back_to(f.back, format!("/console/accounts/{id}"));
     let Some(token) = f.undo.filter(|t| !t.trim().is_empty()) else {
-        return Ok(done(&s, &to, "Nothing was changed: choose an action."));
+        return Ok(done(&s, &to, &staff.t("flash-choose-action")));
     };
     let Some(event_id) = verify(&staff.undo_key, id, &token) else {
-        return Ok(done(
-            &s,
-            &to,
-            "Not undone: this Undo belongs to another session or account. Nothing was changed.",
-        ));
+        return Ok(done(&s, &to, &staff.t("flash-undo-not-yours")));
     };
     match uc::undo_status_change(&s.cx, &staff.actor, id, event_id).await {
-        Ok(u) => Ok(done(&s, &to, &said(&u))),
-        Err(Error::Refused(why)) => Ok(done(&s, &to, &why)),
+        Ok(u) => Ok(done(&s, &to, &said(&staff, &u))),
+        Err(Error::Refused(why)) => Ok(done(&s, &to, &why.render(staff.language().as_str()))),
         Err(e) => Err(e.into()),
     }
 }
 
 /// "Undone: anna@… on Customer portal is back to “Pending approval”. The e-mail to anna@… is
 /// not sent."
-fn said(u: &Undone) -> String {
+fn said(staff: &Staff, u: &Undone) -> String {
     let a = &u.account;
+    let german = staff.language() == crate::domain::directory::Language::De;
     let now = match u.undid {
-        StatusAction::Approve | StatusAction::Decline => a.approval.label(false),
-        StatusAction::SwitchOff | StatusAction::SwitchOn if a.access_granted => "access on",
-        StatusAction::SwitchOff | StatusAction::SwitchOn => "access off",
-        _ => a.lifecycle.label(false),
+        StatusAction::Approve | StatusAction::Decline => a.approval.label(german).to_string(),
+        StatusAction::SwitchOff | StatusAction::SwitchOn if a.access_granted => {
+            staff.t("undone-access-on")
+        }
+        StatusAction::SwitchOff | StatusAction::SwitchOn => staff.t("undone-access-off"),
+        _ => a.lifecycle.label(german).to_string(),
     };
     let mail = match &u.mail {
         MailUndone::None => String::new(),
-        MailUndone::Cancelled { to } => format!(" The e-mail to {to} is not sent."),
+        MailUndone::Cancelled { to } => {
+            staff.say(&Message::new("undone-mail-cancelled").text("to", to.clone()))
+        }
         MailUndone::AlreadySent { to } => {
-            format!(" The e-mail to {to} had already been sent; no other e-mail is sent.")
+            staff.say(&Message::new("undone-mail-sent").text("to", to.clone()))
         }
     };
-    format!(
-        "Undone: {} on {} is back to “{now}”.{mail}",
-        a.email, a.portal_name
-    )
+    let said = staff.say(
+        &Message::new("undone")
+            .text("email", a.email.clone())
+            .text("portal", a.portal_name.clone())
+            .text("now", now),
+    );
+    if mail.is_empty() {
+        said
+    } else {
+        format!("{said} {mail}")
+    }
 }

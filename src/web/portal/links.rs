@@ -71,7 +71,7 @@ fn with_new_token<P: IntoResponse>(
 /// The password form's errors, in the page's language.
 fn password_errors(t: &T, errors: &FieldErrors) -> (Option<String>, Option<String>) {
     (
-        errors.get("password").map(|m| t.password_rule(m)),
+        errors.error("password").map(|e| t.password_rule(e)),
         errors
             .get("confirmation")
             .map(|_| t.confirmation_mismatch.to_string()),

@@ -16,6 +16,7 @@ use super::texts::{FailureT, T};
 use super::{FORM_COOKIE, SESSION_COOKIE};
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
+use crate::domain::validation::Problem;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -401,17 +402,21 @@ fn failure_page(portal: Portal, language: Language, failure: &Failure) -> Respon
     let t = T::of(language);
     let f = FailureT::of(language);
     let english = language == Language::En;
+    let code = language.as_str();
     let (title, message) = match failure {
         Failure::NotFound => (f.not_found_title, f.not_found.to_string()),
-        Failure::Forbidden(m) if english => (f.not_allowed_title, m.clone()),
+        // A refusal with a code is in the catalog, in every language.
+        Failure::Forbidden(m @ Problem::Coded(_)) => (f.not_allowed_title, m.render(code)),
+        Failure::Forbidden(m) if english => (f.not_allowed_title, m.english()),
         Failure::Forbidden(_) => (f.not_allowed_title, f.not_allowed.to_string()),
-        Failure::Refused(m) if english => (f.refused_title, m.clone()),
+        Failure::Refused(m @ Problem::Coded(_)) => (f.refused_title, m.render(code)),
+        Failure::Refused(m) if english => (f.refused_title, m.english()),
         Failure::Refused(_) => (f.refused_title, f.refused.to_string()),
         Failure::Invalid(e) if english => (f.check_input_title, e.to_string()),
         Failure::Invalid(e) => (
             f.check_input_title,
             e.0.iter()
-                .map(|e| t.field_error(&e.field, &e.message))
+                .map(|e| t.field_error(e))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
@@ -483,7 +488,7 @@ pub fn field_errors_in(
 ) -> Vec<(&'static str, String)> {
     fields
         .iter()
-        .filter_map(|f| e.get(f).map(|m| (*f, t.field_error(f, m))))
+        .filter_map(|f| e.error(f).map(|err| (*f, t.field_error(err))))
         .collect()
 }
 

@@ -214,7 +214,7 @@ async fn staff_set_their_own_locale_and_digests(app: TestApp) {
     // Times in the staff member's own zone and language (German, Berlin).
     assert!(
         page.body
-            .contains("Notifications saved: your next digest comes on Montag, "),
+            .contains("Benachrichtigungen gespeichert: Ihre nächste Übersicht kommt am Montag, "),
         "{}",
         page.body
     );
@@ -224,7 +224,7 @@ async fn staff_set_their_own_locale_and_digests(app: TestApp) {
             .contains("<option selected>Europe/Berlin</option>")
     );
     assert!(page.body.contains("value=\"weekly\" checked"));
-    assert!(page.body.contains("No digests yet."));
+    assert!(page.body.contains("Noch keine Übersichten."));
 }
 both!(console_own, staff_set_their_own_locale_and_digests);
 

@@ -86,7 +86,7 @@ async fn account_page(
             chrome: staff.chrome("account"),
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.label().to_string(),
+            role: u.role.as_str().to_string(),
             areas,
             sessions,
             errors,
@@ -123,7 +123,7 @@ async fn change_password(
         Ok(()) => Ok(done(
             &s,
             "/console/account",
-            "Password changed; your other sessions have ended.",
+            &staff.t("flash-password-changed"),
         )),
         Err(errors) => {
             account_page(
@@ -159,8 +159,11 @@ async fn end_session(
     if let Err(e) = form_errors(end_own(&s.cx, &own, which).await)? {
         // The sessions form has its own password field.
         let mut errors = Errors::new();
-        if let Some(m) = e.get("current_password") {
-            errors.add("session_password", m);
+        if let Some(m) = e.error("current_password") {
+            errors.0.push(crate::domain::FieldError {
+                field: "session_password".into(),
+                ..m.clone()
+            });
         }
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return account_page(&s, &staff, &headers, errors, status).await;
@@ -169,7 +172,7 @@ async fn end_session(
         return Ok(done(
             &s,
             "/console/account",
-            "Your other sessions have ended.",
+            &staff.t("flash-other-sessions-ended"),
         ));
     }
     if current == session {
@@ -184,5 +187,9 @@ async fn end_session(
         )
             .into_response());
     }
-    Ok(done(&s, "/console/account", "Session ended."))
+    Ok(done(
+        &s,
+        "/console/account",
+        &staff.t("flash-session-ended"),
+    ))
 }

@@ -1,5 +1,6 @@
 //! Areas: the list with a "New area" form, and renaming one.
 
+use crate::catalog::Message;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -79,7 +80,7 @@ async fn create_area(
         Ok(a) => Ok(done(
             &s,
             "/console/areas",
-            &format!("Area {} created.", a.name),
+            &staff.say(&Message::new("flash-area-created").text("name", a.name)),
         )),
         Err(errors) => areas_page(&s, &staff, name, errors, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
@@ -118,7 +119,11 @@ async fn update_area(
     let name = form.get("name");
     let saved = uc::update_area(&s.cx, &staff.actor, id, &AreaInput { name: name.clone() }).await;
     Ok(match form_errors(saved)? {
-        Ok(a) => done(&s, &format!("/console/areas/{}", a.id), "Area saved."),
+        Ok(a) => done(
+            &s,
+            &format!("/console/areas/{}", a.id),
+            &staff.t("flash-area-saved"),
+        ),
         Err(errors) => form_again(AreaPage {
             chrome: staff.chrome("areas"),
             area: uc::get_area(&s.cx, &staff.actor, id).await?,

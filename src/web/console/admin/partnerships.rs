@@ -170,7 +170,7 @@ async fn new_partnership(
 /// Supervisors may not change partnerships: no form for them, only the refusal.
 fn only_administrators() -> PageError {
     PageError::Failed(Failure::Forbidden(
-        "Only administrators may do this.".into(),
+        crate::catalog::Message::new("error-admins-only").into(),
     ))
 }
 
@@ -188,7 +188,7 @@ async fn create_partnership(
         Ok(p) => Ok(done(
             &s,
             &format!("/console/partnerships/{}", p.id),
-            "Partnership created.",
+            &staff.t("flash-partnership-created"),
         )),
         Err(errors) if staff.user.is_admin() => Ok(form_again(
             partnership_page(&s, &staff, None, form, errors).await?,
@@ -223,7 +223,7 @@ async fn update_partnership(
         Ok(p) => done(
             &s,
             &format!("/console/partnerships/{}", p.id),
-            "Partnership saved.",
+            &staff.t("flash-partnership-saved"),
         ),
         Err(errors) => {
             let p = uc::get_partnership(&s.cx, &staff.actor, id).await?;

@@ -74,7 +74,7 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
                     area_names(&areas, &u.area_ids)
                 },
                 role: u.role.label(),
-                status: Badge::staff(u.active),
+                status: Badge::staff(u.active, staff.language()),
                 last_login: u
                     .last_login_at
                     .map(|t| at.time(t))
@@ -288,7 +288,7 @@ async fn update_staff(
             staff_page(&s, &staff, parts, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(Error::Refused(message)) => {
-            parts.refused = Some(message);
+            parts.refused = Some(message.render(staff.language().as_str()));
             staff_page(&s, &staff, parts, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
@@ -325,6 +325,6 @@ async fn end_sessions(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id
     Ok(done(
         &s,
         &format!("/console/staff/{id}"),
-        &sessions_ended(n),
+        &sessions_ended(staff.language(), n),
     ))
 }

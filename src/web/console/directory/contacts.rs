@@ -1,6 +1,7 @@
 //! Contacts: the list with its filters, the form (new or existing) with the contact's portal
 //! accounts, and granting access from it.
 
+use crate::catalog::Message;
 use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -115,7 +116,7 @@ pub(super) async fn list_contacts(
             .items
             .into_iter()
             .map(|r| ContactRowView {
-                access: Badge::portal_access(r.accounts, r.with_access),
+                access: Badge::portal_access(r.accounts, r.with_access, staff.language()),
                 c: r.contact,
             })
             .collect(),
@@ -273,7 +274,8 @@ pub(super) async fn create_contact(
 ) -> PageResult {
     let created = async { uc::create_contact(&s.cx, &staff.actor, &form.to_input()?).await };
     let to = |c: &Contact| format!("/console/contacts/{}", c.id);
-    saved(&s, created.await, to, "Contact created.", async |errors| {
+    let message = staff.t("flash-contact-created");
+    saved(&s, created.await, to, &message, async |errors| {
         contact_page(&s, &staff, None, form, errors).await
     })
     .await
@@ -297,7 +299,8 @@ pub(super) async fn update_contact(
 ) -> PageResult {
     let updated = async { uc::update_contact(&s.cx, &staff.actor, id, &form.to_input()?).await };
     let to = |c: &Contact| format!("/console/contacts/{}", c.id);
-    saved(&s, updated.await, to, "Contact saved.", async |errors| {
+    let message = staff.t("flash-contact-saved");
+    saved(&s, updated.await, to, &message, async |errors| {
         let c = uc::get_contact(&s.cx, &staff.actor, id).await?;
         contact_page(&s, &staff, Some(c), form, errors).await
     })
@@ -326,17 +329,15 @@ pub(super) async fn grant_access(
         Ok((account, Outcome::Created)) => Ok(done(
             &s,
             &back,
-            &format!(
-                "Access granted: an invitation to {} is on its way.",
-                account.portal_name
-            ),
+            &staff.say(&Message::new("flash-granted").text("portal", account.portal_name)),
         )),
         Ok((account, _)) => Ok(done(
             &s,
             &back,
-            &format!(
-                "{} already has access to {}.",
-                account.email, account.portal_name
+            &staff.say(
+                &Message::new("flash-already-has-access")
+                    .text("email", account.email)
+                    .text("portal", account.portal_name),
             ),
         )),
         Err(Error::Invalid(errors)) => {

@@ -1,6 +1,7 @@
 //! Organizations: the list with its filters, the form (new or existing) with the
 //! organization's sub-accounts, contacts and partnerships, and inviting many at once.
 
+use crate::catalog::Message;
 use crate::web::query::Query;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -294,15 +295,17 @@ pub(super) async fn invite(
                 .filter(|d| d.outcome == Outcome::Created)
                 .count();
             let had = done_list.len() - new;
-            let already = if had > 0 {
-                format!("; {had} already had access")
+            let said = Message::new(if had > 0 {
+                "flash-invited-some-had"
             } else {
-                String::new()
-            };
+                "flash-invited"
+            })
+            .number("new", i64::try_from(new).unwrap_or(i64::MAX))
+            .number("had", i64::try_from(had).unwrap_or(i64::MAX));
             Ok(done(
                 &s,
                 &format!("/console/organizations/{id}"),
-                &format!("{new} invitation(s) on their way{already}."),
+                &staff.say(&said),
             ))
         }
         Err(errors) => {
@@ -355,7 +358,7 @@ pub(super) async fn create_organization(
         &s,
         created.await,
         to,
-        "Organization created.",
+        &staff.t("flash-organization-created"),
         async |errors| organization_page(&s, &staff, None, form, errors).await,
     )
     .await
@@ -384,7 +387,7 @@ pub(super) async fn update_organization(
         &s,
         updated.await,
         to,
-        "Organization saved.",
+        &staff.t("flash-organization-saved"),
         async |errors| {
             let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
             organization_page(&s, &staff, Some(org), form, errors).await

@@ -115,7 +115,7 @@ async fn outbox_page(
                     .unwrap_or_default(),
                 created: at.time(m.created_at),
                 sent: m.sent_at.map(|t| at.time(t)).unwrap_or_default(),
-                status: Badge::outbox(m.status),
+                status: Badge::outbox(m.status, at.language),
                 m,
             })
             .collect(),

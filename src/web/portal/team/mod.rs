@@ -43,10 +43,10 @@ fn failure(me: &SignedIn, back: String, e: Error) -> PageError {
     let tt = TeamT::of(language);
     let (status, text, back) = match e {
         Error::Refused(m) => {
-            let text = if m == LAST_ADMIN {
+            let text = if m.english() == LAST_ADMIN {
                 tt.last_admin.to_string()
             } else {
-                m
+                m.render(language.as_str())
             };
             (StatusCode::CONFLICT, text, Some(back))
         }
@@ -130,14 +130,16 @@ fn field_errors(language: Language, e: &FieldErrors) -> Vec<(&'static str, Strin
     ["emails", "role", "modules", "customers", "contact_ids"]
         .into_iter()
         .filter_map(|f| {
-            e.get(f).map(|m| {
-                // The addresses' messages name the line; the others are the rules' words.
+            e.error(f).map(|err| {
+                let m = err.message.as_str();
+                // The addresses' errors carry their code (the line, the address, what is
+                // wrong); the others are the rules' words.
                 let text = match f {
-                    "emails" if m.starts_with("line ") => m.to_string(),
+                    "emails" if err.code.is_some() => err.text(language.as_str()),
                     "emails" => t.invalid_email.to_string(),
                     "modules" | "customers" => NotAllowed::from_message(m)
                         .map_or_else(|| m.to_string(), |n| n.message_in(language)),
-                    _ => t.field_error(f, m),
+                    _ => t.field_error(err),
                 };
                 (f, text)
             })

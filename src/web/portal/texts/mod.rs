@@ -1,5 +1,6 @@
 //! The words of the portal pages, in English and German.
 
+use crate::domain::FieldError;
 use crate::domain::directory::Language;
 
 mod failure;
@@ -317,40 +318,37 @@ impl T {
         }
     }
 
-    /// A field's message in the page's language (the rules speak English).
-    pub fn field_error(&self, field: &str, message: &str) -> String {
-        match (field, message) {
-            ("password", m) => self.password_rule(m),
+    /// The code of the page's language (`en`, `de`).
+    fn code(&self) -> &'static str {
+        if std::ptr::eq(self, &DE) { "de" } else { "en" }
+    }
+
+    /// A field's message in the page's language: by the error's code where it has one; the
+    /// portal's own sentence for the fields it knows.
+    pub fn field_error(&self, e: &FieldError) -> String {
+        let key = e.code.as_ref().map(|m| m.key);
+        match (e.field.as_str(), key) {
+            ("password", _) => self.password_rule(e),
             ("confirmation", _) => self.confirmation_mismatch.into(),
-            ("current_password", m) if m.starts_with("give your password") => {
+            ("current_password", _) if e.message.starts_with("give your password") => {
                 self.password_again.into()
             }
             ("current_password", _) => self.wrong_current.into(),
-            ("new_email", "is your address already") => self.same_email.into(),
-            ("new_email", m) if m.contains("another account") => self.email_taken.into(),
-            (_, "is required") => self.required.into(),
+            ("new_email", _) if e.message == "is your address already" => self.same_email.into(),
+            ("new_email", _) if e.message.contains("another account") => self.email_taken.into(),
+            (_, Some("error-required")) => self.required.into(),
             ("email" | "new_email", _) => self.invalid_email.into(),
             _ => self.invalid_value.into(),
         }
     }
 
-    /// A password rule's message in the page's language.
-    pub fn password_rule(&self, message: &str) -> String {
+    /// A password rule's message in the page's language, as a sentence.
+    pub fn password_rule(&self, e: &FieldError) -> String {
         use crate::security::password_policy::Weakness;
-        let german = std::ptr::eq(self, &DE);
-        if !german {
-            return format!("The password {message}.");
-        }
-        match Weakness::from_message(message) {
+        match e.code.as_ref().and_then(Weakness::of) {
+            Some(w) => w.sentence().render(self.code()),
+            None if self.code() == "en" => format!("The password {}.", e.message),
             None => self.invalid_value.into(),
-            Some(Weakness::TooShort) => "Das Passwort muss mindestens 12 Zeichen lang sein.".into(),
-            Some(Weakness::TooLong) => "Das Passwort darf höchstens 128 Zeichen lang sein.".into(),
-            Some(Weakness::Common) => {
-                "Dieses Passwort ist zu verbreitet; bitte wählen Sie ein anderes.".into()
-            }
-            Some(Weakness::Predictable) => "Dieses Passwort ist zu leicht zu erraten (wiederholte Zeichen, eine Folge wie 1234 oder ein verbreitetes Wort mit wenigen Zeichen dazu); bitte wählen Sie ein anderes.".into(),
-            Some(Weakness::Context) => "Das Passwort darf weder Ihren Namen oder Ihre E-Mail-Adresse noch den Namen des Portals oder der Organisation oder „admit“ enthalten.".into(),
-            Some(Weakness::Breached) => "Dieses Passwort ist aus bekannt gewordenen Datenlecks bekannt; bitte wählen Sie ein anderes.".into(),
         }
     }
 }

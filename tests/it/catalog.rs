@@ -1,0 +1,261 @@
+//! The console's words come from one catalog, in English and German: every key is in both
+//! languages, every key the templates and the code ask for is in the catalog, and a German
+//! staff member's pages (home, lists, an account with its confirmation and result, an
+//! organization, a contact, an error) show none of the English texts. An error with a code
+//! (a bad address on a line of an invitation) reads in the page's language on the portal too.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use admit::catalog;
+use reqwest::StatusCode;
+
+use crate::common::{Engine, TestApp, exec};
+use crate::team::{admin, post, world};
+use crate::undo::desk;
+
+#[test]
+fn every_key_is_in_english_and_in_german() {
+    let en = catalog::keys("en");
+    let de = catalog::keys("de");
+    let missing_de: Vec<_> = en.difference(de).collect();
+    let missing_en: Vec<_> = de.difference(en).collect();
+    assert!(missing_de.is_empty(), "not in German: {missing_de:?}");
+    assert!(missing_en.is_empty(), "not in English: {missing_en:?}");
+    for key in en {
+        assert!(!catalog::tr("de", key).trim().is_empty(), "{key} is empty");
+    }
+}
+
+/// The string literals that follow `marker` (`chrome.t("`) in `text`.
+fn keys_after(text: &str, marker: &str, found: &mut BTreeSet<String>) {
+    for (at, _) in text.match_indices(marker) {
+        let rest = &text[at + marker.len()..];
+        if let Some(end) = rest.find('"') {
+            found.insert(rest[..end].to_string());
+        }
+    }
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_key_asked_for_is_in_the_catalog() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut sources = Vec::new();
+    files(&root.join("templates"), "html", &mut sources);
+    files(&root.join("src"), "rs", &mut sources);
+    let mut asked = BTreeSet::new();
+    for path in &sources {
+        let text = std::fs::read_to_string(path).unwrap();
+        for marker in [
+            ".t(\"",
+            ".t1(\"",
+            ".t2(\"",
+            ".h1(\"",
+            ".h2(\"",
+            "Message::new(\"",
+            "said(language, \"",
+        ] {
+            keys_after(&text, marker, &mut asked);
+        }
+    }
+    assert!(asked.len() > 150, "found only {} keys", asked.len());
+    let en = catalog::keys("en");
+    let missing: Vec<_> = asked.iter().filter(|k| !en.contains(*k)).collect();
+    assert!(missing.is_empty(), "not in the catalog: {missing:?}");
+}
+
+/// The English catalog's texts of more than one word that German says otherwise: each text's
+/// parts between its arguments, as a page shows them (HTML-escaped).
+fn english_texts() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for key in catalog::keys("en") {
+        let en = catalog::tr("en", key);
+        let de = catalog::tr("de", key);
+        if en == de || en.contains('<') {
+            continue;
+        }
+        for part in en.split(['{', '}']).step_by(2) {
+            let part = part.trim_matches(|c: char| c.is_whitespace() || ",.:;()“”".contains(c));
+            if part.split_whitespace().count() < 2 || de.contains(part) {
+                continue;
+            }
+            let escaped = part
+                .replace('&', "&#38;")
+                .replace('"', "&#34;")
+                .replace('\'', "&#39;");
+            out.push((key.clone(), escaped));
+        }
+    }
+    out
+}
+
+fn no_english(what: &str, body: &str, texts: &[(String, String)]) {
+    let found: Vec<_> = texts
+        .iter()
+        .filter(|(_, t)| body.contains(t.as_str()))
+        .collect();
+    assert!(found.is_empty(), "{what} shows English {found:?}: {body}");
+}
+
+/// The first `/console/{kind}/{id}` link of a page.
+fn first_link(body: &str, kind: &str) -> String {
+    let marker = format!("href=\"/console/{kind}/");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no link to {kind}: {body}"))
+        + 6;
+    let end = at + body[at..].find('"').unwrap();
+    body[at..end].to_string()
+}
+
+async fn a_german_staff_member_reads_no_english(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    exec(
+        &d.app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
+    )
+    .await;
+    // The portal's name is the business's own words, not the catalog's.
+    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let texts = english_texts();
+    assert!(texts.len() > 100, "only {} texts", texts.len());
+
+    let account = d.b.get(&d.page()).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(
+        account.body.contains("<html lang=\"de\">"),
+        "{}",
+        account.body
+    );
+    assert!(
+        account.body.contains(">Freigeben</button>"),
+        "{}",
+        account.body
+    );
+    no_english("the account page", &account.body, &texts);
+    let organization = first_link(&account.body, "organizations");
+    let contact = first_link(&account.body, "contacts");
+    for path in [
+        "/console",
+        "/console/access",
+        "/console/organizations",
+        "/console/contacts",
+        "/console/account",
+        "/console/notifications",
+        "/console/partnerships",
+        "/console/partnerships/new",
+        "/console/areas",
+        &organization,
+        &contact,
+    ] {
+        let page = d.b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            page.body.contains("Organisationen"),
+            "{path}: {}",
+            page.body
+        );
+        no_english(path, &page.body, &texts);
+    }
+
+    // Asked to confirm, in German.
+    let status = format!("/console/accounts/{}/status", d.id);
+    let back = d.page();
+    let confirm =
+        d.b.post(
+            &status,
+            &[("csrf", &d.csrf), ("action", "decline"), ("back", &back)],
+        )
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains("ablehnen?"), "{}", confirm.body);
+    no_english("the confirmation", &confirm.body, &texts);
+
+    // The result, in German.
+    let done =
+        d.b.post(
+            &status,
+            &[("csrf", &d.csrf), ("action", "approve"), ("back", &back)],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = d.b.get(&d.page()).await;
+    assert!(after.body.contains("Freigegeben: "), "{}", after.body);
+    no_english("the result", &after.body, &texts);
+
+    // Many at once: asked, then done, in German.
+    let id = d.id.to_string();
+    let mut form = vec![
+        ("csrf", d.csrf.as_str()),
+        ("action", "switch_off"),
+        ("back", "/console/access"),
+        ("id", id.as_str()),
+    ];
+    let bulk = d.b.post("/console/access/bulk", &form).await;
+    assert_eq!(bulk.status, StatusCode::OK);
+    assert!(bulk.body.contains("abschalten?"), "{}", bulk.body);
+    no_english("the bulk confirmation", &bulk.body, &texts);
+    form.push(("confirmed", "1"));
+    let result = d.b.post("/console/access/bulk", &form).await;
+    assert_eq!(result.status, StatusCode::OK);
+    assert!(result.body.contains("1 von 1"), "{}", result.body);
+    no_english("the bulk result", &result.body, &texts);
+
+    // An error, in German.
+    let missing = d.b.get("/console/accounts/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Nicht gefunden"), "{}", missing.body);
+    assert!(
+        missing.body.contains("<html lang=\"de\">"),
+        "{}",
+        missing.body
+    );
+    no_english("the error", &missing.body, &texts);
+}
+on_both!(german_console, a_german_staff_member_reads_no_english);
+
+async fn a_bad_address_reads_in_the_page_s_language(app: TestApp) {
+    let w = world(&app).await;
+    let (anna_b, _) = admin(&app, &w).await;
+    let team = format!("/portal/{}/team", w.portal);
+    let invite = format!("{team}/invite");
+    let form = [("emails", "ben@partner.example\nkaputt@"), ("role", "user")];
+    let en = post(&anna_b, &team, &invite, &form).await;
+    assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        en.body
+            .contains("line 2: kaputt@ must be a valid e-mail address, like name@example.com"),
+        "{}",
+        en.body
+    );
+    exec(
+        &app,
+        "UPDATE portal_accounts SET language = 'de' WHERE email = 'anna@partner.example'",
+    )
+    .await;
+    let de = post(&anna_b, &team, &invite, &form).await;
+    assert_eq!(de.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        de.body.contains(
+            "Zeile 2: kaputt@ – muss eine gültige E-Mail-Adresse sein, wie name@example.com"
+        ),
+        "{}",
+        de.body
+    );
+    assert!(!de.body.contains("line 2"), "{}", de.body);
+}
+both!(
+    portal_line_error,
+    a_bad_address_reads_in_the_page_s_language
+);
