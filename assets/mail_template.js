@@ -21,7 +21,7 @@ document.addEventListener('DOMContentLoaded', function () {
       p.querySelector('label').setAttribute('for', area.id);
       p.querySelector('label').textContent = 'Paragraph ' + n;
       p.querySelector('.field-error').id = area.id + '-error';
-      p.querySelector('[data-remove-paragraph]').setAttribute('aria-label', 'Remove paragraph ' + n);
+      p.querySelector('[data-remove-paragraph]').textContent = 'Remove paragraph ' + n;
     });
   }
 
