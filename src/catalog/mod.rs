@@ -27,8 +27,15 @@ macro_rules! files {
     };
 }
 
-const FILES: [(&str, &str, &str); 6] =
-    files!("console", "home", "lists", "account", "directory", "errors",);
+const FILES: [(&str, &str, &str); 7] = files!(
+    "console",
+    "home",
+    "lists",
+    "account",
+    "directory",
+    "errors",
+    "admin",
+);
 
 /// The languages of the catalog, English first (the fallback).
 pub const LANGUAGES: [&str; 2] = ["en", "de"];

@@ -1,7 +1,8 @@
 //! The console's words come from one catalog, in English and German: every key is in both
 //! languages, every key the templates and the code ask for is in the catalog, and a German
 //! staff member's pages (home, lists, an account with its confirmation and result, an
-//! organization, a contact, an error) show none of the English texts. An error with a code
+//! organization, a contact, an error) show none of the English texts, nor do a German
+//! administrator's portals, task categories, staff and API keys. An error with a code
 //! (a bad address on a line of an invitation) reads in the page's language on the portal too.
 
 use std::collections::BTreeSet;
@@ -224,6 +225,79 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     no_english("the error", &missing.body, &texts);
 }
 on_both!(german_console, a_german_staff_member_reads_no_english);
+
+/// The link of a list's first row to `/console/{kind}/{id}`.
+fn first_row_link(body: &str, kind: &str) -> String {
+    let at = body
+        .find("<td><a href=")
+        .unwrap_or_else(|| panic!("no row: {body}"));
+    first_link(&body[at..], kind)
+}
+
+/// An administrator who is German: the pages only administrators see speak German too.
+async fn a_german_administrator_reads_no_english(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    exec(
+        &d.app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
+    )
+    .await;
+    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let texts = english_texts();
+
+    let portals = d.b.get("/console/portals").await;
+    assert_eq!(portals.status, StatusCode::OK);
+    assert!(portals.body.contains("Neues Portal"), "{}", portals.body);
+    assert!(
+        portals.body.contains("Nur auf Einladung"),
+        "{}",
+        portals.body
+    );
+    let portal = first_row_link(&portals.body, "portals");
+    let staff = d.b.get("/console/staff").await;
+    assert!(staff.body.contains("Mitarbeitende"), "{}", staff.body);
+    let member = first_row_link(&staff.body, "staff");
+    for (path, german) in [
+        ("/console/portals", "Basis-URL"),
+        ("/console/portals/new", "Standardzeitzone"),
+        (portal.as_str(), "Verlauf dieses Portals"),
+        (&format!("{portal}/categories"), "Kategorien speichern"),
+        ("/console/staff", "Letzte Anmeldung"),
+        ("/console/staff/new", "Mitarbeitende Person anlegen"),
+        (member.as_str(), "Alle Sitzungen beenden"),
+        ("/console/api-keys", "API-Schlüssel anlegen"),
+    ] {
+        let page = d.b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("<html lang=\"de\">"), "{path}");
+        assert!(page.body.contains(german), "{path}: {}", page.body);
+        no_english(path, &page.body, &texts);
+    }
+
+    // A new portal: its mistakes, then its confirmation, in German.
+    let mut form = vec![
+        ("csrf", d.csrf.as_str()),
+        ("name", "Händlerportal"),
+        ("kind", "partner"),
+        ("base_url", "https://partner.example.com"),
+        ("registration_mode", "invitation_only"),
+        ("invitation_lifetime_days", "14"),
+        ("default_language", "de"),
+        ("default_time_zone", "Europe/Berlin"),
+        ("modules", "Preise *\n\nPartnerpaket (marketing)"),
+    ];
+    let created = d.b.post("/console/portals/new", &form).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let shown = d.b.get(created.location.as_deref().unwrap()).await;
+    assert!(shown.body.contains("Portal angelegt."), "{}", shown.body);
+    no_english("the new portal", &shown.body, &texts);
+    form[1] = ("name", "");
+    let refused = d.b.post("/console/portals/new", &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("field-error"), "{}", refused.body);
+    no_english("the refused portal", &refused.body, &texts);
+}
+on_both!(german_admin_pages, a_german_administrator_reads_no_english);
 
 async fn a_bad_address_reads_in_the_page_s_language(app: TestApp) {
     let w = world(&app).await;

@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{Choice, FormData, area_choices, area_names};
+use crate::catalog::Message;
 use crate::usecases::Error;
 use crate::usecases::apikeys as uc;
 use crate::usecases::directory as dir_uc;
@@ -66,7 +67,7 @@ async fn keys_page(
         .map(|k| KeyRow {
             id: k.id,
             areas: if k.area_ids.is_empty() {
-                "all (administrator)".into()
+                staff.say(&Message::new("api-keys-all-areas"))
             } else {
                 area_names(&areas, &k.area_ids)
             },
@@ -74,7 +75,7 @@ async fn keys_page(
             last_used: k
                 .last_used_at
                 .map(|t| at.time(t))
-                .unwrap_or_else(|| "never".into()),
+                .unwrap_or_else(|| staff.say(&Message::new("never"))),
             revoked: k.revoked_at.map(|t| at.time(t)),
             name: k.name,
             prefix: k.prefix,
@@ -156,6 +157,6 @@ async fn revoke_key(State(s): State<AppState>, Admin(staff): Admin, Id(id): Id) 
     Ok(done(
         &s,
         "/console/api-keys",
-        &format!("API key {} revoked.", k.name),
+        &staff.say(&Message::new("flash-api-key-revoked").text("name", k.name)),
     ))
 }

@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use crate::catalog::{self, Message};
 use crate::domain::FieldErrors;
 use crate::domain::tasks::CategoryInput;
 use crate::storage::directory::Portal;
@@ -124,7 +125,7 @@ fn parse_rows(body: &[u8]) -> Vec<Row> {
 
 /// The list to save: the rows that are neither blank nor removed, by position (rows without
 /// one keep their place at the end). Also, for each, the row it came from.
-fn to_list(rows: &mut [Row]) -> Result<(Vec<CategoryInput>, Vec<usize>), ()> {
+fn to_list(rows: &mut [Row], code: &str) -> Result<(Vec<CategoryInput>, Vec<usize>), ()> {
     let mut bad = false;
     let mut kept: Vec<(i64, usize)> = Vec::new();
     for (i, r) in rows.iter_mut().enumerate() {
@@ -136,8 +137,10 @@ fn to_list(rows: &mut [Row]) -> Result<(Vec<CategoryInput>, Vec<usize>), ()> {
             p => match p.parse::<i64>() {
                 Ok(n) => n,
                 Err(_) => {
-                    r.errors
-                        .push(("position".into(), "must be a whole number".into()));
+                    r.errors.push((
+                        "position".into(),
+                        catalog::tr(code, "categories-whole-number"),
+                    ));
                     bad = true;
                     continue;
                 }
@@ -168,7 +171,12 @@ fn to_list(rows: &mut [Row]) -> Result<(Vec<CategoryInput>, Vec<usize>), ()> {
 
 /// Puts the use case's errors (`categories[i].field`) on the rows they are about; the rest
 /// (`categories`: a category that still holds tasks) are for the top of the page.
-fn place_errors(rows: &mut [Row], order: &[usize], errors: &FieldErrors) -> Vec<String> {
+fn place_errors(
+    rows: &mut [Row],
+    order: &[usize],
+    errors: &FieldErrors,
+    code: &str,
+) -> Vec<String> {
     let mut general = Vec::new();
     for e in &errors.0 {
         let on_row = e
@@ -178,10 +186,8 @@ fn place_errors(rows: &mut [Row], order: &[usize], errors: &FieldErrors) -> Vec<
             .and_then(|(i, f)| Some((i.parse::<usize>().ok()?, f)))
             .and_then(|(i, f)| Some((*order.get(i)?, f)));
         match on_row {
-            Some((row, field)) => rows[row]
-                .errors
-                .push((field.to_string(), e.message.clone())),
-            None => general.push(e.message.clone()),
+            Some((row, field)) => rows[row].errors.push((field.to_string(), e.text(code))),
+            None => general.push(e.text(code)),
         }
     }
     general
@@ -244,7 +250,7 @@ async fn save(
     let portal = dir_uc::get_portal(&s.cx, id).await?;
     let mut rows = parse_rows(&body);
     // Blank rows (the empty ones for new categories) are not shown again.
-    let Ok((list, order)) = to_list(&mut rows) else {
+    let Ok((list, order)) = to_list(&mut rows, staff.language().as_str()) else {
         rows.retain(|r| !r.is_blank());
         return Ok(categories_page(
             &staff,
@@ -259,17 +265,13 @@ async fn save(
             Ok(saved) => done(
                 &s,
                 &format!("/console/portals/{id}/categories"),
-                &format!(
-                    "Task categories saved: {}.",
-                    match saved.len() {
-                        0 => "none".to_string(),
-                        1 => "1 category".to_string(),
-                        n => format!("{n} categories"),
-                    }
+                &staff.say(
+                    &Message::new("flash-categories-saved")
+                        .number("count", i64::try_from(saved.len()).unwrap_or(i64::MAX)),
                 ),
             ),
             Err(e) => {
-                let refused = place_errors(&mut rows, &order, &e);
+                let refused = place_errors(&mut rows, &order, &e, staff.language().as_str());
                 rows.retain(|r| !r.is_blank());
                 categories_page(
                     &staff,
@@ -297,7 +299,7 @@ mod tests {
               &c4_position=&c4_key=d&c4_name_en=D",
         );
         assert_eq!(rows.len(), 5);
-        let (list, order) = to_list(&mut rows).expect("valid");
+        let (list, order) = to_list(&mut rows, "en").expect("valid");
         let keys: Vec<&str> = list.iter().map(|c| c.key.as_str()).collect();
         assert_eq!(keys, vec!["b", "a", "d"]);
         assert_eq!(order, vec![1, 0, 4]);
@@ -305,7 +307,7 @@ mod tests {
         let mut errors = FieldErrors::new();
         errors.add("categories[2].key", "is required");
         errors.add("categories", "`c` still holds 1 task; it cannot be removed");
-        let general = place_errors(&mut rows, &order, &errors);
+        let general = place_errors(&mut rows, &order, &errors, "en");
         assert_eq!(rows[4].error("key"), Some("is required"));
         assert_eq!(general.len(), 1);
     }
@@ -313,7 +315,7 @@ mod tests {
     #[test]
     fn a_position_must_be_a_number() {
         let mut rows = parse_rows(b"c0_position=first&c0_key=a&c0_name_en=A");
-        assert!(to_list(&mut rows).is_err());
+        assert!(to_list(&mut rows, "en").is_err());
         assert_eq!(rows[0].error("position"), Some("must be a whole number"));
     }
 }

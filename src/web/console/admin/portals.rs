@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::FormData;
+use crate::catalog::Message;
 use crate::domain::directory::{
     Language, ModuleInput, PortalInput, PortalKind, RegistrationMode, validate_portal,
 };
@@ -54,8 +55,8 @@ async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageRes
             .into_iter()
             .map(|p| PortalRow {
                 id: p.id,
-                kind: p.kind.label(),
-                registration: p.registration_mode.label(),
+                kind: p.kind.as_str(),
+                registration: p.registration_mode.as_str(),
                 modules: p.modules.len(),
                 name: p.name,
                 base_url: p.base_url,
@@ -204,14 +205,14 @@ impl PortalForm {
     }
 
     /// The errors about modules, each naming its line of the textarea.
-    fn module_errors(&self, errors: &Errors) -> Vec<String> {
+    fn module_errors(&self, errors: &Errors, code: &str) -> Vec<String> {
         let (_, lines) = parse_modules(&self.modules);
         errors
             .0
             .iter()
             .filter_map(|e| {
                 if e.field == "modules" {
-                    return Some(e.message.clone());
+                    return Some(e.text(code));
                 }
                 let n: usize = e
                     .field
@@ -220,8 +221,11 @@ impl PortalForm {
                     .parse()
                     .ok()?;
                 Some(match lines.get(n) {
-                    Some(line) => format!("Line {line}: {}", e.message),
-                    None => e.message.clone(),
+                    Some(line) => Message::new("portal-module-line")
+                        .number("line", i64::try_from(*line).unwrap_or(i64::MAX))
+                        .text("problem", e.text(code))
+                        .render(code),
+                    None => e.text(code),
                 })
             })
             .collect()
@@ -249,7 +253,7 @@ fn portal_page(
     errors: Errors,
     status: StatusCode,
 ) -> Response {
-    let module_errors = form.module_errors(&errors);
+    let module_errors = form.module_errors(&errors, staff.language().as_str());
     (
         status,
         PortalPage {
@@ -288,7 +292,11 @@ async fn create_portal(
         Err(e) => Err(e),
     };
     Ok(match form_errors(result)? {
-        Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal created."),
+        Ok(p) => done(
+            &s,
+            &format!("/console/portals/{}", p.id),
+            &staff.say(&Message::new("flash-portal-created")),
+        ),
         Err(errors) => portal_page(&staff, None, form, errors, StatusCode::UNPROCESSABLE_ENTITY),
     })
 }
@@ -317,7 +325,11 @@ async fn update_portal(
         Err(e) => Err(e),
     };
     Ok(match form_errors(result)? {
-        Ok(p) => done(&s, &format!("/console/portals/{}", p.id), "Portal saved."),
+        Ok(p) => done(
+            &s,
+            &format!("/console/portals/{}", p.id),
+            &staff.say(&Message::new("flash-portal-saved")),
+        ),
         Err(errors) => {
             let p = uc::get_portal(&s.cx, id).await?;
             portal_page(

@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::{Choice, FormData, area_choices, area_names};
+use crate::catalog::Message;
 use crate::domain::staff::StaffRole;
 use crate::storage::sessions::Kind;
 use crate::storage::staff::StaffUser;
@@ -56,10 +57,13 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
     let users = uc::list_staff(&s.cx, &staff.actor).await?;
     let areas = dir_uc::list_areas(&s.cx, &staff.actor).await?;
     let at = staff.locale();
-    let count = format!(
-        "{} staff user{}",
-        number(users.len() as i64, staff.user.language == "de"),
-        if users.len() == 1 { "" } else { "s" }
+    let count = staff.say(
+        &Message::new("staff-count")
+            .number("count", users.len() as i64)
+            .text(
+                "number",
+                number(users.len() as i64, staff.user.language == "de"),
+            ),
     );
     Ok(StaffListPage {
         chrome: staff.chrome("staff"),
@@ -69,16 +73,16 @@ async fn list_staff(State(s): State<AppState>, Admin(staff): Admin) -> PageResul
             .map(|u| StaffRow {
                 id: u.id,
                 areas: if u.is_admin() {
-                    "all".into()
+                    staff.say(&Message::new("all-areas"))
                 } else {
                     area_names(&areas, &u.area_ids)
                 },
-                role: u.role.label(),
+                role: u.role.as_str(),
                 status: Badge::staff(u.active, staff.language()),
                 last_login: u
                     .last_login_at
                     .map(|t| at.time(t))
-                    .unwrap_or_else(|| "never".into()),
+                    .unwrap_or_else(|| staff.say(&Message::new("never"))),
                 email: u.email,
                 name: u.name,
             })
@@ -151,7 +155,7 @@ async fn staff_page(
                 .as_ref()
                 .and_then(|u| u.last_login_at)
                 .map(|t| at.time(t))
-                .unwrap_or_else(|| "never".into()),
+                .unwrap_or_else(|| staff.say(&Message::new("never"))),
             user: parts.user,
             form: parts.form,
             roles: ROLES,
@@ -212,7 +216,7 @@ async fn create_staff(
         Ok(u) => Ok(done(
             &s,
             &format!("/console/staff/{}", u.id),
-            "Staff user created.",
+            &staff.say(&Message::new("flash-staff-created")),
         )),
         Err(errors) => {
             let parts = PageParts {
@@ -281,7 +285,7 @@ async fn update_staff(
         Ok(u) => Ok(done(
             &s,
             &format!("/console/staff/{}", u.id),
-            "Staff user saved.",
+            &staff.say(&Message::new("flash-staff-saved")),
         )),
         Err(Error::Invalid(errors) | Error::Conflict(errors)) => {
             parts.errors = errors;
@@ -308,7 +312,7 @@ async fn set_password(
         Ok(()) => Ok(done(
             &s,
             &format!("/console/staff/{id}"),
-            "Password set; the user's sessions have ended.",
+            &staff.say(&Message::new("flash-staff-password-set")),
         )),
         Err(errors) => {
             let u = uc::get_staff(&s.cx, &staff.actor, id).await?;
