@@ -74,3 +74,5 @@ error-undo-changed-since = Nicht rückgängig gemacht: Das Konto wurde seitdem g
 error-undo-not-yours = Nur der Mitarbeiter, der eine Änderung vorgenommen hat, kann sie rückgängig machen.
 error-undo-not-undoable = Diese Änderung kann nicht rückgängig gemacht werden.
 error-undo-too-late = Nicht rückgängig gemacht: Eine Änderung kann { $minutes } Minuten lang rückgängig gemacht werden, und diese Zeit ist vorbei. Ändern Sie die Status bei Bedarf von Hand.
+error-no-such-area = kein Bereich mit der ID { $area }
+error-supervisor-needs-area = Ein Supervisor braucht mindestens einen Bereich

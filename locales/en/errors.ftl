@@ -62,3 +62,5 @@ error-undo-changed-since = Not undone: the account has changed since (or the cha
 error-undo-not-yours = Only the staff member who made a change can undo it.
 error-undo-not-undoable = This change cannot be undone.
 error-undo-too-late = Not undone: a change can be undone for { $minutes } minutes, and that time is over. Change the statuses by hand if needed.
+error-no-such-area = no area with id { $area }
+error-supervisor-needs-area = a supervisor needs at least one area
