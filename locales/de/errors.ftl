@@ -41,3 +41,38 @@ sentence-password-common = Dieses Passwort ist zu verbreitet; bitte wählen Sie 
 sentence-password-predictable = Dieses Passwort ist zu leicht zu erraten (wiederholte Zeichen, eine Folge wie 1234 oder ein verbreitetes Wort mit wenigen Zeichen dazu); bitte wählen Sie ein anderes.
 sentence-password-context = Das Passwort darf weder Ihren Namen oder Ihre E-Mail-Adresse noch den Namen des Portals oder der Organisation oder „admit“ enthalten.
 sentence-password-breached = Dieses Passwort ist aus bekannt gewordenen Datenlecks bekannt; bitte wählen Sie ein anderes.
+error-not-theirs = Dieses Konto dürfen Sie nicht verwalten.
+error-module-not-yours = Das Modul „{ $module }“ können Sie nicht vergeben: Sie haben es selbst nicht.
+error-customer-not-yours = Kunde #{ $customer } kann nicht zugeordnet werden: Sie sehen ihn selbst nicht.
+error-customer-not-in-grouping = Kunde #{ $customer } gehört nicht zu der Gruppe, in der er zugeordnet ist.
+error-module-admin-only = „{ $module }“ ist nur für Admins: Machen Sie das Konto zum Admin, oder lassen Sie das Modul weg.
+error-last-organization-admin = Dies ist der letzte aktive Admin der Organisation auf diesem Portal. Machen Sie zuerst ein anderes ihrer Konten zum aktiven Admin.
+error-last-administrator = Dies ist der letzte aktive Administrator. Machen Sie zuerst einen anderen Mitarbeiter zum aktiven Administrator.
+error-role-choice = muss eines sein von: admin, user, marketing, notifications
+error-not-a-role = muss eine Rolle sein
+error-one-of = muss eines sein von: { $values }
+error-staff-role = muss administrator oder supervisor sein
+error-no-such-module = { $portal } hat kein Modul { $module }
+error-not-marketing-module = { $module } ist kein Marketing-Modul: Ein Marketing-Konto sieht nur Marketing-Material
+error-team-admins-only = Nur die Admins einer Organisation verwalten ihre Konten.
+error-team-admins-only-see = Nur die Admins einer Organisation sehen ihr Team.
+error-resend-only-failed = Nur eine fehlgeschlagene Nachricht kann erneut gesendet werden; diese ist { $status ->
+        [queued] in der Warteschlange
+        [sending] im Versand
+        [sent] gesendet
+        [retrying] in einem neuen Versuch
+       *[other] { $status }
+    }.
+error-logout-resend-only-failed = Nur eine fehlgeschlagene Back-Channel-Abmeldung kann erneut gesendet werden; diese ist { $status ->
+        [queued] in der Warteschlange
+        [sending] im Versand
+        [sent] gesendet
+        [retrying] in einem neuen Versuch
+       *[other] { $status }
+    }.
+error-undo-changed-since = Nicht rückgängig gemacht: Das Konto wurde seitdem geändert (oder die Änderung ist schon rückgängig gemacht). Sehen Sie sich seine Status an und ändern Sie sie bei Bedarf von Hand.
+error-undo-not-yours = Nur der Mitarbeiter, der eine Änderung vorgenommen hat, kann sie rückgängig machen.
+error-undo-not-undoable = Diese Änderung kann nicht rückgängig gemacht werden.
+error-undo-too-late = Nicht rückgängig gemacht: Eine Änderung kann { $minutes } Minuten lang rückgängig gemacht werden, und diese Zeit ist vorbei. Ändern Sie die Status bei Bedarf von Hand.
+error-no-such-area = kein Bereich mit der ID { $area }
+error-supervisor-needs-area = Ein Supervisor braucht mindestens einen Bereich

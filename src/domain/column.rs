@@ -66,13 +66,14 @@ macro_rules! string_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            pub fn parse(s: &str) -> Result<Self, String> {
+            pub fn parse(s: &str) -> Result<Self, $crate::catalog::Message> {
                 match s.trim() {
                     $($text => Ok($name::$variant),)+
-                    "" => Err("is required".into()),
+                    "" => Err($crate::catalog::Message::new("error-required")),
                     _ => {
                         let values: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                        Err(format!("must be one of: {}", values.join(", ")))
+                        Err($crate::catalog::Message::new("error-one-of")
+                            .text("values", values.join(", ")))
                     }
                 }
             }

@@ -19,11 +19,11 @@ impl StaffRole {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, crate::catalog::Message> {
         match s.trim() {
             "administrator" => Ok(StaffRole::Administrator),
             "supervisor" => Ok(StaffRole::Supervisor),
-            _ => Err("must be administrator or supervisor".into()),
+            _ => Err(crate::catalog::Message::new("error-staff-role")),
         }
     }
 
@@ -77,8 +77,9 @@ impl Scope {
 }
 
 /// The message when a change would leave no active administrator.
-pub const LAST_ADMIN: &str =
-    "This is the last active administrator. Make another staff user an active administrator first.";
+pub fn last_admin() -> crate::catalog::Message {
+    crate::catalog::Message::new("error-last-administrator")
+}
 
 /// At least one active administrator always remains: a change that takes `target` out of the
 /// active administrators is allowed only when another active administrator exists.
@@ -87,13 +88,13 @@ pub fn check_admin_remains(
     target: i64,
     stays_active_admin: bool,
     active_admins: &[i64],
-) -> Result<(), &'static str> {
+) -> Result<(), crate::catalog::Message> {
     if stays_active_admin {
         return Ok(());
     }
     let others = active_admins.iter().filter(|&&id| id != target).count();
     if others == 0 && active_admins.contains(&target) {
-        return Err(LAST_ADMIN);
+        return Err(last_admin());
     }
     Ok(())
 }
@@ -113,7 +114,11 @@ mod tests {
 
     #[test]
     fn the_last_active_administrator_stays() {
-        assert_eq!(check_admin_remains(1, false, &[1]), Err(LAST_ADMIN));
+        assert_eq!(check_admin_remains(1, false, &[1]), Err(last_admin()));
+        assert_eq!(
+            last_admin().english(),
+            "This is the last active administrator. Make another staff user an active administrator first."
+        );
         assert!(check_admin_remains(1, false, &[1, 2]).is_ok());
         assert!(check_admin_remains(1, true, &[1]).is_ok());
         // Someone who is not an active administrator can always be changed.

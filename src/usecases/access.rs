@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{Actor, Ctx, Error, Result, Target, record};
+use crate::catalog::Message;
 use crate::clock::today;
 use crate::domain::FieldErrors;
 use crate::domain::access::{self as rules, AccessScope, Grouping, Module, Rule, Verdict};
@@ -354,9 +355,7 @@ pub(super) async fn giver_scope(
                 && a.organization_id == Some(team.organization_id)
                 && a.portal_id == team.portal_id
         })
-        .ok_or_else(|| {
-            Error::Forbidden("Only an organization's admins manage its accounts.".into())
-        })?;
+        .ok_or_else(|| Error::Forbidden(Message::new("error-team-admins-only").into()))?;
     let s = scope_in(tx, &admin, now).await?;
     Ok(Some(AccessScope {
         customers: s.customers.into_iter().collect(),
@@ -451,7 +450,7 @@ pub async fn set_access(
         errors.add("customers", e.message());
     }
     errors.into_result()?;
-    let role = role.ok_or_else(|| Error::invalid("role", "must be a role"))?;
+    let role = role.ok_or_else(|| Error::invalid("role", Message::new("error-not-a-role")))?;
     if role == Role::Marketing
         && let Some(m) = modules.iter().find(|m| {
             !portal
@@ -462,9 +461,7 @@ pub async fn set_access(
     {
         return Err(Error::invalid(
             "modules",
-            format!(
-                "{m} is not a marketing module: a marketing account sees marketing material only"
-            ),
+            Message::new("error-not-marketing-module").text("module", m),
         ));
     }
     let before_state = a.state();
@@ -564,10 +561,7 @@ pub(crate) fn check_grant(
         Some(r) => {
             let parsed = Role::parse(r).ok();
             if parsed.is_none() {
-                errors.add(
-                    "role",
-                    "must be one of: admin, user, marketing, notifications",
-                );
+                errors.add("role", Message::new("error-role-choice"));
             }
             parsed
         }
@@ -581,7 +575,12 @@ pub(crate) fn check_grant(
         {
             Some(pm) if !chosen.contains(&pm.name) => chosen.push(pm.name.clone()),
             Some(_) => {}
-            None => errors.add("modules", format!("{} has no module {m}", portal.name)),
+            None => errors.add(
+                "modules",
+                Message::new("error-no-such-module")
+                    .text("portal", &portal.name)
+                    .text("module", m),
+            ),
         }
     }
     if let Some(r) = role

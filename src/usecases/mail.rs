@@ -328,11 +328,9 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OutboxMessag
         .ok_or(Error::NotFound("message"))?;
     if m.status != OutboxStatus::Failed {
         return Err(Error::Refused(
-            format!(
-                "Only a failed message can be sent again; this one is {}.",
-                m.status
-            )
-            .into(),
+            crate::catalog::Message::new("error-resend-only-failed")
+                .text("status", m.status.as_str())
+                .into(),
         ));
     }
     store::requeue(&mut tx, id, now).await?;

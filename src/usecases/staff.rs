@@ -60,11 +60,17 @@ async fn check_areas(
 ) -> Result<()> {
     for area in areas {
         if directory::get_area(tx, *area).await?.is_none() {
-            errors.add("area_ids", format!("no area with id {area}"));
+            errors.add(
+                "area_ids",
+                crate::catalog::Message::new("error-no-such-area").text("area", area.to_string()),
+            );
         }
     }
     if role == Some(StaffRole::Supervisor) && areas.is_empty() {
-        errors.add("area_ids", "a supervisor needs at least one area");
+        errors.add(
+            "area_ids",
+            crate::catalog::Message::new("error-supervisor-needs-area"),
+        );
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ pub fn team_actor(account: &PortalAccount, client_addr: Option<String>) -> Resul
             }),
         }),
         _ => Err(Error::Forbidden(
-            "Only an organization's admins manage its accounts.".into(),
+            crate::catalog::Message::new("error-team-admins-only").into(),
         )),
     }
 }
@@ -42,9 +42,9 @@ pub fn team_actor(account: &PortalAccount, client_addr: Option<String>) -> Resul
 /// (invited, active, deactivated), by e-mail address, at most [`TEAM_LIMIT`]; and whether there
 /// are more.
 pub async fn members(cx: &Ctx, actor: &Actor) -> Result<(Vec<PortalAccount>, bool)> {
-    let team = actor
-        .team
-        .ok_or_else(|| Error::Forbidden("Only an organization's admins see its team.".into()))?;
+    let team = actor.team.ok_or_else(|| {
+        Error::Forbidden(crate::catalog::Message::new("error-team-admins-only-see").into())
+    })?;
     let mut tx = cx.db.read().await?;
     let filter = AccountFilter {
         portal_id: Some(team.portal_id),

@@ -44,6 +44,7 @@ mod passwords;
 mod portal;
 mod portal_account;
 mod protection;
+mod refusals;
 mod registration;
 mod sample_app;
 mod schema;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::account::Role;
 use super::directory::Language;
+use crate::catalog::Message;
 
 /// Where a user's customers are assigned: a partnership of its partner organization, or the
 /// sub-accounts of its customer organization (the customer itself among them).
@@ -278,77 +279,24 @@ pub enum NotAllowed {
 }
 
 impl NotAllowed {
-    pub fn message(&self) -> String {
+    /// The refusal as a catalog message (its code and arguments).
+    pub fn message(&self) -> Message {
         match self {
-            NotAllowed::NotTheirs => "You may not manage this account.".into(),
-            NotAllowed::Module(m) => {
-                format!("You cannot give the module “{m}”: you do not have it yourself.")
-            }
+            NotAllowed::NotTheirs => Message::new("error-not-theirs"),
+            NotAllowed::Module(m) => Message::new("error-module-not-yours").text("module", m),
             NotAllowed::Customer(c) => {
-                format!("You cannot assign customer #{c}: you do not see it yourself.")
+                Message::new("error-customer-not-yours").text("customer", c.to_string())
             }
             NotAllowed::NotInGrouping(c) => {
-                format!("Customer #{c} does not belong to the grouping it is assigned in.")
+                Message::new("error-customer-not-in-grouping").text("customer", c.to_string())
             }
-            NotAllowed::AdminOnly(m) => format!(
-                "“{m}” is for admins only: make the account an admin, or leave the module out."
-            ),
+            NotAllowed::AdminOnly(m) => Message::new("error-module-admin-only").text("module", m),
         }
     }
 
-    /// The message in a language (the rules speak English; the portal pages speak the
-    /// person's language too).
+    /// The message in a language.
     pub fn message_in(&self, language: Language) -> String {
-        match (self, language) {
-            (_, Language::En) => self.message(),
-            (NotAllowed::NotTheirs, Language::De) => {
-                "Dieses Konto dürfen Sie nicht verwalten.".into()
-            }
-            (NotAllowed::Module(m), Language::De) => {
-                format!("Das Modul „{m}“ können Sie nicht vergeben: Sie haben es selbst nicht.")
-            }
-            (NotAllowed::Customer(c), Language::De) => {
-                format!("Kunde #{c} kann nicht zugeordnet werden: Sie sehen ihn selbst nicht.")
-            }
-            (NotAllowed::NotInGrouping(c), Language::De) => {
-                format!("Kunde #{c} gehört nicht zu der Gruppe, in der er zugeordnet ist.")
-            }
-            (NotAllowed::AdminOnly(m), Language::De) => format!(
-                "„{m}“ ist nur für Admins: Machen Sie das Konto zum Admin, oder lassen Sie das Modul weg."
-            ),
-        }
-    }
-
-    /// The refusal whose English message this is, for showing it in another language.
-    pub fn from_message(message: &str) -> Option<NotAllowed> {
-        let quoted = |rest: &str| {
-            let (name, _) = rest.strip_prefix('“')?.split_once('”')?;
-            Some(name.to_string())
-        };
-        let number = |rest: &str| {
-            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            digits.parse::<i64>().ok()
-        };
-        let candidates = [
-            Some(NotAllowed::NotTheirs),
-            quoted(message).map(NotAllowed::AdminOnly),
-            message
-                .strip_prefix("You cannot give the module ")
-                .and_then(quoted)
-                .map(NotAllowed::Module),
-            message
-                .strip_prefix("You cannot assign customer #")
-                .and_then(number)
-                .map(NotAllowed::Customer),
-            message
-                .strip_prefix("Customer #")
-                .and_then(number)
-                .map(NotAllowed::NotInGrouping),
-        ];
-        candidates
-            .into_iter()
-            .flatten()
-            .find(|n| n.message() == message)
+        self.message().render(language.as_str())
     }
 }
 
@@ -412,7 +360,9 @@ pub fn check_grant(
 }
 
 /// The message when a change would leave an organization without an active admin.
-pub const LAST_ADMIN: &str = "This is the organization's last active admin on this portal. Make another of its accounts an active admin first.";
+pub fn last_admin() -> Message {
+    Message::new("error-last-organization-admin")
+}
 
 /// Does an account in this state count as one of its organization's active admins: an admin
 /// that is registered, approved, linked to its contact, active, has access and no end date?
@@ -436,14 +386,14 @@ pub fn check_admin_remains(
     target: i64,
     after: Option<&super::account::AccountState>,
     active_admins: &[i64],
-) -> Result<(), &'static str> {
+) -> Result<(), Message> {
     if after.is_some_and(is_active_admin) || !active_admins.contains(&target) {
         return Ok(());
     }
     if active_admins.iter().any(|&id| id != target) {
         Ok(())
     } else {
-        Err(LAST_ADMIN)
+        Err(last_admin())
     }
 }
 

@@ -290,7 +290,7 @@ fn only_an_admin_is_given_an_admin_only_module() {
 }
 
 #[test]
-fn a_refusal_is_read_back_from_its_message_and_said_in_german() {
+fn a_refusal_is_said_in_english_and_in_german() {
     for n in [
         NotAllowed::NotTheirs,
         NotAllowed::Module("Pricing".into()),
@@ -298,13 +298,23 @@ fn a_refusal_is_read_back_from_its_message_and_said_in_german() {
         NotAllowed::NotInGrouping(7),
         NotAllowed::AdminOnly("User management".into()),
     ] {
-        assert_eq!(NotAllowed::from_message(&n.message()), Some(n.clone()));
-        assert_eq!(n.message_in(Language::En), n.message());
-        assert_ne!(n.message_in(Language::De), n.message());
+        assert_eq!(n.message_in(Language::En), n.message().english());
+        assert_ne!(n.message_in(Language::De), n.message().english());
     }
+    assert_eq!(
+        NotAllowed::AdminOnly("Pricing".into()).message_in(Language::En),
+        "“Pricing” is for admins only: make the account an admin, or leave the module out."
+    );
     assert_eq!(
         NotAllowed::AdminOnly("Pricing".into()).message_in(Language::De),
         "„Pricing“ ist nur für Admins: Machen Sie das Konto zum Admin, oder lassen Sie das Modul weg."
     );
-    assert_eq!(NotAllowed::from_message("Pricing has no module x"), None);
+    assert_eq!(
+        NotAllowed::Customer(12).message_in(Language::En),
+        "You cannot assign customer #12: you do not see it yourself."
+    );
+    assert_eq!(
+        last_admin().english(),
+        "This is the organization's last active admin on this portal. Make another of its accounts an active admin first."
+    );
 }

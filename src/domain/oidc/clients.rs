@@ -378,6 +378,7 @@ mod tests {
         assert!(
             OidcScope::parse("address")
                 .unwrap_err()
+                .english()
                 .contains("must be one of")
         );
     }

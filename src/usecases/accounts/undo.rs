@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::super::{Actor, Ctx, Error, Result, Target, json, record};
 use super::status::{StatusAction, StatusAfter};
+use crate::catalog::Message;
 use crate::domain::account::AccountState;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::{audit, outbox};
@@ -84,10 +85,7 @@ fn parse<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<T> {
 }
 
 fn changed_since() -> Error {
-    Error::Refused(
-        "Not undone: the account has changed since (or the change is already undone). Look at its statuses and change them by hand if needed."
-            .into(),
-    )
+    Error::Refused(Message::new("error-undo-changed-since").into())
 }
 
 /// Undoes the status change of audit event `event_id` on account `id`: only the actor's own
@@ -96,7 +94,7 @@ fn changed_since() -> Error {
 pub async fn undo_status_change(cx: &Ctx, actor: &Actor, id: i64, event_id: i64) -> Result<Undone> {
     if actor.team.is_some() || actor.id.is_none() {
         return Err(Error::Forbidden(
-            "Only the staff member who made a change can undo it.".into(),
+            Message::new("error-undo-not-yours").into(),
         ));
     }
     let now = cx.now();
@@ -119,11 +117,13 @@ pub async fn undo_status_change(cx: &Ctx, actor: &Actor, id: i64, event_id: i64)
         .strip_prefix("account.")
         .and_then(StatusAction::parse)
         .filter(|a| UNDOABLE.contains(a))
-        .ok_or_else(|| Error::Refused("This change cannot be undone.".into()))?;
+        .ok_or_else(|| Error::Refused(Message::new("error-undo-not-undoable").into()))?;
     if now - event.occurred_at > UNDO_MINUTES * 60_000 {
-        return Err(Error::Refused(format!(
-            "Not undone: a change can be undone for {UNDO_MINUTES} minutes, and that time is over. Change the statuses by hand if needed."
-        ).into()));
+        return Err(Error::Refused(
+            Message::new("error-undo-too-late")
+                .number("minutes", UNDO_MINUTES)
+                .into(),
+        ));
     }
     let before: AccountState = parse(event.before_json.as_deref())?;
     let after: StatusAfter = parse(event.after_json.as_deref())?;

@@ -68,11 +68,9 @@ pub async fn send_again(cx: &Ctx, actor: &Actor, id: i64) -> Result<OidcLogout> 
         .ok_or(Error::NotFound("back-channel logout"))?;
     if logout.status != OutboxStatus::Failed {
         return Err(Error::Refused(
-            format!(
-                "Only a failed back-channel logout can be sent again; this one is {}.",
-                logout.status
-            )
-            .into(),
+            crate::catalog::Message::new("error-logout-resend-only-failed")
+                .text("status", logout.status.as_str())
+                .into(),
         ));
     }
     let client = clients::get(&mut tx, logout.client_id)

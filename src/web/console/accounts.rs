@@ -425,7 +425,7 @@ async fn set_access(
             Err(e) => {
                 let errors = ["role", "modules", "customers"]
                     .into_iter()
-                    .filter_map(|k| e.get(k).map(|m| (k, m.to_string())))
+                    .filter_map(|k| e.text(k, staff.language().as_str()).map(|m| (k, m)))
                     .collect();
                 let typed = AccessTyped { input, errors };
                 form_again(page(&s, &staff, id, String::new(), None, Some(typed)).await?)

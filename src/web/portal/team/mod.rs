@@ -11,9 +11,9 @@ use axum::response::IntoResponse;
 use super::page::{MessagePage, SignedIn};
 use super::texts::{T, TeamT};
 use crate::domain::FieldErrors;
-use crate::domain::access::{LAST_ADMIN, NotAllowed};
 use crate::domain::account::Role;
 use crate::domain::directory::Language;
+use crate::domain::validation::Problem;
 use crate::usecases::access::AssignmentInput;
 use crate::usecases::team::team_actor;
 use crate::usecases::{Actor, Error};
@@ -43,7 +43,8 @@ fn failure(me: &SignedIn, back: String, e: Error) -> PageError {
     let tt = TeamT::of(language);
     let (status, text, back) = match e {
         Error::Refused(m) => {
-            let text = if m.english() == LAST_ADMIN {
+            let last_admin = crate::domain::access::last_admin();
+            let text = if matches!(&m, Problem::Coded(c) if c.key == last_admin.key) {
                 tt.last_admin.to_string()
             } else {
                 m.render(language.as_str())
@@ -131,14 +132,12 @@ fn field_errors(language: Language, e: &FieldErrors) -> Vec<(&'static str, Strin
         .into_iter()
         .filter_map(|f| {
             e.error(f).map(|err| {
-                let m = err.message.as_str();
                 // The addresses' errors carry their code (the line, the address, what is
-                // wrong); the others are the rules' words.
+                // wrong), and so do the rules on modules and customers.
                 let text = match f {
                     "emails" if err.code.is_some() => err.text(language.as_str()),
                     "emails" => t.invalid_email.to_string(),
-                    "modules" | "customers" => NotAllowed::from_message(m)
-                        .map_or_else(|| m.to_string(), |n| n.message_in(language)),
+                    "modules" | "customers" => err.text(language.as_str()),
                     _ => t.field_error(err),
                 };
                 (f, text)
