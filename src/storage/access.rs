@@ -23,48 +23,10 @@ fn grouping(partnership_id: Option<i64>) -> Grouping {
 /// The customers `organization` reaches: a partner's partnerships (each, even an empty one, a
 /// grouping), or a customer with its sub-accounts at every depth.
 pub async fn reach(tx: &mut Tx, organization: i64) -> Result<Reach> {
-    let kind: Option<OrganizationKind> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT kind FROM organizations WHERE id = $1"
-    )
-    .bind(organization)
-    .fetch_optional(c)
-    .await)?;
-    let mut reach = Reach::new();
-    match kind {
-        Some(OrganizationKind::Partner) => {
-            let rows: Vec<(i64, Option<i64>)> = on_tx!(tx, |c| sqlx::query_as(
-                "SELECT p.id, pc.customer_id FROM partnerships p \
-                 LEFT JOIN partnership_customers pc ON pc.partnership_id = p.id \
-                 WHERE p.partner_id = $1"
-            )
-            .bind(organization)
-            .fetch_all(c)
-            .await)?;
-            for (p, customer) in rows {
-                let members = reach.entry(Grouping::Partnership(p)).or_default();
-                members.extend(customer);
-            }
-        }
-        Some(OrganizationKind::Customer) => {
-            let ids: Vec<i64> = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "WITH RECURSIVE tree (id, depth) AS ( \
-                     SELECT id, 0 FROM organizations WHERE id = $1 \
-                     UNION \
-                     SELECT o.id, t.depth + 1 FROM organizations o JOIN tree t ON o.parent_id = t.id \
-                     WHERE o.kind = 'customer' AND t.depth < $2 \
-                 ) SELECT DISTINCT id FROM tree"
-            )
-            .bind(organization)
-            .bind(MAX_DEPTH)
-            .fetch_all(c)
-            .await
-            })?;
-            reach.insert(Grouping::SubAccounts, ids.into_iter().collect());
-        }
-        None => {}
-    }
-    Ok(reach)
+    Ok(reach_of(tx, &[organization])
+        .await?
+        .remove(&organization)
+        .unwrap_or_default())
 }
 
 /// The reach of many organizations at once, as [`reach`] gives it for one (an unknown id is
