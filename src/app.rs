@@ -66,6 +66,7 @@ pub fn context_with(db: Db, clock: SharedClock, config: &Config) -> Ctx {
         logout_wakeup: Default::default(),
         rotations: Default::default(),
         scopes: Default::default(),
+        clients: Default::default(),
         metrics: Default::default(),
         // A secret that does not read was refused by `Config::load` (and by `build_with`).
         keys: Arc::new(crate::usecases::oidc::keys::KeyCache::new(

@@ -223,6 +223,46 @@ macro_rules! grant_joins {
     };
 }
 
+/// The block of a client's throttling key (`$2`, after `$3`), read beside a grant for the
+/// client that asks: `usecases::oidc::client_auth` then needs no statement of its own.
+macro_rules! client_block {
+    () => {
+        ", (SELECT l.blocked_until FROM rate_limits l \
+         WHERE l.key_hash = $2 AND l.blocked_until > $3) AS blocked_until"
+    };
+}
+
+/// A grant read for a client, with the block of the client's throttling key.
+#[derive(sqlx::FromRow)]
+struct BlockedGrantRow {
+    #[sqlx(flatten)]
+    grant: GrantRow,
+    blocked_until: Option<i64>,
+}
+
+/// [`grant_read`] for a client that asks with `limit_key_hash`, and that key's block (after
+/// `now`), in one statement.
+pub async fn grant_read_for(
+    tx: &mut Tx,
+    public_id: &str,
+    limit_key_hash: &str,
+    now: i64,
+) -> Result<Option<(GrantRead, Option<i64>)>> {
+    let row: Option<BlockedGrantRow> = on_tx!(tx, |c| sqlx::query_as(concat!(
+        grant_read!(),
+        client_block!(),
+        " FROM oidc_grants g",
+        grant_joins!(),
+        " WHERE g.public_id = $1"
+    ))
+    .bind(public_id)
+    .bind(limit_key_hash)
+    .bind(now)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.map(|r| (GrantRead::from(r.grant), r.blocked_until)))
+}
+
 /// [`GrantRead`] of the grant an access token names; `None` when the grant, its session or
 /// its account is gone.
 pub async fn grant_read(tx: &mut Tx, public_id: &str) -> Result<Option<GrantRead>> {
@@ -238,34 +278,43 @@ pub async fn grant_read(tx: &mut Tx, public_id: &str) -> Result<Option<GrantRead
     Ok(row.map(GrantRead::from))
 }
 
-/// A refresh token with its [`GrantRead`], in one statement; `None` when any of them is
-/// missing (the caller then reads them one by one to say which).
-pub async fn refresh_read(tx: &mut Tx, token_hash: &str) -> Result<Option<(Refresh, GrantRead)>> {
+/// A refresh token with its [`GrantRead`], and the block (after `now`) of the throttling key
+/// `limit_key_hash` of the client that gives it back, in one statement; `None` when any of
+/// them is missing (the caller then reads them one by one to say which).
+pub async fn refresh_read(
+    tx: &mut Tx,
+    token_hash: &str,
+    limit_key_hash: &str,
+    now: i64,
+) -> Result<Option<(Refresh, GrantRead, Option<i64>)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
-        grant: GrantRow,
+        grant: BlockedGrantRow,
         r_expires_at: i64,
         r_used_at: Option<i64>,
     }
     let row: Option<Row> = on_tx!(tx, |c| sqlx::query_as(concat!(
         grant_read!(),
+        client_block!(),
         ", r.expires_at AS r_expires_at, r.used_at AS r_used_at \
          FROM oidc_refresh_tokens r JOIN oidc_grants g ON g.id = r.grant_id",
         grant_joins!(),
         " WHERE r.token_hash = $1"
     ))
     .bind(token_hash)
+    .bind(limit_key_hash)
+    .bind(now)
     .fetch_optional(c)
     .await)?;
     Ok(row.map(|r| {
-        let read = GrantRead::from(r.grant);
+        let read = GrantRead::from(r.grant.grant);
         let refresh = Refresh {
             grant_id: read.grant.id,
             expires_at: r.r_expires_at,
             used_at: r.r_used_at,
         };
-        (refresh, read)
+        (refresh, read, r.grant.blocked_until)
     }))
 }
 

@@ -49,6 +49,8 @@ pub struct Ctx {
     pub rotations: std::sync::Arc<oidc::rotations::Rotations>,
     /// Account scopes computed lately, for the tokens' `admit` claim.
     pub scopes: std::sync::Arc<access::scope_cache::ScopeCache>,
+    /// OpenID Connect clients authenticated lately, kept while no client has changed.
+    pub clients: std::sync::Arc<oidc::client_cache::ClientCache>,
     /// The figures scraped at `/metrics`.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }

@@ -48,12 +48,14 @@ pub async fn portal_login(
     );
     let admitted = check.admit(cx).await?;
     let email = EmailAddress::parse(email).ok();
-    let account = {
-        let mut tx = cx.db.read().await?;
-        match &email {
-            Some(e) => store::find(&mut tx, portal_id, e.as_str()).await?,
-            None => None,
+    let account = match &email {
+        Some(e) => {
+            let mut tx = cx.db.reads().await?;
+            let found = store::find(&mut tx, portal_id, e.as_str()).await?;
+            tx.release();
+            found
         }
+        None => None,
     };
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = cx.hasher.verify(password, hash.as_deref()).await;

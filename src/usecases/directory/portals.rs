@@ -10,10 +10,11 @@ pub async fn list_portals(cx: &Ctx) -> Result<Vec<Portal>> {
 }
 
 pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
-    let mut tx = cx.db.read().await?;
-    store::get_portal(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound("portal"))
+    // Every portal page reads its portal: without a transaction's BEGIN and ROLLBACK.
+    let mut tx = cx.db.reads().await?;
+    let portal = store::get_portal(&mut tx, id).await?;
+    tx.release();
+    portal.ok_or(Error::NotFound("portal"))
 }
 
 /// The row to write; a time zone not given is `keep` (the portal's, or UTC for a new one).

@@ -98,14 +98,14 @@ pub async fn authorize(
     client_addr: Option<&str>,
 ) -> Result<Authorize> {
     let now = cx.now();
-    let client = {
-        let mut tx = cx.db.read().await?;
-        match p.client_id.as_deref() {
-            Some(id) => clients_store::find_for_auth(&mut tx, id)
-                .await?
-                .map(|(c, _)| c),
-            None => None,
+    let client = match p.client_id.as_deref() {
+        Some(id) => {
+            let mut tx = cx.db.reads().await?;
+            let found = clients_store::find_for_auth(&mut tx, id).await?;
+            tx.release();
+            found.map(|(c, _)| c)
         }
+        None => None,
     };
     let Some(client) = client.filter(|c| c.portal_id == portal_id && c.active) else {
         return refused_page(cx, client_addr, ErrorPage::UnknownClient).await;

@@ -44,18 +44,42 @@ impl Credentials {
     }
 }
 
+/// What the caller read of the client in its own statement (beside a token's grant): the
+/// scope generation, which says whether the process's kept client is current
+/// ([`super::client_cache`]), and the block of the client's throttling key
+/// ([`limit_key_hash`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Known {
+    pub generation: i64,
+    pub blocked_until: Option<i64>,
+}
+
+/// The hash of the throttling key of the client the credentials name, from this address: what
+/// a caller reads the block of beside its own rows, to give as [`Known`]. `None` when they
+/// name no client.
+pub fn limit_key_hash(creds: &Credentials, client_addr: Option<&str>) -> Option<String> {
+    let client_id = match (&creds.basic, &creds.client_id) {
+        (Some((id, _)), _) => id,
+        (None, Some(id)) => id,
+        (None, None) => return None,
+    };
+    Some(SecretCheck::new(client_id, client_addr).key_hash())
+}
+
 /// The client of `portal_id` the credentials prove, read on `conn` (a connection from
-/// `Db::reads`), which is given back for the caller to go on reading. Any failure is
-/// `invalid_client` and an audit event (once per address and while), written after `conn` is
-/// let go; a wrong secret also counts against the client from this address.
+/// `Db::reads`), which is given back for the caller to go on reading; with `known`, taken
+/// from the process's kept clients when it is current there. Any failure is `invalid_client`
+/// and an audit event (once per address and while), written after `conn` is let go; a wrong
+/// secret also counts against the client from this address.
 pub async fn authenticate(
     cx: &Ctx,
     mut conn: Tx,
     portal_id: i64,
     creds: &Credentials,
     client_addr: Option<&str>,
+    known: Option<Known>,
 ) -> Result<(OidcClient, Tx), OAuthError> {
-    let judged = judge(cx, &mut conn, portal_id, creds, client_addr).await;
+    let judged = judge(cx, &mut conn, portal_id, creds, client_addr, known).await;
     // A refusal writes: the read connection goes back first, so that refusals many at once
     // never hold every connection while they wait for one to write with.
     let failure = match judged {
@@ -98,6 +122,7 @@ async fn judge(
     portal_id: i64,
     creds: &Credentials,
     client_addr: Option<&str>,
+    known: Option<Known>,
 ) -> Result<Result<OidcClient, Failure>, OAuthError> {
     let refused = |what, description| Ok(Err(Failure::Refused { what, description }));
     let (client_id, secret) = match (&creds.basic, &creds.client_id, &creds.client_secret) {
@@ -121,9 +146,19 @@ async fn judge(
     };
     let check = SecretCheck::new(client_id, client_addr);
     let now = cx.now();
-    let found = store::find_with_limit(conn, client_id, &check.key_hash(), now)
-        .await
-        .map_err(Error::from)?;
+    let kept = known.and_then(|k| cx.clients.get(client_id, k.generation, k.blocked_until));
+    let found = match kept {
+        Some(kept) => Some(kept),
+        None => {
+            let found = store::find_with_limit(conn, client_id, &check.key_hash(), now)
+                .await
+                .map_err(Error::from)?;
+            if let (Some(k), Some(f)) = (known, &found) {
+                cx.clients.keep(k.generation, f);
+            }
+            found
+        }
+    };
     if let Some(f) = &found
         && secret.is_some()
     {

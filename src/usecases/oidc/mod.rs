@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod backchannel;
 mod claims;
 pub mod client_auth;
+pub mod client_cache;
 pub mod clients;
 pub mod key_rotation;
 pub mod keys;

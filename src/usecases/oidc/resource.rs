@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::authorize::usable;
-use super::client_auth::{self, Credentials};
+use super::client_auth::{self, Credentials, Known};
 use super::{OAuthError, claims, issuer, keys};
 use crate::domain::oidc::clients::parse_scopes;
 use crate::security::tokens;
@@ -65,14 +65,16 @@ async fn living(
     let Some(gid) = t.str("gid") else {
         return Ok(None);
     };
-    let Some(read) = store::grant_read(tx, gid).await? else {
-        return Ok(None);
-    };
+    let read = store::grant_read(tx, gid).await?;
+    Ok(read.filter(|read| lives(read, idle_ms, portal_id, t, now)))
+}
+
+/// Whether a person's token's grant lives and its session can be used.
+fn lives(read: &GrantRead, idle_ms: i64, portal_id: i64, t: &AccessToken, now: i64) -> bool {
     let session = Session::of_grant(read.session.clone(), read.account.id);
-    let good = read.grant.ended_at.is_none()
+    read.grant.ended_at.is_none()
         && usable(&session, &read.account, idle_ms, portal_id, now)
-        && Some(read.account.id.to_string().as_str()) == t.str("sub");
-    Ok(good.then_some(read))
+        && Some(read.account.id.to_string().as_str()) == t.str("sub")
 }
 
 /// Userinfo (OpenID Connect Core 5.3): the claims the token's scopes allow, read now.
@@ -126,20 +128,63 @@ pub async fn introspect(
     token: Option<&str>,
     client_addr: Option<&str>,
 ) -> Result<Value, OAuthError> {
-    let conn = cx.db.reads().await.map_err(Error::from)?;
+    let mut conn = cx.db.reads().await.map_err(Error::from)?;
+    let token = token.filter(|t| !t.is_empty());
+    // A person's access token: its grant, with the client's block and the generation that says
+    // whether the process's kept client is current, in one statement before the client is
+    // authenticated.
+    let person = match token {
+        Some(token) => person_token(cx, portal_id, token).await,
+        None => None,
+    };
+    let read = match (&person, client_auth::limit_key_hash(creds, client_addr)) {
+        (Some((_, gid)), Some(key)) => {
+            store::grant_read_for(&mut conn, gid, &key, cx.now()).await?
+        }
+        _ => None,
+    };
+    let known = read.as_ref().map(|(read, blocked_until)| Known {
+        generation: read.scope_generation,
+        blocked_until: *blocked_until,
+    });
     let (client, mut conn) =
-        client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
+        client_auth::authenticate(cx, conn, portal_id, creds, client_addr, known).await?;
     if client.kind != crate::domain::oidc::clients::ClientKind::Confidential {
         return Err(OAuthError::invalid_client(
             "only confidential clients may introspect",
         ));
     }
-    let token = token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-    let answer = introspected(cx, &mut conn, idle_ms, portal_id, token).await?;
+    let token = token.ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let answer = match (person, read) {
+        (Some((t, _)), Some((read, _))) => {
+            if lives(&read, idle_ms, portal_id, &t, cx.now()) {
+                active(t)
+            } else {
+                json!({ "active": false })
+            }
+        }
+        _ => introspected(cx, &mut conn, idle_ms, portal_id, token).await?,
+    };
     conn.release();
     Ok(answer)
+}
+
+/// A person's access token of this portal, verified, with its grant's public id.
+async fn person_token(cx: &Ctx, portal_id: i64, token: &str) -> Option<(AccessToken, String)> {
+    let t = verify_access_token(cx, portal_id, token)
+        .await
+        .filter(|t| !t.is_client_token())?;
+    let gid = t.str("gid")?.to_string();
+    Some((t, gid))
+}
+
+/// What introspection says of a verified access token that counts.
+fn active(t: AccessToken) -> Value {
+    let mut out = t.claims;
+    out.remove("admit");
+    out.insert("active".into(), true.into());
+    out.insert("token_type".into(), "Bearer".into());
+    Value::Object(out)
 }
 
 /// What introspection says of `token`, read on `conn`.
@@ -160,11 +205,7 @@ async fn introspected(
         } else if !client_alive(conn, t.str("client_id").unwrap_or("")).await? {
             return Ok(inactive);
         }
-        let mut out = t.claims;
-        out.remove("admit");
-        out.insert("active".into(), true.into());
-        out.insert("token_type".into(), "Bearer".into());
-        return Ok(Value::Object(out));
+        return Ok(active(t));
     }
     let tx = conn;
     let Some(r) = store::refresh(tx, &tokens::hash_token(token)).await? else {
@@ -206,7 +247,8 @@ pub async fn revoke(
     client_addr: Option<&str>,
 ) -> Result<(), OAuthError> {
     let conn = cx.db.reads().await.map_err(Error::from)?;
-    let (client, conn) = client_auth::authenticate(cx, conn, portal_id, creds, client_addr).await?;
+    let (client, conn) =
+        client_auth::authenticate(cx, conn, portal_id, creds, client_addr, None).await?;
     conn.release();
     let token = token
         .filter(|t| !t.is_empty())

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::authorize::{usable, usable_session};
 use super::claims::{self, Session};
-use super::client_auth::{self, Credentials};
+use super::client_auth::{self, Credentials, Known};
 use super::rotations::Rotation;
 use super::{KEEP_MS, OAuthError, TOKEN_S};
 use crate::domain::oidc::clients::{ClientKind, OidcScope, parse_scopes};
@@ -63,14 +63,23 @@ pub async fn token(
         client_id: form.client_id.clone(),
         client_secret: form.client_secret.clone(),
     };
-    // One connection reads the client and, for a refresh, everything the refresh checks.
     let conn = cx.db.reads().await.map_err(Error::from)?;
-    let (client, conn) =
-        client_auth::authenticate(cx, conn, portal_id, &creds, client_addr).await?;
     if grant_type == "refresh_token" {
-        let answer = refresh_grant(cx, conn, idle_ms, &client, form).await;
+        // One statement reads everything the refresh checks, with the client's block and the
+        // generation that says whether the process's kept client is current.
+        let (found, conn) = refresh_read(cx, conn, &creds, client_addr, form).await?;
+        let known = found.as_ref().map(|(_, read, blocked_until)| Known {
+            generation: read.scope_generation,
+            blocked_until: *blocked_until,
+        });
+        let (client, conn) =
+            client_auth::authenticate(cx, conn, portal_id, &creds, client_addr, known).await?;
+        let found = found.map(|(r, read, _)| (r, read));
+        let answer = refresh_grant(cx, conn, idle_ms, &client, form, found).await;
         return refused_or(cx, answer, &client, client_addr).await;
     }
+    let (client, conn) =
+        client_auth::authenticate(cx, conn, portal_id, &creds, client_addr, None).await?;
     conn.release();
     let answer = match grant_type {
         "authorization_code" => {
@@ -285,12 +294,35 @@ async fn issue(
     })
 }
 
+/// The refresh token of the form with everything its refresh checks (see
+/// [`store::refresh_read`]), before the client is authenticated; `None` when the form has
+/// none, or names no client, or the token or its grant, session or account is missing.
+#[allow(clippy::type_complexity)]
+async fn refresh_read(
+    cx: &Ctx,
+    mut conn: Tx,
+    creds: &Credentials,
+    client_addr: Option<&str>,
+    form: &TokenForm,
+) -> Result<(Option<(store::Refresh, GrantRead, Option<i64>)>, Tx), OAuthError> {
+    let presented = form.refresh_token.as_deref().filter(|t| !t.is_empty());
+    let (Some(presented), Some(key)) = (presented, client_auth::limit_key_hash(creds, client_addr))
+    else {
+        return Ok((None, conn));
+    };
+    let hash = tokens::hash_token(presented);
+    let found = store::refresh_read(&mut conn, &hash, &key, cx.now()).await?;
+    Ok((found, conn))
+}
+
+/// A refresh, with what [`refresh_read`] found before the client was authenticated.
 async fn refresh_grant(
     cx: &Ctx,
-    mut tx: Tx,
+    tx: Tx,
     idle_ms: i64,
     client: &OidcClient,
     form: &TokenForm,
+    found: Option<(store::Refresh, GrantRead)>,
 ) -> Result<Tokens, OAuthError> {
     let presented = form
         .refresh_token
@@ -299,11 +331,12 @@ async fn refresh_grant(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
     let now = cx.now();
     let hash = tokens::hash_token(presented);
-    // Everything is read first, in one statement, without holding the writers back; the
+    // Everything was read first, in one statement, without holding the writers back; the
     // write that follows takes the token only while it is unused and its grant lives, so a
     // session or an account that ended in between (which ends the grant in its own write) is
     // not missed.
-    let Some((r, read)) = store::refresh_read(&mut tx, &hash).await? else {
+    let mut tx = tx;
+    let Some((r, read)) = found else {
         tx.release();
         return refused_without_session(cx, client, form, &hash, now).await;
     };

@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 mod flow;
+mod kept_clients;
 mod refresh;
 mod refusals;
 
