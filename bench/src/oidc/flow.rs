@@ -142,14 +142,7 @@ pub(super) async fn code_flow(
                 .with_context(|| format!("{} without Location from {url}", answer.status))?;
             let next = join(&url, location)?;
             if next.starts_with(redirect_uri) {
-                if let Some(e) = query_param(&next, "error") {
-                    anyhow::bail!("the authorization ended with {e}: {next}");
-                }
-                anyhow::ensure!(
-                    query_param(&next, "state").as_deref() == Some(state.as_str()),
-                    "the state came back changed: {next}"
-                );
-                break query_param(&next, "code").with_context(|| format!("no code in {next}"))?;
+                break code_from(&next, &state)?;
             }
             url = next;
             answer = browser.get(&url).await?;
@@ -165,7 +158,11 @@ pub(super) async fn code_flow(
         // A page that goes on by itself (Admit's answer to a login an application asked for),
         // followed as a browser does.
         if let Some(to) = meta_refresh(&html) {
-            url = join(&url, &to)?;
+            let next = join(&url, &to)?;
+            if next.starts_with(redirect_uri) {
+                break code_from(&next, &state)?;
+            }
+            url = next;
             answer = browser.get(&url).await?;
             continue;
         }
@@ -200,6 +197,18 @@ pub(super) async fn code_flow(
     tokens(&a, "the code exchange")
 }
 
+/// The code of the way back to the application's redirect URI, with its state checked.
+fn code_from(back: &str, state: &str) -> anyhow::Result<String> {
+    if let Some(e) = query_param(back, "error") {
+        anyhow::bail!("the authorization ended with {e}: {back}");
+    }
+    anyhow::ensure!(
+        query_param(back, "state").as_deref() == Some(state),
+        "the state came back changed: {back}"
+    );
+    query_param(back, "code").with_context(|| format!("no code in {back}"))
+}
+
 /// The address of a `<meta http-equiv="refresh" content="0; url=...">`, unescaped.
 fn meta_refresh(html: &str) -> Option<String> {
     let at = html.find("http-equiv=\"refresh\"")?;
@@ -209,6 +218,7 @@ fn meta_refresh(html: &str) -> Option<String> {
     Some(
         rest[start..end]
             .replace("&amp;", "&")
+            .replace("&#38;", "&")
             .replace("&#x2f;", "/"),
     )
 }

@@ -166,16 +166,11 @@ pub(super) async fn login(
     Ok(match outcome {
         Ok(PortalLogin::LoggedIn { token, device, .. }) => {
             let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
-            // An application sent the person here: back to it (its request waits), by a page
-            // that goes on by itself (a redirect to the application would be the form's).
-            if cookie(&headers, super::oidc::REQUEST_COOKIE).is_some() {
-                return Ok(super::oidc::onward(
-                    page.portal,
-                    language,
-                    super::oidc::Done::LoggedIn,
-                    format!("/portal/{pid}/oidc/resume"),
-                    &[c, set_device(&s, &device)],
-                ));
+            // An application sent the person here: back to it (its request waits).
+            if let Some(handle) = cookie(&headers, super::oidc::REQUEST_COOKIE) {
+                let cookies = [c, set_device(&s, &device)];
+                return super::oidc::after_login(&s, page, language, handle, &token, &cookies)
+                    .await;
             }
             (
                 StatusCode::SEE_OTHER,

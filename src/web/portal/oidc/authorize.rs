@@ -79,6 +79,46 @@ pub(super) async fn resume(
     Ok(answer(&s, &page, outcome))
 }
 
+/// The login form's answer when an application's request waits (its handle in the request
+/// cookie): the request is answered now, for the session just made, and the page goes on to
+/// the application by itself (a redirect would be the form's; see `onward`). One request
+/// fewer than going on by `/oidc/resume`. `cookies` are the login's; the pages are
+/// in `language`, the login form's.
+pub async fn after_login(
+    s: &AppState,
+    mut page: PortalPage,
+    language: crate::domain::directory::Language,
+    handle: &str,
+    session_token: &str,
+    cookies: &[String],
+) -> PageResult {
+    let outcome = uc::resume(
+        &s.cx,
+        s.policy.idle_ms,
+        page.id(),
+        handle,
+        Some(session_token),
+    )
+    .await?;
+    page.language = language;
+    Ok(match outcome {
+        Authorize::Redirect(to) => {
+            let mut all = cookies.to_vec();
+            all.push(set_cookie(s, page.id(), REQUEST_COOKIE, "", 0));
+            super::onward(page.portal, page.language, super::Done::LoggedIn, to, &all)
+        }
+        other => {
+            let mut res = answer(s, &page, other);
+            for c in cookies {
+                if let Ok(v) = axum::http::HeaderValue::from_str(c) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            res
+        }
+    })
+}
+
 fn answer(s: &AppState, page: &PortalPage, outcome: Authorize) -> Response {
     let pid = page.id();
     let clear = set_cookie(s, pid, REQUEST_COOKIE, "", 0);

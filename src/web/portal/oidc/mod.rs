@@ -19,6 +19,7 @@ mod endpoints;
 mod logout;
 mod onward;
 
+pub use authorize::after_login;
 pub use onward::{Done, onward};
 
 /// The cookie that holds an application's waiting request while the person logs in.
