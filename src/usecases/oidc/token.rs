@@ -318,7 +318,7 @@ async fn refresh_read(
 /// A refresh, with what [`refresh_read`] found before the client was authenticated.
 async fn refresh_grant(
     cx: &Ctx,
-    tx: Tx,
+    mut tx: Tx,
     idle_ms: i64,
     client: &OidcClient,
     form: &TokenForm,
@@ -335,7 +335,6 @@ async fn refresh_grant(
     // write that follows takes the token only while it is unused and its grant lives, so a
     // session or an account that ended in between (which ends the grant in its own write) is
     // not missed.
-    let mut tx = tx;
     let Some((r, read)) = found else {
         tx.release();
         return refused_without_session(cx, client, form, &hash, now).await;
