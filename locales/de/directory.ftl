@@ -44,6 +44,7 @@ flash-organization-saved = Organisation gespeichert.
 flash-contact-created = Kontakt angelegt.
 flash-contact-saved = Kontakt gespeichert.
 flash-granted = Zugang gegeben: Eine Einladung zu { $portal } ist unterwegs.
+flash-granted-notifications = Zugang gegeben: { $email } erhält E-Mail-Benachrichtigungen von { $portal }. Eine Einladung wird nicht gesendet, da sich diese Rolle nie anmeldet.
 flash-already-has-access = { $email } hat bereits Zugang zu { $portal }.
 partnership-new = Neue Partnerschaft
 partnerships-intro = Eine Partnerschaft lässt die Leute eines Partners die Kunden sehen, für die er arbeitet.

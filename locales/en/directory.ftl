@@ -41,6 +41,7 @@ flash-organization-saved = Organization saved.
 flash-contact-created = Contact created.
 flash-contact-saved = Contact saved.
 flash-granted = Access granted: an invitation to { $portal } is on its way.
+flash-granted-notifications = Access granted: { $email } will receive e-mail notifications from { $portal }. No invitation is sent, as this role never logs in.
 flash-already-has-access = { $email } already has access to { $portal }.
 partnership-new = New partnership
 partnerships-intro = A partnership lets a partner's people see the customers it works for.

@@ -183,6 +183,57 @@ async fn granting_access_sends_an_invitation(app: TestApp) {
 }
 both!(grant, granting_access_sends_an_invitation);
 
+async fn a_notifications_only_account_gets_no_invitation(app: TestApp) {
+    let (api, _, contact, portal) = setup(&app).await;
+    let grant =
+        json!({"contact_id": contact["id"], "portal_id": portal["id"], "role": "notifications"});
+    let (status, account) = api.post("/api/v1/accounts", &grant).await;
+    assert_eq!(status, StatusCode::CREATED, "{account}");
+    assert_eq!(account["role"], "notifications");
+    // It never logs in: no invitation, no link to accept.
+    assert_eq!(app.count("outbox_messages").await, 0);
+    assert_eq!(app.count("account_tokens").await, 0);
+
+    // The console says so, in the staff member's words.
+    let b = app
+        .staff_browser("office@example.com", "administrator", &[])
+        .await;
+    let (_, org) = api
+        .post(
+            "/api/v1/organizations",
+            &json!({"kind": "customer", "name": "Südwind KG"}),
+        )
+        .await;
+    let (_, other) = api
+        .post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Otto Wind", "email": "otto@suedwind.example"}))
+        .await;
+    let page = b.get(&format!("/console/contacts/{}", other["id"])).await;
+    let csrf = page.csrf();
+    let granted = b
+        .post(
+            &format!("/console/contacts/{}/grant", other["id"]),
+            &[
+                ("csrf", csrf.as_str()),
+                ("portal_id", &portal["id"].to_string()),
+                ("role", "notifications"),
+            ],
+        )
+        .await;
+    let shown = b.get(&granted.location.unwrap_or_default()).await;
+    assert!(
+        shown
+            .body
+            .contains("otto@suedwind.example will receive e-mail notifications"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(app.count("outbox_messages").await, 0);
+}
+both!(
+    notifications_only,
+    a_notifications_only_account_gets_no_invitation
+);
+
 fn token_in(text: &str) -> String {
     let start = text.find("token=").unwrap() + "token=".len();
     text[start..start + 64].to_string()

@@ -165,28 +165,32 @@ async fn grant_in(
         Some(a) => a.clone(),
         None => EmailAddress::parse(&email).map_err(|m| Error::invalid("contact_id", m))?,
     };
-    let inviter = inviter_name(tx, actor).await?;
-    enqueue(
-        tx,
-        now,
-        &cx.mail,
-        &Outgoing {
-            portal_id: Some(portal.id),
-            event: "invitation",
-            language: choose_language(Some(&contact.language), Some(&portal.default_language)),
-            recipient: &recipient,
-            recipient_name: Some(&contact.name),
-            variables: serde_json::json!({
-                "organization_name": contact.organization_name,
-                "inviter_name": inviter,
-            }),
-            link: Some(Link {
-                purpose: "invitation",
-                account_id: id,
-            }),
-        },
-    )
-    .await?;
+    // A notifications-only account never logs in: it has no invitation to accept and no
+    // password to choose, so none is sent.
+    if role.may_log_in() {
+        let inviter = inviter_name(tx, actor).await?;
+        enqueue(
+            tx,
+            now,
+            &cx.mail,
+            &Outgoing {
+                portal_id: Some(portal.id),
+                event: "invitation",
+                language: choose_language(Some(&contact.language), Some(&portal.default_language)),
+                recipient: &recipient,
+                recipient_name: Some(&contact.name),
+                variables: serde_json::json!({
+                    "organization_name": contact.organization_name,
+                    "inviter_name": inviter,
+                }),
+                link: Some(Link {
+                    purpose: "invitation",
+                    account_id: id,
+                }),
+            },
+        )
+        .await?;
+    }
     let account = store::get(tx, id)
         .await?
         .ok_or(Error::NotFound("account"))?;

@@ -326,11 +326,18 @@ pub(super) async fn grant_access(
     };
     let back = format!("/console/contacts/{id}");
     match grant(&s.cx, &staff.actor, &input).await {
-        Ok((account, Outcome::Created)) => Ok(done(
-            &s,
-            &back,
-            &staff.say(&Message::new("flash-granted").text("portal", account.portal_name)),
-        )),
+        Ok((account, Outcome::Created)) => {
+            // A notifications-only account gets no invitation (it never logs in).
+            let key = if account.role.may_log_in() {
+                "flash-granted"
+            } else {
+                "flash-granted-notifications"
+            };
+            let said = Message::new(key)
+                .text("email", account.email)
+                .text("portal", account.portal_name);
+            Ok(done(&s, &back, &staff.say(&said)))
+        }
         Ok((account, _)) => Ok(done(
             &s,
             &back,
