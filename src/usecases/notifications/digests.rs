@@ -107,13 +107,19 @@ async fn run_sqlite(cx: &Ctx, batch: i64) -> Result<Made> {
     while let Some(read) = next {
         let more = read.dues.len() as i64 == batch;
         let after = read.last;
-        let (written, ahead) = tokio::join!(write_batch(cx, read), async {
-            if more {
-                read_batch(cx, batch, after, &mut known).await
-            } else {
-                Ok(None)
-            }
-        });
+        // The write is a task of its own: on the same task as the reading (which makes the
+        // next batch's content for many milliseconds between two awaits) it went on only
+        // when the reading paused, and held the writer that long.
+        let writer = cx.clone();
+        let written = tokio::spawn(async move { write_batch(&writer, read).await });
+        let ahead = if more {
+            read_batch(cx, batch, after, &mut known).await
+        } else {
+            Ok(None)
+        };
+        let written = written.await.map_err(|e| {
+            crate::usecases::Error::Internal(anyhow::anyhow!("a digest batch's write failed: {e}"))
+        })?;
         add(cx, &mut made, written?);
         next = ahead?;
     }

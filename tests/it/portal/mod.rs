@@ -357,12 +357,23 @@ both!(
 );
 
 async fn a_notifications_account_never_logs_in(app: TestApp) {
-    let (pid, _, token) = invited(&app, "notifications", "alerts@nordlicht.example").await;
+    // A person who set a password as a user, then made notifications-only (a notifications
+    // account granted as such gets no invitation at all: `accounts::notifications_only`).
+    let (pid, account, token) = invited(&app, "user", "alerts@nordlicht.example").await;
     let b = app.browser();
     let page = b.get(&format!("/portal/{pid}/accept?token={token}")).await;
     let csrf = hidden(&page.body, "csrf");
     let res = b.accept(pid, &csrf, &token, PASSWORD).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let api = app.api(&app.api_key().await);
+    let (status, changed) = api
+        .put(
+            &format!("/api/v1/accounts/{}/access", account["id"]),
+            &json!({"role": "notifications"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    let b = app.browser();
     let login = b.get(&format!("/portal/{pid}/login")).await;
     let res = b
         .client
