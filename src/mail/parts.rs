@@ -135,7 +135,10 @@ pub fn validate(event: &Event, p: &MailParts) -> Result<(), FieldErrors> {
         );
     }
     if p.paragraphs.iter().all(|x| x.trim().is_empty()) && p.button.is_none() {
-        errors.add(&paragraph_field(1), Message::new("error-template-no-paragraph"));
+        errors.add(
+            &paragraph_field(1),
+            Message::new("error-template-no-paragraph"),
+        );
     }
     errors.into_result()
 }

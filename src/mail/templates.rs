@@ -13,9 +13,9 @@ use serde_json::Value;
 
 use super::variables::{Moments, sample};
 use crate::domain::FieldErrors;
-use crate::domain::validation::{Message, Problem};
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
+use crate::domain::validation::{Message, Problem};
 
 /// Variables every template may use.
 pub const COMMON: &[&str] = &["recipient_name", "portal_name", "portal_url"];

@@ -104,7 +104,10 @@ pub fn validate(
     let name = errors.take("name", required_text(input.name, NAME_MAX));
     let redirect_uris = check_uris(&mut errors, "redirect_uris", input.redirect_uris);
     if kind == ClientKind::Public && input.redirect_uris.is_empty() {
-        errors.add("redirect_uris", Message::new("error-oidc-public-needs-redirect"));
+        errors.add(
+            "redirect_uris",
+            Message::new("error-oidc-public-needs-redirect"),
+        );
     }
     let post_logout_redirect_uris = check_uris(
         &mut errors,

@@ -320,7 +320,10 @@ async fn perform(s: &AppState, staff: &Staff, action: Bulk, id: i64, notify: boo
             uc::change_status_told(&s.cx, &staff.actor, id, &status(StatusAction::Deactivate))
                 .await,
         ),
-        Bulk::Export => Err(Error::invalid("action", Message::new("error-choose-action"))),
+        Bulk::Export => Err(Error::invalid(
+            "action",
+            Message::new("error-choose-action"),
+        )),
     };
     match result {
         Ok((email, mail)) => Outcome {

@@ -67,7 +67,9 @@ pub fn actor_label(kind: &str, label: &str, language: Language) -> String {
     } else {
         return label.to_string();
     };
-    Message::new(key).text("name", name).render(language.as_str())
+    Message::new(key)
+        .text("name", name)
+        .render(language.as_str())
 }
 
 /// The event as a sentence in `language`: its phrase, who did it, and what went with it.
