@@ -12,16 +12,18 @@ document.addEventListener('DOMContentLoaded', function () {
 
   function paragraphs() { return Array.prototype.slice.call(list.querySelectorAll('.paragraph')); }
 
-  // Paragraphs are numbered by their place, as the server names them in its errors.
+  // Paragraphs are numbered by their place, as the server names them in its errors. Their
+  // words come from the page, in its language ("Paragraph {n}").
+  function numbered(words, n) { return words.replace('{n}', String(n)); }
   function renumber() {
     paragraphs().forEach(function (p, i) {
       var n = i + 1;
       var area = p.querySelector('textarea');
       area.id = 'paragraph-' + n;
       p.querySelector('label').setAttribute('for', area.id);
-      p.querySelector('label').textContent = 'Paragraph ' + n;
+      p.querySelector('label').textContent = numbered(list.dataset.label, n);
       p.querySelector('.field-error').id = area.id + '-error';
-      p.querySelector('[data-remove-paragraph]').textContent = 'Remove paragraph ' + n;
+      p.querySelector('[data-remove-paragraph]').textContent = numbered(list.dataset.remove, n);
     });
   }
 

@@ -229,20 +229,17 @@ pub enum NotApplicable {
 }
 
 impl NotApplicable {
-    pub fn message(self) -> &'static str {
-        match self {
-            NotApplicable::AlreadyRegistered => "The account is already registered.",
-            NotApplicable::NotInvited => {
-                "The account was not invited; there is no invitation to accept."
-            }
-            NotApplicable::NotAwaitingActivation => {
-                "The account is not waiting for its e-mail to be confirmed."
-            }
-            NotApplicable::AlreadyApproved => "The account is already approved.",
-            NotApplicable::AlreadyDeclined => "The account is already declined.",
-            NotApplicable::AlreadyAssigned => "The account is already linked to a contact.",
-            NotApplicable::Unchanged => "Nothing would change.",
-        }
+    /// Why, as a catalog message.
+    pub fn message(self) -> crate::catalog::Message {
+        crate::catalog::Message::new(match self {
+            NotApplicable::AlreadyRegistered => "error-account-already-registered",
+            NotApplicable::NotInvited => "error-account-not-invited",
+            NotApplicable::NotAwaitingActivation => "error-account-not-awaiting-activation",
+            NotApplicable::AlreadyApproved => "error-account-already-approved",
+            NotApplicable::AlreadyDeclined => "error-account-already-declined",
+            NotApplicable::AlreadyAssigned => "error-account-already-assigned",
+            NotApplicable::Unchanged => "error-account-unchanged",
+        })
     }
 }
 

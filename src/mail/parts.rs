@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::templates::{Event, check_part};
 use crate::domain::FieldErrors;
+use crate::domain::validation::Message;
 
 /// A template's texts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,10 +112,7 @@ pub fn validate(event: &Event, p: &MailParts) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut check = |field: &str, source: &str, max: usize, required: bool| {
         if unescaped(source) {
-            errors.add(
-                field,
-                "the `safe` filter is not allowed here: values are always escaped (edit the HTML in advanced mode instead)",
-            );
+            errors.add(field, Message::new("error-template-safe"));
         } else {
             check_part(&mut errors, event, field, source, max, required);
         }
@@ -133,14 +131,14 @@ pub fn validate(event: &Event, p: &MailParts) -> Result<(), FieldErrors> {
     {
         errors.add(
             "button_link",
-            format!(
-                "choose the link the button opens: {}",
-                event.links().join(", ")
-            ),
+            Message::new("error-template-button-link").text("links", event.links().join(", ")),
         );
     }
     if p.paragraphs.iter().all(|x| x.trim().is_empty()) && p.button.is_none() {
-        errors.add(&paragraph_field(1), "write at least one paragraph");
+        errors.add(
+            &paragraph_field(1),
+            Message::new("error-template-no-paragraph"),
+        );
     }
     errors.into_result()
 }

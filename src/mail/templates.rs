@@ -15,6 +15,7 @@ use super::variables::{Moments, sample};
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
+use crate::domain::validation::{Message, Problem};
 
 /// Variables every template may use.
 pub const COMMON: &[&str] = &["recipient_name", "portal_name", "portal_url"];
@@ -196,14 +197,18 @@ fn environment() -> Environment<'static> {
     env
 }
 
-fn describe(err: &minijinja::Error) -> String {
+/// A template engine's error: its own words, after the line they are about.
+fn describe(err: &minijinja::Error) -> Problem {
     let what = err
         .detail()
         .map(str::to_string)
         .unwrap_or_else(|| err.kind().to_string());
     match err.line() {
-        Some(line) => format!("line {line}: {what}"),
-        None => what,
+        Some(line) => Message::new("error-line")
+            .number("line", i64::try_from(line).unwrap_or(i64::MAX))
+            .text("problem", what)
+            .into(),
+        None => Problem::Words(what),
     }
 }
 
@@ -260,12 +265,15 @@ pub fn check_part(
 ) -> bool {
     if source.trim().is_empty() {
         if required {
-            errors.add(field, "is required");
+            errors.add(field, Message::new("error-required"));
         }
         return !required;
     }
     if source.chars().count() > max {
-        errors.add(field, format!("must be at most {max} characters"));
+        errors.add(
+            field,
+            Message::new("error-too-long").number("max", i64::try_from(max).unwrap_or(i64::MAX)),
+        );
         return false;
     }
     let env = environment();
@@ -292,16 +300,19 @@ pub fn check_part(
         let line = source
             .lines()
             .position(|l| l.contains(first.as_str()))
-            .filter(|_| source.trim().contains('\n'))
-            .map(|i| format!("line {}: ", i + 1))
-            .unwrap_or_default();
+            .filter(|_| source.trim().contains('\n'));
         let known: Vec<&str> = allowed.iter().copied().collect();
+        let unknown = Message::new("error-unknown-variable")
+            .text("variable", first.as_str())
+            .text("known", known.join(", "));
         errors.add(
             field,
-            format!(
-                "{line}unknown variable `{first}`; this e-mail knows {}",
-                known.join(", ")
-            ),
+            match line {
+                Some(i) => Message::new("error-line")
+                    .number("line", i64::try_from(i + 1).unwrap_or(i64::MAX))
+                    .message("problem", unknown),
+                None => unknown,
+            },
         );
         return false;
     }

@@ -79,8 +79,9 @@ fn link_purpose(event: &str) -> &'static str {
     }
 }
 
-/// The values a portal's template is previewed with: the message as if sent now to a person
-/// in the portal's default zone, in `language`, its times written by the code that sends.
+/// The values a portal's template is previewed with: the message as if sent now from the portal
+/// (by its name) to a person in the portal's default zone, in `language`, its times written by
+/// the code that sends.
 pub fn sample_for(
     portal: &crate::storage::directory::Portal,
     event: &Event,
@@ -96,7 +97,10 @@ pub fn sample_for(
                 portal.invitation_lifetime_days,
             ),
     };
-    variables::sample(event.variables, &locale, at)
+    let mut vars = variables::sample(event.variables, &locale, at);
+    // The portal's own name, as its messages will carry it.
+    vars["portal_name"] = Value::String(portal.name.clone());
+    vars
 }
 
 /// Checks and renders a portal's template on sample data (see [`sample_for`]), without saving,

@@ -211,7 +211,7 @@ impl Error {
     /// write) becomes a conflict instead of a server error.
     pub fn from_write(err: sqlx::Error, field: &str) -> Self {
         if crate::storage::is_unique_violation(&err) {
-            Error::conflict(field, "is already in use")
+            Error::conflict(field, crate::catalog::Message::new("error-in-use"))
         } else {
             Error::Db(err)
         }

@@ -53,7 +53,7 @@ pub async fn set_account_locale(
 ) -> Result<PortalAccount> {
     if actor.team.is_some() {
         return Err(Error::Forbidden(
-            "Staff set a person's language and time zone; the person sets their own.".into(),
+            crate::catalog::Message::new("error-locale-not-theirs").into(),
         ));
     }
     let mut errors = FieldErrors::new();
@@ -206,7 +206,10 @@ async fn check_current(
     {
         Ok(())
     } else {
-        Err(Error::invalid("current_password", "is not right"))
+        Err(Error::invalid(
+            "current_password",
+            crate::catalog::Message::new("error-password-not-right"),
+        ))
     }
 }
 
@@ -233,7 +236,10 @@ pub async fn change_password(
     {
         errors.add("password", w.message());
     } else if password != confirmation {
-        errors.add("confirmation", "does not match the password");
+        errors.add(
+            "confirmation",
+            crate::catalog::Message::new("error-confirmation-mismatch"),
+        );
     }
     errors.into_result()?;
     check_current(cx, &account, current, client_addr.as_deref(), device).await?;
@@ -322,7 +328,10 @@ pub async fn request_email_change(
         own(&mut tx, account_id).await?
     };
     if new_email.as_str() == account.email {
-        return Err(Error::invalid("new_email", "is your address already"));
+        return Err(Error::invalid(
+            "new_email",
+            crate::catalog::Message::new("error-email-yours-already"),
+        ));
     }
     check_current(cx, &account, current, client_addr.as_deref(), device).await?;
     let now = cx.now();
@@ -333,7 +342,7 @@ pub async fn request_email_change(
     {
         return Err(Error::conflict(
             "new_email",
-            "belongs to another account on this portal",
+            crate::catalog::Message::new("error-email-other-account"),
         ));
     }
     store::set_pending_email(&mut tx, account_id, Some(new_email.as_str()), now).await?;

@@ -131,7 +131,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
         if own.password.is_empty() {
             return Err(Error::invalid(
                 "current_password",
-                "give your password again to end other sessions",
+                crate::catalog::Message::new("error-password-again"),
             ));
         }
         // Counted like a login, before anything is hashed.
@@ -156,7 +156,7 @@ pub async fn end_own(cx: &Ctx, own: &Own<'_>, which: Which<'_>) -> Result<u64> {
         {
             return Err(Error::invalid(
                 "current_password",
-                "is not your current password",
+                crate::catalog::Message::new("error-not-current-password"),
             ));
         }
     }

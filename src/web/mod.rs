@@ -66,7 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::with_token))
         .merge(api::router())
-        .merge(console::router())
+        .merge(console::router(&state))
         .merge(portal::router())
         .merge(portal::oidc::router())
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.

@@ -89,6 +89,9 @@ function scenario(engine, makeDatabase) {
 
     step('a paragraph is added, and the button relabelled', async () => {
       await page.getByRole('button', { name: 'Add a paragraph' }).click();
+      // Named by its place, in the page's words.
+      await expectText(page.locator('label[for=paragraph-2]'), 'Paragraph 2', 'the new label');
+      await expectText(page.locator('.paragraph').nth(1).locator('[data-remove-paragraph]'), 'Remove paragraph 2', 'its remove button');
       await page.fill('#paragraph-2', 'A second paragraph.');
       await page.fill('#button_label', 'Go to the portal');
       await expectText(previewBody(), 'A second paragraph.', 'the preview');

@@ -117,9 +117,10 @@ async fn the_history_reads_in_words_in_english_and_german(engine: Engine) {
         "{body}"
     );
     assert!(
-        body.contains("Eingeladen (Zugang gewährt) von API key"),
+        body.contains("Eingeladen (Zugang gewährt) von API-Schlüssel "),
         "{body}"
     );
+    assert!(!body.contains("API key"), "{body}");
     assert!(!body.contains("Declined by"), "{body}");
     let body = d.b.get(&audit).await.body;
     assert!(

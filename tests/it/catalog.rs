@@ -2,8 +2,10 @@
 //! languages, every key the templates and the code ask for is in the catalog, and a German
 //! staff member's pages (home, lists, an account with its confirmation and result, an
 //! organization, a contact, an error) show none of the English texts, nor do a German
-//! administrator's portals, task categories, staff and API keys. An error with a code
-//! (a bad address on a line of an invitation) reads in the page's language on the portal too.
+//! administrator's portals, task categories, staff and API keys, nor the audit log, the outbox,
+//! the Mail page, the e-mail templates and the OpenID Connect clients, nor a refused form
+//! (CSRF). An error with a code (a bad address on a line of an invitation) reads in the page's
+//! language on the portal too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -11,7 +13,7 @@ use std::path::Path;
 use admit::catalog;
 use reqwest::StatusCode;
 
-use crate::common::{Engine, TestApp, exec};
+use crate::common::{Engine, TestApp, eventually, exec};
 use crate::team::{admin, post, world};
 use crate::undo::desk;
 
@@ -298,6 +300,170 @@ async fn a_german_administrator_reads_no_english(engine: Engine) {
     no_english("the refused portal", &refused.body, &texts);
 }
 on_both!(german_admin_pages, a_german_administrator_reads_no_english);
+
+/// The administrator's e-mail, audit and OpenID Connect pages, their flashes and mistakes, and
+/// a refused form, in German.
+async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    exec(
+        &d.app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
+    )
+    .await;
+    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let texts = english_texts();
+    let portal = first_row_link(&d.b.get("/console/portals").await.body, "portals");
+
+    // A test message: its flash, then its page, in German.
+    let sent =
+        d.b.post(
+            "/console/outbox/test",
+            &[("csrf", d.csrf.as_str()), ("to", "erika@example.test")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let message = sent.location.clone().unwrap();
+    let shown = d.b.get(&message).await;
+    // The message itself is in its own language (English): the flash is in German.
+    assert!(
+        shown.body.contains("Testnachricht eingereiht."),
+        "{}",
+        shown.body
+    );
+    let refused =
+        d.b.post(
+            "/console/outbox/test",
+            &[("csrf", d.csrf.as_str()), ("to", "kaputt@")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Adresse: muss eine gültige"),
+        "{}",
+        refused.body
+    );
+    no_english("the refused test message", &refused.body, &texts);
+
+    // A client registered: its secret, then a mistake on a line, in German.
+    let clients = format!("{portal}/clients");
+    let mut form = vec![
+        ("csrf", d.csrf.as_str()),
+        ("name", "Rechnungen"),
+        ("kind", "confidential"),
+        ("redirect_uris", "https://app.example.com/cb"),
+        ("scopes", "openid"),
+    ];
+    let registered = d.b.post(&clients, &form).await;
+    assert_eq!(registered.status, StatusCode::OK, "{}", registered.body);
+    assert!(
+        registered.body.contains("Client-Secret von „Rechnungen“"),
+        "{}",
+        registered.body
+    );
+    no_english("the new client", &registered.body, &texts);
+    let client = first_link(&registered.body, "oidc-clients");
+    form[3] = (
+        "redirect_uris",
+        "https://app.example.com/cb\nhttp://app.example.com/cb",
+    );
+    let refused = d.b.post(&clients, &form).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Weiterleitungs-URIs, Zeile 2: muss https:// verwenden"),
+        "{}",
+        refused.body
+    );
+    no_english("the refused client", &refused.body, &texts);
+
+    // The e-mails themselves are in their own language (the test message in English): their
+    // pages around them are in German.
+    assert!(eventually(10, || async { d.app.count("mailbox_messages").await >= 1 }).await);
+    let mail = first_row_link(&d.b.get("/console/mail").await.body, "mail");
+    for (path, german, english) in [
+        (message.as_str(), "So wird sie gesendet", "As it is sent"),
+        (mail.as_str(), "Zurück zu den E-Mails", "Back to the mail"),
+        ("/console/mail", "Empfangen", ">Received<"),
+    ] {
+        let page = d.b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(german), "{path}: {}", page.body);
+        assert!(!page.body.contains(english), "{path}: {}", page.body);
+        assert!(!page.body.contains(">Text body<"), "{path}: {}", page.body);
+    }
+    for (path, german) in [
+        ("/console/audit?target_kind=staff", "Alle Ziele"),
+        (
+            "/console/audit?target_kind=oidc_client",
+            "OpenID-Connect-Client: ",
+        ),
+        ("/console/outbox", "Testnachricht senden"),
+        (&format!("{portal}/templates"), "Standard"),
+        (
+            &format!("{portal}/templates/invitation/de"),
+            "Absatz 1 entfernen",
+        ),
+        (clients.as_str(), "Den Client registrieren"),
+        (client.as_str(), "Back-Channel-Abmeldungen"),
+    ] {
+        let page = d.b.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("<html lang=\"de\">"), "{path}");
+        assert!(page.body.contains(german), "{path}: {}", page.body);
+        no_english(path, &page.body, &texts);
+    }
+
+    // A template's mistake in the live preview, in German; going back to the default text.
+    let template = format!("{portal}/templates/invitation/de");
+    let preview =
+        d.b.post(
+            &format!("{template}/preview"),
+            &[("csrf", d.csrf.as_str()), ("subject", "{{ passwort }}")],
+        )
+        .await;
+    assert!(
+        preview.body.contains("unbekannte Variable `passwort`"),
+        "{}",
+        preview.body
+    );
+    let reset =
+        d.b.post(&template, &[("csrf", d.csrf.as_str()), ("action", "reset")])
+            .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER);
+    let after = d.b.get(&template).await;
+    assert!(
+        after.body.contains("Der Standardtext gilt wieder."),
+        "{}",
+        after.body
+    );
+
+    // A form from a page that has expired: refused in German, nothing sent.
+    let queued = d.app.count("outbox_messages").await;
+    let expired =
+        d.b.post(
+            "/console/outbox/test",
+            &[("csrf", "abgelaufen"), ("to", "erika@example.test")],
+        )
+        .await;
+    assert_eq!(expired.status, StatusCode::FORBIDDEN);
+    assert!(
+        expired.body.contains("<html lang=\"de\">"),
+        "{}",
+        expired.body
+    );
+    assert!(
+        expired.body.contains("Dieses Formular ist abgelaufen."),
+        "{}",
+        expired.body
+    );
+    no_english("the refused form", &expired.body, &texts);
+    assert_eq!(d.app.count("outbox_messages").await, queued);
+}
+on_both!(
+    german_mail_pages,
+    a_german_administrator_reads_mail_audit_and_clients_in_german
+);
 
 async fn a_bad_address_reads_in_the_page_s_language(app: TestApp) {
     let w = world(&app).await;

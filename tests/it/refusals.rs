@@ -1,7 +1,8 @@
 //! A rule's refusal reads in the reader's language: a German staff member sees the console's
 //! refusals (an admin-only module, the last active administrator, an Undo too late or after
-//! a later change) in German, and so does a German organization admin on the team page (the
-//! last admin); the API keeps answering in English.
+//! a later change, a status that is already so, a link for a registered account, a contact for
+//! a linked account, an area's name taken) in German, and so does a German organization admin
+//! on the team page (the last admin); the API keeps answering in English.
 
 use reqwest::StatusCode;
 use serde_json::json;
@@ -229,3 +230,94 @@ async fn a_refused_undo_reads_in_german(engine: Engine) {
     );
 }
 on_both!(german_undo_refusals, a_refused_undo_reads_in_german);
+
+/// A status that is already so, a link for a registered account, a contact for a linked
+/// account and an area's name taken: refused in German on the console, in English by the API.
+async fn account_and_directory_refusals_read_in_german(engine: Engine) {
+    let d = desk(engine, |_| {}).await;
+    d.act("approve").await;
+    exec(
+        &d.app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
+    )
+    .await;
+    let page = d.page();
+    let status = format!("{page}/status");
+    for (path, form, german, english) in [
+        (
+            status.as_str(),
+            vec![("action", "approve")],
+            "Das Konto ist bereits freigegeben.",
+            "already approved",
+        ),
+        (
+            status.as_str(),
+            vec![("action", "resend")],
+            "Das Konto ist bereits registriert; senden Sie stattdessen einen Link für ein neues Passwort.",
+            "already registered",
+        ),
+        (
+            &format!("{page}/create-contact"),
+            vec![],
+            "Das Konto ist bereits mit einem Kontakt verknüpft.",
+            "already linked",
+        ),
+    ] {
+        let mut form = form;
+        form.push(("csrf", d.csrf.as_str()));
+        let refused = d.b.post(path, &form).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::CONFLICT,
+            "{path}: {}",
+            refused.body
+        );
+        assert!(refused.body.contains(german), "{path}: {}", refused.body);
+        assert!(!refused.body.contains(english), "{path}: {}", refused.body);
+    }
+
+    // The API says the same in English.
+    let (code, body) = d
+        .api
+        .post(
+            &format!("/api/v1/accounts/{}/status", d.id),
+            &json!({"action": "approve"}),
+        )
+        .await;
+    assert_eq!(code, StatusCode::CONFLICT, "{body}");
+    assert_eq!(
+        body["message"], "The account is already approved.",
+        "{body}"
+    );
+
+    // An area's name is taken: said beside the field, in German; the API in English.
+    let area = [("csrf", d.csrf.as_str()), ("name", "Nord")];
+    assert_eq!(
+        d.b.post("/console/areas", &area).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let taken = d.b.post("/console/areas", &area).await;
+    assert_eq!(
+        taken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        taken.body
+    );
+    assert!(
+        taken
+            .body
+            .contains("Es gibt bereits einen Bereich mit diesem Namen"),
+        "{}",
+        taken.body
+    );
+    let (code, body) = d.api.post("/api/v1/areas", &json!({"name": "Nord"})).await;
+    assert_eq!(code, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body.to_string().contains("an area with this name exists"),
+        "{body}"
+    );
+}
+on_both!(
+    german_account_refusals,
+    account_and_directory_refusals_read_in_german
+);

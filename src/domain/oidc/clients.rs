@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::domain::column::string_enum;
-use crate::domain::validation::{FieldErrors, required_text};
+use crate::domain::validation::{FieldErrors, Message, required_text};
 
 pub const NAME_MAX: usize = 200;
 pub const URIS_MAX: usize = 10;
@@ -59,11 +59,11 @@ impl SigningAlg {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, String> {
+    pub fn parse(s: &str) -> Result<Self, Message> {
         match s.trim() {
             "ES256" => Ok(SigningAlg::Es256),
             "RS256" => Ok(SigningAlg::Rs256),
-            _ => Err("must be one of: ES256, RS256".into()),
+            _ => Err(Message::new("error-one-of").text("values", "ES256, RS256")),
         }
     }
 }
@@ -106,7 +106,7 @@ pub fn validate(
     if kind == ClientKind::Public && input.redirect_uris.is_empty() {
         errors.add(
             "redirect_uris",
-            "a public client needs at least one redirect URI",
+            Message::new("error-oidc-public-needs-redirect"),
         );
     }
     let post_logout_redirect_uris = check_uris(
@@ -132,7 +132,10 @@ pub fn validate(
 
 fn check_uris(errors: &mut FieldErrors, field: &str, uris: &[String]) -> Vec<String> {
     if uris.len() > URIS_MAX {
-        errors.add(field, format!("at most {URIS_MAX} URIs"));
+        errors.add(
+            field,
+            Message::new("error-oidc-too-many-uris").number("max", URIS_MAX as i64),
+        );
     }
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
@@ -142,7 +145,7 @@ fn check_uris(errors: &mut FieldErrors, field: &str, uris: &[String]) -> Vec<Str
             if seen.insert(u.clone()) {
                 out.push(u);
             } else {
-                errors.add(&name, "is listed twice");
+                errors.add(&name, Message::new("error-listed-twice"));
             }
         }
     }
@@ -151,37 +154,35 @@ fn check_uris(errors: &mut FieldErrors, field: &str, uris: &[String]) -> Vec<Str
 
 /// An absolute `https` URI, or `http` on the own machine (`localhost`, `127.0.0.1`) for
 /// development; compared exactly, so no wildcard and no fragment. Kept as given.
-pub fn check_uri(uri: &str) -> Result<String, String> {
+pub fn check_uri(uri: &str) -> Result<String, Message> {
     if uri.is_empty() {
-        return Err("is required".into());
+        return Err(Message::new("error-required"));
     }
     if uri.chars().count() > URI_MAX {
-        return Err(format!("at most {URI_MAX} characters"));
+        return Err(Message::new("error-too-long").number("max", URI_MAX as i64));
     }
     if uri
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
     {
-        return Err("must not contain spaces, control characters or backslashes".into());
+        return Err(Message::new("error-uri-spaces"));
     }
     if uri.contains('#') {
-        return Err("must not have a fragment (`#...`)".into());
+        return Err(Message::new("error-uri-fragment"));
     }
     if uri.contains('*') {
-        return Err("must be exact: no wildcards (`*`)".into());
+        return Err(Message::new("error-uri-wildcard"));
     }
     let (https, rest) = if let Some(rest) = uri.strip_prefix("https://") {
         (true, rest)
     } else if let Some(rest) = uri.strip_prefix("http://") {
         (false, rest)
     } else {
-        return Err(
-            "must be an absolute https:// URI (http:// only for localhost or 127.0.0.1)".into(),
-        );
+        return Err(Message::new("error-uri-absolute"));
     };
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
     if authority.contains('@') {
-        return Err("must not hold a user name or password".into());
+        return Err(Message::new("error-uri-user"));
     }
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) => (host, Some(port)),
@@ -195,31 +196,31 @@ pub fn check_uri(uri: &str) -> Result<String, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     if !host_ok {
-        return Err("must name a host (letters, digits, `-` and `.`)".into());
+        return Err(Message::new("error-uri-host"));
     }
     if let Some(port) = port
         && !(port.len() <= 5
             && port.chars().all(|c| c.is_ascii_digit())
             && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
     {
-        return Err("has a port that is not a number from 1 to 65535".into());
+        return Err(Message::new("error-uri-port"));
     }
     if !https && !matches!(host, "localhost" | "127.0.0.1") {
-        return Err("must use https:// (http:// only for localhost or 127.0.0.1)".into());
+        return Err(Message::new("error-uri-https"));
     }
     Ok(uri.to_string())
 }
 
 /// The scopes, each once, from the allowed set, with `openid`; in their canonical order.
-pub fn check_scopes(scopes: &[OidcScope]) -> Result<Vec<OidcScope>, String> {
+pub fn check_scopes(scopes: &[OidcScope]) -> Result<Vec<OidcScope>, Message> {
     let mut seen = BTreeSet::new();
     for s in scopes {
         if !seen.insert(s.as_str()) {
-            return Err(format!("`{s}` is listed twice"));
+            return Err(Message::new("error-scope-twice").text("scope", s.as_str()));
         }
     }
     if !scopes.contains(&OidcScope::Openid) {
-        return Err("must include `openid`".into());
+        return Err(Message::new("error-scope-openid"));
     }
     Ok(OidcScope::ALL
         .iter()
@@ -293,11 +294,11 @@ mod tests {
             ("https://app.example.com/\\cb", "backslash"),
             ("HTTPS://app.example.com/cb", "absolute"),
         ] {
-            let err = check_uri(bad).expect_err(bad);
+            let err = check_uri(bad).expect_err(bad).english();
             assert!(err.contains(why), "{bad}: {err}");
         }
         let long = format!("https://app.example.com/{}", "a".repeat(URI_MAX));
-        assert!(check_uri(&long).unwrap_err().contains("at most"));
+        assert!(check_uri(&long).unwrap_err().english().contains("at most"));
     }
 
     #[test]
@@ -365,12 +366,12 @@ mod tests {
             Ok(vec![Openid, Email, OfflineAccess])
         );
         assert_eq!(
-            check_scopes(&[Email, Profile]),
-            Err("must include `openid`".into())
+            check_scopes(&[Email, Profile]).unwrap_err().english(),
+            "must include `openid`"
         );
         assert_eq!(
-            check_scopes(&[Openid, Email, Email]),
-            Err("`email` is listed twice".into())
+            check_scopes(&[Openid, Email, Email]).unwrap_err().english(),
+            "`email` is listed twice"
         );
         let all = check_scopes(OidcScope::ALL).unwrap();
         assert_eq!(scopes_text(&all), "openid email profile offline_access");

@@ -229,7 +229,7 @@ pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccou
         "activation_sent" => ("activation", "activation"),
         _ => {
             return Err(Error::Refused(
-                "The account is already registered; send a new-password link instead.".into(),
+                crate::catalog::Message::new("error-resend-registered").into(),
             ));
         }
     };

@@ -124,7 +124,7 @@ pub async fn send_password_link(
     };
     if account.registration != Registration::Registered {
         return Err(Error::Refused(
-            "The account has no password yet: send the invitation or activation e-mail again instead.".into(),
+            crate::catalog::Message::new("error-no-password-yet").into(),
         ));
     }
     let recipient = match send_to {

@@ -165,8 +165,7 @@ pub async fn change_status_told(
     let action = domain_action(change)?;
     if actor.team.is_some() && !matches!(action, Action::Deactivate | Action::Reactivate) {
         return Err(Error::Forbidden(
-            "An organization's admins deactivate and reactivate its accounts; staff do the rest."
-                .into(),
+            crate::catalog::Message::new("error-team-lifecycle-only").into(),
         ));
     }
     let message = crate::domain::validation::optional_multiline(change.message.as_deref(), 2000)

@@ -27,7 +27,10 @@ pub async fn create_area(cx: &Ctx, actor: &Actor, input: &AreaInput) -> Result<A
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     if store::find_area_by_name(&mut tx, &v.name).await?.is_some() {
-        return Err(Error::conflict("name", "an area with this name exists"));
+        return Err(Error::conflict(
+            "name",
+            crate::catalog::Message::new("error-area-name-taken"),
+        ));
     }
     let id = store::insert_area(&mut tx, &v.name, now)
         .await
@@ -64,7 +67,10 @@ pub async fn update_area(cx: &Ctx, actor: &Actor, id: i64, input: &AreaInput) ->
     if let Some(other) = store::find_area_by_name(&mut tx, &v.name).await?
         && other.id != id
     {
-        return Err(Error::conflict("name", "an area with this name exists"));
+        return Err(Error::conflict(
+            "name",
+            crate::catalog::Message::new("error-area-name-taken"),
+        ));
     }
     if before.name == v.name {
         return Ok(before);

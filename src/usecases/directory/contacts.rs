@@ -67,7 +67,7 @@ async fn resolve_contact(
     {
         return Err(Error::conflict(
             "external_id",
-            "is already used by another contact",
+            crate::catalog::Message::new("error-external-id-contact"),
         ));
     }
     Ok(organization_id)
@@ -92,7 +92,7 @@ impl Record for Contact {
     const KIND: &'static str = "contact";
     const CREATED: &'static str = "contact.created";
     const UPDATED: &'static str = "contact.updated";
-    const OUTSIDE_YOUR_AREAS: &'static str = "is already used by a contact outside your areas";
+    const OUTSIDE_YOUR_AREAS: &'static str = "error-external-id-contact-outside";
 
     fn id(&self) -> i64 {
         self.id

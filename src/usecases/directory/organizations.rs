@@ -115,7 +115,7 @@ async fn resolve_organization(
     {
         return Err(Error::conflict(
             "external_id",
-            "is already used by another organization",
+            crate::catalog::Message::new("error-external-id-organization"),
         ));
     }
     errors.into_result()?;
@@ -166,8 +166,7 @@ impl Record for Organization {
     const KIND: &'static str = "organization";
     const CREATED: &'static str = "organization.created";
     const UPDATED: &'static str = "organization.updated";
-    const OUTSIDE_YOUR_AREAS: &'static str =
-        "is already used by an organization outside your areas";
+    const OUTSIDE_YOUR_AREAS: &'static str = "error-external-id-organization-outside";
 
     fn id(&self) -> i64 {
         self.id

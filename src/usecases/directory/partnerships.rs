@@ -55,7 +55,7 @@ async fn check_partnership(
     {
         return Err(Error::conflict(
             "external_id",
-            "is already used by another partnership",
+            crate::catalog::Message::new("error-external-id-partnership"),
         ));
     }
     errors.into_result()?;

@@ -52,7 +52,10 @@ pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Resu
         .await?
         .is_some()
     {
-        return Err(Error::conflict("name", "a portal with this name exists"));
+        return Err(Error::conflict(
+            "name",
+            crate::catalog::Message::new("error-portal-name-taken"),
+        ));
     }
     let id = store::insert_portal(&mut tx, &portal_row(&v, "UTC"), now)
         .await
@@ -95,7 +98,10 @@ pub async fn update_portal(
     if let Some(other) = store::find_portal_by_name(&mut tx, &v.name).await?
         && other != id
     {
-        return Err(Error::conflict("name", "a portal with this name exists"));
+        return Err(Error::conflict(
+            "name",
+            crate::catalog::Message::new("error-portal-name-taken"),
+        ));
     }
     let row = portal_row(&v, &before.default_time_zone);
     let modules = modules_of(&v);

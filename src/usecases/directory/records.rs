@@ -19,7 +19,8 @@ pub(super) trait Record: Serialize + Sized {
     /// The events recorded on creating and on changing one.
     const CREATED: &'static str;
     const UPDATED: &'static str;
-    /// The conflict when an upsert's external id belongs to a record outside the actor's areas.
+    /// The conflict (a catalog key) when an upsert's external id belongs to a record outside
+    /// the actor's areas.
     const OUTSIDE_YOUR_AREAS: &'static str;
 
     fn id(&self) -> i64;
@@ -180,7 +181,10 @@ pub(super) async fn upsert<R: Record>(
         },
     };
     if !actor.scope.allows_area(existing.area_id()) {
-        return Err(Error::conflict("external_id", R::OUTSIDE_YOUR_AREAS));
+        return Err(Error::conflict(
+            "external_id",
+            crate::catalog::Message::new(R::OUTSIDE_YOUR_AREAS),
+        ));
     }
     let result = change(&mut tx, now, actor, existing, v).await?;
     if result.1 != Outcome::Unchanged {

@@ -159,7 +159,7 @@ pub async fn link_contact(
         _ => {
             return Err(Error::invalid(
                 "contact_id",
-                format!("no contact {contact_id} (or not in your areas)"),
+                crate::catalog::Message::new("error-no-contact-in-areas").number("id", contact_id),
             ));
         }
     };
@@ -230,7 +230,9 @@ pub async fn create_contact(
     let account = actor.account(&mut tx, account_id).await?;
     if account.contact_id.is_some() {
         return Err(Error::Refused(
-            "The account is already linked to a contact.".into(),
+            crate::domain::account::NotApplicable::AlreadyAssigned
+                .message()
+                .into(),
         ));
     }
     let data = RegistrationData::of(&account).unwrap_or_else(|| RegistrationData {
@@ -244,14 +246,14 @@ pub async fn create_contact(
             _ => {
                 return Err(Error::invalid(
                     "organization_id",
-                    format!("no organization {id} (or not in your areas)"),
+                    crate::catalog::Message::new("error-no-organization-in-areas").number("id", id),
                 ));
             }
         }
     } else if !actor.admin {
         return Err(Error::invalid(
             "organization_id",
-            "choose an organization in your areas",
+            crate::catalog::Message::new("error-choose-organization"),
         ));
     }
     if !input.allow_duplicate {
@@ -263,10 +265,8 @@ pub async fn create_contact(
                 .collect();
             return Err(Error::conflict(
                 "allow_duplicate",
-                format!(
-                    "possible duplicate: {} already has this e-mail address; link that contact, or confirm to create another",
-                    names.join(", ")
-                ),
+                crate::catalog::Message::new("error-possible-duplicate")
+                    .text("contacts", names.join(", ")),
             ));
         }
     }

@@ -80,7 +80,10 @@ async fn validate(
     if let Err(w) = cx.passwords.check(&input.password, &context).await {
         errors.add("password", w.message());
     } else if input.password != input.confirmation {
-        errors.add("confirmation", "does not match the password");
+        errors.add(
+            "confirmation",
+            crate::catalog::Message::new("error-confirmation-mismatch"),
+        );
     }
     errors.into_result()?;
     let data = RegistrationData {

@@ -191,13 +191,17 @@ async fn bulk(
         return Ok(done(&s, &f.back, &staff.t("flash-choose-action")));
     };
     if !f.ids_ok {
-        return Err(Error::invalid("id", "must be an account's number").into());
+        return Err(Error::invalid("id", Message::new("error-bulk-id")).into());
     }
     if f.ids.is_empty() {
         return Ok(done(&s, &f.back, &staff.t("flash-select-one")));
     }
     if f.ids.len() > MOST {
-        return Err(Error::invalid("id", format!("select at most {MOST} accounts")).into());
+        return Err(Error::invalid(
+            "id",
+            Message::new("error-bulk-too-many").number("max", MOST as i64),
+        )
+        .into());
     }
     if action == Bulk::Export {
         let accounts = uc::these_accounts(&s.cx, &staff.actor, &f.ids).await?;
@@ -316,7 +320,10 @@ async fn perform(s: &AppState, staff: &Staff, action: Bulk, id: i64, notify: boo
             uc::change_status_told(&s.cx, &staff.actor, id, &status(StatusAction::Deactivate))
                 .await,
         ),
-        Bulk::Export => Err(Error::invalid("action", "choose an action")),
+        Bulk::Export => Err(Error::invalid(
+            "action",
+            Message::new("error-choose-action"),
+        )),
     };
     match result {
         Ok((email, mail)) => Outcome {

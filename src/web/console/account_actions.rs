@@ -142,7 +142,7 @@ async fn perform(
         }
         other => {
             let action = uc::StatusAction::parse(other)
-                .ok_or_else(|| Error::invalid("action", "choose an action"))?;
+                .ok_or_else(|| Error::invalid("action", Message::new("error-choose-action")))?;
             let change = uc::StatusChange {
                 action,
                 valid_until: f.valid_until.clone(),

@@ -360,16 +360,17 @@ async fn link_contact(
 ) -> PageResult {
     let contact_id = field(&body, "contact_id")
         .and_then(|c| c.parse().ok())
-        .ok_or_else(|| Error::invalid("contact_id", "choose a contact"))?;
+        .ok_or_else(|| Error::invalid("contact_id", Message::new("error-choose-contact")))?;
     let a = reg::link_contact(&s.cx, &staff.actor, id, contact_id).await?;
     Ok(done(
         &s,
         &format!("/console/accounts/{id}"),
-        &format!(
-            "{} is now linked to {}.",
-            a.email,
-            a.organization_name.as_deref().unwrap_or("the contact")
-        ),
+        &staff.say(&match a.organization_name.as_deref() {
+            Some(o) => Message::new("flash-linked-to")
+                .text("email", a.email.clone())
+                .text("organization", o),
+            None => Message::new("flash-linked-to-contact").text("email", a.email.clone()),
+        }),
     ))
 }
 
@@ -391,7 +392,7 @@ async fn create_contact(
                 &staff.say(&Message::new("flash-contact-linked").text("email", a.email.clone())),
             ),
             Err(f) => {
-                let create_error = Some(f.to_string());
+                let create_error = Some(f.all_in(staff.language().as_str()));
                 form_again(page(&s, &staff, id, String::new(), create_error, None).await?)
             }
         },
@@ -417,9 +418,10 @@ async fn set_access(
             Ok(v) => done(
                 &s,
                 &format!("/console/accounts/{id}"),
-                &format!(
-                    "{} on {}: role, modules and customers saved.",
-                    v.account.email, v.account.portal_name
+                &staff.say(
+                    &Message::new("flash-access-saved")
+                        .text("email", v.account.email.clone())
+                        .text("portal", v.account.portal_name.clone()),
                 ),
             ),
             Err(e) => {

@@ -68,7 +68,7 @@ fn location_safe(path: &str) -> String {
 }
 
 /// The language the browser asks for first, of those the console speaks (English else).
-fn browser_language(headers: &HeaderMap) -> Language {
+pub(super) fn browser_language(headers: &HeaderMap) -> Language {
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())

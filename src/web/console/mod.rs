@@ -3,9 +3,9 @@
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -49,7 +49,9 @@ pub const SESSION_COOKIE: &str = "admit_console";
 pub const LOGIN_COOKIE: &str = "admit_login";
 pub const FLASH_COOKIE: &str = "admit_flash";
 
-pub fn router() -> Router<AppState> {
+/// The console's routes; `state` is for the CSRF check, which answers in the staff member's
+/// language.
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/console/style.css", get(style))
         .route("/console/script.js", get(script))
@@ -67,7 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(mail::router())
         .merge(notifications::router())
         .merge(undo::router())
-        .layer(middleware::from_fn(check_csrf))
+        .layer(middleware::from_fn_with_state(state.clone(), check_csrf))
         .layer(middleware::from_fn(in_language::in_their_language))
 }
 
@@ -363,12 +365,14 @@ pub fn csrf_token(session_token: &str) -> String {
 }
 
 /// Every state-changing console request must come from our own pages: same origin, and the
-/// form's `csrf` field matches the session (or, on the login form, the login cookie).
-async fn check_csrf(req: Request, next: Next) -> Response {
+/// form's `csrf` field matches the session (or, on the login form, the login cookie). A
+/// refusal is said in the signed-in staff member's language, else the browser's.
+async fn check_csrf(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return clear_flash(next.run(req).await);
     }
     if from_other_site(req.headers()) {
+        note_language(&s, req.extensions(), req.headers()).await;
         return csrf_refused(forbidden(Message::new("error-form-other-site")));
     }
     let (parts, body) = req.into_parts();
@@ -389,10 +393,30 @@ async fn check_csrf(req: Request, next: Next) -> Response {
         if parts.uri.path() == "/console/login" {
             return Redirect::to("/console/login?expired=1").into_response();
         }
+        note_language(&s, &parts.extensions, &parts.headers).await;
         return csrf_refused(forbidden(Message::new("error-form-expired")));
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     next.run(req).await
+}
+
+/// Notes the language of the staff member signed in on this browser (else the browser's), for
+/// a page shown before any handler knows who asks.
+async fn note_language(s: &AppState, extensions: &axum::http::Extensions, headers: &HeaderMap) {
+    let Some(noted) = extensions.get::<in_language::Noted>() else {
+        return;
+    };
+    let user = match cookie(headers, SESSION_COOKIE) {
+        Some(token) => staff_uc::session_user(&s.cx, &s.policy, token)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    noted.note(match user {
+        Some(u) => Locale::of(&u.time_zone, &u.language).language,
+        None => auth::browser_language(headers),
+    });
 }
 
 /// The flash message is shown once: clear it on every page that rendered it.

@@ -14,7 +14,7 @@ use crate::storage::audit::{AUDIT_COLUMNS, AuditEvent, AuditFilter};
 use crate::usecases::audit_log::events_in_order;
 use crate::web::AppState;
 use crate::web::console::history::rows::language_of;
-use crate::web::console::history::{MailFate, sentence};
+use crate::web::console::history::{MailFate, actor_label, sentence};
 use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
@@ -35,6 +35,7 @@ const TARGET_KINDS: &[&str] = &[
     "staff",
     "api_key",
     "portal_account",
+    "oidc_client",
 ];
 
 #[derive(Deserialize, Default)]
@@ -137,6 +138,7 @@ fn target_link(kind: &str, id: Option<i64>) -> Option<String> {
         "portal" => "/console/portals",
         "staff" => "/console/staff",
         "area" => "/console/areas",
+        "oidc_client" => "/console/oidc-clients",
         _ => return None,
     };
     Some(format!("{base}/{id}"))
@@ -149,7 +151,7 @@ impl AuditRow {
             lang: language.as_str(),
             time: at.time(e.occurred_at),
             target_link: target_link(&e.target_kind, e.target_id),
-            actor: e.actor_label,
+            actor: actor_label(&e.actor_kind, &e.actor_label, language),
             client_addr: e.client_addr,
             action: e.action,
             target_kind: e.target_kind,

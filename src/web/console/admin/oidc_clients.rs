@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 use super::FormData;
+use crate::catalog::Message;
 use crate::domain::oidc::clients::{ClientKind, OidcScope, SigningAlg};
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::directory::Portal;
@@ -138,18 +139,24 @@ struct ClientsPage {
     post_logout_errors: Vec<String>,
 }
 
-/// The messages of `field` and of its entries (`field[1]`), with their line numbers.
-fn list_errors(errors: &Errors, field: &str) -> Vec<String> {
+/// The messages of `field` and of its entries (`field[1]`), with their line numbers, in the
+/// language `code`.
+fn list_errors(errors: &Errors, field: &str, code: &str) -> Vec<String> {
     errors
         .0
         .iter()
         .filter_map(|e| {
             if e.field == field {
-                return Some(e.message.clone());
+                return Some(e.text(code));
             }
             let index = e.field.strip_prefix(field)?.strip_prefix('[')?;
             let n: usize = index.strip_suffix(']')?.parse().ok()?;
-            Some(format!("line {}: {}", n + 1, e.message))
+            Some(
+                Message::new("error-line")
+                    .number("line", i64::try_from(n + 1).unwrap_or(i64::MAX))
+                    .text("problem", e.text(code))
+                    .render(code),
+            )
         })
         .collect()
 }
@@ -172,8 +179,12 @@ async fn clients_page(
         created,
         form,
         scopes: OidcScope::ALL.iter().map(|s| s.as_str()).collect(),
-        redirect_errors: list_errors(&errors, "redirect_uris"),
-        post_logout_errors: list_errors(&errors, "post_logout_redirect_uris"),
+        redirect_errors: list_errors(&errors, "redirect_uris", staff.language().as_str()),
+        post_logout_errors: list_errors(
+            &errors,
+            "post_logout_redirect_uris",
+            staff.language().as_str(),
+        ),
         errors,
     };
     // A page with a new secret must not be kept by the browser or a proxy.
@@ -290,7 +301,7 @@ async fn delete_client(State(s): State<AppState>, Admin(staff): Admin, Id(id): I
     Ok(done(
         &s,
         &format!("/console/portals/{}/clients", client.portal_id),
-        &format!("Client {} deleted.", client.name),
+        &staff.say(&Message::new("flash-oidc-client-deleted").text("name", client.name)),
     ))
 }
 
@@ -342,8 +353,12 @@ async fn client_page(
         client,
         form,
         scopes: OidcScope::ALL.iter().map(|s| s.as_str()).collect(),
-        redirect_errors: list_errors(&errors, "redirect_uris"),
-        post_logout_errors: list_errors(&errors, "post_logout_redirect_uris"),
+        redirect_errors: list_errors(&errors, "redirect_uris", staff.language().as_str()),
+        post_logout_errors: list_errors(
+            &errors,
+            "post_logout_redirect_uris",
+            staff.language().as_str(),
+        ),
         errors,
         logouts,
     };
@@ -390,7 +405,7 @@ async fn save_client(
         Ok(saved) => Ok(done(
             &s,
             &format!("/console/portals/{}/clients", saved.portal_id),
-            &format!("Client {} saved.", saved.name),
+            &staff.say(&Message::new("flash-oidc-client-saved").text("name", saved.name)),
         )),
         Err(errors) => {
             client_page(
@@ -415,6 +430,6 @@ async fn send_logout_again(
     Ok(done(
         &s,
         &format!("/console/oidc-clients/{}#logouts", logout.client_id),
-        "The back-channel logout is queued again.",
+        &staff.say(&Message::new("flash-logout-queued-again")),
     ))
 }

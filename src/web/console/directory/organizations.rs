@@ -312,7 +312,7 @@ pub(super) async fn invite(
             let org = uc::get_organization(&s.cx, &staff.actor, id).await?;
             let form = OrgForm::from_org(&org);
             let mut page = organization_page(&s, &staff, Some(org), form, Errors::new()).await?;
-            page.invite_error = Some(errors.to_string());
+            page.invite_error = Some(errors.all_in(staff.language().as_str()));
             page.grant = GrantChoice::typed(
                 &page.portals,
                 input.portal_id,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::Message;
 use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::audit::AuditEvent;
@@ -33,9 +34,13 @@ impl MailFate {
     }
 }
 
-/// Who did it, as a reader should see it: a staff member by name, anyone else by their label;
-/// nobody when the person acted on their own account ("Logged in").
-pub fn who(e: &AuditEvent, staff_names: &HashMap<i64, String>) -> Option<String> {
+/// Who did it, as a reader should see it: a staff member by name, anyone else by their label
+/// (in `language`); nobody when the person acted on their own account ("Logged in").
+pub fn who(
+    e: &AuditEvent,
+    staff_names: &HashMap<i64, String>,
+    language: Language,
+) -> Option<String> {
     match e.actor_kind.as_str() {
         "staff" => Some(
             e.actor_id
@@ -45,8 +50,26 @@ pub fn who(e: &AuditEvent, staff_names: &HashMap<i64, String>) -> Option<String>
                 .unwrap_or_else(|| e.actor_label.clone()),
         ),
         "portal_user" if e.target_kind == "portal_account" && e.actor_id == e.target_id => None,
-        _ => Some(e.actor_label.clone()),
+        _ => Some(actor_label(&e.actor_kind, &e.actor_label, language)),
     }
+}
+
+/// An actor's label in `language`. A program's label is kept in English words ("API key CRM
+/// sync (admit_ab12)", "client Invoices (x7…)"): said again in the reader's language.
+pub fn actor_label(kind: &str, label: &str, language: Language) -> String {
+    if kind != "api_key" {
+        return label.to_string();
+    }
+    let (key, name) = if let Some(name) = label.strip_prefix("API key ") {
+        ("actor-api-key", name)
+    } else if let Some(name) = label.strip_prefix("client ") {
+        ("actor-oidc-client", name)
+    } else {
+        return label.to_string();
+    };
+    Message::new(key)
+        .text("name", name)
+        .render(language.as_str())
 }
 
 /// The event as a sentence in `language`: its phrase, who did it, and what went with it.

@@ -63,7 +63,7 @@ pub async fn history(
     let rows = events
         .into_iter()
         .map(|e| {
-            let by = who(&e, &names);
+            let by = who(&e, &names, language);
             HistoryRow {
                 at: at.time(e.occurred_at),
                 text: sentence(&e, by.as_deref(), fate, language),

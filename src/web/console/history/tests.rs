@@ -104,7 +104,7 @@ fn a_decline_reads_as_a_sentence_with_its_e_mail() {
     let after = r#"{"approval":"declined","mail":{"to":"anna@example.com","outbox_id":5}}"#;
     let e = event("account.decline", "staff", Some(after));
     let names = HashMap::from([(3, "Maria Keller".to_string())]);
-    let who = who(&e, &names);
+    let who = who(&e, &names, Language::En);
     assert_eq!(who.as_deref(), Some("Maria Keller"));
     let sent = |_| MailFate::Sent;
     assert_eq!(
@@ -121,7 +121,7 @@ fn a_decline_reads_as_a_sentence_with_its_e_mail() {
     );
     // A staff member without a name is named by their address.
     assert_eq!(
-        super::who(&e, &HashMap::new()).as_deref(),
+        super::who(&e, &HashMap::new(), Language::En).as_deref(),
         Some("maria@admit.example")
     );
 }
@@ -146,7 +146,7 @@ fn undos_logins_and_unknown_actions_read_too() {
     );
     let mut login = event("account.logged_in", "portal_user", None);
     login.actor_id = Some(9);
-    assert_eq!(who(&login, &HashMap::new()), None);
+    assert_eq!(who(&login, &HashMap::new(), Language::De), None);
     assert_eq!(
         sentence(&login, None, |_| MailFate::Unknown, Language::De),
         "Angemeldet"
@@ -160,5 +160,24 @@ fn undos_logins_and_unknown_actions_read_too() {
             Language::En
         ),
         "Recorded (account.something_new) by command line"
+    );
+}
+
+#[test]
+fn a_program_is_named_in_the_reader_s_language() {
+    let mut e = event("account.granted", "api_key", None);
+    e.actor_label = "API key CRM sync (admit_ab12)".into();
+    assert_eq!(
+        who(&e, &HashMap::new(), Language::De).as_deref(),
+        Some("API-Schlüssel CRM sync (admit_ab12)")
+    );
+    assert_eq!(
+        who(&e, &HashMap::new(), Language::En).as_deref(),
+        Some("API key CRM sync (admit_ab12)")
+    );
+    e.actor_label = "client Invoices (abc)".into();
+    assert_eq!(
+        super::actor_label(&e.actor_kind, &e.actor_label, Language::De),
+        "Client Invoices (abc)"
     );
 }

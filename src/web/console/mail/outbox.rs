@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::{form_value, framed};
+use crate::catalog::Message;
 use crate::domain::outbox::OutboxStatus;
 use crate::mail::templates::{self, EVENTS};
 use crate::storage::directory::Portal;
@@ -45,7 +46,7 @@ pub(super) struct OutboxPage {
     recipient: String,
     portal_id: String,
     portals: Vec<Portal>,
-    events: Vec<(&'static str, &'static str)>,
+    events: Vec<&'static str>,
     statuses: &'static [OutboxStatus],
     list: Listing,
     pager: Pager,
@@ -125,7 +126,7 @@ async fn outbox_page(
         recipient: q.recipient,
         portal_id: q.portal_id,
         portals,
-        events: EVENTS.iter().map(|e| (e.key, e.label)).collect(),
+        events: EVENTS.iter().map(|e| e.key).collect(),
         statuses: OutboxStatus::ALL,
         list,
         pager,
@@ -153,7 +154,7 @@ pub(super) async fn send_test(
         Ok(id) => Ok(done(
             &s,
             &format!("/console/outbox/{id}"),
-            "Test message queued.",
+            &staff.say(&Message::new("flash-test-queued")),
         )),
         Err(Error::Invalid(errors)) => {
             let page = outbox_page(&s, &staff, OutboxQuery::default(), errors, to).await?;
@@ -193,7 +194,9 @@ pub(super) async fn outbox_message(
     };
     Ok(OutboxMessagePage {
         chrome: staff.chrome("outbox"),
-        portal_name: shown.portal_name.unwrap_or_else(|| "(none)".into()),
+        portal_name: shown
+            .portal_name
+            .unwrap_or_else(|| staff.say(&Message::new("outbox-no-portal"))),
         created: at.time(m.created_at),
         updated: at.time(m.updated_at),
         sent: m.sent_at.map(|t| at.time(t)).unwrap_or_default(),
@@ -215,7 +218,7 @@ pub(super) async fn send_again(
     Ok(done(
         &s,
         &format!("/console/outbox/{id}"),
-        "The message is queued again.",
+        &staff.say(&Message::new("flash-message-queued-again")),
     ))
 }
 

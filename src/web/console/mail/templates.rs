@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 
 use super::{form_value, form_values, framed};
+use crate::catalog::Message;
 use crate::domain::directory::Language;
 use crate::mail::parts::{Button, MailParts, paragraph_field};
 use crate::mail::source::TemplateSource;
@@ -26,7 +27,6 @@ use crate::web::page::{Id, PageResult};
 
 pub struct TemplateRow {
     pub key: &'static str,
-    pub label: &'static str,
     /// (language, custom?, its own HTML?) per language.
     pub languages: Vec<(&'static str, bool, bool)>,
 }
@@ -53,7 +53,6 @@ pub(super) async fn portal_templates(
             .filter(|e| e.key != "test")
             .map(|e| TemplateRow {
                 key: e.key,
-                label: e.label,
                 languages: Language::ALL
                     .iter()
                     .map(|l| {
@@ -103,7 +102,6 @@ pub(super) struct TemplatePage {
     chrome: Chrome,
     portal: Portal,
     event_key: &'static str,
-    event_label: &'static str,
     language: &'static str,
     variables: Vec<&'static str>,
     links: Vec<&'static str>,
@@ -197,7 +195,7 @@ fn template_page(
         .map(|(i, text)| ParagraphField {
             n: i + 1,
             text: text.clone(),
-            error: errors.get(&paragraph_field(i + 1)).map(str::to_string),
+            error: errors.text(&paragraph_field(i + 1), staff.language().as_str()),
         })
         .collect();
     let (button_label, button_link) = form
@@ -209,7 +207,6 @@ fn template_page(
     TemplatePage {
         chrome: staff.chrome("portals"),
         event_key: r.event.key,
-        event_label: r.event.label,
         language: r.language.as_str(),
         // The digest's groups are listed by the layout, not written out.
         variables: r
@@ -303,7 +300,11 @@ pub(super) async fn save_template(
     let action = form_value(&body, "action");
     if action == "reset" {
         uc::reset_template(&s.cx, &staff.actor, r.portal.id, r.event.key, r.language).await?;
-        return Ok(done(&s, &url, "The default text is back."));
+        return Ok(done(
+            &s,
+            &url,
+            &staff.say(&Message::new("flash-template-reset")),
+        ));
     }
     let mut form = form_fields(&body);
     let (saved, custom) =
@@ -327,7 +328,11 @@ pub(super) async fn save_template(
     )
     .await;
     match saved {
-        Ok(()) => Ok(done(&s, &url, "Template saved.")),
+        Ok(()) => Ok(done(
+            &s,
+            &url,
+            &staff.say(&Message::new("flash-template-saved")),
+        )),
         Err(Error::Invalid(errors)) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             template_page(&s, &staff, r, form, shown, errors),
@@ -345,10 +350,11 @@ pub(super) struct PreviewAnswer {
     errors: Vec<crate::domain::FieldError>,
 }
 
-/// The live preview: the form's template rendered on sample data, or its errors.
+/// The live preview: the form's template rendered on sample data, or its errors (in the staff
+/// member's language).
 pub(super) async fn preview_template(
     State(s): State<AppState>,
-    Admin(_): Admin,
+    Admin(staff): Admin,
     Id(id): Id,
     Path(path): Path<TemplatePath>,
     RawForm(body): RawForm,
@@ -366,7 +372,14 @@ pub(super) async fn preview_template(
             subject: String::new(),
             text: String::new(),
             html: String::new(),
-            errors: e.0,
+            errors: e
+                .0
+                .into_iter()
+                .map(|f| crate::domain::FieldError {
+                    message: f.text(staff.language().as_str()),
+                    ..f
+                })
+                .collect(),
         },
         Err(e) => return Err(e.into()),
     };
