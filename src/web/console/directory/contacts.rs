@@ -329,15 +329,27 @@ pub(super) async fn grant_access(
         Ok((account, Outcome::Created)) => Ok(done(
             &s,
             &back,
-            &staff.say(&Message::new("flash-granted").text("portal", account.portal_name)),
+            &staff.say(
+                &Message::new("flash-granted").text(
+                    "portal",
+                    account
+                        .portal_name_in(staff.language().as_str())
+                        .to_string(),
+                ),
+            ),
         )),
         Ok((account, _)) => Ok(done(
             &s,
             &back,
             &staff.say(
                 &Message::new("flash-already-has-access")
-                    .text("email", account.email)
-                    .text("portal", account.portal_name),
+                    .text(
+                        "portal",
+                        account
+                            .portal_name_in(staff.language().as_str())
+                            .to_string(),
+                    )
+                    .text("email", account.email),
             ),
         )),
         Err(Error::Invalid(errors)) => {
