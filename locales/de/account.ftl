@@ -116,6 +116,7 @@ flash-sent-again = Erneut gesendet: Die E-Mail an { $to } ist eingereiht.
 flash-no-mail = Es wird keine E-Mail gesendet.
 flash-mail-queued = Die E-Mail an { $to } ist eingereiht.
 flash-done-on = { $what }: { $email } auf { $portal }. { $mail }
+flash-access-saved = { $email } auf { $portal }: Rolle, Module und Kunden gespeichert.
 done-removed = Entfernt
 done-invitation-cancelled = Einladung zurückgezogen
 done-approved = Freigegeben

@@ -116,6 +116,7 @@ flash-sent-again = Sent again: the e-mail to { $to } is queued.
 flash-no-mail = No e-mail is sent.
 flash-mail-queued = The e-mail to { $to } is queued.
 flash-done-on = { $what }: { $email } on { $portal }. { $mail }
+flash-access-saved = { $email } on { $portal }: role, modules and customers saved.
 done-removed = Removed
 done-invitation-cancelled = Invitation cancelled
 done-approved = Approved

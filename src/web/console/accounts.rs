@@ -432,9 +432,15 @@ async fn set_access(
             Ok(v) => done(
                 &s,
                 &format!("/console/accounts/{id}"),
-                &format!(
-                    "{} on {}: role, modules and customers saved.",
-                    v.account.email, v.account.portal_name
+                &staff.say(
+                    &Message::new("flash-access-saved")
+                        .text("email", v.account.email.clone())
+                        .text(
+                            "portal",
+                            v.account
+                                .portal_name_in(staff.language().as_str())
+                                .to_string(),
+                        ),
                 ),
             ),
             Err(e) => {
