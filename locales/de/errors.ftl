@@ -84,6 +84,7 @@ error-account-already-declined = Das Konto ist bereits abgelehnt.
 error-account-already-assigned = Das Konto ist bereits mit einem Kontakt verknüpft.
 error-account-unchanged = Es würde sich nichts ändern.
 error-team-lifecycle-only = Die Admins einer Organisation deaktivieren und reaktivieren ihre Konten; alles andere erledigen die Mitarbeitenden.
+error-resend-notifications-only = Ein Konto nur für Benachrichtigungen meldet sich nie an: Es gibt keine Einladung und keinen Link zu senden.
 error-resend-registered = Das Konto ist bereits registriert; senden Sie stattdessen einen Link für ein neues Passwort.
 error-no-password-yet = Das Konto hat noch kein Passwort: Senden Sie stattdessen die Einladungs- oder Aktivierungs-E-Mail erneut.
 error-no-contact-in-areas = kein Kontakt { $id } (oder nicht in Ihren Bereichen)

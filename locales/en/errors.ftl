@@ -72,6 +72,7 @@ error-account-already-declined = The account is already declined.
 error-account-already-assigned = The account is already linked to a contact.
 error-account-unchanged = Nothing would change.
 error-team-lifecycle-only = An organization's admins deactivate and reactivate its accounts; staff do the rest.
+error-resend-notifications-only = A notifications-only account never logs in: there is no invitation or link to send.
 error-resend-registered = The account is already registered; send a new-password link instead.
 error-no-password-yet = The account has no password yet: send the invitation or activation e-mail again instead.
 error-no-contact-in-areas = no contact { $id } (or not in your areas)

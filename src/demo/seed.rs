@@ -63,14 +63,16 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
     .await
     .map_err(describe)?;
 
-    let module = |name: &str, admin_only: bool| ModuleInput {
+    let module = |name: &str, name_de: &str, admin_only: bool| ModuleInput {
         name: name.into(),
+        name_de: Some(name_de.into()),
         admin_only,
         marketing: name == "Partner kit",
     };
     let portals = [
         PortalInput {
             name: "Customer portal".into(),
+            name_de: Some("Kundenportal".into()),
             kind: "customer".into(),
             base_url: "https://customers.example.com".into(),
             registration_mode: "self_manual".into(),
@@ -80,15 +82,16 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             default_language: Some("en".into()),
             default_time_zone: None,
             modules: vec![
-                module("Schedule", false),
-                module("Invoices", false),
-                module("Pricing", true),
-                module("Payment", true),
-                module("User management", true),
+                module("Schedule", "Termine", false),
+                module("Invoices", "Rechnungen", false),
+                module("Pricing", "Preise", true),
+                module("Payment", "Zahlung", true),
+                module("User management", "Benutzerverwaltung", true),
             ],
         },
         PortalInput {
             name: "Installer portal".into(),
+            name_de: Some("Installateurportal".into()),
             kind: "installer".into(),
             base_url: "https://installers.example.com".into(),
             registration_mode: "self_automatic".into(),
@@ -98,13 +101,14 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             default_language: Some("de".into()),
             default_time_zone: Some("Europe/Berlin".into()),
             modules: vec![
-                module("Projects", false),
-                module("Documents", false),
-                module("User management", true),
+                module("Projects", "Projekte", false),
+                module("Documents", "Dokumente", false),
+                module("User management", "Benutzerverwaltung", true),
             ],
         },
         PortalInput {
             name: "Partner portal".into(),
+            name_de: Some("Partnerportal".into()),
             kind: "partner".into(),
             base_url: "https://partners.example.com".into(),
             registration_mode: "invitation_only".into(),
@@ -114,11 +118,11 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             default_language: Some("en".into()),
             default_time_zone: None,
             modules: vec![
-                module("Customers", false),
-                module("Tasks", false),
-                module("Partner kit", false),
-                module("Reports", true),
-                module("User management", true),
+                module("Customers", "Kunden", false),
+                module("Tasks", "Aufgaben", false),
+                module("Partner kit", "Partnerpaket", false),
+                module("Reports", "Berichte", true),
+                module("User management", "Benutzerverwaltung", true),
             ],
         },
     ];
@@ -348,24 +352,28 @@ pub async fn seed(cx: &Ctx) -> anyhow::Result<()> {
             "Service due",
             "Wartung fällig",
             "Maintenance that is due",
+            "Fällige Wartungen",
         ),
         (
             "invoices",
             "Unpaid invoices",
             "Offene Rechnungen",
             "Invoices waiting for payment",
+            "Rechnungen, die auf Zahlung warten",
         ),
     ];
     for p in &portals {
         let list: Vec<crate::domain::tasks::CategoryInput> = categories
             .iter()
-            .map(|(key, en, de, about)| crate::domain::tasks::CategoryInput {
-                key: key.to_string(),
-                name_en: en.to_string(),
-                name_de: de.to_string(),
-                description_en: about.to_string(),
-                description_de: String::new(),
-            })
+            .map(
+                |(key, en, de, about, about_de)| crate::domain::tasks::CategoryInput {
+                    key: key.to_string(),
+                    name_en: en.to_string(),
+                    name_de: de.to_string(),
+                    description_en: about.to_string(),
+                    description_de: about_de.to_string(),
+                },
+            )
             .collect();
         usecases::notifications::set_categories(cx, &actor, p.id, &list)
             .await

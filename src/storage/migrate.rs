@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_portal_time_zone"),
     migration!(21, "0021_mail_template_parts"),
     migration!(22, "0022_client_generation"),
+    migration!(23, "0023_translated_names"),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS admit_migrations (

@@ -222,7 +222,7 @@ pub async fn render_message(
     }
     vars["recipient_name"] = Value::String(m.recipient_name.clone().unwrap_or_default());
     let (portal_name, portal_url) = match &portal {
-        Some(p) => (p.name.clone(), p.base_url.clone()),
+        Some(p) => (p.name_in(language.as_str()).to_string(), p.base_url.clone()),
         None => ("Admit".to_string(), settings.public_url.clone()),
     };
     if m.link_purpose.is_some() {

@@ -190,9 +190,18 @@ async fn a_notifications_only_account_gets_no_invitation(app: TestApp) {
     let (status, account) = api.post("/api/v1/accounts", &grant).await;
     assert_eq!(status, StatusCode::CREATED, "{account}");
     assert_eq!(account["role"], "notifications");
-    // It never logs in: no invitation, no link to accept.
+    // It never logs in: no invitation, no link to accept, none to send again.
     assert_eq!(app.count("outbox_messages").await, 0);
     assert_eq!(app.count("account_tokens").await, 0);
+    let (status, refused) = api
+        .post(
+            &format!("/api/v1/accounts/{}/resend", account["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert!(refused.to_string().contains("never logs in"), "{refused}");
+    assert_eq!(app.count("outbox_messages").await, 0);
 
     // The console says so, in the staff member's words.
     let b = app

@@ -55,5 +55,6 @@ mod staff;
 mod staff_recovery;
 mod team;
 mod throttling;
+mod translated_names;
 mod undo;
 mod upgrades;

@@ -125,6 +125,7 @@ pub(crate) async fn generate_access(cx: &Ctx, size: AccessSize) -> anyhow::Resul
                     .map(
                         |(n, admin_only, marketing)| admit::domain::directory::ModuleInput {
                             name: n.to_string(),
+                            name_de: None,
                             admin_only: *admin_only,
                             marketing: *marketing,
                         },

@@ -68,6 +68,7 @@ pub(super) async fn generate(cx: &Ctx, n: usize) -> anyhow::Result<Generated> {
             &actor,
             &admit::domain::directory::PortalInput {
                 name: name.to_string(),
+                name_de: None,
                 kind: kind.to_string(),
                 base_url: format!("https://{}.example.com", ascii_slug(name)),
                 registration_mode: "self_manual".into(),

@@ -60,6 +60,7 @@ pub(super) async fn seed(
                 .iter()
                 .map(|(name, admin_only)| ModuleInput {
                     name: name.to_string(),
+                    name_de: None,
                     admin_only: *admin_only,
                     marketing: false,
                 })

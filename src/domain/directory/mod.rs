@@ -386,6 +386,12 @@ pub struct ModuleInput {
         pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
     )]
     pub name: String,
+    /// The module's name in German, shown to people who read German (the name above stays
+    /// what grants, decisions and tokens name it by). Not given: the German name the module of
+    /// this name has now (none for a new one); empty: none, the name is shown.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    pub name_de: Option<String>,
     /// Only an organization's admins see it (Pricing, Payment, User management).
     #[serde(default)]
     pub admin_only: bool,
@@ -404,6 +410,11 @@ pub struct PortalInput {
         pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
     )]
     pub name: String,
+    /// The portal's name in German, shown to people who read German. Not given: unchanged
+    /// (none for a new portal); empty: none, the name is shown.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    pub name_de: Option<String>,
     /// `customer`, `installer` or `partner`.
     #[schema(value_type = PortalKind)]
     pub kind: String,
@@ -443,6 +454,8 @@ pub struct PortalInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValidPortal {
     pub name: String,
+    /// The German name: `None` when not given (unchanged), `Some("")` to remove it.
+    pub name_de: Option<String>,
     pub kind: PortalKind,
     pub base_url: String,
     pub registration_mode: RegistrationMode,
@@ -468,9 +481,28 @@ pub fn validate_url(value: &str) -> Result<String, String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
+/// A name in another language, as given: `None` when not given, `Some("")` when given empty
+/// (no translation), else the name checked like any name.
+fn translation(value: Option<&str>) -> Result<Option<String>, Message> {
+    match value {
+        None => Ok(None),
+        Some(v) => optional_text(Some(v), 100).map(|t| Some(t.unwrap_or_default())),
+    }
+}
+
+/// The name to show in the language `code`: the translation for it when there is one, else
+/// the name itself (the default, English one).
+pub fn name_in<'a>(name: &'a str, name_de: Option<&'a str>, code: &str) -> &'a str {
+    match name_de {
+        Some(de) if code == Language::De.as_str() && !de.trim().is_empty() => de,
+        _ => name,
+    }
+}
+
 pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> {
     let mut errors = FieldErrors::new();
     let name = errors.take("name", required_text(&input.name, 100));
+    let name_de = errors.take("name_de", translation(input.name_de.as_deref()));
     let kind = errors.take("kind", PortalKind::parse(&input.kind));
     let base_url = errors.take("base_url", validate_url(&input.base_url));
     let registration_mode = errors.take(
@@ -498,13 +530,18 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
     }
     for (i, m) in input.modules.iter().enumerate() {
         let field = format!("modules[{i}].name");
+        let name_de = errors.take(
+            &format!("modules[{i}].name_de"),
+            translation(m.name_de.as_deref()),
+        );
         match required_text(&m.name, 100) {
             Ok(n) => {
                 if modules.iter().any(|x| x.name.eq_ignore_ascii_case(&n)) {
                     errors.add(&field, format!("the module {n} is listed twice"));
-                } else {
+                } else if let Some(name_de) = name_de {
                     modules.push(ModuleInput {
                         name: n,
+                        name_de,
                         admin_only: m.admin_only,
                         marketing: m.marketing,
                     });
@@ -516,6 +553,7 @@ pub fn validate_portal(input: &PortalInput) -> Result<ValidPortal, FieldErrors> 
     errors.into_result()?;
     Ok(ValidPortal {
         name: name.expect("checked"),
+        name_de: name_de.expect("checked"),
         kind: kind.expect("checked"),
         base_url: base_url.expect("checked"),
         registration_mode: registration_mode.expect("checked"),

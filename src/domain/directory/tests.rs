@@ -71,8 +71,7 @@ fn portals_default_to_seven_day_invitations_and_refuse_duplicate_modules() {
         registration_mode: "self_manual".into(),
         modules: vec![ModuleInput {
             name: "Invoices".into(),
-            admin_only: false,
-            marketing: false,
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -82,10 +81,55 @@ fn portals_default_to_seven_day_invitations_and_refuse_duplicate_modules() {
     input.modules.push(ModuleInput {
         name: "invoices".into(),
         admin_only: true,
-        marketing: false,
+        ..Default::default()
     });
     input.base_url = "ftp://x".into();
     let err = validate_portal(&input).unwrap_err();
     assert!(err.get("modules[1].name").is_some());
     assert!(err.get("base_url").is_some());
+}
+
+#[test]
+fn german_names_are_optional_kept_when_not_given_and_checked_like_names() {
+    let mut input = PortalInput {
+        name: "Customer portal".into(),
+        kind: "customer".into(),
+        base_url: "https://portal.example.com".into(),
+        registration_mode: "self_manual".into(),
+        modules: vec![
+            ModuleInput {
+                name: "Invoices".into(),
+                name_de: Some(" Rechnungen ".into()),
+                ..Default::default()
+            },
+            ModuleInput {
+                name: "Pricing".into(),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let ok = validate_portal(&input).unwrap();
+    assert_eq!(ok.name_de, None, "not given: unchanged");
+    assert_eq!(ok.modules[0].name_de.as_deref(), Some("Rechnungen"));
+    assert_eq!(ok.modules[1].name_de, None);
+    input.name_de = Some("  ".into());
+    assert_eq!(
+        validate_portal(&input).unwrap().name_de.as_deref(),
+        Some("")
+    );
+    input.name_de = Some("K".repeat(101));
+    input.modules[1].name_de = Some("Preis\u{7}".into());
+    let err = validate_portal(&input).unwrap_err();
+    assert!(err.get("name_de").is_some());
+    assert!(err.get("modules[1].name_de").is_some());
+    assert!(err.get("name").is_none());
+}
+
+#[test]
+fn a_name_is_shown_in_german_when_it_has_one_else_the_name_itself() {
+    assert_eq!(name_in("Invoices", Some("Rechnungen"), "de"), "Rechnungen");
+    assert_eq!(name_in("Invoices", Some("Rechnungen"), "en"), "Invoices");
+    assert_eq!(name_in("Invoices", None, "de"), "Invoices");
+    assert_eq!(name_in("Invoices", Some(""), "de"), "Invoices");
 }

@@ -16,6 +16,9 @@ pub struct PortalAccount {
     pub id: i64,
     pub portal_id: i64,
     pub portal_name: String,
+    /// The portal's name in German, if it has one (see [`PortalAccount::portal_name_in`]).
+    #[serde(skip)]
+    pub portal_name_de: Option<String>,
     /// The access's source.
     pub portal_kind: PortalKind,
     /// The user name on its portal.
@@ -60,6 +63,11 @@ pub struct PortalAccount {
 }
 
 impl PortalAccount {
+    /// Its portal's name in the language `code` (`en`, `de`).
+    pub fn portal_name_in(&self, code: &str) -> &str {
+        crate::domain::directory::name_in(&self.portal_name, self.portal_name_de.as_deref(), code)
+    }
+
     /// The valid-until day as `YYYY-MM-DD`, empty when none is set.
     pub fn valid_until_text(&self) -> String {
         self.valid_until
@@ -89,7 +97,7 @@ impl PortalAccount {
 /// The columns of a [`PortalAccount`] (but its modules), and the tables they come from.
 macro_rules! account_columns {
     () => {
-        "a.id, a.portal_id, p.name AS portal_name, p.kind AS portal_kind, a.email, a.contact_id, \
+        "a.id, a.portal_id, p.name AS portal_name, p.name_de AS portal_name_de, p.kind AS portal_kind, a.email, a.contact_id, \
      CASE WHEN a.contact_id IS NULL THEN 'pending' ELSE 'assigned' END AS assignment, \
      ct.organization_id, o.name AS organization_name, o.kind AS organization_kind, o.area_id, a.name, a.role, a.registration, a.approval, \
      a.access_granted, a.valid_until, a.lifecycle, a.password_hash, a.language, a.time_zone, a.pending_email, a.registration_data, \

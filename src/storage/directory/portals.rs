@@ -2,13 +2,16 @@
 
 use serde::Serialize;
 
-use crate::domain::directory::{PortalKind, RegistrationMode};
+use crate::domain::directory::{PortalKind, RegistrationMode, name_in};
 use crate::storage::{Result, Tx};
 use crate::{exec_tx, on_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Module {
+    /// What grants, decisions and tokens name it by; shown where it has no translation.
     pub name: String,
+    /// Its name in German, if it has one.
+    pub name_de: Option<String>,
     /// Only an organization's admins see it.
     pub admin_only: bool,
     /// Marketing material: the only modules a marketing account sees.
@@ -19,6 +22,8 @@ pub struct Module {
 pub struct Portal {
     pub id: i64,
     pub name: String,
+    /// Its name in German, if it has one.
+    pub name_de: Option<String>,
     /// The access's source.
     pub kind: PortalKind,
     pub base_url: String,
@@ -47,14 +52,37 @@ pub struct Portal {
     pub updated_at: i64,
 }
 
-const PORTAL_SELECT: &str = "SELECT id, name, kind, base_url, registration_mode, self_registration_creates_contact, \
+impl Module {
+    /// Its name in the language `code` (`en`, `de`): the translation, else the name.
+    pub fn name_in(&self, code: &str) -> &str {
+        name_in(&self.name, self.name_de.as_deref(), code)
+    }
+}
+
+impl Portal {
+    /// Its name in the language `code` (`en`, `de`): the translation, else the name.
+    pub fn name_in(&self, code: &str) -> &str {
+        name_in(&self.name, self.name_de.as_deref(), code)
+    }
+
+    /// The name of its module `name` in the language `code`; `name` itself for a module it
+    /// no longer has.
+    pub fn module_name<'a>(&'a self, name: &'a str, code: &str) -> &'a str {
+        self.modules
+            .iter()
+            .find(|m| m.name == name)
+            .map_or(name, |m| m.name_in(code))
+    }
+}
+
+const PORTAL_SELECT: &str = "SELECT id, name, name_de, kind, base_url, registration_mode, self_registration_creates_contact, \
      notify_staff_on_new_link, impersonation_allowed, impersonation_actions, impersonation_notice, \
      invitation_lifetime_days, default_language, default_time_zone, created_at, updated_at FROM portals";
 
 async fn portal_modules(tx: &mut Tx, id: i64) -> Result<Vec<Module>> {
     on_tx!(tx, |c| {
         sqlx::query_as(
-        "SELECT name, admin_only, marketing FROM portal_modules WHERE portal_id = $1 ORDER BY position, id"
+        "SELECT name, name_de, admin_only, marketing FROM portal_modules WHERE portal_id = $1 ORDER BY position, id"
     )
     .bind(id)
     .fetch_all(c)
@@ -101,6 +129,7 @@ pub async fn find_portal_by_name(tx: &mut Tx, name: &str) -> Result<Option<i64>>
 
 pub struct PortalRow<'a> {
     pub name: &'a str,
+    pub name_de: Option<&'a str>,
     pub kind: PortalKind,
     pub base_url: &'a str,
     pub registration_mode: RegistrationMode,
@@ -116,7 +145,7 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
         sqlx::query_scalar(
         "INSERT INTO portals (name, kind, base_url, registration_mode, self_registration_creates_contact, \
          invitation_lifetime_days, default_language, notify_staff_on_new_link, created_at, updated_at, \
-         default_time_zone) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, $10) RETURNING id"
+         default_time_zone, name_de) VALUES ($1, $2, $3, $4, $5, $6, $7, $9, $8, $8, $10, $11) RETURNING id"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -128,6 +157,7 @@ pub async fn insert_portal(tx: &mut Tx, p: &PortalRow<'_>, now: i64) -> Result<i
     .bind(now)
     .bind(p.notify_staff_on_new_link)
     .bind(p.default_time_zone)
+    .bind(p.name_de)
     .fetch_one(c)
     .await
     })
@@ -138,7 +168,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
         sqlx::query(
         "UPDATE portals SET name = $1, kind = $2, base_url = $3, registration_mode = $4, \
          self_registration_creates_contact = $5, invitation_lifetime_days = $6, default_language = $7, \
-         updated_at = $8, notify_staff_on_new_link = $10, default_time_zone = $11 WHERE id = $9"
+         updated_at = $8, notify_staff_on_new_link = $10, default_time_zone = $11, name_de = $12 WHERE id = $9"
     )
     .bind(p.name)
     .bind(p.kind)
@@ -151,6 +181,7 @@ pub async fn update_portal(tx: &mut Tx, id: i64, p: &PortalRow<'_>, now: i64) ->
     .bind(id)
     .bind(p.notify_staff_on_new_link)
     .bind(p.default_time_zone)
+    .bind(p.name_de)
     .execute(c)
     .await
     })?;
@@ -190,14 +221,15 @@ pub async fn set_portal_modules(tx: &mut Tx, id: i64, modules: &[Module]) -> Res
     for (position, m) in modules.iter().enumerate() {
         exec_tx!(tx, |c| {
             sqlx::query(
-                "INSERT INTO portal_modules (portal_id, name, admin_only, marketing, position) \
-             VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO portal_modules (portal_id, name, admin_only, marketing, position, name_de) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(&m.name)
             .bind(m.admin_only)
             .bind(m.marketing)
             .bind(position as i64)
+            .bind(m.name_de.as_deref())
             .execute(c)
             .await
         })?;

@@ -224,6 +224,12 @@ pub async fn resend_link(cx: &Ctx, actor: &Actor, id: i64) -> Result<PortalAccou
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let account = actor.account(&mut tx, id).await?;
+    if !account.role.may_log_in() {
+        // A notifications-only account never logs in: it has no link to send again.
+        return Err(Error::Refused(
+            crate::catalog::Message::new("error-resend-notifications-only").into(),
+        ));
+    }
     let (event, purpose) = match account.registration.as_str() {
         "invited" => ("invitation", "invitation"),
         "activation_sent" => ("activation", "activation"),

@@ -17,10 +17,17 @@ pub async fn get_portal(cx: &Ctx, id: i64) -> Result<Portal> {
     portal.ok_or(Error::NotFound("portal"))
 }
 
-/// The row to write; a time zone not given is `keep` (the portal's, or UTC for a new one).
-fn portal_row<'a>(v: &'a rules::ValidPortal, keep: &'a str) -> PortalRow<'a> {
+/// The row to write; a time zone or German name not given is kept from `before` (UTC and none
+/// for a new portal).
+fn portal_row<'a>(v: &'a rules::ValidPortal, before: Option<&'a Portal>) -> PortalRow<'a> {
+    let name_de = match v.name_de.as_deref() {
+        Some(given) => Some(given),
+        None => before.and_then(|p| p.name_de.as_deref()),
+    };
+    let keep = before.map_or("UTC", |p| p.default_time_zone.as_str());
     PortalRow {
         name: &v.name,
+        name_de: name_de.filter(|n| !n.is_empty()),
         kind: v.kind,
         base_url: &v.base_url,
         registration_mode: v.registration_mode,
@@ -32,11 +39,20 @@ fn portal_row<'a>(v: &'a rules::ValidPortal, keep: &'a str) -> PortalRow<'a> {
     }
 }
 
-fn modules_of(v: &rules::ValidPortal) -> Vec<store::Module> {
+/// The modules to write; a German name not given is the one the module of that name has in
+/// `before`.
+fn modules_of(v: &rules::ValidPortal, before: &[store::Module]) -> Vec<store::Module> {
     v.modules
         .iter()
         .map(|m| store::Module {
             name: m.name.clone(),
+            name_de: match &m.name_de {
+                Some(given) => Some(given.clone()).filter(|n| !n.is_empty()),
+                None => before
+                    .iter()
+                    .find(|b| b.name == m.name)
+                    .and_then(|b| b.name_de.clone()),
+            },
             admin_only: m.admin_only,
             marketing: m.marketing,
         })
@@ -57,10 +73,10 @@ pub async fn create_portal(cx: &Ctx, actor: &Actor, input: &PortalInput) -> Resu
             crate::catalog::Message::new("error-portal-name-taken"),
         ));
     }
-    let id = store::insert_portal(&mut tx, &portal_row(&v, "UTC"), now)
+    let id = store::insert_portal(&mut tx, &portal_row(&v, None), now)
         .await
         .map_err(|e| Error::from_write(e, "name"))?;
-    store::set_portal_modules(&mut tx, id, &modules_of(&v)).await?;
+    store::set_portal_modules(&mut tx, id, &modules_of(&v, &[])).await?;
     let p = store::get_portal(&mut tx, id)
         .await?
         .ok_or(Error::NotFound("portal"))?;
@@ -103,10 +119,11 @@ pub async fn update_portal(
             crate::catalog::Message::new("error-portal-name-taken"),
         ));
     }
-    let row = portal_row(&v, &before.default_time_zone);
-    let modules = modules_of(&v);
+    let row = portal_row(&v, Some(&before));
+    let modules = modules_of(&v, &before.modules);
     let before_modules = before.modules.clone();
     let unchanged = before.name == row.name
+        && before.name_de.as_deref() == row.name_de
         && before.kind == row.kind
         && before.base_url == row.base_url
         && before.registration_mode == row.registration_mode

@@ -69,7 +69,8 @@ pub(super) struct Known {
     portals: BTreeMap<i64, Option<directory::Portal>>,
     categories: BTreeMap<i64, Vec<Category>>,
     all_categories: Option<Vec<Category>>,
-    portal_names: Option<BTreeMap<i64, String>>,
+    /// Every portal's name and German name.
+    portal_names: Option<BTreeMap<i64, (String, Option<String>)>>,
     reach: BTreeMap<i64, Reach>,
     scopes: HashMap<ScopeKey, Arc<Listed>>,
     own: HashMap<OwnKey, Arc<Own>>,
@@ -105,12 +106,15 @@ impl Known {
         Ok(self.all_categories.as_deref().unwrap_or_default())
     }
 
-    async fn portal_names(&mut self, tx: &mut Tx) -> Result<&BTreeMap<i64, String>> {
+    async fn portal_names(
+        &mut self,
+        tx: &mut Tx,
+    ) -> Result<&BTreeMap<i64, (String, Option<String>)>> {
         if self.portal_names.is_none() {
             let names = directory::list_portals(tx)
                 .await?
                 .into_iter()
-                .map(|p| (p.id, p.name))
+                .map(|p| (p.id, (p.name, p.name_de)))
                 .collect();
             self.portal_names = Some(names);
         }
@@ -437,7 +441,16 @@ pub(super) async fn content(
                 Person::Staff(_) => format!(
                     "{} ({})",
                     c.name(language),
-                    portal_names.get(&c.portal_id).cloned().unwrap_or_default()
+                    portal_names
+                        .get(&c.portal_id)
+                        .map(|(name, de)| {
+                            crate::domain::directory::name_in(
+                                name,
+                                de.as_deref(),
+                                language.as_str(),
+                            )
+                        })
+                        .unwrap_or_default()
                 ),
                 Person::Account(_) => c.name(language).to_string(),
             };

@@ -45,7 +45,8 @@ pub struct Unsubscribing {
     pub off: bool,
     /// Where the person chooses their digests again (after logging in).
     pub preferences_path: String,
-    /// The portal whose digests these are (none: a staff user's).
+    /// The portal whose digests these are, named in the person's language (none: a staff
+    /// user's).
     pub portal_name: Option<String>,
 }
 
@@ -72,19 +73,20 @@ async fn unsubscribing(
 }
 
 fn view_of(sub: &Subscription, p: &Person) -> Unsubscribing {
+    let language = p.language(None);
     Unsubscribing {
         email: match p {
             Person::Account(a) => a.email.clone(),
             Person::Staff(s) => s.email.clone(),
         },
-        language: p.language(None),
+        language,
         off: sub.frequency == "off",
         preferences_path: match p {
             Person::Account(a) => format!("/portal/{}/notifications", a.portal_id),
             Person::Staff(_) => "/console/notifications".to_string(),
         },
         portal_name: match p {
-            Person::Account(a) => Some(a.portal_name.clone()),
+            Person::Account(a) => Some(a.portal_name_in(language.as_str()).to_string()),
             Person::Staff(_) => None,
         },
     }

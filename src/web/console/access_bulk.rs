@@ -253,8 +253,10 @@ async fn confirm_page(
         rows.push(match uc::consequence(&s.cx, &staff.actor, *id, c).await {
             Ok(Consequence { account, mail, .. }) => Planned {
                 id: *id,
+                portal: account
+                    .portal_name_in(staff.language().as_str())
+                    .to_string(),
                 email: account.email,
-                portal: account.portal_name,
                 mail: mail.map(|m| {
                     staff.say(
                         &Message::new("bulk-mail-plan")

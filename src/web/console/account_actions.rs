@@ -180,7 +180,12 @@ fn said(staff: &Staff, what: &'static str, c: &Changed) -> String {
         &Message::new("flash-done-on")
             .message("what", Message::new(what))
             .text("email", c.account.email.clone())
-            .text("portal", c.account.portal_name.clone())
+            .text(
+                "portal",
+                c.account
+                    .portal_name_in(staff.language().as_str())
+                    .to_string(),
+            )
             .message("mail", mail),
     )
 }

@@ -156,6 +156,21 @@ impl AccountPage {
         self.state_line
     }
 
+    /// Modules named by their names, each in the staff member's language, joined by commas.
+    fn module_names(&self, names: &[String]) -> String {
+        let code = self.chrome.lang_code();
+        names
+            .iter()
+            .map(|n| {
+                self.modules
+                    .iter()
+                    .find(|m| &m.name == n)
+                    .map_or(n.as_str(), |m| m.name_in(code))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn access_error(&self, field: &str) -> Option<&str> {
         self.access_errors
             .iter()
@@ -421,7 +436,12 @@ async fn set_access(
                 &staff.say(
                     &Message::new("flash-access-saved")
                         .text("email", v.account.email.clone())
-                        .text("portal", v.account.portal_name.clone()),
+                        .text(
+                            "portal",
+                            v.account
+                                .portal_name_in(staff.language().as_str())
+                                .to_string(),
+                        ),
                 ),
             ),
             Err(e) => {

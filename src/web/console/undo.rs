@@ -74,7 +74,10 @@ fn said(staff: &Staff, u: &Undone) -> String {
     let said = staff.say(
         &Message::new("undone")
             .text("email", a.email.clone())
-            .text("portal", a.portal_name.clone())
+            .text(
+                "portal",
+                a.portal_name_in(staff.language().as_str()).to_string(),
+            )
             .text("now", now),
     );
     if mail.is_empty() {

@@ -378,8 +378,9 @@ async fn partnerships_and_portals(app: TestApp) {
     assert_eq!(created["default_language"], "en");
     assert_eq!(
         created["modules"][1],
-        json!({"name": "Pricing", "admin_only": true, "marketing": false})
+        json!({"name": "Pricing", "name_de": null, "admin_only": true, "marketing": false})
     );
+    assert!(created["name_de"].is_null(), "no German name given: none");
     api.assert_reads_back("/api/v1/portals", &created).await;
     let (status, body) = api.post("/api/v1/portals", &portal).await;
     assert_eq!(status, StatusCode::CONFLICT);

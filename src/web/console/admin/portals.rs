@@ -49,6 +49,7 @@ struct PortalsPage {
 
 async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageResult<PortalsPage> {
     let portals = uc::list_portals(&s.cx).await?;
+    let code = staff.language().as_str();
     Ok(PortalsPage {
         chrome: staff.chrome("portals"),
         rows: portals
@@ -58,7 +59,7 @@ async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageRes
                 kind: p.kind.as_str(),
                 registration: p.registration_mode.as_str(),
                 modules: p.modules.len(),
-                name: p.name,
+                name: p.name_in(code).to_string(),
                 base_url: p.base_url,
             })
             .collect(),
@@ -68,6 +69,7 @@ async fn list_portals(State(s): State<AppState>, Admin(staff): Admin) -> PageRes
 /// The portal form, as the browser sends it.
 struct PortalForm {
     name: String,
+    name_de: String,
     kind: String,
     base_url: String,
     registration_mode: String,
@@ -76,7 +78,7 @@ struct PortalForm {
     invitation_lifetime_days: String,
     default_language: String,
     default_time_zone: String,
-    /// One module per line; a line ending in ` *` is admin-only.
+    /// One module per line, its German name after ` | `; a line ending in ` *` is admin-only.
     modules: String,
 }
 
@@ -84,6 +86,7 @@ impl Default for PortalForm {
     fn default() -> Self {
         PortalForm {
             name: String::new(),
+            name_de: String::new(),
             kind: PortalKind::Customer.as_str().into(),
             base_url: String::new(),
             registration_mode: RegistrationMode::InvitationOnly.as_str().into(),
@@ -110,12 +113,17 @@ fn parse_modules(text: &str) -> (Vec<ModuleInput>, Vec<usize>) {
             Some(n) => (n.trim_end(), true),
             None => (line, false),
         };
-        let (name, admin_only) = match line.strip_suffix(" *") {
+        let (line, admin_only) = match line.strip_suffix(" *") {
             Some(n) => (n.trim(), true),
             None => (line, false),
         };
+        let (name, name_de) = match line.split_once('|') {
+            Some((name, de)) => (name.trim(), de.trim()),
+            None => (line, ""),
+        };
         modules.push(ModuleInput {
             name: name.to_string(),
+            name_de: Some(name_de.to_string()),
             admin_only,
             marketing,
         });
@@ -128,6 +136,7 @@ impl PortalForm {
     fn from_portal(p: &Portal) -> Self {
         PortalForm {
             name: p.name.clone(),
+            name_de: p.name_de.clone().unwrap_or_default(),
             kind: p.kind.as_str().into(),
             base_url: p.base_url.clone(),
             registration_mode: p.registration_mode.as_str().into(),
@@ -141,6 +150,10 @@ impl PortalForm {
                 .iter()
                 .map(|m| {
                     let mut line = m.name.clone();
+                    if let Some(de) = &m.name_de {
+                        line.push_str(" | ");
+                        line.push_str(de);
+                    }
                     if m.admin_only {
                         line.push_str(" *");
                     }
@@ -158,6 +171,7 @@ impl PortalForm {
         let d = FormData::parse(body);
         PortalForm {
             name: d.get("name"),
+            name_de: d.get("name_de"),
             kind: d.get("kind"),
             base_url: d.get("base_url"),
             registration_mode: d.get("registration_mode"),
@@ -184,6 +198,7 @@ impl PortalForm {
         };
         let input = PortalInput {
             name: self.name.clone(),
+            name_de: Some(self.name_de.clone()),
             kind: self.kind.clone(),
             base_url: self.base_url.clone(),
             registration_mode: self.registration_mode.clone(),
@@ -214,10 +229,10 @@ impl PortalForm {
                 if e.field == "modules" {
                     return Some(e.text(code));
                 }
-                let n: usize = e
-                    .field
-                    .strip_prefix("modules[")?
-                    .strip_suffix("].name")?
+                let rest = e.field.strip_prefix("modules[")?;
+                let n: usize = rest
+                    .strip_suffix("].name")
+                    .or_else(|| rest.strip_suffix("].name_de"))?
                     .parse()
                     .ok()?;
                 Some(match lines.get(n) {
@@ -350,20 +365,27 @@ mod tests {
     #[test]
     fn modules_come_one_per_line_a_star_means_admin_only_and_marketing_is_marked() {
         let (modules, lines) = parse_modules(
-            "Invoices\r\n\n  Pricing *\nPayment*\nPartner kit (marketing)\nBrochures * (marketing)\n",
+            "Invoices | Rechnungen\r\n\n  Pricing|Preise *\nPayment*\nPartner kit (marketing)\nBrochures | Broschüren * (marketing)\n",
         );
-        let names: Vec<(&str, bool, bool)> = modules
+        let names: Vec<(&str, Option<&str>, bool, bool)> = modules
             .iter()
-            .map(|m| (m.name.as_str(), m.admin_only, m.marketing))
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.name_de.as_deref(),
+                    m.admin_only,
+                    m.marketing,
+                )
+            })
             .collect();
         assert_eq!(
             names,
             vec![
-                ("Invoices", false, false),
-                ("Pricing", true, false),
-                ("Payment*", false, false),
-                ("Partner kit", false, true),
-                ("Brochures", true, true)
+                ("Invoices", Some("Rechnungen"), false, false),
+                ("Pricing", Some("Preise"), true, false),
+                ("Payment*", Some(""), false, false),
+                ("Partner kit", Some(""), false, true),
+                ("Brochures", Some("Broschüren"), true, true)
             ]
         );
         assert_eq!(lines, vec![1, 3, 4, 5, 6]);

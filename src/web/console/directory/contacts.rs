@@ -333,9 +333,12 @@ pub(super) async fn grant_access(
             } else {
                 "flash-granted-notifications"
             };
+            let portal = account
+                .portal_name_in(staff.language().as_str())
+                .to_string();
             let said = Message::new(key)
                 .text("email", account.email)
-                .text("portal", account.portal_name);
+                .text("portal", portal);
             Ok(done(&s, &back, &staff.say(&said)))
         }
         Ok((account, _)) => Ok(done(
@@ -343,8 +346,13 @@ pub(super) async fn grant_access(
             &back,
             &staff.say(
                 &Message::new("flash-already-has-access")
-                    .text("email", account.email)
-                    .text("portal", account.portal_name),
+                    .text(
+                        "portal",
+                        account
+                            .portal_name_in(staff.language().as_str())
+                            .to_string(),
+                    )
+                    .text("email", account.email),
             ),
         )),
         Err(Error::Invalid(errors)) => {
