@@ -127,3 +127,5 @@ error-unknown-variable = unbekannte Variable `{ $variable }`; diese E-Mail kennt
 error-template-safe = Der Filter `safe` ist hier nicht erlaubt: Werte werden immer maskiert (bearbeiten Sie stattdessen das HTML im erweiterten Modus)
 error-template-button-link = Wählen Sie den Link, den die Schaltfläche öffnet: { $links }
 error-template-no-paragraph = Schreiben Sie mindestens einen Absatz
+error-public-client-no-secret = Ein öffentlicher Client hat kein Geheimnis; er weist sich mit PKCE aus.
+error-key-rotation-under-way = Eine andere Erneuerung der Signaturschlüssel läuft gerade; bitte versuchen Sie es erneut.

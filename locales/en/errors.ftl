@@ -115,3 +115,5 @@ error-unknown-variable = unknown variable `{ $variable }`; this e-mail knows { $
 error-template-safe = the `safe` filter is not allowed here: values are always escaped (edit the HTML in advanced mode instead)
 error-template-button-link = choose the link the button opens: { $links }
 error-template-no-paragraph = write at least one paragraph
+error-public-client-no-secret = A public client has no secret; it proves itself with PKCE.
+error-key-rotation-under-way = Another rotation of the signing keys is under way; try again.

@@ -224,7 +224,7 @@ pub async fn rotate_secret(cx: &Ctx, actor: &Actor, id: i64) -> Result<ClientWit
         .ok_or(Error::NotFound("client"))?;
     if client.kind != ClientKind::Confidential {
         return Err(Error::Refused(
-            "A public client has no secret; it proves itself with PKCE.".into(),
+            crate::catalog::Message::new("error-public-client-no-secret").into(),
         ));
     }
     let secret = tokens::new_token();

@@ -80,7 +80,7 @@ pub async fn rotate(cx: &Ctx, actor: &Actor) -> Result<Rotation> {
         };
         if !store::insert_active(&mut tx, &new, now).await? {
             return Err(Error::Refused(
-                "Another rotation of the signing keys is under way; try again.".into(),
+                crate::catalog::Message::new("error-key-rotation-under-way").into(),
             ));
         }
         rotation.created.push(kid.clone());
