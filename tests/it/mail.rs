@@ -305,7 +305,7 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
     assert_eq!(page.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.count("mail_templates").await, 0);
 
-    // The live preview renders sample data, escaped.
+    // The live preview renders sample data, escaped, with the portal's own name.
     let res = b
         .client
         .post(format!("{}{url}/preview", b.base))
@@ -325,7 +325,8 @@ async fn templates_are_validated_at_save_and_used_when_sent(engine: Engine) {
         preview["html"]
             .as_str()
             .unwrap()
-            .contains("<b>Customer portal</b>")
+            .contains("<b>Partner portal</b>"),
+        "{preview}"
     );
 
     let page = b

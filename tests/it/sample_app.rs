@@ -84,7 +84,16 @@ async fn logs_in_and_sees_the_decisions(app: TestApp) {
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_else(|| panic!("a page that goes on in {page}"));
-    let onward = reqwest::Url::parse(&at).unwrap().join(onward).unwrap();
+    // As the browser reads the attribute: straight back to the application, with the code.
+    let onward = ["&amp;", "&#38;"]
+        .iter()
+        .fold(onward.to_string(), |u, e| u.replace(e, "&"))
+        .replace("&#x2f;", "/");
+    let onward = reqwest::Url::parse(&at).unwrap().join(&onward).unwrap();
+    assert!(
+        onward.as_str().starts_with(&sample.url),
+        "the login goes on to the application: {onward}"
+    );
     let (status, at, page) = get(onward.to_string()).await;
 
     // Back on the sample application, logged in.
