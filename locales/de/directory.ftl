@@ -28,6 +28,13 @@ contact-send-elsewhere = Die Einladung an eine andere Adresse senden
 contact-send-elsewhere-hint = (optional; der Benutzername bleibt { $email })
 contact-send-elsewhere-hint-none = (optional; der Benutzername bleibt die E-Mail-Adresse des Kontakts)
 contact-address = Adresse
+flash-added-notifications = { $new ->
+    [one] 1 Person erhält E-Mail-Benachrichtigungen
+   *[other] { $new } Personen erhalten E-Mail-Benachrichtigungen
+}; eine Einladung wird nicht gesendet, da sich diese Rolle nie anmeldet.{ $had ->
+    [0] {""}
+   *[other] {" "}{ $had } hatten bereits Zugang.
+}
 flash-invited = { $new ->
     [one] 1 Einladung ist unterwegs.
    *[other] { $new } Einladungen sind unterwegs.

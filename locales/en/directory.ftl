@@ -28,6 +28,13 @@ contact-send-elsewhere = Send the invitation to another address
 contact-send-elsewhere-hint = (optional; the user name stays { $email })
 contact-send-elsewhere-hint-none = (optional; the user name stays the contact's e-mail)
 contact-address = Address
+flash-added-notifications = { $new ->
+    [one] 1 person will receive e-mail notifications
+   *[other] { $new } people will receive e-mail notifications
+}; no invitation is sent, as this role never logs in.{ $had ->
+    [0] {""}
+   *[other] {" "}{ $had } already had access.
+}
 flash-invited = { $new ->
     [one] 1 invitation on its way.
    *[other] { $new } invitations on their way.

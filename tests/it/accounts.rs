@@ -237,6 +237,31 @@ async fn a_notifications_only_account_gets_no_invitation(app: TestApp) {
         shown.body
     );
     assert_eq!(app.count("outbox_messages").await, 0);
+
+    // Many at once from the organization's page: none is invited, and the page says so.
+    let page = b
+        .get(&format!("/console/organizations/{}", org["id"]))
+        .await;
+    let added = b
+        .post(
+            &format!("/console/organizations/{}/invite", org["id"]),
+            &[
+                ("csrf", page.csrf().as_str()),
+                ("portal_id", &portal["id"].to_string()),
+                ("role", "notifications"),
+                ("emails", "ada@suedwind.example\nbea@suedwind.example"),
+            ],
+        )
+        .await;
+    let shown = b.get(&added.location.unwrap_or_default()).await;
+    assert!(
+        shown
+            .body
+            .contains("2 people will receive e-mail notifications; no invitation is sent"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(app.count("outbox_messages").await, 0);
 }
 both!(
     notifications_only,

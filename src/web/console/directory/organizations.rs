@@ -295,10 +295,13 @@ pub(super) async fn invite(
                 .filter(|d| d.outcome == Outcome::Created)
                 .count();
             let had = done_list.len() - new;
-            let said = Message::new(if had > 0 {
-                "flash-invited-some-had"
-            } else {
-                "flash-invited"
+            // A notifications-only account gets no invitation (it never logs in).
+            let notifications_only =
+                crate::domain::account::Role::parse(&first("role")).is_ok_and(|r| !r.may_log_in());
+            let said = Message::new(match (notifications_only, had > 0) {
+                (true, _) => "flash-added-notifications",
+                (false, true) => "flash-invited-some-had",
+                (false, false) => "flash-invited",
             })
             .number("new", i64::try_from(new).unwrap_or(i64::MAX))
             .number("had", i64::try_from(had).unwrap_or(i64::MAX));
