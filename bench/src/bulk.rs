@@ -274,11 +274,18 @@ pub async fn prepare_connection(tx: &mut Tx) -> Result<()> {
 }
 
 /// After a bulk load, PostgreSQL's `VACUUM (ANALYZE)` of the loaded tables, which autovacuum
-/// would run by itself a minute later. On SQLite nothing: Admit collects no SQLite statistics,
-/// so its queries must find their plans without them.
+/// would run by itself a minute later. On SQLite a checkpoint only: Admit collects no SQLite
+/// statistics, so its queries must find their plans without them.
 pub async fn refresh_statistics(db: &Db) -> Result<()> {
     match db {
-        Db::Sqlite(_) => Ok(()),
+        // The write-ahead log written back into the file, as its automatic checkpoints leave
+        // it when nobody is reading (a load leaves hundreds of megabytes in it).
+        Db::Sqlite(p) => {
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await?;
+            Ok(())
+        }
         Db::Postgres(p) => {
             sqlx::raw_sql(
                 "VACUUM (ANALYZE) organizations, contacts, portal_accounts, partnerships, \

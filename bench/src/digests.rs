@@ -242,7 +242,8 @@ async fn generate(cx: &Ctx, size: DigestSize) -> anyhow::Result<()> {
 /// steady rate: what an API write waits during a Monday.
 struct Writes {
     stop: tokio::sync::watch::Sender<bool>,
-    task: tokio::task::JoinHandle<anyhow::Result<Vec<f64>>>,
+    /// Per upsert: when it began (seconds into the run) and how long it took (ms).
+    task: tokio::task::JoinHandle<anyhow::Result<Vec<(f64, f64)>>>,
 }
 
 impl Writes {
@@ -264,6 +265,7 @@ impl Writes {
         let task = tokio::spawn(async move {
             let mut rng = Rng(0x7A5C);
             let mut ms = Vec::new();
+            let began = Instant::now();
             let actor = Actor::cli();
             if per_second == 0 {
                 return Ok(ms);
@@ -285,7 +287,10 @@ impl Writes {
                 admit::usecases::notifications::put_task(&cx, &actor, portal, &id, &input)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                ms.push((
+                    t.duration_since(began).as_secs_f64(),
+                    t.elapsed().as_secs_f64() * 1000.0,
+                ));
                 tokio::select! {
                     _ = tick.tick() => {}
                     _ = stopped.changed() => {}
@@ -296,7 +301,7 @@ impl Writes {
         Ok(Writes { stop, task })
     }
 
-    async fn stop(self) -> anyhow::Result<Vec<f64>> {
+    async fn stop(self) -> anyhow::Result<Vec<(f64, f64)>> {
         let _ = self.stop.send(true);
         self.task.await?
     }
@@ -400,7 +405,7 @@ pub async fn run(
         "the digests count {listed} open tasks in all ({:.0} per digest); the outbox got {queued} messages; {people} weekly subscribers, {open} open tasks in the database",
         listed as f64 / made.sent.max(1) as f64
     );
-    let t = percentiles(upserts.clone());
+    let t = percentiles(upserts.iter().map(|u| u.1).collect());
     println!(
         "task upserts through the tasks' use case during the run, {upserts_per_second}/s one at a time: {} (p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms)",
         upserts.len(),
@@ -408,6 +413,14 @@ pub async fn run(
         t.p99,
         t.max
     );
+    let mut slowest = upserts.clone();
+    slowest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let slowest: Vec<String> = slowest
+        .iter()
+        .take(6)
+        .map(|(at, ms)| format!("{ms:.0} ms at {at:.1} s"))
+        .collect();
+    println!("the slowest upserts: {}", slowest.join(", "));
     let (kept, counted) = {
         let mut tx = db.read().await?;
         let kept = admit::storage::tasks::tallies::all(&mut tx).await?;

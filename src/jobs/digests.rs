@@ -10,8 +10,10 @@ use crate::metrics::Job;
 use crate::usecases::Ctx;
 use crate::usecases::notifications::run_due;
 
-/// Subscriptions handled per transaction.
-pub const BATCH: i64 = 200;
+/// Subscriptions handled per transaction. On SQLite an API write waits for at most one
+/// batch's write: at 200, task upserts during a Monday for 100,000 people waited 62 ms at the
+/// 99th percentile; at 100, 38 ms, for a run 3% longer.
+pub const BATCH: i64 = 100;
 
 /// Runs until the task is dropped (a batch in flight is rolled back, and made again later).
 /// The first look comes one interval after start, not during it.

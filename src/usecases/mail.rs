@@ -142,37 +142,81 @@ pub async fn enqueue_with_unsubscribe(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the outbox took no message")))
 }
 
-/// As [`enqueue_with_unsubscribe`], for many messages in one statement (a batch of digests).
-/// Returns their ids in the order given; none is written if one is wrong.
+/// As [`enqueue_with_unsubscribe`], for many messages in one statement. Returns their ids in
+/// the order given; none is written if one is wrong.
 pub async fn enqueue_all(
     tx: &mut Tx,
     now: i64,
     settings: &MailSettings,
     ms: &[(&Outgoing<'_>, Option<i64>)],
 ) -> Result<Vec<i64>> {
-    let mut texts = Vec::with_capacity(ms.len());
-    for (m, _) in ms {
-        check(m)?;
-        texts.push((
-            crate::mail::new_message_id(&settings.domain),
-            m.variables.to_string(),
-        ));
-    }
-    let rows: Vec<NewMessage> = ms
+    let ready = ms
         .iter()
-        .zip(&texts)
-        .map(|((m, unsubscribe), (message_id, variables))| NewMessage {
-            message_id,
+        .map(|(m, unsubscribe)| Ready::of(settings, m, *unsubscribe))
+        .collect::<Result<Vec<_>>>()?;
+    enqueue_ready(tx, now, settings, &ready).await
+}
+
+/// A message checked and written out, before any transaction: a batch of digests is made
+/// ready while the database serves others, and its transaction only writes.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    message_id: String,
+    portal_id: Option<i64>,
+    event: String,
+    language: Language,
+    recipient: String,
+    recipient_name: Option<String>,
+    variables_json: String,
+    link: Option<(&'static str, i64)>,
+    unsubscribe: Option<i64>,
+}
+
+impl Ready {
+    /// Checks a message and writes out its variables. `unsubscribe`: the digest subscription
+    /// whose one-click unsubscribe link it carries.
+    pub fn of(
+        settings: &MailSettings,
+        m: &Outgoing<'_>,
+        unsubscribe: Option<i64>,
+    ) -> Result<Ready> {
+        check(m)?;
+        Ok(Ready {
+            message_id: crate::mail::new_message_id(&settings.domain),
             portal_id: m.portal_id,
-            event: m.event,
-            language: m.language.as_str(),
-            recipient: m.recipient.as_str(),
-            recipient_name: m.recipient_name,
-            variables_json: variables,
+            event: m.event.to_string(),
+            language: m.language,
+            recipient: m.recipient.as_str().to_string(),
+            recipient_name: m.recipient_name.map(str::to_string),
+            variables_json: m.variables.to_string(),
+            link: m.link.as_ref().map(|l| (l.purpose, l.account_id)),
+            unsubscribe,
+        })
+    }
+}
+
+/// Writes messages made ready before to the outbox inside `tx`, in one statement per few
+/// hundred. Returns their ids in the order given.
+pub async fn enqueue_ready(
+    tx: &mut Tx,
+    now: i64,
+    settings: &MailSettings,
+    ready: &[Ready],
+) -> Result<Vec<i64>> {
+    let rows: Vec<NewMessage> = ready
+        .iter()
+        .map(|r| NewMessage {
+            message_id: &r.message_id,
+            portal_id: r.portal_id,
+            event: &r.event,
+            language: r.language.as_str(),
+            recipient: &r.recipient,
+            recipient_name: r.recipient_name.as_deref(),
+            variables_json: &r.variables_json,
             max_attempts: settings.max_attempts,
-            link_purpose: m.link.map(|l| l.purpose),
-            link_account_id: m.link.map(|l| l.account_id),
-            unsubscribe_subscription_id: *unsubscribe,
+            link_purpose: r.link.map(|l| l.0),
+            link_account_id: r.link.map(|l| l.1),
+            unsubscribe_subscription_id: r.unsubscribe,
         })
         .collect();
     Ok(store::insert_all(tx, &rows, now).await?)
