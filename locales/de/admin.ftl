@@ -206,6 +206,7 @@ mailbox-outbox-message = Nachricht { $id }
 mailbox-back = Zurück zu den E-Mails
 
 ## Mitarbeitende
+outbox-cannot-show = Diese Nachricht lässt sich nicht anzeigen: { $problem }
 staff-new = Neue mitarbeitende Person
 staff-none = Keine Mitarbeitenden.
 staff-count = { $count ->

@@ -206,6 +206,7 @@ mailbox-outbox-message = message { $id }
 mailbox-back = Back to the mail
 
 ## Staff
+outbox-cannot-show = This message cannot be shown: { $problem }
 staff-new = New staff user
 staff-none = No staff users.
 staff-count = { $count ->
