@@ -169,6 +169,20 @@ audit-target-staff = Mitarbeitende
 audit-target-api_key = API-Schlüssel
 audit-target-portal_account = Portalkonto
 audit-target-oidc_client = OpenID-Connect-Client
+audit-target-oidc_key = Signaturschlüssel
+audit-target-outbox_message = E-Mail
+audit-target-limit = Begrenzung
+audit-target-request = Anfrage
+audit-target-staff_user = Mitarbeitende
+audit-target-task = Aufgabe
+audit-label-account-on = { $email } auf { $portal }
+audit-label-grant = Grant { $grant } des Clients { $client }
+audit-label-signing-keys = Signaturschlüssel
+audit-actor-kind-staff = Mitarbeitende
+audit-actor-kind-api_key = API-Schlüssel
+audit-actor-kind-cli = Kommandozeile
+audit-actor-kind-system = Admit
+audit-actor-kind-portal_user = Portalnutzer
 
 ## Postausgang
 outbox-intro = Jede E-Mail, die Admit versendet, geschrieben in derselben Transaktion wie die Änderung, die sie ausgelöst hat.
@@ -192,6 +206,7 @@ outbox-server-answer = Antwort des Servers
 outbox-as-sent = So wird sie gesendet
 outbox-back = Zurück zum Postausgang
 outbox-no-portal = (keines)
+outbox-cannot-show = Diese Nachricht lässt sich nicht anzeigen: { $problem }
 flash-test-queued = Testnachricht eingereiht.
 flash-message-queued-again = Die Nachricht ist wieder eingereiht.
 

@@ -129,3 +129,17 @@ error-template-button-link = Wählen Sie den Link, den die Schaltfläche öffnet
 error-template-no-paragraph = Schreiben Sie mindestens einen Absatz
 error-public-client-no-secret = Ein öffentlicher Client hat kein Geheimnis; er weist sich mit PKCE aus.
 error-key-rotation-under-way = Eine andere Erneuerung der Signaturschlüssel läuft gerade; bitte versuchen Sie es erneut.
+error-line-column = Zeile { $line }, Spalte { $column }: { $problem }
+template-error-in-part = { $part }: { $problem }
+# Der Fehler einer Vorlage: auf Deutsch erklärt, ohne die (englischen) Worte der Vorlagen-Engine.
+template-error-syntax = Syntaxfehler: ein Ausdruck oder ein Block ist falsch geschrieben oder nicht geschlossen
+template-error-undefined = ein Wert ist hier nicht definiert
+template-error-unknown-filter = unbekannter Filter
+template-error-unknown-test = unbekannter Test
+template-error-unknown-function = unbekannte Funktion
+template-error-unknown-method = unbekannte Methode
+template-error-arguments = falsche Anzahl von Argumenten
+template-error-escape = ungültige Escape-Sequenz in einem Text
+template-error-operation = mit diesem Wert nicht möglich
+template-error-other = lässt sich nicht darstellen
+form-too-large = Das Formular ist zu groß. Senden Sie weniger auf einmal.

@@ -169,6 +169,20 @@ audit-target-staff = staff
 audit-target-api_key = API key
 audit-target-portal_account = portal account
 audit-target-oidc_client = OpenID Connect client
+audit-target-oidc_key = signing key
+audit-target-outbox_message = e-mail
+audit-target-limit = limit
+audit-target-request = request
+audit-target-staff_user = staff
+audit-target-task = task
+audit-label-account-on = { $email } on { $portal }
+audit-label-grant = grant { $grant } of client { $client }
+audit-label-signing-keys = signing keys
+audit-actor-kind-staff = staff
+audit-actor-kind-api_key = API key
+audit-actor-kind-cli = command line
+audit-actor-kind-system = Admit
+audit-actor-kind-portal_user = portal user
 
 ## Outbox
 outbox-intro = Every e-mail Admit sends, written in the same transaction as the change that caused it.
@@ -192,6 +206,7 @@ outbox-server-answer = Server's answer
 outbox-as-sent = As it is sent
 outbox-back = Back to the outbox
 outbox-no-portal = (none)
+outbox-cannot-show = This message cannot be shown: { $problem }
 flash-test-queued = Test message queued.
 flash-message-queued-again = The message is queued again.
 

@@ -117,3 +117,17 @@ error-template-button-link = choose the link the button opens: { $links }
 error-template-no-paragraph = write at least one paragraph
 error-public-client-no-secret = A public client has no secret; it proves itself with PKCE.
 error-key-rotation-under-way = Another rotation of the signing keys is under way; try again.
+error-line-column = line { $line }, column { $column }: { $problem }
+template-error-in-part = { $part }: { $problem }
+# A template's mistake: English shows the template engine's own words ($detail).
+template-error-syntax = { $detail }
+template-error-undefined = { $detail }
+template-error-unknown-filter = { $detail }
+template-error-unknown-test = { $detail }
+template-error-unknown-function = { $detail }
+template-error-unknown-method = { $detail }
+template-error-arguments = { $detail }
+template-error-escape = { $detail }
+template-error-operation = { $detail }
+template-error-other = { $detail }
+form-too-large = The form is too large. Send less at once.

@@ -137,6 +137,17 @@ fn render(code: &str, key: &str, args: Option<&FluentArgs<'_>>) -> String {
     text.into_owned()
 }
 
+/// The word for a value of a kind (`portal-kind`, `customer`: the key `portal-kind-customer`)
+/// in the language `code`; a value the catalog has no word for is shown as it is.
+pub fn word(code: &str, kind: &str, value: impl std::fmt::Display) -> String {
+    let key = format!("{kind}-{value}");
+    if has(LANGUAGES[0], &key) {
+        tr(code, &key)
+    } else {
+        value.to_string()
+    }
+}
+
 /// Every key of a language, in order.
 pub fn keys(code: &str) -> &'static BTreeSet<String> {
     &find(code).keys

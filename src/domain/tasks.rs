@@ -212,7 +212,7 @@ pub struct CategoryInput {
     #[serde(default)]
     #[schema(max_length = 300, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description_en: String,
-    /// Defaults to the English description.
+    /// Empty: German readers see the English description.
     #[serde(default)]
     #[schema(max_length = 300, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub description_de: String,
@@ -244,14 +244,11 @@ pub fn validate_categories(list: &[CategoryInput]) -> Result<Vec<CategoryInput>,
             &f("description_en"),
             super::validation::optional_text(Some(&c.description_en), 300),
         );
-        let desc_de = if c.description_de.trim().is_empty() {
-            desc_en.clone()
-        } else {
-            errors.take(
-                &f("description_de"),
-                super::validation::optional_text(Some(&c.description_de), 300),
-            )
-        };
+        // An empty German description stays empty: the English one is shown in its place.
+        let desc_de = errors.take(
+            &f("description_de"),
+            super::validation::optional_text(Some(&c.description_de), 300),
+        );
         if let (Some(key), Some(name_en), Some(name_de), Some(desc_en), Some(desc_de)) =
             (key, name_en, name_de, desc_en, desc_de)
         {

@@ -15,7 +15,7 @@ use super::variables::{Moments, sample};
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
-use crate::domain::validation::{Message, Problem};
+use crate::domain::validation::Message;
 
 /// Variables every template may use.
 pub const COMMON: &[&str] = &["recipient_name", "portal_name", "portal_url"];
@@ -197,31 +197,71 @@ fn environment() -> Environment<'static> {
     env
 }
 
-/// A template engine's error: its own words, after the line they are about.
-fn describe(err: &minijinja::Error) -> Problem {
-    let what = err
-        .detail()
-        .map(str::to_string)
-        .unwrap_or_else(|| err.kind().to_string());
-    match err.line() {
-        Some(line) => Message::new("error-line")
-            .number("line", i64::try_from(line).unwrap_or(i64::MAX))
-            .text("problem", what)
-            .into(),
-        None => Problem::Words(what),
+/// A template engine's error in the catalog's words: what kind of mistake, at which line and
+/// column of `source` when the engine knows them. The engine's own detail is English, so only
+/// the English text carries it.
+fn describe(err: &minijinja::Error, source: &str) -> Message {
+    use minijinja::ErrorKind as K;
+    let what = match err.kind() {
+        K::SyntaxError => Message::new("template-error-syntax"),
+        K::UndefinedError => Message::new("template-error-undefined"),
+        K::UnknownFilter => Message::new("template-error-unknown-filter"),
+        K::UnknownTest => Message::new("template-error-unknown-test"),
+        K::UnknownFunction => Message::new("template-error-unknown-function"),
+        K::UnknownMethod => Message::new("template-error-unknown-method"),
+        K::TooManyArguments | K::MissingArgument => Message::new("template-error-arguments"),
+        K::BadEscape => Message::new("template-error-escape"),
+        K::InvalidOperation | K::NonPrimitive | K::NonKey | K::CannotUnpack => {
+            Message::new("template-error-operation")
+        }
+        _ => Message::new("template-error-other"),
+    }
+    .text(
+        "detail",
+        err.detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| err.kind().to_string()),
+    );
+    let number = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    match (err.line(), err.range()) {
+        (Some(line), Some(range)) if range.start <= source.len() => {
+            let before = source.get(..range.start).unwrap_or_default();
+            let column = before
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .count()
+                + 1;
+            Message::new("error-line-column")
+                .number("line", number(line))
+                .number("column", number(column))
+                .message("problem", what)
+        }
+        (Some(line), _) => Message::new("error-line")
+            .number("line", number(line))
+            .message("problem", what),
+        _ => what,
     }
 }
 
-/// Renders a template with `vars`. Errors name the part and the line.
-pub fn render(t: &MailText, vars: &Value) -> Result<Rendered, String> {
+/// The name of a template's part as staff read it (`subject`, `html_body`, `text_body`).
+fn part_name(part: &str) -> Message {
+    Message::new(match part {
+        "subject" => "mail-subject",
+        "html_body" => "mail-html-body",
+        _ => "mail-text-body",
+    })
+}
+
+/// Renders a template with `vars`. Errors name the part, the line and the column.
+pub fn render(t: &MailText, vars: &Value) -> Result<Rendered, Message> {
     let env = environment();
-    let part = |name: &str, source: &str| -> Result<String, String> {
+    let part = |name: &str, source: &str| -> Result<String, Message> {
         env.render_named_str(name, source, vars).map_err(|e| {
-            format!(
-                "{}: {}",
-                name.split('.').next().unwrap_or(name),
-                describe(&e)
-            )
+            Message::new("template-error-in-part")
+                .message("part", part_name(name.split('.').next().unwrap_or(name)))
+                .message("problem", describe(&e, source))
         })
     };
     let subject = part("subject.txt", &t.subject)?;
@@ -285,7 +325,7 @@ pub fn check_part(
     let template = match env.template_from_named_str(name, source) {
         Ok(t) => t,
         Err(e) => {
-            errors.add(field, describe(&e));
+            errors.add(field, describe(&e, source));
             return false;
         }
     };
@@ -319,7 +359,7 @@ pub fn check_part(
     for language in Language::ALL {
         let sample = sample(event.variables, &Locale::utc(*language), Moments::fixed());
         if let Err(e) = template.render(sample) {
-            errors.add(field, describe(&e));
+            errors.add(field, describe(&e, source));
             return false;
         }
     }

@@ -11,6 +11,7 @@ use crate::domain::EmailAddress;
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::domain::outbox::OutboxStatus;
+use crate::domain::validation::{Message, Problem};
 use crate::mail::templates::{self, Rendered};
 use crate::mail::variables;
 use crate::storage::outbox::{
@@ -280,8 +281,9 @@ pub async fn render_message(
     }
     vars["portal_name"] = Value::String(portal_name.clone());
     vars["portal_url"] = Value::String(portal_url);
-    let rendered =
-        templates::render(&template, &vars).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+    // A template that does not render on this message's data is a refusal that names the
+    // part, the line and the reason.
+    let rendered = templates::render(&template, &vars).map_err(|m| Error::Refused(m.into()))?;
     Ok((rendered, portal_name))
 }
 
@@ -414,7 +416,7 @@ pub async fn counts(cx: &Ctx, actor: &Actor) -> Result<Vec<(String, i64)>> {
 pub struct ShownMessage {
     pub message: OutboxMessage,
     pub portal_name: Option<String>,
-    pub rendered: std::result::Result<Rendered, String>,
+    pub rendered: std::result::Result<Rendered, Problem>,
 }
 
 pub async fn show(cx: &Ctx, actor: &Actor, id: i64) -> Result<ShownMessage> {
@@ -427,7 +429,13 @@ pub async fn show(cx: &Ctx, actor: &Actor, id: i64) -> Result<ShownMessage> {
     let rendered = render_message(&mut tx, &cx.mail, &message, None, None)
         .await
         .map(|(r, _)| r)
-        .map_err(|e| e.to_string());
+        .map_err(|e| match e {
+            Error::Refused(why) => why,
+            other => {
+                tracing::error!(error = %other, id, "showing an outbox message failed");
+                Message::new("failure-internal").into()
+            }
+        });
     Ok(ShownMessage {
         message,
         portal_name,

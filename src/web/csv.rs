@@ -35,6 +35,16 @@ pub fn line<S: AsRef<str>>(fields: &[S]) -> String {
     out
 }
 
+/// The first line: each column's heading in the language `code`, from the catalog's
+/// `csv-…` texts (`valid_until`: `csv-valid-until`).
+pub fn head(code: &str, columns: &[&str]) -> String {
+    let names: Vec<String> = columns
+        .iter()
+        .map(|c| crate::catalog::tr(code, &format!("csv-{}", c.replace('_', "-"))))
+        .collect();
+    line(&names)
+}
+
 fn headers(filename: &str) -> [(header::HeaderName, String); 3] {
     [
         (header::CONTENT_TYPE, "text/csv; charset=utf-8".into()),

@@ -35,6 +35,7 @@ pub mod portal;
 pub mod query;
 pub mod refusals;
 pub mod serve;
+pub mod too_large;
 
 /// Everything a request handler needs.
 #[derive(Clone)]
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
     let hsts = state.config.public_url().starts_with("https://");
     let host_cookies = state.config.secure_cookies();
     let figures = state.cx.metrics.clone();
+    let reader = state.clone();
     Router::new()
         .route(
             "/",
@@ -88,6 +90,10 @@ pub fn router(state: AppState) -> Router {
             }
         }))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            reader,
+            too_large::in_their_language,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,

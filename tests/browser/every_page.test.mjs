@@ -6,11 +6,15 @@
 // several states, a partnership, an area, portals with a client and task categories, e-mails
 // sent and failed) and, where only time would make it, in the database. The console is visited
 // as the admin in each language of the staff (set on "Your notifications"), the portal as a
-// partner's admin who accepted her invitation, with `?lang=`. The checks are in setup.mjs.
+// partner's admin who accepted her invitation, with `?lang=`; the links of e-mails (an
+// activation, a new address to confirm, a digest's unsubscribe link) are opened as they were
+// sent, and the page that goes on to an application after its login is held there. The checks
+// are in setup.mjs; the last step prints how many pages each part checked.
 
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIT_BIN, onBothDatabases, run, staffLogIn } from './harness.mjs';
+import { createHash, randomBytes } from 'node:crypto';
+import { ADMIT_BIN, onBothDatabases, run, sql, staffLogIn } from './harness.mjs';
 import {
   acceptAndLogIn,
   accountsInStates,
@@ -28,6 +32,50 @@ const BEN = 'ben@partner.example';
 /** A long address without a place to break: the account page's heading must wrap it. */
 const LONG = 'anna.katharina.sommer-mueller.buchhaltung.filiale-nord@baeckerei-sonnenschein.example';
 
+const NEW_ADDRESS = 'pia.neu@partner-company-international.example';
+const VISITOR = 'vera.visitor@installer.example';
+/** The scheduler looks for digests due every second. */
+const SERVER_ENV = { ADMIT_DIGEST_POLL_SECONDS: '1' };
+
+/** A link of an e-mail as a path with its query, in `language`. */
+const inLanguage = (href, base, language) => {
+  const url = new URL(href, base);
+  url.searchParams.set('lang', language);
+  return `${url.pathname}${url.search}`;
+};
+
+/**
+ * A new browser of Pia's that logs in for the partner's application (OpenID Connect, in
+ * `language`) and is left on the page that goes on to the application by itself: its refresh
+ * taken out, so that it stays to be checked.
+ */
+async function onwardPage(cx, s, language) {
+  const p = await cx.newPage();
+  cx.current = p;
+  await p.route((url) => url.pathname === `/portal/${s.partnerPortal}/login`, async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    const res = await route.fetch({ maxRedirects: 0 });
+    const body = (await res.text()).replace(/<meta http-equiv="refresh"[^>]*>/, '');
+    return route.fulfill({ response: res, body });
+  });
+  const verifier = randomBytes(32).toString('base64url');
+  const query = new URLSearchParams({
+    response_type: 'code', client_id: s.clientId, redirect_uri: 'https://app.example.com/cb', scope: 'openid',
+    state: randomBytes(8).toString('hex'), nonce: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    ui_locales: language,
+  });
+  await p.goto(`/portal/${s.partnerPortal}/oidc/authorize?${query}`);
+  await p.fill('input[name=email]', PIA);
+  await p.fill('input[name=password]', PIA_PW);
+  await Promise.all([p.waitForNavigation(), p.locator('form:has(input[name=email]) button[type=submit]').click()]);
+  const onward = p.locator('main a[href^="https://app.example.com/cb?"]');
+  assert.equal(await onward.count(), 1, `the onward page's link to the application: ${await p.content()}`);
+  assert.equal(await p.getAttribute('html', 'lang'), language, 'the onward page\'s language');
+  cx.current = cx.page;
+  return p;
+}
+
 /** The href of the first link on `page` whose path matches `pattern`. */
 async function firstHref(page, path, pattern) {
   await page.goto(path);
@@ -39,7 +87,7 @@ async function firstHref(page, path, pattern) {
 
 function scenario(engine, makeDatabase) {
   describe(`every page on ${engine}`, { concurrency: 1 }, () => {
-    const cx = scenarioContext(engine, makeDatabase, 'every-page');
+    const cx = scenarioContext(engine, makeDatabase, 'every-page', { env: SERVER_ENV });
     const { step } = cx;
     const s = {};
     const covered = {};
@@ -61,10 +109,11 @@ function scenario(engine, makeDatabase) {
       await cx.api('PUT', `/api/v1/portals/${portal.id}/task-categories`, {
         categories: [{ key: 'service_due', name_en: 'Service due', name_de: 'Wartung fällig' }],
       }, 200);
-      await cx.post(`/api/v1/portals/${portal.id}/clients`, {
+      const client = await cx.post(`/api/v1/portals/${portal.id}/clients`, {
         name: 'Partner app', kind: 'confidential', redirect_uris: ['https://app.example.com/cb'],
         post_logout_redirect_uris: ['https://app.example.com/bye'], scopes: ['openid', 'email'],
       });
+      s.clientId = client.client.client_id;
       s.openPortal = (await cx.post('/api/v1/portals', {
         name: 'Installer portal', kind: 'installer', base_url: 'https://installers.example.com',
         registration_mode: 'self_manual', default_language: 'en', modules: [{ name: 'Schedule' }],
@@ -111,6 +160,34 @@ function scenario(engine, makeDatabase) {
       await tab.close();
       cx.asPia = await cx.newPage();
       await cx.asPia.context().addCookies(cookies);
+      cx.current = cx.page;
+    });
+
+    step('set-up: the links of e-mails: an activation, a new address to confirm, a digest\'s unsubscribe link', async () => {
+      // A visitor registers on the installers' portal: her activation link.
+      await cx.anon.goto(`/portal/${s.openPortal}/register`);
+      const form = cx.anon.locator('form:has(input[name=confirmation])');
+      for (const [name, value] of [['name', 'Vera Visitor'], ['organization', 'Installer Vera'], ['email', VISITOR],
+        ['password', 'spring meadow lantern 42'], ['confirmation', 'spring meadow lantern 42']]) {
+        await form.locator(`input[name=${name}]`).fill(value);
+      }
+      await Promise.all([cx.anon.waitForNavigation(), form.evaluate((f) => f.requestSubmit())]);
+      s.activate = await linkFromMailbox(cx.page, VISITOR, 'Confirm your e-mail address', /\/activate\?token=/);
+      // Pia asks for a new address: the link that confirms it (opening it changes nothing).
+      const part = `/portal/${s.partnerPortal}`;
+      await cx.pia.goto(`${part}/account`);
+      const change = cx.pia.locator(`form[action^="${part}/account/email"]`);
+      await change.locator('input[name=new_email]').fill(NEW_ADDRESS);
+      await change.locator('input[name=current_password]').fill(PIA_PW);
+      await Promise.all([cx.pia.waitForNavigation(), change.evaluate((f) => f.requestSubmit())]);
+      s.confirmEmail = await linkFromMailbox(cx.page, NEW_ADDRESS, 'Confirm your new e-mail address', /\/confirm-email\?token=/);
+      // A task for Pia's customers and her daily digest, due now: its unsubscribe link.
+      await cx.api('PUT', `/api/v1/portals/${s.partnerPortal}/tasks/t-1`, {
+        customer_id: s.orgId, category: 'service_due', title: 'Boiler service',
+      }, 201);
+      await cx.api('PUT', `/api/v1/accounts/${s.pia}/notifications`, { frequency: 'daily', categories: ['service_due'] }, 200);
+      await sql(cx.db, `UPDATE digest_subscriptions SET next_due_at = 0 WHERE account_id = ${s.pia}`);
+      s.unsubscribe = await linkFromMailbox(cx.page, PIA, 'open task', /\/unsubscribe\/[0-9a-f]{64}$/);
       cx.current = cx.page;
     });
 
@@ -171,6 +248,17 @@ function scenario(engine, makeDatabase) {
         covered[`console ${language}`] += pages.length + 4;
         assert.deepEqual(problems, [], `${problems.length} problems on the console's pages in ${language}`);
       });
+
+      step(`the console in ${language}: a bulk action's result`, async () => {
+        // Bob approved (the second time, refused: he is approved already).
+        const p = cx.page;
+        await p.goto('/console/access');
+        await p.locator(`input[name=id][value="${s.bob.id}"]`).check();
+        await Promise.all([p.waitForNavigation(), p.locator('form#bulk button[value=approve]').click()]);
+        const problems = await checkShown(p, 'the result of a bulk action');
+        covered[`console ${language}`] += 1;
+        assert.deepEqual(problems, [], `${problems.length} problems on a bulk action's result in ${language}`);
+      });
     }
 
     for (const language of LANGUAGES) {
@@ -185,6 +273,8 @@ function scenario(engine, makeDatabase) {
           `${s.reset.pathname}?token=${s.reset.searchParams.get('token')}&${lang}`, `${part}/oidc/logout?${lang}`,
           `${part}/activate?token=0000&${lang}`, `${part}/password?token=0000&${lang}`, `${part}/confirm-email?token=0000&${lang}`,
           `/unsubscribe/0000?${lang}`,
+          inLanguage(s.activate, cx.server.base, language), inLanguage(s.confirmEmail, cx.server.base, language),
+          inLanguage(s.unsubscribe, cx.server.base, language),
         ];
         const loggedIn = [
           `${part}/?${lang}`, `${part}/access?${lang}`, `${part}/team?${lang}`, `${part}/team/${s.ben}?${lang}`,
@@ -207,7 +297,11 @@ function scenario(engine, makeDatabase) {
           if (!box || box.x < 0 || box.x + box.width > 390) problems.push(`the team's link ${await link.getAttribute('href')} is out of reach at 390 px: ${JSON.stringify(box)}`);
         }
         await cx.pia.setViewportSize({ width: 1400, height: 900 });
-        covered[`portal ${language}`] = loggedOut.length + loggedIn.length + 1 + asStaff.length;
+        // The page that goes on to the application after its login.
+        const onward = await onwardPage(cx, s, language);
+        problems.push(...(await checkShown(onward, `the onward page in ${language}`)));
+        await onward.context().close();
+        covered[`portal ${language}`] = loggedOut.length + loggedIn.length + 1 + asStaff.length + 1;
         assert.deepEqual(problems, [], `${problems.length} problems on the portal's pages in ${language}`);
       });
     }

@@ -27,19 +27,20 @@ import {
 /**
  * Declares, inside a `describe`, the `before` and `after` of a scenario named `slug` on one
  * database: a fresh database with the admin and an API key, `admit serve`, Chromium and a page
- * of its own (`cx.page`, English, 1400 by 900 pixels unless `context` says otherwise).
+ * of its own (`cx.page`, English, 1400 by 900 pixels unless `context` says otherwise); the
+ * server with the environment `env` besides its own.
  * Returns `cx`: `db`, `server`, `key`, `browser`, `page`, `current` (the page a failed step's
  * screenshot shows), `step` (see `stepper`), `get`/`post`/`api` for the API, and
  * `newPage(options)` for another person's browser.
  */
-export function scenarioContext(engine, makeDatabase, slug, { context = {} } = {}) {
+export function scenarioContext(engine, makeDatabase, slug, { context = {}, env = {} } = {}) {
   const cx = {};
   before(async () => {
     assert.ok(existsSync(ADMIT_BIN), `ADMIT_BIN ${ADMIT_BIN} does not exist: run cargo build --bin admit`);
     cx.db = makeDatabase();
     createAdmin(cx.db.url);
     cx.key = createApiKey(cx.db.url);
-    cx.server = await startServer(cx.db.url, `${slug}-${engine}-server.log`);
+    cx.server = await startServer(cx.db.url, `${slug}-${engine}-server.log`, { env });
     cx.browser = await launchChromium();
     cx.page = await cx.newPage(context);
     cx.current = cx.page;
@@ -112,11 +113,11 @@ export async function accountsInStates(cx, { emails = {} } = {}) {
 }
 
 /**
- * On `staffPage` (logged in to the console): the first link of the newest message to
- * `recipient` whose subject contains `subject`, from the console's Mail page. The mail goes out
- * from a background job, so it may take a moment.
+ * On `staffPage` (logged in to the console): the first link (whose address matches `pattern`,
+ * when given) of the newest message to `recipient` whose subject contains `subject`, from the
+ * console's Mail page. The mail goes out from a background job, so it may take a moment.
  */
-export async function linkFromMailbox(staffPage, recipient, subject) {
+export async function linkFromMailbox(staffPage, recipient, subject, pattern = null) {
   await staffPage.goto('/console/mail');
   const link = staffPage.locator('tbody tr').filter({ hasText: recipient }).locator('a').filter({ hasText: subject });
   await eventually(async () => {
@@ -127,8 +128,12 @@ export async function linkFromMailbox(staffPage, recipient, subject) {
   }, 15_000, 300);
   await link.first().click();
   await expectPath(staffPage, /^\/console\/mail\/[^/]+$/);
-  const href = await staffPage.frameLocator('iframe.mail').locator('a').first().getAttribute('href');
-  assert.ok(href, `a link in the message to ${recipient}`);
+  const links = staffPage.frameLocator('iframe.mail').locator('a');
+  const hrefs = pattern
+    ? await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+    : [await links.first().getAttribute('href')];
+  const href = hrefs.find((h) => h && (!pattern || pattern.test(h)));
+  assert.ok(href, `a link ${pattern || ''} in the message to ${recipient}: ${JSON.stringify(hrefs)}`);
   return href;
 }
 

@@ -216,52 +216,49 @@ async fn a_notifications_only_account_gets_no_invitation(app: TestApp) {
     let (_, other) = api
         .post("/api/v1/contacts", &json!({"organization_id": org["id"], "name": "Otto Wind", "email": "otto@suedwind.example"}))
         .await;
-    let page = b.get(&format!("/console/contacts/{}", other["id"])).await;
-    let csrf = page.csrf();
-    let granted = b
-        .post(
-            &format!("/console/contacts/{}/grant", other["id"]),
-            &[
-                ("csrf", csrf.as_str()),
-                ("portal_id", &portal["id"].to_string()),
-                ("role", "notifications"),
-            ],
-        )
-        .await;
-    let shown = b.get(&granted.location.unwrap_or_default()).await;
+    let shown = flash_after(
+        &b,
+        &format!("/console/contacts/{}", other["id"]),
+        &format!("/console/contacts/{}/grant", other["id"]),
+        &[
+            ("portal_id", &portal["id"].to_string()),
+            ("role", "notifications"),
+        ],
+    )
+    .await;
     assert!(
-        shown
-            .body
-            .contains("otto@suedwind.example will receive e-mail notifications"),
-        "{}",
-        shown.body
+        shown.contains("otto@suedwind.example will receive e-mail notifications"),
+        "{shown}"
     );
     assert_eq!(app.count("outbox_messages").await, 0);
 
     // Many at once from the organization's page: none is invited, and the page says so.
-    let page = b
-        .get(&format!("/console/organizations/{}", org["id"]))
-        .await;
-    let added = b
-        .post(
-            &format!("/console/organizations/{}/invite", org["id"]),
-            &[
-                ("csrf", page.csrf().as_str()),
-                ("portal_id", &portal["id"].to_string()),
-                ("role", "notifications"),
-                ("emails", "ada@suedwind.example\nbea@suedwind.example"),
-            ],
-        )
-        .await;
-    let shown = b.get(&added.location.unwrap_or_default()).await;
+    let shown = flash_after(
+        &b,
+        &format!("/console/organizations/{}", org["id"]),
+        &format!("/console/organizations/{}/invite", org["id"]),
+        &[
+            ("portal_id", &portal["id"].to_string()),
+            ("role", "notifications"),
+            ("emails", "ada@suedwind.example\nbea@suedwind.example"),
+        ],
+    )
+    .await;
     assert!(
-        shown
-            .body
-            .contains("2 people will receive e-mail notifications; no invitation is sent"),
-        "{}",
-        shown.body
+        shown.contains("2 people will receive e-mail notifications; no invitation is sent"),
+        "{shown}"
     );
     assert_eq!(app.count("outbox_messages").await, 0);
+}
+
+/// Posts `form` (with the form token of the page at `page`) to `to`, and gives the page it
+/// leads to, with its flash.
+async fn flash_after(b: &common::Browser, page: &str, to: &str, form: &[(&str, &str)]) -> String {
+    let csrf = b.get(page).await.csrf();
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(form);
+    let posted = b.post(to, &fields).await;
+    b.get(&posted.location.unwrap_or_default()).await.body
 }
 both!(
     notifications_only,

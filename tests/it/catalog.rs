@@ -14,6 +14,7 @@ use admit::catalog;
 use reqwest::StatusCode;
 
 use crate::common::{Engine, TestApp, eventually, exec};
+use crate::lists::download;
 use crate::team::{admin, post, world};
 use crate::undo::desk;
 
@@ -103,8 +104,25 @@ fn english_texts() -> Vec<(String, String)> {
     out
 }
 
-fn no_english(what: &str, body: &str, texts: &[(String, String)]) {
-    let found: Vec<_> = texts
+/// The English texts, made once.
+fn english() -> &'static [(String, String)] {
+    static TEXTS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    TEXTS.get_or_init(|| {
+        let texts = english_texts();
+        assert!(texts.len() > 100, "only {} texts", texts.len());
+        texts
+    })
+}
+
+/// `body` is a German page (`what`): it says it is, it shows `german`, and it shows none of the
+/// catalog's English texts.
+pub fn german_page(what: &str, body: &str, german: &str) {
+    assert!(body.contains("<html lang=\"de\">"), "{what}: {body}");
+    assert!(
+        body.contains(german),
+        "{what} does not show {german:?}: {body}"
+    );
+    let found: Vec<_> = english()
         .iter()
         .filter(|(_, t)| body.contains(t.as_str()))
         .collect();
@@ -131,22 +149,10 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     .await;
     // The portal's name is the business's own words, not the catalog's.
     exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
-    let texts = english_texts();
-    assert!(texts.len() > 100, "only {} texts", texts.len());
 
     let account = d.b.get(&d.page()).await;
     assert_eq!(account.status, StatusCode::OK);
-    assert!(
-        account.body.contains("<html lang=\"de\">"),
-        "{}",
-        account.body
-    );
-    assert!(
-        account.body.contains(">Freigeben</button>"),
-        "{}",
-        account.body
-    );
-    no_english("the account page", &account.body, &texts);
+    german_page("the account page", &account.body, ">Freigeben</button>");
     let organization = first_link(&account.body, "organizations");
     let contact = first_link(&account.body, "contacts");
     for path in [
@@ -164,12 +170,7 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     ] {
         let page = d.b.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(
-            page.body.contains("Organisationen"),
-            "{path}: {}",
-            page.body
-        );
-        no_english(path, &page.body, &texts);
+        german_page(path, &page.body, "Organisationen");
     }
 
     // Asked to confirm, in German.
@@ -182,8 +183,7 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
         )
         .await;
     assert_eq!(confirm.status, StatusCode::OK);
-    assert!(confirm.body.contains("ablehnen?"), "{}", confirm.body);
-    no_english("the confirmation", &confirm.body, &texts);
+    german_page("the confirmation", &confirm.body, "ablehnen?");
 
     // The result, in German.
     let done =
@@ -194,8 +194,7 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let after = d.b.get(&d.page()).await;
-    assert!(after.body.contains("Freigegeben: "), "{}", after.body);
-    no_english("the result", &after.body, &texts);
+    german_page("the result", &after.body, "Freigegeben: ");
 
     // Many at once: asked, then done, in German.
     let id = d.id.to_string();
@@ -207,24 +206,16 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     ];
     let bulk = d.b.post("/console/access/bulk", &form).await;
     assert_eq!(bulk.status, StatusCode::OK);
-    assert!(bulk.body.contains("abschalten?"), "{}", bulk.body);
-    no_english("the bulk confirmation", &bulk.body, &texts);
+    german_page("the bulk confirmation", &bulk.body, "abschalten?");
     form.push(("confirmed", "1"));
     let result = d.b.post("/console/access/bulk", &form).await;
     assert_eq!(result.status, StatusCode::OK);
-    assert!(result.body.contains("1 von 1"), "{}", result.body);
-    no_english("the bulk result", &result.body, &texts);
+    german_page("the bulk result", &result.body, "1 von 1");
 
     // An error, in German.
     let missing = d.b.get("/console/accounts/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert!(missing.body.contains("Nicht gefunden"), "{}", missing.body);
-    assert!(
-        missing.body.contains("<html lang=\"de\">"),
-        "{}",
-        missing.body
-    );
-    no_english("the error", &missing.body, &texts);
+    german_page("the error", &missing.body, "Nicht gefunden");
 }
 on_both!(german_console, a_german_staff_member_reads_no_english);
 
@@ -245,7 +236,6 @@ async fn a_german_administrator_reads_no_english(engine: Engine) {
     )
     .await;
     exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
-    let texts = english_texts();
 
     let portals = d.b.get("/console/portals").await;
     assert_eq!(portals.status, StatusCode::OK);
@@ -271,9 +261,7 @@ async fn a_german_administrator_reads_no_english(engine: Engine) {
     ] {
         let page = d.b.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(page.body.contains("<html lang=\"de\">"), "{path}");
-        assert!(page.body.contains(german), "{path}: {}", page.body);
-        no_english(path, &page.body, &texts);
+        german_page(path, &page.body, german);
     }
 
     // A new portal: its mistakes, then its confirmation, in German.
@@ -291,13 +279,12 @@ async fn a_german_administrator_reads_no_english(engine: Engine) {
     let created = d.b.post("/console/portals/new", &form).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER);
     let shown = d.b.get(created.location.as_deref().unwrap()).await;
-    assert!(shown.body.contains("Portal angelegt."), "{}", shown.body);
-    no_english("the new portal", &shown.body, &texts);
+    german_page("the new portal", &shown.body, "Portal angelegt.");
     form[1] = ("name", "");
     let refused = d.b.post("/console/portals/new", &form).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("field-error"), "{}", refused.body);
-    no_english("the refused portal", &refused.body, &texts);
+    german_page("the refused portal", &refused.body, "ist erforderlich");
 }
 on_both!(german_admin_pages, a_german_administrator_reads_no_english);
 
@@ -311,7 +298,6 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
     )
     .await;
     exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
-    let texts = english_texts();
     let portal = first_row_link(&d.b.get("/console/portals").await.body, "portals");
 
     // A test message: its flash, then its page, in German.
@@ -337,12 +323,11 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused.body.contains("Adresse: muss eine gültige"),
-        "{}",
-        refused.body
+    german_page(
+        "the refused test message",
+        &refused.body,
+        "Adresse: muss eine gültige",
     );
-    no_english("the refused test message", &refused.body, &texts);
 
     // A client registered: its secret, then a mistake on a line, in German.
     let clients = format!("{portal}/clients");
@@ -355,12 +340,11 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
     ];
     let registered = d.b.post(&clients, &form).await;
     assert_eq!(registered.status, StatusCode::OK, "{}", registered.body);
-    assert!(
-        registered.body.contains("Client-Secret von „Rechnungen“"),
-        "{}",
-        registered.body
+    german_page(
+        "the new client",
+        &registered.body,
+        "Client-Secret von „Rechnungen“",
     );
-    no_english("the new client", &registered.body, &texts);
     let client = first_link(&registered.body, "oidc-clients");
     form[3] = (
         "redirect_uris",
@@ -368,14 +352,11 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
     );
     let refused = d.b.post(&clients, &form).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        refused
-            .body
-            .contains("Weiterleitungs-URIs, Zeile 2: muss https:// verwenden"),
-        "{}",
-        refused.body
+    german_page(
+        "the refused client",
+        &refused.body,
+        "Weiterleitungs-URIs, Zeile 2: muss https:// verwenden",
     );
-    no_english("the refused client", &refused.body, &texts);
 
     // The e-mails themselves are in their own language (the test message in English): their
     // pages around them are in German.
@@ -409,9 +390,7 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
     ] {
         let page = d.b.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(page.body.contains("<html lang=\"de\">"), "{path}");
-        assert!(page.body.contains(german), "{path}: {}", page.body);
-        no_english(path, &page.body, &texts);
+        german_page(path, &page.body, german);
     }
 
     // A template's mistake in the live preview, in German; going back to the default text.
@@ -438,6 +417,61 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
         after.body
     );
 
+    // The audit log and its download: what was labelled in English words, said in German.
+    let audit = d.b.get("/console/audit?target_kind=portal_account").await;
+    assert!(
+        audit
+            .body
+            .contains("anna@sonnenschein.example auf Customer portal"),
+        "{}",
+        audit.body
+    );
+    assert!(
+        !audit.body.contains(" on Customer portal"),
+        "{}",
+        audit.body
+    );
+    let (status, _, csv) = download(&d.b, "/console/audit.csv?target_kind=portal_account").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("ID,Zeit,Art des Akteurs,Akteur,Client-Adresse,Aktion,Art des Ziels,"),
+        "{csv}"
+    );
+    assert!(csv.contains(",Portalkonto,"), "{csv}");
+    assert!(
+        csv.contains("anna@sonnenschein.example auf Customer portal"),
+        "{csv}"
+    );
+    let (_, _, csv) = download(&d.b, "/console/access.csv").await;
+    assert!(
+        csv.starts_with("ID,E-Mail,Name,Portal,Quelle,Organisation,Rolle,Registrierungsstatus,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(",Sonnenschein-Portal,Kundenportal,") && csv.contains(",Aktiv,"),
+        "{csv}"
+    );
+
+    // A form too large: refused in German, on the console and on the portal pages.
+    let queued = d.app.count("outbox_messages").await;
+    let huge = "x".repeat(admit::web::BODY_LIMIT + 1024);
+    let (status, body) = post_raw(
+        &d.b,
+        "/console/outbox/test",
+        &format!("csrf={}&to={huge}", d.csrf),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    german_page("the form too large", &body, "Das Formular ist zu groß.");
+    assert_eq!(d.app.count("outbox_messages").await, queued);
+    let login = format!(
+        "{}/login?lang=de",
+        portal.replace("/console/portals", "/portal")
+    );
+    let (status, body) = post_raw(&d.b, &login, &format!("email={huge}")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body.contains("Das Formular ist zu groß."), "{body}");
+
     // A form from a page that has expired: refused in German, nothing sent.
     let queued = d.app.count("outbox_messages").await;
     let expired =
@@ -447,23 +481,30 @@ async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: E
         )
         .await;
     assert_eq!(expired.status, StatusCode::FORBIDDEN);
-    assert!(
-        expired.body.contains("<html lang=\"de\">"),
-        "{}",
-        expired.body
+    german_page(
+        "the refused form",
+        &expired.body,
+        "Dieses Formular ist abgelaufen.",
     );
-    assert!(
-        expired.body.contains("Dieses Formular ist abgelaufen."),
-        "{}",
-        expired.body
-    );
-    no_english("the refused form", &expired.body, &texts);
     assert_eq!(d.app.count("outbox_messages").await, queued);
 }
 on_both!(
     german_mail_pages,
     a_german_administrator_reads_mail_audit_and_clients_in_german
 );
+
+/// Posts `form` as it is (a form's encoding) to `path`: the answer's status and text.
+async fn post_raw(b: &crate::common::Browser, path: &str, form: &str) -> (StatusCode, String) {
+    let res = b
+        .client
+        .post(format!("{}{path}", b.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form.to_string())
+        .send()
+        .await
+        .expect("the answer, not a broken connection");
+    (res.status(), res.text().await.unwrap())
+}
 
 async fn a_bad_address_reads_in_the_page_s_language(app: TestApp) {
     let w = world(&app).await;

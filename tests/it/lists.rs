@@ -182,7 +182,7 @@ async fn names_follow_the_language_on_both_engines(app: TestApp) {
 both!(collation, names_follow_the_language_on_both_engines);
 
 /// The body of a download, and whether it began with the byte order mark.
-async fn download(b: &common::Browser, path: &str) -> (StatusCode, bool, String) {
+pub async fn download(b: &common::Browser, path: &str) -> (StatusCode, bool, String) {
     let res = b
         .client
         .get(format!("{}{}", b.base, path))
@@ -298,7 +298,7 @@ async fn contacts_show_their_portal_access_and_download_safely(app: TestApp) {
     let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(
         lines[0],
-        "id,name,email,organization,phone,language,external_id,portal_accounts,with_access"
+        "ID,Name,E-mail,Organization,Phone,Language,External id,Portal accounts,With access"
     );
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(
@@ -318,11 +318,9 @@ async fn contacts_show_their_portal_access_and_download_safely(app: TestApp) {
     let (_, bom, csv) = download(&admin, "/console/access.csv?q=anna").await;
     assert!(bom);
     assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(
-        csv.contains(
-            ",anna@nord.example,\"Müller, Anna\",Customer portal,customer,Nordlicht GmbH,"
-        )
-    );
+    assert!(csv.contains(
+        ",anna@nord.example,\"Müller, Anna\",Customer portal,Customer portal,Nordlicht GmbH,"
+    ));
     let (_, _, csv) = download(&admin, "/console/access.csv?q=nobody").await;
     assert_eq!(csv.lines().count(), 1);
     let south = app
@@ -350,7 +348,9 @@ async fn contacts_show_their_portal_access_and_download_safely(app: TestApp) {
     let (status, bom, csv) = download(&admin, "/console/audit.csv?target_kind=contact").await;
     assert_eq!(status, StatusCode::OK);
     assert!(bom);
-    assert!(csv.starts_with("id,time,actor_kind,actor,client_address,action,target_kind,target_id,target,before,after\r\n"));
+    assert!(csv.starts_with(
+        "ID,Time,Actor kind,Actor,Client address,Action,Target kind,Target id,Target,Before,After\r\n"
+    ));
     assert!(csv.contains(",contact,"), "{csv}");
     assert!(csv.contains("\"'=HYPERLINK("), "{csv}");
     assert!(!csv.contains(",organization,"), "{csv}");

@@ -5,7 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::common::{Browser, TestApp, eventually};
+use crate::catalog::german_page;
+use crate::common::{Browser, TestApp, eventually, exec};
 use admit::domain::EmailAddress;
 use admit::domain::directory::Language;
 use admit::storage::outbox::{self, MailboxMessage};
@@ -442,4 +443,85 @@ async fn without_a_script_a_paragraph_is_added_by_the_form(app: TestApp) {
 both!(
     add_paragraph_without_script,
     without_a_script_a_paragraph_is_added_by_the_form
+);
+
+/// A template the engine cannot read is refused at its field with the line and the column:
+/// in English in the engine's own words, in German explained from the catalog. A message its
+/// template no longer renders says why it cannot be shown, in German too.
+async fn a_broken_template_is_explained_in_the_reader_s_language(app: TestApp) {
+    let pid = sample_portal(&app, "de").await;
+    let (b, csrf) = admin(&app).await;
+    let url = format!("/console/portals/{pid}/templates/approved/de");
+    let broken = vec![
+        ("csrf", csrf.as_str()),
+        ("subject", "Willkommen, {{ recipient_name }}"),
+        ("greeting", "Hallo {{ recipient_name }},"),
+        ("paragraph", "Sie dürfen {{ portal_name }} nun nutzen."),
+        ("paragraph", "Bis bald {{ message"),
+        ("button_label", "Zum Portal"),
+        ("button_link", "login_url"),
+        ("closing", "Ihr Serviceteam"),
+        ("action", "save"),
+    ];
+    let page = b.post(&url, &broken).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.body
+            .contains("id=\"paragraph-2-error\">line 1, column "),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("unexpected end of input"),
+        "{}",
+        page.body
+    );
+    exec(
+        &app,
+        "UPDATE staff_users SET language = 'de' WHERE email = 'admin@example.test'",
+    )
+    .await;
+    // The portal's name is the business's own words, not the catalog's.
+    exec(&app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let page = b.post(&url, &broken).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    german_page(
+        "the refused template",
+        &page.body,
+        "id=\"paragraph-2-error\">Zeile 1, Spalte ",
+    );
+    assert!(page.body.contains("Syntaxfehler"), "{}", page.body);
+    assert!(!page.body.contains("unexpected"), "{}", page.body);
+    assert_eq!(app.count("mail_templates").await, 0);
+
+    // A message sent, whose data its template no longer fits.
+    send_sample(
+        &app,
+        pid,
+        "approved",
+        Language::De,
+        json!({"login_url": "https://portal.example.com/login", "message": ""}),
+    )
+    .await;
+    delivered(&app, 1).await;
+    exec(&app, "UPDATE outbox_messages SET variables_json = '{}'").await;
+    let list = b.get("/console/outbox").await;
+    let at = list.body.find("href=\"/console/outbox/").unwrap() + 6;
+    let end = at + list.body[at..].find('"').unwrap();
+    let shown = b.get(&list.body[at..end]).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    german_page(
+        "the message",
+        &shown.body,
+        "Diese Nachricht lässt sich nicht anzeigen: ",
+    );
+    assert!(
+        shown.body.contains("ein Wert ist hier nicht definiert"),
+        "{}",
+        shown.body
+    );
+}
+both!(
+    broken_template_explained,
+    a_broken_template_is_explained_in_the_reader_s_language
 );

@@ -2,7 +2,9 @@
 //! reader's language on the portal pages, in the e-mails and digests and in the console, the
 //! name itself where no translation is given; bad input refused with nothing changed.
 
+use crate::catalog::german_page;
 use crate::common::{self, Engine, PASSWORD, TestApp, eventually, exec, id_of, mails, org};
+use crate::notifications::subscribed_staff;
 use admit::clock::ManualClock;
 use admit::usecases::notifications as notify;
 use reqwest::StatusCode;
@@ -214,10 +216,10 @@ async fn names_in_each_language(app: TestApp) {
     let eb = app.browser();
     eb.portal_logged_in(pid, ERIKA, PASSWORD).await;
     let home = eb.get(&format!("/portal/{pid}/")).await;
-    assert!(
-        home.body.contains("<strong>Kundenportal Nord</strong>"),
-        "{}",
-        home.body
+    german_page(
+        "Erika's portal",
+        &home.body,
+        "<strong>Kundenportal Nord</strong>",
     );
     assert!(
         home.body.contains("<td>Rechnungen, Preise, Termine</td>"),
@@ -225,7 +227,7 @@ async fn names_in_each_language(app: TestApp) {
         home.body
     );
     let access = eb.get(&format!("/portal/{pid}/access")).await;
-    assert!(access.body.contains("<li>Preise</li>"), "{}", access.body);
+    german_page("Erika's access", &access.body, "<li>Preise</li>");
     let jb = app.browser();
     jb.portal_logged_in(pid, JOHN, PASSWORD).await;
     let home = jb.get(&format!("/portal/{pid}/")).await;
@@ -248,18 +250,14 @@ async fn names_in_each_language(app: TestApp) {
 
     // The console in the staff member's language: German for Maria, English for Tom.
     let account = b.get(&format!("/console/accounts/{erika}")).await;
-    assert!(
-        account.body.contains("Kundenportal Nord"),
-        "{}",
-        account.body
-    );
+    german_page("Erika's account", &account.body, "Kundenportal Nord");
     assert!(
         account.body.contains("Rechnungen, Preise, Termine"),
         "{}",
         account.body
     );
     let list = b.get("/console/access").await;
-    assert!(list.body.contains("Kundenportal Nord"), "{}", list.body);
+    german_page("the access list", &list.body, "Kundenportal Nord");
     let tom = app
         .staff_browser("tom@admit.example", "administrator", &[])
         .await;
@@ -325,11 +323,15 @@ async fn digests_in_each_language(engine: Engine) {
             &format!("/api/v1/portals/{pid}/task-categories"),
             &json!({"categories": [
                 {"key": "service_due", "name_en": "Service due", "name_de": "Wartung fällig",
-                 "description_en": "Maintenance that is due", "description_de": "Fällige Wartungen"}
+                 "description_en": "Maintenance that is due", "description_de": "Fällige Wartungen"},
+                {"key": "quotes", "name_en": "Quotes", "name_de": "Angebote",
+                 "description_en": "Quotes to answer", "description_de": " "}
             ]}),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    // Without a German description, none is stored: German readers see the English one.
+    assert_eq!(v[1]["description_de"], "", "{v}");
     let nordlicht = id_of(
         &api,
         "/api/v1/organizations",
@@ -362,6 +364,7 @@ async fn digests_in_each_language(engine: Engine) {
     let page = eb.get(&format!("/portal/{pid}/notifications")).await;
     assert!(page.body.contains("Wartung fällig"), "{}", page.body);
     assert!(page.body.contains("Fällige Wartungen"), "{}", page.body);
+    assert!(page.body.contains("Quotes to answer"), "{}", page.body);
     assert!(
         page.body.contains("<strong>Kundenportal</strong>"),
         "{}",
@@ -369,32 +372,13 @@ async fn digests_in_each_language(engine: Engine) {
     );
 
     // A German administrator's digest names the portal in German beside the category.
-    let staff = app
-        .create_staff(MARIA, "administrator", &[], PASSWORD)
-        .await;
+    let (staff, _) =
+        subscribed_staff(&app, MARIA, "administrator", &[], Some(&["service_due"])).await;
     exec(
         &app,
         &format!("UPDATE staff_users SET language = 'de' WHERE id = {staff}"),
     )
     .await;
-    let mut tx = app.cx.db.read().await.unwrap();
-    let user = admit::storage::staff::get_staff(&mut tx, staff)
-        .await
-        .unwrap()
-        .unwrap();
-    drop(tx);
-    let actor = admit::usecases::staff::staff_actor(&user, None);
-    notify::set_preferences(
-        &app.cx,
-        &actor,
-        admit::storage::tasks::Owner::Staff(staff),
-        &notify::PreferencesInput {
-            frequency: "daily".into(),
-            categories: vec!["service_due".into()],
-        },
-    )
-    .await
-    .unwrap();
 
     clock.set(monday + 2 * 3_600_000);
     assert!(common::outbox_quiet(&app, 30).await);

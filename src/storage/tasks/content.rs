@@ -16,7 +16,17 @@ pub struct OwnTask {
     pub id: i64,
     pub title: String,
     pub subject: String,
+    /// The subject in German when it is a portal's name (an account of no organization) and
+    /// the portal has a German name.
+    pub subject_de: Option<String>,
     pub due_date: Option<i64>,
+}
+
+impl OwnTask {
+    /// The subject in the language `code`.
+    pub fn subject_in(&self, code: &str) -> &str {
+        crate::domain::directory::name_in(&self.subject, self.subject_de.as_deref(), code)
+    }
 }
 
 /// The kinds of Admit's own tasks read from the accounts (not `admit.mail_failed`).
@@ -58,7 +68,8 @@ pub async fn own_tasks(
     on_tx!(tx, |c| {
         let mut qb = QueryBuilder::new(
             "SELECT COUNT(*) OVER () AS total, a.id, a.email AS title, \
-             COALESCE(o.name, p.name) AS subject, ",
+             COALESCE(o.name, p.name) AS subject, \
+             CASE WHEN o.name IS NULL THEN p.name_de END AS subject_de, ",
         );
         qb.push(due).push(" AS due_date FROM ");
         match scope {
@@ -185,8 +196,10 @@ pub async fn own_tasks_of_teams(
                  COUNT(*) OVER (PARTITION BY ct.organization_id, a.portal_id) AS total, \
                  ROW_NUMBER() OVER (PARTITION BY ct.organization_id, a.portal_id ORDER BY ",
             );
-            qb.push(order)
-                .push(") AS place, a.id, a.email AS title, COALESCE(o.name, p.name) AS subject, ");
+            qb.push(order).push(
+                ") AS place, a.id, a.email AS title, COALESCE(o.name, p.name) AS subject, \
+                     CASE WHEN o.name IS NULL THEN p.name_de END AS subject_de, ",
+            );
             qb.push(due).push(
                 " AS due_date FROM contacts ct CROSS JOIN portal_accounts a \
                  JOIN portals p ON p.id = a.portal_id \
@@ -211,6 +224,7 @@ pub async fn own_tasks_of_teams(
                     id: r.id,
                     title: r.title,
                     subject: r.subject,
+                    subject_de: r.subject_de,
                     due_date: r.due_date,
                 });
         }
@@ -228,6 +242,7 @@ struct TeamTask {
     id: i64,
     title: String,
     subject: String,
+    subject_de: Option<String>,
     due_date: Option<i64>,
 }
 
@@ -235,7 +250,7 @@ struct TeamTask {
 pub async fn failed_messages(tx: &mut Tx, since: i64, per: i64) -> Result<Vec<OwnTask>> {
     on_tx!(tx, |c| sqlx::query_as(
         "SELECT COUNT(*) OVER () AS total, id, recipient AS title, event AS subject, \
-         CAST(NULL AS BIGINT) AS due_date FROM outbox_messages \
+         CAST(NULL AS TEXT) AS subject_de, CAST(NULL AS BIGINT) AS due_date FROM outbox_messages \
          WHERE status = 'failed' AND updated_at >= $1 ORDER BY updated_at DESC, id DESC LIMIT $2"
     )
     .bind(since)

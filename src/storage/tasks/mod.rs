@@ -53,9 +53,12 @@ impl Category {
             _ => &self.name_en,
         }
     }
+    /// The description in `language`; without a German one, the English.
     pub fn description(&self, language: crate::domain::directory::Language) -> &str {
         match language {
-            crate::domain::directory::Language::De => &self.description_de,
+            crate::domain::directory::Language::De if !self.description_de.trim().is_empty() => {
+                &self.description_de
+            }
             _ => &self.description_en,
         }
     }

@@ -380,7 +380,13 @@ pub(super) async fn content(
             .iter()
             .map(|t| Line {
                 title: t.title.clone(),
-                subject: t.subject.clone(),
+                // A failed message by its e-mail's name, an account by its organization's,
+                // else its portal's, in the reader's language.
+                subject: if b.key == rules::MAIL_FAILED {
+                    crate::catalog::word(language.as_str(), "mail-event", &t.subject)
+                } else {
+                    t.subject_in(language.as_str()).to_string()
+                },
                 due: t.due_date,
                 link: Some(format!("{link_base}/{}", t.id)),
             })

@@ -205,7 +205,11 @@ async fn bulk(
     }
     if action == Bulk::Export {
         let accounts = uc::these_accounts(&s.cx, &staff.actor, &f.ids).await?;
-        return Ok(access_csv::download(&accounts, "accounts-selected.csv"));
+        return Ok(access_csv::download(
+            &accounts,
+            "accounts-selected.csv",
+            staff.language(),
+        ));
     }
     let chrome = staff.chrome("access");
     if let Some(c) = action.confirmed()

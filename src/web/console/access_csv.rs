@@ -9,6 +9,8 @@ use axum::routing::get;
 
 use super::Staff;
 use super::access::AccessQuery;
+use crate::catalog;
+use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::decode_cursor;
 use crate::usecases::accounts as uc;
@@ -42,21 +44,32 @@ const HEAD: [&str; 15] = [
     "created",
 ];
 
-fn line(a: &PortalAccount) -> String {
+/// An account's line for a reader of the language `language`: its statuses in their words,
+/// its id and times as they are (ISO 8601).
+fn line(a: &PortalAccount, language: Language) -> String {
+    let code = language.as_str();
+    let de = language == Language::De;
     csv::line(&[
         a.id.to_string(),
         a.email.clone(),
         a.name.clone(),
-        a.portal_name.clone(),
-        a.portal_kind.as_str().to_string(),
+        a.portal_name_in(code).to_string(),
+        catalog::word(code, "portal-kind", a.portal_kind.as_str()),
         a.organization_name.clone().unwrap_or_default(),
-        a.role.as_str().to_string(),
-        a.registration.as_str().to_string(),
-        a.approval.as_str().to_string(),
-        a.assignment.as_str().to_string(),
-        if a.access_granted { "granted" } else { "off" }.to_string(),
+        catalog::word(code, "role", a.role.as_str()),
+        a.registration.label(de).to_string(),
+        a.approval.label(de).to_string(),
+        a.assignment.label(de).to_string(),
+        catalog::tr(
+            code,
+            if a.access_granted {
+                "badge-granted"
+            } else {
+                "badge-switched-off"
+            },
+        ),
         a.valid_until_text(),
-        a.lifecycle.as_str().to_string(),
+        a.lifecycle.label(de).to_string(),
         a.last_login_at
             .map(crate::clock::format_time)
             .unwrap_or_default(),
@@ -65,10 +78,10 @@ fn line(a: &PortalAccount) -> String {
 }
 
 /// The selected accounts, at once (a form names a few hundred at most).
-pub fn download(accounts: &[PortalAccount], filename: &str) -> Response {
-    let mut text = csv::line(&HEAD);
+pub fn download(accounts: &[PortalAccount], filename: &str, language: Language) -> Response {
+    let mut text = csv::head(language.as_str(), &HEAD);
     for a in accounts {
-        text.push_str(&line(a));
+        text.push_str(&line(a, language));
     }
     csv::whole(filename, text)
 }
@@ -83,13 +96,16 @@ async fn download_all(
     filter.limit = BATCH;
     // The first batch is read now, so that a refusal is a page rather than a cut download.
     let first = uc::list_accounts(&s.cx, &staff.actor, &filter).await?;
-    let head = csv::line(&HEAD) + &first.items.iter().map(line).collect::<String>();
+    let language = staff.language();
+    let line = move |a: &PortalAccount| line(a, language);
+    let head =
+        csv::head(language.as_str(), &HEAD) + &first.items.iter().map(line).collect::<String>();
     let state = (s, staff.actor, filter, first.next);
     Ok(csv::streamed(
         "accounts.csv",
         head,
         state,
-        |(s, actor, mut filter, next)| async move {
+        move |(s, actor, mut filter, next)| async move {
             let Some(next) = next else { return Ok(None) };
             filter.after = decode_cursor(&next);
             let page = uc::list_accounts(&s.cx, &actor, &filter).await?;

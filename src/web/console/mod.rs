@@ -168,12 +168,7 @@ impl Chrome {
     /// The text of a value of a kind (`tk("role", "admin")` is the text of `role-admin`); the
     /// value itself when the catalog has no text for it.
     pub fn tk(&self, kind: &str, value: impl std::fmt::Display) -> String {
-        let key = format!("{kind}-{value}");
-        if catalog::has(catalog::LANGUAGES[0], &key) {
-            catalog::tr(self.lang.as_str(), &key)
-        } else {
-            value.to_string()
-        }
+        catalog::word(self.lang.as_str(), kind, value)
     }
 
     /// A status by its code in English (`invited`), by its German label in German.
@@ -377,7 +372,8 @@ async fn check_csrf(State(s): State<AppState>, req: Request, next: Next) -> Resp
     }
     let (parts, body) = req.into_parts();
     let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+        // Said in the reader's language by the layer around the body limit.
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     let sent = form_urlencoded::parse(&bytes)
         .find(|(k, _)| k == "csrf")
@@ -406,6 +402,11 @@ async fn note_language(s: &AppState, extensions: &axum::http::Extensions, header
     let Some(noted) = extensions.get::<in_language::Noted>() else {
         return;
     };
+    noted.note(reader_language(s, headers).await);
+}
+
+/// The language of the staff member signed in on this browser, else the browser's.
+pub async fn reader_language(s: &AppState, headers: &HeaderMap) -> Language {
     let user = match cookie(headers, SESSION_COOKIE) {
         Some(token) => staff_uc::session_user(&s.cx, &s.policy, token)
             .await
@@ -413,10 +414,10 @@ async fn note_language(s: &AppState, extensions: &axum::http::Extensions, header
             .flatten(),
         None => None,
     };
-    noted.note(match user {
+    match user {
         Some(u) => Locale::of(&u.time_zone, &u.language).language,
         None => auth::browser_language(headers),
-    });
+    }
 }
 
 /// The flash message is shown once: clear it on every page that rendered it.

@@ -26,6 +26,8 @@ mod texts;
 pub mod unsubscribe;
 mod zone_offer;
 
+pub use page::browser_language;
+
 pub const SESSION_COOKIE: &str = "admit_portal";
 pub const FORM_COOKIE: &str = "admit_portal_form";
 /// The address of an invitation just accepted, which the login page fills in once: in a
@@ -111,7 +113,8 @@ async fn same_origin(req: Request, next: Next) -> Response {
         // Read the body within the limit so that handlers see it whole.
         let (parts, body) = req.into_parts();
         let Ok(bytes) = to_bytes(body, super::BODY_LIMIT).await else {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+            // Said in the page's language by the layer around the body limit.
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
         };
         return next
             .run(Request::from_parts(parts, Body::from(bytes)))

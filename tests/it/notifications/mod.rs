@@ -140,6 +140,47 @@ pub async fn task(w: &World, id: &str, customer: i64, category: &str, title: &st
     status
 }
 
+/// A staff member (`role`, in `areas`) subscribed to daily digests of `categories`, or of
+/// every category they may choose; their id and actor.
+pub async fn subscribed_staff(
+    app: &TestApp,
+    email: &str,
+    role: &str,
+    areas: &[i64],
+    categories: Option<&[&str]>,
+) -> (i64, admit::usecases::Actor) {
+    let id = app.create_staff(email, role, areas, common::PASSWORD).await;
+    let mut tx = app.cx.db.read().await.unwrap();
+    let user = admit::storage::staff::get_staff(&mut tx, id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(tx);
+    let actor = admit::usecases::staff::staff_actor(&user, None);
+    let categories: Vec<String> = match categories {
+        Some(chosen) => chosen.iter().map(|c| c.to_string()).collect(),
+        None => uc::preferences(&app.cx, &actor, Owner::Staff(id))
+            .await
+            .unwrap()
+            .choices
+            .into_iter()
+            .map(|c| c.key)
+            .collect(),
+    };
+    uc::set_preferences(
+        &app.cx,
+        &actor,
+        Owner::Staff(id),
+        &PreferencesInput {
+            frequency: "daily".into(),
+            categories,
+        },
+    )
+    .await
+    .unwrap();
+    (id, actor)
+}
+
 /// Makes the digests that are due, once the outbox is quiet: on PostgreSQL the claim skips a
 /// subscription whose unsubscribe link is being made for a digest in delivery (its row is
 /// locked for the link's key), and the scheduler would take it only at its next look.

@@ -88,35 +88,7 @@ async fn admits_own_tasks(engine: Engine) {
         ("root@operator.example", "administrator", vec![]),
         ("sue@operator.example", "supervisor", vec![area]),
     ] {
-        let id = app
-            .create_staff(email, role, &areas, common::PASSWORD)
-            .await;
-        let mut tx = app.cx.db.read().await.unwrap();
-        let user = admit::storage::staff::get_staff(&mut tx, id)
-            .await
-            .unwrap()
-            .unwrap();
-        drop(tx);
-        let actor = admit::usecases::staff::staff_actor(&user, None);
-        let categories: Vec<String> = uc::preferences(&app.cx, &actor, Owner::Staff(id))
-            .await
-            .unwrap()
-            .choices
-            .into_iter()
-            .map(|c| c.key)
-            .collect();
-        uc::set_preferences(
-            &app.cx,
-            &actor,
-            Owner::Staff(id),
-            &PreferencesInput {
-                frequency: "daily".into(),
-                categories,
-            },
-        )
-        .await
-        .unwrap();
-        actors.push(actor);
+        actors.push(subscribed_staff(&app, email, role, &areas, None).await.1);
     }
     clock.set(utc("2026-11-30T08:00:00Z"));
     run_due(&app).await;
@@ -212,3 +184,78 @@ async fn admits_own_tasks(engine: Engine) {
     let _ = actors;
 }
 on_both!(admits_own_tasks, admits_own_tasks);
+
+/// A German administrator's digest: an account of no organization under its portal's German
+/// name, a failed message under its e-mail's German name.
+async fn own_tasks_in_the_reader_s_language(engine: Engine) {
+    let now = utc("2026-11-30T06:00:00Z");
+    let clock = ManualClock::new(now);
+    let app = TestApp::spawn_clocked(engine, clock.clone(), quiet).await;
+    let w = world(&app).await;
+    exec(
+        &app,
+        &format!(
+            "UPDATE portals SET name_de = 'Kundenportal' WHERE id = {}",
+            w.portal
+        ),
+    )
+    .await;
+    let nora = person(&app, &w, w.acme, "nora@acme.example", "user", "UTC").await;
+    assert!(common::outbox_quiet(&app, 30).await);
+    exec(
+        &app,
+        &format!("UPDATE portal_accounts SET contact_id = NULL WHERE id = {nora}"),
+    )
+    .await;
+    exec(
+        &app,
+        &format!("UPDATE outbox_messages SET status = 'failed', updated_at = {now}"),
+    )
+    .await;
+    let (id, _) = subscribed_staff(
+        &app,
+        "root@operator.example",
+        "administrator",
+        &[],
+        Some(&["admit.assignment", "admit.mail_failed"]),
+    )
+    .await;
+    exec(
+        &app,
+        &format!("UPDATE staff_users SET language = 'de' WHERE id = {id}"),
+    )
+    .await;
+    clock.set(utc("2026-11-30T08:00:00Z"));
+    run_due(&app).await;
+    let messages = digest_messages(&app).await;
+    let root = &messages
+        .iter()
+        .find(|(r, _)| r == "root@operator.example")
+        .unwrap()
+        .1;
+    let lines: Vec<(String, String)> = root["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["lines"].as_array().unwrap().iter())
+        .map(|l| {
+            let text = |k: &str| l[k].as_str().unwrap().to_string();
+            (text("title"), text("subject"))
+        })
+        .collect();
+    assert!(
+        lines.contains(&("nora@acme.example".into(), "Kundenportal".into())),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&("nora@acme.example".into(), "Einladung".into())),
+        "{lines:?}"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|(_, s)| s == "Partner portal" || s == "invitation"),
+        "{lines:?}"
+    );
+}
+on_both!(own_tasks_in_language, own_tasks_in_the_reader_s_language);

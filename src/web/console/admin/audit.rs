@@ -14,7 +14,7 @@ use crate::storage::audit::{AUDIT_COLUMNS, AuditEvent, AuditFilter};
 use crate::usecases::audit_log::events_in_order;
 use crate::web::AppState;
 use crate::web::console::history::rows::language_of;
-use crate::web::console::history::{MailFate, actor_label, sentence};
+use crate::web::console::history::{MailFate, actor_label, sentence, target_label};
 use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome};
 use crate::web::forms::opt_text;
@@ -154,8 +154,8 @@ impl AuditRow {
             actor: actor_label(&e.actor_kind, &e.actor_label, language),
             client_addr: e.client_addr,
             action: e.action,
+            target_label: target_label(&e.target_kind, &e.target_label, language),
             target_kind: e.target_kind,
-            target_label: e.target_label,
             before: pretty(e.before_json),
             after: pretty(e.after_json),
         }

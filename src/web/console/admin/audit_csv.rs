@@ -7,10 +7,13 @@ use axum::response::Response;
 use axum::routing::get;
 
 use super::audit::AuditQuery;
+use crate::catalog;
+use crate::domain::directory::Language;
 use crate::storage::audit::AuditEvent;
 use crate::usecases::audit_log::list_events;
 use crate::web::AppState;
 use crate::web::console::Admin;
+use crate::web::console::history::{actor_label, target_label};
 use crate::web::csv;
 use crate::web::page::PageResult;
 use crate::web::query::Query;
@@ -36,17 +39,20 @@ const HEAD: [&str; 11] = [
     "after",
 ];
 
-fn line(e: &AuditEvent) -> String {
+/// An event's line for a reader of the language `language`: its kinds and labels in their
+/// words, its ids, code, times and changes as they are.
+fn line(e: &AuditEvent, language: Language) -> String {
+    let code = language.as_str();
     csv::line(&[
         e.id.to_string(),
         crate::clock::format_time(e.occurred_at),
-        e.actor_kind.clone(),
-        e.actor_label.clone(),
+        catalog::word(code, "audit-actor-kind", &e.actor_kind),
+        actor_label(&e.actor_kind, &e.actor_label, language),
         e.client_addr.clone().unwrap_or_default(),
         e.action.clone(),
-        e.target_kind.clone(),
+        catalog::word(code, "audit-target", &e.target_kind),
         e.target_id.map(|i| i.to_string()).unwrap_or_default(),
-        e.target_label.clone(),
+        target_label(&e.target_kind, &e.target_label, language),
         e.before_json.clone().unwrap_or_default(),
         e.after_json.clone().unwrap_or_default(),
     ])
@@ -61,7 +67,9 @@ async fn download(
     filter.before_id = None;
     // The first batch is read now, so that a refusal is a page rather than a cut download.
     let first = list_events(&s.cx, &staff.actor, &filter).await?;
-    let head = csv::line(&HEAD) + &first.iter().map(line).collect::<String>();
+    let language = staff.language();
+    let line = move |e: &AuditEvent| line(e, language);
+    let head = csv::head(language.as_str(), &HEAD) + &first.iter().map(line).collect::<String>();
     let last = (first.len() as i64 == BATCH)
         .then(|| first.last().map(|e| e.id))
         .flatten();
@@ -69,7 +77,7 @@ async fn download(
         "audit.csv",
         head,
         (s, staff.actor, filter, last),
-        |(s, actor, mut filter, last)| async move {
+        move |(s, actor, mut filter, last)| async move {
             let Some(last) = last else { return Ok(None) };
             filter.before_id = Some(last);
             let events = list_events(&s.cx, &actor, &filter).await?;

@@ -7,6 +7,7 @@ use axum::response::Response;
 
 use super::contacts::ContactListQuery;
 use super::organizations::OrgListQuery;
+use crate::catalog;
 use crate::storage::listing::Window;
 use crate::usecases::directory as uc;
 use crate::web::AppState;
@@ -25,11 +26,12 @@ pub(super) async fn organizations(
 ) -> PageResult<Response> {
     let filter = q.filter();
     let order = q.listing(&staff.user.language).order;
-    let line = |o: &crate::storage::directory::Organization| {
+    let code = staff.language().as_str();
+    let line = move |o: &crate::storage::directory::Organization| {
         csv::line(&[
             o.id.to_string(),
             o.name.clone(),
-            o.kind.as_str().to_string(),
+            catalog::word(code, "organization-kind", o.kind.as_str()),
             o.parent_name.clone().unwrap_or_default(),
             o.area_name.clone().unwrap_or_default(),
             o.external_id.clone().unwrap_or_default(),
@@ -40,8 +42,10 @@ pub(super) async fn organizations(
         limit: BATCH,
     };
     let first = uc::organizations_in_order(&s.cx, &staff.actor, &filter, &order, window(0)).await?;
-    let head = csv::line(&["id", "name", "kind", "parent", "area", "external_id"])
-        + &first.items.iter().map(line).collect::<String>();
+    let head = csv::head(
+        code,
+        &["id", "name", "kind", "parent", "area", "external_id"],
+    ) + &first.items.iter().map(line).collect::<String>();
     let more = first.total > BATCH;
     Ok(csv::streamed(
         "organizations.csv",
@@ -70,7 +74,8 @@ pub(super) async fn contacts(
 ) -> PageResult<Response> {
     let filter = q.filter();
     let order = q.listing(&staff.user.language).order;
-    let line = |r: &crate::storage::directory::ListedContact| {
+    let code = staff.language().as_str();
+    let line = move |r: &crate::storage::directory::ListedContact| {
         let c = &r.contact;
         csv::line(&[
             c.id.to_string(),
@@ -78,7 +83,7 @@ pub(super) async fn contacts(
             c.email.clone().unwrap_or_default(),
             c.organization_name.clone(),
             c.phone.clone().unwrap_or_default(),
-            c.language.clone(),
+            catalog::word(code, "language", &c.language),
             c.external_id.clone().unwrap_or_default(),
             r.accounts.to_string(),
             r.with_access.to_string(),
@@ -89,17 +94,20 @@ pub(super) async fn contacts(
         limit: BATCH,
     };
     let first = uc::contacts_in_order(&s.cx, &staff.actor, &filter, &order, window(0)).await?;
-    let head = csv::line(&[
-        "id",
-        "name",
-        "email",
-        "organization",
-        "phone",
-        "language",
-        "external_id",
-        "portal_accounts",
-        "with_access",
-    ]) + &first.items.iter().map(line).collect::<String>();
+    let head = csv::head(
+        code,
+        &[
+            "id",
+            "name",
+            "email",
+            "organization",
+            "phone",
+            "language",
+            "external_id",
+            "portal_accounts",
+            "with_access",
+        ],
+    ) + &first.items.iter().map(line).collect::<String>();
     let more = first.total > BATCH;
     Ok(csv::streamed(
         "contacts.csv",

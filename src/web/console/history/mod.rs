@@ -3,12 +3,14 @@
 
 use std::collections::HashMap;
 
-use crate::catalog::Message;
 use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::audit::AuditEvent;
 
+pub mod labels;
 pub mod rows;
+
+pub use labels::{actor_label, target_label};
 pub mod texts;
 
 /// What became of an e-mail a change queued, as far as the page knows.
@@ -52,24 +54,6 @@ pub fn who(
         "portal_user" if e.target_kind == "portal_account" && e.actor_id == e.target_id => None,
         _ => Some(actor_label(&e.actor_kind, &e.actor_label, language)),
     }
-}
-
-/// An actor's label in `language`. A program's label is kept in English words ("API key CRM
-/// sync (admit_ab12)", "client Invoices (x7…)"): said again in the reader's language.
-pub fn actor_label(kind: &str, label: &str, language: Language) -> String {
-    if kind != "api_key" {
-        return label.to_string();
-    }
-    let (key, name) = if let Some(name) = label.strip_prefix("API key ") {
-        ("actor-api-key", name)
-    } else if let Some(name) = label.strip_prefix("client ") {
-        ("actor-oidc-client", name)
-    } else {
-        return label.to_string();
-    };
-    Message::new(key)
-        .text("name", name)
-        .render(language.as_str())
 }
 
 /// The event as a sentence in `language`: its phrase, who did it, and what went with it.

@@ -190,7 +190,17 @@ pub(super) async fn outbox_message(
     let m = shown.message;
     let (subject, text, html, render_error) = match shown.rendered {
         Ok(r) => (r.subject, r.text, framed(&r.html), None),
-        Err(e) => (String::new(), String::new(), String::new(), Some(e)),
+        Err(why) => (
+            String::new(),
+            String::new(),
+            String::new(),
+            Some(
+                staff.say(
+                    &Message::new("outbox-cannot-show")
+                        .text("problem", why.render(staff.language().as_str())),
+                ),
+            ),
+        ),
     };
     Ok(OutboxMessagePage {
         chrome: staff.chrome("outbox"),
