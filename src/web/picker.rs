@@ -31,12 +31,13 @@ fn value(g: Grouping, customer: i64) -> String {
 
 /// A grouping's name: a partnership's, or the organization's with its sub-accounts.
 pub fn label(partnership: bool, name: &str, german: bool) -> String {
-    match (partnership, german) {
-        (true, false) => format!("Partnership {name}"),
-        (true, true) => format!("Partnerschaft {name}"),
-        (false, false) => format!("{name} and its sub-accounts"),
-        (false, true) => format!("{name} und seine Unterkonten"),
-    }
+    let key = if partnership {
+        "grouping-partnership"
+    } else {
+        "grouping-sub-accounts"
+    };
+    let code = if german { "de" } else { "en" };
+    crate::catalog::tr_args(code, key, &[("name", name.into())])
 }
 
 /// The picker for a contact or account of `organization`, with `chosen` ticked.

@@ -176,10 +176,10 @@ impl Chrome {
         }
     }
 
-    /// A status by its code in English (`invited`), by its German label in German.
-    pub fn status(&self, code: impl std::fmt::Display, german: &str) -> String {
+    /// A status by its code in English (`invited`), by its label in German.
+    pub fn status(&self, code: impl std::fmt::Display, label: Message) -> String {
         match self.lang {
-            Language::De => german.to_string(),
+            Language::De => self.say(&label),
             Language::En => code.to_string(),
         }
     }

@@ -24,12 +24,12 @@ use crate::web::AppState;
 use crate::web::page::PageResult;
 use crate::web::picker;
 use crate::web::portal::page::error_of;
-use crate::web::portal::texts::{T, TeamT};
+use crate::web::portal::words::Words;
 
 pub struct MemberRow {
     pub a: PortalAccount,
-    pub role: &'static str,
-    pub state: &'static str,
+    pub role: String,
+    pub state: String,
     pub customers: String,
     pub last_login: String,
     pub is_self: bool,
@@ -38,8 +38,7 @@ pub struct MemberRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/team.html")]
 struct TeamPage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
@@ -52,7 +51,7 @@ struct TeamPage {
     errors: Vec<(&'static str, String)>,
     emails: String,
     fields: AccessFields,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
 }
 
 impl TeamPage {
@@ -75,7 +74,7 @@ async fn customer_summaries(
     s: &AppState,
     organization: &str,
     accounts: &[PortalAccount],
-    tt: &TeamT,
+    words: Words,
     german: bool,
 ) -> Result<BTreeMap<i64, String>, Error> {
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
@@ -83,7 +82,7 @@ async fn customer_summaries(
     let mut out = BTreeMap::new();
     for a in accounts {
         let text = match (a.role, counts.get(&a.id)) {
-            (Role::Admin, _) | (Role::User, None) => tt.all_customers.to_string(),
+            (Role::Admin, _) | (Role::User, None) => words.t("team-all-customers"),
             (Role::User, Some(list)) => list
                 .iter()
                 .map(|c| {
@@ -91,11 +90,15 @@ async fn customer_summaries(
                         Some(p) => picker::label(true, p, german),
                         None => picker::label(false, organization, german),
                     };
-                    format!("{} {} {label}", c.customers, tt.assigned_in)
+                    words.t2(
+                        "team-assigned-in",
+                        &("count", c.customers),
+                        &("grouping", label),
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            _ => tt.no_customers_role.to_string(),
+            _ => words.t("team-no-customers-role"),
         };
         out.insert(a.id, text);
     }
@@ -115,24 +118,24 @@ async fn render_team(
 ) -> PageResult {
     let language = admin.language();
     let german = language == Language::De;
-    let tt = TeamT::of(language);
+    let words = Words::of(language);
     let (members, more) = team::members(&s.cx, &admin.actor).await?;
     let me = &admin.me.account;
     let org = me.organization_id.unwrap_or_default();
     let org_name = me.organization_name.clone().unwrap_or_default();
-    let summaries = customer_summaries(s, &org_name, &members, tt, german).await?;
+    let summaries = customer_summaries(s, &org_name, &members, words, german).await?;
     let today = crate::clock::today(s.cx.now());
     let at = admin.locale();
     let rows = members
         .into_iter()
         .map(|a| MemberRow {
-            role: a.role.label(german),
-            state: tt.state(&a, today),
+            role: words.say(&a.role.label()),
+            state: words.t(super::state_key(&a, today)),
             customers: summaries.get(&a.id).cloned().unwrap_or_default(),
             last_login: a
                 .last_login_at
                 .map(|t| at.time(t))
-                .unwrap_or_else(|| tt.never.to_string()),
+                .unwrap_or_else(|| words.t("team-never")),
             is_self: a.id == me.id,
             a,
         })
@@ -141,8 +144,7 @@ async fn render_team(
         typed.unwrap_or_else(|| (String::new(), ("user".into(), Vec::new(), Vec::new())));
     let fields = AccessFields::of(s, &admin, Some(org), chosen).await?;
     let page = TeamPage {
-        t: T::of(language),
-        tt,
+        words,
         lang: language.as_str(),
         lang_query: admin.me.lang_query(),
         organization: org_name,
@@ -153,7 +155,7 @@ async fn render_team(
         errors,
         emails,
         fields,
-        roles: roles(german),
+        roles: roles(language),
         portal: admin.me.page.portal,
     };
     Ok((status, page).into_response())
@@ -164,17 +166,19 @@ pub(in crate::web::portal) async fn team_page(
     admin: TeamAdmin,
     Query(q): Query<TeamQuery>,
 ) -> PageResult {
-    let tt = TeamT::of(admin.language());
+    let words = Words::of(admin.language());
+    let unchanged = q.unchanged.unwrap_or(0);
     let notice = if let Some(n) = q.invited {
-        let mut text = format!("{} {n}.", tt.invited);
-        if let Some(u) = q.unchanged.filter(|u| *u > 0) {
-            text.push_str(&format!(" {} {u}.", tt.already_there));
+        let mut text = words.t1("team-invited", "count", n);
+        if unchanged > 0 {
+            text.push(' ');
+            text.push_str(&words.t1("team-already-there", "count", unchanged));
         }
         Some(text)
     } else if let Some(e) = q.removed {
-        Some(format!("{} {e}", tt.removed))
+        Some(words.t1("team-removed", "email", e))
     } else {
-        q.cancelled.map(|e| format!("{} {e}", tt.cancelled))
+        q.cancelled.map(|e| words.t1("team-cancelled", "email", e))
     };
     render_team(&s, admin, StatusCode::OK, notice, Vec::new(), None).await
 }

@@ -13,20 +13,19 @@ use crate::web::AppState;
 use crate::web::page::PageResult;
 use crate::web::picker;
 use crate::web::portal::page::SignedIn;
-use crate::web::portal::texts::{T, TeamT};
+use crate::web::portal::words::Words;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/my_access.html")]
 pub(in crate::web::portal) struct MyAccessPage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
     csrf: String,
     portal: Portal,
     account: PortalAccount,
-    role: &'static str,
+    role: String,
     access: MyAccess,
     /// How the groupings are named.
     labels: Vec<String>,
@@ -51,12 +50,11 @@ pub(in crate::web::portal) async fn my_access_page(
         })
         .collect();
     Ok(MyAccessPage {
-        t: T::of(language),
-        tt: TeamT::of(language),
+        words: Words::of(language),
         lang: language.as_str(),
         lang_query: me.lang_query(),
         csrf: me.csrf(),
-        role: me.account.role.label(german),
+        role: me.account.role.label().render(language.as_str()),
         portal: me.page.portal,
         account: me.account,
         access,
