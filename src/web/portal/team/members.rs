@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::{AccessFields, TeamAdmin, field_errors, roles};
+use crate::catalog::Message;
 use crate::domain::account::Role;
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
@@ -63,6 +64,8 @@ impl TeamPage {
 #[derive(Deserialize, Default)]
 pub(in crate::web::portal) struct TeamQuery {
     invited: Option<usize>,
+    /// Notifications-only accounts added: they get no invitation.
+    added: Option<usize>,
     unchanged: Option<usize>,
     removed: Option<String>,
     cancelled: Option<String>,
@@ -168,7 +171,13 @@ pub(in crate::web::portal) async fn team_page(
 ) -> PageResult {
     let words = Words::of(admin.language());
     let unchanged = q.unchanged.unwrap_or(0);
-    let notice = if let Some(n) = q.invited {
+    let notice = if let Some(n) = q.added {
+        // As the console says it: no invitation goes to an account that never logs in.
+        let said = Message::new("flash-added-notifications")
+            .number("new", i64::try_from(n).unwrap_or(i64::MAX))
+            .number("had", i64::try_from(unchanged).unwrap_or(i64::MAX));
+        Some(words.say(&said))
+    } else if let Some(n) = q.invited {
         let mut text = words.t1("team-invited", "count", n);
         if unchanged > 0 {
             text.push(' ');
@@ -219,8 +228,13 @@ pub(in crate::web::portal) async fn invite(
                 .count();
             let unchanged = done.len() - created;
             let lang = admin.me.lang_param();
+            // A notifications-only account gets no invitation (it never logs in).
+            let said = match Role::parse(picker::one(&f, "role")) {
+                Ok(role) if !role.may_log_in() => "added",
+                _ => "invited",
+            };
             Ok(Redirect::to(&format!(
-                "/portal/{pid}/team?invited={created}&unchanged={unchanged}{lang}"
+                "/portal/{pid}/team?{said}={created}&unchanged={unchanged}{lang}"
             ))
             .into_response())
         }
