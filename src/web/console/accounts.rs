@@ -259,6 +259,7 @@ async fn page_with(
         &staff.actor,
         a.organization_id,
         &picker::chosen(&customers),
+        staff.language(),
     )
     .await?;
     let impersonate = crate::usecases::impersonation::check(&s.cx, &staff.actor, id)

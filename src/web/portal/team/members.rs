@@ -14,7 +14,6 @@ use serde::Deserialize;
 use super::{AccessFields, TeamAdmin, field_errors, roles};
 use crate::catalog::Message;
 use crate::domain::account::Role;
-use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::access::{self as access_uc, AssignmentInput};
@@ -78,7 +77,6 @@ async fn customer_summaries(
     organization: &str,
     accounts: &[PortalAccount],
     words: Words,
-    german: bool,
 ) -> Result<BTreeMap<i64, String>, Error> {
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
     let counts = access_uc::assigned_counts(&s.cx, &ids).await?;
@@ -90,8 +88,8 @@ async fn customer_summaries(
                 .iter()
                 .map(|c| {
                     let label = match &c.partnership {
-                        Some(p) => picker::label(true, p, german),
-                        None => picker::label(false, organization, german),
+                        Some(p) => picker::label(true, p, words.language),
+                        None => picker::label(false, organization, words.language),
                     };
                     words.t2(
                         "team-assigned-in",
@@ -120,13 +118,12 @@ async fn render_team(
     typed: Option<Typed>,
 ) -> PageResult {
     let language = admin.language();
-    let german = language == Language::De;
     let words = Words::of(language);
     let (members, more) = team::members(&s.cx, &admin.actor).await?;
     let me = &admin.me.account;
     let org = me.organization_id.unwrap_or_default();
     let org_name = me.organization_name.clone().unwrap_or_default();
-    let summaries = customer_summaries(s, &org_name, &members, words, german).await?;
+    let summaries = customer_summaries(s, &org_name, &members, words).await?;
     let today = crate::clock::today(s.cx.now());
     let at = admin.locale();
     let rows = members

@@ -155,10 +155,9 @@ impl AccessFields {
         organization: Option<i64>,
         (role, modules, customers): (String, Vec<String>, Vec<AssignmentInput>),
     ) -> Result<Self, Error> {
-        let german = admin.language() == Language::De;
         let chosen = picker::chosen(&customers);
-        let groupings =
-            picker::groupings_in(s, &admin.actor, organization, &chosen, german).await?;
+        let language = admin.language();
+        let groupings = picker::groupings(s, &admin.actor, organization, &chosen, language).await?;
         Ok(AccessFields {
             role,
             modules,

@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use crate::domain::access::Grouping;
-use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::team::{self, MyAccess};
@@ -36,7 +35,6 @@ pub(in crate::web::portal) async fn my_access_page(
     me: SignedIn,
 ) -> PageResult<MyAccessPage> {
     let language = me.language();
-    let german = language == Language::De;
     let access = team::my_access(&s.cx, &me.account).await?;
     let labels = access
         .groupings
@@ -45,7 +43,7 @@ pub(in crate::web::portal) async fn my_access_page(
             picker::label(
                 matches!(g.grouping, Grouping::Partnership(_)),
                 &g.label,
-                german,
+                language,
             )
         })
         .collect();
