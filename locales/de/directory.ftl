@@ -33,7 +33,8 @@ flash-added-notifications = { $new ->
    *[other] { $new } Personen erhalten E-Mail-Benachrichtigungen
 }; eine Einladung wird nicht gesendet, da sich diese Rolle nie anmeldet.{ $had ->
     [0] {""}
-   *[other] {" "}{ $had } hatten bereits Zugang.
+    [one] {" "}1 Person hatte bereits Zugang.
+   *[other] {" "}{ $had } Personen hatten bereits Zugang.
 }
 flash-invited = { $new ->
     [one] 1 Einladung ist unterwegs.

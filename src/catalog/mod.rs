@@ -1,8 +1,8 @@
-//! The message catalog: every word the console and the error messages put in front of a
-//! person, in English and German. The texts are Fluent files under `locales/<language>/`,
-//! compiled into the binary and parsed once. A text is found by its key (`nav-home`) and may
-//! take arguments (`{ $count }`); a key missing from a language falls back to English, and a
-//! key missing from both is shown as itself (the catalog test finds both).
+//! The message catalog: every word the console, the portal pages and the error messages put
+//! in front of a person, in English and German. The texts are Fluent files under
+//! `locales/<language>/`, compiled into the binary and parsed once. A text is found by its key
+//! (`nav-home`) and may take arguments (`{ $count }`); a key missing from a language falls back
+//! to English, and a key missing from both is shown as itself (the catalog test finds both).
 //!
 //! The languages are named by their codes (`en`, `de`), as `Language::as_str` gives them.
 
@@ -27,7 +27,7 @@ macro_rules! files {
     };
 }
 
-const FILES: [(&str, &str, &str); 7] = files!(
+const FILES: [(&str, &str, &str); 11] = files!(
     "console",
     "home",
     "lists",
@@ -35,6 +35,10 @@ const FILES: [(&str, &str, &str); 7] = files!(
     "directory",
     "errors",
     "admin",
+    "portal",
+    "team",
+    "portal-notifications",
+    "statuses",
 );
 
 /// The languages of the catalog, English first (the fallback).
@@ -171,6 +175,26 @@ mod tests {
         let only_de: Vec<_> = de.difference(en).collect();
         assert!(only_en.is_empty(), "missing in German: {only_en:?}");
         assert!(only_de.is_empty(), "missing in English: {only_de:?}");
+    }
+
+    #[test]
+    fn no_key_is_in_two_files() {
+        for (i, code) in LANGUAGES.iter().enumerate() {
+            let mut seen = std::collections::BTreeMap::new();
+            for file in FILES {
+                let source = if i == 0 { file.1 } else { file.2 };
+                let Ok(resource) = FluentResource::try_new(source.to_string()) else {
+                    continue;
+                };
+                for entry in resource.entries() {
+                    if let fluent_syntax::ast::Entry::Message(m) = entry
+                        && let Some(other) = seen.insert(m.id.name.to_string(), file.0)
+                    {
+                        panic!("{code}: {} in {other}.ftl and {}.ftl", m.id.name, file.0);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

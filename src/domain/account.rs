@@ -13,15 +13,18 @@ use serde::{Deserialize, Serialize};
 use super::column::string_enum;
 use super::directory::RegistrationMode;
 
-/// A status: a [`string_enum!`] with the word people see for each value.
+/// A status: a [`string_enum!`] whose values people read by their catalog keys
+/// (`status-<kind>-<value>`: `status-registration-invited`).
 macro_rules! status {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal / $en:literal / $de:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident ($kind:literal) { $($variant:ident = $text:literal),+ $(,)? }) => {
         string_enum!($(#[$meta])* $name { $($variant = $text),+ });
 
         impl $name {
-            /// The word people see, in English and German.
-            pub fn label(self, german: bool) -> &'static str {
-                match self { $($name::$variant => if german { $de } else { $en }),+ }
+            /// The word people see, as a catalog message.
+            pub fn label(self) -> crate::catalog::Message {
+                crate::catalog::Message::new(match self {
+                    $($name::$variant => concat!("status-", $kind, "-", $text)),+
+                })
             }
         }
     };
@@ -29,41 +32,41 @@ macro_rules! status {
 
 status!(
     /// Where the person is in registering.
-    Registration {
-        Invited = "invited" / "Invited" / "Eingeladen",
-        ActivationSent = "activation_sent" / "Activation e-mail sent" / "Aktivierungs-E-Mail geschickt",
-        Registered = "registered" / "Registered" / "Registriert",
+    Registration ("registration") {
+        Invited = "invited",
+        ActivationSent = "activation_sent",
+        Registered = "registered",
     }
 );
 status!(
     /// Staff's decision on the account.
-    Approval {
-        Pending = "pending" / "Pending approval" / "Freigabe ausstehend",
-        Approved = "approved" / "Approved" / "Freigegeben",
-        Declined = "declined" / "Declined" / "Abgelehnt",
+    Approval ("approval") {
+        Pending = "pending",
+        Approved = "approved",
+        Declined = "declined",
     }
 );
 status!(
     /// Whether a contact is linked.
-    Assignment {
-        Pending = "pending" / "Pending" / "Ausstehend",
-        Assigned = "assigned" / "Assigned" / "Zugeordnet",
+    Assignment ("assignment") {
+        Pending = "pending",
+        Assigned = "assigned",
     }
 );
 status!(
     /// Active or deactivated (reversible).
-    Lifecycle {
-        Active = "active" / "Active" / "Aktiv",
-        Deactivated = "deactivated" / "Deactivated" / "Deaktiviert",
+    Lifecycle ("lifecycle") {
+        Active = "active",
+        Deactivated = "deactivated",
     }
 );
 status!(
     /// What the account may do on its portal.
-    Role {
-        Admin = "admin" / "Admin" / "Admin",
-        User = "user" / "User" / "Benutzer",
-        Marketing = "marketing" / "Marketing" / "Marketing",
-        Notifications = "notifications" / "Notifications" / "Benachrichtigungen",
+    Role ("role") {
+        Admin = "admin",
+        User = "user",
+        Marketing = "marketing",
+        Notifications = "notifications",
     }
 );
 
@@ -116,21 +119,15 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn message(self, german: bool) -> &'static str {
-        match (self, german) {
-            (Refusal::ConfirmEmail, false) => "Please confirm your e-mail address first.",
-            (Refusal::ConfirmEmail, true) => "Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse.",
-            (Refusal::UserDeactivated, false) => "User deactivated.",
-            (Refusal::UserDeactivated, true) => "Benutzer deaktiviert.",
-            (Refusal::Declined, false) => "Your request has been declined.",
-            (Refusal::Declined, true) => "Ihre Anfrage wurde abgelehnt.",
-            (Refusal::AwaitingApproval, false) => "Your account is awaiting approval.",
-            (Refusal::AwaitingApproval, true) => "Ihr Zugang wartet auf Freigabe.",
-            (Refusal::NoLogin, false) => "This account receives e-mail only and cannot log in.",
-            (Refusal::NoLogin, true) => {
-                "Dieses Konto erhält nur E-Mails und kann sich nicht anmelden."
-            }
-        }
+    /// What the person is told, as a catalog message.
+    pub fn message(self) -> crate::catalog::Message {
+        crate::catalog::Message::new(match self {
+            Refusal::ConfirmEmail => "login-refused-confirm-email",
+            Refusal::UserDeactivated => "login-refused-user-deactivated",
+            Refusal::Declined => "login-refused-declined",
+            Refusal::AwaitingApproval => "login-refused-awaiting-approval",
+            Refusal::NoLogin => "login-refused-no-login",
+        })
     }
 }
 
@@ -384,12 +381,12 @@ mod tests {
     #[test]
     fn labels_speak_both_languages() {
         assert_eq!(
-            Registration::ActivationSent.label(true),
+            Registration::ActivationSent.label().render("de"),
             "Aktivierungs-E-Mail geschickt"
         );
-        assert_eq!(Approval::Pending.label(false), "Pending approval");
+        assert_eq!(Approval::Pending.label().english(), "Pending approval");
         assert_eq!(
-            Refusal::UserDeactivated.message(true),
+            Refusal::UserDeactivated.message().render("de"),
             "Benutzer deaktiviert."
         );
     }

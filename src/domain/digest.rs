@@ -5,8 +5,8 @@
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
 use chrono_tz::Tz;
 
-use super::directory::Language;
 use super::local_time::Locale;
+use crate::catalog::Message;
 
 /// How often a person gets a digest.
 #[derive(
@@ -76,13 +76,13 @@ impl Period {
 
     /// How a digest names its period to its reader: `week of 30 Nov 2026`, `Woche ab
     /// 30.11.2026`, or the day alone.
-    pub fn label(&self, locale: &Locale) -> String {
-        let day = locale.date(self.start);
-        match (self.weekly, locale.language) {
-            (true, Language::De) => format!("Woche ab {day}"),
-            (true, Language::En) => format!("week of {day}"),
-            (false, _) => day,
-        }
+    pub fn label(&self, locale: &Locale) -> Message {
+        let key = if self.weekly {
+            "period-week-of"
+        } else {
+            "period-day"
+        };
+        Message::new(key).text("day", locale.date(self.start))
     }
 
     pub fn next(&self) -> Period {

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use super::FieldErrors;
-use super::directory::Language;
 
 /// A portal's impersonation settings, as entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, utoipa::ToSchema)]
@@ -154,52 +153,15 @@ pub fn may_start(f: Facts) -> Result<(), Refusal> {
 }
 
 /// How an impersonation ended, as people read it.
-pub fn end_label(reason: &str, language: Language) -> &'static str {
-    let de = language == Language::De;
-    match reason {
-        "ended_by_staff" => {
-            if de {
-                "beendet"
-            } else {
-                "ended"
-            }
-        }
-        "time_limit" => {
-            if de {
-                "Zeitlimit erreicht"
-            } else {
-                "time limit reached"
-            }
-        }
-        "staff_logged_out" => {
-            if de {
-                "Abmeldung aus der Konsole"
-            } else {
-                "logged out of the console"
-            }
-        }
-        "staff_session_ended" => {
-            if de {
-                "Konsolensitzung beendet"
-            } else {
-                "console session ended"
-            }
-        }
-        "account_barred" => {
-            if de {
-                "Konto kann sich nicht mehr anmelden"
-            } else {
-                "account can no longer log in"
-            }
-        }
-        _ => {
-            if de {
-                "Sitzung beendet"
-            } else {
-                "session ended"
-            }
-        }
-    }
+pub fn end_label(reason: &str) -> crate::catalog::Message {
+    crate::catalog::Message::new(match reason {
+        "ended_by_staff" => "impersonation-end-ended_by_staff",
+        "time_limit" => "impersonation-end-time_limit",
+        "staff_logged_out" => "impersonation-end-staff_logged_out",
+        "staff_session_ended" => "impersonation-end-staff_session_ended",
+        "account_barred" => "impersonation-end-account_barred",
+        _ => "impersonation-end-session",
+    })
 }
 
 /// Whole minutes between two times (at least 1 once anything was seen).
@@ -209,13 +171,8 @@ pub fn minutes_between(from_ms: i64, to_ms: i64) -> i64 {
 }
 
 /// A number of minutes for a person: `1 minute`, `15 Minuten`.
-pub fn minutes_text(n: i64, language: Language) -> String {
-    match (language, n) {
-        (Language::En, 1) => "1 minute".into(),
-        (Language::En, n) => format!("{n} minutes"),
-        (Language::De, 1) => "1 Minute".into(),
-        (Language::De, n) => format!("{n} Minuten"),
-    }
+pub fn minutes_text(n: i64) -> crate::catalog::Message {
+    crate::catalog::Message::new("duration-minutes").number("minutes", n)
 }
 
 #[cfg(test)]
@@ -288,6 +245,7 @@ mod tests {
     fn durations_in_the_persons_words() {
         assert_eq!(minutes_between(0, 1), 1);
         assert_eq!(minutes_between(0, 15 * 60_000), 15);
-        assert_eq!(minutes_text(15, Language::De), "15 Minuten");
+        assert_eq!(minutes_text(15).render("de"), "15 Minuten");
+        assert_eq!(minutes_text(1).english(), "1 minute");
     }
 }

@@ -26,13 +26,6 @@ impl StaffRole {
             _ => Err(crate::catalog::Message::new("error-staff-role")),
         }
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StaffRole::Administrator => "Administrator",
-            StaffRole::Supervisor => "Supervisor",
-        }
-    }
 }
 
 super::column::status_column!(StaffRole);

@@ -101,12 +101,12 @@ pub fn sample(variables: &[&str], locale: &Locale, at: Moments) -> Value {
             }),
             "started_at" => json!(visit_time(locale, at.now - 12 * 60_000)),
             "ended_at" => json!(visit_time(locale, at.now)),
-            "duration" => json!(minutes_text(12, language)),
+            "duration" => json!(minutes_text(12).render(language.as_str())),
             "sent_at" => json!(sent_at(locale, at.now)),
             "total" => json!(3),
             "period" => json!(
                 Period::holding(Frequency::Weekly, local_day(locale, at.now))
-                    .map(|p| p.label(locale))
+                    .map(|p| p.label(locale).render(language.as_str()))
                     .unwrap_or_default()
             ),
             "groups" => json!([

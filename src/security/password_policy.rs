@@ -23,7 +23,7 @@ const COMMON: &str = include_str!("common-passwords.txt");
 const WORDS: &str = include_str!("common-words.txt");
 
 /// Why a password is refused. Its message is the rule's own words (English); the portal's
-/// catalog has each in every language (`web/portal/texts`).
+/// catalog has each in every language (`sentence-password-...`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weakness {
     TooShort,

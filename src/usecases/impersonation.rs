@@ -480,7 +480,8 @@ fn notice_variables(
         "reason": imp.reason,
         "started_at": crate::mail::variables::visit_time(&locale, imp.started_at),
         "ended_at": crate::mail::variables::visit_time(&locale, ended_at),
-        "duration": rule::minutes_text(rule::minutes_between(imp.started_at, ended_at), language),
+        "duration": rule::minutes_text(rule::minutes_between(imp.started_at, ended_at))
+            .render(language.as_str()),
     })
 }
 

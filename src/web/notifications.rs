@@ -76,7 +76,7 @@ impl DigestView {
                     start,
                 })
             })
-            .map(|p| p.label(viewer))
+            .map(|p| p.label(viewer).render(viewer.language.as_str()))
             .unwrap_or_else(|| d.period.clone());
         DigestView {
             period,

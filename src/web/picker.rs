@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::domain::access::Grouping;
+use crate::domain::directory::Language;
 use crate::usecases::access::AssignmentInput;
 use crate::usecases::directory::customer_groupings;
 use crate::usecases::{Actor, Error};
@@ -30,32 +31,23 @@ fn value(g: Grouping, customer: i64) -> String {
 }
 
 /// A grouping's name: a partnership's, or the organization's with its sub-accounts.
-pub fn label(partnership: bool, name: &str, german: bool) -> String {
-    match (partnership, german) {
-        (true, false) => format!("Partnership {name}"),
-        (true, true) => format!("Partnerschaft {name}"),
-        (false, false) => format!("{name} and its sub-accounts"),
-        (false, true) => format!("{name} und seine Unterkonten"),
-    }
+pub fn label(partnership: bool, name: &str, language: Language) -> String {
+    let key = if partnership {
+        "grouping-partnership"
+    } else {
+        "grouping-sub-accounts"
+    };
+    crate::catalog::tr_args(language.as_str(), key, &[("name", name.into())])
 }
 
-/// The picker for a contact or account of `organization`, with `chosen` ticked.
+/// The picker for a contact or account of `organization`, with `chosen` ticked, its labels in
+/// the page's `language`.
 pub async fn groupings(
     s: &AppState,
     actor: &Actor,
     organization: Option<i64>,
     chosen: &BTreeSet<(Grouping, i64)>,
-) -> Result<Vec<GroupingView>, Error> {
-    groupings_in(s, actor, organization, chosen, false).await
-}
-
-/// The picker with its labels in German (`german`) or English.
-pub async fn groupings_in(
-    s: &AppState,
-    actor: &Actor,
-    organization: Option<i64>,
-    chosen: &BTreeSet<(Grouping, i64)>,
-    german: bool,
+    language: Language,
 ) -> Result<Vec<GroupingView>, Error> {
     let Some(org) = organization else {
         return Ok(Vec::new());
@@ -67,7 +59,7 @@ pub async fn groupings_in(
             label: label(
                 matches!(l.grouping, Grouping::Partnership(_)),
                 &l.label,
-                german,
+                language,
             ),
             customers: l
                 .customers

@@ -1,11 +1,11 @@
-//! The console's words come from one catalog, in English and German: every key is in both
-//! languages, every key the templates and the code ask for is in the catalog, and a German
-//! staff member's pages (home, lists, an account with its confirmation and result, an
-//! organization, a contact, an error) show none of the English texts, nor do a German
-//! administrator's portals, task categories, staff and API keys, nor the audit log, the outbox,
-//! the Mail page, the e-mail templates and the OpenID Connect clients, nor a refused form
-//! (CSRF). An error with a code (a bad address on a line of an invitation) reads in the page's
-//! language on the portal too.
+//! The words of the console and the portal pages come from one catalog, in English and German:
+//! every key is in both languages, every key the templates and the code ask for is in the
+//! catalog, and a German staff member's pages (home, lists, an account with its confirmation
+//! and result, an organization, a contact, an error) show none of the English texts, nor do a
+//! German administrator's portals, task categories, staff and API keys, nor the audit log, the
+//! outbox, the Mail page, the e-mail templates and the OpenID Connect clients, nor a refused
+//! form (CSRF), nor a German admin's portal pages. An error with a code (a bad address on a
+//! line of an invitation) reads in the page's language on the portal too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -540,3 +540,33 @@ both!(
     portal_line_error,
     a_bad_address_reads_in_the_page_s_language
 );
+
+/// A German admin's portal pages (home, access, team, a member, the account, notifications)
+/// show none of the catalog's English texts.
+async fn a_german_portal_admin_reads_no_english(app: TestApp) {
+    let w = world(&app).await;
+    let (anna_b, anna) = admin(&app, &w).await;
+    // The portal's name is the business's own words, not the catalog's.
+    exec(&app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    exec(
+        &app,
+        "UPDATE portal_accounts SET language = 'de' WHERE email = 'anna@partner.example'",
+    )
+    .await;
+    let texts = english_texts();
+    let part = format!("/portal/{}", w.portal);
+    for page in ["/", "/access", "/team", "/account", "/notifications"] {
+        let shown = anna_b.get(&format!("{part}{page}")).await;
+        assert_eq!(shown.status, StatusCode::OK, "{page}: {}", shown.body);
+        assert!(shown.body.contains("<html lang=\"de\">"), "{}", shown.body);
+        no_english(page, &shown.body, &texts);
+    }
+    let member = anna_b.get(&format!("{part}/team/{anna}")).await;
+    assert!(
+        member.body.contains("Rolle, Module und Kunden"),
+        "{}",
+        member.body
+    );
+    no_english("a member's page", &member.body, &texts);
+}
+both!(german_portal, a_german_portal_admin_reads_no_english);

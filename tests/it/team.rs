@@ -429,6 +429,49 @@ async fn an_admin_manages_its_team(app: TestApp) {
 }
 both!(admin_manages_team, an_admin_manages_its_team);
 
+/// Adds `emails` as notifications-only colleagues from the team's page `team` (with `query`,
+/// its language) and returns the page that says so.
+async fn add_notified(b: &common::Browser, team: &str, query: &str, emails: &str) -> common::Page {
+    let form = [("emails", emails), ("role", "notifications")];
+    let to = format!("{team}/invite{query}");
+    let added = post(b, &format!("{team}{query}"), &to, &form).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    b.get(added.location.as_deref().unwrap()).await
+}
+
+/// Notifications-only colleagues never log in: adding them sends no invitation, and the team's
+/// page says so as the console does, in English and in German.
+async fn notifications_only_colleagues_get_no_invitation(app: TestApp) {
+    let w = world(&app).await;
+    let (anna_b, _) = admin(&app, &w).await;
+    let team = format!("/portal/{}/team", w.portal);
+    let outbox = app.count("outbox_messages").await;
+    let emails = "dan@partner.example, eva@partner.example";
+    let shown = add_notified(&anna_b, &team, "", emails).await;
+    let said = "2 people will receive e-mail notifications; no invitation is sent, as this role \
+                never logs in.";
+    assert!(shown.body.contains(said), "{}", shown.body);
+    assert!(!shown.body.contains("Invitations sent"), "{}", shown.body);
+    assert_eq!(app.count("outbox_messages").await, outbox);
+
+    // In German: one more, and one who already had access.
+    let emails = "dan@partner.example\nfritz@partner.example";
+    let shown = add_notified(&anna_b, &team, "?lang=de", emails).await;
+    let said = "1 Person erhält E-Mail-Benachrichtigungen; eine Einladung wird nicht gesendet, da \
+                sich diese Rolle nie anmeldet. 1 Person hatte bereits Zugang.";
+    assert!(shown.body.contains(said), "{}", shown.body);
+    assert!(
+        !shown.body.contains("Einladungen gesendet"),
+        "{}",
+        shown.body
+    );
+    assert_eq!(app.count("outbox_messages").await, outbox);
+}
+both!(
+    notifications_only_team,
+    notifications_only_colleagues_get_no_invitation
+);
+
 async fn staff_edit_access_in_the_console(app: TestApp) {
     let w = world(&app).await;
     let [c1, c2, _] = w.c;

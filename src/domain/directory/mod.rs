@@ -35,36 +35,8 @@ string_enum!(
     Language { En = "en", De = "de" }
 );
 
-impl OrganizationKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            OrganizationKind::Customer => "Customer",
-            OrganizationKind::Partner => "Partner",
-        }
-    }
-}
-
-impl PortalKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            PortalKind::Customer => "Customer portal",
-            PortalKind::Installer => "Installer portal",
-            PortalKind::Partner => "Partner portal",
-        }
-    }
-}
-
-impl RegistrationMode {
-    pub fn label(self) -> &'static str {
-        match self {
-            RegistrationMode::InvitationOnly => "Invitation only",
-            RegistrationMode::SelfAutomatic => "Self-registration, automatic approval",
-            RegistrationMode::SelfManual => "Self-registration, manual approval",
-        }
-    }
-}
-
 impl Language {
+    /// The language's own name, as a choice of languages shows it on every page.
     pub fn label(self) -> &'static str {
         match self {
             Language::En => "English",

@@ -438,7 +438,7 @@ fn message(
     let variables = json!({
         "groups": groups.iter().map(|g| group_json(g, &locale)).collect::<Vec<_>>(),
         "total": total,
-        "period": period.label(&locale),
+        "period": period.label(&locale).render(locale.language.as_str()),
         "home_url": home_url,
         "preferences_url": preferences_url,
     });

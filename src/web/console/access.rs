@@ -12,6 +12,7 @@ use super::accounts::Labels;
 use super::badge::Badge;
 use super::listing::{ListParams, Listing, Pager};
 use super::{Chrome, Staff};
+use crate::catalog::Message;
 use crate::domain::account::{Approval, Assignment, Lifecycle, Registration, Role};
 use crate::domain::directory::PortalKind;
 use crate::storage::accounts::{ACCOUNT_COLUMNS, AccountFilter, PortalAccount, ValidUntilFilter};
@@ -187,9 +188,9 @@ struct AccessPage {
     chrome: Chrome,
     q: AccessQuery,
     portals: Vec<Portal>,
-    registrations: Vec<(&'static str, &'static str)>,
-    approvals: Vec<(&'static str, &'static str)>,
-    lifecycles: Vec<(&'static str, &'static str)>,
+    registrations: Vec<(&'static str, String)>,
+    approvals: Vec<(&'static str, String)>,
+    lifecycles: Vec<(&'static str, String)>,
     organization: Option<OrganizationChip>,
     rows: Vec<Row>,
     list: Listing,
@@ -256,20 +257,22 @@ async fn access_list(
             }
         })
         .collect();
-    let labels =
-        |all: &'static [Registration]| all.iter().map(|r| (r.as_str(), r.label(false))).collect();
+    let say = |m: Message| staff.say(&m);
     Ok(AccessPage {
         chrome: staff.chrome("access"),
         q,
         portals,
-        registrations: labels(Registration::ALL),
+        registrations: Registration::ALL
+            .iter()
+            .map(|r| (r.as_str(), say(r.label())))
+            .collect(),
         approvals: Approval::ALL
             .iter()
-            .map(|r| (r.as_str(), r.label(false)))
+            .map(|r| (r.as_str(), say(r.label())))
             .collect(),
         lifecycles: Lifecycle::ALL
             .iter()
-            .map(|r| (r.as_str(), r.label(false)))
+            .map(|r| (r.as_str(), say(r.label())))
             .collect(),
         organization,
         rows,

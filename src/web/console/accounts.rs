@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::history::rows::{History, Outbox, history};
 use super::{Chrome, Staff, done};
 use crate::catalog;
-use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::{Organization, OrganizationFilter};
@@ -48,9 +47,9 @@ pub fn router() -> Router<AppState> {
 
 /// The words people see for an account's statuses.
 pub struct Labels {
-    pub registration: &'static str,
-    pub approval: &'static str,
-    pub lifecycle: &'static str,
+    pub registration: String,
+    pub approval: String,
+    pub lifecycle: String,
     pub valid_until: String,
     pub last_login: String,
     pub created: String,
@@ -60,9 +59,9 @@ impl Labels {
     /// The labels, with times in the viewer's zone and language.
     pub fn of(a: &PortalAccount, viewer: &Locale) -> Self {
         Labels {
-            registration: a.registration.label(viewer.language == Language::De),
-            approval: a.approval.label(viewer.language == Language::De),
-            lifecycle: a.lifecycle.label(viewer.language == Language::De),
+            registration: a.registration.label().render(viewer.language.as_str()),
+            approval: a.approval.label().render(viewer.language.as_str()),
+            lifecycle: a.lifecycle.label().render(viewer.language.as_str()),
             valid_until: viewer.day_opt(a.valid_until),
             last_login: viewer.time_opt(a.last_login_at),
             created: viewer.time(a.created_at),
@@ -260,6 +259,7 @@ async fn page_with(
         &staff.actor,
         a.organization_id,
         &picker::chosen(&customers),
+        staff.language(),
     )
     .await?;
     let impersonate = crate::usecases::impersonation::check(&s.cx, &staff.actor, id)

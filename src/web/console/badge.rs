@@ -37,7 +37,7 @@ impl Badge {
             Registration::Registered => "ok",
             Registration::Invited | Registration::ActivationSent => "info",
         };
-        Badge::new(r.label(language == Language::De), tone, language)
+        Badge::said(language, r.label().key, tone)
     }
 
     pub fn approval(a: Approval, language: Language) -> Self {
@@ -46,7 +46,7 @@ impl Badge {
             Approval::Pending => "warn",
             Approval::Declined => "bad",
         };
-        Badge::new(a.label(language == Language::De), tone, language)
+        Badge::said(language, a.label().key, tone)
     }
 
     pub fn assignment(a: Assignment, language: Language) -> Self {
@@ -54,7 +54,7 @@ impl Badge {
             Assignment::Assigned => "ok",
             Assignment::Pending => "warn",
         };
-        Badge::new(a.label(language == Language::De), tone, language)
+        Badge::said(language, a.label().key, tone)
     }
 
     pub fn lifecycle(l: Lifecycle, language: Language) -> Self {
@@ -62,7 +62,7 @@ impl Badge {
             Lifecycle::Active => "ok",
             Lifecycle::Deactivated => "bad",
         };
-        Badge::new(l.label(language == Language::De), tone, language)
+        Badge::said(language, l.label().key, tone)
     }
 
     /// The access switch.

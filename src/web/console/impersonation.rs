@@ -10,7 +10,6 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::{Admin, SESSION_COOKIE, Staff, done};
-use crate::domain::directory::Language;
 use crate::domain::impersonation::{PortalSettings, end_label};
 use crate::usecases::Error;
 use crate::usecases::impersonation as uc;
@@ -108,9 +107,9 @@ pub async fn rows(s: &AppState, staff: &Staff, id: i64) -> Result<Vec<Impersonat
                 (Some(ended), how) => format!(
                     "{} ({})",
                     at.time(ended),
-                    end_label(how.as_deref().unwrap_or(""), Language::En)
+                    staff.say(&end_label(how.as_deref().unwrap_or("")))
                 ),
-                (None, _) => "running".into(),
+                (None, _) => staff.t("impersonation-running"),
             },
         })
         .collect())

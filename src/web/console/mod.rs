@@ -171,10 +171,10 @@ impl Chrome {
         catalog::word(self.lang.as_str(), kind, value)
     }
 
-    /// A status by its code in English (`invited`), by its German label in German.
-    pub fn status(&self, code: impl std::fmt::Display, german: &str) -> String {
+    /// A status by its code in English (`invited`), by its label in German.
+    pub fn status(&self, code: impl std::fmt::Display, label: Message) -> String {
         match self.lang {
-            Language::De => german.to_string(),
+            Language::De => self.say(&label),
             Language::En => code.to_string(),
         }
     }

@@ -53,14 +53,13 @@ async fn undo(
 /// not sent."
 fn said(staff: &Staff, u: &Undone) -> String {
     let a = &u.account;
-    let german = staff.language() == crate::domain::directory::Language::De;
     let now = match u.undid {
-        StatusAction::Approve | StatusAction::Decline => a.approval.label(german).to_string(),
+        StatusAction::Approve | StatusAction::Decline => staff.say(&a.approval.label()),
         StatusAction::SwitchOff | StatusAction::SwitchOn if a.access_granted => {
             staff.t("undone-access-on")
         }
         StatusAction::SwitchOff | StatusAction::SwitchOn => staff.t("undone-access-off"),
-        _ => a.lifecycle.label(german).to_string(),
+        _ => staff.say(&a.lifecycle.label()),
     };
     let mail = match &u.mail {
         MailUndone::None => String::new(),

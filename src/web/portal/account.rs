@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::page::{SignedIn, error_of, field_errors_in, not_found, signed_out};
-use super::texts::T;
+use super::words::Words;
 use crate::domain::FieldErrors;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
@@ -34,7 +34,7 @@ pub struct SessionView {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/account.html")]
 struct AccountPage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
@@ -44,7 +44,7 @@ struct AccountPage {
     time_zones: Vec<&'static str>,
     sessions: Vec<SessionView>,
     errors: Vec<(&'static str, String)>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     /// The profile form as typed (after an error) or as stored.
     name: String,
     new_email: String,
@@ -56,9 +56,9 @@ impl AccountPage {
     }
 }
 
-fn errors_in(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
+fn errors_in(words: Words, e: &FieldErrors) -> Vec<(&'static str, String)> {
     field_errors_in(
-        t,
+        words,
         e,
         &[
             "name",
@@ -78,7 +78,7 @@ async fn render(
     me: SignedIn,
     status: StatusCode,
     errors: Vec<(&'static str, String)>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     typed: Option<(String, String)>,
 ) -> PageResult {
     let language = me.language();
@@ -100,7 +100,7 @@ async fn render(
     Ok((
         status,
         AccountPage {
-            t: T::of(language),
+            words: Words::of(language),
             lang: language.as_str(),
             lang_query: me.lang_query(),
             csrf: me.csrf(),
@@ -130,18 +130,18 @@ pub(super) async fn account_page(
     me: SignedIn,
     Query(q): Query<NoticeQuery>,
 ) -> PageResult {
-    let t = T::of(me.language());
-    let notice = if q.saved.is_some() {
-        Some(t.saved)
+    let key = if q.saved.is_some() {
+        Some("portal-saved")
     } else if q.sent.is_some() {
-        Some(t.email_change_sent)
+        Some("portal-email-change-sent")
     } else if q.ended.is_some() {
-        Some(t.session_ended)
+        Some("portal-session-ended")
     } else if q.others_ended.is_some() {
-        Some(t.other_sessions_ended)
+        Some("portal-other-sessions-ended")
     } else {
         None
     };
+    let notice = key.map(|k| Words::of(me.language()).t(k));
     render(&s, me, StatusCode::OK, Vec::new(), notice, None).await
 }
 
@@ -254,7 +254,7 @@ pub(super) async fn account_post(
     match form_errors(result)? {
         Ok(r) => Ok(r),
         Err(e) => {
-            let mut errors = errors_in(T::of(me.language()), &e);
+            let mut errors = errors_in(Words::of(me.language()), &e);
             if what == "end-session" {
                 // The sessions form has its own password field.
                 for (field, _) in errors.iter_mut().filter(|(f, _)| *f == "current_password") {

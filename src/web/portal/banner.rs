@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::texts::ImpersonationT;
+use super::words::Words;
 use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::usecases::impersonation::Impersonation;
@@ -21,7 +21,7 @@ use crate::usecases::impersonation::Impersonation;
 #[template(path = "portal/_impersonation_banner.html")]
 pub struct Banner {
     lang: &'static str,
-    t: &'static ImpersonationT,
+    words: Words,
     person: String,
     staff: String,
     minutes_left: i64,
@@ -54,7 +54,7 @@ impl Banner {
         };
         Banner {
             lang: language.as_str(),
-            t: ImpersonationT::of(language),
+            words: Words::of(language),
             person,
             staff,
             minutes_left: ((imp.expires_at - now).max(0) + 59_999) / 60_000,

@@ -10,8 +10,10 @@ use serde::Deserialize;
 
 use super::SESSION_COOKIE;
 use super::banner::staff_language;
-use super::page::{MessagePage, PortalPage, SignedIn, set_cookie};
-use super::texts::ImpersonationT;
+use super::page::{MessagePage, PortalPage, SignedIn, ended, set_cookie};
+use super::words::Words;
+use crate::domain::directory::Language;
+use crate::storage::directory::Portal;
 use crate::usecases::impersonation::{self as uc, Impersonation};
 use crate::web::AppState;
 use crate::web::cookies::cookie;
@@ -20,17 +22,13 @@ use crate::web::page::{PageError, PageResult};
 /// A refusal during an impersonation, in the staff member's language.
 fn refusal(me: &SignedIn, imp: &Impersonation, message: &'static str) -> PageError {
     let language = staff_language(imp);
-    let t = ImpersonationT::of(language);
+    let w = Words::of(language);
     let page = MessagePage {
-        lang: language.as_str(),
-        portal: me.portal().clone(),
-        title: t.read_only_title,
-        message: message.to_string(),
         link: Some((
             format!("/portal/{}/", me.page.id()),
-            super::texts::FailureT::of(language).back_to_portal,
+            w.t("portal-failure-back-to-portal"),
         )),
-        second_link: None,
+        ..read_only(me.portal().clone(), language, message)
     };
     (StatusCode::FORBIDDEN, page).into_response().into()
 }
@@ -61,7 +59,7 @@ pub async fn refuse_own(
 ) -> Result<(), PageError> {
     match &me.impersonation {
         Some(imp) => {
-            let message = ImpersonationT::of(staff_language(imp)).own_refused;
+            let message = "portal-impersonation-own-refused";
             Err(refuse(s, me, imp, addr, what, message).await)
         }
         None => Ok(()),
@@ -78,7 +76,7 @@ pub async fn refuse_unless_actions(
 ) -> Result<(), PageError> {
     match &me.impersonation {
         Some(imp) if !me.portal().impersonation_actions => {
-            let message = ImpersonationT::of(staff_language(imp)).read_only;
+            let message = "portal-impersonation-read-only";
             Err(refuse(s, me, imp, addr, what, message).await)
         }
         _ => Ok(()),
@@ -99,16 +97,20 @@ pub async fn refuse_links(
         return Ok(());
     };
     let language = super::banner::staff_language(&imp);
-    let t = super::texts::ImpersonationT::of(language);
-    let message = MessagePage {
-        lang: language.as_str(),
-        portal: page.portal.clone(),
-        title: t.read_only_title,
-        message: t.own_refused.to_string(),
-        link: None,
-        second_link: None,
-    };
+    let message = read_only(
+        page.portal.clone(),
+        language,
+        "portal-impersonation-own-refused",
+    );
     Err((StatusCode::FORBIDDEN, message).into_response().into())
+}
+
+/// The page that refuses a change while staff view the portal as the person: the catalog's
+/// `message`, in the staff member's `language`.
+fn read_only(portal: Portal, language: Language, message: &str) -> MessagePage {
+    let w = Words::of(language);
+    let title = w.t("portal-impersonation-read-only-title");
+    MessagePage::new(portal, language, title, w.t(message))
 }
 
 #[derive(Deserialize)]
@@ -126,18 +128,7 @@ pub(super) async fn end(
     me.check_csrf(&f.csrf)?;
     let imp = uc::end(&s.cx, &me.token).await?;
     let language = staff_language(&imp);
-    let t = ImpersonationT::of(language);
-    let page = MessagePage {
-        lang: language.as_str(),
-        portal: me.portal().clone(),
-        title: t.ended_title,
-        message: t.ended.to_string(),
-        link: Some((
-            format!("/console/accounts/{}", imp.account_id),
-            t.back_to_console,
-        )),
-        second_link: None,
-    };
+    let page = ended(me.portal().clone(), language, imp.account_id);
     let clear = set_cookie(&s, me.page.id(), SESSION_COOKIE, "", 0);
     Ok((StatusCode::OK, [(header::SET_COOKIE, clear)], page).into_response())
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::page::{
     MessagePage, PortalPage, form_token, gone, set_cookie, signed_out, with_form_cookie,
 };
-use super::texts::T;
+use super::words::Words;
 use super::{SESSION_COOKIE, WELCOME_COOKIE};
 use crate::domain::FieldErrors;
 use crate::domain::directory::Language;
@@ -69,31 +69,30 @@ fn with_new_token<P: IntoResponse>(
 }
 
 /// The password form's errors, in the page's language.
-fn password_errors(t: &T, errors: &FieldErrors) -> (Option<String>, Option<String>) {
+fn password_errors(words: Words, errors: &FieldErrors) -> (Option<String>, Option<String>) {
     (
-        errors.error("password").map(|e| t.password_rule(e)),
+        errors.error("password").map(|e| words.password_rule(e)),
         errors
             .get("confirmation")
-            .map(|_| t.confirmation_mismatch.to_string()),
+            .map(|_| words.t("portal-confirmation-mismatch")),
     )
 }
 
 /// The page of a password link that no longer works: an invitation's offers a new invitation
 /// link, a reset's a new password link.
 fn link_invalid(portal: Portal, language: Language, link: PasswordLink) -> Response {
-    let t = T::of(language);
     match link {
         PasswordLink::Invitation => gone(
             portal,
             language,
-            t.link_invalid,
-            Some(("new-link", t.ask_new_link)),
+            "portal-link-invalid",
+            Some(("new-link", "portal-ask-new-link")),
         ),
         PasswordLink::Reset => gone(
             portal,
             language,
-            t.password_link_invalid,
-            Some(("forgot", t.ask_new_password_link)),
+            "portal-password-link-invalid",
+            Some(("forgot", "portal-ask-new-password-link")),
         ),
     }
 }
@@ -103,7 +102,7 @@ fn link_invalid(portal: Portal, language: Language, link: PasswordLink) -> Respo
 /// What the two password pages of a link show: the form with the link's token, and its
 /// errors after a refusal.
 struct PasswordForm {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     account: PortalAccount,
@@ -122,13 +121,13 @@ impl PasswordForm {
         csrf: String,
         errors: Option<&FieldErrors>,
     ) -> Self {
-        let t = T::of(language);
+        let words = Words::of(language);
         let (password_error, confirmation_error) = match errors {
-            Some(e) => password_errors(t, e),
+            Some(e) => password_errors(words, e),
             None => (None, None),
         };
         PasswordForm {
-            t,
+            words,
             lang: language.as_str(),
             portal,
             account,
@@ -326,7 +325,7 @@ impl std::ops::Deref for PasswordPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/activate.html")]
 struct ActivatePage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     account: PortalAccount,
@@ -335,12 +334,11 @@ struct ActivatePage {
 }
 
 fn activation_invalid(portal: Portal, language: Language) -> Response {
-    let t = T::of(language);
     gone(
         portal,
         language,
-        t.activation_invalid,
-        Some(("new-link", t.ask_new_activation)),
+        "portal-activation-invalid",
+        Some(("new-link", "portal-ask-new-activation")),
     )
 }
 
@@ -356,7 +354,7 @@ pub(super) async fn activate_page(
     };
     Ok(with_new_token(&s, page.id(), &headers, |csrf| {
         ActivatePage {
-            t: T::of(language),
+            words: Words::of(language),
             lang: language.as_str(),
             portal: page.portal,
             account,
@@ -376,7 +374,7 @@ pub(super) async fn activate(
     let back = with_token("activate", &f.token);
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), &back)?;
     super::impersonation::refuse_links(&s, &page, &headers).await?;
-    let t = T::of(language);
+    let w = Words::of(language);
     let pid = page.id();
     let account = match reg::activate(&s.cx, pid, &f.token, addr).await {
         Ok(account) => account,
@@ -386,15 +384,13 @@ pub(super) async fn activate(
         Err(e) => return Err(e.into()),
     };
     let may_log_in = account.may_log_in(crate::clock::today(s.cx.now()));
-    let message = if may_log_in {
-        t.activated_login
+    let message = w.t(if may_log_in {
+        "portal-activated-login"
     } else {
-        t.activated_wait
-    };
-    Ok(
-        MessagePage::outcome(page.portal, language, t.activate_title, message, may_log_in)
-            .into_response(),
-    )
+        "portal-activated-wait"
+    });
+    let title = w.t("portal-activate-title");
+    Ok(MessagePage::outcome(page.portal, language, title, message, may_log_in).into_response())
 }
 
 // ---------------------------------------------------------------- confirm a new address
@@ -402,7 +398,7 @@ pub(super) async fn activate(
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/confirm_email.html")]
 struct ConfirmEmailPage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     new_email: String,
@@ -411,7 +407,7 @@ struct ConfirmEmailPage {
 }
 
 fn email_link_invalid(portal: Portal, language: Language) -> Response {
-    gone(portal, language, T::of(language).email_link_invalid, None)
+    gone(portal, language, "portal-email-link-invalid", None)
 }
 
 pub(super) async fn confirm_email_page(
@@ -426,7 +422,7 @@ pub(super) async fn confirm_email_page(
     };
     Ok(with_new_token(&s, page.id(), &headers, |csrf| {
         ConfirmEmailPage {
-            t: T::of(language),
+            words: Words::of(language),
             lang: language.as_str(),
             portal: page.portal,
             new_email,
@@ -449,13 +445,13 @@ pub(super) async fn confirm_email(
     let pid = page.id();
     match profile::confirm_email_change(&s.cx, pid, &f.token, addr).await {
         Ok(_) => {
-            let t = T::of(language);
+            let w = Words::of(language);
             let c = set_cookie(&s, pid, SESSION_COOKIE, "", 0);
             let done = MessagePage::outcome(
                 page.portal,
                 language,
-                t.confirm_email_title,
-                t.email_changed,
+                w.t("portal-confirm-email-title"),
+                w.t("portal-email-changed"),
                 true,
             );
             Ok(([(header::SET_COOKIE, c)], done).into_response())

@@ -15,7 +15,7 @@ use super::page::{
     PortalPage, SignedIn, expired_form, form_token, session_csrf, set_cookie, signed_out,
     with_form_cookie,
 };
-use super::texts::{T, TeamT};
+use super::words::Words;
 use super::{SESSION_COOKIE, WELCOME_COOKIE};
 use crate::domain::account::Refusal;
 use crate::domain::directory::{Language, RegistrationMode};
@@ -33,13 +33,13 @@ use crate::web::{AppState, ClientAddr};
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/login.html")]
 pub(super) struct LoginPage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     csrf: String,
     email: String,
     error: Option<String>,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     /// After "confirm your e-mail first": offer to send the confirmation again.
     resend: bool,
 }
@@ -66,17 +66,18 @@ pub(super) async fn login_page(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
-    let t = T::of(page.language);
+    let words = Words::of(page.language);
     let csrf = form_token(&headers);
     let notice = if q.welcome.is_some() {
-        Some(t.password_set)
+        Some("portal-password-set")
     } else if q.reset.is_some() {
-        Some(t.password_changed)
+        Some("portal-password-changed")
     } else if q.out.is_some() {
-        Some(t.logged_out)
+        Some("portal-logged-out")
     } else {
         None
-    };
+    }
+    .map(|key| words.t(key));
     let pid = page.id();
     // Just after accepting an invitation, the address it was for (once).
     let welcome = cookie(&headers, WELCOME_COOKIE);
@@ -86,7 +87,7 @@ pub(super) async fn login_page(
             .map(|(_, email)| email.into_owned())
     });
     let form = LoginPage {
-        t,
+        words,
         lang: page.language.as_str(),
         portal: page.portal,
         csrf: csrf.clone(),
@@ -128,7 +129,7 @@ pub(super) async fn login(
     Form(f): Form<LoginForm>,
 ) -> PageResult {
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), "login")?;
-    let t = T::of(language);
+    let words = Words::of(language);
     let pid = page.id();
     let previous = cookie(&headers, SESSION_COOKIE);
     let agent = headers
@@ -152,7 +153,7 @@ pub(super) async fn login(
     });
     let form_again = |error: String, status: StatusCode, resend: bool| {
         let form = LoginPage {
-            t,
+            words,
             lang: language.as_str(),
             portal: page.portal.clone(),
             csrf: f.csrf.clone(),
@@ -183,20 +184,26 @@ pub(super) async fn login(
                 .into_response()
         }
         Ok(PortalLogin::Refused { refusal, .. }) => {
-            let message = refusal.message(language == Language::De).to_string();
+            let message = words.say(&refusal.message());
             let resend = refusal == Refusal::ConfirmEmail;
             form_again(message, StatusCode::FORBIDDEN, resend)
         }
         Err(Error::TooMany { retry_after_s }) => {
-            let mut res = form_again(t.too_many.into(), StatusCode::TOO_MANY_REQUESTS, false);
+            let mut res = form_again(
+                words.t("portal-too-many"),
+                StatusCode::TOO_MANY_REQUESTS,
+                false,
+            );
             if let Ok(v) = header::HeaderValue::from_str(&retry_after_s.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }
             res
         }
-        Ok(PortalLogin::WrongCredentials) => {
-            form_again(t.wrong_credentials.into(), StatusCode::UNAUTHORIZED, false)
-        }
+        Ok(PortalLogin::WrongCredentials) => form_again(
+            words.t("portal-wrong-credentials"),
+            StatusCode::UNAUTHORIZED,
+            false,
+        ),
         Err(e) => return Err(e.into()),
     })
 }
@@ -204,28 +211,26 @@ pub(super) async fn login(
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/home.html")]
 pub(super) struct HomePage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
     portal: Portal,
     account: PortalAccount,
-    role: &'static str,
+    role: String,
     /// The modules the person sees: an admin every module of the portal.
     modules: Vec<String>,
     csrf: String,
-    tt: &'static TeamT,
 }
 
 /// The person's page: in their language, unless they chose another (`?lang=`).
 pub(super) async fn home(me: SignedIn) -> HomePage {
     let language = me.language();
-    let role = me.account.role.label(language == Language::De);
+    let role = Words::of(language).say(&me.account.role.label());
     let modules = crate::usecases::team::modules_seen(&me.page.portal, &me.account);
     HomePage {
         modules,
-        t: T::of(language),
-        tt: TeamT::of(language),
+        words: Words::of(language),
         lang: language.as_str(),
         lang_query: me.lang_query(),
         role,
@@ -271,17 +276,17 @@ pub(super) async fn logout(
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/email_form.html")]
 pub(super) struct EmailFormPage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     csrf: String,
     sent: bool,
     /// `forgot` or `new-link`: the page's own address, under the portal.
     action: &'static str,
-    title: &'static str,
-    intro: &'static str,
-    button: &'static str,
-    sent_message: &'static str,
+    title: String,
+    intro: String,
+    button: String,
+    sent_message: String,
 }
 
 /// The form of `action` (`forgot` or `new-link`), with its cookie.
@@ -293,23 +298,31 @@ fn email_form(
     sent: bool,
     action: &'static str,
 ) -> Response {
-    let t = T::of(language);
+    let words = Words::of(language);
     let (title, intro, sent_message) = match action {
-        "forgot" => (t.forgot_title, t.forgot_intro, t.forgot_sent),
-        _ => (t.new_link_title, t.new_link_intro, t.new_link_sent),
+        "forgot" => (
+            "portal-forgot-title",
+            "portal-forgot-intro",
+            "portal-forgot-sent",
+        ),
+        _ => (
+            "portal-new-link-title",
+            "portal-new-link-intro",
+            "portal-new-link-sent",
+        ),
     };
     let pid = page.id();
     let form = EmailFormPage {
-        t,
+        words,
         lang: language.as_str(),
         portal: page.portal,
         csrf: csrf.clone(),
         sent,
         action,
-        title,
-        intro,
-        button: t.send_link,
-        sent_message,
+        title: words.t(title),
+        intro: words.t(intro),
+        button: words.t("portal-send-link"),
+        sent_message: words.t(sent_message),
     };
     with_form_cookie(s, pid, &csrf, StatusCode::OK, form)
 }

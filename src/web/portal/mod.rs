@@ -22,8 +22,8 @@ pub mod oidc;
 mod page;
 mod register;
 mod team;
-mod texts;
 pub mod unsubscribe;
+mod words;
 mod zone_offer;
 
 pub use page::browser_language;

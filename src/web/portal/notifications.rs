@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::page::SignedIn;
-use super::texts::{NotifyT, T};
+use super::words::Words;
 use crate::domain::local_time::Locale;
 use crate::storage::directory::Portal;
 use crate::storage::tasks::Owner;
@@ -23,15 +23,14 @@ use crate::web::{AppState, ClientAddr};
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/notifications.html")]
 struct NotificationsPage {
-    t: &'static T,
-    nt: &'static NotifyT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
     portal: Portal,
     csrf: String,
     prefs: Preferences,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: Vec<(&'static str, String)>,
     saved: bool,
     /// When the next digest comes, in the person's zone and language.
     next_due: Option<String>,
@@ -42,7 +41,7 @@ impl NotificationsPage {
         self.errors
             .iter()
             .find(|(f, _)| *f == field)
-            .map(|(_, m)| *m)
+            .map(|(_, m)| m.as_str())
     }
 }
 
@@ -50,7 +49,7 @@ fn render(
     me: SignedIn,
     status: StatusCode,
     prefs: Preferences,
-    errors: Vec<(&'static str, &'static str)>,
+    errors: Vec<(&'static str, String)>,
     saved: bool,
 ) -> Response {
     let language = me.language();
@@ -61,8 +60,7 @@ fn render(
     (
         status,
         NotificationsPage {
-            t: T::of(language),
-            nt: NotifyT::of(language),
+            words: Words::of(language),
             lang: language.as_str(),
             lang_query: me.lang_query(),
             csrf: me.csrf(),
@@ -120,10 +118,17 @@ pub(super) async fn save_notifications(
             .into_response(),
             Err(e) => {
                 let prefs = as_typed(uc::preferences(&s.cx, &actor, owner).await?, &input);
-                let nt = NotifyT::of(me.language());
+                // The rules speak English; the page says what to choose.
+                let words = Words::of(me.language());
                 let errors = preference_errors(&e)
                     .into_iter()
-                    .map(|(f, _)| (f, nt.field_error(f)))
+                    .map(|(f, _)| {
+                        let key = match f {
+                            "frequency" => "portal-notify-choose-frequency",
+                            _ => "portal-notify-choose-categories",
+                        };
+                        (f, words.t(key))
+                    })
                     .collect();
                 render(me, StatusCode::UNPROCESSABLE_ENTITY, prefs, errors, false)
             }

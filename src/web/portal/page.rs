@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::texts::{FailureT, T};
+use super::words::Words;
 use super::{FORM_COOKIE, SESSION_COOKIE};
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
@@ -318,19 +318,16 @@ pub async fn ended_page(
         tracing::warn!(error = %e, "recording the use of an ended impersonation's session failed");
     }
     let language = super::banner::staff_language(&imp);
-    let t = super::texts::ImpersonationT::of(language);
-    let how =
-        crate::domain::impersonation::end_label(imp.end_reason.as_deref().unwrap_or(""), language);
+    let w = Words::of(language);
+    let how = crate::domain::impersonation::end_label(imp.end_reason.as_deref().unwrap_or(""))
+        .render(language.as_str());
     let message = MessagePage {
-        lang: language.as_str(),
-        portal: page.portal.clone(),
-        title: t.ended_title,
-        message: format!("{} {}: {how}.", t.ended, t.how),
-        link: Some((
-            format!("/console/accounts/{}", imp.account_id),
-            t.back_to_console,
-        )),
-        second_link: None,
+        message: format!(
+            "{} {}: {how}.",
+            w.t("portal-impersonation-ended"),
+            w.t("portal-impersonation-how")
+        ),
+        ..ended(page.portal.clone(), language, imp.account_id)
     };
     let clear = set_cookie(s, page.id(), SESSION_COOKIE, "", 0);
     Some((StatusCode::GONE, [(header::SET_COOKIE, clear)], message).into_response())
@@ -338,59 +335,91 @@ pub async fn ended_page(
 
 // ---------------------------------------------------------------- the message page
 
+/// The page that says an impersonation has ended, with a link back to the account
+/// `account_id` on the console.
+pub(super) fn ended(portal: Portal, language: Language, account_id: i64) -> MessagePage {
+    let w = Words::of(language);
+    let title = w.t("portal-impersonation-ended-title");
+    MessagePage {
+        link: Some((
+            format!("/console/accounts/{account_id}"),
+            w.t("portal-impersonation-back-to-console"),
+        )),
+        ..MessagePage::new(portal, language, title, w.t("portal-impersonation-ended"))
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/message.html")]
 pub struct MessagePage {
+    pub words: Words,
     pub lang: &'static str,
     pub portal: Portal,
-    pub title: &'static str,
+    pub title: String,
     pub message: String,
-    pub link: Option<(String, &'static str)>,
-    pub second_link: Option<(String, &'static str)>,
+    pub link: Option<(String, String)>,
+    pub second_link: Option<(String, String)>,
 }
 
 impl MessagePage {
+    /// `message` under `title`, in `language`, without links.
+    pub fn new(portal: Portal, language: Language, title: String, message: String) -> Self {
+        MessagePage {
+            words: Words::of(language),
+            lang: language.as_str(),
+            portal,
+            title,
+            message,
+            link: None,
+            second_link: None,
+        }
+    }
+
     /// A link's outcome in `language`: `message` under `title`, and a link to the login page
     /// when the person may log in now.
     pub fn outcome(
         portal: Portal,
         language: Language,
-        title: &'static str,
-        message: &str,
+        title: String,
+        message: String,
         to_login: bool,
     ) -> Self {
+        let words = Words::of(language);
         let login = format!("/portal/{}/login?lang={}", portal.id, language.as_str());
         MessagePage {
+            words,
             lang: language.as_str(),
             title,
-            message: message.into(),
-            link: to_login.then_some((login, T::of(language).go_to_login)),
+            message,
+            link: to_login.then(|| (login, words.t("portal-go-to-login"))),
             second_link: None,
             portal,
         }
     }
 }
 
-/// A link that no longer works: a link to the login page, and `second` (the page under the
-/// portal where a new link is asked for, and its link's text) when the person can ask for one.
+/// A link that no longer works: the catalog's `message`, a link to the login page, and
+/// `second` (the page under the portal where a new link is asked for, and its link's key) when
+/// the person can ask for one.
 pub fn gone(
     portal: Portal,
     language: Language,
     message: &str,
     second: Option<(&'static str, &'static str)>,
 ) -> Response {
-    let t = T::of(language);
+    let w = Words::of(language);
     let login = format!("/portal/{}/login?lang={}", portal.id, language.as_str());
     let pid = portal.id;
     let new_link = |page: &str| format!("/portal/{pid}/{page}?lang={}", language.as_str());
     (
         StatusCode::GONE,
         MessagePage {
+            words: w,
             lang: language.as_str(),
-            title: t.link_invalid_title,
-            message: message.into(),
-            link: Some((login, t.go_to_login)),
-            second_link: second.map(|(page, text)| (new_link(page), text)),
+            title: w.t("portal-link-invalid-title"),
+            message: w.t(message),
+            link: Some((login, w.t("portal-go-to-login"))),
+            second_link: second.map(|(page, key)| (new_link(page), w.t(key))),
             portal,
         },
     )
@@ -399,39 +428,53 @@ pub fn gone(
 
 /// A failed action on the portal's message page, in the person's language.
 fn failure_page(portal: Portal, language: Language, failure: &Failure) -> Response {
-    let t = T::of(language);
-    let f = FailureT::of(language);
+    let w = Words::of(language);
     let english = language == Language::En;
     let code = language.as_str();
     let (title, message) = match failure {
-        Failure::NotFound => (f.not_found_title, f.not_found.to_string()),
+        Failure::NotFound => (
+            "portal-failure-not-found-title",
+            w.t("portal-failure-not-found"),
+        ),
         // A refusal with a code is in the catalog, in every language.
-        Failure::Forbidden(m @ Problem::Coded(_)) => (f.not_allowed_title, m.render(code)),
-        Failure::Forbidden(m) if english => (f.not_allowed_title, m.english()),
-        Failure::Forbidden(_) => (f.not_allowed_title, f.not_allowed.to_string()),
-        Failure::Refused(m @ Problem::Coded(_)) => (f.refused_title, m.render(code)),
-        Failure::Refused(m) if english => (f.refused_title, m.english()),
-        Failure::Refused(_) => (f.refused_title, f.refused.to_string()),
-        Failure::Invalid(e) if english => (f.check_input_title, e.to_string()),
+        Failure::Forbidden(m @ Problem::Coded(_)) => {
+            ("portal-failure-not-allowed-title", m.render(code))
+        }
+        Failure::Forbidden(m) if english => ("portal-failure-not-allowed-title", m.english()),
+        Failure::Forbidden(_) => (
+            "portal-failure-not-allowed-title",
+            w.t("portal-failure-not-allowed"),
+        ),
+        Failure::Refused(m @ Problem::Coded(_)) => ("portal-failure-refused-title", m.render(code)),
+        Failure::Refused(m) if english => ("portal-failure-refused-title", m.english()),
+        Failure::Refused(_) => (
+            "portal-failure-refused-title",
+            w.t("portal-failure-refused"),
+        ),
+        Failure::Invalid(e) if english => ("portal-failure-check-input-title", e.to_string()),
         Failure::Invalid(e) => (
-            f.check_input_title,
+            "portal-failure-check-input-title",
             e.0.iter()
-                .map(|e| t.field_error(e))
+                .map(|e| w.field_error(e))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
-        Failure::TooMany { .. } => (t.too_many_title, t.too_many.to_string()),
-        Failure::Internal => (f.internal_title, f.internal.to_string()),
+        Failure::TooMany { .. } => ("portal-too-many-title", w.t("portal-too-many")),
+        Failure::Internal => (
+            "portal-failure-internal-title",
+            w.t("portal-failure-internal"),
+        ),
     };
     // After too many attempts, there is nothing to go back to for a while.
     let home = format!("/portal/{}/?lang={}", portal.id, language.as_str());
     let link = match failure {
         Failure::TooMany { .. } => None,
-        _ => Some((home, f.back_to_portal)),
+        _ => Some((home, w.t("portal-failure-back-to-portal"))),
     };
     failure.answer(MessagePage {
+        words: w,
         lang: language.as_str(),
-        title,
+        title: w.t(title),
         message,
         link,
         second_link: None,
@@ -482,13 +525,13 @@ pub async fn in_their_words(mut req: Request, next: Next) -> Response {
 /// The fields' errors of a portal form, in the page's language: those of `fields` that `e`
 /// names, each with its message.
 pub fn field_errors_in(
-    t: &T,
+    words: Words,
     e: &crate::domain::FieldErrors,
     fields: &[&'static str],
 ) -> Vec<(&'static str, String)> {
     fields
         .iter()
-        .filter_map(|f| e.error(f).map(|err| (*f, t.field_error(err))))
+        .filter_map(|f| e.error(f).map(|err| (*f, words.field_error(err))))
         .collect()
 }
 

@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::Deserialize;
 
 use super::page::{PortalPage, error_of, field_errors_in, form_token, with_form_cookie};
-use super::texts::T;
+use super::words::Words;
 use crate::domain::FieldErrors;
 use crate::storage::directory::Portal;
 use crate::usecases::Error;
@@ -40,7 +40,7 @@ pub(super) struct RegisterForm {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/register.html")]
 struct RegisterPage {
-    t: &'static T,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     csrf: String,
@@ -55,9 +55,9 @@ impl RegisterPage {
     }
 }
 
-fn errors_in(t: &T, e: &FieldErrors) -> Vec<(&'static str, String)> {
+fn errors_in(words: Words, e: &FieldErrors) -> Vec<(&'static str, String)> {
     field_errors_in(
-        t,
+        words,
         e,
         &[
             "name",
@@ -93,7 +93,7 @@ pub(super) async fn register_page(
     let csrf = form_token(&headers);
     let pid = page.id();
     let form = RegisterPage {
-        t: T::of(language),
+        words: Words::of(language),
         lang: language.as_str(),
         portal: page.portal,
         csrf: csrf.clone(),
@@ -113,7 +113,7 @@ pub(super) async fn register(
 ) -> PageResult {
     check_open(&page)?;
     let language = page.posted(&headers, &f.csrf, f.lang.as_deref(), "register")?;
-    let t = T::of(language);
+    let words = Words::of(language);
     let pid = page.id();
     let input = RegistrationInput {
         name: f.name.clone(),
@@ -126,12 +126,16 @@ pub(super) async fn register(
     // Too many attempts: the failure page says so, in the page's language.
     let (status, errors, sent) = match reg::register(&s.cx, pid, &input, language, addr).await {
         Ok(()) => (StatusCode::OK, Vec::new(), true),
-        Err(Error::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, errors_in(t, &e), false),
+        Err(Error::Invalid(e)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors_in(words, &e),
+            false,
+        ),
         Err(e) => return Err(e.into()),
     };
     let csrf = f.csrf.clone();
     let form = RegisterPage {
-        t,
+        words,
         lang: language.as_str(),
         portal: page.portal,
         csrf: csrf.clone(),

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::browser_language;
-use super::texts::NotifyT;
+use super::words::Words;
 use crate::domain::directory::Language;
 use crate::usecases::notifications::{self as uc, Unsubscribing};
 use crate::web::page::PageResult;
@@ -35,7 +35,7 @@ enum Shown {
 #[derive(Template, WebTemplate)]
 #[template(path = "unsubscribe.html")]
 struct UnsubscribePage {
-    nt: &'static NotifyT,
+    words: Words,
     lang: &'static str,
     email: String,
     token: String,
@@ -72,7 +72,7 @@ fn page(headers: &HeaderMap, token: String, found: Option<Unsubscribing>) -> Res
     (
         status,
         UnsubscribePage {
-            nt: NotifyT::of(language),
+            words: Words::of(language),
             lang: language.as_str(),
             email,
             token,

@@ -225,6 +225,7 @@ async fn contact_page(
         &staff.actor,
         contact.as_ref().map(|c| c.organization_id),
         &Default::default(),
+        staff.language(),
     )
     .await?;
     let portals = uc::list_portals(&s.cx).await?;
@@ -369,7 +370,9 @@ pub(super) async fn grant_access(
             );
             page.grant_send_to = get("send_to");
             let chosen = picker::chosen(&input.customers);
-            page.groupings = picker::groupings(&s, &staff.actor, Some(org), &chosen).await?;
+            let language = staff.language();
+            page.groupings =
+                picker::groupings(&s, &staff.actor, Some(org), &chosen, language).await?;
             Ok(form_again(page))
         }
         Err(e) => Err(e.into()),

@@ -240,6 +240,7 @@ async fn organization_page(
         &staff.actor,
         org.as_ref().map(|o| o.id),
         &Default::default(),
+        staff.language(),
     )
     .await?;
     let portals = uc::list_portals(&s.cx).await?;
@@ -325,7 +326,9 @@ pub(super) async fn invite(
             page.invite_emails = first("emails");
             page.invite_contacts = input.contact_ids;
             let chosen = picker::chosen(&input.customers);
-            page.groupings = picker::groupings(&s, &staff.actor, Some(id), &chosen).await?;
+            let language = staff.language();
+            page.groupings =
+                picker::groupings(&s, &staff.actor, Some(id), &chosen, language).await?;
             Ok(form_again(page))
         }
     }

@@ -14,7 +14,7 @@ use crate::web::cookies::cookie;
 use crate::web::page::PageResult;
 use crate::web::portal::SESSION_COOKIE;
 use crate::web::portal::page::{MessagePage, PortalPage, set_cookie};
-use crate::web::portal::texts::OidcT;
+use crate::web::portal::words::Words;
 use crate::web::query::Query;
 use crate::web::{AppState, ClientAddr};
 
@@ -161,15 +161,13 @@ fn answer(s: &AppState, page: &PortalPage, outcome: Authorize) -> Response {
                 .into_response()
         }
         Authorize::ErrorPage(reason) => {
-            let o = OidcT::of(page.language);
-            let message = MessagePage {
-                lang: page.language.as_str(),
-                portal: page.portal.clone(),
-                title: o.cannot_sign_in_title,
-                message: o.authorize_error(reason).to_string(),
-                link: None,
-                second_link: None,
-            };
+            let w = Words::of(page.language);
+            let message = MessagePage::new(
+                page.portal.clone(),
+                page.language,
+                w.t("portal-oidc-cannot-sign-in-title"),
+                w.t(error_key(reason)),
+            );
             (
                 StatusCode::BAD_REQUEST,
                 [(header::SET_COOKIE, clear)],
@@ -177,5 +175,15 @@ fn answer(s: &AppState, page: &PortalPage, outcome: Authorize) -> Response {
             )
                 .into_response()
         }
+    }
+}
+
+/// The catalog's text of a login request that cannot be served.
+fn error_key(page: uc::ErrorPage) -> &'static str {
+    match page {
+        uc::ErrorPage::UnknownClient => "portal-oidc-unknown-client",
+        uc::ErrorPage::RedirectUriMissing => "portal-oidc-redirect-uri-missing",
+        uc::ErrorPage::RedirectUriNotRegistered => "portal-oidc-redirect-uri-not-registered",
+        uc::ErrorPage::RequestLapsed => "portal-oidc-request-lapsed",
     }
 }

@@ -9,19 +9,19 @@ use axum::response::IntoResponse;
 
 use super::{Done, onward};
 use crate::storage::directory::Portal;
-use crate::usecases::oidc::logout::{self as uc, EndSession, EndSessionParams};
+use crate::usecases::oidc::logout::{self as uc, EndSession, EndSessionError, EndSessionParams};
 use crate::web::cookies::cookie;
 use crate::web::page::PageResult;
 use crate::web::portal::SESSION_COOKIE;
 use crate::web::portal::page::{MessagePage, PortalPage, session_csrf, set_cookie, signed_out};
-use crate::web::portal::texts::OidcT;
+use crate::web::portal::words::Words;
 use crate::web::query::Query;
 use crate::web::{AppState, ClientAddr};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/oidc_logout.html")]
 struct ConfirmPage {
-    o: &'static OidcT,
+    words: Words,
     lang: &'static str,
     portal: Portal,
     csrf: String,
@@ -77,7 +77,7 @@ async fn end(
 ) -> PageResult {
     let token = cookie(&headers, SESSION_COOKIE);
     let outcome = uc::end_session(&s.cx, page.id(), &p, token, confirmed, addr).await?;
-    let o = OidcT::of(page.language);
+    let w = Words::of(page.language);
     Ok(match outcome {
         // After the confirmation form, a page that goes on by itself: a redirect to the
         // application would be the form's (see `onward`).
@@ -87,7 +87,7 @@ async fn end(
         }
         EndSession::Redirect(to) => signed_out(&s, page.id(), to),
         EndSession::Confirm => ConfirmPage {
-            o,
+            words: w,
             lang: page.language.as_str(),
             csrf: token.map(session_csrf).unwrap_or_default(),
             portal: page.portal,
@@ -97,15 +97,22 @@ async fn end(
         EndSession::ErrorPage(e) => (
             StatusCode::BAD_REQUEST,
             [(header::CACHE_CONTROL, "no-store")],
-            MessagePage {
-                lang: page.language.as_str(),
-                portal: page.portal,
-                title: o.cannot_log_out_title,
-                message: o.logout_error(e).to_string(),
-                link: None,
-                second_link: None,
-            },
+            MessagePage::new(
+                page.portal,
+                page.language,
+                w.t("portal-oidc-cannot-log-out-title"),
+                w.t(error_key(e)),
+            ),
         )
             .into_response(),
     })
+}
+
+/// The catalog's text of a logout request that is not valid.
+fn error_key(e: EndSessionError) -> &'static str {
+    match e {
+        EndSessionError::BadHint => "portal-oidc-bad-hint",
+        EndSessionError::UnknownClient => "portal-oidc-logout-unknown-client",
+        EndSessionError::RedirectUriNotRegistered => "portal-oidc-post-logout-not-registered",
+    }
 }

@@ -15,15 +15,15 @@ use axum::response::{IntoResponse, Response};
 
 use crate::domain::directory::Language;
 use crate::storage::directory::Portal;
-use crate::web::portal::texts::OidcT;
+use crate::web::portal::words::Words;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/oidc_onward.html")]
 struct OnwardPage {
-    o: &'static OidcT,
+    words: Words,
     lang: &'static str,
     portal: Portal,
-    title: &'static str,
+    title: String,
     to: String,
 }
 
@@ -42,13 +42,13 @@ pub fn onward(
     to: String,
     cookies: &[String],
 ) -> Response {
-    let o = OidcT::of(language);
-    let title = match done {
-        Done::LoggedIn => o.logged_in_title,
-        Done::LoggedOut => o.logged_out_title,
-    };
+    let words = Words::of(language);
+    let title = words.t(match done {
+        Done::LoggedIn => "portal-oidc-logged-in-title",
+        Done::LoggedOut => "portal-oidc-logged-out-title",
+    });
     let page = OnwardPage {
-        o,
+        words,
         lang: language.as_str(),
         portal,
         title,

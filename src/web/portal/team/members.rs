@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
 use super::{AccessFields, TeamAdmin, field_errors, roles};
+use crate::catalog::Message;
 use crate::domain::account::Role;
-use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::access::{self as access_uc, AssignmentInput};
@@ -24,12 +24,12 @@ use crate::web::AppState;
 use crate::web::page::PageResult;
 use crate::web::picker;
 use crate::web::portal::page::error_of;
-use crate::web::portal::texts::{T, TeamT};
+use crate::web::portal::words::Words;
 
 pub struct MemberRow {
     pub a: PortalAccount,
-    pub role: &'static str,
-    pub state: &'static str,
+    pub role: String,
+    pub state: String,
     pub customers: String,
     pub last_login: String,
     pub is_self: bool,
@@ -38,8 +38,7 @@ pub struct MemberRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/team.html")]
 struct TeamPage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
@@ -52,7 +51,7 @@ struct TeamPage {
     errors: Vec<(&'static str, String)>,
     emails: String,
     fields: AccessFields,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
 }
 
 impl TeamPage {
@@ -64,6 +63,8 @@ impl TeamPage {
 #[derive(Deserialize, Default)]
 pub(in crate::web::portal) struct TeamQuery {
     invited: Option<usize>,
+    /// Notifications-only accounts added: they get no invitation.
+    added: Option<usize>,
     unchanged: Option<usize>,
     removed: Option<String>,
     cancelled: Option<String>,
@@ -75,27 +76,30 @@ async fn customer_summaries(
     s: &AppState,
     organization: &str,
     accounts: &[PortalAccount],
-    tt: &TeamT,
-    german: bool,
+    words: Words,
 ) -> Result<BTreeMap<i64, String>, Error> {
     let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
     let counts = access_uc::assigned_counts(&s.cx, &ids).await?;
     let mut out = BTreeMap::new();
     for a in accounts {
         let text = match (a.role, counts.get(&a.id)) {
-            (Role::Admin, _) | (Role::User, None) => tt.all_customers.to_string(),
+            (Role::Admin, _) | (Role::User, None) => words.t("team-all-customers"),
             (Role::User, Some(list)) => list
                 .iter()
                 .map(|c| {
                     let label = match &c.partnership {
-                        Some(p) => picker::label(true, p, german),
-                        None => picker::label(false, organization, german),
+                        Some(p) => picker::label(true, p, words.language),
+                        None => picker::label(false, organization, words.language),
                     };
-                    format!("{} {} {label}", c.customers, tt.assigned_in)
+                    words.t2(
+                        "team-assigned-in",
+                        &("count", c.customers),
+                        &("grouping", label),
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            _ => tt.no_customers_role.to_string(),
+            _ => words.t("team-no-customers-role"),
         };
         out.insert(a.id, text);
     }
@@ -114,25 +118,24 @@ async fn render_team(
     typed: Option<Typed>,
 ) -> PageResult {
     let language = admin.language();
-    let german = language == Language::De;
-    let tt = TeamT::of(language);
+    let words = Words::of(language);
     let (members, more) = team::members(&s.cx, &admin.actor).await?;
     let me = &admin.me.account;
     let org = me.organization_id.unwrap_or_default();
     let org_name = me.organization_name.clone().unwrap_or_default();
-    let summaries = customer_summaries(s, &org_name, &members, tt, german).await?;
+    let summaries = customer_summaries(s, &org_name, &members, words).await?;
     let today = crate::clock::today(s.cx.now());
     let at = admin.locale();
     let rows = members
         .into_iter()
         .map(|a| MemberRow {
-            role: a.role.label(german),
-            state: tt.state(&a, today),
+            role: words.say(&a.role.label()),
+            state: words.t(super::state_key(&a, today)),
             customers: summaries.get(&a.id).cloned().unwrap_or_default(),
             last_login: a
                 .last_login_at
                 .map(|t| at.time(t))
-                .unwrap_or_else(|| tt.never.to_string()),
+                .unwrap_or_else(|| words.t("team-never")),
             is_self: a.id == me.id,
             a,
         })
@@ -141,8 +144,7 @@ async fn render_team(
         typed.unwrap_or_else(|| (String::new(), ("user".into(), Vec::new(), Vec::new())));
     let fields = AccessFields::of(s, &admin, Some(org), chosen).await?;
     let page = TeamPage {
-        t: T::of(language),
-        tt,
+        words,
         lang: language.as_str(),
         lang_query: admin.me.lang_query(),
         organization: org_name,
@@ -153,7 +155,7 @@ async fn render_team(
         errors,
         emails,
         fields,
-        roles: roles(german),
+        roles: roles(language),
         portal: admin.me.page.portal,
     };
     Ok((status, page).into_response())
@@ -164,17 +166,25 @@ pub(in crate::web::portal) async fn team_page(
     admin: TeamAdmin,
     Query(q): Query<TeamQuery>,
 ) -> PageResult {
-    let tt = TeamT::of(admin.language());
-    let notice = if let Some(n) = q.invited {
-        let mut text = format!("{} {n}.", tt.invited);
-        if let Some(u) = q.unchanged.filter(|u| *u > 0) {
-            text.push_str(&format!(" {} {u}.", tt.already_there));
+    let words = Words::of(admin.language());
+    let unchanged = q.unchanged.unwrap_or(0);
+    let notice = if let Some(n) = q.added {
+        // As the console says it: no invitation goes to an account that never logs in.
+        let said = Message::new("flash-added-notifications")
+            .number("new", i64::try_from(n).unwrap_or(i64::MAX))
+            .number("had", i64::try_from(unchanged).unwrap_or(i64::MAX));
+        Some(words.say(&said))
+    } else if let Some(n) = q.invited {
+        let mut text = words.t1("team-invited", "count", n);
+        if unchanged > 0 {
+            text.push(' ');
+            text.push_str(&words.t1("team-already-there", "count", unchanged));
         }
         Some(text)
     } else if let Some(e) = q.removed {
-        Some(format!("{} {e}", tt.removed))
+        Some(words.t1("team-removed", "email", e))
     } else {
-        q.cancelled.map(|e| format!("{} {e}", tt.cancelled))
+        q.cancelled.map(|e| words.t1("team-cancelled", "email", e))
     };
     render_team(&s, admin, StatusCode::OK, notice, Vec::new(), None).await
 }
@@ -215,8 +225,13 @@ pub(in crate::web::portal) async fn invite(
                 .count();
             let unchanged = done.len() - created;
             let lang = admin.me.lang_param();
+            // A notifications-only account gets no invitation (it never logs in).
+            let said = match Role::parse(picker::one(&f, "role")) {
+                Ok(role) if !role.may_log_in() => "added",
+                _ => "invited",
+            };
             Ok(Redirect::to(&format!(
-                "/portal/{pid}/team?invited={created}&unchanged={unchanged}{lang}"
+                "/portal/{pid}/team?{said}={created}&unchanged={unchanged}{lang}"
             ))
             .into_response())
         }

@@ -9,11 +9,12 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 
 use super::page::{MessagePage, SignedIn};
-use super::texts::{T, TeamT};
+use super::words::Words;
 use crate::domain::FieldErrors;
-use crate::domain::account::Role;
+use crate::domain::account::{Approval, Lifecycle, Registration, Role};
 use crate::domain::directory::Language;
 use crate::domain::validation::Problem;
+use crate::storage::accounts::PortalAccount;
 use crate::usecases::access::AssignmentInput;
 use crate::usecases::team::team_actor;
 use crate::usecases::{Actor, Error};
@@ -29,10 +30,10 @@ pub(super) use members::{invite, team_page};
 pub(super) use my_access::my_access_page;
 pub(super) use one_member::{member_page, member_post, remove_page};
 
-fn roles(german: bool) -> Vec<(&'static str, &'static str)> {
+fn roles(language: Language) -> Vec<(&'static str, String)> {
     Role::ALL
         .iter()
-        .map(|r| (r.as_str(), r.label(german)))
+        .map(|r| (r.as_str(), r.label().render(language.as_str())))
         .collect()
 }
 
@@ -40,32 +41,25 @@ fn roles(german: bool) -> Vec<(&'static str, &'static str)> {
 /// `back` leads to the team's page it came from.
 fn failure(me: &SignedIn, back: String, e: Error) -> PageError {
     let language = me.language();
-    let tt = TeamT::of(language);
+    let w = Words::of(language);
     let (status, text, back) = match e {
         Error::Refused(m) => {
             let last_admin = crate::domain::access::last_admin();
             let text = if matches!(&m, Problem::Coded(c) if c.key == last_admin.key) {
-                tt.last_admin.to_string()
+                w.t("team-last-admin")
             } else {
                 m.render(language.as_str())
             };
             (StatusCode::CONFLICT, text, Some(back))
         }
-        Error::Forbidden(_) => (StatusCode::FORBIDDEN, tt.not_admin.to_string(), None),
-        Error::NotFound(_) => (
-            StatusCode::NOT_FOUND,
-            tt.not_in_team.to_string(),
-            Some(back),
-        ),
+        Error::Forbidden(_) => (StatusCode::FORBIDDEN, w.t("team-not-admin"), None),
+        Error::NotFound(_) => (StatusCode::NOT_FOUND, w.t("team-not-in-team"), Some(back)),
         other => return other.into(),
     };
+    let title = w.t("team-refused-title");
     let page = MessagePage {
-        lang: language.as_str(),
-        portal: me.portal().clone(),
-        title: tt.refused_title,
-        message: text,
-        link: back.map(|b| (b, tt.team_title)),
-        second_link: None,
+        link: back.map(|b| (b, w.t("team-title"))),
+        ..MessagePage::new(me.portal().clone(), language, title, text)
     };
     (status, page).into_response().into()
 }
@@ -127,7 +121,7 @@ impl FromRequestParts<AppState> for TeamAdmin {
 }
 
 fn field_errors(language: Language, e: &FieldErrors) -> Vec<(&'static str, String)> {
-    let t = T::of(language);
+    let words = Words::of(language);
     ["emails", "role", "modules", "customers", "contact_ids"]
         .into_iter()
         .filter_map(|f| {
@@ -136,9 +130,9 @@ fn field_errors(language: Language, e: &FieldErrors) -> Vec<(&'static str, Strin
                 // wrong), and so do the rules on modules and customers.
                 let text = match f {
                     "emails" if err.code.is_some() => err.text(language.as_str()),
-                    "emails" => t.invalid_email.to_string(),
+                    "emails" => words.t("portal-invalid-email"),
                     "modules" | "customers" => err.text(language.as_str()),
-                    _ => t.field_error(err),
+                    _ => words.field_error(err),
                 };
                 (f, text)
             })
@@ -161,15 +155,35 @@ impl AccessFields {
         organization: Option<i64>,
         (role, modules, customers): (String, Vec<String>, Vec<AssignmentInput>),
     ) -> Result<Self, Error> {
-        let german = admin.language() == Language::De;
         let chosen = picker::chosen(&customers);
-        let groupings =
-            picker::groupings_in(s, &admin.actor, organization, &chosen, german).await?;
+        let language = admin.language();
+        let groupings = picker::groupings(s, &admin.actor, organization, &chosen, language).await?;
         Ok(AccessFields {
             role,
             modules,
             groupings,
         })
+    }
+}
+
+/// The catalog's key of an account's state in one word or two, as its team sees it.
+fn state_key(a: &PortalAccount, today: i64) -> &'static str {
+    if a.lifecycle == Lifecycle::Deactivated {
+        "team-state-deactivated"
+    } else if a.registration == Registration::Invited {
+        "team-state-invited"
+    } else if a.registration == Registration::ActivationSent {
+        "team-state-confirming"
+    } else if a.approval == Approval::Declined {
+        "team-state-declined"
+    } else if a.approval == Approval::Pending || a.contact_id.is_none() {
+        "team-state-awaiting"
+    } else if !a.access_granted {
+        "team-state-access-off"
+    } else if a.valid_until.is_some_and(|d| d < today) {
+        "team-state-expired"
+    } else {
+        "team-state-active"
     }
 }
 

@@ -5,7 +5,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 
 use crate::domain::access::Grouping;
-use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::team::{self, MyAccess};
@@ -13,20 +12,19 @@ use crate::web::AppState;
 use crate::web::page::PageResult;
 use crate::web::picker;
 use crate::web::portal::page::SignedIn;
-use crate::web::portal::texts::{T, TeamT};
+use crate::web::portal::words::Words;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/my_access.html")]
 pub(in crate::web::portal) struct MyAccessPage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
     csrf: String,
     portal: Portal,
     account: PortalAccount,
-    role: &'static str,
+    role: String,
     access: MyAccess,
     /// How the groupings are named.
     labels: Vec<String>,
@@ -37,7 +35,6 @@ pub(in crate::web::portal) async fn my_access_page(
     me: SignedIn,
 ) -> PageResult<MyAccessPage> {
     let language = me.language();
-    let german = language == Language::De;
     let access = team::my_access(&s.cx, &me.account).await?;
     let labels = access
         .groupings
@@ -46,17 +43,16 @@ pub(in crate::web::portal) async fn my_access_page(
             picker::label(
                 matches!(g.grouping, Grouping::Partnership(_)),
                 &g.label,
-                german,
+                language,
             )
         })
         .collect();
     Ok(MyAccessPage {
-        t: T::of(language),
-        tt: TeamT::of(language),
+        words: Words::of(language),
         lang: language.as_str(),
         lang_query: me.lang_query(),
         csrf: me.csrf(),
-        role: me.account.role.label(german),
+        role: me.account.role.label().render(language.as_str()),
         portal: me.page.portal,
         account: me.account,
         access,

@@ -10,9 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use serde::Deserialize;
 
-use super::{AccessFields, TeamAdmin, field_errors, no_such_member, roles};
+use super::{AccessFields, TeamAdmin, field_errors, no_such_member, roles, state_key};
 use crate::domain::account::Registration;
-use crate::domain::directory::Language;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
 use crate::usecases::Error;
@@ -22,7 +21,7 @@ use crate::web::AppState;
 use crate::web::page::{PageError, PageResult};
 use crate::web::picker;
 use crate::web::portal::page::error_of;
-use crate::web::portal::texts::{T, TeamT};
+use crate::web::portal::words::Words;
 
 /// A member's address: `team/{member}`, and `team/{member}/{what}` for an action.
 #[derive(Deserialize)]
@@ -40,20 +39,19 @@ impl MemberPath {
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/team_member.html")]
 struct MemberPage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
     portal: Portal,
     csrf: String,
     m: PortalAccount,
-    state: &'static str,
+    state: String,
     is_self: bool,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     errors: Vec<(&'static str, String)>,
     fields: AccessFields,
-    roles: Vec<(&'static str, &'static str)>,
+    roles: Vec<(&'static str, String)>,
 }
 
 impl MemberPage {
@@ -72,13 +70,12 @@ async fn render_member(
     admin: TeamAdmin,
     member_id: i64,
     status: StatusCode,
-    notice: Option<&'static str>,
+    notice: Option<String>,
     errors: Vec<(&'static str, String)>,
     typed: Option<(String, Vec<String>, Vec<AssignmentInput>)>,
 ) -> PageResult {
     let language = admin.language();
-    let german = language == Language::De;
-    let tt = TeamT::of(language);
+    let words = Words::of(language);
     let back = format!("/portal/{}/team", admin.portal_id());
     let view = access_uc::access_of(&s.cx, &admin.actor, member_id)
         .await
@@ -92,18 +89,17 @@ async fn render_member(
     });
     let fields = AccessFields::of(s, &admin, view.account.organization_id, chosen).await?;
     let page = MemberPage {
-        t: T::of(language),
-        tt,
+        words,
         lang: language.as_str(),
         lang_query: admin.me.lang_query(),
         csrf: admin.me.csrf(),
-        state: tt.state(&view.account, crate::clock::today(s.cx.now())),
+        state: words.t(state_key(&view.account, crate::clock::today(s.cx.now()))),
         is_self: view.account.id == admin.me.account.id,
         m: view.account,
         notice,
         errors,
         fields,
-        roles: roles(german),
+        roles: roles(language),
         portal: admin.me.page.portal,
     };
     Ok((status, page).into_response())
@@ -116,22 +112,21 @@ pub(in crate::web::portal) async fn member_page(
     Query(q): Query<MemberQuery>,
 ) -> PageResult {
     let member = path.id()?;
-    let tt = TeamT::of(admin.language());
     let notice = match q.done.as_deref() {
-        Some("saved") => Some(tt.access_saved),
-        Some("resent") => Some(tt.resent),
-        Some("deactivated") => Some(tt.deactivated),
-        Some("reactivated") => Some(tt.reactivated),
+        Some("saved") => Some("team-access-saved"),
+        Some("resent") => Some("team-resent"),
+        Some("deactivated") => Some("team-deactivated"),
+        Some("reactivated") => Some("team-reactivated"),
         _ => None,
-    };
+    }
+    .map(|key| Words::of(admin.language()).t(key));
     render_member(&s, admin, member, StatusCode::OK, notice, Vec::new(), None).await
 }
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal/team_remove.html")]
 struct RemovePage {
-    t: &'static T,
-    tt: &'static TeamT,
+    words: Words,
     lang: &'static str,
     /// `?lang=xx` for the links and forms when the language was chosen so, else empty.
     lang_query: String,
@@ -157,8 +152,7 @@ pub(in crate::web::portal) async fn remove_page(
         .await
         .map_err(admin.failure(back))?;
     Ok(RemovePage {
-        t: T::of(language),
-        tt: TeamT::of(language),
+        words: Words::of(language),
         lang: language.as_str(),
         lang_query: admin.me.lang_query(),
         csrf: admin.me.csrf(),
