@@ -48,7 +48,6 @@ const HEAD: [&str; 15] = [
 /// its id and times as they are (ISO 8601).
 fn line(a: &PortalAccount, language: Language) -> String {
     let code = language.as_str();
-    let de = language == Language::De;
     csv::line(&[
         a.id.to_string(),
         a.email.clone(),
@@ -57,9 +56,9 @@ fn line(a: &PortalAccount, language: Language) -> String {
         catalog::word(code, "portal-kind", a.portal_kind.as_str()),
         a.organization_name.clone().unwrap_or_default(),
         catalog::word(code, "role", a.role.as_str()),
-        a.registration.label(de).to_string(),
-        a.approval.label(de).to_string(),
-        a.assignment.label(de).to_string(),
+        a.registration.label().render(code),
+        a.approval.label().render(code),
+        a.assignment.label().render(code),
         catalog::tr(
             code,
             if a.access_granted {
@@ -69,7 +68,7 @@ fn line(a: &PortalAccount, language: Language) -> String {
             },
         ),
         a.valid_until_text(),
-        a.lifecycle.label(de).to_string(),
+        a.lifecycle.label().render(code),
         a.last_login_at
             .map(crate::clock::format_time)
             .unwrap_or_default(),
