@@ -125,13 +125,13 @@ impl Application {
         crate::usecases::oidc::keys::ensure(&cx)
             .await
             .context("preparing the keys that sign OpenID Connect tokens")?;
-        let state = AppState {
+        let state = AppState::new(crate::web::Shared {
             cx,
             proxies: config.proxies(),
             config: Arc::new(config),
             policy,
             mailer,
-        };
+        });
         Ok(Self {
             listener,
             metrics,
