@@ -11,6 +11,7 @@ use crate::security::tokens;
 use crate::storage::accounts::{self as store, PortalAccount};
 use crate::storage::impersonations::{self as imp_store, Impersonation};
 use crate::storage::sessions::{self, Kind};
+use crate::usecases::oidc::authorize::{Authorize, answer_waiting};
 
 /// The answer to a login on a portal page. A wrong password and an unknown address are one
 /// answer; only after the right password does the person learn why they are refused.
@@ -20,6 +21,8 @@ pub enum PortalLogin {
         account: PortalAccount,
         /// The browser's device cookie (see [`crate::usecases::limits`]).
         device: String,
+        /// The answer to the application's request that waited for this login, if one did.
+        onward: Option<Authorize>,
     },
     Refused {
         refusal: Refusal,
@@ -40,6 +43,47 @@ pub async fn portal_login(
     user_agent: Option<String>,
     device: Option<&str>,
 ) -> Result<PortalLogin> {
+    let attempt = Attempt {
+        portal_id,
+        email,
+        password,
+        previous_token,
+        client_addr,
+        user_agent,
+        device,
+        waiting: None,
+    };
+    log_in(cx, session_ms, attempt).await
+}
+
+/// A login on a portal's login page.
+pub struct Attempt<'a> {
+    pub portal_id: i64,
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The browser's portal session, ended by the new one.
+    pub previous_token: Option<&'a str>,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// The browser's device cookie (see [`crate::usecases::limits`]).
+    pub device: Option<&'a str>,
+    /// The handle of an application's authorization request waiting for this login: it is
+    /// answered in the login's own write (see [`crate::usecases::oidc::authorize::answer_waiting`]).
+    pub waiting: Option<&'a str>,
+}
+
+/// [`portal_login`], and the answer to a waiting authorization request.
+pub async fn log_in(cx: &Ctx, session_ms: i64, a: Attempt<'_>) -> Result<PortalLogin> {
+    let Attempt {
+        portal_id,
+        email,
+        password,
+        previous_token,
+        client_addr,
+        user_agent,
+        device,
+        waiting,
+    } = a;
     let check = crate::usecases::limits::PasswordCheck::new(
         &format!("portal:{portal_id}"),
         email,
@@ -124,12 +168,13 @@ pub async fn portal_login(
         sessions::delete(&mut tx, Kind::Portal, &tokens::hash_token(prev), now).await?;
     }
     let token = tokens::new_token();
+    let token_hash = tokens::hash_token(&token);
     let agent: Option<String> = user_agent.map(|u| u.chars().take(300).collect());
     sessions::insert(
         &mut tx,
         Kind::Portal,
         &sessions::NewSession {
-            token_hash: &tokens::hash_token(&token),
+            token_hash: &token_hash,
             owner_id: account.id,
             now,
             expires_at: now + session_ms,
@@ -156,11 +201,29 @@ pub async fn portal_login(
         None,
     )
     .await?;
+    let onward = match waiting {
+        Some(handle) => {
+            let session = sessions::Session {
+                token_hash,
+                owner_id: account.id,
+                created_at: now,
+                last_seen_at: now,
+                expires_at: now + session_ms,
+                authenticated_at: now,
+                client_addr,
+                user_agent: agent,
+            };
+            let current = Some((session, account.clone()));
+            Some(answer_waiting(&mut tx, cx, portal_id, handle, current, now).await?)
+        }
+        None => None,
+    };
     tx.commit().await?;
     Ok(PortalLogin::LoggedIn {
         token,
         account,
         device,
+        onward,
     })
 }
 

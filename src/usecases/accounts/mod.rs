@@ -30,7 +30,7 @@ pub use links::{
     accept_invitation, check_invitation, check_password_link, mint_link, request_new_link,
     resend_link,
 };
-pub use login::{PortalLogin, portal_login, portal_logout, portal_session};
+pub use login::{Attempt, PortalLogin, log_in, portal_login, portal_logout, portal_session};
 pub use password::{request_password_reset, reset_password, send_password_link};
 pub use status::{
     Changed, QueuedMail, StatusAction, StatusAfter, StatusChange, change_status,

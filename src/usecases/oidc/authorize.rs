@@ -197,21 +197,37 @@ pub async fn resume(
     session_token: Option<&str>,
 ) -> Result<Authorize> {
     let now = cx.now();
-    let handle_hash = tokens::hash_token(handle);
     let mut tx = cx.db.write().await?;
-    let Some(pending) = store::take_request(&mut tx, &handle_hash).await? else {
-        return Ok(Authorize::ErrorPage(ErrorPage::RequestLapsed));
-    };
-    let client = clients_store::get(&mut tx, pending.client_id)
-        .await?
-        .filter(|c| c.portal_id == portal_id && c.active);
-    let Some(client) = client.filter(|_| pending.expires_at > now) else {
-        tx.commit().await?;
-        return Ok(Authorize::ErrorPage(ErrorPage::RequestLapsed));
-    };
     let current = match session_token.map(tokens::hash_token) {
         Some(h) => usable_session(&mut tx, idle_ms, portal_id, &h, now).await?,
         None => None,
+    };
+    let outcome = answer_waiting(&mut tx, cx, portal_id, handle, current, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// The waiting request that `handle` names, answered in `tx` for `current` (the browser's
+/// usable portal session and its account, if any): a code when the session satisfies it, the
+/// login page again when it does not. The login form calls this in the login's own write, for
+/// the session it has just made.
+pub async fn answer_waiting(
+    tx: &mut Tx,
+    cx: &Ctx,
+    portal_id: i64,
+    handle: &str,
+    current: Option<(Session, PortalAccount)>,
+    now: i64,
+) -> Result<Authorize> {
+    let handle_hash = tokens::hash_token(handle);
+    let Some(pending) = store::take_request(tx, &handle_hash).await? else {
+        return Ok(Authorize::ErrorPage(ErrorPage::RequestLapsed));
+    };
+    let client = clients_store::get(tx, pending.client_id)
+        .await?
+        .filter(|c| c.portal_id == portal_id && c.active);
+    let Some(client) = client.filter(|_| pending.expires_at > now) else {
+        return Ok(Authorize::ErrorPage(ErrorPage::RequestLapsed));
     };
     let satisfied = current.filter(|(s, _)| {
         (!pending.login_required || s.authenticated_at >= pending.created_at)
@@ -221,8 +237,7 @@ pub async fn resume(
     });
     let Some((session, account)) = satisfied else {
         // Not yet: the request waits for the login page again.
-        store::insert_request(&mut tx, &handle_hash, &pending).await?;
-        tx.commit().await?;
+        store::insert_request(tx, &handle_hash, &pending).await?;
         return Ok(Authorize::Login {
             handle: handle.to_string(),
             login_hint: None,
@@ -235,8 +250,7 @@ pub async fn resume(
         nonce: pending.nonce.as_deref(),
         code_challenge: pending.code_challenge.as_deref(),
     };
-    let code = issue_code(&mut tx, now, &client, &account, &session, &issue).await?;
-    tx.commit().await?;
+    let code = issue_code(tx, now, &client, &account, &session, &issue).await?;
     let back = Back {
         redirect_uri: &pending.redirect_uri,
         state: pending.state.as_deref(),

@@ -136,18 +136,18 @@ pub(super) async fn login(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let outcome = uc::portal_login(
-        &s.cx,
-        s.policy.absolute_ms,
-        pid,
-        &f.email,
-        &f.password,
-        previous,
-        addr,
-        agent,
-        device(&headers),
-    )
-    .await;
+    let attempt = uc::Attempt {
+        portal_id: pid,
+        email: &f.email,
+        password: &f.password,
+        previous_token: previous,
+        client_addr: addr,
+        user_agent: agent,
+        device: device(&headers),
+        // An application sent the person here: its request waits, and is answered with the login.
+        waiting: cookie(&headers, super::oidc::REQUEST_COOKIE),
+    };
+    let outcome = uc::log_in(&s.cx, s.policy.absolute_ms, attempt).await;
     crate::usecases::metrics::count_login(&s.cx, LoginKind::Portal, &outcome, |o| {
         matches!(o, PortalLogin::LoggedIn { .. })
     });
@@ -165,13 +165,19 @@ pub(super) async fn login(
         with_form_cookie(&s, pid, &f.csrf, status, form)
     };
     Ok(match outcome {
-        Ok(PortalLogin::LoggedIn { token, device, .. }) => {
+        Ok(PortalLogin::LoggedIn {
+            token,
+            device,
+            onward,
+            ..
+        }) => {
             let c = set_cookie(&s, pid, SESSION_COOKIE, &token, s.policy.absolute_ms / 1000);
-            // An application sent the person here: back to it (its request waits).
-            if let Some(handle) = cookie(&headers, super::oidc::REQUEST_COOKIE) {
+            // An application sent the person here: back to it.
+            if let Some(outcome) = onward {
                 let cookies = [c, set_device(&s, &device)];
-                return super::oidc::after_login(&s, page, language, handle, &token, &cookies)
-                    .await;
+                return Ok(super::oidc::after_login(
+                    &s, page, language, outcome, &cookies,
+                ));
             }
             (
                 StatusCode::SEE_OTHER,

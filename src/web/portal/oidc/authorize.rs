@@ -79,29 +79,19 @@ pub(super) async fn resume(
     Ok(answer(&s, &page, outcome))
 }
 
-/// The login form's answer when an application's request waits (its handle in the request
-/// cookie): the request is answered now, for the session just made, and the page goes on to
-/// the application by itself (a redirect would be the form's; see `onward`). One request
-/// fewer than going on by `/oidc/resume`. `cookies` are the login's; the pages are
-/// in `language`, the login form's.
-pub async fn after_login(
+/// The login form's answer when an application's request waited (its handle in the request
+/// cookie) and was answered with the login: the page goes on to the application by itself (a
+/// redirect would be the form's; see `onward`). One request fewer than going on by
+/// `/oidc/resume`. `cookies` are the login's; the pages are in `language`, the login form's.
+pub fn after_login(
     s: &AppState,
     mut page: PortalPage,
     language: crate::domain::directory::Language,
-    handle: &str,
-    session_token: &str,
+    outcome: Authorize,
     cookies: &[String],
-) -> PageResult {
-    let outcome = uc::resume(
-        &s.cx,
-        s.policy.idle_ms,
-        page.id(),
-        handle,
-        Some(session_token),
-    )
-    .await?;
+) -> Response {
     page.language = language;
-    Ok(match outcome {
+    match outcome {
         Authorize::Redirect(to) => {
             let mut all = cookies.to_vec();
             all.push(set_cookie(s, page.id(), REQUEST_COOKIE, "", 0));
@@ -116,7 +106,7 @@ pub async fn after_login(
             }
             res
         }
-    })
+    }
 }
 
 fn answer(s: &AppState, page: &PortalPage, outcome: Authorize) -> Response {
