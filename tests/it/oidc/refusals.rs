@@ -150,6 +150,35 @@ async fn a_code_lapses_after_sixty_seconds(engine: Engine) {
 }
 on_both!(expired_code, a_code_lapses_after_sixty_seconds);
 
+/// The application's request is answered in the login's own write: when it lapsed while the
+/// person was on the login page, the login still holds, and the page says why the
+/// application gets nothing (no code is issued).
+async fn a_request_that_lapsed_during_the_login_is_not_answered(engine: Engine) {
+    let clock = ManualClock::new(1_795_424_400_000);
+    let app = TestApp::spawn_clocked(engine, clock.clone(), |_| {}).await;
+    let w = world(&app).await;
+    let b = app.browser();
+    let first = b.get(&authorize_path(&w.rp, &[])).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    clock.advance(admit::usecases::oidc::REQUEST_MS + 1_000);
+    let login = b.portal_login(w.pid, w.email, PASSWORD).await;
+    assert_eq!(login.status, StatusCode::BAD_REQUEST, "{}", login.body);
+    assert!(
+        login.body.contains("This login request has expired"),
+        "{}",
+        login.body
+    );
+    assert_eq!(app.count("oidc_codes").await, 0);
+    // Logged in on the portal all the same.
+    let home = b.get(&format!("/portal/{}/", w.pid)).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    assert!(home.body.contains("Erika Muster"), "{}", home.body);
+}
+on_both!(
+    lapsed_request,
+    a_request_that_lapsed_during_the_login_is_not_answered
+);
+
 async fn wrong_secrets_are_refused_and_throttled(app: TestApp) {
     let w = world(&app).await;
     let mut wrong = w.rp.clone();
