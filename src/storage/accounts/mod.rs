@@ -126,34 +126,55 @@ pub use ordered::{ACCOUNT_COLUMNS, in_order, these};
 pub use search::{AccountFilter, ValidUntilFilter, list};
 pub use tokens::{AccountToken, find_token, insert_token, purge_tokens, revoke_tokens, use_token};
 
-async fn with_modules(
-    tx: &mut Tx,
-    account: Option<PortalAccount>,
-) -> Result<Option<PortalAccount>> {
-    match account {
-        Some(mut a) => {
-            a.modules = on_tx!(tx, |c| {
-                sqlx::query_scalar(
-                "SELECT module FROM portal_account_modules WHERE account_id = $1 ORDER BY module"
-            )
-            .bind(a.id)
-            .fetch_all(c)
-            .await
-            })?;
-            Ok(Some(a))
-        }
-        None => Ok(None),
-    }
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
+    one_with_modules(tx, "a.id = $1", id, None).await
 }
 
-pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<PortalAccount>> {
-    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(c)
-    .await)?;
-    with_modules(tx, a).await
+/// The account the condition `cond` (on `a`, with `$1` and `$2` bound to `first` and
+/// `second`) names, with its modules, in one statement (a row per module): a login, a token
+/// and every portal page read one.
+async fn one_with_modules(
+    tx: &mut Tx,
+    cond: &str,
+    first: i64,
+    second: Option<&str>,
+) -> Result<Option<PortalAccount>> {
+    let sql = format!(
+        "SELECT * FROM ({SELECT} WHERE {cond}) x LEFT JOIN (SELECT account_id AS module_account, \
+         module AS granted_module FROM portal_account_modules) g ON g.module_account = x.id \
+         ORDER BY g.granted_module"
+    );
+    let rows: Vec<AccountModuleRow> = on_tx!(tx, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(first);
+        match second {
+            Some(v) => q.bind(v),
+            None => q,
+        }
+        .fetch_all(c)
+        .await
+    })?;
+    let mut rows = rows.into_iter();
+    let Some(AccountModuleRow {
+        mut account,
+        granted_module,
+        ..
+    }) = rows.next()
+    else {
+        return Ok(None);
+    };
+    account.modules = std::iter::once(granted_module)
+        .chain(rows.map(|r| r.granted_module))
+        .flatten()
+        .collect();
+    Ok(Some(account))
+}
+
+/// A row of [`one_with_modules`]: the account, and one of its modules if it has any.
+#[derive(sqlx::FromRow)]
+struct AccountModuleRow {
+    #[sqlx(flatten)]
+    account: PortalAccount,
+    granted_module: Option<String>,
 }
 
 /// Accounts by id (without their lists of modules), in no particular order; ids that name
@@ -222,14 +243,13 @@ pub async fn get_with_module(
 }
 
 pub async fn find(tx: &mut Tx, portal_id: i64, email: &str) -> Result<Option<PortalAccount>> {
-    let a = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE a.portal_id = $1 AND a.email = $2"
-    )))
-    .bind(portal_id)
-    .bind(email)
-    .fetch_optional(c)
-    .await)?;
-    with_modules(tx, a).await
+    one_with_modules(
+        tx,
+        "a.portal_id = $1 AND a.email = $2",
+        portal_id,
+        Some(email),
+    )
+    .await
 }
 
 /// The accounts of a contact, on every portal.

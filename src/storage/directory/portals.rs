@@ -103,18 +103,53 @@ pub async fn list_portals(tx: &mut Tx) -> Result<Vec<Portal>> {
 }
 
 pub async fn get_portal(tx: &mut Tx, id: i64) -> Result<Option<Portal>> {
-    let row: Option<Portal> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{PORTAL_SELECT} WHERE id = $1"
+    // The portal and its modules in one statement (a row per module): every portal page
+    // and token request reads its portal.
+    let rows: Vec<PortalModuleRow> = on_tx!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT * FROM ({PORTAL_SELECT} WHERE id = $1) p LEFT JOIN (SELECT portal_id, \
+         name AS module_name, name_de AS module_name_de, admin_only AS module_admin_only, \
+         marketing AS module_marketing, position AS module_position, id AS module_id \
+         FROM portal_modules) m ON m.portal_id = p.id ORDER BY m.module_position, m.module_id"
     )))
     .bind(id)
-    .fetch_optional(c)
+    .fetch_all(c)
     .await)?;
-    match row {
-        Some(mut p) => {
-            p.modules = portal_modules(tx, id).await?;
-            Ok(Some(p))
-        }
-        None => Ok(None),
+    let mut rows = rows.into_iter();
+    let Some(PortalModuleRow { mut portal, module }) = rows.next() else {
+        return Ok(None);
+    };
+    portal.modules = std::iter::once(module)
+        .chain(rows.map(|r| r.module))
+        .filter_map(ModuleColumns::into_module)
+        .collect();
+    Ok(Some(portal))
+}
+
+/// A row of [`get_portal`]: the portal, and one of its modules if it has any.
+#[derive(sqlx::FromRow)]
+struct PortalModuleRow {
+    #[sqlx(flatten)]
+    portal: Portal,
+    #[sqlx(flatten)]
+    module: ModuleColumns,
+}
+
+#[derive(sqlx::FromRow)]
+struct ModuleColumns {
+    module_name: Option<String>,
+    module_name_de: Option<String>,
+    module_admin_only: Option<bool>,
+    module_marketing: Option<bool>,
+}
+
+impl ModuleColumns {
+    fn into_module(self) -> Option<Module> {
+        Some(Module {
+            name: self.module_name?,
+            name_de: self.module_name_de,
+            admin_only: self.module_admin_only.unwrap_or(false),
+            marketing: self.module_marketing.unwrap_or(false),
+        })
     }
 }
 
