@@ -27,7 +27,7 @@ macro_rules! files {
     };
 }
 
-const FILES: [(&str, &str, &str); 11] = files!(
+const FILES: [(&str, &str, &str); 12] = files!(
     "console",
     "home",
     "lists",
@@ -39,6 +39,7 @@ const FILES: [(&str, &str, &str); 11] = files!(
     "team",
     "portal-notifications",
     "statuses",
+    "history",
 );
 
 /// The languages of the catalog, English first (the fallback).

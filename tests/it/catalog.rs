@@ -195,6 +195,9 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let after = d.b.get(&d.page()).await;
     german_page("the result", &after.body, "Freigegeben: ");
+    // The history says what happened, from the catalog, in German.
+    german_page("the history", &after.body, ">Verlauf</h2>");
+    assert!(after.body.contains("Freigegeben von "), "{}", after.body);
 
     // Many at once: asked, then done, in German.
     let id = d.id.to_string();
