@@ -27,7 +27,7 @@ macro_rules! files {
     };
 }
 
-const FILES: [(&str, &str, &str); 12] = files!(
+const FILES: [(&str, &str, &str); 13] = files!(
     "console",
     "home",
     "lists",
@@ -40,6 +40,7 @@ const FILES: [(&str, &str, &str); 12] = files!(
     "portal-notifications",
     "statuses",
     "history",
+    "delivery",
 );
 
 /// The languages of the catalog, English first (the fallback).

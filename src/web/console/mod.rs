@@ -229,6 +229,11 @@ impl Chrome {
     pub fn say(&self, message: &Message) -> String {
         message.render(self.lang.as_str())
     }
+
+    /// A delivery's stored last error (or where it went) in the page's language.
+    pub fn delivery(&self, stored: &str) -> String {
+        crate::domain::delivery::shown(stored, self.lang.as_str())
+    }
 }
 
 /// Text made safe to put into HTML.
