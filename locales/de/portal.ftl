@@ -99,6 +99,7 @@ portal-notifications-link = E-Mail-Benachrichtigungen
 
 portal-failure-not-found-title = Nicht gefunden
 portal-failure-not-found = Hier ist nichts, oder es ist nicht für Sie bestimmt.
+portal-no-such-portal = Dieses Portal gibt es nicht.
 portal-failure-not-allowed-title = Nicht erlaubt
 portal-failure-not-allowed = Das dürfen Sie nicht.
 portal-failure-refused-title = Abgelehnt

@@ -99,6 +99,7 @@ portal-notifications-link = E-mail notifications
 
 portal-failure-not-found-title = Not found
 portal-failure-not-found = There is nothing here, or it is not yours to see.
+portal-no-such-portal = There is no such portal.
 portal-failure-not-allowed-title = Not allowed
 portal-failure-not-allowed = You may not do this.
 portal-failure-refused-title = Refused
