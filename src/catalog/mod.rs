@@ -154,6 +154,22 @@ pub fn word(code: &str, kind: &str, value: impl std::fmt::Display) -> String {
     }
 }
 
+/// Text made safe to put into HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Every key of a language, in order.
 pub fn keys(code: &str) -> &'static BTreeSet<String> {
     &find(code).keys

@@ -51,6 +51,22 @@ impl Words {
         catalog::tr_args(self.code(), key, &[(n1, v1.value()), (n2, v2.value())])
     }
 
+    /// A text of the catalog with markup (to be shown `|safe`) and one argument, escaped.
+    pub fn h1(&self, key: &str, name: &str, value: &str) -> String {
+        let value = catalog::escape_html(value);
+        catalog::tr_args(self.code(), key, &[(name, value.as_str().into())])
+    }
+
+    /// A text of the catalog with markup (to be shown `|safe`) and two arguments, escaped.
+    pub fn h2(&self, key: &str, (n1, v1): &(&str, &str), (n2, v2): &(&str, &str)) -> String {
+        let (v1, v2) = (catalog::escape_html(v1), catalog::escape_html(v2));
+        catalog::tr_args(
+            self.code(),
+            key,
+            &[(n1, v1.as_str().into()), (n2, v2.as_str().into())],
+        )
+    }
+
     /// A catalog message.
     pub fn say(&self, message: &Message) -> String {
         message.render(self.code())
