@@ -97,3 +97,46 @@ impl Words {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_message_around_its_values_escaped_in_each_language_s_order() {
+        let (en, de) = (Words::of(Language::En), Words::of(Language::De));
+        assert_eq!(
+            de.h1("portal-register-intro", "portal", "<b>A&B</b>"),
+            "Zugang zu <strong>&lt;b&gt;A&amp;B&lt;/b&gt;</strong> beantragen."
+        );
+        assert_eq!(
+            en.h2(
+                "portal-invited-to-for",
+                &("portal", "Kundenportal"),
+                &("organization", "Nord \"licht\"")
+            ),
+            "You are invited to <strong>Kundenportal</strong> (Nord &quot;licht&quot;)."
+        );
+        assert_eq!(
+            de.h2(
+                "portal-invited-to-for",
+                &("portal", "Kundenportal"),
+                &("organization", "Nordlicht")
+            ),
+            "Sie sind zu <strong>Kundenportal</strong> (Nordlicht) eingeladen."
+        );
+        assert_eq!(
+            de.h1("portal-logged-in-as", "email", "erika@nordlicht.example"),
+            "Sie sind als <strong id=\"account-email\">erika@nordlicht.example</strong> angemeldet."
+        );
+        assert_eq!(
+            de.t("portal-zone-offer"),
+            "Ihr Gerät ist auf <strong data-zone></strong> eingestellt. Als Ihre Zeitzone verwenden?"
+        );
+        assert_eq!(
+            de.t1("portal-zone-keep", "zone", "Europe/Berlin"),
+            "Europe/Berlin beibehalten"
+        );
+        assert_eq!(en.t1("portal-zone-keep", "zone", "UTC"), "Keep UTC");
+    }
+}
