@@ -1,18 +1,20 @@
 # The team pages of an organization's admins, and "my access".
 
 team-my-access-title = Ihr Zugang
-team-my-access-intro = Was Sie sehen können auf
+team-my-access-intro = Was Sie auf { $portal } sehen können
+team-my-access-intro-for = Was Sie auf { $portal } ({ $organization }) sehen können
 team-admin-sees-all = Als Admin sehen Sie alle Kunden und Module Ihrer Organisation und verwalten ihre Benutzer.
 team-marketing-only = Sie sehen nur Marketingmaterial, nie Kundendaten.
 team-cannot-log-in = Ihr Zugang ist derzeit nicht aktiv, daher sehen Sie nichts.
 team-customers = Kunden
 team-title = Ihr Team
-team-intro = Alle aus Ihrer Organisation mit Zugang zu
+team-intro = Alle aus Ihrer Organisation mit Zugang zu { $portal }: { $organization }
 team-person = Person
 team-status = Status
 team-last-login = Letzte Anmeldung
 team-never = nie
 team-manage = Verwalten
+team-manage-who = { $email } verwalten
 team-all-customers = alle
 team-no-customers-role = keine
 team-assigned-in = { $count } in { $grouping }

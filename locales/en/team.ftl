@@ -1,18 +1,20 @@
 # The team pages of an organization's admins, and "my access".
 
 team-my-access-title = Your access
-team-my-access-intro = What you can see on
+team-my-access-intro = What you can see on { $portal }
+team-my-access-intro-for = What you can see on { $portal } ({ $organization })
 team-admin-sees-all = As an admin you see every customer and module of your organization, and you manage its users.
 team-marketing-only = You see marketing material only, never customer data.
 team-cannot-log-in = Your access is not active at the moment, so you see nothing.
 team-customers = Customers
 team-title = Your team
-team-intro = Everyone of your organization with access to
+team-intro = Everyone of your organization with access to { $portal }: { $organization }
 team-person = Person
 team-status = Status
 team-last-login = Last login
 team-never = never
 team-manage = Manage
+team-manage-who = Manage { $email }
 team-all-customers = all
 team-no-customers-role = none
 team-assigned-in = { $count } in { $grouping }

@@ -27,7 +27,7 @@ macro_rules! files {
     };
 }
 
-const FILES: [(&str, &str, &str); 11] = files!(
+const FILES: [(&str, &str, &str); 13] = files!(
     "console",
     "home",
     "lists",
@@ -39,6 +39,8 @@ const FILES: [(&str, &str, &str); 11] = files!(
     "team",
     "portal-notifications",
     "statuses",
+    "history",
+    "delivery",
 );
 
 /// The languages of the catalog, English first (the fallback).
@@ -150,6 +152,22 @@ pub fn word(code: &str, kind: &str, value: impl std::fmt::Display) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// Text made safe to put into HTML.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Every key of a language, in order.

@@ -41,7 +41,7 @@ pub async fn run(command: MailCommand) -> anyhow::Result<()> {
     let message_id = crate::mail::new_message_id(&mailer.domain);
     let message = mailer
         .build(&message_id, "Admit", to.as_str(), None, &rendered, None)
-        .map_err(|e| anyhow::anyhow!(e.message))?;
+        .map_err(|e| anyhow::anyhow!(e.error.english()))?;
     let host = config.smtp_host.clone().unwrap_or_default();
     match crate::mail::Mailer::send_smtp(smtp, &message).await {
         Ok(answer) => {
@@ -59,7 +59,7 @@ pub async fn run(command: MailCommand) -> anyhow::Result<()> {
             } else {
                 "temporary failure"
             },
-            e.message
+            e.error.english()
         ),
     }
 }

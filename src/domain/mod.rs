@@ -3,6 +3,7 @@
 pub mod access;
 pub mod account;
 pub mod column;
+pub mod delivery;
 pub mod digest;
 pub mod directory;
 pub mod email;

@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
+use crate::domain::delivery::{DeliveryError, gave_up};
 use crate::jobs::outbox::backoff;
 use crate::metrics::Job;
 use crate::storage::oidc_clients;
@@ -149,34 +150,23 @@ impl BackchannelWorker {
     async fn deliver(&self, l: &OidcLogout) -> anyhow::Result<()> {
         let max = self.settings.max_attempts;
         if l.attempts > max {
-            let error = format!(
-                "gave up after {max} attempts (the last one was interrupted){}",
-                l.last_error
-                    .as_deref()
-                    .map(|e| format!("; last error: {e}"))
-                    .unwrap_or_default()
-            );
-            return self.fail(l, &error, None).await;
+            return self.fail(l, &gave_up(l.last_error.as_deref()), None).await;
         }
         let client = {
             let mut tx = self.cx.db.read().await?;
             oidc_clients::get(&mut tx, l.client_id).await?
         };
         let Some(client) = client else {
-            return self.fail(l, "not sent: the client was deleted", None).await;
+            return self
+                .fail(l, &DeliveryError::new("client-deleted"), None)
+                .await;
         };
         if !client.active {
-            return self
-                .fail(l, "not sent: the client is switched off", None)
-                .await;
+            return self.fail(l, &DeliveryError::new("client-off"), None).await;
         }
         let Some(uri) = client.backchannel_logout_uri.as_deref() else {
             return self
-                .fail(
-                    l,
-                    "not sent: the client no longer has a back-channel logout URI",
-                    None,
-                )
+                .fail(l, &DeliveryError::new("no-logout-uri"), None)
                 .await;
         };
         let retry = || {
@@ -193,11 +183,7 @@ impl BackchannelWorker {
             Ok(token) => token,
             Err(e) => {
                 return self
-                    .fail(
-                        l,
-                        &format!("the logout token could not be signed: {e}"),
-                        retry(),
-                    )
+                    .fail(l, &DeliveryError::with("token-unsigned", e), retry())
                     .await;
             }
         };
@@ -214,30 +200,36 @@ impl BackchannelWorker {
                 return Ok(());
             }
             Ok(status) if status.is_redirection() => {
-                format!("the client answered {status} (redirects are not followed)")
+                DeliveryError::with("client-redirected", status)
             }
-            Ok(status) => format!("the client answered {status}"),
+            Ok(status) => DeliveryError::with("client-answered", status),
             Err(e) => e,
         };
         self.fail(l, &error, retry()).await
     }
 
-    async fn fail(&self, l: &OidcLogout, error: &str, next: Option<i64>) -> anyhow::Result<()> {
+    async fn fail(
+        &self,
+        l: &OidcLogout,
+        error: &DeliveryError,
+        next: Option<i64>,
+    ) -> anyhow::Result<()> {
         let now = self.cx.now();
         let mut tx = self.cx.db.write().await?;
-        store::mark_attempt_failed(&mut tx, l.id, &self.owner, now, error, next).await?;
+        let stored = error.stored();
+        store::mark_attempt_failed(&mut tx, l.id, &self.owner, now, &stored, next).await?;
         tx.commit().await?;
         match next {
             Some(_) => tracing::info!(
                 id = l.id,
                 attempt = l.attempts,
-                error,
+                error = %error,
                 "back-channel logout not delivered; will retry"
             ),
             None => tracing::warn!(
                 id = l.id,
                 attempt = l.attempts,
-                error,
+                error = %error,
                 "back-channel logout failed"
             ),
         }

@@ -9,6 +9,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::config::Config;
+use crate::domain::delivery::{DeliveryError, gave_up};
 use crate::mail::{Mailer, SendError, Transport};
 use crate::metrics::{Delivery, Job};
 use crate::storage::outbox::{self as store, NewMailboxMessage, OutboxMessage};
@@ -132,15 +133,7 @@ impl OutboxWorker {
 
     async fn deliver(&self, m: &OutboxMessage) -> anyhow::Result<()> {
         if m.attempts > m.max_attempts {
-            let error = format!(
-                "gave up after {} attempts (the last one was interrupted){}",
-                m.max_attempts,
-                m.last_error
-                    .as_deref()
-                    .map(|e| format!("; last error: {e}"))
-                    .unwrap_or_default()
-            );
-            return self.fail(m, &error, None).await;
+            return self.fail(m, &gave_up(m.last_error.as_deref()), None).await;
         }
         let link = if m.link_purpose.is_some() {
             match crate::usecases::accounts::mint_link(&self.cx, m).await {
@@ -157,11 +150,7 @@ impl OutboxWorker {
                     Ok(Some(url)) => Some(url),
                     Ok(None) => {
                         return self
-                            .fail(
-                                m,
-                                "not sent: the digest's subscription no longer exists",
-                                None,
-                            )
+                            .fail(m, &DeliveryError::new("no-subscription"), None)
                             .await;
                     }
                     Err(e) => return Err(anyhow::anyhow!("making the unsubscribe link: {e}")),
@@ -170,11 +159,7 @@ impl OutboxWorker {
             // A digest whose subscription went (the account was removed) is not sent.
             None if m.event == "digest" => {
                 return self
-                    .fail(
-                        m,
-                        "not sent: the digest's subscription no longer exists",
-                        None,
-                    )
+                    .fail(m, &DeliveryError::new("no-subscription"), None)
                     .await;
             }
             None => None,
@@ -188,7 +173,7 @@ impl OutboxWorker {
             Ok(r) => r,
             Err(e) => {
                 return self
-                    .fail(m, &format!("the template could not be rendered: {e}"), None)
+                    .fail(m, &DeliveryError::with("template-failed", e), None)
                     .await;
             }
         };
@@ -201,7 +186,7 @@ impl OutboxWorker {
             unsubscribe.as_deref(),
         ) {
             Ok(msg) => msg,
-            Err(e) => return self.fail(m, &e.message, None).await,
+            Err(e) => return self.fail(m, &e.error, None).await,
         };
         match &self.mailer.transport {
             Transport::Mailbox => {
@@ -231,7 +216,8 @@ impl OutboxWorker {
                     m.id,
                     &self.owner,
                     now,
-                    "delivered to the built-in mailbox",
+                    // The catalog's words for it, by their code.
+                    &DeliveryError::new("to-mailbox").stored(),
                 )
                 .await?
                 {
@@ -252,11 +238,11 @@ impl OutboxWorker {
                 }
                 Err(SendError {
                     permanent: true,
-                    message,
-                }) => self.fail(m, &message, None).await,
+                    error,
+                }) => self.fail(m, &error, None).await,
                 Err(SendError {
                     permanent: false,
-                    message,
+                    error,
                 }) => {
                     let next = (m.attempts < m.max_attempts).then(|| {
                         self.cx.now()
@@ -266,16 +252,22 @@ impl OutboxWorker {
                                 self.settings.retry_max_ms,
                             )
                     });
-                    self.fail(m, &message, next).await
+                    self.fail(m, &error, next).await
                 }
             },
         }
     }
 
-    async fn fail(&self, m: &OutboxMessage, error: &str, next: Option<i64>) -> anyhow::Result<()> {
+    async fn fail(
+        &self,
+        m: &OutboxMessage,
+        error: &DeliveryError,
+        next: Option<i64>,
+    ) -> anyhow::Result<()> {
         let now = self.cx.now();
         let mut tx = self.cx.db.write().await?;
-        store::mark_attempt_failed(&mut tx, m.id, &self.owner, now, error, next).await?;
+        let stored = error.stored();
+        store::mark_attempt_failed(&mut tx, m.id, &self.owner, now, &stored, next).await?;
         tx.commit().await?;
         self.cx.metrics.delivery(match next {
             Some(_) => Delivery::Retry,
@@ -285,10 +277,12 @@ impl OutboxWorker {
             Some(_) => tracing::info!(
                 id = m.id,
                 attempt = m.attempts,
-                error,
+                error = %error,
                 "e-mail not sent; will retry"
             ),
-            None => tracing::warn!(id = m.id, attempt = m.attempts, error, "e-mail failed"),
+            None => {
+                tracing::warn!(id = m.id, attempt = m.attempts, error = %error, "e-mail failed")
+            }
         }
         Ok(())
     }

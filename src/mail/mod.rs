@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use lettre::message::{Mailbox, MultiPart, header};
+
+use crate::domain::delivery::DeliveryError;
 use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -52,7 +54,7 @@ pub type Answer = String;
 #[derive(Debug, Clone)]
 pub struct SendError {
     pub permanent: bool,
-    pub message: String,
+    pub error: DeliveryError,
 }
 
 impl Mailer {
@@ -128,7 +130,7 @@ impl Mailer {
     ) -> Result<Message, SendError> {
         let to_address = to.parse().map_err(|e| SendError {
             permanent: true,
-            message: format!("the recipient {to} is not an address: {e}"),
+            error: DeliveryError::with("not-an-address", format!("{to}: {e}")),
         })?;
         let to = Mailbox::new(
             to_name.map(templates::one_line).filter(|n| !n.is_empty()),
@@ -152,7 +154,7 @@ impl Mailer {
             {
                 return Err(SendError {
                     permanent: true,
-                    message: format!("the unsubscribe link {url} is not a plain URL"),
+                    error: DeliveryError::with("unsubscribe-link", url),
                 });
             }
             builder = builder
@@ -166,7 +168,7 @@ impl Mailer {
             ))
             .map_err(|e| SendError {
                 permanent: true,
-                message: format!("the message cannot be built: {e}"),
+                error: DeliveryError::with("build-failed", e),
             })
     }
 
@@ -181,7 +183,7 @@ impl Mailer {
                     .await
                     .map_err(|e| SendError {
                         permanent: e.is_permanent(),
-                        message: smtp_error_text(&e),
+                        error: smtp_error(&e),
                     })
             }
         };
@@ -246,7 +248,7 @@ impl header::Header for ListUnsubscribePost {
     }
 }
 
-fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
+fn smtp_error(e: &lettre::transport::smtp::Error) -> DeliveryError {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
@@ -254,19 +256,15 @@ fn smtp_error_text(e: &lettre::transport::smtp::Error) -> String {
         text.push_str(&s.to_string());
         source = s.source();
     }
+    let text: String = text.chars().take(1000).collect();
     // What to do about a certificate refused, in words an operator acts on.
     if text.contains("UnknownIssuer") || text.contains("unknown issuer") {
-        text.push_str(
-            " (the SMTP server's certificate comes from an authority that is not trusted: \
-             point smtp_ca_file at that authority's PEM certificate)",
-        );
+        DeliveryError::with("smtp-untrusted", text)
     } else if text.contains("NotValidForName") || text.contains("not valid for name") {
-        text.push_str(
-            " (the SMTP server's certificate does not name smtp_host: set smtp_host to a name \
-             the certificate holds)",
-        );
+        DeliveryError::with("smtp-misnamed", text)
+    } else {
+        DeliveryError::said(text)
     }
-    text.chars().take(1000).collect()
 }
 
 /// A fresh Message-ID (without the angle brackets).

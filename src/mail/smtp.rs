@@ -15,6 +15,7 @@ use lettre::transport::smtp::response::Response;
 use tokio::sync::Mutex;
 
 use super::SendError;
+use crate::domain::delivery::DeliveryError;
 
 pub struct SmtpPool {
     pub host: String,
@@ -28,8 +29,8 @@ pub struct SmtpPool {
     idle: Mutex<Vec<AsyncSmtpConnection>>,
 }
 
-fn error(permanent: bool, message: String) -> SendError {
-    SendError { permanent, message }
+fn error(permanent: bool, error: DeliveryError) -> SendError {
+    SendError { permanent, error }
 }
 
 impl SmtpPool {
@@ -60,30 +61,36 @@ impl SmtpPool {
             .map_err(|_| {
                 error(
                     false,
-                    format!("connecting to {}:{} timed out", self.host, self.port),
+                    DeliveryError::with(
+                        "connect-timed-out",
+                        format!("{}:{}", self.host, self.port),
+                    ),
                 )
             })?
             .map_err(|e| {
                 error(
                     false,
-                    format!("cannot connect to {}:{}: {e}", self.host, self.port),
+                    DeliveryError::with(
+                        "connect-failed",
+                        format!("{}:{}: {e}", self.host, self.port),
+                    ),
                 )
             })?;
         stream
             .set_nodelay(true)
-            .map_err(|e| error(false, format!("setting TCP_NODELAY: {e}")))?;
+            .map_err(|e| error(false, DeliveryError::with("tcp-nodelay", e)))?;
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello)
             .await
-            .map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e)))?;
+            .map_err(|e| error(e.is_permanent(), super::smtp_error(&e)))?;
         if let Some(tls) = &self.starttls {
             conn.starttls(tls.clone(), &self.hello)
                 .await
-                .map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e)))?;
+                .map_err(|e| error(e.is_permanent(), super::smtp_error(&e)))?;
         }
         if let Some(credentials) = &self.credentials {
             conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
                 .await
-                .map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e)))?;
+                .map_err(|e| error(e.is_permanent(), super::smtp_error(&e)))?;
         }
         Ok(conn)
     }
@@ -111,21 +118,15 @@ impl SmtpPool {
             Ok(Err(e)) if !fresh && !e.is_permanent() && !e.is_transient() => {
                 conn = self.connect().await?;
                 match tokio::time::timeout(self.timeout, self.attempt(&mut conn, message)).await {
-                    Ok(r) => r.map_err(|e| error(e.is_permanent(), super::smtp_error_text(&e))),
+                    Ok(r) => r.map_err(|e| error(e.is_permanent(), super::smtp_error(&e))),
                     Err(_) => {
-                        return Err(error(
-                            false,
-                            "the SMTP server did not answer in time".into(),
-                        ));
+                        return Err(error(false, DeliveryError::new("smtp-timed-out")));
                     }
                 }
             }
-            Ok(Err(e)) => Err(error(e.is_permanent(), super::smtp_error_text(&e))),
+            Ok(Err(e)) => Err(error(e.is_permanent(), super::smtp_error(&e))),
             Err(_) => {
-                return Err(error(
-                    false,
-                    "the SMTP server did not answer in time".into(),
-                ));
+                return Err(error(false, DeliveryError::new("smtp-timed-out")));
             }
         };
         if result.is_ok() && !conn.has_broken() {

@@ -38,6 +38,7 @@ pub struct OidcLogout {
     #[serde(skip)]
     pub lease_until: Option<i64>,
     /// Why the last attempt failed.
+    #[serde(serialize_with = "crate::domain::delivery::json_english")]
     pub last_error: Option<String>,
     #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]

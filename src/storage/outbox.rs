@@ -36,8 +36,10 @@ pub struct OutboxMessage {
     #[serde(skip)]
     pub lease_until: Option<i64>,
     /// Why the last attempt failed.
+    #[serde(serialize_with = "crate::domain::delivery::json_english")]
     pub last_error: Option<String>,
     /// What the SMTP server answered when it took the message.
+    #[serde(serialize_with = "crate::domain::delivery::json_english")]
     pub smtp_answer: Option<String>,
     #[serde(serialize_with = "crate::clock::json::time")]
     #[schema(value_type = String, format = DateTime)]

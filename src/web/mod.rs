@@ -88,7 +88,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::with_token))
         .merge(api::router())
         .merge(console::router(&state))
-        .merge(portal::router())
+        .merge(portal::router(&state))
         .merge(portal::oidc::router())
         // Outside the CSRF layers: a mail client's one-click unsubscribe has no cookies.
         .merge(portal::unsubscribe::router())

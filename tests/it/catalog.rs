@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use crate::common::{Engine, TestApp, eventually, exec};
 use crate::lists::download;
 use crate::team::{admin, post, world};
-use crate::undo::desk;
+use crate::undo::{Desk, desk};
 
 #[test]
 fn every_key_is_in_english_and_in_german() {
@@ -130,7 +130,7 @@ pub fn german_page(what: &str, body: &str, german: &str) {
 }
 
 /// The first `/console/{kind}/{id}` link of a page.
-fn first_link(body: &str, kind: &str) -> String {
+pub fn first_link(body: &str, kind: &str) -> String {
     let marker = format!("href=\"/console/{kind}/");
     let at = body
         .find(&marker)
@@ -140,15 +140,21 @@ fn first_link(body: &str, kind: &str) -> String {
     body[at..end].to_string()
 }
 
-async fn a_german_staff_member_reads_no_english(engine: Engine) {
+/// The desk of a German administrator, whose portal has a name that is no catalog text (the
+/// business's own words).
+pub async fn german_desk(engine: Engine) -> Desk {
     let d = desk(engine, |_| {}).await;
     exec(
         &d.app,
         "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
     )
     .await;
-    // The portal's name is the business's own words, not the catalog's.
     exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    d
+}
+
+async fn a_german_staff_member_reads_no_english(engine: Engine) {
+    let d = german_desk(engine).await;
 
     let account = d.b.get(&d.page()).await;
     assert_eq!(account.status, StatusCode::OK);
@@ -195,6 +201,9 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     let after = d.b.get(&d.page()).await;
     german_page("the result", &after.body, "Freigegeben: ");
+    // The history says what happened, from the catalog, in German.
+    german_page("the history", &after.body, ">Verlauf</h2>");
+    assert!(after.body.contains("Freigegeben von "), "{}", after.body);
 
     // Many at once: asked, then done, in German.
     let id = d.id.to_string();
@@ -220,7 +229,7 @@ async fn a_german_staff_member_reads_no_english(engine: Engine) {
 on_both!(german_console, a_german_staff_member_reads_no_english);
 
 /// The link of a list's first row to `/console/{kind}/{id}`.
-fn first_row_link(body: &str, kind: &str) -> String {
+pub fn first_row_link(body: &str, kind: &str) -> String {
     let at = body
         .find("<td><a href=")
         .unwrap_or_else(|| panic!("no row: {body}"));
@@ -229,13 +238,7 @@ fn first_row_link(body: &str, kind: &str) -> String {
 
 /// An administrator who is German: the pages only administrators see speak German too.
 async fn a_german_administrator_reads_no_english(engine: Engine) {
-    let d = desk(engine, |_| {}).await;
-    exec(
-        &d.app,
-        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
-    )
-    .await;
-    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let d = german_desk(engine).await;
 
     let portals = d.b.get("/console/portals").await;
     assert_eq!(portals.status, StatusCode::OK);
@@ -291,13 +294,7 @@ on_both!(german_admin_pages, a_german_administrator_reads_no_english);
 /// The administrator's e-mail, audit and OpenID Connect pages, their flashes and mistakes, and
 /// a refused form, in German.
 async fn a_german_administrator_reads_mail_audit_and_clients_in_german(engine: Engine) {
-    let d = desk(engine, |_| {}).await;
-    exec(
-        &d.app,
-        "UPDATE staff_users SET language = 'de' WHERE email = 'maria@admit.example'",
-    )
-    .await;
-    exec(&d.app, "UPDATE portals SET name = 'Sonnenschein-Portal'").await;
+    let d = german_desk(engine).await;
     let portal = first_row_link(&d.b.get("/console/portals").await.body, "portals");
 
     // A test message: its flash, then its page, in German.

@@ -21,6 +21,7 @@ mod console_admin;
 mod console_home;
 mod contract;
 mod demo;
+mod german_answers;
 mod hardening;
 mod impersonation;
 mod invitation_reach;

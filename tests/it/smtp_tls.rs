@@ -63,7 +63,11 @@ async fn verified_tls(engine: Engine) {
                     assert_eq!(server.messages().len(), before + 1, "{case}");
                 }
                 Some(expected) => {
-                    let error = m.last_error.unwrap_or_default();
+                    // Stored by its code: in words as the outbox page shows them.
+                    let error = admit::domain::delivery::shown(
+                        m.last_error.as_deref().unwrap_or_default(),
+                        "en",
+                    );
                     assert!(error.contains(expected), "{case}: {error}");
                     assert_ne!(m.status.as_str(), "sent", "{case}");
                 }

@@ -10,6 +10,8 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use crate::domain::delivery::DeliveryError;
+
 /// Posts forms to clients.
 #[derive(Clone)]
 pub struct Poster {
@@ -36,28 +38,31 @@ impl Poster {
 
     /// POSTs `body` (`application/x-www-form-urlencoded`) to `url`: the answer's status, or
     /// why there was none.
-    pub async fn post_form(&self, url: &str, body: String) -> Result<StatusCode, String> {
+    pub async fn post_form(&self, url: &str, body: String) -> Result<StatusCode, DeliveryError> {
         match tokio::time::timeout(self.timeout, self.post(url, body)).await {
-            Ok(result) => result.map_err(|e| e.to_string()),
-            Err(_) => Err(format!("no answer within {} s", self.timeout.as_secs_f32())),
+            Ok(result) => result,
+            Err(_) => Err(DeliveryError::with("no-answer", self.timeout.as_secs_f32())),
         }
     }
 
-    async fn post(&self, url: &str, body: String) -> anyhow::Result<StatusCode> {
-        let uri: Uri = url.parse()?;
+    async fn post(&self, url: &str, body: String) -> Result<StatusCode, DeliveryError> {
+        let said = |e: &dyn std::fmt::Display| DeliveryError::said(e.to_string());
+        let uri: Uri = url.parse().map_err(|e| said(&e))?;
         let https = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            _ => anyhow::bail!("the back-channel logout URI is not an http or https URL"),
+            _ => return Err(DeliveryError::new("uri-not-http")),
         };
         let host = uri
             .host()
-            .ok_or_else(|| anyhow::anyhow!("the back-channel logout URI has no host"))?
+            .ok_or_else(|| DeliveryError::new("uri-no-host"))?
             .to_string();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
         let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port))
             .await
-            .map_err(|e| anyhow::anyhow!("connecting to {host}:{port}: {e}"))?;
+            .map_err(|e| {
+                DeliveryError::with("post-connect-failed", format!("{host}:{port}: {e}"))
+            })?;
         let request = Request::post(uri.path_and_query().map_or("/", |p| p.as_str()))
             .header(
                 header::HOST,
@@ -66,17 +71,19 @@ impl Poster {
             .header(header::USER_AGENT, "admit")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::CACHE_CONTROL, "no-store")
-            .body(Full::new(Bytes::from(body)))?;
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| said(&e))?;
         if https {
-            let name = rustls::pki_types::ServerName::try_from(host.clone())?;
+            let name =
+                rustls::pki_types::ServerName::try_from(host.clone()).map_err(|e| said(&e))?;
             let tls = self
                 .tls
                 .connect(name, tcp)
                 .await
-                .map_err(|e| anyhow::anyhow!("TLS with {host}: {e}"))?;
-            send(TokioIo::new(tls), request).await
+                .map_err(|e| DeliveryError::with("tls-failed", format!("{host}: {e}")))?;
+            send(TokioIo::new(tls), request).await.map_err(|e| said(&e))
         } else {
-            send(TokioIo::new(tcp), request).await
+            send(TokioIo::new(tcp), request).await.map_err(|e| said(&e))
         }
     }
 }

@@ -7,6 +7,7 @@ use super::grant::inviter_name;
 use super::person;
 use crate::domain::EmailAddress;
 use crate::domain::account::{Action, Registration, link_lifetime_ms};
+use crate::domain::delivery::DeliveryError;
 use crate::domain::local_time::Locale;
 use crate::mail::variables;
 use crate::security::tokens;
@@ -31,14 +32,14 @@ fn link_path(purpose: &str) -> &'static str {
 pub async fn mint_link(
     cx: &Ctx,
     m: &OutboxMessage,
-) -> Result<std::result::Result<(String, String), String>> {
+) -> Result<std::result::Result<(String, String), DeliveryError>> {
     let (Some(purpose), Some(account_id)) = (m.link_purpose.as_deref(), m.link_account_id) else {
-        return Ok(Err("the message has no link to make".into()));
+        return Ok(Err(DeliveryError::new("no-link")));
     };
     let now = cx.now();
     let mut tx = cx.db.write().await?;
     let Some(account) = store::get(&mut tx, account_id).await? else {
-        return Ok(Err("the account no longer exists".into()));
+        return Ok(Err(DeliveryError::new("account-gone")));
     };
     let needed = match purpose {
         "invitation" => account.registration == Registration::Invited,
@@ -48,9 +49,9 @@ pub async fn mint_link(
         _ => true,
     };
     if !needed {
-        return Ok(Err(format!(
-            "not sent: the account is already {}",
-            account.registration
+        return Ok(Err(DeliveryError::with(
+            "account-past-step",
+            account.registration,
         )));
     }
     let portal = directory::get_portal(&mut tx, account.portal_id).await?;

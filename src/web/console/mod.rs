@@ -213,7 +213,9 @@ impl Chrome {
         let args: Vec<(&str, FluentValue<'static>)> = args
             .iter()
             .map(|(n, v)| match v {
-                FluentValue::String(s) if escape => (*n, FluentValue::from(html_escape(s))),
+                FluentValue::String(s) if escape => {
+                    (*n, FluentValue::from(catalog::escape_html(s)))
+                }
                 v => (*n, v.clone()),
             })
             .collect();
@@ -229,22 +231,11 @@ impl Chrome {
     pub fn say(&self, message: &Message) -> String {
         message.render(self.lang.as_str())
     }
-}
 
-/// Text made safe to put into HTML.
-fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
+    /// A delivery's stored last error (or where it went) in the page's language.
+    pub fn delivery(&self, stored: &str) -> String {
+        crate::domain::delivery::shown(stored, self.lang.as_str())
     }
-    out
 }
 
 /// The logged-in staff user of a console request. Without a live session, the request is

@@ -11,9 +11,11 @@ use axum::routing::{get, post};
 
 use super::AppState;
 use super::page::from_other_site;
+use crate::catalog::Message;
 
 mod account;
 mod banner;
+mod failures;
 mod impersonation;
 mod links;
 mod login;
@@ -34,7 +36,7 @@ pub const FORM_COOKIE: &str = "admit_portal_form";
 /// cookie, so that it stays out of addresses and logs.
 pub const WELCOME_COOKIE: &str = "admit_portal_welcome";
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route(
             "/portal/{id}",
@@ -98,17 +100,21 @@ pub fn router() -> Router<AppState> {
             get(links::password_link_page::<links::Reset>)
                 .post(links::submit_password::<links::Reset>),
         )
-        .layer(middleware::from_fn(page::in_their_words))
-        .layer(middleware::from_fn(banner::with_banner))
         .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            failures::in_their_words,
+        ))
+        .layer(middleware::from_fn(banner::with_banner))
 }
 
 /// A form posted to a portal page must come from the same site.
 async fn same_origin(req: Request, next: Next) -> Response {
     if req.method() == Method::POST {
         if from_other_site(req.headers()) {
-            let refused = (StatusCode::FORBIDDEN, "This form came from another site.");
-            return crate::web::refusals::csrf_refused(refused.into_response());
+            // Shown on the portal's page in the reader's language by the layer around.
+            let refused = crate::web::page::forbidden(Message::new("error-form-other-site"));
+            return crate::web::refusals::csrf_refused(refused);
         }
         // Read the body within the limit so that handlers see it whole.
         let (parts, body) = req.into_parts();

@@ -1,22 +1,21 @@
 //! What every portal page shares: the portal and the page's language ([`PortalPage`]), the
 //! signed-in person ([`SignedIn`]), the message page, the form tokens and the cookies, and the
-//! layer that shows a failed action on the portal's message page in the person's language.
+//! page a failed action is shown on (by the layer in `failures.rs`).
 
 use std::sync::{Arc, Mutex};
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::words::Words;
 use super::{FORM_COOKIE, SESSION_COOKIE};
+use crate::catalog::Message;
 use crate::domain::directory::Language;
 use crate::domain::local_time::Locale;
-use crate::domain::validation::Problem;
 use crate::security::tokens;
 use crate::storage::accounts::PortalAccount;
 use crate::storage::directory::Portal;
@@ -238,20 +237,17 @@ pub fn session_csrf(token: &str) -> String {
     tokens::derive(token, "admit-portal-csrf")
 }
 
-/// A plain "not found": there is no such portal (or no such page on it).
+/// "Not found": there is no such portal (or no such page on it), shown by the layer in the
+/// page's language.
 pub fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "There is no such portal.").into_response()
+    Failure::NotFound.console_page()
 }
 
 /// A signed-in form whose token does not match the session.
 pub fn expired_form() -> Response {
-    crate::web::refusals::csrf_refused(
-        (
-            StatusCode::FORBIDDEN,
-            "This form has expired. Reload the page and try again.",
-        )
-            .into_response(),
-    )
+    crate::web::refusals::csrf_refused(crate::web::page::forbidden(Message::new(
+        "error-form-expired",
+    )))
 }
 
 // ---------------------------------------------------------------- cookies and form tokens
@@ -426,62 +422,6 @@ pub fn gone(
         .into_response()
 }
 
-/// A failed action on the portal's message page, in the person's language.
-fn failure_page(portal: Portal, language: Language, failure: &Failure) -> Response {
-    let w = Words::of(language);
-    let english = language == Language::En;
-    let code = language.as_str();
-    let (title, message) = match failure {
-        Failure::NotFound => (
-            "portal-failure-not-found-title",
-            w.t("portal-failure-not-found"),
-        ),
-        // A refusal with a code is in the catalog, in every language.
-        Failure::Forbidden(m @ Problem::Coded(_)) => {
-            ("portal-failure-not-allowed-title", m.render(code))
-        }
-        Failure::Forbidden(m) if english => ("portal-failure-not-allowed-title", m.english()),
-        Failure::Forbidden(_) => (
-            "portal-failure-not-allowed-title",
-            w.t("portal-failure-not-allowed"),
-        ),
-        Failure::Refused(m @ Problem::Coded(_)) => ("portal-failure-refused-title", m.render(code)),
-        Failure::Refused(m) if english => ("portal-failure-refused-title", m.english()),
-        Failure::Refused(_) => (
-            "portal-failure-refused-title",
-            w.t("portal-failure-refused"),
-        ),
-        Failure::Invalid(e) if english => ("portal-failure-check-input-title", e.to_string()),
-        Failure::Invalid(e) => (
-            "portal-failure-check-input-title",
-            e.0.iter()
-                .map(|e| w.field_error(e))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Failure::TooMany { .. } => ("portal-too-many-title", w.t("portal-too-many")),
-        Failure::Internal => (
-            "portal-failure-internal-title",
-            w.t("portal-failure-internal"),
-        ),
-    };
-    // After too many attempts, there is nothing to go back to for a while.
-    let home = format!("/portal/{}/?lang={}", portal.id, language.as_str());
-    let link = match failure {
-        Failure::TooMany { .. } => None,
-        _ => Some((home, w.t("portal-failure-back-to-portal"))),
-    };
-    failure.answer(MessagePage {
-        words: w,
-        lang: language.as_str(),
-        title: w.t(title),
-        message,
-        link,
-        second_link: None,
-        portal,
-    })
-}
-
 /// Which portal a request is on and in which language it speaks, once a page knows.
 #[derive(Clone, Default)]
 pub struct Seen(Arc<Mutex<Option<(Portal, Language)>>>);
@@ -501,24 +441,8 @@ impl Seen {
         }
     }
 
-    fn take(&self) -> Option<(Portal, Language)> {
+    pub(super) fn take(&self) -> Option<(Portal, Language)> {
         self.0.lock().ok().and_then(|mut slot| slot.take())
-    }
-}
-
-/// Shows a failed action of a portal page (a [`Failure`], which the console's page carries)
-/// on the portal's message page in the language the page speaks. Before the portal is known,
-/// the console's page stands.
-pub async fn in_their_words(mut req: Request, next: Next) -> Response {
-    let seen = Seen::default();
-    req.extensions_mut().insert(seen.clone());
-    let res = next.run(req).await;
-    let Some(failure) = res.extensions().get::<Failure>().cloned() else {
-        return res;
-    };
-    match seen.take() {
-        Some((portal, language)) => failure_page(portal, language, &failure),
-        None => res,
     }
 }
 

@@ -51,6 +51,22 @@ impl Words {
         catalog::tr_args(self.code(), key, &[(n1, v1.value()), (n2, v2.value())])
     }
 
+    /// A text of the catalog with markup (to be shown `|safe`) and one argument, escaped.
+    pub fn h1(&self, key: &str, name: &str, value: &str) -> String {
+        let value = catalog::escape_html(value);
+        catalog::tr_args(self.code(), key, &[(name, value.as_str().into())])
+    }
+
+    /// A text of the catalog with markup (to be shown `|safe`) and two arguments, escaped.
+    pub fn h2(&self, key: &str, (n1, v1): &(&str, &str), (n2, v2): &(&str, &str)) -> String {
+        let (v1, v2) = (catalog::escape_html(v1), catalog::escape_html(v2));
+        catalog::tr_args(
+            self.code(),
+            key,
+            &[(n1, v1.as_str().into()), (n2, v2.as_str().into())],
+        )
+    }
+
     /// A catalog message.
     pub fn say(&self, message: &Message) -> String {
         message.render(self.code())
@@ -79,5 +95,48 @@ impl Words {
             Some(w) => self.say(&w.sentence()),
             None => self.t1("portal-password-problem", "problem", e.text(self.code())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_message_around_its_values_escaped_in_each_language_s_order() {
+        let (en, de) = (Words::of(Language::En), Words::of(Language::De));
+        assert_eq!(
+            de.h1("portal-register-intro", "portal", "<b>A&B</b>"),
+            "Zugang zu <strong>&lt;b&gt;A&amp;B&lt;/b&gt;</strong> beantragen."
+        );
+        assert_eq!(
+            en.h2(
+                "portal-invited-to-for",
+                &("portal", "Kundenportal"),
+                &("organization", "Nord \"licht\"")
+            ),
+            "You are invited to <strong>Kundenportal</strong> (Nord &quot;licht&quot;)."
+        );
+        assert_eq!(
+            de.h2(
+                "portal-invited-to-for",
+                &("portal", "Kundenportal"),
+                &("organization", "Nordlicht")
+            ),
+            "Sie sind zu <strong>Kundenportal</strong> (Nordlicht) eingeladen."
+        );
+        assert_eq!(
+            de.h1("portal-logged-in-as", "email", "erika@nordlicht.example"),
+            "Sie sind als <strong id=\"account-email\">erika@nordlicht.example</strong> angemeldet."
+        );
+        assert_eq!(
+            de.t("portal-zone-offer"),
+            "Ihr Gerät ist auf <strong data-zone></strong> eingestellt. Als Ihre Zeitzone verwenden?"
+        );
+        assert_eq!(
+            de.t1("portal-zone-keep", "zone", "Europe/Berlin"),
+            "Europe/Berlin beibehalten"
+        );
+        assert_eq!(en.t1("portal-zone-keep", "zone", "UTC"), "Keep UTC");
     }
 }

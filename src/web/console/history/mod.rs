@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::catalog::{self, Message};
 use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::audit::AuditEvent;
@@ -11,7 +12,6 @@ pub mod labels;
 pub mod rows;
 
 pub use labels::{actor_label, target_label};
-pub mod texts;
 
 /// What became of an e-mail a change queued, as far as the page knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,18 @@ pub fn who(
     }
 }
 
+/// The catalog key of an audit action's phrase: `history-` and the action, its dot a hyphen
+/// (`account.switch_off`: `history-account-switch_off`).
+pub fn phrase_key(action: &str) -> String {
+    format!("history-{}", action.replacen('.', "-", 1))
+}
+
+/// The phrase of an audit action in `language`, if the catalog has one.
+pub fn phrase(action: &str, language: Language) -> Option<String> {
+    let key = phrase_key(action);
+    catalog::has(catalog::LANGUAGES[0], &key).then(|| catalog::tr(language.as_str(), &key))
+}
+
 /// The event as a sentence in `language`: its phrase, who did it, and what went with it.
 /// `fate` tells what became of an e-mail in the outbox by its id.
 pub fn sentence(
@@ -64,54 +76,56 @@ pub fn sentence(
     fate: impl Fn(i64) -> MailFate,
     language: Language,
 ) -> String {
-    let w = texts::words(language);
-    let mut s = match texts::phrase(&e.action, language) {
-        Some(p) => p.to_string(),
-        None => format!("{} ({})", w.unknown, e.action),
-    };
+    let code = language.as_str();
+    let mut s = phrase(&e.action, language).unwrap_or_else(|| {
+        Message::new("history-sentence-unknown")
+            .text("action", e.action.as_str())
+            .render(code)
+    });
     if let Some(who) = who {
-        s.push(' ');
-        s.push_str(w.by);
-        s.push(' ');
-        s.push_str(who);
+        s = Message::new("history-sentence-by")
+            .text("what", s)
+            .text("who", who)
+            .render(code);
     }
-    if let Some(d) = detail(e, &fate, w) {
-        s.push_str(" — ");
-        s.push_str(&d);
+    if let Some(d) = detail(e, &fate) {
+        s = Message::new("history-sentence-detail")
+            .text("what", s)
+            .message("detail", d)
+            .render(code);
     }
     s
 }
 
 /// What went with a change: its e-mail, or the valid-until day it set.
-fn detail(e: &AuditEvent, fate: &impl Fn(i64) -> MailFate, w: &texts::Words) -> Option<String> {
+fn detail(e: &AuditEvent, fate: &impl Fn(i64) -> MailFate) -> Option<Message> {
     let after: serde_json::Value = serde_json::from_str(e.after_json.as_deref()?).ok()?;
     if e.action == "account.set_valid_until" {
         return Some(match after["valid_until"].as_i64() {
-            Some(day) => w
-                .valid_until
-                .replace("{day}", &crate::clock::format_day(day)),
-            None => w.no_end_date.to_string(),
+            Some(day) => Message::new("history-sentence-valid-until")
+                .text("day", crate::clock::format_day(day)),
+            None => Message::new("history-sentence-no-end-date"),
         });
     }
     if e.action.ends_with("_undone") {
         let to = after["to"].as_str()?;
-        let text = match after["mail"].as_str()? {
-            "cancelled" => w.mail_cancelled,
-            "already_sent" => w.mail_already_sent,
+        let key = match after["mail"].as_str()? {
+            "cancelled" => "history-sentence-email-cancelled",
+            "already_sent" => "history-sentence-email-already-sent",
             _ => return None,
         };
-        return Some(text.replace("{to}", to));
+        return Some(Message::new(key).text("to", to));
     }
     let mail = after.get("mail")?;
     let to = mail["to"].as_str()?;
-    let text = match mail["outbox_id"].as_i64().map(fate) {
-        Some(MailFate::Sent) => w.mail_sent,
-        Some(MailFate::Waiting) => w.mail_waiting,
-        Some(MailFate::Failed) => w.mail_failed,
-        Some(MailFate::Gone) => w.mail_not_sent,
-        Some(MailFate::Unknown) | None => w.mail_to,
+    let key = match mail["outbox_id"].as_i64().map(fate) {
+        Some(MailFate::Sent) => "history-sentence-email-sent",
+        Some(MailFate::Waiting) => "history-sentence-email-waiting",
+        Some(MailFate::Failed) => "history-sentence-email-failed",
+        Some(MailFate::Gone) => "history-sentence-email-not-sent",
+        Some(MailFate::Unknown) | None => "history-sentence-email-to",
     };
-    Some(text.replace("{to}", to))
+    Some(Message::new(key).text("to", to))
 }
 
 #[cfg(test)]

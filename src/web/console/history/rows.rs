@@ -20,10 +20,12 @@ pub struct HistoryRow {
     pub client_addr: Option<String>,
 }
 
-/// A page's history: the language it is written in (`en`, `de`), its words and its rows.
+/// A page's history: the language it is written in (`en`, `de`), its heading, what it says
+/// when nothing has happened, and its rows.
 pub struct History {
     pub lang: &'static str,
-    pub words: &'static super::texts::Words,
+    pub heading: String,
+    pub empty: String,
     pub rows: Vec<HistoryRow>,
 }
 
@@ -74,7 +76,8 @@ pub async fn history(
         .collect();
     Ok(History {
         lang: language.as_str(),
-        words: super::texts::words(language),
+        heading: crate::catalog::tr(language.as_str(), "history-heading"),
+        empty: crate::catalog::tr(language.as_str(), "history-empty"),
         rows,
     })
 }

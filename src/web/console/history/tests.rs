@@ -1,16 +1,12 @@
 use std::collections::{BTreeSet, HashMap};
 
-use super::texts::{PHRASES, phrase};
 use super::*;
 use crate::usecases::accounts::{StatusAction, UNDOABLE, undo_code};
 
 /// Every audit action the code can record: the literals it passes (`"account.removed"`), and
 /// those it builds (`account.{status action}`, the undos, the ends of sessions).
 fn recorded_actions() -> BTreeSet<String> {
-    let prefixes: BTreeSet<&str> = PHRASES
-        .iter()
-        .filter_map(|(a, _, _)| a.split_once('.').map(|(p, _)| p))
-        .collect();
+    let prefixes: BTreeSet<&str> = catalog_actions().into_iter().map(|(p, _)| p).collect();
     let mut found = BTreeSet::new();
     let mut dirs = vec![std::path::PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -64,21 +60,47 @@ fn every_recorded_action_has_an_english_and_a_german_text() {
     let missing: Vec<&String> = actions
         .iter()
         .filter(|a| {
-            [Language::En, Language::De]
-                .iter()
-                .any(|l| phrase(a, *l).is_none_or(|p| p.trim().is_empty()))
+            [Language::En, Language::De].iter().any(|l| {
+                !crate::catalog::has(l.as_str(), &phrase_key(a))
+                    || phrase(a, *l).is_none_or(|p| p.trim().is_empty())
+            })
         })
         .collect();
     assert!(missing.is_empty(), "no text for {missing:?}");
 }
 
+/// The actions the catalog has a phrase for, as (prefix, rest): its `history-` keys but those
+/// of the words around the phrases (`history-heading`, `history-sentence-…`).
+fn catalog_actions() -> Vec<(&'static str, &'static str)> {
+    crate::catalog::keys("en")
+        .iter()
+        .filter_map(|k| k.strip_prefix("history-")?.split_once('-'))
+        .filter(|(prefix, _)| *prefix != "sentence")
+        .collect()
+}
+
 #[test]
 fn the_catalog_names_each_action_once_and_speaks_german_in_german() {
-    let mut seen = BTreeSet::new();
-    for (action, en, de) in PHRASES {
-        assert!(seen.insert(*action), "{action} twice");
+    let actions = catalog_actions();
+    assert!(actions.len() > 80, "only {} phrases", actions.len());
+    for (prefix, rest) in actions {
+        let action = format!("{prefix}.{rest}");
+        assert_eq!(phrase_key(&action), format!("history-{prefix}-{rest}"));
+        let en = phrase(&action, Language::En).unwrap();
+        let de = phrase(&action, Language::De).unwrap();
         assert!(!en.is_empty() && !de.is_empty(), "{action}");
         assert_ne!(en, de, "{action}: the German text is the English one");
+    }
+    // Each key once in the file: a key given twice would hide the first.
+    for source in [
+        include_str!("../../../../locales/en/history.ftl"),
+        include_str!("../../../../locales/de/history.ftl"),
+    ] {
+        let mut seen = BTreeSet::new();
+        for line in source.lines().filter(|l| l.starts_with("history-")) {
+            let key = line.split(" =").next().unwrap();
+            assert!(seen.insert(key), "{key} twice");
+        }
     }
 }
 
@@ -179,5 +201,48 @@ fn a_program_is_named_in_the_reader_s_language() {
     assert_eq!(
         super::actor_label(&e.actor_kind, &e.actor_label, Language::De),
         "Client Invoices (abc)"
+    );
+}
+
+#[test]
+fn german_readers_read_every_part_in_german() {
+    let de = Language::De;
+    let valid = event(
+        "account.set_valid_until",
+        "staff",
+        Some(r#"{"valid_until":20454}"#),
+    );
+    let s = sentence(&valid, Some("Maria Keller"), |_| MailFate::Unknown, de);
+    assert!(
+        s.starts_with("Ablaufdatum geändert von Maria Keller — gültig bis "),
+        "{s}"
+    );
+    let open = event("account.set_valid_until", "staff", Some("{}"));
+    assert_eq!(
+        sentence(&open, None, |_| MailFate::Unknown, de),
+        "Ablaufdatum geändert — ohne Ablaufdatum"
+    );
+    let undo = event(
+        "account.approve_undone",
+        "staff",
+        Some(r#"{"mail":"already_sent","to":"anna@example.com"}"#),
+    );
+    assert_eq!(
+        sentence(&undo, None, |_| MailFate::Unknown, de),
+        "Freigabe rückgängig gemacht — die E-Mail an anna@example.com war schon gesendet"
+    );
+    let waiting = event(
+        "account.granted",
+        "staff",
+        Some(r#"{"mail":{"to":"anna@example.com","outbox_id":5}}"#),
+    );
+    assert_eq!(
+        sentence(&waiting, None, |_| MailFate::Waiting, de),
+        "Eingeladen (Zugang gewährt) — E-Mail an anna@example.com wartet im Postausgang"
+    );
+    let odd = event("account.something_new", "cli", None);
+    assert_eq!(
+        sentence(&odd, Some("Kommandozeile"), |_| MailFate::Unknown, de),
+        "Erfasst (account.something_new) von Kommandozeile"
     );
 }
