@@ -13,7 +13,6 @@ use crate::domain::local_time::Locale;
 use crate::storage::audit::{AUDIT_COLUMNS, AuditEvent, AuditFilter};
 use crate::usecases::audit_log::events_in_order;
 use crate::web::AppState;
-use crate::web::console::history::rows::language_of;
 use crate::web::console::history::{MailFate, actor_label, sentence, target_label};
 use crate::web::console::listing::{ListParams, Listing, Pager};
 use crate::web::console::{Admin, Chrome};
@@ -194,7 +193,7 @@ async fn show_audit(
         target_kinds: TARGET_KINDS,
         rows: events
             .into_iter()
-            .map(|e| AuditRow::new(e, &at, language_of(&staff)))
+            .map(|e| AuditRow::new(e, &at, staff.language()))
             .collect(),
         zone: at.zone_name(),
         csv: list.with_path("/console/audit.csv"),

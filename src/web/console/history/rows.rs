@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use super::{MailFate, sentence, who};
-use crate::domain::directory::Language;
 use crate::domain::outbox::OutboxStatus;
 use crate::storage::audit::AuditEvent;
 use crate::usecases::Error;
@@ -29,11 +28,6 @@ pub struct History {
     pub rows: Vec<HistoryRow>,
 }
 
-/// The language the staff member reads the history in.
-pub fn language_of(staff: &Staff) -> Language {
-    Language::parse(&staff.user.language).unwrap_or(Language::En)
-}
-
 /// What a page knows of the e-mails of its events: their statuses by id, read for every id
 /// from `from` up; an e-mail from there up that it does not know was taken out of the outbox.
 pub struct Outbox {
@@ -48,7 +42,7 @@ pub async fn history(
     events: Vec<AuditEvent>,
     outbox: Option<&Outbox>,
 ) -> Result<History, Error> {
-    let language = language_of(staff);
+    let language = staff.language();
     let at = staff.locale();
     let names = crate::usecases::audit_log::staff_names(
         &s.cx,
